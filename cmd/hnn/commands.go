@@ -1,0 +1,290 @@
+package main
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/hnn-go/hnn/data"
+	"github.com/hnn-go/hnn/experiment"
+	"github.com/hnn-go/hnn/internal/buildinfo"
+	"github.com/hnn-go/hnn/model"
+	"github.com/hnn-go/hnn/nn"
+	"github.com/hnn-go/hnn/ode"
+	"github.com/hnn-go/hnn/task"
+)
+
+func runTrain(args []string, stdout, stderr io.Writer) error {
+	fs := newFlags("train", "TASK -model hnn|baseline [flags] -out DIR", "Train one model on one task and save its config, checkpoint and metrics in DIR", stderr)
+	kind := fs.String("model", "hnn", "model: "+strings.Join(model.Kinds(), ", "))
+	seed := fs.Uint64("seed", 0, "seed of the run's data, initial weights and minibatches")
+	steps := fs.Int("steps", 0, "training steps (0: the task's reference setting)")
+	quick := fs.Bool("quick", false, "use the task's reduced quick settings")
+	out := fs.String("out", "", "output directory (required)")
+	lr := fs.Float64("lr", 0, "Adam learning rate (0: the task's setting, 1e-3)")
+	wd := fs.Float64("weight-decay", -1, "L2 weight decay (-1: the task's setting)")
+	batch := fs.Int("batch", -1, "minibatch size, 0 for full batch (-1: the task's setting)")
+	hidden := fs.String("hidden", "200,200", "hidden layer widths, comma-separated")
+	act := fs.String("activation", "tanh", "hidden activation: "+strings.Join(nn.ActivationNames(), ", "))
+	prec := fs.String("precision", "float32", "element type for training: float32 or float64")
+	noProgress := fs.Bool("no-progress", false, "do not draw a progress bar")
+	pos, err := parse(fs, args)
+	if err != nil {
+		return err
+	}
+	if err := wantArgs(fs, pos, 1, "one TASK ("+strings.Join(task.Names(), ", ")+")"); err != nil {
+		return err
+	}
+	if *out == "" {
+		return errors.New("-out DIR is required")
+	}
+	s, err := experiment.NewSpec(pos[0], *kind, *seed, *quick)
+	if err != nil {
+		return err
+	}
+	if *steps != 0 {
+		s.Train.Steps = *steps
+		s.Train.LogEvery = 0
+	}
+	if *lr != 0 {
+		s.Train.LR = *lr
+	}
+	if *wd >= 0 {
+		s.Train.WeightDecay = *wd
+	}
+	if *batch >= 0 {
+		s.Train.Batch = *batch
+	}
+	if s.Model.Hidden, err = parseInts(*hidden); err != nil {
+		return fmt.Errorf("-hidden: %w", err)
+	}
+	if s.Model.Activation, err = nn.ParseActivation(*act); err != nil {
+		return fmt.Errorf("-activation: %w", err)
+	}
+	s.Model.Precision = *prec
+	if err := s.Model.Validate(); err != nil {
+		return err
+	}
+	s.Train = s.Train.WithDefaults()
+	if err := s.Train.Validate(); err != nil {
+		return err
+	}
+	var w io.Writer = stderr
+	if *noProgress {
+		w = nil
+	}
+	bar := experiment.NewProgress(w, int64(s.Train.Steps), 1)
+	r, err := experiment.Train(s, *out, nil, func(step int, loss float64) { bar.Set(int64(step), loss) })
+	bar.Finish()
+	if r != nil {
+		printMetrics(stdout, s, r.Metrics)
+		fmt.Fprintf(stdout, "wrote %s\n", *out)
+	}
+	return err
+}
+
+func parseInts(s string) ([]int, error) {
+	var out []int
+	for _, f := range strings.Split(s, ",") {
+		v, err := strconv.Atoi(strings.TrimSpace(f))
+		if err != nil || v < 1 {
+			return nil, fmt.Errorf("%q is not a list of positive integers", s)
+		}
+		out = append(out, v)
+	}
+	return out, nil
+}
+
+func printMetrics(w io.Writer, s experiment.Spec, m experiment.Metrics) {
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "task\tmodel\tseed\ttrain loss\ttest loss\tenergy MSE\tseconds")
+	e := "-"
+	if m.EnergyMSE != nil {
+		e = m.EnergyMSE.String()
+	}
+	fmt.Fprintf(tw, "%s\t%s\t%d\t%s\t%s\t%s\t%.1f\n", s.Task, s.Model.Kind, s.Seed, m.TrainLoss, m.TestLoss, e, m.Seconds)
+	tw.Flush()
+	if m.Diverged != "" {
+		fmt.Fprintf(w, "diverged: %s\n", m.Diverged)
+	}
+}
+
+func runEvaluate(args []string, stdout, stderr io.Writer) error {
+	fs := newFlags("evaluate", "DIR", "Recompute the metrics of the run saved in DIR from its checkpoint and write DIR/evaluation.json", stderr)
+	pos, err := parse(fs, args)
+	if err != nil {
+		return err
+	}
+	if err := wantArgs(fs, pos, 1, "one run directory"); err != nil {
+		return err
+	}
+	r, err := experiment.Evaluate(pos[0])
+	if err != nil {
+		return err
+	}
+	printMetrics(stdout, r.Spec, r.Metrics)
+	return nil
+}
+
+func runRollout(args []string, stdout, stderr io.Writer) error {
+	fs := newFlags("rollout", "DIR -initial STATES.npy -t-end T -points N [-integrator NAME] -out PRED.npz",
+		"Integrate the model saved in DIR from the initial states in STATES.npy (shape (B, D) or (D,)) and write t (N,) and x (B, N, D) as float64 to PRED.npz", stderr)
+	initial := fs.String("initial", "", "initial states, a .npy file of shape (B, D) or (D,) (required)")
+	tEnd := fs.Float64("t-end", 0, "end time; outputs at N evenly spaced times in [0, T] (required)")
+	points := fs.Int("points", 100, "number of output times N")
+	ig := fs.String("integrator", "dopri5", "integrator: "+strings.Join(ode.Names(), ", "))
+	rtol := fs.Float64("rtol", 1e-9, "relative tolerance (adaptive integrators)")
+	atol := fs.Float64("atol", 1e-9, "absolute tolerance (adaptive integrators)")
+	step := fs.Float64("step", 0, "largest step (fixed-step integrators; 0: one step per output interval)")
+	out := fs.String("out", "", "output .npz file (required)")
+	pos, err := parse(fs, args)
+	if err != nil {
+		return err
+	}
+	if err := wantArgs(fs, pos, 1, "one run directory"); err != nil {
+		return err
+	}
+	switch {
+	case *initial == "":
+		return errors.New("-initial STATES.npy is required")
+	case *out == "":
+		return errors.New("-out PRED.npz is required")
+	case !(*tEnd > 0):
+		return fmt.Errorf("-t-end %v: want a positive end time", *tEnd)
+	case *points < 2:
+		return fmt.Errorf("-points %d: want at least 2", *points)
+	}
+	integ, err := ode.New(*ig, ode.Options{RTol: *rtol, ATol: *atol, Step: *step})
+	if err != nil {
+		return err
+	}
+	r, err := experiment.Load(pos[0])
+	if err != nil {
+		return err
+	}
+	x0, err := data.ReadNPY(*initial)
+	if err != nil {
+		return err
+	}
+	d := r.Model.Config().Dim
+	if err := x0.CheckFinite(*initial); err != nil {
+		return err
+	}
+	var b int
+	switch {
+	case len(x0.Shape) == 1 && x0.Shape[0] == d:
+		b = 1
+	case len(x0.Shape) == 2 && x0.Shape[1] == d:
+		b = x0.Shape[0]
+	default:
+		return fmt.Errorf("%s: shape %v, want (B, %d) or (%d,) for this model's state dimension %d", *initial, x0.Shape, d, d, d)
+	}
+	if b == 0 {
+		return fmt.Errorf("%s: no initial states", *initial)
+	}
+	ts := make([]float64, *points)
+	for i := range ts {
+		ts[i] = *tEnd * float64(i) / float64(*points-1)
+	}
+	pred := make([]float64, b**points*d)
+	if err := ode.SolveMany(integ, r.Model.FieldFunc(), x0.Data, d, ts, pred, 0); err != nil {
+		return err
+	}
+	if err := data.WriteNPZ(*out, map[string]data.Array{
+		"t": {Shape: []int{*points}, Data: ts},
+		"x": {Shape: []int{b, *points, d}, Data: pred},
+	}); err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "wrote %s: t (%d,), x (%d, %d, %d) with %s\n", *out, *points, b, *points, d, integ.Name())
+	return nil
+}
+
+func runReproduce(args []string, stdout, stderr io.Writer) error {
+	fs := newFlags("reproduce", "[-tasks LIST] [-models LIST] [-seeds N] [-quick] [-out DIR]",
+		"Train every model on every task for N seeds, evaluate, print the Table-1 comparison and write results.json, report.md and figures", stderr)
+	tasks := fs.String("tasks", "spring,pendulum", "comma-separated tasks: "+strings.Join(task.Names(), ", "))
+	models := fs.String("models", "baseline,hnn", "comma-separated models: "+strings.Join(model.Kinds(), ", "))
+	seeds := fs.Int("seeds", 0, "seeds per task and model (0: 5, or 2 with -quick)")
+	quick := fs.Bool("quick", false, "reduced settings that finish in under a minute")
+	out := fs.String("out", "results", "output directory")
+	workers := fs.Int("workers", 0, "runs trained at once (0: GOMAXPROCS)")
+	noFigures := fs.Bool("no-figures", false, "skip the PNG figures")
+	noProgress := fs.Bool("no-progress", false, "do not draw a progress bar")
+	pos, err := parse(fs, args)
+	if err != nil {
+		return err
+	}
+	if err := wantArgs(fs, pos, 0, "no positional arguments"); err != nil {
+		return err
+	}
+	if *seeds < 0 {
+		return fmt.Errorf("-seeds %d: want at least 1", *seeds)
+	}
+	o := experiment.Options{Tasks: splitList(*tasks), Models: splitList(*models), Seeds: *seeds, Quick: *quick, Out: *out,
+		Workers: *workers, NoFigures: *noFigures, Command: "hnn reproduce " + strings.Join(args, " ")}
+	for _, t := range o.Tasks {
+		if _, err := task.Get(t); err != nil {
+			return err
+		}
+	}
+	for _, m := range o.Models {
+		if err := (model.Config{Kind: m, Dim: 2}).WithDefaults().Validate(); err != nil {
+			return err
+		}
+	}
+	if !*noProgress {
+		o.Progress = stderr
+	}
+	res, err := experiment.Reproduce(o)
+	if res != nil {
+		fmt.Fprint(stdout, experiment.Table(res))
+		fmt.Fprintf(stdout, "%.1f s; wrote %s/results.json, %s/report.md and figures\n", res.Seconds, *out, *out)
+	}
+	return err
+}
+
+func splitList(s string) []string {
+	var out []string
+	for _, f := range strings.Split(s, ",") {
+		if f = strings.TrimSpace(f); f != "" {
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+func runTasks(args []string, stdout, stderr io.Writer) error {
+	fs := newFlags("tasks", "", "List the tasks, models, integrators and activations", stderr)
+	if _, err := parse(fs, args); err != nil {
+		return err
+	}
+	tw := tabwriter.NewWriter(stdout, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "task\tdim\ttitle\tsteps\tbatch\tweight decay")
+	for _, n := range task.Names() {
+		t, _ := task.Get(n)
+		tc := t.Train
+		b := "full"
+		if tc.Batch > 0 {
+			b = strconv.Itoa(tc.Batch)
+		}
+		fmt.Fprintf(tw, "%s\t%d\t%s\t%d\t%s\t%g\n", n, t.Dim, t.Title, tc.Steps, b, tc.WeightDecay)
+	}
+	tw.Flush()
+	fmt.Fprintf(stdout, "\nmodels: %s\nintegrators: %s\nactivations: %s\n", strings.Join(model.Kinds(), ", "), strings.Join(ode.Names(), ", "), strings.Join(nn.ActivationNames(), ", "))
+	return nil
+}
+
+func runVersion(args []string, stdout, stderr io.Writer) error {
+	fs := newFlags("version", "", "Print build information as JSON", stderr)
+	if _, err := parse(fs, args); err != nil {
+		return err
+	}
+	b, _ := json.MarshalIndent(buildinfo.Get(nn.BLAS), "", "  ")
+	fmt.Fprintln(stdout, string(b))
+	return nil
+}

@@ -1,0 +1,132 @@
+// Command hnn trains and evaluates Hamiltonian neural networks and
+// reproduces the experiments of the HNN paper.
+//
+// Usage:
+//
+//	hnn train TASK -model hnn|baseline [-seed N] [-steps N] -out DIR
+//	hnn evaluate DIR
+//	hnn rollout DIR -initial STATES.npy -t-end T -points N [-integrator NAME] -out PRED.npz
+//	hnn reproduce [-tasks spring,pendulum] [-seeds N] [-quick] [-out DIR]
+//	hnn tasks
+//	hnn version
+//
+// Run "hnn COMMAND -h" for the flags of a command. Flags may be written
+// with one or two dashes, before or after the positional argument.
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+)
+
+type command struct {
+	name, args, summary string
+	run                 func(args []string, stdout, stderr io.Writer) error
+}
+
+var commands = []command{
+	{"train", "TASK -model M -out DIR", "train one model on one task and save a checkpoint", runTrain},
+	{"evaluate", "DIR", "recompute a saved run's metrics from its checkpoint", runEvaluate},
+	{"rollout", "DIR -initial STATES.npy -t-end T -points N -out PRED.npz", "integrate a saved model from given initial states", runRollout},
+	{"reproduce", "[-tasks LIST] [-seeds N] [-quick] [-out DIR]", "reproduce the paper's Table 1 with figures", runReproduce},
+	{"tasks", "", "list the tasks and models", runTasks},
+	{"version", "", "print build information", runVersion},
+}
+
+func main() {
+	os.Exit(mainErr(os.Args[1:], os.Stdout, os.Stderr))
+}
+
+// errUsage marks a usage error that has already been reported.
+var errUsage = errors.New("usage")
+
+func mainErr(args []string, stdout, stderr io.Writer) int {
+	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
+		usage(stderr)
+		if len(args) == 0 {
+			return 2
+		}
+		return 0
+	}
+	for _, c := range commands {
+		if c.name == args[0] {
+			err := c.run(args[1:], stdout, stderr)
+			switch {
+			case err == nil:
+				return 0
+			case errors.Is(err, flag.ErrHelp):
+				return 0
+			case errors.Is(err, errUsage):
+				return 2
+			default:
+				fmt.Fprintf(stderr, "hnn %s: %s\n", c.name, oneLine(err.Error()))
+				return 1
+			}
+		}
+	}
+	fmt.Fprintf(stderr, "hnn: unknown command %q (valid: %s)\n", args[0], commandNames())
+	return 2
+}
+
+func commandNames() string {
+	var n []string
+	for _, c := range commands {
+		n = append(n, c.name)
+	}
+	return strings.Join(n, ", ")
+}
+
+func usage(w io.Writer) {
+	fmt.Fprintln(w, "hnn: Hamiltonian neural networks in Go.\n\nUsage:")
+	for _, c := range commands {
+		fmt.Fprintf(w, "  hnn %-9s %s\n        %s\n", c.name, c.args, c.summary)
+	}
+	fmt.Fprintln(w, "\nRun \"hnn COMMAND -h\" for a command's flags.")
+}
+
+func oneLine(s string) string { return strings.ReplaceAll(s, "\n", "; ") }
+
+// newFlags returns a FlagSet that reports errors to stderr with the command's
+// usage line.
+func newFlags(name, args, summary string, stderr io.Writer) *flag.FlagSet {
+	fs := flag.NewFlagSet("hnn "+name, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() {
+		fmt.Fprintf(stderr, "Usage: hnn %s %s\n\n%s.\n\nFlags:\n", name, args, summary)
+		fs.PrintDefaults()
+	}
+	return fs
+}
+
+// parse parses flags and positional arguments in any order and returns the
+// positional ones. It wraps flag errors as usage errors.
+func parse(fs *flag.FlagSet, args []string) ([]string, error) {
+	var pos []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			if errors.Is(err, flag.ErrHelp) {
+				return nil, err
+			}
+			return nil, errUsage
+		}
+		if fs.NArg() == 0 {
+			return pos, nil
+		}
+		pos = append(pos, fs.Arg(0))
+		args = fs.Args()[1:]
+	}
+}
+
+// wantArgs checks the number of positional arguments.
+func wantArgs(fs *flag.FlagSet, pos []string, n int, what string) error {
+	if len(pos) != n {
+		fmt.Fprintf(fs.Output(), "%s: want %s, got %d arguments\n", fs.Name(), what, len(pos))
+		fs.Usage()
+		return errUsage
+	}
+	return nil
+}

@@ -1,0 +1,55 @@
+package experiment
+
+import (
+	"fmt"
+
+	"github.com/hnn-go/hnn/metrics"
+	"github.com/hnn-go/hnn/ode"
+	"github.com/hnn-go/hnn/systems"
+	"github.com/hnn-go/hnn/task"
+)
+
+// EnergyTruth holds the true rollouts of a task's energy protocol, computed
+// once and shared by every model and seed evaluated with that protocol.
+type EnergyTruth struct {
+	Protocol metrics.EnergyProtocol
+	System   systems.System
+	// X0 holds the initial states (Starts x D), Times the output times and
+	// States the true trajectories (Starts x Points x D).
+	X0, Times, States []float64
+	ig                ode.Integrator
+}
+
+// NewEnergyTruth draws the protocol's initial states and integrates the
+// task's true system from them.
+func NewEnergyTruth(t *task.Task, p metrics.EnergyProtocol) (*EnergyTruth, error) {
+	if t.System == nil {
+		return nil, fmt.Errorf("experiment: task %s has no true energy", t.Name)
+	}
+	if err := p.Validate(); err != nil {
+		return nil, err
+	}
+	ig, err := p.NewIntegrator()
+	if err != nil {
+		return nil, err
+	}
+	e := &EnergyTruth{Protocol: p, System: t.System, X0: p.InitialStates(t.Initial), Times: p.Times(), ig: ig}
+	e.States = make([]float64, p.Starts*p.Points*t.Dim)
+	sys := t.System
+	newF := func() ode.Func { return func(dst []float64, _ float64, x []float64) { sys.Field(dst, x) } }
+	if err := ode.SolveMany(ig, newF, e.X0, t.Dim, e.Times, e.States, 0); err != nil {
+		return nil, fmt.Errorf("experiment: true rollout of %s: %w", t.Name, err)
+	}
+	return e, nil
+}
+
+// Errors rolls m out from the protocol's initial states and returns the
+// energy MSE of every start and the predicted trajectories.
+func (e *EnergyTruth) Errors(m Trained) (perStart, pred []float64, err error) {
+	d := e.System.Dim()
+	pred = make([]float64, len(e.States))
+	if err := ode.SolveMany(e.ig, m.FieldFunc(), e.X0, d, e.Times, pred, 0); err != nil {
+		return nil, nil, err
+	}
+	return metrics.EnergyErrors(e.System.Energy, e.States, pred, e.Protocol.Starts, e.Protocol.Points, d), pred, nil
+}

@@ -1,0 +1,94 @@
+package experiment
+
+import (
+	"fmt"
+	"path/filepath"
+
+	"github.com/hnn-go/hnn/figures"
+	"github.com/hnn-go/hnn/task"
+)
+
+// writeFigures draws, for every 2-D task with a true energy, the paper's
+// Figure 2 from seed 0's models: the data with the true field and energy
+// contours, each model's learned field with a rollout beside the true one
+// (the HNN panel with its learned energy's contours), and the true energy
+// along the rollouts over the energy protocol's horizon.
+func writeFigures(dir string, res *Results, jobs []job, runs []*Run, truths map[string]*EnergyTruth) error {
+	for _, tn := range res.Order {
+		t, _ := task.Get(tn)
+		e := truths[tn]
+		if t.System == nil || t.Dim != 2 || e == nil {
+			continue
+		}
+		var seed0 []*Run
+		for _, mk := range res.Models {
+			for i, j := range jobs {
+				if j.spec.Task == tn && j.spec.Model.Kind == mk && j.spec.Seed == 0 {
+					seed0 = append(seed0, runs[i])
+				}
+			}
+		}
+		ds, err := Dataset(seed0[0].Spec)
+		if err != nil {
+			return err
+		}
+		bnd := t.Bounds
+		sys := t.System
+		truePath := figures.Series{Name: "true"}
+		for j := range e.Protocol.Points {
+			truePath.X = append(truePath.X, e.States[j*2])
+			truePath.Y = append(truePath.Y, e.States[j*2+1])
+		}
+		pts := figures.Series{Name: "train data (noisy)"}
+		for i := 0; i < ds.Train.Len(); i++ {
+			x, _ := ds.Train.Row(i)
+			pts.X, pts.Y = append(pts.X, x[0]), append(pts.Y, x[1])
+		}
+		panels := []figures.Panel{{
+			Title: "Data", XMin: bnd[0], XMax: bnd[1], YMin: bnd[2], YMax: bnd[3],
+			Field: sys.Field, Energy: sys.Energy, Points: []figures.Series{pts},
+		}}
+		chart := figures.LineChart{Title: "Total energy (true H)", XLabel: "time", YLabel: "H"}
+		energyOf := func(name string, states []float64) figures.Series {
+			s := figures.Series{Name: name}
+			for j := range e.Protocol.Points {
+				s.X = append(s.X, e.Times[j])
+				s.Y = append(s.Y, sys.Energy(states[j*2:j*2+2]))
+			}
+			return s
+		}
+		chart.Series = append(chart.Series, energyOf("true", e.States))
+		for _, r := range seed0 {
+			pred := make([]float64, e.Protocol.Points*2)
+			if err := e.ig.Solve(pred, r.Model.FieldFunc()(), e.X0[:2], e.Times); err != nil {
+				return fmt.Errorf("experiment: figure rollout for %s %s: %w", tn, r.Spec.Model.Kind, err)
+			}
+			path := figures.Series{Name: r.Spec.Model.Kind}
+			for j := range e.Protocol.Points {
+				path.X, path.Y = append(path.X, pred[j*2]), append(path.Y, pred[j*2+1])
+			}
+			field := r.Model.FieldFunc()()
+			panels = append(panels, figures.Panel{
+				Title: modelTitle(r.Spec.Model.Kind), XMin: bnd[0], XMax: bnd[1], YMin: bnd[2], YMax: bnd[3],
+				Field:  func(dst, x []float64) { field(dst, 0, x) },
+				Energy: r.Model.Energy(),
+				Paths:  []figures.Series{truePath, path},
+			})
+			chart.Series = append(chart.Series, energyOf(r.Spec.Model.Kind, pred))
+		}
+		if err := figures.Row(filepath.Join(dir, tn+"-figure2.png"), panels, []figures.LineChart{chart}); err != nil {
+			return fmt.Errorf("experiment: %w", err)
+		}
+	}
+	return nil
+}
+
+func modelTitle(kind string) string {
+	switch kind {
+	case "hnn":
+		return "Hamiltonian NN"
+	case "baseline":
+		return "Baseline NN"
+	}
+	return kind
+}

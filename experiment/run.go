@@ -1,0 +1,312 @@
+package experiment
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/hnn-go/hnn/data"
+	"github.com/hnn-go/hnn/internal/atomicfile"
+	"github.com/hnn-go/hnn/internal/buildinfo"
+	"github.com/hnn-go/hnn/metrics"
+	"github.com/hnn-go/hnn/model"
+	"github.com/hnn-go/hnn/nn"
+	"github.com/hnn-go/hnn/ode"
+	"github.com/hnn-go/hnn/task"
+	"github.com/hnn-go/hnn/train"
+)
+
+// Streams of a run's seeded sources.
+const (
+	streamData  = 1
+	streamInit  = 2
+	streamBatch = 3
+)
+
+// Files a run directory holds besides the checkpoint (model.json,
+// model.npz).
+const (
+	SpecFile       = "config.json"
+	MetricsFile    = "metrics.json"
+	EvaluationFile = "evaluation.json"
+)
+
+// Spec describes one training run completely; it is saved as config.json.
+type Spec struct {
+	Task   string                 `json:"task"`
+	Model  model.Config           `json:"model"`
+	Train  train.Config           `json:"train"`
+	Energy metrics.EnergyProtocol `json:"energy_protocol"`
+	Seed   uint64                 `json:"seed"`
+	Quick  bool                   `json:"quick"`
+}
+
+// NewSpec returns the reference settings of a task for the given model kind
+// and seed, reduced when quick is set.
+func NewSpec(taskName, kind string, seed uint64, quick bool) (Spec, error) {
+	t, err := task.Get(taskName)
+	if err != nil {
+		return Spec{}, err
+	}
+	tc, ep := t.Settings(quick)
+	mc := model.Config{Kind: kind, Dim: t.Dim}.WithDefaults()
+	if err := mc.Validate(); err != nil {
+		return Spec{}, err
+	}
+	return Spec{Task: taskName, Model: mc, Train: tc, Energy: ep, Seed: seed, Quick: quick}, nil
+}
+
+// Metrics are the results of a run, saved as metrics.json.
+type Metrics struct {
+	TrainLoss metrics.Summary `json:"train_loss"`
+	TestLoss  metrics.Summary `json:"test_loss"`
+	// EnergyMSE is absent for tasks without a true energy.
+	EnergyMSE      *metrics.Summary `json:"energy_mse,omitempty"`
+	EnergyPerStart []float64        `json:"energy_mse_per_start,omitempty"`
+	History        *train.History   `json:"history,omitempty"`
+	Diverged       string           `json:"diverged,omitempty"`
+	Seconds        float64          `json:"seconds"`
+}
+
+// Run is a trained (or loaded) model with its spec and metrics.
+type Run struct {
+	Spec    Spec
+	Metrics Metrics
+	Model   Trained
+}
+
+// Trained hides a model's element type behind float64 functions.
+type Trained interface {
+	Config() model.Config
+	// FieldFunc returns a factory of float64 field evaluators (one per
+	// goroutine).
+	FieldFunc() func() ode.Func
+	// Energy returns the learned energy as a function of a state, or nil if
+	// the model has none.
+	Energy() func([]float64) float64
+	// RowErrors returns the per-row derivative errors on set.
+	RowErrors(set *data.Set) []float64
+	// Save writes a checkpoint into dir.
+	Save(dir string) error
+}
+
+type trained[T nn.Float] struct{ m model.Model[T] }
+
+// Wrap returns m as a Trained.
+func Wrap[T nn.Float](m model.Model[T]) Trained { return trained[T]{m} }
+
+func (t trained[T]) Config() model.Config              { return t.m.Config() }
+func (t trained[T]) FieldFunc() func() ode.Func        { return model.FieldFunc(t.m) }
+func (t trained[T]) RowErrors(set *data.Set) []float64 { return metrics.RowErrors(t.m, set) }
+func (t trained[T]) Save(dir string) error             { return model.Save(dir, t.m) }
+func (t trained[T]) Energy() func([]float64) float64 {
+	h, ok := t.m.(*model.HNN[T])
+	if !ok {
+		return nil
+	}
+	d := t.m.Config().Dim
+	ws := h.NewWorkspace(1, false).(*model.HNNWorkspace[T])
+	x, e := make([]T, d), make([]T, 1)
+	return func(s []float64) float64 {
+		for i, v := range s {
+			x[i] = T(v)
+		}
+		ws.Energy(e, x)
+		return float64(e[0])
+	}
+}
+
+// Dataset returns the dataset of a spec: the task's generator fed by the
+// run's data source.
+func Dataset(s Spec) (*data.Dataset, error) {
+	t, err := task.Get(s.Task)
+	if err != nil {
+		return nil, err
+	}
+	return t.Generate(rand.New(rand.NewPCG(s.Seed, streamData)))
+}
+
+// Train generates the data of s, trains the model and computes its metrics.
+// If dir is not empty it writes config.json, the checkpoint and metrics.json
+// there (atomically); a run that diverges still writes its last good
+// checkpoint and metrics, and returns an error wrapping train.ErrDiverged.
+// energy, if not nil, supplies the true rollouts of the energy protocol
+// (see NewEnergyTruth); otherwise they are computed here.
+func Train(s Spec, dir string, energy *EnergyTruth, progress train.Progress) (*Run, error) {
+	start := time.Now()
+	t, err := task.Get(s.Task)
+	if err != nil {
+		return nil, err
+	}
+	ds, err := Dataset(s)
+	if err != nil {
+		return nil, err
+	}
+	var m Trained
+	var hist train.History
+	var terr error
+	switch s.Model.Precision {
+	case "float64":
+		m, hist, terr = fit[float64](s, ds, progress)
+	default:
+		m, hist, terr = fit[float32](s, ds, progress)
+	}
+	if m == nil {
+		return nil, terr
+	}
+	if terr != nil && !errors.Is(terr, train.ErrDiverged) {
+		return nil, terr
+	}
+	run := &Run{Spec: s, Model: m}
+	if dir != "" {
+		if err := writeSpec(dir, s); err != nil {
+			return nil, err
+		}
+		if err := m.Save(dir); err != nil {
+			return nil, err
+		}
+	}
+	if terr != nil {
+		run.Metrics.Diverged = terr.Error()
+	}
+	if err := run.evaluate(t, ds, energy); err != nil {
+		return nil, err
+	}
+	run.Metrics.History = &hist
+	run.Metrics.Seconds = time.Since(start).Seconds()
+	if dir != "" {
+		if err := writeJSON(filepath.Join(dir, MetricsFile), run.Metrics); err != nil {
+			return nil, err
+		}
+	}
+	return run, terr
+}
+
+func fit[T nn.Float](s Spec, ds *data.Dataset, progress train.Progress) (Trained, train.History, error) {
+	m, err := model.New[T](s.Model, rand.New(rand.NewPCG(s.Seed, streamInit)))
+	if err != nil {
+		return nil, train.History{}, err
+	}
+	h, err := train.Train(m, &ds.Train, &ds.Test, s.Train, rand.New(rand.NewPCG(s.Seed, streamBatch)), progress)
+	return Wrap(m), h, err
+}
+
+// evaluate fills the loss and energy metrics of r.
+func (r *Run) evaluate(t *task.Task, ds *data.Dataset, energy *EnergyTruth) error {
+	r.Metrics.TrainLoss = metrics.MeanSEM(r.Model.RowErrors(&ds.Train))
+	r.Metrics.TestLoss = metrics.MeanSEM(r.Model.RowErrors(&ds.Test))
+	if t.System == nil {
+		return nil
+	}
+	if energy == nil {
+		var err error
+		if energy, err = NewEnergyTruth(t, r.Spec.Energy); err != nil {
+			return err
+		}
+	}
+	per, _, err := energy.Errors(r.Model)
+	if err != nil {
+		return fmt.Errorf("experiment: %s %s seed %d: energy rollout: %w", r.Spec.Task, r.Spec.Model.Kind, r.Spec.Seed, err)
+	}
+	s := metrics.ChunkSEM(per, max(r.Spec.Energy.Chunks, 1))
+	r.Metrics.EnergyMSE = &s
+	r.Metrics.EnergyPerStart = per
+	return nil
+}
+
+// Load reads a run directory written by Train: its spec, checkpoint and, if
+// present, metrics.
+func Load(dir string) (*Run, error) {
+	var s Spec
+	if err := readJSON(filepath.Join(dir, SpecFile), &s); err != nil {
+		return nil, err
+	}
+	if _, err := task.Get(s.Task); err != nil {
+		return nil, fmt.Errorf("experiment: %s: %w", filepath.Join(dir, SpecFile), err)
+	}
+	cfg, err := model.ReadConfig(dir)
+	if err != nil {
+		return nil, err
+	}
+	r := &Run{Spec: s}
+	switch cfg.Precision {
+	case "float64":
+		m, err := model.Load[float64](dir)
+		if err != nil {
+			return nil, err
+		}
+		r.Model = Wrap(m)
+	default:
+		m, err := model.Load[float32](dir)
+		if err != nil {
+			return nil, err
+		}
+		r.Model = Wrap(m)
+	}
+	if _, err := os.Stat(filepath.Join(dir, MetricsFile)); err == nil {
+		if err := readJSON(filepath.Join(dir, MetricsFile), &r.Metrics); err != nil {
+			return nil, err
+		}
+	}
+	return r, nil
+}
+
+// Evaluate recomputes the metrics of the run saved in dir from its
+// checkpoint (regenerating its data from the saved seed) and writes them to
+// dir/evaluation.json.
+func Evaluate(dir string) (*Run, error) {
+	r, err := Load(dir)
+	if err != nil {
+		return nil, err
+	}
+	t, _ := task.Get(r.Spec.Task)
+	ds, err := Dataset(r.Spec)
+	if err != nil {
+		return nil, err
+	}
+	start := time.Now()
+	r.Metrics = Metrics{}
+	if err := r.evaluate(t, ds, nil); err != nil {
+		return nil, err
+	}
+	r.Metrics.Seconds = time.Since(start).Seconds()
+	return r, writeJSON(filepath.Join(dir, EvaluationFile), r.Metrics)
+}
+
+type specFile struct {
+	Spec
+	Build buildinfo.Info `json:"build"`
+}
+
+func writeSpec(dir string, s Spec) error {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return fmt.Errorf("experiment: %w", err)
+	}
+	return writeJSON(filepath.Join(dir, SpecFile), specFile{Spec: s, Build: buildinfo.Get(nn.BLAS)})
+}
+
+func writeJSON(path string, v any) error {
+	b, err := json.MarshalIndent(v, "", "  ")
+	if err != nil {
+		return fmt.Errorf("experiment: %s: %w", path, err)
+	}
+	if err := atomicfile.WriteFile(path, append(b, '\n'), 0o644); err != nil {
+		return fmt.Errorf("experiment: %w", err)
+	}
+	return nil
+}
+
+func readJSON(path string, v any) error {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return fmt.Errorf("experiment: %w", err)
+	}
+	if err := json.Unmarshal(b, v); err != nil {
+		return fmt.Errorf("experiment: %s: %w", path, err)
+	}
+	return nil
+}

@@ -1,0 +1,394 @@
+package figures
+
+import (
+	"bytes"
+	"flag"
+	"image"
+	"image/color"
+	"image/png"
+	"math"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"gonum.org/v1/plot"
+	"gonum.org/v1/plot/vg"
+	"gonum.org/v1/plot/vg/draw"
+	"gonum.org/v1/plot/vg/recorder"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden images in testdata")
+
+// The spring of the HNN paper: H = q² + p², so dq/dt = 2p and dp/dt = -2q.
+func springEnergy(x []float64) float64 { return x[0]*x[0] + x[1]*x[1] }
+func springField(dst, x []float64)     { dst[0], dst[1] = 2*x[1], -2*x[0] }
+
+// springOrbit is the exact trajectory from (r, 0) at n times in [0, tmax],
+// with the phase scaled by speed (1 for the true system) and the radius
+// growing by grow per unit time (0 for the true system).
+func springOrbit(name string, r, speed, grow, tmax float64, n int) (orbit, energy Series) {
+	orbit.Name, energy.Name = name, name
+	for k := range n {
+		t := tmax * float64(k) / float64(n-1)
+		rt := r * (1 + grow*t)
+		q, p := rt*math.Cos(2*speed*t), -rt*math.Sin(2*speed*t)
+		orbit.X, orbit.Y = append(orbit.X, q), append(orbit.Y, p)
+		energy.X, energy.Y = append(energy.X, t), append(energy.Y, springEnergy([]float64{q, p}))
+	}
+	return orbit, energy
+}
+
+// springFigure returns the spring's Figure 2: noisy data, a baseline
+// model whose orbit spirals out, an HNN whose orbit stays on the circle,
+// and the energy along the three rollouts.
+func springFigure() ([]Panel, []LineChart) {
+	truth, eTrue := springOrbit("true", 1, 1, 0, 3, 200)
+	base, eBase := springOrbit("baseline", 1, 0.97, 0.12, 3, 200)
+	hnn, eHNN := springOrbit("hnn", 1, 0.99, 0, 3, 200)
+	data := Series{Name: "data"}
+	for k := range 40 {
+		t := float64(k) * 0.3
+		r := 0.8 + 0.1*math.Sin(7*t) // deterministic "noise"
+		data.X = append(data.X, r*math.Cos(2*t))
+		data.Y = append(data.Y, -r*math.Sin(2*t))
+	}
+	bnd := Panel{XMin: -1.5, XMax: 1.5, YMin: -1.5, YMax: 1.5}
+	dataP, baseP, hnnP := bnd, bnd, bnd
+	dataP.Title, dataP.Field, dataP.Energy, dataP.Points = "Data", springField, springEnergy, []Series{data}
+	baseP.Title, baseP.Field, baseP.Paths = "Baseline NN", func(dst, x []float64) {
+		springField(dst, x)
+		dst[0] += 0.3 * x[0]
+		dst[1] += 0.3 * x[1]
+	}, []Series{truth, base}
+	hnnP.Title, hnnP.Field, hnnP.Energy, hnnP.Paths = "Hamiltonian NN", springField, springEnergy, []Series{truth, hnn}
+	chart := LineChart{Title: "Total energy", XLabel: "time", YLabel: "H", Series: []Series{eTrue, eBase, eHNN}}
+	return []Panel{dataP, baseP, hnnP}, []LineChart{chart}
+}
+
+// readPNG decodes the PNG file at path.
+func readPNG(t *testing.T, path string) image.Image {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	img, err := png.Decode(bytes.NewReader(b))
+	if err != nil {
+		t.Fatalf("%s: %v", path, err)
+	}
+	return img
+}
+
+// ink returns the number of pixels of img that are not white.
+func ink(img image.Image) int {
+	n := 0
+	b := img.Bounds()
+	for y := b.Min.Y; y < b.Max.Y; y++ {
+		for x := b.Min.X; x < b.Max.X; x++ {
+			r, g, bl, _ := img.At(x, y).RGBA()
+			if r < 0xf000 || g < 0xf000 || bl < 0xf000 {
+				n++
+			}
+		}
+	}
+	return n
+}
+
+func TestWritesPNG(t *testing.T) {
+	t.Parallel()
+	panels, charts := springFigure()
+	_, eBase := springOrbit("baseline", 1, 0.97, 0.12, 3, 50)
+	tile := int(tileSize.Dots(dpi))
+	for _, tc := range []struct {
+		name  string
+		write func(path string) error
+		tiles int
+	}{
+		{"PhasePortraits", func(p string) error { return PhasePortraits(p, panels) }, 3},
+		{"Lines", func(p string) error { return Lines(p, charts[0]) }, 1},
+		{"LinesLogY", func(p string) error {
+			return Lines(p, LineChart{Title: "energy", Series: []Series{eBase}, LogY: true})
+		}, 1},
+		{"Row", func(p string) error { return Row(p, panels, charts) }, 4},
+		{"EmptyPanel", func(p string) error { return PhasePortraits(p, []Panel{{XMin: -1, XMax: 1, YMin: -2, YMax: 2}}) }, 1},
+		{"AutoBounds", func(p string) error { return PhasePortraits(p, []Panel{{Paths: panels[1].Paths}}) }, 1},
+		{"NoBoundsNoData", func(p string) error { return PhasePortraits(p, []Panel{{Title: "nothing"}}) }, 1},
+		{"LogYNarrow", func(p string) error {
+			return Lines(p, LineChart{Series: []Series{{X: []float64{0, 1, 2}, Y: []float64{0.05, 0.5, 0.9}}}, LogY: true})
+		}, 1},
+		{"EmptyChart", func(p string) error { return Lines(p, LineChart{LogY: true}) }, 1},
+		{"ConstantSeries", func(p string) error {
+			return Lines(p, LineChart{Series: []Series{{Name: "H", X: []float64{0, 1, 2}, Y: []float64{0.5, 0.5, 0.5}}}, LogY: true})
+		}, 1},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			path := filepath.Join(t.TempDir(), "fig.png")
+			if err := tc.write(path); err != nil {
+				t.Fatal(err)
+			}
+			img := readPNG(t, path)
+			if got, want := img.Bounds().Size(), image.Pt(tc.tiles*tile, tile); got != want {
+				t.Errorf("size %v, want %v", got, want)
+			}
+			if ink(img) == 0 {
+				t.Error("image is all white")
+			}
+		})
+	}
+}
+
+func TestWritesSVG(t *testing.T) {
+	t.Parallel()
+	panels, charts := springFigure()
+	path := filepath.Join(t.TempDir(), "fig.SVG")
+	if err := Row(path, panels, charts); err != nil {
+		t.Fatal(err)
+	}
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.HasPrefix(b, []byte("<?xml")) || !bytes.Contains(b, []byte("<svg")) {
+		t.Errorf("not an SVG file: %.60q", b)
+	}
+}
+
+// TestParts checks that each part of a panel adds ink to it.
+func TestParts(t *testing.T) {
+	t.Parallel()
+	panels, _ := springFigure()
+	bare := Panel{XMin: -1.5, XMax: 1.5, YMin: -1.5, YMax: 1.5}
+	inkOf := func(pn Panel) int {
+		path := filepath.Join(t.TempDir(), "p.png")
+		if err := PhasePortraits(path, []Panel{pn}); err != nil {
+			t.Fatal(err)
+		}
+		return ink(readPNG(t, path))
+	}
+	base := inkOf(bare)
+	for _, tc := range []struct {
+		name string
+		set  func(*Panel)
+	}{
+		{"Field", func(p *Panel) { p.Field = springField }},
+		{"Energy", func(p *Panel) { p.Energy = springEnergy }},
+		{"Paths", func(p *Panel) { p.Paths = panels[2].Paths }},
+		{"Points", func(p *Panel) { p.Points = panels[0].Points }},
+	} {
+		pn := bare
+		tc.set(&pn)
+		// A part must cover at least 0.5% of the 400×400 image; the
+		// sparsest, the points, covers more than 1%.
+		if got := inkOf(pn); got < base+800 {
+			t.Errorf("%s: %d non-white pixels, bare panel %d", tc.name, got, base)
+		}
+	}
+}
+
+func TestErrors(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	png := filepath.Join(dir, "fig.png")
+	ok := []Panel{{XMin: -1, XMax: 1, YMin: -1, YMax: 1}}
+	nan := math.NaN()
+	for _, tc := range []struct {
+		name, want string
+		err        error
+	}{
+		{"EmptyPath", "empty path", PhasePortraits("", ok)},
+		{"NoExtension", "unsupported extension", PhasePortraits(filepath.Join(dir, "fig"), ok)},
+		{"BadExtension", "unsupported extension", Lines(filepath.Join(dir, "fig.jpg"), LineChart{})},
+		{"NoPanels", "no panels", PhasePortraits(png, nil)},
+		{"NothingToDraw", "nothing to draw", Row(png, nil, nil)},
+		{"NaNBounds", "not finite", PhasePortraits(png, []Panel{{XMin: nan, XMax: 1, YMin: -1, YMax: 1}})},
+		{"InfBounds", "not finite", PhasePortraits(png, []Panel{{XMin: -1, XMax: 1, YMin: -1, YMax: math.Inf(1)}})},
+		{"EmptyBounds", "empty", PhasePortraits(png, []Panel{{XMin: 1, XMax: 1, YMin: -1, YMax: 1}})},
+		{"ReversedBounds", "empty", PhasePortraits(png, []Panel{{XMin: -1, XMax: 1, YMin: 1, YMax: -1}})},
+		{"NegativeGrid", "negative grid", PhasePortraits(png, []Panel{{XMin: -1, XMax: 1, YMin: -1, YMax: 1, Grid: -1}})},
+		{"MissingDir", "no such file", PhasePortraits(filepath.Join(dir, "missing", "fig.png"), ok)},
+	} {
+		if tc.err == nil || !strings.Contains(tc.err.Error(), tc.want) || !strings.HasPrefix(tc.err.Error(), "figures: ") {
+			t.Errorf("%s: error %v, want one containing %q", tc.name, tc.err, tc.want)
+		}
+	}
+	if ents, err := os.ReadDir(dir); err != nil || len(ents) != 0 {
+		t.Errorf("failed writes left %v (%v) in the directory", ents, err)
+	}
+}
+
+// TestNonFinite checks that NaN and infinite values in series, fields and
+// energies are skipped.
+func TestNonFinite(t *testing.T) {
+	t.Parallel()
+	nan, inf := math.NaN(), math.Inf(1)
+	s := Series{Name: "diverging", X: []float64{0, 0.5, nan, 1, inf, -1, 2, nan}, Y: []float64{0, 0.5, 1, nan, 0, -1, -2, nan}}
+	allNaN := Series{Name: "nan", X: []float64{nan, nan}, Y: []float64{nan, inf}}
+	pn := Panel{
+		XMin: -2, XMax: 2, YMin: -2, YMax: 2,
+		Field: func(dst, x []float64) {
+			springField(dst, x)
+			if x[0] > 1 {
+				dst[0] = nan
+			}
+		},
+		Energy: func(x []float64) float64 {
+			if x[0] > 0.5 {
+				return nan
+			}
+			if x[1] > 1 {
+				return inf
+			}
+			return springEnergy(x)
+		},
+		Paths:  []Series{s, allNaN},
+		Points: []Series{s, allNaN},
+	}
+	flatNaN := Panel{Energy: func([]float64) float64 { return nan }, Field: func(dst, _ []float64) { dst[0], dst[1] = nan, nan }}
+	zero := Panel{Energy: func([]float64) float64 { return 1 }, Field: func(dst, _ []float64) { dst[0], dst[1] = 0, 0 }}
+	auto := Panel{Paths: []Series{s}}
+	chart := LineChart{Series: []Series{s, allNaN, {Name: "negative", X: []float64{0, 1}, Y: []float64{-1, 0}}}}
+	logChart := chart
+	logChart.LogY = true
+	path := filepath.Join(t.TempDir(), "fig.png")
+	if err := Row(path, []Panel{pn, flatNaN, zero, auto}, []LineChart{chart, logChart}); err != nil {
+		t.Fatal(err)
+	}
+	if ink(readPNG(t, path)) == 0 {
+		t.Error("image is all white")
+	}
+}
+
+func TestMismatchedSeriesPanics(t *testing.T) {
+	t.Parallel()
+	defer func() {
+		if r := recover(); r == nil || !strings.HasPrefix(r.(string), "figures: ") {
+			t.Errorf("recovered %v, want a figures panic", r)
+		}
+	}()
+	Lines(filepath.Join(t.TempDir(), "fig.png"), LineChart{Series: []Series{{X: []float64{1, 2}, Y: []float64{1}}}})
+}
+
+func TestOverwrite(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	path := filepath.Join(dir, "fig.png")
+	if err := os.WriteFile(path, []byte("old"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := Lines(path, LineChart{Title: "new"}); err != nil {
+		t.Fatal(err)
+	}
+	readPNG(t, path)
+	if ents, _ := os.ReadDir(dir); len(ents) != 1 {
+		t.Errorf("directory holds %d entries, want only the figure", len(ents))
+	}
+}
+
+// TestArrowDirection checks that arrows point along the field on screen
+// even when the axes have very different scales: a field (1, 1) on
+// [0, 100]×[0, 1] points almost straight up.
+func TestArrowDirection(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name           string
+		xmax, ymax     float64
+		wantX, wantY   float64 // screen direction of the field (1, 1)
+		width, height  vg.Length
+		fieldX, fieldY float64
+	}{
+		{"Square", 1, 1, 1 / math.Sqrt2, 1 / math.Sqrt2, 200, 200, 1, 1},
+		{"WideX", 100, 1, 1 / math.Hypot(1, 100), 100 / math.Hypot(1, 100), 200, 200, 1, 1},
+		{"WideCanvas", 1, 1, 2 / math.Sqrt(5), 1 / math.Sqrt(5), 400, 200, 1, 1},
+		{"Left", 1, 1, -1, 0, 200, 200, -3, 0},
+	} {
+		q := newQuiver(func(dst, _ []float64) { dst[0], dst[1] = tc.fieldX, tc.fieldY }, 0, tc.xmax, 0, tc.ymax, 3)
+		p := plot.New()
+		p.X.Min, p.X.Max, p.Y.Min, p.Y.Max = 0, tc.xmax, 0, tc.ymax
+		rec := &recorder.Canvas{}
+		q.Plot(draw.Canvas{Canvas: rec, Rectangle: vg.Rectangle{Max: vg.Point{X: tc.width, Y: tc.height}}}, p)
+		shafts := 0
+		for _, a := range rec.Actions {
+			s, ok := a.(*recorder.Stroke)
+			if !ok {
+				continue
+			}
+			shafts++
+			d := s.Path[1].Pos.Sub(s.Path[0].Pos)
+			l := math.Hypot(float64(d.X), float64(d.Y))
+			// Directions agree to rounding; lengths fit in a cell.
+			if gx, gy := float64(d.X)/l, float64(d.Y)/l; math.Abs(gx-tc.wantX) > 1e-9 || math.Abs(gy-tc.wantY) > 1e-9 {
+				t.Errorf("%s: shaft direction (%.4f, %.4f), want (%.4f, %.4f)", tc.name, gx, gy, tc.wantX, tc.wantY)
+			}
+			if cell := float64(min(tc.width, tc.height)) / 3; l > cell {
+				t.Errorf("%s: shaft length %.1f longer than a cell %.1f", tc.name, l, cell)
+			}
+		}
+		if shafts != 9 {
+			t.Errorf("%s: %d arrows, want 9", tc.name, shafts)
+		}
+	}
+}
+
+func TestColoursByName(t *testing.T) {
+	t.Parallel()
+	panels, charts := springFigure()
+	c := newColours(panels, charts)
+	// Curves first, in order of first appearance, then point sets.
+	for i, name := range []string{"true", "baseline", "hnn", "data"} {
+		if got := c.of(name); got != seriesColours[i] {
+			t.Errorf("colour of %q is %v, want %v", name, got, seriesColours[i])
+		}
+	}
+	if a, b := c.of(""), c.of(""); a == b {
+		t.Error("unnamed series share a colour")
+	}
+}
+
+// TestGolden compares the spring's Figure 2 with testdata/spring.png. The
+// fonts are embedded in gonum/plot, so the rendering is reproducible; a
+// small fraction of pixels may differ by anti-aliasing between versions of
+// the rasteriser. Run with -update to rewrite the golden image after an
+// intended change, and look at it.
+func TestGolden(t *testing.T) {
+	t.Parallel()
+	panels, charts := springFigure()
+	golden := filepath.Join("testdata", "spring.png")
+	path := filepath.Join(t.TempDir(), "spring.png")
+	if *update {
+		path = golden
+	}
+	if err := Row(path, panels[1:], charts); err != nil {
+		t.Fatal(err)
+	}
+	got, want := readPNG(t, path), readPNG(t, golden)
+	if got.Bounds() != want.Bounds() {
+		t.Fatalf("size %v, golden %v", got.Bounds(), want.Bounds())
+	}
+	b := got.Bounds()
+	differ := 0
+	for y := b.Min.Y; y < b.Max.Y; y++ {
+		for x := b.Min.X; x < b.Max.X; x++ {
+			if !near(got.At(x, y), want.At(x, y)) {
+				differ++
+			}
+		}
+	}
+	if frac := float64(differ) / float64(b.Dx()*b.Dy()); frac > 0.002 {
+		t.Errorf("%.2f%% of pixels differ from %s", 100*frac, golden)
+	}
+}
+
+// near reports whether two colours differ by at most 1/16 of full scale in
+// every channel.
+func near(a, b color.Color) bool {
+	ar, ag, ab, aa := a.RGBA()
+	br, bg, bb, ba := b.RGBA()
+	for _, d := range []int{int(ar) - int(br), int(ag) - int(bg), int(ab) - int(bb), int(aa) - int(ba)} {
+		if d > 0x1000 || d < -0x1000 {
+			return false
+		}
+	}
+	return true
+}

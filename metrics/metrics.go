@@ -1,0 +1,88 @@
+package metrics
+
+import (
+	"fmt"
+	"math"
+
+	"github.com/hnn-go/hnn/data"
+	"github.com/hnn-go/hnn/model"
+	"github.com/hnn-go/hnn/nn"
+)
+
+// Summary is a mean with its standard error.
+type Summary struct {
+	Mean float64 `json:"mean"`
+	SEM  float64 `json:"sem"`
+}
+
+// String formats s as "mean ± sem" with three significant digits.
+func (s Summary) String() string { return fmt.Sprintf("%.2e ± %.1e", s.Mean, s.SEM) }
+
+// MeanSEM returns the mean of v and its standard error std(v)/sqrt(len(v))
+// (population std, as numpy's default), the paper's error bar for the
+// derivative MSE. It returns NaNs for an empty v.
+func MeanSEM(v []float64) Summary {
+	if len(v) == 0 {
+		return Summary{math.NaN(), math.NaN()}
+	}
+	m := mean(v)
+	return Summary{Mean: m, SEM: std(v, m) / math.Sqrt(float64(len(v)))}
+}
+
+// ChunkSEM returns the mean of v and the paper's error bar for the energy
+// MSE: v is cut into chunks consecutive pieces of (nearly) equal size, and
+// the error is the std of the chunk means divided by sqrt(chunks). It falls
+// back to MeanSEM when v has fewer values than chunks.
+func ChunkSEM(v []float64, chunks int) Summary {
+	if len(v) < chunks || chunks < 2 {
+		return MeanSEM(v)
+	}
+	means := make([]float64, chunks)
+	for c := range chunks {
+		lo, hi := c*len(v)/chunks, (c+1)*len(v)/chunks
+		means[c] = mean(v[lo:hi])
+	}
+	return Summary{Mean: mean(v), SEM: std(means, mean(means)) / math.Sqrt(float64(chunks))}
+}
+
+func mean(v []float64) float64 {
+	var s float64
+	for _, x := range v {
+		s += x
+	}
+	return s / float64(len(v))
+}
+
+func std(v []float64, m float64) float64 {
+	var s float64
+	for _, x := range v {
+		s += (x - m) * (x - m)
+	}
+	return math.Sqrt(s / float64(len(v)))
+}
+
+// RowErrors returns, for every row of set, the mean over the D components of
+// the squared difference between m's field and the observed derivative; its
+// mean is the paper's train or test loss. Rows are evaluated in one batch.
+func RowErrors[T nn.Float](m model.Model[T], set *data.Set) []float64 {
+	n, d := set.Len(), set.Dim
+	if n == 0 {
+		return nil
+	}
+	x := make([]T, n*d)
+	for i, v := range set.X {
+		x[i] = T(v)
+	}
+	f := make([]T, n*d)
+	m.NewWorkspace(n, false).Field(f, x)
+	out := make([]float64, n)
+	for r := range n {
+		var s float64
+		for j := range d {
+			e := float64(f[r*d+j]) - set.DX[r*d+j]
+			s += e * e
+		}
+		out[r] = s / float64(d)
+	}
+	return out
+}

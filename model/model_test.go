@@ -1,0 +1,211 @@
+package model
+
+import (
+	"math"
+	"math/rand/v2"
+	"strings"
+	"testing"
+
+	"gonum.org/v1/gonum/diff/fd"
+
+	"github.com/hnn-go/hnn/nn"
+)
+
+func newModel(t *testing.T, kind string, dim int, hidden []int, seed uint64) Model[float64] {
+	t.Helper()
+	m, err := New[float64](Config{Kind: kind, Dim: dim, Hidden: hidden, Precision: "float64"}, rand.New(rand.NewPCG(seed, 1)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return m
+}
+
+// TestHNNKnownEnergy builds an HNN whose network is the one-neuron energy
+// H(x) = c tanh(w.x + b) and checks its field against the analytic
+// symplectic gradient c (1 - tanh^2) J w.
+func TestHNNKnownEnergy(t *testing.T) {
+	t.Parallel()
+	m := newModel(t, "hnn", 4, []int{1}, 1).(*HNN[float64])
+	w := []float64{0.3, -0.7, 0.2, 0.5}
+	b, c := 0.1, 1.7
+	params := append(append(append([]float64(nil), w...), b), c)
+	copy(m.Params(), params)
+	x := []float64{0.4, -1.1, 0.9, 0.25}
+	got := make([]float64, 4)
+	m.NewWorkspace(1, false).Field(got, x)
+	a := b
+	for i := range w {
+		a += w[i] * x[i]
+	}
+	g := c * (1 - math.Tanh(a)*math.Tanh(a))
+	want := []float64{g * w[2], g * w[3], -g * w[0], -g * w[1]}
+	for i := range want {
+		if math.Abs(got[i]-want[i]) > 1e-14 {
+			t.Fatalf("field = %v, want %v", got, want)
+		}
+	}
+	e := make([]float64, 1)
+	m.newWorkspace(1, false).Energy(e, x)
+	if math.Abs(e[0]-c*math.Tanh(a)) > 1e-14 {
+		t.Errorf("H = %v, want %v", e[0], c*math.Tanh(a))
+	}
+}
+
+// TestHNNFieldDivergenceFree checks that the trace of the Jacobian of an
+// HNN's field vanishes (J times a symmetric Hessian) while the baseline's
+// does not.
+func TestHNNFieldDivergenceFree(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		kind string
+		free bool
+	}{{"hnn", true}, {"baseline", false}} {
+		m := newModel(t, tc.kind, 4, []int{32, 32}, 2)
+		ws := m.NewWorkspace(1, false)
+		rng := rand.New(rand.NewPCG(3, 3))
+		var maxDiv float64
+		for range 5 {
+			x := make([]float64, 4)
+			for i := range x {
+				x[i] = rng.NormFloat64()
+			}
+			var div float64
+			for i := range x {
+				f := func(v float64) float64 {
+					xx := append([]float64(nil), x...)
+					xx[i] = v
+					out := make([]float64, 4)
+					ws.Field(out, xx)
+					return out[i]
+				}
+				div += fd.Derivative(f, x[i], &fd.Settings{Formula: fd.Central, Step: 1e-5})
+			}
+			maxDiv = math.Max(maxDiv, math.Abs(div))
+		}
+		if tc.free && maxDiv > 1e-8 {
+			t.Errorf("%s: divergence %g, want 0", tc.kind, maxDiv)
+		}
+		if !tc.free && maxDiv < 1e-4 {
+			t.Errorf("%s: divergence %g; the check cannot tell structured from unstructured", tc.kind, maxDiv)
+		}
+	}
+}
+
+// TestLossGradFD checks every model's loss gradient against central finite
+// differences.
+func TestLossGradFD(t *testing.T) {
+	t.Parallel()
+	for _, kind := range Kinds() {
+		for _, dim := range []int{2, 4} {
+			m := newModel(t, kind, dim, []int{12, 10}, 4)
+			B := 5
+			rng := rand.New(rand.NewPCG(5, 5))
+			x, y := make([]float64, B*dim), make([]float64, B*dim)
+			for i := range x {
+				x[i], y[i] = rng.NormFloat64(), rng.NormFloat64()
+			}
+			ws := m.NewWorkspace(B, true)
+			grad := make([]float64, len(m.Params()))
+			loss := ws.LossGrad(x, y, grad)
+			if l2 := ws.Loss(x, y); math.Abs(l2-loss) > 1e-14 {
+				t.Errorf("%s: Loss %v != LossGrad %v", kind, l2, loss)
+			}
+			orig := append([]float64(nil), m.Params()...)
+			want := fd.Gradient(nil, func(p []float64) float64 {
+				copy(m.Params(), p)
+				l := ws.Loss(x, y)
+				copy(m.Params(), orig)
+				return l
+			}, orig, &fd.Settings{Formula: fd.Central, Step: 1e-5})
+			var worst, scale float64
+			for i := range want {
+				worst = math.Max(worst, math.Abs(grad[i]-want[i]))
+				scale = math.Max(scale, math.Abs(want[i]))
+			}
+			if worst > 1e-7*scale {
+				t.Errorf("%s dim %d: gradient error %g (scale %g)", kind, dim, worst, scale)
+			}
+		}
+	}
+}
+
+func TestConfigErrors(t *testing.T) {
+	t.Parallel()
+	cases := []struct {
+		c    Config
+		want string
+	}{
+		{Config{Kind: "hnn", Dim: 3}, "even state dimension"},
+		{Config{Kind: "mlp", Dim: 2}, "unknown model \"mlp\" (valid: baseline, hnn)"},
+		{Config{Kind: "hnn", Dim: 2, Activation: nn.ReLU}, "no second derivative"},
+		{Config{Kind: "hnn", Dim: 2, Hidden: []int{0}}, "width 0"},
+		{Config{Kind: "hnn", Dim: 2, Precision: "float16"}, "precision"},
+		{Config{Kind: "baseline", Dim: 0}, "dim 0"},
+	}
+	for _, tc := range cases {
+		_, err := New[float32](tc.c, rand.New(rand.NewPCG(1, 1)))
+		if err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("New(%+v) error %v, want one containing %q", tc.c, err, tc.want)
+		}
+	}
+	if err := (Config{Kind: "baseline", Dim: 3, Activation: nn.ReLU}).WithDefaults().Validate(); err != nil {
+		t.Errorf("a ReLU baseline with odd dimension is valid, got %v", err)
+	}
+}
+
+func TestCheckpointRoundTrip(t *testing.T) {
+	t.Parallel()
+	for _, kind := range Kinds() {
+		m, err := New[float32](Config{Kind: kind, Dim: 2, Hidden: []int{8, 6}}, rand.New(rand.NewPCG(9, 9)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		dir := t.TempDir()
+		if err := Save(dir, m); err != nil {
+			t.Fatal(err)
+		}
+		got, err := Load[float32](dir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i, v := range m.Params() {
+			if got.Params()[i] != v {
+				t.Fatalf("%s: parameter %d = %v after round trip, want %v", kind, i, got.Params()[i], v)
+			}
+		}
+		if got.Config().Kind != kind {
+			t.Errorf("kind %q after round trip", got.Config().Kind)
+		}
+	}
+	if _, err := Load[float32](t.TempDir()); err == nil || !strings.Contains(err.Error(), "model.json") {
+		t.Errorf("loading an empty directory: %v", err)
+	}
+}
+
+func TestRolloutHNNConservesLearnedEnergy(t *testing.T) {
+	t.Parallel()
+	m := newModel(t, "hnn", 2, []int{16, 16}, 6)
+	ig := mustIntegrator(t)
+	ts := make([]float64, 50)
+	for i := range ts {
+		ts[i] = float64(i) * 0.2
+	}
+	x0 := []float64{0.5, -0.3, 1, 0.2}
+	out := make([]float64, 2*len(ts)*2)
+	if err := Rollout(out, m, ig, x0, ts, 2); err != nil {
+		t.Fatal(err)
+	}
+	ws := m.(*HNN[float64]).newWorkspace(1, false)
+	e := make([]float64, 1)
+	for b := range 2 {
+		ws.Energy(e, out[b*len(ts)*2:b*len(ts)*2+2])
+		e0 := e[0]
+		for j := range ts {
+			o := (b*len(ts) + j) * 2
+			ws.Energy(e, out[o:o+2])
+			if math.Abs(e[0]-e0) > 1e-7 {
+				t.Fatalf("state %d time %v: learned H %v, started at %v", b, ts[j], e[0], e0)
+			}
+		}
+	}
+}

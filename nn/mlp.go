@@ -1,0 +1,369 @@
+package nn
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+
+	"gonum.org/v1/gonum/mat"
+)
+
+// MLP is a multilayer perceptron x -> s(x W_1 + b_1) -> ... -> z_L W_o with
+// an activation s after every hidden layer and no bias on the output layer.
+//
+// Its parameters live in one flat slice, layer by layer: W_1 (row-major,
+// Sizes[0] x Sizes[1]), b_1, W_2, b_2, ..., and last W_o (Sizes[L] x
+// Sizes[L+1]). A gradient has the same layout.
+type MLP[T Float] struct {
+	// Sizes holds the input width, the hidden widths and the output width.
+	Sizes []int
+	// Act is the activation of the hidden layers.
+	Act Activation
+	// Params holds all weights and biases.
+	Params []T
+
+	w, b [][]T
+}
+
+// NumParams returns the number of parameters of an MLP with the given sizes.
+// It panics if sizes has fewer than three entries or a width below one.
+func NumParams(sizes []int) int {
+	checkSizes(sizes)
+	n := 0
+	for k := 0; k+1 < len(sizes); k++ {
+		n += sizes[k] * sizes[k+1]
+		if k+2 < len(sizes) {
+			n += sizes[k+1]
+		}
+	}
+	return n
+}
+
+func checkSizes(sizes []int) {
+	if len(sizes) < 3 {
+		panic("nn: an MLP needs an input, at least one hidden layer and an output")
+	}
+	for _, s := range sizes {
+		if s < 1 {
+			panic("nn: layer width below one")
+		}
+	}
+}
+
+// New returns an MLP with the given sizes and activation, initialised as the
+// reference HNN code does: weights orthogonal (gain 1), hidden biases uniform
+// in +-1/sqrt(fan-in), all drawn from rng. It panics if sizes is invalid.
+func New[T Float](sizes []int, act Activation, rng *rand.Rand) *MLP[T] {
+	m := &MLP[T]{Sizes: append([]int(nil), sizes...), Act: act, Params: make([]T, NumParams(sizes))}
+	m.w, m.b = m.Views(m.Params)
+	for k, w := range m.w {
+		orthogonal(w, sizes[k], sizes[k+1], rng)
+		if k < len(m.b) {
+			bound := 1 / math.Sqrt(float64(sizes[k]))
+			for i := range m.b[k] {
+				m.b[k][i] = T(bound * (2*rng.Float64() - 1))
+			}
+		}
+	}
+	return m
+}
+
+// FromParams returns an MLP that uses params (not a copy) as its parameters.
+// It panics if len(params) does not match sizes.
+func FromParams[T Float](sizes []int, act Activation, params []T) *MLP[T] {
+	if len(params) != NumParams(sizes) {
+		panic("nn: parameter count mismatch")
+	}
+	m := &MLP[T]{Sizes: append([]int(nil), sizes...), Act: act, Params: params}
+	m.w, m.b = m.Views(params)
+	return m
+}
+
+// Views splits a flat parameter-shaped slice (parameters or a gradient) into
+// the weight matrices of every layer (the output layer last) and the biases
+// of the hidden layers. It panics if len(flat) != NumParams(m.Sizes).
+func (m *MLP[T]) Views(flat []T) (w, b [][]T) {
+	if len(flat) != NumParams(m.Sizes) {
+		panic("nn: parameter slice length mismatch")
+	}
+	s := m.Sizes
+	for k := 0; k+1 < len(s); k++ {
+		n := s[k] * s[k+1]
+		w = append(w, flat[:n:n])
+		flat = flat[n:]
+		if k+2 < len(s) {
+			b = append(b, flat[:s[k+1]:s[k+1]])
+			flat = flat[s[k+1]:]
+		}
+	}
+	return w, b
+}
+
+// In returns the input width and Out the output width.
+func (m *MLP[T]) In() int { return m.Sizes[0] }
+
+// Out returns the output width.
+func (m *MLP[T]) Out() int { return m.Sizes[len(m.Sizes)-1] }
+
+// orthogonal fills the r x c matrix w with a random orthogonal matrix (rows
+// or columns orthonormal, whichever are fewer), as torch.nn.init.orthogonal_.
+func orthogonal[T Float](w []T, r, c int, rng *rand.Rand) {
+	rows, cols := r, c
+	if rows < cols {
+		rows, cols = cols, rows
+	}
+	a := mat.NewDense(rows, cols, nil)
+	for i := 0; i < rows; i++ {
+		for j := 0; j < cols; j++ {
+			a.Set(i, j, rng.NormFloat64())
+		}
+	}
+	var qr mat.QR
+	qr.Factorize(a)
+	var q, rr mat.Dense
+	qr.QTo(&q)
+	qr.RTo(&rr)
+	for i := 0; i < r; i++ {
+		for j := 0; j < c; j++ {
+			ii, jj := i, j
+			if r < c {
+				ii, jj = j, i
+			}
+			v := q.At(ii, jj)
+			if rr.At(jj, jj) < 0 {
+				v = -v
+			}
+			w[i*c+j] = T(v)
+		}
+	}
+}
+
+// Workspace holds the intermediate values of one batch size for one MLP
+// shape, so that repeated passes allocate nothing. A Workspace is used by one
+// goroutine at a time.
+type Workspace[T Float] struct {
+	batch  int
+	second bool
+	// xp is 2B x in: the input X, then dL/dG.
+	xp []T
+	// zm[k] is 2B x N_k: the activations Z_k, then M_k.
+	zm [][]T
+	// da[k] is 2B x N_k: Abar_k (the adjoint of the pre-activation), then Delta_k.
+	da         [][]T
+	s1, s2, u  [][]T
+	pi, tmp    [][]T
+	out, g     []T
+	hasForward bool
+}
+
+// NewWorkspace returns a workspace for batches of exactly batch rows. With
+// second set it also keeps what BackwardInputGradient needs. It panics if
+// batch < 1.
+func (m *MLP[T]) NewWorkspace(batch int, second bool) *Workspace[T] {
+	if batch < 1 {
+		panic("nn: batch size below one")
+	}
+	L := len(m.Sizes) - 2
+	ws := &Workspace[T]{batch: batch, second: second}
+	ws.xp = make([]T, 2*batch*m.In())
+	ws.out = make([]T, batch*m.Out())
+	ws.g = make([]T, batch*m.In())
+	for k := 0; k < L; k++ {
+		n := batch * m.Sizes[k+1]
+		ws.zm = append(ws.zm, make([]T, 2*n))
+		ws.da = append(ws.da, make([]T, 2*n))
+		ws.s1 = append(ws.s1, make([]T, n))
+		ws.u = append(ws.u, make([]T, n))
+		ws.tmp = append(ws.tmp, make([]T, n))
+		if second {
+			ws.s2 = append(ws.s2, make([]T, n))
+			ws.pi = append(ws.pi, make([]T, n))
+		}
+	}
+	return ws
+}
+
+// Batch returns the number of rows the workspace holds.
+func (ws *Workspace[T]) Batch() int { return ws.batch }
+
+func (m *MLP[T]) check(ws *Workspace[T], x []T, width int) {
+	if len(x) != ws.batch*width {
+		panic(fmt.Sprintf("nn: batch slice has %d values, want %d x %d", len(x), ws.batch, width))
+	}
+	if len(ws.zm) != len(m.Sizes)-2 || len(ws.g) != ws.batch*m.In() || len(ws.out) != ws.batch*m.Out() {
+		panic("nn: workspace made for another network shape")
+	}
+}
+
+// forward runs the hidden layers on x and keeps Z_k, s'(A_k) and, when
+// second, s”(A_k).
+func (m *MLP[T]) forward(ws *Workspace[T], x []T, second bool) {
+	B := ws.batch
+	copy(ws.xp, x)
+	prev, pw := ws.xp[:B*m.In()], m.In()
+	for k := range ws.zm {
+		n := m.Sizes[k+1]
+		z := ws.zm[k][:B*n]
+		for i := 0; i < B; i++ {
+			copy(z[i*n:(i+1)*n], m.b[k])
+		}
+		mul(z, prev, m.w[k], B, pw, n, 1)
+		var s2 []T
+		if second {
+			s2 = ws.s2[k]
+		}
+		activate(m.Act, z, ws.s1[k], s2)
+		prev, pw = z, n
+	}
+	ws.hasForward = true
+}
+
+// Forward computes the network's output for the batch x (B x In) and returns
+// it as a B x Out slice owned by ws. It panics if x does not have ws's batch
+// size.
+func (m *MLP[T]) Forward(ws *Workspace[T], x []T) []T {
+	m.check(ws, x, m.In())
+	m.forward(ws, x, false)
+	L := len(ws.zm)
+	mul(ws.out, ws.zm[L-1][:ws.batch*m.Sizes[L]], m.w[L], ws.batch, m.Sizes[L], m.Out(), 0)
+	return ws.out
+}
+
+// Backward writes into grad the gradient of a loss with respect to all
+// parameters, given dout = dLoss/dOut (B x Out) for the batch of the last
+// Forward call on ws. It panics on length mismatches.
+func (m *MLP[T]) Backward(ws *Workspace[T], dout, grad []T) {
+	if len(dout) != ws.batch*m.Out() {
+		panic("nn: output gradient length mismatch")
+	}
+	if !ws.hasForward {
+		panic("nn: Backward before Forward")
+	}
+	B, L := ws.batch, len(ws.zm)
+	gw, gb := m.Views(grad)
+	nL := m.Sizes[L]
+	mulAT(gw[L], ws.zm[L-1][:B*nL], dout, nL, B, m.Out(), 0)
+	abar := ws.da[L-1][:B*nL]
+	mulBT(abar, dout, m.w[L], B, m.Out(), nL, 0)
+	mulInto(abar, ws.s1[L-1])
+	for k := L - 1; k >= 0; k-- {
+		n := m.Sizes[k+1]
+		abar := ws.da[k][:B*n]
+		prev := ws.xp[:B*m.In()]
+		if k > 0 {
+			prev = ws.zm[k-1][:B*m.Sizes[k]]
+		}
+		mulAT(gw[k], prev, abar, m.Sizes[k], B, n, 0)
+		colSum(gb[k], abar, B, n)
+		if k > 0 {
+			pn := m.Sizes[k]
+			next := ws.da[k-1][:B*pn]
+			mulBT(next, abar, m.w[k], B, n, pn, 0)
+			mulInto(next, ws.s1[k-1])
+		}
+	}
+}
+
+// mulInto sets a[i] *= b[i].
+func mulInto[T Float](a, b []T) {
+	b = b[:len(a)]
+	for i := range a {
+		a[i] *= b[i]
+	}
+}
+
+// InputGradient computes, for a network with a single output H, the gradient
+// grad_x H at every row of the batch x (B x In) and returns it as a B x In
+// slice owned by ws; H itself is in ws.Output() afterwards. If ws was made
+// with second set, it also keeps what BackwardInputGradient needs. It panics
+// if the network's output is not scalar or x has the wrong size.
+func (m *MLP[T]) InputGradient(ws *Workspace[T], x []T) []T {
+	if m.Out() != 1 {
+		panic("nn: InputGradient needs a scalar output")
+	}
+	m.check(ws, x, m.In())
+	B, L := ws.batch, len(ws.zm)
+	m.forward(ws, x, ws.second)
+	nL := m.Sizes[L]
+	mul(ws.out, ws.zm[L-1][:B*nL], m.w[L], B, nL, 1, 0)
+	// U_L has every row equal to w_o; Delta_L = U_L (.) S_L.
+	wo := m.w[L]
+	u, s1 := ws.u[L-1], ws.s1[L-1]
+	delta := ws.da[L-1][B*nL:]
+	for i := 0; i < B; i++ {
+		copy(u[i*nL:(i+1)*nL], wo)
+		r := i * nL
+		for j, w := range wo {
+			delta[r+j] = w * s1[r+j]
+		}
+	}
+	for k := L - 2; k >= 0; k-- {
+		n, nn := m.Sizes[k+1], m.Sizes[k+2]
+		u := ws.u[k]
+		mulBT(u, ws.da[k+1][B*nn:], m.w[k+1], B, nn, n, 0)
+		d := ws.da[k][B*n:]
+		s1 := ws.s1[k]
+		for i, v := range u {
+			d[i] = v * s1[i]
+		}
+	}
+	mulBT(ws.g, ws.da[0][B*m.Sizes[1]:], m.w[0], B, m.Sizes[1], m.In(), 0)
+	return ws.g
+}
+
+// Output returns the network output (B x Out) of the last Forward or
+// InputGradient call on ws.
+func (ws *Workspace[T]) Output() []T { return ws.out }
+
+// BackwardInputGradient writes into grad the gradient with respect to all
+// parameters of a loss L, given p = dL/dG (B x In) where G is the input
+// gradient returned by the last InputGradient call on ws. This is the
+// second-order derivative an HNN's training needs. It panics if ws was not
+// made with second set or on length mismatches.
+func (m *MLP[T]) BackwardInputGradient(ws *Workspace[T], p, grad []T) {
+	if !ws.second {
+		panic("nn: BackwardInputGradient needs a workspace made with second set")
+	}
+	if len(p) != ws.batch*m.In() {
+		panic("nn: input-gradient adjoint length mismatch")
+	}
+	B, L, in := ws.batch, len(ws.zm), m.In()
+	gw, gb := m.Views(grad)
+	copy(ws.xp[B*in:], p)
+	// Pi_1 = P W_1.
+	mul(ws.pi[0], p, m.w[0], B, in, m.Sizes[1], 0)
+	for k := 0; k < L; k++ {
+		n := m.Sizes[k+1]
+		pi, s1, s2, u := ws.pi[k], ws.s1[k], ws.s2[k], ws.u[k]
+		mk := ws.zm[k][B*n:]
+		ek := ws.da[k][:B*n] // E_k, later Abar_k
+		for i, v := range pi {
+			mk[i] = v * s1[i]
+			ek[i] = v * u[i] * s2[i]
+		}
+		if k < L-1 {
+			mul(ws.pi[k+1], mk, m.w[k+1], B, n, m.Sizes[k+2], 0)
+		} else {
+			colSum(gw[L], mk, B, n)
+		}
+	}
+	for k := L - 1; k >= 0; k-- {
+		n := m.Sizes[k+1]
+		prev, pw := ws.xp, in
+		if k > 0 {
+			prev, pw = ws.zm[k-1], m.Sizes[k]
+		}
+		// dW_k = [Z_{k-1}; M_{k-1}]^T [Abar_k; Delta_k] in one product.
+		mulAT(gw[k], prev, ws.da[k], pw, 2*B, n, 0)
+		abar := ws.da[k][:B*n]
+		colSum(gb[k], abar, B, n)
+		if k > 0 {
+			t := ws.tmp[k-1]
+			mulBT(t, abar, m.w[k], B, n, pw, 0)
+			next, s1 := ws.da[k-1][:B*pw], ws.s1[k-1]
+			for i, v := range t {
+				next[i] += v * s1[i]
+			}
+		}
+	}
+}

@@ -1,0 +1,31 @@
+// Package ode provides integrators for ordinary differential equations
+// dx/dt = f(t, x) that report the state at requested output times.
+//
+// Every method implements the Integrator interface, whose Solve writes the
+// trajectory at the times ts into caller memory. The methods here are
+//
+//   - DormandPrince ("dopri5"): the adaptive explicit Runge-Kutta 5(4) pair of
+//     Dormand and Prince with error control and a 4th-order continuous
+//     extension for dense output, the usual choice for ground truth;
+//   - RK4 ("rk4"): the classical fixed-step 4th-order Runge-Kutta method.
+//
+// New builds an integrator by name from Options, so commands and
+// configuration files can select one with a string; Names lists the valid
+// names. SolveMany integrates many independent initial states concurrently
+// with a result that does not depend on the number of workers.
+//
+// Programmer errors, such as destination slices of the wrong length, cause a
+// panic with a message prefixed by "ode: ". Failures that depend on the data,
+// such as output times that are not increasing, a state that overflows or a
+// step size that underflows, are returned as errors.
+//
+// # Adding a method
+//
+// A new integrator is one file, say leapfrog.go, that declares a settings
+// struct whose zero value means documented defaults, implements Name and
+// Solve on the value receiver (so the struct can be passed as an Integrator
+// directly), allocates its work buffers once per Solve call and never inside
+// the step loop, and registers a constructor from Options in the registry in
+// ode.go. Its test goes in leapfrog_test.go and should at least check the
+// convergence order and agreement with DormandPrince at a small step.
+package ode

@@ -1,0 +1,106 @@
+package task
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"slices"
+	"sort"
+	"strings"
+
+	"github.com/hnn-go/hnn/data"
+	"github.com/hnn-go/hnn/metrics"
+	"github.com/hnn-go/hnn/systems"
+	"github.com/hnn-go/hnn/train"
+)
+
+// Task is one experiment.
+type Task struct {
+	// Name is the registry name used on the command line.
+	Name string
+	// Title is a human-readable name, as in the paper's Table 1.
+	Title string
+	// System is the physical system with its true energy, or nil for
+	// measured data without one.
+	System systems.System
+	// Dim is the state dimension.
+	Dim int
+	// Generate makes the task's dataset from rng, following the reference
+	// protocol.
+	Generate func(rng *rand.Rand) (*data.Dataset, error)
+	// Initial draws one noise-free initial state from the task's test
+	// distribution, for the energy protocol and figures.
+	Initial func(rng *rand.Rand) []float64
+	// TrainRows is the number of training rows the generator makes (used
+	// to schedule runs).
+	TrainRows int
+	// Train holds the training settings of the reference.
+	Train train.Config
+	// Energy is the energy-MSE protocol.
+	Energy metrics.EnergyProtocol
+	// Quick holds reduced settings for a fast run (-quick).
+	QuickTrain  train.Config
+	QuickEnergy metrics.EnergyProtocol
+	// Bounds are the phase-space plot limits (qmin, qmax, pmin, pmax) for
+	// 2-D systems.
+	Bounds [4]float64
+	// Published holds the paper's Table 1 numbers by model name.
+	Published map[string]Published
+}
+
+// Published is one model's row of the paper's Table 1.
+type Published struct {
+	Train     float64 `json:"train_loss"`
+	Test      float64 `json:"test_loss"`
+	Energy    float64 `json:"energy_mse"`
+	EnergySEM float64 `json:"energy_mse_sem"`
+}
+
+var registry = map[string]*Task{}
+
+// Register adds t to the registry. It panics if the name is taken; call it
+// from init.
+func Register(t *Task) {
+	if _, ok := registry[t.Name]; ok {
+		panic("task: duplicate task " + t.Name)
+	}
+	registry[t.Name] = t
+}
+
+// Names returns the registered task names in Table 1 order where known,
+// then alphabetically.
+func Names() []string {
+	order := []string{"spring", "pendulum"}
+	var out []string
+	for _, n := range order {
+		if _, ok := registry[n]; ok {
+			out = append(out, n)
+		}
+	}
+	var rest []string
+	for n := range registry {
+		if !slices.Contains(order, n) {
+			rest = append(rest, n)
+		}
+	}
+	sort.Strings(rest)
+	return append(out, rest...)
+}
+
+// Get returns the task with the given name, or an error listing the valid
+// names.
+func Get(name string) (*Task, error) {
+	t, ok := registry[name]
+	if !ok {
+		return nil, fmt.Errorf("task: unknown task %q (valid: %s)", name, strings.Join(Names(), ", "))
+	}
+	return t, nil
+}
+
+// Settings returns the training settings and energy protocol, reduced when
+// quick is set.
+func (t *Task) Settings(quick bool) (train.Config, metrics.EnergyProtocol) {
+	if quick {
+		return t.QuickTrain, t.QuickEnergy
+	}
+	return t.Train, t.Energy
+}

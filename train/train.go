@@ -1,0 +1,193 @@
+package train
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"time"
+
+	"github.com/hnn-go/hnn/data"
+	"github.com/hnn-go/hnn/model"
+	"github.com/hnn-go/hnn/nn"
+)
+
+// Config holds training settings. Zero fields mean the documented defaults.
+type Config struct {
+	// Steps is the number of optimiser steps (default 2000).
+	Steps int `json:"steps"`
+	// LR is Adam's learning rate (default 1e-3).
+	LR float64 `json:"lr"`
+	// WeightDecay is the coupled L2 coefficient (zero means none).
+	WeightDecay float64 `json:"weight_decay"`
+	// Batch is the minibatch size; zero, or at least the number of
+	// training rows, means full batch.
+	Batch int `json:"batch"`
+	// LogEvery is the interval, in steps, at which the test loss is
+	// evaluated and the last good parameters are kept (default Steps/20,
+	// at least 1).
+	LogEvery int `json:"log_every"`
+}
+
+// WithDefaults returns c with zero fields replaced by their defaults.
+func (c Config) WithDefaults() Config {
+	if c.Steps == 0 {
+		c.Steps = 2000
+	}
+	if c.LR == 0 {
+		c.LR = 1e-3
+	}
+	if c.LogEvery == 0 {
+		c.LogEvery = max(1, c.Steps/20)
+	}
+	return c
+}
+
+// Validate returns an error naming the first invalid field of c.
+func (c Config) Validate() error {
+	switch {
+	case c.Steps < 0:
+		return fmt.Errorf("train: steps %d, want at least 0", c.Steps)
+	case c.LR < 0 || math.IsNaN(c.LR) || math.IsInf(c.LR, 0):
+		return fmt.Errorf("train: learning rate %v, want a positive number", c.LR)
+	case c.WeightDecay < 0 || math.IsNaN(c.WeightDecay) || math.IsInf(c.WeightDecay, 0):
+		return fmt.Errorf("train: weight decay %v, want a number at least 0", c.WeightDecay)
+	case c.Batch < 0:
+		return fmt.Errorf("train: batch %d, want at least 0", c.Batch)
+	case c.LogEvery < 0:
+		return fmt.Errorf("train: log interval %d, want at least 0", c.LogEvery)
+	}
+	return nil
+}
+
+// Point is one entry of the training log.
+type Point struct {
+	Step int `json:"step"`
+	// Train is the loss of the step's batch before its update.
+	Train float64 `json:"train"`
+	// Test is the loss on the whole test set after the step (zero when
+	// there is no test set).
+	Test float64 `json:"test"`
+}
+
+// History records a training run.
+type History struct {
+	Log     []Point `json:"log"`
+	Steps   int     `json:"steps"`
+	Seconds float64 `json:"seconds"`
+}
+
+// ErrDiverged is returned (wrapped) when the training loss becomes NaN or
+// infinite.
+var ErrDiverged = errors.New("training diverged")
+
+// Progress is called after every step with the step count and the batch
+// loss. It must be cheap and safe for the caller's use.
+type Progress func(step int, loss float64)
+
+// Train fits m to trainSet with Adam and returns the training history. It
+// evaluates the loss on testSet (if it has rows) at every log interval.
+// Minibatches are drawn without replacement from rng, which is the only
+// source of randomness. If the loss becomes NaN or infinite, Train restores
+// the parameters of the last log interval and returns an error wrapping
+// ErrDiverged; the history up to there is returned with it.
+func Train[T nn.Float](m model.Model[T], trainSet, testSet *data.Set, c Config, rng *rand.Rand, progress Progress) (History, error) {
+	c = c.WithDefaults()
+	if err := c.Validate(); err != nil {
+		return History{}, err
+	}
+	d := m.Config().Dim
+	if trainSet.Dim != d || (testSet != nil && testSet.Len() > 0 && testSet.Dim != d) {
+		return History{}, fmt.Errorf("train: data have state dimension %d, the model %d", trainSet.Dim, d)
+	}
+	n := trainSet.Len()
+	if n == 0 {
+		return History{}, errors.New("train: no training rows")
+	}
+	start := time.Now()
+	x, y := convert[T](trainSet.X), convert[T](trainSet.DX)
+	batch := c.Batch
+	if batch == 0 || batch >= n {
+		batch = n
+	}
+	ws := m.NewWorkspace(batch, true)
+	var testWS model.Workspace[T]
+	var tx, ty []T
+	if testSet != nil && testSet.Len() > 0 {
+		testWS = m.NewWorkspace(testSet.Len(), false)
+		tx, ty = convert[T](testSet.X), convert[T](testSet.DX)
+	}
+	params := m.Params()
+	grad := make([]T, len(params))
+	good := append([]T(nil), params...)
+	opt := nn.NewAdam[T](len(params), c.LR, c.WeightDecay)
+	bx, by := x, y
+	var perm []int
+	if batch < n {
+		bx, by = make([]T, batch*d), make([]T, batch*d)
+		perm = make([]int, n)
+		for i := range perm {
+			perm[i] = i
+		}
+	}
+	h := History{}
+	for step := 1; step <= c.Steps; step++ {
+		if perm != nil {
+			// A partial Fisher-Yates shuffle picks batch distinct rows.
+			for i := 0; i < batch; i++ {
+				j := i + rng.IntN(n-i)
+				perm[i], perm[j] = perm[j], perm[i]
+				r := perm[i]
+				copy(bx[i*d:(i+1)*d], x[r*d:(r+1)*d])
+				copy(by[i*d:(i+1)*d], y[r*d:(r+1)*d])
+			}
+		}
+		loss := ws.LossGrad(bx, by, grad)
+		if math.IsNaN(loss) || math.IsInf(loss, 0) {
+			copy(params, good)
+			h.Seconds = time.Since(start).Seconds()
+			last := 0
+			if len(h.Log) > 0 {
+				last = h.Log[len(h.Log)-1].Step
+			}
+			return h, fmt.Errorf("train: step %d: loss is %v: %w; kept the parameters of step %d", step, loss, ErrDiverged, last)
+		}
+		opt.Step(params, grad)
+		h.Steps = step
+		if progress != nil {
+			progress(step, loss)
+		}
+		if step%c.LogEvery == 0 || step == c.Steps {
+			p := Point{Step: step, Train: loss}
+			if testWS != nil {
+				p.Test = testWS.Loss(tx, ty)
+			}
+			if !finite(params) {
+				copy(params, good)
+				h.Seconds = time.Since(start).Seconds()
+				return h, fmt.Errorf("train: step %d: parameters are not finite: %w", step, ErrDiverged)
+			}
+			h.Log = append(h.Log, p)
+			copy(good, params)
+		}
+	}
+	h.Seconds = time.Since(start).Seconds()
+	return h, nil
+}
+
+func finite[T nn.Float](v []T) bool {
+	for _, x := range v {
+		if math.IsNaN(float64(x)) || math.IsInf(float64(x), 0) {
+			return false
+		}
+	}
+	return true
+}
+
+func convert[T nn.Float](v []float64) []T {
+	out := make([]T, len(v))
+	for i, x := range v {
+		out[i] = T(x)
+	}
+	return out
+}
