@@ -259,12 +259,8 @@ func Reproduce(o Options) (*Results, error) {
 				if j.spec.Task != tn || j.spec.Model.Kind != mk {
 					continue
 				}
-				ds, err := Dataset(j.spec)
-				if err != nil {
-					return nil, err
-				}
-				trainRows = append(trainRows, runs[i].Model.RowErrors(&ds.Train)...)
-				testRows = append(testRows, runs[i].Model.RowErrors(&ds.Test)...)
+				trainRows = append(trainRows, runs[i].trainRows...)
+				testRows = append(testRows, runs[i].testRows...)
 				energy = append(energy, runs[i].Metrics.EnergyPerStart...)
 			}
 			mr.Seeds = len(mr.PerSeed)

@@ -77,6 +77,10 @@ type Run struct {
 	Spec    Spec
 	Metrics Metrics
 	Model   Trained
+
+	// trainRows and testRows hold the per-row derivative errors behind
+	// Metrics, for pooling across seeds.
+	trainRows, testRows []float64
 }
 
 // Trained hides a model's element type behind float64 functions.
@@ -197,8 +201,9 @@ func fit[T nn.Float](s Spec, ds *data.Dataset, progress train.Progress) (Trained
 
 // evaluate fills the loss and energy metrics of r.
 func (r *Run) evaluate(t *task.Task, ds *data.Dataset, energy *EnergyTruth) error {
-	r.Metrics.TrainLoss = metrics.MeanSEM(r.Model.RowErrors(&ds.Train))
-	r.Metrics.TestLoss = metrics.MeanSEM(r.Model.RowErrors(&ds.Test))
+	r.trainRows, r.testRows = r.Model.RowErrors(&ds.Train), r.Model.RowErrors(&ds.Test)
+	r.Metrics.TrainLoss = metrics.MeanSEM(r.trainRows)
+	r.Metrics.TestLoss = metrics.MeanSEM(r.testRows)
 	if t.System == nil {
 		return nil
 	}

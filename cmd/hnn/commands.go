@@ -215,6 +215,8 @@ func runReproduce(args []string, stdout, stderr io.Writer) error {
 	workers := fs.Int("workers", 0, "runs trained at once (0: GOMAXPROCS)")
 	noFigures := fs.Bool("no-figures", false, "skip the PNG figures")
 	noProgress := fs.Bool("no-progress", false, "do not draw a progress bar")
+	steps := fs.Int("steps", 0, "override every task's training steps (0: the protocol's)")
+	hidden := fs.String("hidden", "", "override the hidden widths, comma-separated (empty: 200,200)")
 	pos, err := parse(fs, args)
 	if err != nil {
 		return err
@@ -222,11 +224,21 @@ func runReproduce(args []string, stdout, stderr io.Writer) error {
 	if err := wantArgs(fs, pos, 0, "no positional arguments"); err != nil {
 		return err
 	}
+	var hid []int
+	if *hidden != "" {
+		if hid, err = parseInts(*hidden); err != nil {
+			return fmt.Errorf("-hidden: %w", err)
+		}
+	}
+	if *steps < 0 {
+		return fmt.Errorf("-steps %d: want at least 0", *steps)
+	}
 	if *seeds < 0 {
 		return fmt.Errorf("-seeds %d: want at least 1", *seeds)
 	}
 	o := experiment.Options{Tasks: splitList(*tasks), Models: splitList(*models), Seeds: *seeds, Quick: *quick, Out: *out,
-		Workers: *workers, NoFigures: *noFigures, Command: "hnn reproduce " + strings.Join(args, " ")}
+		Workers: *workers, NoFigures: *noFigures, Command: strings.TrimSpace("hnn reproduce " + strings.Join(args, " ")),
+		Steps: *steps, Hidden: hid}
 	for _, t := range o.Tasks {
 		if _, err := task.Get(t); err != nil {
 			return err
