@@ -3,6 +3,7 @@ package experiment
 import (
 	"fmt"
 	"path/filepath"
+	"sort"
 
 	"github.com/hnn-go/hnn/figures"
 	"github.com/hnn-go/hnn/task"
@@ -34,10 +35,15 @@ func writeFigures(dir string, res *Results, jobs []job, runs []*Run, truths map[
 		}
 		bnd := t.Bounds
 		sys := t.System
+		// Draw the protocol start of median energy; phase paths cover the
+		// first fifth of the horizon, the energy chart all of it.
+		start := medianStart(sys.Energy, e.X0, e.Protocol.Starts)
+		truth := e.States[start*e.Protocol.Points*2 : (start+1)*e.Protocol.Points*2]
+		shown := max(2, e.Protocol.Points/5)
 		truePath := figures.Series{Name: "true"}
-		for j := range e.Protocol.Points {
-			truePath.X = append(truePath.X, e.States[j*2])
-			truePath.Y = append(truePath.Y, e.States[j*2+1])
+		for j := range shown {
+			truePath.X = append(truePath.X, truth[j*2])
+			truePath.Y = append(truePath.Y, truth[j*2+1])
 		}
 		pts := figures.Series{Name: "train data (noisy)"}
 		for i := 0; i < ds.Train.Len(); i++ {
@@ -57,14 +63,14 @@ func writeFigures(dir string, res *Results, jobs []job, runs []*Run, truths map[
 			}
 			return s
 		}
-		chart.Series = append(chart.Series, energyOf("true", e.States))
+		chart.Series = append(chart.Series, energyOf("true", truth))
 		for _, r := range seed0 {
 			pred := make([]float64, e.Protocol.Points*2)
-			if err := e.ig.Solve(pred, r.Model.FieldFunc()(), e.X0[:2], e.Times); err != nil {
+			if err := e.ig.Solve(pred, r.Model.FieldFunc()(), e.X0[start*2:start*2+2], e.Times); err != nil {
 				return fmt.Errorf("experiment: figure rollout for %s %s: %w", tn, r.Spec.Model.Kind, err)
 			}
 			path := figures.Series{Name: r.Spec.Model.Kind}
-			for j := range e.Protocol.Points {
+			for j := range shown {
 				path.X, path.Y = append(path.X, pred[j*2]), append(path.Y, pred[j*2+1])
 			}
 			field := r.Model.FieldFunc()()
@@ -81,6 +87,17 @@ func writeFigures(dir string, res *Results, jobs []job, runs []*Run, truths map[
 		}
 	}
 	return nil
+}
+
+// medianStart returns the index of the start whose energy is the median
+// of the n starts in x0 (rows of two values).
+func medianStart(energy func([]float64) float64, x0 []float64, n int) int {
+	idx := make([]int, n)
+	for i := range idx {
+		idx[i] = i
+	}
+	sort.Slice(idx, func(a, b int) bool { return energy(x0[idx[a]*2:idx[a]*2+2]) < energy(x0[idx[b]*2:idx[b]*2+2]) })
+	return idx[n/2]
 }
 
 func modelTitle(kind string) string {

@@ -68,7 +68,11 @@ func NewProgress(w io.Writer, total int64, runs int) *Progress {
 
 func (p *Progress) redraw() {
 	loss := math.Float64frombits(p.loss.Load())
-	p.bar.Describe(fmt.Sprintf("runs %d/%d, loss %.3e", p.runsDone.Load(), p.runs, loss))
+	if p.runs > 1 {
+		p.bar.Describe(fmt.Sprintf("runs %d/%d, loss %.3e", p.runsDone.Load(), p.runs, loss))
+	} else {
+		p.bar.Describe(fmt.Sprintf("loss %.3e", loss))
+	}
 	_ = p.bar.Set64(p.steps.Load())
 }
 

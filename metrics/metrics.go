@@ -3,16 +3,19 @@ package metrics
 import (
 	"fmt"
 	"math"
+	"sort"
 
 	"github.com/hnn-go/hnn/data"
 	"github.com/hnn-go/hnn/model"
 	"github.com/hnn-go/hnn/nn"
 )
 
-// Summary is a mean with its standard error.
+// Summary is a mean with its standard error, and the median of the same
+// values (robust where a few rollouts escape and dominate the mean).
 type Summary struct {
-	Mean float64 `json:"mean"`
-	SEM  float64 `json:"sem"`
+	Mean   float64 `json:"mean"`
+	SEM    float64 `json:"sem"`
+	Median float64 `json:"median"`
 }
 
 // String formats s as "mean ± sem" with three significant digits.
@@ -23,10 +26,10 @@ func (s Summary) String() string { return fmt.Sprintf("%.2e ± %.1e", s.Mean, s.
 // derivative MSE. It returns NaNs for an empty v.
 func MeanSEM(v []float64) Summary {
 	if len(v) == 0 {
-		return Summary{math.NaN(), math.NaN()}
+		return Summary{math.NaN(), math.NaN(), math.NaN()}
 	}
 	m := mean(v)
-	return Summary{Mean: m, SEM: std(v, m) / math.Sqrt(float64(len(v)))}
+	return Summary{Mean: m, SEM: std(v, m) / math.Sqrt(float64(len(v))), Median: median(v)}
 }
 
 // ChunkSEM returns the mean of v and the paper's error bar for the energy
@@ -42,7 +45,18 @@ func ChunkSEM(v []float64, chunks int) Summary {
 		lo, hi := c*len(v)/chunks, (c+1)*len(v)/chunks
 		means[c] = mean(v[lo:hi])
 	}
-	return Summary{Mean: mean(v), SEM: std(means, mean(means)) / math.Sqrt(float64(chunks))}
+	return Summary{Mean: mean(v), SEM: std(means, mean(means)) / math.Sqrt(float64(chunks)), Median: median(v)}
+}
+
+// median returns the median of v without reordering it.
+func median(v []float64) float64 {
+	s := append([]float64(nil), v...)
+	sort.Float64s(s)
+	n := len(s)
+	if n%2 == 1 {
+		return s[n/2]
+	}
+	return (s[n/2-1] + s[n/2]) / 2
 }
 
 func mean(v []float64) float64 {
