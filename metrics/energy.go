@@ -27,12 +27,23 @@ type EnergyProtocol struct {
 	Chunks int `json:"chunks"`
 }
 
-// Times returns the output times of the protocol.
+// Times returns the output times of the protocol, Points evenly spaced
+// values from 0 to exactly TEnd. It panics if Points < 2.
 func (p EnergyProtocol) Times() []float64 {
-	ts := make([]float64, p.Points)
-	for i := range ts {
-		ts[i] = p.TEnd * float64(i) / float64(p.Points-1)
+	return Linspace(p.TEnd, p.Points)
+}
+
+// Linspace returns n evenly spaced times from 0 to exactly end. It panics if
+// n < 2.
+func Linspace(end float64, n int) []float64 {
+	if n < 2 {
+		panic("metrics: Linspace needs at least two points")
 	}
+	ts := make([]float64, n)
+	for i := range ts {
+		ts[i] = end * float64(i) / float64(n-1)
+	}
+	ts[n-1] = end
 	return ts
 }
 

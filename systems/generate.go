@@ -100,6 +100,10 @@ func (tr Trajectories) trainCount() int {
 	return int(math.Round((1 - tr.TestFraction) * float64(tr.Count)))
 }
 
+// TrainRows returns the number of training rows Generate makes: the train
+// trajectories times Points.
+func (tr Trajectories) TrainRows() int { return tr.trainCount() * tr.Points }
+
 // validate returns an error describing the first bad setting of tr for a
 // system of dimension dim, or nil.
 func (tr Trajectories) validate(dim int) error {

@@ -42,7 +42,7 @@ func idealTask(name, title string, sys systems.System, tr systems.Trajectories, 
 		Initial: func(rng *rand.Rand) []float64 {
 			return tr.InitialState(rng, sys.Dim())
 		},
-		TrainRows:   int(float64(tr.Count*tr.Points) * (1 - tr.TestFraction)),
+		TrainRows:   tr.TrainRows(),
 		Train:       train.Config{Steps: 2000, LR: 1e-3, WeightDecay: 1e-4, LogEvery: 100},
 		Energy:      energy,
 		QuickTrain:  train.Config{Steps: 400, LR: 1e-3, WeightDecay: 1e-4, LogEvery: 50},

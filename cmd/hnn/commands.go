@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"strconv"
 	"strings"
 	"text/tabwriter"
@@ -12,6 +13,7 @@ import (
 	"github.com/hnn-go/hnn/data"
 	"github.com/hnn-go/hnn/experiment"
 	"github.com/hnn-go/hnn/internal/buildinfo"
+	"github.com/hnn-go/hnn/metrics"
 	"github.com/hnn-go/hnn/model"
 	"github.com/hnn-go/hnn/nn"
 	"github.com/hnn-go/hnn/ode"
@@ -53,11 +55,22 @@ func runTrain(args []string, stdout, stderr io.Writer) error {
 	if *lr != 0 {
 		s.Train.LR = *lr
 	}
-	if *wd >= 0 {
+	switch {
+	case *wd == -1:
+	case *wd >= 0 && !math.IsInf(*wd, 1):
 		s.Train.WeightDecay = *wd
+	default:
+		return fmt.Errorf("-weight-decay %v: want a finite number >= 0 (or -1 for the task's setting)", *wd)
 	}
-	if *batch >= 0 {
+	switch {
+	case *batch == -1:
+	case *batch >= 0:
 		s.Train.Batch = *batch
+	default:
+		return fmt.Errorf("-batch %d: want >= 0, 0 for full batch (or -1 for the task's setting)", *batch)
+	}
+	if *lr < 0 || math.IsNaN(*lr) || math.IsInf(*lr, 0) {
+		return fmt.Errorf("-lr %v: want a positive, finite learning rate (0 for the task's setting)", *lr)
 	}
 	if s.Model.Hidden, err = parseInts(*hidden); err != nil {
 		return fmt.Errorf("-hidden: %w", err)
@@ -153,8 +166,8 @@ func runRollout(args []string, stdout, stderr io.Writer) error {
 		return errors.New("-initial STATES.npy is required")
 	case *out == "":
 		return errors.New("-out PRED.npz is required")
-	case !(*tEnd > 0):
-		return fmt.Errorf("-t-end %v: want a positive end time", *tEnd)
+	case !(*tEnd > 0) || math.IsInf(*tEnd, 1):
+		return fmt.Errorf("-t-end %v: want a positive, finite end time", *tEnd)
 	case *points < 2:
 		return fmt.Errorf("-points %d: want at least 2", *points)
 	}
@@ -181,15 +194,12 @@ func runRollout(args []string, stdout, stderr io.Writer) error {
 	case len(x0.Shape) == 2 && x0.Shape[1] == d:
 		b = x0.Shape[0]
 	default:
-		return fmt.Errorf("%s: shape %v, want (B, %d) or (%d,) for this model's state dimension %d", *initial, x0.Shape, d, d, d)
+		return fmt.Errorf("%s: shape %s, want (B, %d) or (%d,) for this model's state dimension %d", *initial, shapeString(x0.Shape), d, d, d)
 	}
 	if b == 0 {
 		return fmt.Errorf("%s: no initial states", *initial)
 	}
-	ts := make([]float64, *points)
-	for i := range ts {
-		ts[i] = *tEnd * float64(i) / float64(*points-1)
-	}
+	ts := metrics.Linspace(*tEnd, *points)
 	pred := make([]float64, b**points*d)
 	if err := ode.SolveMany(integ, r.Model.FieldFunc(), x0.Data, d, ts, pred, 0); err != nil {
 		return err
@@ -205,11 +215,11 @@ func runRollout(args []string, stdout, stderr io.Writer) error {
 }
 
 func runReproduce(args []string, stdout, stderr io.Writer) error {
-	fs := newFlags("reproduce", "[-tasks LIST] [-models LIST] [-seeds N] [-quick] [-out DIR]",
+	fs := newFlags("reproduce", "[-tasks LIST] [-models LIST] [-seeds N] [-quick] [-out DIR] [-steps N] [-hidden LIST]",
 		"Train every model on every task for N seeds, evaluate, print the Table-1 comparison and write results.json, report.md and figures", stderr)
 	tasks := fs.String("tasks", "spring,pendulum", "comma-separated tasks: "+strings.Join(task.Names(), ", "))
 	models := fs.String("models", "baseline,hnn", "comma-separated models: "+strings.Join(model.Kinds(), ", "))
-	seeds := fs.Int("seeds", 0, "seeds per task and model (0: 5, or 2 with -quick)")
+	seeds := fs.Int("seeds", 0, "seeds per task and model (0: 5, or 1 with -quick)")
 	quick := fs.Bool("quick", false, "reduced settings that finish in under a minute")
 	out := fs.String("out", "results", "output directory")
 	workers := fs.Int("workers", 0, "runs trained at once (0: GOMAXPROCS)")
@@ -234,7 +244,7 @@ func runReproduce(args []string, stdout, stderr io.Writer) error {
 		return fmt.Errorf("-steps %d: want at least 0", *steps)
 	}
 	if *seeds < 0 {
-		return fmt.Errorf("-seeds %d: want at least 1", *seeds)
+		return fmt.Errorf("-seeds %d: want at least 1 (or 0 for the default)", *seeds)
 	}
 	o := experiment.Options{Tasks: splitList(*tasks), Models: splitList(*models), Seeds: *seeds, Quick: *quick, Out: *out,
 		Workers: *workers, NoFigures: *noFigures, Command: strings.TrimSpace("hnn reproduce " + strings.Join(args, " ")),
@@ -255,9 +265,25 @@ func runReproduce(args []string, stdout, stderr io.Writer) error {
 	res, err := experiment.Reproduce(o)
 	if res != nil {
 		fmt.Fprint(stdout, experiment.Table(res))
-		fmt.Fprintf(stdout, "%.1f s; wrote %s/results.json, %s/report.md and figures\n", res.Seconds, *out, *out)
+		figs := " and figures"
+		if *noFigures {
+			figs = ""
+		}
+		fmt.Fprintf(stdout, "%.1f s; wrote %s/results.json, %s/report.md%s\n", res.Seconds, *out, *out, figs)
 	}
 	return err
+}
+
+// shapeString formats a shape as numpy does: (3,), (2, 3).
+func shapeString(shape []int) string {
+	parts := make([]string, len(shape))
+	for i, n := range shape {
+		parts[i] = strconv.Itoa(n)
+	}
+	if len(parts) == 1 {
+		return "(" + parts[0] + ",)"
+	}
+	return "(" + strings.Join(parts, ", ") + ")"
 }
 
 func splitList(s string) []string {
@@ -272,7 +298,11 @@ func splitList(s string) []string {
 
 func runTasks(args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("tasks", "", "List the tasks, models, integrators and activations", stderr)
-	if _, err := parse(fs, args); err != nil {
+	pos, err := parse(fs, args)
+	if err != nil {
+		return err
+	}
+	if err := wantArgs(fs, pos, 0, "no arguments"); err != nil {
 		return err
 	}
 	tw := tabwriter.NewWriter(stdout, 0, 0, 2, ' ', 0)
@@ -293,7 +323,11 @@ func runTasks(args []string, stdout, stderr io.Writer) error {
 
 func runVersion(args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("version", "", "Print build information as JSON", stderr)
-	if _, err := parse(fs, args); err != nil {
+	pos, err := parse(fs, args)
+	if err != nil {
+		return err
+	}
+	if err := wantArgs(fs, pos, 0, "no arguments"); err != nil {
 		return err
 	}
 	b, _ := json.MarshalIndent(buildinfo.Get(nn.BLAS), "", "  ")

@@ -6,7 +6,7 @@
 //	hnn train TASK -model hnn|baseline [-seed N] [-steps N] -out DIR
 //	hnn evaluate DIR
 //	hnn rollout DIR -initial STATES.npy -t-end T -points N [-integrator NAME] -out PRED.npz
-//	hnn reproduce [-tasks spring,pendulum] [-seeds N] [-quick] [-out DIR]
+//	hnn reproduce [-tasks spring,pendulum] [-models baseline,hnn] [-seeds N] [-quick] [-out DIR]
 //	hnn tasks
 //	hnn version
 //
@@ -32,7 +32,7 @@ var commands = []command{
 	{"train", "TASK -model M -out DIR", "train one model on one task and save a checkpoint", runTrain},
 	{"evaluate", "DIR", "recompute a saved run's metrics from its checkpoint", runEvaluate},
 	{"rollout", "DIR -initial STATES.npy -t-end T -points N -out PRED.npz", "integrate a saved model from given initial states", runRollout},
-	{"reproduce", "[-tasks LIST] [-seeds N] [-quick] [-out DIR]", "reproduce the paper's Table 1 with figures", runReproduce},
+	{"reproduce", "[-tasks LIST] [-models LIST] [-seeds N] [-quick] [-out DIR]", "reproduce the paper's Table 1 with figures", runReproduce},
 	{"tasks", "", "list the tasks and models", runTasks},
 	{"version", "", "print build information", runVersion},
 }
@@ -90,15 +90,16 @@ func usage(w io.Writer) {
 
 func oneLine(s string) string { return strings.ReplaceAll(s, "\n", "; ") }
 
-// newFlags returns a FlagSet that reports errors to stderr with the command's
-// usage line.
+// newFlags returns a FlagSet whose -h prints the command's usage and flags,
+// and whose parse errors are one line with a hint.
 func newFlags(name, args, summary string, stderr io.Writer) *flag.FlagSet {
 	fs := flag.NewFlagSet("hnn "+name, flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	fs.Usage = func() {
+	help := func() {
 		fmt.Fprintf(stderr, "Usage: hnn %s %s\n\n%s.\n\nFlags:\n", name, args, summary)
 		fs.PrintDefaults()
 	}
+	fs.Usage = help
 	return fs
 }
 
@@ -107,10 +108,21 @@ func newFlags(name, args, summary string, stderr io.Writer) *flag.FlagSet {
 func parse(fs *flag.FlagSet, args []string) ([]string, error) {
 	var pos []string
 	for {
-		if err := fs.Parse(args); err != nil {
+		// Parse errors print one line (below), -h the full usage.
+		usage := fs.Usage
+		fs.Usage = func() {}
+		quiet := &strings.Builder{}
+		out := fs.Output()
+		fs.SetOutput(quiet)
+		err := fs.Parse(args)
+		fs.SetOutput(out)
+		fs.Usage = usage
+		if err != nil {
 			if errors.Is(err, flag.ErrHelp) {
+				usage()
 				return nil, err
 			}
+			fmt.Fprintf(out, "%s: %v (run \"%s -h\" for usage)\n", fs.Name(), err, fs.Name())
 			return nil, errUsage
 		}
 		if fs.NArg() == 0 {
@@ -124,8 +136,7 @@ func parse(fs *flag.FlagSet, args []string) ([]string, error) {
 // wantArgs checks the number of positional arguments.
 func wantArgs(fs *flag.FlagSet, pos []string, n int, what string) error {
 	if len(pos) != n {
-		fmt.Fprintf(fs.Output(), "%s: want %s, got %d arguments\n", fs.Name(), what, len(pos))
-		fs.Usage()
+		fmt.Fprintf(fs.Output(), "%s: want %s, got %d arguments (run \"%s -h\" for usage)\n", fs.Name(), what, len(pos), fs.Name())
 		return errUsage
 	}
 	return nil

@@ -1,0 +1,36 @@
+package experiment_test
+
+import (
+	"fmt"
+	"log"
+
+	"github.com/hnn-go/hnn/experiment"
+)
+
+// Example trains a small HNN on the ideal mass-spring with the task's quick
+// settings, shrunk further for speed, and checks that it learned the
+// dynamics: 200 steps of a 16-16 network (the reference trains 2000 steps of
+// 200-200) bring the test loss to about 0.05, near the noise floor, against
+// about 1 before training, and the energy MSE to about 3e-4.
+func Example() {
+	spec, err := experiment.NewSpec("spring", "hnn", 0, true)
+	if err != nil {
+		log.Fatal(err)
+	}
+	spec.Train.Steps = 200
+	spec.Model.Hidden = []int{16, 16}
+
+	// An empty directory writes nothing; nil means compute the true energy
+	// rollouts here and report no progress.
+	run, err := experiment.Train(spec, "", nil, nil)
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println("model:", run.Model.Config().Kind)
+	fmt.Println("test loss below 0.5:", run.Metrics.TestLoss.Mean < 0.5)
+	fmt.Println("energy MSE below 0.01:", run.Metrics.EnergyMSE.Mean < 0.01)
+	// Output:
+	// model: hnn
+	// test loss below 0.5: true
+	// energy MSE below 0.01: true
+}
