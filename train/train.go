@@ -93,24 +93,14 @@ type Progress func(step int, loss float64)
 // ErrDiverged; the history up to there is returned with it.
 func Train[T nn.Float](m model.Model[T], trainSet, testSet *data.Set, c Config, rng *rand.Rand, progress Progress) (History, error) {
 	c = c.WithDefaults()
-	if err := c.Validate(); err != nil {
+	st, err := NewStepper(m, trainSet, c, rng)
+	if err != nil {
 		return History{}, err
 	}
-	d := m.Config().Dim
-	if trainSet.Dim != d || (testSet != nil && testSet.Len() > 0 && testSet.Dim != d) {
-		return History{}, fmt.Errorf("train: data have state dimension %d, the model %d", trainSet.Dim, d)
-	}
-	n := trainSet.Len()
-	if n == 0 {
-		return History{}, errors.New("train: no training rows")
+	if testSet != nil && testSet.Len() > 0 && testSet.Dim != trainSet.Dim {
+		return History{}, fmt.Errorf("train: test data have state dimension %d, the model %d", testSet.Dim, trainSet.Dim)
 	}
 	start := time.Now()
-	x, y := convert[T](trainSet.X), convert[T](trainSet.DX)
-	batch := c.Batch
-	if batch == 0 || batch >= n {
-		batch = n
-	}
-	ws := m.NewWorkspace(batch, true)
 	var testWS model.Workspace[T]
 	var tx, ty []T
 	if testSet != nil && testSet.Len() > 0 {
@@ -118,31 +108,10 @@ func Train[T nn.Float](m model.Model[T], trainSet, testSet *data.Set, c Config, 
 		tx, ty = convert[T](testSet.X), convert[T](testSet.DX)
 	}
 	params := m.Params()
-	grad := make([]T, len(params))
 	good := append([]T(nil), params...)
-	opt := nn.NewAdam[T](len(params), c.LR, c.WeightDecay)
-	bx, by := x, y
-	var perm []int
-	if batch < n {
-		bx, by = make([]T, batch*d), make([]T, batch*d)
-		perm = make([]int, n)
-		for i := range perm {
-			perm[i] = i
-		}
-	}
 	h := History{}
 	for step := 1; step <= c.Steps; step++ {
-		if perm != nil {
-			// A partial Fisher-Yates shuffle picks batch distinct rows.
-			for i := 0; i < batch; i++ {
-				j := i + rng.IntN(n-i)
-				perm[i], perm[j] = perm[j], perm[i]
-				r := perm[i]
-				copy(bx[i*d:(i+1)*d], x[r*d:(r+1)*d])
-				copy(by[i*d:(i+1)*d], y[r*d:(r+1)*d])
-			}
-		}
-		loss := ws.LossGrad(bx, by, grad)
+		loss := st.Step()
 		if math.IsNaN(loss) || math.IsInf(loss, 0) {
 			copy(params, good)
 			h.Seconds = time.Since(start).Seconds()
@@ -152,7 +121,6 @@ func Train[T nn.Float](m model.Model[T], trainSet, testSet *data.Set, c Config, 
 			}
 			return h, fmt.Errorf("train: step %d: loss is %v: %w; kept the parameters of step %d", step, loss, ErrDiverged, last)
 		}
-		opt.Step(params, grad)
 		h.Steps = step
 		if progress != nil {
 			progress(step, loss)
@@ -173,6 +141,84 @@ func Train[T nn.Float](m model.Model[T], trainSet, testSet *data.Set, c Config, 
 	}
 	h.Seconds = time.Since(start).Seconds()
 	return h, nil
+}
+
+// Stepper makes single optimiser steps on a model: it draws the minibatch
+// (or takes the full batch), computes the loss gradient and applies Adam.
+// Train is a loop over Step with logging and divergence checks; benchmarks
+// time Step alone. A Stepper allocates nothing per step.
+type Stepper[T nn.Float] struct {
+	ws           model.Workspace[T]
+	opt          *nn.Adam[T]
+	params, grad []T
+	x, y, bx, by []T
+	perm         []int
+	rng          *rand.Rand
+	d, batch     int
+}
+
+// NewStepper prepares steps of m on trainSet with the settings of c (Batch,
+// LR, WeightDecay), drawing minibatches from rng. It returns an error if c
+// is invalid, the set is empty or its dimension differs from the model's.
+func NewStepper[T nn.Float](m model.Model[T], trainSet *data.Set, c Config, rng *rand.Rand) (*Stepper[T], error) {
+	c = c.WithDefaults()
+	if err := c.Validate(); err != nil {
+		return nil, err
+	}
+	d := m.Config().Dim
+	if trainSet.Dim != d {
+		return nil, fmt.Errorf("train: data have state dimension %d, the model %d", trainSet.Dim, d)
+	}
+	n := trainSet.Len()
+	if n == 0 {
+		return nil, errors.New("train: no training rows")
+	}
+	batch := c.Batch
+	if batch == 0 || batch >= n {
+		batch = n
+	}
+	params := m.Params()
+	s := &Stepper[T]{
+		ws:     m.NewWorkspace(batch, true),
+		opt:    nn.NewAdam[T](len(params), c.LR, c.WeightDecay),
+		params: params, grad: make([]T, len(params)),
+		x: convert[T](trainSet.X), y: convert[T](trainSet.DX),
+		rng: rng, d: d, batch: batch,
+	}
+	s.bx, s.by = s.x, s.y
+	if batch < n {
+		s.bx, s.by = make([]T, batch*d), make([]T, batch*d)
+		s.perm = make([]int, n)
+		for i := range s.perm {
+			s.perm[i] = i
+		}
+	}
+	return s, nil
+}
+
+// Batch returns the number of rows of each step.
+func (s *Stepper[T]) Batch() int { return s.batch }
+
+// Step makes one optimiser step and returns the batch loss before it. If
+// the loss is not finite the parameters are left as they were.
+func (s *Stepper[T]) Step() float64 {
+	if s.perm != nil {
+		// A partial Fisher-Yates shuffle picks batch distinct rows.
+		d, n := s.d, len(s.perm)
+		for i := 0; i < s.batch; i++ {
+			j := i + s.rng.IntN(n-i)
+			s.perm[i], s.perm[j] = s.perm[j], s.perm[i]
+			r := s.perm[i]
+			copy(s.bx[i*d:(i+1)*d], s.x[r*d:(r+1)*d])
+			copy(s.by[i*d:(i+1)*d], s.y[r*d:(r+1)*d])
+		}
+	}
+	loss := s.ws.LossGrad(s.bx, s.by, s.grad)
+	if math.IsNaN(loss) || math.IsInf(loss, 0) {
+		return loss
+	}
+	s.opt.Step(s.params, s.grad)
+	return loss
 }
 
 func finite[T nn.Float](v []T) bool {
