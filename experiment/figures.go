@@ -6,10 +6,12 @@ import (
 	"sort"
 
 	"github.com/hnn-go/hnn/figures"
+	"github.com/hnn-go/hnn/systems"
 	"github.com/hnn-go/hnn/task"
 )
 
-// writeFigures draws, for every 2-D task with a true energy, the paper's
+// writeFigures draws, for every N-body task, the orbit figure of
+// writeOrbitFigure, and for every 2-D task with a true energy, the paper's
 // Figure 2 from seed 0's models: the data with the true field and energy
 // contours, each model's learned field with a rollout beside the true one
 // (the HNN panel with its learned energy's contours), and the true energy
@@ -18,7 +20,8 @@ func writeFigures(dir string, res *Results, jobs []job, runs []*Run, truths map[
 	for _, tn := range res.Order {
 		t, _ := task.Get(tn)
 		e := truths[tn]
-		if t.System == nil || t.Dim != 2 || e == nil {
+		nb, orbits := t.System.(systems.NBody)
+		if t.System == nil || (t.Dim != 2 && !orbits) || e == nil {
 			continue
 		}
 		var seed0 []*Run
@@ -28,6 +31,12 @@ func writeFigures(dir string, res *Results, jobs []job, runs []*Run, truths map[
 					seed0 = append(seed0, runs[i])
 				}
 			}
+		}
+		if orbits {
+			if err := writeOrbitFigure(dir, tn, nb, t.Bounds, e, seed0); err != nil {
+				return err
+			}
+			continue
 		}
 		ds, err := Dataset(seed0[0].Spec)
 		if err != nil {

@@ -19,6 +19,10 @@
 // reference does; SpringProtocol and PendulumProtocol give the reference's
 // settings for the ideal mass-spring and ideal pendulum tasks.
 //
+// NBody is the gravitational N-body problem in the plane, and GenerateOrbits
+// its generator of clean orbits (TwoBodyProtocol, ThreeBodyProtocol), which
+// rejects and redraws orbits whose bodies come too close.
+//
 // # Adding a system
 //
 // Write one file, say twobody.go, holding a type with the four System methods

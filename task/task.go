@@ -41,7 +41,8 @@ type Task struct {
 	QuickTrain  train.Config
 	QuickEnergy metrics.EnergyProtocol
 	// Bounds are the phase-space plot limits (qmin, qmax, pmin, pmax) for
-	// 2-D systems.
+	// 2-D systems, and the x-y limits (xmin, xmax, ymin, ymax) of the orbit
+	// figures for N-body tasks.
 	Bounds [4]float64
 	// Published holds the paper's Table 1 numbers by model name.
 	Published map[string]Published
@@ -69,7 +70,7 @@ func Register(t *Task) {
 // Names returns the registered task names in Table 1 order where known,
 // then alphabetically.
 func Names() []string {
-	order := []string{"spring", "pendulum"}
+	order := []string{"spring", "pendulum", "two-body", "three-body"}
 	var out []string
 	for _, n := range order {
 		if _, ok := registry[n]; ok {

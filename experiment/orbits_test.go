@@ -1,0 +1,33 @@
+package experiment
+
+import (
+	"math"
+	"os"
+	"path/filepath"
+	"testing"
+)
+
+// TestReproduceOrbitTasks runs the N-body tasks end to end with a tiny
+// network and checks their metrics and orbit figures.
+func TestReproduceOrbitTasks(t *testing.T) {
+	t.Parallel()
+	if testing.Short() {
+		t.Skip("short")
+	}
+	dir := t.TempDir()
+	o := Options{Tasks: []string{"two-body", "three-body"}, Seeds: 1, Quick: true, Out: dir, Steps: 10, Hidden: []int{8, 8}}
+	res, err := Reproduce(o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tn := range o.Tasks {
+		if _, err := os.Stat(filepath.Join(dir, tn+"-orbits.png")); err != nil {
+			t.Errorf("missing %s-orbits.png", tn)
+		}
+		for mk, mr := range res.Tasks[tn] {
+			if mr.EnergyMSE == nil || math.IsNaN(mr.EnergyMSE.Mean) || math.IsNaN(mr.TestLoss.Mean) {
+				t.Errorf("%s %s: metrics %+v", tn, mk, mr)
+			}
+		}
+	}
+}
