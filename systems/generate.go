@@ -212,7 +212,7 @@ func Generate(sys System, tr Trajectories, rng *rand.Rand) (*data.Dataset, error
 
 // makeSet builds the set of trajectories lo..hi-1 from the clean states
 // (trajectory x time x coordinate) and the noise (trajectory x coordinate x
-// time).
+// time; nil for none).
 func makeSet(sys System, clean, noise, ts []float64, lo, hi int) data.Set {
 	d, m := sys.Dim(), len(ts)
 	rows := (hi - lo) * m
@@ -224,14 +224,20 @@ func makeSet(sys System, clean, noise, ts []float64, lo, hi int) data.Set {
 		T:    make([]float64, rows),
 	}
 	for k := lo; k < hi; k++ {
-		nk := noise[k*m*d : (k+1)*m*d]
+		var nk []float64
+		if noise != nil {
+			nk = noise[k*m*d : (k+1)*m*d]
+		}
 		for j := range m {
 			src := (k*m + j) * d
 			row := (k-lo)*m + j
 			x, dx := s.Row(row)
 			sys.Field(dx, clean[src:src+d])
-			for c := range d {
-				x[c] = clean[src+c] + nk[c*m+j]
+			copy(x, clean[src:src+d])
+			if nk != nil {
+				for c := range d {
+					x[c] += nk[c*m+j]
+				}
 			}
 			s.Traj[row] = k
 			s.T[row] = ts[j]

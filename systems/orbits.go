@@ -323,38 +323,13 @@ func GenerateOrbits(o Orbits, rng *rand.Rand) (*OrbitData, error) {
 	nTest := o.testCount()
 	return &OrbitData{
 		Dataset: &data.Dataset{
-			Train: orbitSet(o.System, states, ts, nTest, n),
-			Test:  orbitSet(o.System, states, ts, 0, nTest),
+			Train: makeSet(o.System, states, nil, ts, nTest, n),
+			Test:  makeSet(o.System, states, nil, ts, 0, nTest),
 		},
 		States:   states,
 		X0:       x0,
 		Rejected: rejected,
 	}, nil
-}
-
-// orbitSet builds the set of orbits lo..hi-1 from the clean states (orbit x
-// time x coordinate).
-func orbitSet(sys NBody, states, ts []float64, lo, hi int) data.Set {
-	d, m := sys.Dim(), len(ts)
-	rows := (hi - lo) * m
-	s := data.Set{
-		Dim:  d,
-		X:    make([]float64, rows*d),
-		DX:   make([]float64, rows*d),
-		Traj: make([]int, rows),
-		T:    make([]float64, rows),
-	}
-	for k := lo; k < hi; k++ {
-		for j := range m {
-			row := (k-lo)*m + j
-			x, dx := s.Row(row)
-			copy(x, states[(k*m+j)*d:(k*m+j+1)*d])
-			sys.Field(dx, x)
-			s.Traj[row] = k
-			s.T[row] = ts[j]
-		}
-	}
-	return s
 }
 
 // InitialState draws starts from rng with o.Start until one passes Accept,
