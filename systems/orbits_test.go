@@ -143,7 +143,7 @@ func TestGenerateThreeBody(t *testing.T) {
 	}
 	checkOrbits(t, o, strict)
 	if strict.Rejected <= od.Rejected {
-		t.Errorf("threshold 0.5 rejected %d, threshold 0.1 %d; want more", strict.Rejected, od.Rejected)
+		t.Errorf("threshold 0.5 rejected %d, threshold %v %d; want more", strict.Rejected, DefaultMinDistance, od.Rejected)
 	}
 	again, _ := GenerateOrbits(o, rand.New(rand.NewPCG(3, 4)))
 	if again == nil || again.Rejected != strict.Rejected || !slices.Equal(again.States, strict.States) {
@@ -242,5 +242,27 @@ func BenchmarkGenerateThreeBody(b *testing.B) {
 		if _, err := GenerateOrbits(o, rand.New(rand.NewPCG(1, 2))); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// TestOrbitsEnergyTolerance checks that a ground truth whose energy error
+// exceeds the tolerance is rejected with a message saying so: a loose
+// integrator tolerance against a tight energy tolerance rejects every orbit.
+func TestOrbitsEnergyTolerance(t *testing.T) {
+	t.Parallel()
+	o := TwoBodyProtocol()
+	o.Count, o.Points = 4, 10
+	o.RTol, o.EnergyTol = 1e-3, 1e-12
+	_, err := GenerateOrbits(o, rand.New(rand.NewPCG(1, 2)))
+	if err == nil || !strings.Contains(err.Error(), "lost accuracy") {
+		t.Fatalf("err = %v, want an energy-accuracy rejection", err)
+	}
+	if err := o.Accept(TwoBodyStart(rand.New(rand.NewPCG(1, 2)))); err == nil {
+		t.Error("Accept took an orbit whose energy error exceeds the tolerance")
+	}
+	o.EnergyTol = 0
+	o.RTol = 1e-9
+	if _, err := GenerateOrbits(o, rand.New(rand.NewPCG(1, 2))); err != nil {
+		t.Fatalf("default tolerances: %v", err)
 	}
 }

@@ -27,6 +27,14 @@ type Config struct {
 	// evaluated and the last good parameters are kept (default Steps/20,
 	// at least 1).
 	LogEvery int `json:"log_every"`
+	// Average is the decay beta of an exponential moving average of the
+	// parameters, a <- beta a + (1 - beta) theta after every step, which
+	// the trained model takes at the end (and the logged test loss
+	// measures). Zero means none: the model keeps the last iterate, as
+	// the reference does. With minibatches and a constant learning rate
+	// the last iterate carries the optimiser's step noise; an average over
+	// the last ~1/(1 - beta) steps removes most of it.
+	Average float64 `json:"average,omitempty"`
 }
 
 // WithDefaults returns c with zero fields replaced by their defaults.
@@ -56,6 +64,8 @@ func (c Config) Validate() error {
 		return fmt.Errorf("train: batch %d, want at least 0", c.Batch)
 	case c.LogEvery < 0:
 		return fmt.Errorf("train: log interval %d, want at least 0", c.LogEvery)
+	case !(c.Average >= 0 && c.Average < 1):
+		return fmt.Errorf("train: average %v, want a decay in [0, 1)", c.Average)
 	}
 	return nil
 }
@@ -87,6 +97,8 @@ type Progress func(step int, loss float64)
 
 // Train fits m to trainSet with Adam and returns the training history. It
 // evaluates the loss on testSet (if it has rows) at every log interval.
+// With c.Average set the model ends with the averaged parameters, and the
+// logged test losses are those of the average.
 // Minibatches are drawn without replacement from rng, which is the only
 // source of randomness. If the loss becomes NaN or infinite, Train restores
 // the parameters of the last log interval and returns an error wrapping
@@ -108,7 +120,19 @@ func Train[T nn.Float](m model.Model[T], trainSet, testSet *data.Set, c Config, 
 		tx, ty = convert[T](testSet.X), convert[T](testSet.DX)
 	}
 	params := m.Params()
+	// kept returns the parameters the model would end with now: the
+	// average if there is one, else the iterate.
+	kept := func() []T {
+		if a := st.Average(); a != nil {
+			return a
+		}
+		return params
+	}
 	good := append([]T(nil), params...)
+	var iterate []T
+	if st.Average() != nil {
+		iterate = make([]T, len(params))
+	}
 	h := History{}
 	for step := 1; step <= c.Steps; step++ {
 		loss := st.Step()
@@ -127,18 +151,28 @@ func Train[T nn.Float](m model.Model[T], trainSet, testSet *data.Set, c Config, 
 		}
 		if step%c.LogEvery == 0 || step == c.Steps {
 			p := Point{Step: step, Train: loss}
-			if testWS != nil {
-				p.Test = testWS.Loss(tx, ty)
-			}
-			if !finite(params) {
+			if !finite(params) || !finite(kept()) {
 				copy(params, good)
 				h.Seconds = time.Since(start).Seconds()
 				return h, fmt.Errorf("train: step %d: parameters are not finite: %w", step, ErrDiverged)
 			}
+			if testWS != nil {
+				if iterate != nil {
+					// The average is evaluated in place of the
+					// iterate, which is put back for the next steps.
+					copy(iterate, params)
+					copy(params, kept())
+					p.Test = testWS.Loss(tx, ty)
+					copy(params, iterate)
+				} else {
+					p.Test = testWS.Loss(tx, ty)
+				}
+			}
 			h.Log = append(h.Log, p)
-			copy(good, params)
+			copy(good, kept())
 		}
 	}
+	copy(params, kept())
 	h.Seconds = time.Since(start).Seconds()
 	return h, nil
 }
@@ -152,13 +186,15 @@ type Stepper[T nn.Float] struct {
 	opt          *nn.Adam[T]
 	params, grad []T
 	x, y, bx, by []T
+	avg          []T
+	beta         T
 	perm         []int
 	rng          *rand.Rand
 	d, batch     int
 }
 
 // NewStepper prepares steps of m on trainSet with the settings of c (Batch,
-// LR, WeightDecay), drawing minibatches from rng. It returns an error if c
+// LR, WeightDecay, Average), drawing minibatches from rng. It returns an error if c
 // is invalid, the set is empty or its dimension differs from the model's.
 func NewStepper[T nn.Float](m model.Model[T], trainSet *data.Set, c Config, rng *rand.Rand) (*Stepper[T], error) {
 	c = c.WithDefaults()
@@ -185,6 +221,9 @@ func NewStepper[T nn.Float](m model.Model[T], trainSet *data.Set, c Config, rng 
 		x: convert[T](trainSet.X), y: convert[T](trainSet.DX),
 		rng: rng, d: d, batch: batch,
 	}
+	if c.Average > 0 {
+		s.avg, s.beta = append([]T(nil), params...), T(c.Average)
+	}
 	s.bx, s.by = s.x, s.y
 	if batch < n {
 		s.bx, s.by = make([]T, batch*d), make([]T, batch*d)
@@ -198,6 +237,11 @@ func NewStepper[T nn.Float](m model.Model[T], trainSet *data.Set, c Config, rng 
 
 // Batch returns the number of rows of each step.
 func (s *Stepper[T]) Batch() int { return s.batch }
+
+// Average returns the moving average of the parameters (starting at the
+// initial parameters), or nil if the Stepper was made without one. It
+// aliases the Stepper's memory and changes with every Step.
+func (s *Stepper[T]) Average() []T { return s.avg }
 
 // Step makes one optimiser step and returns the batch loss before it. If
 // the loss is not finite the parameters are left as they were.
@@ -218,6 +262,13 @@ func (s *Stepper[T]) Step() float64 {
 		return loss
 	}
 	s.opt.Step(s.params, s.grad)
+	if s.avg != nil {
+		b, a := s.beta, 1-s.beta
+		avg := s.avg[:len(s.params)]
+		for i, v := range s.params {
+			avg[i] = b*avg[i] + a*v
+		}
+	}
 	return loss
 }
 

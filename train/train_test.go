@@ -102,7 +102,7 @@ func TestDivergenceKeepsLastGood(t *testing.T) {
 
 func TestConfigErrors(t *testing.T) {
 	t.Parallel()
-	for _, c := range []train.Config{{Steps: -1}, {LR: math.NaN()}, {WeightDecay: -1}, {Batch: -2}} {
+	for _, c := range []train.Config{{Steps: -1}, {LR: math.NaN()}, {WeightDecay: -1}, {Batch: -2}, {Average: 1}, {Average: -0.5}, {Average: math.NaN()}} {
 		if err := c.WithDefaults().Validate(); err == nil {
 			t.Errorf("%+v: no error", c)
 		}
@@ -111,5 +111,51 @@ func TestConfigErrors(t *testing.T) {
 	ds := springData(t, 3)
 	if _, err := train.Train(m, &ds.Train, nil, train.Config{Steps: 1}, rand.New(rand.NewPCG(1, 1)), nil); err == nil {
 		t.Error("dimension mismatch: no error")
+	}
+}
+
+// TestAverage checks parameter averaging: Train ends with the exponential
+// moving average of the iterates that a Stepper with the same seeds makes,
+// recomputed here in float64, and on noisy minibatch steps the average has
+// a lower test loss than the last iterate.
+func TestAverage(t *testing.T) {
+	t.Parallel()
+	ds := springData(t, 4)
+	const beta, steps = 0.9, 300
+	cfg := model.Config{Kind: "hnn", Dim: 2, Hidden: []int{32, 32}}
+	c := train.Config{Steps: steps, Batch: 16, LR: 1e-2, Average: beta, LogEvery: 100}
+
+	m, _ := model.New[float64](cfg, rand.New(rand.NewPCG(6, 2)))
+	h, err := train.Train(m, &ds.Train, &ds.Test, c, rand.New(rand.NewPCG(6, 3)), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	ref, _ := model.New[float64](cfg, rand.New(rand.NewPCG(6, 2)))
+	st, err := train.NewStepper(ref, &ds.Train, c, rand.New(rand.NewPCG(6, 3)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	avg := append([]float64(nil), ref.Params()...)
+	for range steps {
+		st.Step()
+		for i, v := range ref.Params() {
+			avg[i] = beta*avg[i] + (1-beta)*v
+		}
+	}
+	for i, v := range m.Params() {
+		if math.Abs(v-avg[i]) > 1e-12*(1+math.Abs(avg[i])) {
+			t.Fatalf("parameter %d: trained %v, average of the iterates %v", i, v, avg[i])
+		}
+	}
+	ws := m.NewWorkspace(ds.Test.Len(), false)
+	averaged := ws.Loss(ds.Test.X, ds.Test.DX)
+	if got := h.Log[len(h.Log)-1].Test; math.Abs(got-averaged) > 1e-12 {
+		t.Errorf("logged test loss %v, the averaged model's %v", got, averaged)
+	}
+	last := ref.NewWorkspace(ds.Test.Len(), false).Loss(ds.Test.X, ds.Test.DX)
+	t.Logf("test loss: last iterate %.4g, average %.4g", last, averaged)
+	if !(averaged < last) {
+		t.Errorf("averaged test loss %.4g is not below the last iterate's %.4g", averaged, last)
 	}
 }

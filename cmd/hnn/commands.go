@@ -30,6 +30,7 @@ func runTrain(args []string, stdout, stderr io.Writer) error {
 	lr := fs.Float64("lr", 0, "Adam learning rate (0: the task's setting, 1e-3)")
 	wd := fs.Float64("weight-decay", -1, "L2 weight decay (-1: the task's setting)")
 	batch := fs.Int("batch", -1, "minibatch size, 0 for full batch (-1: the task's setting)")
+	average := fs.Float64("average", -1, "decay of the moving average of the weights the model ends with, 0 for the last iterate (-1: the task's setting)")
 	hidden := fs.String("hidden", "200,200", "hidden layer widths, comma-separated")
 	act := fs.String("activation", "tanh", "hidden activation: "+strings.Join(nn.ActivationNames(), ", "))
 	prec := fs.String("precision", "float32", "element type for training: float32 or float64")
@@ -68,6 +69,13 @@ func runTrain(args []string, stdout, stderr io.Writer) error {
 		s.Train.Batch = *batch
 	default:
 		return fmt.Errorf("-batch %d: want >= 0, 0 for full batch (or -1 for the task's setting)", *batch)
+	}
+	switch {
+	case *average == -1:
+	case *average >= 0 && *average < 1:
+		s.Train.Average = *average
+	default:
+		return fmt.Errorf("-average %v: want a decay in [0, 1), 0 for the last iterate (or -1 for the task's setting)", *average)
 	}
 	if *lr < 0 || math.IsNaN(*lr) || math.IsInf(*lr, 0) {
 		return fmt.Errorf("-lr %v: want a positive, finite learning rate (0 for the task's setting)", *lr)

@@ -486,6 +486,8 @@ func TestErrors(t *testing.T) {
 		{"negative lr", "train spring -lr -1 -hidden 4 -out OUT", 1, []string{"learning rate", "-1"}},
 		{"negative weight decay", "train spring -weight-decay -5 -out OUT", 1, []string{"-weight-decay -5", ">= 0"}},
 		{"NaN weight decay", "train spring -weight-decay NaN -out OUT", 1, []string{"-weight-decay NaN"}},
+		{"average of one", "train two-body -average 1 -out OUT", 1, []string{"-average 1", "[0, 1)"}},
+		{"NaN average", "train spring -average NaN -out OUT", 1, []string{"-average NaN"}},
 		{"negative batch", "train spring -batch -7 -out OUT", 1, []string{"-batch -7", ">= 0"}},
 		{"tasks extra", "tasks extra", 2, []string{"no arguments", "got 1"}},
 
