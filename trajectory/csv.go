@@ -1,0 +1,122 @@
+package trajectory
+
+import (
+	"encoding/csv"
+	"errors"
+	"fmt"
+	"io"
+	"slices"
+	"strconv"
+	"strings"
+)
+
+// ReadCSV reads trajectories in CSV format from r. The name of the file,
+// for error messages, is name.
+//
+// The first row is a header: "trial", "t", the names of the state
+// variables in canonical order (first half q, second half p) and,
+// optionally, for every state variable NAME in the same order a
+// derivative column "dNAME". Every further row holds numbers: the trial
+// index, the time, the state and, if the header names them, the
+// derivatives. A new trial starts wherever the trial index changes. Time
+// must increase within a trial but may have gaps. Fields may have leading
+// and trailing spaces; blank lines are skipped.
+//
+// The result passes Set.Validate; otherwise the error names name, the
+// line and column and what was expected there.
+func ReadCSV(r io.Reader, name string) (*Set, error) {
+	cr := csv.NewReader(r)
+	cr.FieldsPerRecord = -1
+	cr.ReuseRecord = true
+	s := &Set{Source: name}
+	rec, err := cr.Read()
+	if err == io.EOF {
+		return nil, s.errorf("empty file, expected a header row trial,t,<state names>[,d<state names>]")
+	}
+	if err != nil {
+		return nil, s.errorf("%w", err)
+	}
+	headerLine, _ := cr.FieldPos(0)
+	names, withDX, err := csvHeader(rec)
+	if err != nil {
+		return nil, s.errorf("line %d: %v", headerLine, err)
+	}
+	if err := checkDim(len(names)); err != nil {
+		return nil, s.errorf("line %d: header: %v", headerLine, err)
+	}
+	s.Names, s.Dim = names, len(names)
+	b := &textBuilder{s: s, withDX: withDX}
+	cols := len(rec)
+	n := s.Dim
+	vals := make([]float64, cols)
+	for {
+		rec, err := cr.Read()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return nil, s.errorf("%w", err)
+		}
+		line, _ := cr.FieldPos(0)
+		if len(rec) != cols {
+			return nil, s.errorf("line %d: %d fields, expected %d like the header (line %d)", line, len(rec), cols, headerLine)
+		}
+		for c, f := range rec {
+			f = strings.TrimSpace(f)
+			v, err := strconv.ParseFloat(f, 64)
+			if err != nil && !errors.Is(err, strconv.ErrRange) {
+				return nil, s.errorf("line %d, column %d (%s): %s is not a number", line, c+1, lipsonCol(s, c), quote(f))
+			}
+			if !finite(v) {
+				return nil, s.errorf("line %d, column %d (%s): %s, expected a finite number", line, c+1, lipsonCol(s, c), quote(f))
+			}
+			vals[c] = v
+		}
+		b.add(vals[0], line, vals[1], vals[2:2+n], vals[2+n:])
+	}
+	return b.finish()
+}
+
+// csvHeader returns the state variable names of the CSV header rec, and
+// whether it has derivative columns.
+func csvHeader(rec []string) (names []string, withDX bool, err error) {
+	hdr := make([]string, len(rec))
+	for i, f := range rec {
+		hdr[i] = strings.TrimSpace(f)
+	}
+	if len(hdr) > 0 && isNumbers(hdr[:1]) {
+		return nil, false, errors.New("missing header: found numbers, expected a header row trial,t,<state names>[,d<state names>]")
+	}
+	if len(hdr) < 2 || hdr[0] != "trial" || hdr[1] != "t" {
+		return nil, false, fmt.Errorf("header %s, expected it to start with trial,t", quote(strings.Join(hdr, ",")))
+	}
+	cols := hdr[2:]
+	for i, c := range cols {
+		if c == "" {
+			return nil, false, fmt.Errorf("column %d has an empty name", i+3)
+		}
+		if slices.Contains(hdr[:i+2], c) {
+			return nil, false, fmt.Errorf("column %d: name %s appears twice", i+3, quote(c))
+		}
+	}
+	if h := len(cols) / 2; len(cols)%2 == 0 && h > 0 {
+		all := true
+		for i := range h {
+			if cols[h+i] != "d"+cols[i] {
+				all = false
+				break
+			}
+		}
+		if all {
+			return cols[:h], true, nil
+		}
+	}
+	// Without a full set of derivative columns, none may be one.
+	for i, c := range cols {
+		if j := slices.Index(cols, "d"+c); j >= 0 {
+			return nil, false, fmt.Errorf("column %d (%s) is the derivative of column %d (%s), expected a derivative column d<name> for every state column, in the same order after them, or none",
+				j+3, cols[j], i+3, c)
+		}
+	}
+	return cols, false, nil
+}

@@ -1,0 +1,210 @@
+package trajectory
+
+import (
+	"archive/zip"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/hnn-go/hnn/data"
+)
+
+// NPZ array keys.
+const (
+	keyT  = "t"
+	keyX  = "x"
+	keyDX = "dxdt"
+)
+
+// ReadNPZ reads trajectories from the .npz file at path, as DecodeNPZ
+// does, naming path in errors.
+func ReadNPZ(path string) (*Set, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("trajectory: %w", err)
+	}
+	defer f.Close()
+	fi, err := f.Stat()
+	if err != nil {
+		return nil, fmt.Errorf("trajectory: %w", err)
+	}
+	return DecodeNPZ(f, fi.Size(), path)
+}
+
+// DecodeNPZ reads trajectories from an .npz archive, as numpy.savez or
+// numpy.savez_compressed write it, from r, which holds size bytes. The
+// name of the file, for error messages, is name.
+//
+// The archive holds the arrays (as entries with or without the ".npy"
+// suffix, float32 or float64, as data.DecodeNPY reads them):
+//
+//   - x, the states: shape (K, T, D) for K trials of T rows, or (T, D) for
+//     one trial; D is even, first half q, second half p;
+//   - t, the times: shape (T,), shared by all trials, or (K, T);
+//   - dxdt, optional, the time derivatives of x, of x's shape.
+//
+// Other entries, such as an array of variable names, are ignored. The
+// variables are named q and p if D = 2, and q1, ..., qn, p1, ..., pn
+// otherwise. The result passes Set.Validate; otherwise the error names
+// name, the array and index and what was expected there.
+func DecodeNPZ(r io.ReaderAt, size int64, name string) (*Set, error) {
+	zr, err := zip.NewReader(r, size)
+	if err != nil && !errors.Is(err, zip.ErrInsecurePath) {
+		return nil, sourceErrorf(name, "not an .npz file: %w", err)
+	}
+	arrays := make(map[string]data.Array, 3)
+	for _, f := range zr.File {
+		key := strings.TrimSuffix(f.Name, ".npy")
+		if key != keyT && key != keyX && key != keyDX {
+			continue
+		}
+		if _, ok := arrays[key]; ok {
+			return nil, sourceErrorf(name, "entry %s: array %s appears twice", quote(f.Name), key)
+		}
+		a, err := decodeEntry(f)
+		if err != nil {
+			return nil, sourceErrorf(name, "entry %s: %w", quote(f.Name), err)
+		}
+		arrays[key] = a
+	}
+	return npzSet(arrays, name)
+}
+
+// decodeEntry decodes the .npy array of zip entry f.
+func decodeEntry(f *zip.File) (data.Array, error) {
+	rc, err := f.Open()
+	if err != nil {
+		return data.Array{}, err
+	}
+	defer rc.Close()
+	return data.DecodeNPY(rc)
+}
+
+// npzSet builds a Set from the arrays t, x and dxdt of the .npz file name.
+func npzSet(arrays map[string]data.Array, name string) (*Set, error) {
+	s := &Set{Source: name}
+	x, ok := arrays[keyX]
+	if !ok {
+		return nil, s.errorf("no array x, expected the states as x of shape (K, T, D) or (T, D)")
+	}
+	var k, n, d int
+	switch len(x.Shape) {
+	case 3:
+		k, n, d = x.Shape[0], x.Shape[1], x.Shape[2]
+	case 2:
+		k, n, d = 1, x.Shape[0], x.Shape[1]
+	default:
+		return nil, s.errorf("x has shape %s, expected (K, T, D) for K trials of T rows or (T, D) for one trial", shapeString(x.Shape))
+	}
+	if err := checkDim(d); err != nil {
+		return nil, s.errorf("x has shape %s: %v", shapeString(x.Shape), err)
+	}
+	if k == 0 {
+		return nil, s.errorf("x has shape %s, expected at least one trial", shapeString(x.Shape))
+	}
+	t, ok := arrays[keyT]
+	if !ok {
+		return nil, s.errorf("no array t, expected the times as t of shape (%d,) or (%d, %d)", n, k, n)
+	}
+	switch {
+	case len(t.Shape) == 1 && t.Shape[0] == n:
+	case len(t.Shape) == 2 && t.Shape[0] == k && t.Shape[1] == n:
+	default:
+		return nil, s.errorf("t has shape %s, expected (%d,) or (%d, %d) to match x of shape %s",
+			shapeString(t.Shape), n, k, n, shapeString(x.Shape))
+	}
+	dx, withDX := arrays[keyDX]
+	if withDX && !slices.Equal(dx.Shape, x.Shape) {
+		return nil, s.errorf("dxdt has shape %s, expected %s like x", shapeString(dx.Shape), shapeString(x.Shape))
+	}
+	s.Dim = d
+	s.Names = defaultNames(d)
+	s.Trials = make([]Trial, k)
+	for i := range s.Trials {
+		tr := &s.Trials[i]
+		if len(t.Shape) == 1 {
+			tr.T = t.Data[:n:n]
+		} else {
+			tr.T = t.Data[i*n : (i+1)*n : (i+1)*n]
+		}
+		tr.X = x.Data[i*n*d : (i+1)*n*d : (i+1)*n*d]
+		if withDX {
+			tr.DX = dx.Data[i*n*d : (i+1)*n*d : (i+1)*n*d]
+		}
+	}
+	loc := func(s *Set, trial, row, col int) string {
+		var idx []int
+		var arr string
+		switch {
+		case col == colRow || col == colTime:
+			arr, idx = keyT, []int{trial, row}
+			if len(t.Shape) == 1 {
+				idx = idx[1:]
+			}
+			if col == colRow {
+				return "row " + arr + index(idx)
+			}
+		default:
+			arr, idx = keyX, []int{trial, row, col % d}
+			if col >= d {
+				arr = keyDX
+			}
+			if len(x.Shape) == 2 {
+				idx = idx[1:]
+			}
+		}
+		return arr + index(idx) + " (" + colName(s, col) + ")"
+	}
+	if err := s.validate(loc); err != nil {
+		return nil, err
+	}
+	if len(t.Shape) == 1 && k > 1 {
+		// Give every trial its own times, so that changing one changes
+		// no other.
+		for i := 1; i < k; i++ {
+			s.Trials[i].T = append([]float64(nil), s.Trials[i].T...)
+		}
+	}
+	return s, nil
+}
+
+// defaultNames returns names for a state of d variables: q and p if d is
+// 2, and q1, ..., qn, p1, ..., pn otherwise.
+func defaultNames(d int) []string {
+	if d == 2 {
+		return []string{"q", "p"}
+	}
+	names := make([]string, d)
+	for j := range d / 2 {
+		names[j] = "q" + strconv.Itoa(j+1)
+		names[d/2+j] = "p" + strconv.Itoa(j+1)
+	}
+	return names
+}
+
+// shapeString formats shape as Python writes a tuple: (), (3,), (2, 3).
+func shapeString(shape []int) string {
+	s := index(shape)
+	if len(shape) == 1 {
+		return "(" + s[1:len(s)-1] + ",)"
+	}
+	return "(" + s[1:len(s)-1] + ")"
+}
+
+// index formats idx as a NumPy index, like [1, 2].
+func index(idx []int) string {
+	var b strings.Builder
+	b.WriteByte('[')
+	for i, v := range idx {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteString(strconv.Itoa(v))
+	}
+	b.WriteByte(']')
+	return b.String()
+}
