@@ -75,7 +75,7 @@ func TestTrainWritesAndEvaluateRecomputes(t *testing.T) {
 	if err := json.Unmarshal(b, &spec); err != nil || spec["build"] == nil || spec["seed"] == nil {
 		t.Errorf("config.json lacks build or seed: %s", b)
 	}
-	e, err := Evaluate(dir)
+	e, err := Evaluate(dir, false)
 	if err != nil {
 		t.Fatal(err)
 	}

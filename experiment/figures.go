@@ -19,6 +19,20 @@ import (
 func writeFigures(dir string, res *Results, jobs []job, runs []*Run, truths map[string]*EnergyTruth) error {
 	for _, tn := range res.Order {
 		t, _ := task.Get(tn)
+		if t.Segments != nil {
+			var seed0 []*Run
+			for _, mk := range res.Models {
+				for i, j := range jobs {
+					if j.spec.Task == tn && j.spec.Model.Kind == mk && j.spec.Seed == 0 {
+						seed0 = append(seed0, runs[i])
+					}
+				}
+			}
+			if err := writeSegmentFigure(dir, t, seed0); err != nil {
+				return err
+			}
+			continue
+		}
 		e := truths[tn]
 		nb, orbits := t.System.(systems.NBody)
 		if t.System == nil || (t.Dim != 2 && !orbits) || e == nil {
@@ -117,4 +131,61 @@ func modelTitle(kind string) string {
 		return "Baseline NN"
 	}
 	return kind
+}
+
+// writeSegmentFigure draws, for a task on measured data, the first test
+// segment and every model's rollout from its first row in the (q, p) plane
+// of the first pair of variables, and the energy along them when the task
+// has one (else q over time). It writes dir/<task>-rollout.png.
+func writeSegmentFigure(dir string, t *task.Task, runs []*Run) error {
+	segs, err := t.Segments()
+	if err != nil || len(segs) == 0 || len(runs) == 0 {
+		return err
+	}
+	sg := segs[0]
+	d := len(sg.X) / len(sg.T)
+	n := d / 2
+	ts := make([]float64, len(sg.T))
+	for k, v := range sg.T {
+		ts[k] = v - sg.T[0]
+	}
+	phase := func(name string, x []float64) figures.Series {
+		s := figures.Series{Name: name}
+		for k := range ts {
+			s.X = append(s.X, x[k*d])
+			s.Y = append(s.Y, x[k*d+n])
+		}
+		return s
+	}
+	over := func(name string, x []float64) figures.Series {
+		s := figures.Series{Name: name, X: ts}
+		for k := range ts {
+			if t.System != nil {
+				s.Y = append(s.Y, t.System.Energy(x[k*d:(k+1)*d]))
+			} else {
+				s.Y = append(s.Y, x[k*d])
+			}
+		}
+		return s
+	}
+	chart := figures.LineChart{Title: "q along the test segment", XLabel: "time", YLabel: "q"}
+	if t.System != nil {
+		chart = figures.LineChart{Title: "Energy along the test segment", XLabel: "time", YLabel: "H"}
+	}
+	b := t.Bounds
+	panel := figures.Panel{Title: "Test segment and rollouts", XMin: b[0], XMax: b[1], YMin: b[2], YMax: b[3]}
+	panel.Paths = append(panel.Paths, phase("data", sg.X))
+	chart.Series = append(chart.Series, over("data", sg.X))
+	for _, r := range runs {
+		rolls, err := rolloutSegments(r.Model, segs[:1])
+		if err != nil {
+			return fmt.Errorf("experiment: %s %s: figure rollout: %w", t.Name, r.Spec.Model.Kind, err)
+		}
+		panel.Paths = append(panel.Paths, phase(r.Spec.Model.Kind, rolls[0]))
+		chart.Series = append(chart.Series, over(r.Spec.Model.Kind, rolls[0]))
+	}
+	if err := figures.Row(filepath.Join(dir, t.Name+"-rollout.png"), []figures.Panel{panel}, []figures.LineChart{chart}); err != nil {
+		return fmt.Errorf("experiment: %w", err)
+	}
+	return nil
 }

@@ -45,11 +45,54 @@ func writeReport(path string, res *Results) error {
 			fmt.Fprintf(&b, "| %s | %s | %d | %s | %s | %s | %s | %s | %s | %s |\n", tn, mk, mr.Seeds, mr.TrainLoss, mr.TestLoss, e, med, pt, pe, pE)
 		}
 	}
+	if lt := LongHorizonTable(res); lt != "" {
+		b.WriteString("\n## Long horizon\n\n")
+		b.WriteString("Rollouts 10x longer than the training data (see the protocol below): energy drift |H(t) - H(0)| / |H(0)| with the true H ")
+		b.WriteString("(mean over time and starts), relative error |x - x*| / (|x| + |x*|) (geometric mean over time and starts) beside the chaos floor ")
+		b.WriteString("(the true system from a start perturbed by 1e-4), and valid prediction time (first time the normalised error exceeds 0.025). ")
+		b.WriteString("Seeds are combined by the mean (drift, valid time) and the geometric mean (errors).\n\n")
+		b.WriteString("| task | model | integrator | energy drift | relative error | chaos floor | valid time | horizon | failed rollouts |\n")
+		b.WriteString("|---|---|---|---|---|---|---|---|---|\n")
+		for _, tn := range res.Order {
+			for _, mk := range res.Models {
+				mr := res.Tasks[tn][mk]
+				if mr == nil {
+					continue
+				}
+				for _, name := range sortedKeys(mr.LongHorizon) {
+					l := mr.LongHorizon[name]
+					fmt.Fprintf(&b, "| %s | %s | %s | %s | %s | %s | %s | %g | %d |\n", tn, mk, name, fmtG(float64(l.EnergyDrift)),
+						fmtG(float64(l.RelativeError)), fmtG(float64(l.ChaosFloor)), fmtG(float64(l.ValidTime)), l.Horizon, l.Failed)
+				}
+			}
+		}
+	}
+	var rolls []string
+	for _, tn := range res.Order {
+		for _, mk := range res.Models {
+			if mr := res.Tasks[tn][mk]; mr != nil && mr.RolloutMSE != nil {
+				rolls = append(rolls, fmt.Sprintf("| %s | %s | %s |", tn, mk, mr.RolloutMSE))
+			}
+		}
+	}
+	if len(rolls) > 0 {
+		b.WriteString("\n## Rollouts over the measured test segments\n\n")
+		b.WriteString("Mean squared state error of a Dormand-Prince rollout (rtol = atol = 1e-9) from the first test row over the test segment's times, mean over seeds ± std/sqrt(seeds).\n\n")
+		b.WriteString("| task | model | rollout MSE |\n|---|---|---|\n")
+		b.WriteString(strings.Join(rolls, "\n") + "\n")
+	}
+	for _, tn := range sortedKeys(res.Skipped) {
+		fmt.Fprintf(&b, "\nSkipped %s: %s\n", tn, res.Skipped[tn])
+	}
 	b.WriteString("\n## Protocol\n\n")
 	for _, tn := range res.Order {
 		p := res.Protocol[tn]
 		fmt.Fprintf(&b, "- %s: train %+v; energy MSE: %d starts, t in [0, %g] at %d points, %s rtol %g atol %g, seed %d.\n",
 			tn, p.Train, p.Energy.Starts, p.Energy.TEnd, p.Energy.Points, p.Energy.Integrator, p.Energy.RTol, p.Energy.ATol, p.Energy.Seed)
+		if l := p.LongHorizon; l != nil {
+			fmt.Fprintf(&b, "  Long horizon: %d starts, t in [0, %g] at %d points, integrators %s (fixed step %g, dopri5 rtol %g), truth dopri5 rtol %g, perturbation %g, threshold %g, seed %d.\n",
+				l.Starts, l.TEnd, l.Points, strings.Join(l.Integrators, ", "), l.Step, l.RTol, l.TruthTol, l.Perturbation, l.Threshold, l.Seed)
+		}
 	}
 	var figs []string
 	for _, tn := range res.Order {
@@ -61,6 +104,22 @@ func writeReport(path string, res *Results) error {
 		b.WriteString("\n## Figures\n\n")
 		for _, tn := range figs {
 			fmt.Fprintf(&b, "![%s](%s-figure2.png)\n\n", tn, tn)
+		}
+	}
+	var more []string
+	for _, tn := range res.Order {
+		for _, suffix := range []string{"-orbits.png", "-rollout.png", "-long-horizon.png"} {
+			if _, err := os.Stat(filepath.Join(filepath.Dir(path), tn+suffix)); err == nil {
+				more = append(more, tn+suffix)
+			}
+		}
+	}
+	if len(more) > 0 {
+		if len(figs) == 0 {
+			b.WriteString("\n## Figures\n\n")
+		}
+		for _, f := range more {
+			fmt.Fprintf(&b, "![%s](%s)\n\n", strings.TrimSuffix(f, ".png"), f)
 		}
 	}
 	return atomicfile.WriteFile(path, []byte(b.String()), 0o644)

@@ -46,6 +46,9 @@ type Options struct {
 	// experiments; the paper's protocol leaves both zero).
 	Steps  int
 	Hidden []int
+	// LongHorizon also computes the long-horizon metrics of every run on
+	// every task with a true energy and a long-horizon protocol.
+	LongHorizon bool
 }
 
 func (o Options) withDefaults() Options {
@@ -75,22 +78,29 @@ type ModelResult struct {
 	TrainLoss metrics.Summary  `json:"train_loss"`
 	TestLoss  metrics.Summary  `json:"test_loss"`
 	EnergyMSE *metrics.Summary `json:"energy_mse,omitempty"`
-	Seeds     int              `json:"seeds"`
+	// RolloutMSE is, on tasks with measured test segments, the mean over
+	// seeds of each seed's rollout MSE, ± their std / sqrt(seeds).
+	RolloutMSE *metrics.Summary `json:"rollout_mse,omitempty"`
+	Seeds      int              `json:"seeds"`
 	// PerSeed holds each seed's metrics, in seed order.
 	PerSeed []SeedResult `json:"per_seed"`
 	// Published is the paper's row for comparison, if it has one.
 	Published *task.Published `json:"published,omitempty"`
+	// LongHorizon holds the long-horizon metrics by integrator, combined
+	// over seeds (see combineLongHorizon), when they were asked for.
+	LongHorizon map[string]*LongHorizon `json:"long_horizon,omitempty"`
 	// Seconds is the summed training and evaluation time of all seeds.
 	Seconds float64 `json:"seconds"`
 }
 
 // SeedResult is one seed's numbers.
 type SeedResult struct {
-	Seed      uint64   `json:"seed"`
-	TrainLoss float64  `json:"train_loss"`
-	TestLoss  float64  `json:"test_loss"`
-	EnergyMSE *float64 `json:"energy_mse,omitempty"`
-	Seconds   float64  `json:"seconds"`
+	Seed       uint64   `json:"seed"`
+	TrainLoss  float64  `json:"train_loss"`
+	TestLoss   float64  `json:"test_loss"`
+	EnergyMSE  *float64 `json:"energy_mse,omitempty"`
+	RolloutMSE *float64 `json:"rollout_mse,omitempty"`
+	Seconds    float64  `json:"seconds"`
 }
 
 // TaskProtocol records the settings a task ran with.
@@ -98,6 +108,8 @@ type TaskProtocol struct {
 	Train  train.Config           `json:"train"`
 	Energy metrics.EnergyProtocol `json:"energy"`
 	Model  model.Config           `json:"model"`
+	// LongHorizon is the long-horizon protocol, when it ran.
+	LongHorizon *metrics.LongHorizonProtocol `json:"long_horizon,omitempty"`
 }
 
 // Results is the content of results.json.
@@ -112,6 +124,9 @@ type Results struct {
 	Order []string `json:"order"`
 	// Models lists the models in the order they were asked for.
 	Models []string `json:"models"`
+	// Skipped holds the tasks that could not run here, with the reason
+	// (such as a missing data file).
+	Skipped map[string]string `json:"skipped,omitempty"`
 }
 
 // cost estimates a run's training work: steps times batch rows, doubled for
@@ -156,11 +171,25 @@ func Reproduce(o Options) (*Results, error) {
 	truths := map[string]*EnergyTruth{}
 	res := &Results{Tasks: map[string]map[string]*ModelResult{}, Protocol: map[string]TaskProtocol{},
 		Quick: o.Quick, Command: o.Command, Build: buildinfo.Get(nn.BLAS), Order: o.Tasks, Models: o.Models}
+	var kept []string
 	for _, tn := range o.Tasks {
 		t, err := task.Get(tn)
 		if err != nil {
 			return nil, err
 		}
+		if t.Available != nil {
+			if err := t.Available(); err != nil {
+				if res.Skipped == nil {
+					res.Skipped = map[string]string{}
+				}
+				res.Skipped[tn] = err.Error()
+				if o.Progress != nil {
+					fmt.Fprintf(o.Progress, "skipping %s: %v\n", tn, err)
+				}
+				continue
+			}
+		}
+		kept = append(kept, tn)
 		for _, mk := range o.Models {
 			for seed := range o.Seeds {
 				s, err := NewSpec(tn, mk, uint64(seed), o.Quick)
@@ -175,7 +204,7 @@ func Reproduce(o Options) (*Results, error) {
 		o.override(&ps)
 		ep := ps.Energy
 		res.Protocol[tn] = TaskProtocol{Train: ps.Train, Energy: ep, Model: ps.Model}
-		if t.System != nil {
+		if t.System != nil && t.Segments == nil {
 			e, err := NewEnergyTruth(t, ep)
 			if err != nil {
 				return nil, err
@@ -183,6 +212,8 @@ func Reproduce(o Options) (*Results, error) {
 			truths[tn] = e
 		}
 	}
+	o.Tasks = kept
+	res.Order = kept
 	var total int64
 	for _, j := range jobs {
 		total += int64(j.spec.Train.Steps)
@@ -247,6 +278,10 @@ func Reproduce(o Options) (*Results, error) {
 			v := r.Metrics.EnergyMSE.Mean
 			sr.EnergyMSE = &v
 		}
+		if r.Metrics.RolloutMSE != nil {
+			v := r.Metrics.RolloutMSE.Mean
+			sr.RolloutMSE = &v
+		}
 		mr.PerSeed = append(mr.PerSeed, sr)
 		mr.Seconds += r.Metrics.Seconds
 	}
@@ -266,10 +301,36 @@ func Reproduce(o Options) (*Results, error) {
 			mr.Seeds = len(mr.PerSeed)
 			mr.TrainLoss = metrics.MeanSEM(trainRows)
 			mr.TestLoss = metrics.MeanSEM(testRows)
+			var rollouts []float64
+			for _, sr := range mr.PerSeed {
+				if sr.RolloutMSE != nil {
+					rollouts = append(rollouts, *sr.RolloutMSE)
+				}
+			}
+			if len(rollouts) > 0 {
+				s := metrics.MeanSEM(rollouts)
+				mr.RolloutMSE = &s
+			}
 			if t.System != nil {
 				s := metrics.ChunkSEM(energy, max(res.Protocol[tn].Energy.Chunks, 1))
 				mr.EnergyMSE = &s
 			}
+			if t.Segments != nil && len(mr.PerSeed) == 1 {
+				// One seed: the error bars over time of its rollout.
+				for i, j := range jobs {
+					if j.spec.Task == tn && j.spec.Model.Kind == mk {
+						mr.RolloutMSE, mr.EnergyMSE = runs[i].Metrics.RolloutMSE, runs[i].Metrics.EnergyMSE
+					}
+				}
+			}
+		}
+	}
+	var longCurves map[string]map[string]map[string]*LongSeries
+	var longTruths map[string]*LongTruth
+	if o.LongHorizon {
+		var err error
+		if longTruths, longCurves, err = longHorizon(o, res, jobs, runs); err != nil {
+			return nil, err
 		}
 	}
 	res.Seconds = time.Since(start).Seconds()
@@ -280,6 +341,13 @@ func Reproduce(o Options) (*Results, error) {
 		if !o.NoFigures {
 			if err := writeFigures(o.Out, res, jobs, runs, truths); err != nil {
 				return nil, err
+			}
+			for _, tn := range o.Tasks {
+				if lt := longTruths[tn]; lt != nil {
+					if err := writeLongHorizonFigure(o.Out, tn, lt, o.Models, longCurves[tn]); err != nil {
+						return nil, err
+					}
+				}
 			}
 		}
 		if err := writeJSON(filepath.Join(o.Out, "results.json"), res); err != nil {
@@ -302,11 +370,75 @@ func Reproduce(o Options) (*Results, error) {
 	return res, nil
 }
 
+// longHorizon computes the long-horizon metrics of every run whose task
+// has a true energy and a long-horizon protocol, rewrites the runs'
+// metrics.json, aggregates them into res, and returns each task's truth and
+// seed 0's curves by task, model and integrator.
+func longHorizon(o Options, res *Results, jobs []job, runs []*Run) (map[string]*LongTruth, map[string]map[string]map[string]*LongSeries, error) {
+	truths := map[string]*LongTruth{}
+	curves := map[string]map[string]map[string]*LongSeries{}
+	for _, tn := range o.Tasks {
+		t, _ := task.Get(tn)
+		p := t.LongHorizonSettings(o.Quick)
+		if t.System == nil || !p.Enabled() {
+			continue
+		}
+		if o.Progress != nil {
+			fmt.Fprintf(o.Progress, "long horizon: %s, t in [0, %g], %d starts\n", tn, p.TEnd, p.Starts)
+		}
+		lt, err := NewLongTruth(t, p)
+		if err != nil {
+			return nil, nil, err
+		}
+		truths[tn] = lt
+		pp := lt.Protocol
+		tp := res.Protocol[tn]
+		tp.LongHorizon = &pp
+		res.Protocol[tn] = tp
+		curves[tn] = map[string]map[string]*LongSeries{}
+		per := map[string][]map[string]LongHorizon{}
+		for i, j := range jobs {
+			if j.spec.Task != tn {
+				continue
+			}
+			r := runs[i]
+			c, err := r.EvaluateLongHorizon(lt)
+			if err != nil {
+				return nil, nil, err
+			}
+			if j.spec.Seed == 0 {
+				curves[tn][j.spec.Model.Kind] = c
+			}
+			per[j.spec.Model.Kind] = append(per[j.spec.Model.Kind], r.Metrics.LongHorizon)
+			if o.Out != "" {
+				dir := filepath.Join(o.Out, "runs", fmt.Sprintf("%s-%s-seed%d", j.spec.Task, j.spec.Model.Kind, j.spec.Seed))
+				if err := writeJSON(filepath.Join(dir, MetricsFile), r.Metrics); err != nil {
+					return nil, nil, err
+				}
+			}
+		}
+		for mk, ms := range per {
+			res.Tasks[tn][mk].LongHorizon = combineLongHorizon(ms)
+		}
+	}
+	return truths, curves, nil
+}
+
 // Table formats res as a plain-text table with the published numbers beside
 // ours.
 func Table(res *Results) string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "%-10s %-9s %-21s %-21s %-21s | %-9s %-9s %-9s\n", "task", "model", "train loss", "test loss", "energy MSE", "paper tr", "paper te", "paper E")
+	rollout := false
+	for _, tm := range res.Tasks {
+		for _, mr := range tm {
+			rollout = rollout || mr.RolloutMSE != nil
+		}
+	}
+	head := fmt.Sprintf("%-13s %-9s %-21s %-21s %-21s", "task", "model", "train loss", "test loss", "energy MSE")
+	if rollout {
+		head += fmt.Sprintf(" %-21s", "rollout MSE")
+	}
+	fmt.Fprintf(&b, "%s | %-9s %-9s %-9s\n", head, "paper tr", "paper te", "paper E")
 	for _, tn := range res.Order {
 		tm := res.Tasks[tn]
 		for _, mk := range res.Models {
@@ -322,8 +454,19 @@ func Table(res *Results) string {
 			if p := mr.Published; p != nil {
 				pt, pe, pE = fmt.Sprintf("%.2e", p.Train), fmt.Sprintf("%.2e", p.Test), fmt.Sprintf("%.2e", p.Energy)
 			}
-			fmt.Fprintf(&b, "%-10s %-9s %-21s %-21s %-21s | %-9s %-9s %-9s\n", tn, mk, mr.TrainLoss, mr.TestLoss, e, pt, pe, pE)
+			row := fmt.Sprintf("%-13s %-9s %-21s %-21s %-21s", tn, mk, mr.TrainLoss, mr.TestLoss, e)
+			if rollout {
+				r := "-"
+				if mr.RolloutMSE != nil {
+					r = mr.RolloutMSE.String()
+				}
+				row += fmt.Sprintf(" %-21s", r)
+			}
+			fmt.Fprintf(&b, "%s | %-9s %-9s %-9s\n", row, pt, pe, pE)
 		}
+	}
+	for _, tn := range sortedKeys(res.Skipped) {
+		fmt.Fprintf(&b, "%-13s skipped: %s\n", tn, res.Skipped[tn])
 	}
 	return b.String()
 }

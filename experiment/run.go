@@ -41,8 +41,14 @@ type Spec struct {
 	Model  model.Config           `json:"model"`
 	Train  train.Config           `json:"train"`
 	Energy metrics.EnergyProtocol `json:"energy_protocol"`
-	Seed   uint64                 `json:"seed"`
-	Quick  bool                   `json:"quick"`
+	// LongHorizon is the long-horizon protocol of the task (zero Starts
+	// if it has none), used when long-horizon metrics are asked for.
+	LongHorizon metrics.LongHorizonProtocol `json:"long_horizon_protocol,omitzero"`
+	// Data is the trajectory file of a run on measured data (hnn train
+	// -data); Task is then task.FileTaskName.
+	Data  *task.DataSource `json:"data,omitempty"`
+	Seed  uint64           `json:"seed"`
+	Quick bool             `json:"quick"`
 }
 
 // NewSpec returns the reference settings of a task for the given model kind
@@ -57,7 +63,32 @@ func NewSpec(taskName, kind string, seed uint64, quick bool) (Spec, error) {
 	if err := mc.Validate(); err != nil {
 		return Spec{}, err
 	}
-	return Spec{Task: taskName, Model: mc, Train: tc, Energy: ep, Seed: seed, Quick: quick}, nil
+	return Spec{Task: taskName, Model: mc, Train: tc, Energy: ep, LongHorizon: t.LongHorizonSettings(quick), Seed: seed, Quick: quick}, nil
+}
+
+// NewFileSpec returns the settings of a run on the trajectory file of src
+// (see task.FromFile) for the given model kind and seed. The file is read
+// and checked here.
+func NewFileSpec(src task.DataSource, kind string, seed uint64, quick bool) (Spec, error) {
+	t, err := task.FromFile(src)
+	if err != nil {
+		return Spec{}, err
+	}
+	tc, ep := t.Settings(quick)
+	mc := model.Config{Kind: kind, Dim: t.Dim}.WithDefaults()
+	if err := mc.Validate(); err != nil {
+		return Spec{}, fmt.Errorf("%s: %w", src.Path, err)
+	}
+	return Spec{Task: task.FileTaskName, Model: mc, Train: tc, Energy: ep, Data: &src, Seed: seed, Quick: quick}, nil
+}
+
+// taskOf returns the task of a spec: the registered task, or the task
+// made from the spec's data file.
+func taskOf(s Spec) (*task.Task, error) {
+	if s.Data != nil {
+		return task.FromFile(*s.Data)
+	}
+	return task.Get(s.Task)
 }
 
 // Metrics are the results of a run, saved as metrics.json.
@@ -67,9 +98,17 @@ type Metrics struct {
 	// EnergyMSE is absent for tasks without a true energy.
 	EnergyMSE      *metrics.Summary `json:"energy_mse,omitempty"`
 	EnergyPerStart []float64        `json:"energy_mse_per_start,omitempty"`
-	History        *train.History   `json:"history,omitempty"`
-	Diverged       string           `json:"diverged,omitempty"`
-	Seconds        float64          `json:"seconds"`
+	// RolloutMSE is, for tasks on measured data, the mean squared state
+	// error of rollouts from the first row of each test segment over the
+	// segment's times (mean over segments ± the spread of the error along
+	// them, see Run.evaluate).
+	RolloutMSE *metrics.Summary `json:"rollout_mse,omitempty"`
+	// LongHorizon holds the long-horizon metrics by integrator name, when
+	// they were asked for.
+	LongHorizon map[string]LongHorizon `json:"long_horizon,omitempty"`
+	History     *train.History         `json:"history,omitempty"`
+	Diverged    string                 `json:"diverged,omitempty"`
+	Seconds     float64                `json:"seconds"`
 }
 
 // Run is a trained (or loaded) model with its spec and metrics.
@@ -127,7 +166,7 @@ func (t trained[T]) Energy() func([]float64) float64 {
 // Dataset returns the dataset of a spec: the task's generator fed by the
 // run's data source.
 func Dataset(s Spec) (*data.Dataset, error) {
-	t, err := task.Get(s.Task)
+	t, err := taskOf(s)
 	if err != nil {
 		return nil, err
 	}
@@ -142,7 +181,7 @@ func Dataset(s Spec) (*data.Dataset, error) {
 // (see NewEnergyTruth); otherwise they are computed here.
 func Train(s Spec, dir string, energy *EnergyTruth, progress train.Progress) (*Run, error) {
 	start := time.Now()
-	t, err := task.Get(s.Task)
+	t, err := taskOf(s)
 	if err != nil {
 		return nil, err
 	}
@@ -199,11 +238,17 @@ func fit[T nn.Float](s Spec, ds *data.Dataset, progress train.Progress) (Trained
 	return Wrap(m), h, err
 }
 
-// evaluate fills the loss and energy metrics of r.
+// evaluate fills the loss and energy metrics of r. On a task with measured
+// test segments it rolls the model out along them (rollout MSE, and the
+// energy MSE with the task's energy if it has one); otherwise it uses the
+// task's energy protocol, if it has a true energy.
 func (r *Run) evaluate(t *task.Task, ds *data.Dataset, energy *EnergyTruth) error {
 	r.trainRows, r.testRows = r.Model.RowErrors(&ds.Train), r.Model.RowErrors(&ds.Test)
 	r.Metrics.TrainLoss = metrics.MeanSEM(r.trainRows)
 	r.Metrics.TestLoss = metrics.MeanSEM(r.testRows)
+	if t.Segments != nil {
+		return r.evaluateSegments(t)
+	}
 	if t.System == nil {
 		return nil
 	}
@@ -223,6 +268,75 @@ func (r *Run) evaluate(t *task.Task, ds *data.Dataset, energy *EnergyTruth) erro
 	return nil
 }
 
+// segmentChunks is the number of chunks of a single segment's per-time
+// errors behind the error bar of its rollout and energy MSE, the paper's 5.
+const segmentChunks = 5
+
+// evaluateSegments rolls r's model out over every test segment of t with
+// Dormand-Prince (rtol = atol = 1e-9) from the segment's first row and
+// fills the rollout MSE and, if t has an energy, the energy MSE: the mean
+// over the segment's times of the squared state error and of
+// (H(data) - H(rollout))^2. With one segment the error bar is the spread
+// of 5 chunk means over time; with several, over the segments.
+func (r *Run) evaluateSegments(t *task.Task) error {
+	segs, err := t.Segments()
+	if err != nil {
+		return err
+	}
+	rolls, err := rolloutSegments(r.Model, segs)
+	if err != nil {
+		return fmt.Errorf("experiment: %s %s seed %d: %w", r.Spec.Task, r.Spec.Model.Kind, r.Spec.Seed, err)
+	}
+	var stateErr, energyErr []float64
+	for i, sg := range segs {
+		d := len(sg.X) / len(sg.T)
+		for k := range sg.T {
+			x, y := sg.X[k*d:(k+1)*d], rolls[i][k*d:(k+1)*d]
+			var e float64
+			for j := range x {
+				e += (x[j] - y[j]) * (x[j] - y[j])
+			}
+			stateErr = append(stateErr, e/float64(d))
+			if t.System != nil {
+				h := t.System.Energy(x) - t.System.Energy(y)
+				energyErr = append(energyErr, h*h)
+			}
+		}
+	}
+	chunks := segmentChunks
+	if len(segs) > 1 {
+		chunks = len(segs)
+	}
+	s := metrics.ChunkSEM(stateErr, chunks)
+	r.Metrics.RolloutMSE = &s
+	if t.System != nil {
+		e := metrics.ChunkSEM(energyErr, chunks)
+		r.Metrics.EnergyMSE = &e
+		r.Metrics.EnergyPerStart = []float64{e.Mean}
+	}
+	return nil
+}
+
+// rolloutSegments rolls m out from the first row of every segment over the
+// segment's times (shifted to start at zero) and returns the trajectories.
+func rolloutSegments(m Trained, segs []task.Segment) ([][]float64, error) {
+	ig := ode.DormandPrince{RTol: 1e-9, ATol: 1e-9}
+	f := m.FieldFunc()()
+	out := make([][]float64, len(segs))
+	for i, sg := range segs {
+		d := len(sg.X) / len(sg.T)
+		ts := make([]float64, len(sg.T))
+		for k, v := range sg.T {
+			ts[k] = v - sg.T[0]
+		}
+		out[i] = make([]float64, len(sg.X))
+		if err := ig.Solve(out[i], f, sg.X[:d], ts); err != nil {
+			return nil, fmt.Errorf("rollout over test segment %d: %w", i, err)
+		}
+	}
+	return out, nil
+}
+
 // Load reads a run directory written by Train: its spec, checkpoint and, if
 // present, metrics.
 func Load(dir string) (*Run, error) {
@@ -230,7 +344,7 @@ func Load(dir string) (*Run, error) {
 	if err := readJSON(filepath.Join(dir, SpecFile), &s); err != nil {
 		return nil, err
 	}
-	if _, err := task.Get(s.Task); err != nil {
+	if _, err := taskOf(s); err != nil {
 		return nil, fmt.Errorf("experiment: %s: %w", filepath.Join(dir, SpecFile), err)
 	}
 	cfg, err := model.ReadConfig(dir)
@@ -262,13 +376,18 @@ func Load(dir string) (*Run, error) {
 
 // Evaluate recomputes the metrics of the run saved in dir from its
 // checkpoint (regenerating its data from the saved seed) and writes them to
-// dir/evaluation.json.
-func Evaluate(dir string) (*Run, error) {
+// dir/evaluation.json. With longHorizon set it also computes the
+// long-horizon metrics of the run's protocol (the task's, for runs saved
+// before they existed); a task without a true energy or protocol has none.
+func Evaluate(dir string, longHorizon bool) (*Run, error) {
 	r, err := Load(dir)
 	if err != nil {
 		return nil, err
 	}
-	t, _ := task.Get(r.Spec.Task)
+	t, err := taskOf(r.Spec)
+	if err != nil {
+		return nil, err
+	}
 	ds, err := Dataset(r.Spec)
 	if err != nil {
 		return nil, err
@@ -277,6 +396,22 @@ func Evaluate(dir string) (*Run, error) {
 	r.Metrics = Metrics{}
 	if err := r.evaluate(t, ds, nil); err != nil {
 		return nil, err
+	}
+	if longHorizon {
+		p := r.Spec.LongHorizon
+		if !p.Enabled() {
+			p = t.LongHorizonSettings(r.Spec.Quick)
+		}
+		if t.System == nil || !p.Enabled() {
+			return nil, fmt.Errorf("experiment: task %s has no long-horizon protocol (it needs a true energy)", t.Name)
+		}
+		lt, err := NewLongTruth(t, p)
+		if err != nil {
+			return nil, err
+		}
+		if _, err := r.EvaluateLongHorizon(lt); err != nil {
+			return nil, err
+		}
 	}
 	r.Metrics.Seconds = time.Since(start).Seconds()
 	return r, writeJSON(filepath.Join(dir, EvaluationFile), r.Metrics)

@@ -27,6 +27,14 @@ func init() {
 // pendulum periods) because energy drift, what an HNN fixes, grows with
 // time; the reference notebooks' own rollouts grew to t = 67 through a
 // time-rescaling quirk. The quick settings use t in [0, 20] at 200 points.
+// The long-horizon protocol rolls 10 starts out to t = 30, ten times the
+// training trajectories' [0, 3], at 301 points, fixed steps of 0.05
+// (about 63 per spring period).
+// longIntegrators are the integrators of every task's long-horizon
+// protocol: the classical fixed-step RK4, the adaptive Dormand-Prince the
+// paper used, and the implicit midpoint rule, symplectic for any H.
+var longIntegrators = []string{"rk4", "dopri5", "implicit-midpoint"}
+
 func idealTask(name, title string, sys systems.System, tr systems.Trajectories, bounds [4]float64, pub map[string]Published) *Task {
 	energy := metrics.EnergyProtocol{Starts: 15, TEnd: 100, Points: 1000, Integrator: "dopri5", RTol: 1e-9, ATol: 1e-9, Seed: 2019, Chunks: 5}
 	quickEnergy := energy
@@ -47,7 +55,9 @@ func idealTask(name, title string, sys systems.System, tr systems.Trajectories, 
 		Energy:      energy,
 		QuickTrain:  train.Config{Steps: 400, LR: 1e-3, WeightDecay: 1e-4, LogEvery: 50},
 		QuickEnergy: quickEnergy,
-		Bounds:      bounds,
-		Published:   pub,
+		LongHorizon: metrics.LongHorizonProtocol{Starts: 10, TEnd: 30, Points: 301, Step: 0.05,
+			Integrators: longIntegrators, Seed: 2019},
+		Bounds:    bounds,
+		Published: pub,
 	}
 }

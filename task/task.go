@@ -40,12 +40,28 @@ type Task struct {
 	// Quick holds reduced settings for a fast run (-quick).
 	QuickTrain  train.Config
 	QuickEnergy metrics.EnergyProtocol
+	// LongHorizon is the long-horizon protocol (hnn reproduce
+	// -long-horizon), rolled out ten times longer than the training data;
+	// zero Starts means the task has none.
+	LongHorizon metrics.LongHorizonProtocol
 	// Bounds are the phase-space plot limits (qmin, qmax, pmin, pmax) for
 	// 2-D systems, and the x-y limits (xmin, xmax, ymin, ymax) of the orbit
 	// figures for N-body tasks.
 	Bounds [4]float64
 	// Published holds the paper's Table 1 numbers by model name.
 	Published map[string]Published
+
+	// Segments, if not nil, returns the measured test segments that models
+	// are rolled out over (tasks on measured data): every run then reports
+	// the rollout MSE along them, and, if System is not nil, the energy
+	// MSE along them with System's energy instead of the Energy protocol.
+	Segments func() ([]Segment, error)
+	// Available, if not nil, returns an error when the task cannot run
+	// here, such as a data file that is absent; reproduce skips such a
+	// task with the error as its reason.
+	Available func() error
+	// Source is the data file of a task made by FromFile.
+	Source *DataSource
 }
 
 // Published is one model's row of the paper's Table 1.
@@ -70,7 +86,7 @@ func Register(t *Task) {
 // Names returns the registered task names in Table 1 order where known,
 // then alphabetically.
 func Names() []string {
-	order := []string{"spring", "pendulum", "two-body", "three-body"}
+	order := []string{"spring", "pendulum", "real-pendulum", "two-body", "three-body"}
 	var out []string
 	for _, n := range order {
 		if _, ok := registry[n]; ok {
@@ -104,4 +120,17 @@ func (t *Task) Settings(quick bool) (train.Config, metrics.EnergyProtocol) {
 		return t.QuickTrain, t.QuickEnergy
 	}
 	return t.Train, t.Energy
+}
+
+// LongHorizonSettings returns the long-horizon protocol, reduced when quick
+// is set: 3 starts over a quarter of the horizon at a quarter of the
+// points.
+func (t *Task) LongHorizonSettings(quick bool) metrics.LongHorizonProtocol {
+	p := t.LongHorizon
+	if quick && p.Enabled() {
+		p.Starts = min(p.Starts, 3)
+		p.TEnd /= 4
+		p.Points = max(2, (p.Points-1)/4+1)
+	}
+	return p
 }

@@ -45,8 +45,8 @@ func TestRegistry(t *testing.T) {
 		if tk.Name != n {
 			t.Errorf("Get(%q).Name = %q", n, tk.Name)
 		}
-		if tk.Title == "" || tk.Generate == nil || tk.Initial == nil {
-			t.Errorf("task %s lacks a title, generator or initial-state sampler", n)
+		if tk.Title == "" || tk.Generate == nil || (tk.Initial == nil && tk.Segments == nil) {
+			t.Errorf("task %s lacks a title, generator, or initial-state sampler or test segments", n)
 		}
 		if tk.System != nil && tk.System.Dim() != tk.Dim {
 			t.Errorf("task %s: Dim %d, its system's %d", n, tk.Dim, tk.System.Dim())
@@ -188,6 +188,13 @@ func TestSettings(t *testing.T) {
 		quick, quickE := tk.Settings(true)
 		if !(quick.Steps < full.Steps) {
 			t.Errorf("%s: quick trains %d steps, full %d; want fewer", n, quick.Steps, full.Steps)
+		}
+		if tk.Segments != nil {
+			// Measured data: energy and rollouts along the test segments.
+			if err := full.Validate(); err != nil {
+				t.Errorf("%s: train: %v", n, err)
+			}
+			continue
 		}
 		if !(quickE.TEnd*float64(quickE.Points) < fullE.TEnd*float64(fullE.Points)) {
 			t.Errorf("%s: quick energy protocol (t_end %v, %d points) is not smaller than the full one (%v, %d)",

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"text/tabwriter"
@@ -21,7 +23,11 @@ import (
 )
 
 func runTrain(args []string, stdout, stderr io.Writer) error {
-	fs := newFlags("train", "TASK -model hnn|baseline [flags] -out DIR", "Train one model on one task and save its config, checkpoint and metrics in DIR", stderr)
+	fs := newFlags("train", "TASK|-data FILE -model hnn|baseline [flags] -out DIR", "Train one model on one task, or on the trajectories of a data file, and save its config, checkpoint and metrics in DIR", stderr)
+	dataFile := fs.String("data", "", "train on the trajectories of FILE (.txt/.dat Schmidt & Lipson text, .csv, .npz) instead of a task")
+	testFrac := fs.Float64("test-fraction", 0, "with -data: fraction of each trial, at its end, held out for testing (0: 0.2)")
+	deriv := fs.String("derivatives", "central", "with -data: finite differences for files without derivatives: central or forward")
+	lipson := fs.String("lipson", "", "directory of the Schmidt & Lipson files (default: $"+task.LipsonEnv+", else ../shared/data/lipson)")
 	kind := fs.String("model", "hnn", "model: "+strings.Join(model.Kinds(), ", "))
 	seed := fs.Uint64("seed", 0, "seed of the run's data, initial weights and minibatches")
 	steps := fs.Int("steps", 0, "training steps (0: the task's reference setting)")
@@ -39,13 +45,31 @@ func runTrain(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	if err := wantArgs(fs, pos, 1, "one TASK ("+strings.Join(task.Names(), ", ")+")"); err != nil {
+	if *dataFile != "" {
+		if err := wantArgs(fs, pos, 0, "no TASK with -data"); err != nil {
+			return err
+		}
+	} else if err := wantArgs(fs, pos, 1, "one TASK ("+strings.Join(task.Names(), ", ")+") or -data FILE"); err != nil {
 		return err
 	}
 	if *out == "" {
 		return errors.New("-out DIR is required")
 	}
-	s, err := experiment.NewSpec(pos[0], *kind, *seed, *quick)
+	if err := setLipson(*lipson); err != nil {
+		return err
+	}
+	if !(*testFrac >= 0 && *testFrac < 1) {
+		return fmt.Errorf("-test-fraction %v: want a fraction in (0, 1), or 0 for 0.2", *testFrac)
+	}
+	if *deriv != "central" && *deriv != "forward" {
+		return fmt.Errorf("-derivatives %q: want central or forward", *deriv)
+	}
+	var s experiment.Spec
+	if *dataFile != "" {
+		s, err = experiment.NewFileSpec(task.DataSource{Path: *dataFile, TestFraction: *testFrac, Derivatives: *deriv}, *kind, *seed, *quick)
+	} else {
+		s, err = experiment.NewSpec(pos[0], *kind, *seed, *quick)
+	}
 	if err != nil {
 		return err
 	}
@@ -122,20 +146,49 @@ func parseInts(s string) ([]int, error) {
 
 func printMetrics(w io.Writer, s experiment.Spec, m experiment.Metrics) {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "task\tmodel\tseed\ttrain loss\ttest loss\tenergy MSE\tseconds")
+	name := s.Task
+	if s.Data != nil {
+		name = s.Data.Path
+	}
+	head := "task\tmodel\tseed\ttrain loss\ttest loss\tenergy MSE"
 	e := "-"
 	if m.EnergyMSE != nil {
 		e = m.EnergyMSE.String()
 	}
-	fmt.Fprintf(tw, "%s\t%s\t%d\t%s\t%s\t%s\t%.1f\n", s.Task, s.Model.Kind, s.Seed, m.TrainLoss, m.TestLoss, e, m.Seconds)
+	row := fmt.Sprintf("%s\t%s\t%d\t%s\t%s\t%s", name, s.Model.Kind, s.Seed, m.TrainLoss, m.TestLoss, e)
+	if m.RolloutMSE != nil {
+		head += "\trollout MSE"
+		row += "\t" + m.RolloutMSE.String()
+	}
+	fmt.Fprintln(tw, head+"\tseconds")
+	fmt.Fprintf(tw, "%s\t%.1f\n", row, m.Seconds)
 	tw.Flush()
 	if m.Diverged != "" {
 		fmt.Fprintf(w, "diverged: %s\n", m.Diverged)
 	}
 }
 
+func printLongHorizon(w io.Writer, lh map[string]experiment.LongHorizon) {
+	if len(lh) == 0 {
+		return
+	}
+	names := make([]string, 0, len(lh))
+	for n := range lh {
+		names = append(names, n)
+	}
+	slices.Sort(names)
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "integrator\tenergy drift\trelative error\tchaos floor\tvalid time\thorizon\tfailed")
+	for _, n := range names {
+		l := lh[n]
+		fmt.Fprintf(tw, "%s\t%.3g\t%.3g\t%.3g\t%.3g\t%g\t%d\n", n, float64(l.EnergyDrift), float64(l.RelativeError), float64(l.ChaosFloor), float64(l.ValidTime), l.Horizon, l.Failed)
+	}
+	tw.Flush()
+}
+
 func runEvaluate(args []string, stdout, stderr io.Writer) error {
-	fs := newFlags("evaluate", "DIR", "Recompute the metrics of the run saved in DIR from its checkpoint and write DIR/evaluation.json", stderr)
+	fs := newFlags("evaluate", "[-long-horizon] DIR", "Recompute the metrics of the run saved in DIR from its checkpoint and write DIR/evaluation.json", stderr)
+	long := fs.Bool("long-horizon", false, "also compute the long-horizon metrics (energy drift, relative error against the chaos floor, valid prediction time) with each integrator")
 	pos, err := parse(fs, args)
 	if err != nil {
 		return err
@@ -143,11 +196,12 @@ func runEvaluate(args []string, stdout, stderr io.Writer) error {
 	if err := wantArgs(fs, pos, 1, "one run directory"); err != nil {
 		return err
 	}
-	r, err := experiment.Evaluate(pos[0])
+	r, err := experiment.Evaluate(pos[0], *long)
 	if err != nil {
 		return err
 	}
 	printMetrics(stdout, r.Spec, r.Metrics)
+	printLongHorizon(stdout, r.Metrics.LongHorizon)
 	return nil
 }
 
@@ -223,7 +277,7 @@ func runRollout(args []string, stdout, stderr io.Writer) error {
 }
 
 func runReproduce(args []string, stdout, stderr io.Writer) error {
-	fs := newFlags("reproduce", "[-tasks LIST] [-models LIST] [-seeds N] [-quick] [-out DIR] [-steps N] [-hidden LIST]",
+	fs := newFlags("reproduce", "[-tasks LIST] [-models LIST] [-seeds N] [-quick] [-long-horizon] [-out DIR] [-steps N] [-hidden LIST]",
 		"Train every model on every task for N seeds, evaluate, print the Table-1 comparison and write results.json, report.md and figures", stderr)
 	tasks := fs.String("tasks", "spring,pendulum", "comma-separated tasks: "+strings.Join(task.Names(), ", "))
 	models := fs.String("models", "baseline,hnn", "comma-separated models: "+strings.Join(model.Kinds(), ", "))
@@ -235,6 +289,8 @@ func runReproduce(args []string, stdout, stderr io.Writer) error {
 	noProgress := fs.Bool("no-progress", false, "do not draw a progress bar")
 	steps := fs.Int("steps", 0, "override every task's training steps (0: the protocol's)")
 	hidden := fs.String("hidden", "", "override the hidden widths, comma-separated (empty: 200,200)")
+	long := fs.Bool("long-horizon", false, "also roll every model out 10x longer than its training data with each integrator and report energy drift, relative error against the chaos floor and valid prediction time")
+	lipson := fs.String("lipson", "", "directory of the Schmidt & Lipson files (default: $"+task.LipsonEnv+", else ../shared/data/lipson)")
 	pos, err := parse(fs, args)
 	if err != nil {
 		return err
@@ -251,12 +307,15 @@ func runReproduce(args []string, stdout, stderr io.Writer) error {
 	if *steps < 0 {
 		return fmt.Errorf("-steps %d: want at least 0", *steps)
 	}
+	if err := setLipson(*lipson); err != nil {
+		return err
+	}
 	if *seeds < 0 {
 		return fmt.Errorf("-seeds %d: want at least 1 (or 0 for the default)", *seeds)
 	}
 	o := experiment.Options{Tasks: splitList(*tasks), Models: splitList(*models), Seeds: *seeds, Quick: *quick, Out: *out,
 		Workers: *workers, NoFigures: *noFigures, Command: strings.TrimSpace("hnn reproduce " + strings.Join(args, " ")),
-		Steps: *steps, Hidden: hid}
+		Steps: *steps, Hidden: hid, LongHorizon: *long}
 	for _, t := range o.Tasks {
 		if _, err := task.Get(t); err != nil {
 			return err
@@ -273,6 +332,9 @@ func runReproduce(args []string, stdout, stderr io.Writer) error {
 	res, err := experiment.Reproduce(o)
 	if res != nil {
 		fmt.Fprint(stdout, experiment.Table(res))
+		if lt := experiment.LongHorizonTable(res); lt != "" {
+			fmt.Fprintf(stdout, "\nLong horizon:\n%s", lt)
+		}
 		figs := " and figures"
 		if *noFigures {
 			figs = ""
@@ -341,4 +403,16 @@ func runVersion(args []string, stdout, stderr io.Writer) error {
 	b, _ := json.MarshalIndent(buildinfo.Get(nn.BLAS), "", "  ")
 	fmt.Fprintln(stdout, string(b))
 	return nil
+}
+
+// setLipson makes dir, if not empty, the directory of the Schmidt & Lipson
+// files, through the environment variable the task package reads.
+func setLipson(dir string) error {
+	if dir == "" {
+		return nil
+	}
+	if st, err := os.Stat(dir); err != nil || !st.IsDir() {
+		return fmt.Errorf("-lipson %s: not a directory", dir)
+	}
+	return os.Setenv(task.LipsonEnv, dir)
 }
