@@ -19,6 +19,13 @@ import (
 func writeFigures(dir string, res *Results, jobs []job, runs []*Run, truths map[string]*EnergyTruth) error {
 	for _, tn := range res.Order {
 		t, _ := task.Get(tn)
+		for i, j := range jobs {
+			if j.spec.Task == tn && j.spec.Seed == 0 && runs[i].Model.Parts() != nil {
+				if err := writeDissipativeFigure(dir, t, runs[i]); err != nil {
+					return err
+				}
+			}
+		}
 		if t.Segments != nil {
 			var seed0 []*Run
 			for _, mk := range res.Models {
@@ -129,6 +136,10 @@ func modelTitle(kind string) string {
 		return "Hamiltonian NN"
 	case "baseline":
 		return "Baseline NN"
+	case "dhnn":
+		return "Dissipative HNN"
+	case "separable":
+		return "Separable HNN"
 	}
 	return kind
 }
@@ -185,6 +196,44 @@ func writeSegmentFigure(dir string, t *task.Task, runs []*Run) error {
 		chart.Series = append(chart.Series, over(r.Spec.Model.Kind, rolls[0]))
 	}
 	if err := figures.Row(filepath.Join(dir, t.Name+"-rollout.png"), []figures.Panel{panel}, []figures.LineChart{chart}); err != nil {
+		return fmt.Errorf("experiment: %w", err)
+	}
+	return nil
+}
+
+// partsSystem is a system whose field splits into a conservative and a
+// dissipative part (systems.DampedSpring).
+type partsSystem interface {
+	Parts(cons, diss, x []float64)
+	Dissipation(x []float64) float64
+}
+
+// writeDissipativeFigure draws, for a 2-D task with a dissipative model
+// (seed 0's run r), the learned H with its conservative field J grad H
+// and the learned D with its dissipative field grad D, as contour maps
+// with arrows, beside the true ones when the task's system has them. It
+// writes dir/<task>-dhnn.png.
+func writeDissipativeFigure(dir string, t *task.Task, r *Run) error {
+	parts := r.Model.Parts()
+	h, dd := r.Model.Energy(), r.Model.Dissipation()
+	if parts == nil || h == nil || dd == nil || t.Dim != 2 {
+		return nil
+	}
+	b := t.Bounds
+	panel := func(title string, f func(dst, x []float64), e func([]float64) float64) figures.Panel {
+		return figures.Panel{Title: title, XMin: b[0], XMax: b[1], YMin: b[2], YMax: b[3], Field: f, Energy: e}
+	}
+	tmp := make([]float64, 2)
+	var panels []figures.Panel
+	if ps, ok := t.System.(partsSystem); ok {
+		panels = append(panels,
+			panel("True H and J grad H", func(dst, x []float64) { ps.Parts(dst, tmp, x) }, t.System.Energy),
+			panel("True D and grad D", func(dst, x []float64) { ps.Parts(tmp, dst, x) }, ps.Dissipation))
+	}
+	panels = append(panels,
+		panel("Learned H and J grad H", func(dst, x []float64) { parts(dst, tmp, x) }, h),
+		panel("Learned D and grad D", func(dst, x []float64) { parts(tmp, dst, x) }, dd))
+	if err := figures.PhasePortraits(filepath.Join(dir, t.Name+"-dhnn.png"), panels); err != nil {
 		return fmt.Errorf("experiment: %w", err)
 	}
 	return nil

@@ -26,9 +26,11 @@ func (m fieldModel) Config() model.Config { return model.Config{Kind: "hnn", Dim
 func (m fieldModel) FieldFunc() func() ode.Func {
 	return func() ode.Func { return func(dst []float64, _ float64, x []float64) { m.f(dst, x) } }
 }
-func (m fieldModel) Energy() func([]float64) float64 { return nil }
-func (m fieldModel) RowErrors(*data.Set) []float64   { return nil }
-func (m fieldModel) Save(string) error               { return nil }
+func (m fieldModel) Energy() func([]float64) float64      { return nil }
+func (m fieldModel) Dissipation() func([]float64) float64 { return nil }
+func (m fieldModel) Parts() func(cons, diss, x []float64) { return nil }
+func (m fieldModel) RowErrors(*data.Set) []float64        { return nil }
+func (m fieldModel) Save(string) error                    { return nil }
 
 // TestLongHorizonPerfectAndWrongModels checks the long-horizon metrics on
 // the spring: the true field rolled out with Dormand-Prince is accurate far

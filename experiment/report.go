@@ -39,8 +39,10 @@ func writeReport(path string, res *Results) error {
 			}
 			pt, pe, pE := "-", "-", "-"
 			if p := mr.Published; p != nil {
-				pt, pe = fmt.Sprintf("%.2e", p.Train), fmt.Sprintf("%.2e", p.Test)
-				pE = fmt.Sprintf("%.2e ± %.1e", p.Energy, p.EnergySEM)
+				pt, pe = published(p.Train), published(p.Test)
+				if p.Energy != 0 {
+					pE = fmt.Sprintf("%.2e ± %.1e", p.Energy, p.EnergySEM)
+				}
 			}
 			fmt.Fprintf(&b, "| %s | %s | %d | %s | %s | %s | %s | %s | %s | %s |\n", tn, mk, mr.Seeds, mr.TrainLoss, mr.TestLoss, e, med, pt, pe, pE)
 		}
@@ -108,7 +110,7 @@ func writeReport(path string, res *Results) error {
 	}
 	var more []string
 	for _, tn := range res.Order {
-		for _, suffix := range []string{"-orbits.png", "-rollout.png", "-long-horizon.png"} {
+		for _, suffix := range []string{"-orbits.png", "-rollout.png", "-dhnn.png", "-long-horizon.png"} {
 			if _, err := os.Stat(filepath.Join(filepath.Dir(path), tn+suffix)); err == nil {
 				more = append(more, tn+suffix)
 			}

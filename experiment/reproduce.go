@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -22,9 +23,10 @@ import (
 
 // Options selects what Reproduce runs. Zero fields mean defaults.
 type Options struct {
-	// Tasks to run (default: spring, pendulum).
+	// Tasks to run (default: task.Table1, the paper's Table 1).
 	Tasks []string
-	// Models to train on every task (default: baseline, hnn).
+	// Models to train on every task (default: each task's own list,
+	// task.Task.Models, else baseline and hnn).
 	Models []string
 	// Seeds is the number of seeds per task and model, 0..Seeds-1
 	// (default 5, or 1 when Quick).
@@ -53,10 +55,7 @@ type Options struct {
 
 func (o Options) withDefaults() Options {
 	if len(o.Tasks) == 0 {
-		o.Tasks = []string{"spring", "pendulum"}
-	}
-	if len(o.Models) == 0 {
-		o.Models = []string{"baseline", "hnn"}
+		o.Tasks = slices.Clone(task.Table1)
 	}
 	if o.Seeds == 0 {
 		o.Seeds = 5
@@ -130,7 +129,8 @@ type Results struct {
 }
 
 // cost estimates a run's training work: steps times batch rows, doubled for
-// models trained through their input gradient.
+// a model trained through its input gradient and doubled again for two such
+// networks.
 func cost(j job) float64 {
 	c := float64(j.spec.Train.Steps)
 	if b := j.spec.Train.Batch; b > 0 && b < j.task.TrainRows {
@@ -138,7 +138,11 @@ func cost(j job) float64 {
 	} else {
 		c *= float64(max(j.task.TrainRows, 1))
 	}
-	if j.spec.Model.Kind != "baseline" {
+	switch j.spec.Model.Kind {
+	case "baseline":
+	case "dhnn", "separable": // two networks trained through their input gradients
+		c *= 4
+	default:
 		c *= 2
 	}
 	return c
@@ -170,7 +174,7 @@ func Reproduce(o Options) (*Results, error) {
 	var jobs []job
 	truths := map[string]*EnergyTruth{}
 	res := &Results{Tasks: map[string]map[string]*ModelResult{}, Protocol: map[string]TaskProtocol{},
-		Quick: o.Quick, Command: o.Command, Build: buildinfo.Get(nn.BLAS), Order: o.Tasks, Models: o.Models}
+		Quick: o.Quick, Command: o.Command, Build: buildinfo.Get(nn.BLAS), Order: o.Tasks}
 	var kept []string
 	for _, tn := range o.Tasks {
 		t, err := task.Get(tn)
@@ -190,7 +194,19 @@ func Reproduce(o Options) (*Results, error) {
 			}
 		}
 		kept = append(kept, tn)
-		for _, mk := range o.Models {
+		models := o.Models
+		if len(models) == 0 {
+			models = t.Models
+			if len(models) == 0 {
+				models = []string{"baseline", "hnn"}
+			}
+		}
+		for _, mk := range models {
+			if !slices.Contains(res.Models, mk) {
+				res.Models = append(res.Models, mk)
+			}
+		}
+		for _, mk := range models {
 			for seed := range o.Seeds {
 				s, err := NewSpec(tn, mk, uint64(seed), o.Quick)
 				if err != nil {
@@ -213,6 +229,7 @@ func Reproduce(o Options) (*Results, error) {
 		}
 	}
 	o.Tasks = kept
+	o.Models = res.Models
 	res.Order = kept
 	var total int64
 	for _, j := range jobs {
@@ -434,7 +451,11 @@ func Table(res *Results) string {
 			rollout = rollout || mr.RolloutMSE != nil
 		}
 	}
-	head := fmt.Sprintf("%-13s %-9s %-21s %-21s %-21s", "task", "model", "train loss", "test loss", "energy MSE")
+	w := len("task")
+	for _, tn := range res.Order {
+		w = max(w, len(tn))
+	}
+	head := fmt.Sprintf("%-*s %-9s %-21s %-21s %-21s", w, "task", "model", "train loss", "test loss", "energy MSE")
 	if rollout {
 		head += fmt.Sprintf(" %-21s", "rollout MSE")
 	}
@@ -452,9 +473,9 @@ func Table(res *Results) string {
 			}
 			pt, pe, pE := "-", "-", "-"
 			if p := mr.Published; p != nil {
-				pt, pe, pE = fmt.Sprintf("%.2e", p.Train), fmt.Sprintf("%.2e", p.Test), fmt.Sprintf("%.2e", p.Energy)
+				pt, pe, pE = published(p.Train), published(p.Test), published(p.Energy)
 			}
-			row := fmt.Sprintf("%-13s %-9s %-21s %-21s %-21s", tn, mk, mr.TrainLoss, mr.TestLoss, e)
+			row := fmt.Sprintf("%-*s %-9s %-21s %-21s %-21s", w, tn, mk, mr.TrainLoss, mr.TestLoss, e)
 			if rollout {
 				r := "-"
 				if mr.RolloutMSE != nil {
@@ -466,7 +487,15 @@ func Table(res *Results) string {
 		}
 	}
 	for _, tn := range sortedKeys(res.Skipped) {
-		fmt.Fprintf(&b, "%-13s skipped: %s\n", tn, res.Skipped[tn])
+		fmt.Fprintf(&b, "%-*s skipped: %s\n", w, tn, res.Skipped[tn])
 	}
 	return b.String()
+}
+
+// published formats a published number, "-" where the paper has none.
+func published(v float64) string {
+	if v == 0 {
+		return "-"
+	}
+	return fmt.Sprintf("%.2e", v)
 }

@@ -131,6 +131,13 @@ type Trained interface {
 	// Energy returns the learned energy as a function of a state, or nil if
 	// the model has none.
 	Energy() func([]float64) float64
+	// Dissipation returns the learned Rayleigh dissipation function D of a
+	// dissipative model, or nil if the model has none.
+	Dissipation() func([]float64) float64
+	// Parts returns a function writing the conservative and dissipative
+	// parts of a dissipative model's field at a state, or nil if the model
+	// has no such split.
+	Parts() func(cons, diss, x []float64)
 	// RowErrors returns the per-row derivative errors on set.
 	RowErrors(set *data.Set) []float64
 	// Save writes a checkpoint into dir.
@@ -147,18 +154,57 @@ func (t trained[T]) FieldFunc() func() ode.Func        { return model.FieldFunc(
 func (t trained[T]) RowErrors(set *data.Set) []float64 { return metrics.RowErrors(t.m, set) }
 func (t trained[T]) Save(dir string) error             { return model.Save(dir, t.m) }
 func (t trained[T]) Energy() func([]float64) float64 {
-	h, ok := t.m.(*model.HNN[T])
+	return t.scalar(func(ws model.Workspace[T]) (func(dst, x []T), bool) {
+		e, ok := ws.(interface{ Energy(dst, x []T) })
+		if !ok {
+			return nil, false
+		}
+		return e.Energy, true
+	})
+}
+
+func (t trained[T]) Dissipation() func([]float64) float64 {
+	return t.scalar(func(ws model.Workspace[T]) (func(dst, x []T), bool) {
+		e, ok := ws.(interface{ Dissipation(dst, x []T) })
+		if !ok {
+			return nil, false
+		}
+		return e.Dissipation, true
+	})
+}
+
+func (t trained[T]) Parts() func(cons, diss, x []float64) {
+	ws, ok := t.m.NewWorkspace(1, false).(interface{ Parts(cons, diss, x []T) })
 	if !ok {
 		return nil
 	}
 	d := t.m.Config().Dim
-	ws := h.NewWorkspace(1, false).(*model.HNNWorkspace[T])
+	x, c, g := make([]T, d), make([]T, d), make([]T, d)
+	return func(cons, diss, s []float64) {
+		for i, v := range s {
+			x[i] = T(v)
+		}
+		ws.Parts(c, g, x)
+		for i := range c {
+			cons[i], diss[i] = float64(c[i]), float64(g[i])
+		}
+	}
+}
+
+// scalar returns a float64 function of one state that evaluates the scalar
+// method pick finds on a one-row workspace, or nil if there is none.
+func (t trained[T]) scalar(pick func(model.Workspace[T]) (func(dst, x []T), bool)) func([]float64) float64 {
+	d := t.m.Config().Dim
+	f, ok := pick(t.m.NewWorkspace(1, false))
+	if !ok {
+		return nil
+	}
 	x, e := make([]T, d), make([]T, 1)
 	return func(s []float64) float64 {
 		for i, v := range s {
 			x[i] = T(v)
 		}
-		ws.Energy(e, x)
+		f(e, x)
 		return float64(e[0])
 	}
 }

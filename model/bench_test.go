@@ -109,3 +109,30 @@ func BenchmarkRollout(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkLossGrad times one LossGrad call (float32, the training
+// precision) of every model kind on a batch of 200 rows of dimension 8
+// with hidden widths 200, 200, side by side so that the two-network kinds
+// can be read as ratios to the HNN.
+func BenchmarkLossGrad(b *testing.B) {
+	const batch, dim = 200, 8
+	for _, kind := range model.Kinds() {
+		b.Run(kind, func(b *testing.B) {
+			m, err := model.New[float32](model.Config{Kind: kind, Dim: dim, Hidden: []int{200, 200}}, rand.New(rand.NewPCG(1, 5)))
+			if err != nil {
+				b.Fatal(err)
+			}
+			rng := rand.New(rand.NewPCG(2, 5))
+			x, y := make([]float32, batch*dim), make([]float32, batch*dim)
+			for i := range x {
+				x[i], y[i] = float32(rng.NormFloat64()), float32(rng.NormFloat64())
+			}
+			ws := m.NewWorkspace(batch, true)
+			grad := make([]float32, len(m.Params()))
+			b.ReportAllocs()
+			for b.Loop() {
+				ws.LossGrad(x, y, grad)
+			}
+		})
+	}
+}

@@ -12,9 +12,12 @@ import (
 // Config describes a model's architecture. It is saved as model.json beside
 // a checkpoint's arrays.
 type Config struct {
-	// Kind is the model's registry name: "hnn" or "baseline".
+	// Kind is the model's registry name, one of Kinds(): "baseline" (an MLP
+	// outputs dx/dt), "hnn" (the symplectic gradient of a learned H), "dhnn"
+	// (an HNN plus the gradient of a learned dissipation D) or "separable"
+	// (an HNN whose H = T(p) + V(q)).
 	Kind string `json:"kind"`
-	// Dim is the state dimension D (even for an HNN).
+	// Dim is the state dimension D (even for every kind but baseline).
 	Dim int `json:"dim"`
 	// Hidden holds the hidden-layer widths (the reference: 200, 200).
 	Hidden []int `json:"hidden"`
@@ -25,8 +28,8 @@ type Config struct {
 	Precision string `json:"precision"`
 }
 
-// Kinds returns the names of the known model kinds.
-func Kinds() []string { return []string{"baseline", "hnn"} }
+// Kinds returns the names of the known model kinds, sorted.
+func Kinds() []string { return []string{"baseline", "dhnn", "hnn", "separable"} }
 
 // Validate reports whether c describes a model that can be built, with an
 // error naming the offending field.
@@ -49,7 +52,7 @@ func (c Config) Validate() error {
 		}
 	}
 	if c.Kind != "baseline" && !c.Activation.Smooth() {
-		return fmt.Errorf("model: activation %v has no second derivative; %s trains through grad H and needs a smooth one (tanh, softplus, sigmoid, sin)", c.Activation, c.Kind)
+		return fmt.Errorf("model: activation %v has no second derivative; %s trains through its networks' input gradients and needs a smooth one (tanh, softplus, sigmoid, sin)", c.Activation, c.Kind)
 	}
 	switch c.Precision {
 	case "", "float32", "float64":
@@ -131,24 +134,40 @@ func numParams(c Config) int {
 	return n
 }
 
-// sizes returns the layer sizes of each network of the model.
+// sizes returns the layer sizes of each network of the model, in the order
+// of its Networks.
 func sizes(c Config) [][]int {
-	out := c.Dim
-	if c.Kind == "hnn" {
-		out = 1
-	}
-	s := append(append([]int{c.Dim}, c.Hidden...), out)
-	return [][]int{s}
-}
-
-// build returns the model for c whose parameters alias params.
-func build[T nn.Float](c Config, params []T) Model[T] {
-	s := sizes(c)
+	net := func(in, out int) []int { return append(append([]int{in}, c.Hidden...), out) }
 	switch c.Kind {
 	case "hnn":
-		return &HNN[T]{cfg: c, params: params, h: nn.FromParams(s[0], c.Activation, params)}
+		return [][]int{net(c.Dim, 1)}
+	case "dhnn":
+		return [][]int{net(c.Dim, 1), net(c.Dim, 1)}
+	case "separable":
+		return [][]int{net(c.Dim/2, 1), net(c.Dim/2, 1)}
+	}
+	return [][]int{net(c.Dim, c.Dim)}
+}
+
+// build returns the model for c whose parameters alias params: the networks
+// of sizes(c) take consecutive pieces of params, in order.
+func build[T nn.Float](c Config, params []T) Model[T] {
+	var nets []*nn.MLP[T]
+	rest := params
+	for _, s := range sizes(c) {
+		n := nn.NumParams(s)
+		nets = append(nets, nn.FromParams(s, c.Activation, rest[:n:n]))
+		rest = rest[n:]
+	}
+	switch c.Kind {
+	case "hnn":
+		return &HNN[T]{cfg: c, params: params, h: nets[0]}
+	case "dhnn":
+		return &DHNN[T]{cfg: c, params: params, h: nets[0], d: nets[1]}
+	case "separable":
+		return &Separable[T]{cfg: c, params: params, t: nets[0], v: nets[1]}
 	case "baseline":
-		return &Baseline[T]{cfg: c, params: params, f: nn.FromParams(s[0], c.Activation, params)}
+		return &Baseline[T]{cfg: c, params: params, f: nets[0]}
 	}
 	panic("model: unknown kind " + c.Kind)
 }

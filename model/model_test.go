@@ -97,35 +97,56 @@ func TestLossGradFD(t *testing.T) {
 	t.Parallel()
 	for _, kind := range Kinds() {
 		for _, dim := range []int{2, 4} {
-			m := newModel(t, kind, dim, []int{12, 10}, 4)
-			B := 5
-			rng := rand.New(rand.NewPCG(5, 5))
-			x, y := make([]float64, B*dim), make([]float64, B*dim)
-			for i := range x {
-				x[i], y[i] = rng.NormFloat64(), rng.NormFloat64()
-			}
-			ws := m.NewWorkspace(B, true)
-			grad := make([]float64, len(m.Params()))
-			loss := ws.LossGrad(x, y, grad)
-			if l2 := ws.Loss(x, y); math.Abs(l2-loss) > 1e-14 {
-				t.Errorf("%s: Loss %v != LossGrad %v", kind, l2, loss)
-			}
-			orig := append([]float64(nil), m.Params()...)
-			want := fd.Gradient(nil, func(p []float64) float64 {
-				copy(m.Params(), p)
-				l := ws.Loss(x, y)
-				copy(m.Params(), orig)
-				return l
-			}, orig, &fd.Settings{Formula: fd.Central, Step: 1e-5})
-			var worst, scale float64
-			for i := range want {
-				worst = math.Max(worst, math.Abs(grad[i]-want[i]))
-				scale = math.Max(scale, math.Abs(want[i]))
-			}
-			if worst > 1e-7*scale {
-				t.Errorf("%s dim %d: gradient error %g (scale %g)", kind, dim, worst, scale)
-			}
+			checkLossGradFD(t, newModel(t, kind, dim, []int{12, 10}, 4), 5, 5)
 		}
+	}
+}
+
+// checkLossGradFD checks m's LossGrad on a random batch of B rows (from
+// seed) against its Loss and against central finite differences of Loss in
+// the parameters. With step 1e-5 in float64 the truncation error is about
+// 1e-10 times the third derivative and the rounding error about 1e-11, so
+// 1e-7 of the gradient's largest entry leaves a wide margin while a wrong
+// term (an order-one relative error) fails by orders of magnitude.
+func checkLossGradFD(t *testing.T, m Model[float64], B int, seed uint64) {
+	t.Helper()
+	c := m.Config()
+	dim := c.Dim
+	rng := rand.New(rand.NewPCG(seed, 5))
+	x, y := make([]float64, B*dim), make([]float64, B*dim)
+	for i := range x {
+		x[i], y[i] = rng.NormFloat64(), rng.NormFloat64()
+	}
+	ws := m.NewWorkspace(B, true)
+	grad := make([]float64, len(m.Params()))
+	loss := ws.LossGrad(x, y, grad)
+	if l2 := ws.Loss(x, y); math.Abs(l2-loss) > 1e-14 {
+		t.Errorf("%s: Loss %v != LossGrad %v", c.Kind, l2, loss)
+	}
+	orig := append([]float64(nil), m.Params()...)
+	want := fd.Gradient(nil, func(p []float64) float64 {
+		copy(m.Params(), p)
+		l := ws.Loss(x, y)
+		copy(m.Params(), orig)
+		return l
+	}, orig, &fd.Settings{Formula: fd.Central, Step: 1e-5})
+	// Check each network's slice of the gradient on its own, so that one
+	// network's large entries cannot hide another's error.
+	off := 0
+	for _, n := range m.Networks() {
+		k := len(n.MLP.Params)
+		var worst, scale float64
+		for i := off; i < off+k; i++ {
+			worst = math.Max(worst, math.Abs(grad[i]-want[i]))
+			scale = math.Max(scale, math.Abs(want[i]))
+		}
+		if scale == 0 || worst > 1e-7*scale {
+			t.Errorf("%s dim %d hidden %v %v: network %s: gradient error %g (scale %g)", c.Kind, dim, c.Hidden, c.Activation, n.Name, worst, scale)
+		}
+		off += k
+	}
+	if off != len(grad) {
+		t.Errorf("%s: networks hold %d parameters, Params %d", c.Kind, off, len(grad))
 	}
 }
 
@@ -136,8 +157,12 @@ func TestConfigErrors(t *testing.T) {
 		want string
 	}{
 		{Config{Kind: "hnn", Dim: 3}, "even state dimension"},
-		{Config{Kind: "mlp", Dim: 2}, "unknown model \"mlp\" (valid: baseline, hnn)"},
+		{Config{Kind: "dhnn", Dim: 3}, "dhnn needs canonical coordinates (q, p) with an even state dimension, got 3"},
+		{Config{Kind: "separable", Dim: 5}, "separable needs canonical coordinates (q, p) with an even state dimension, got 5"},
+		{Config{Kind: "mlp", Dim: 2}, "unknown model \"mlp\" (valid: baseline, dhnn, hnn, separable)"},
 		{Config{Kind: "hnn", Dim: 2, Activation: nn.ReLU}, "no second derivative"},
+		{Config{Kind: "dhnn", Dim: 2, Activation: nn.ReLU}, "no second derivative"},
+		{Config{Kind: "separable", Dim: 2, Activation: nn.ReLU}, "no second derivative"},
 		{Config{Kind: "hnn", Dim: 2, Hidden: []int{0}}, "width 0"},
 		{Config{Kind: "hnn", Dim: 2, Precision: "float16"}, "precision"},
 		{Config{Kind: "baseline", Dim: 0}, "dim 0"},
@@ -153,10 +178,12 @@ func TestConfigErrors(t *testing.T) {
 	}
 }
 
+// TestCheckpointRoundTrip saves and loads every kind and checks that the
+// parameters and the field come back bit for bit.
 func TestCheckpointRoundTrip(t *testing.T) {
 	t.Parallel()
 	for _, kind := range Kinds() {
-		m, err := New[float32](Config{Kind: kind, Dim: 2, Hidden: []int{8, 6}}, rand.New(rand.NewPCG(9, 9)))
+		m, err := New[float32](Config{Kind: kind, Dim: 4, Hidden: []int{8, 6}}, rand.New(rand.NewPCG(9, 9)))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -168,6 +195,9 @@ func TestCheckpointRoundTrip(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		if len(got.Params()) != len(m.Params()) {
+			t.Fatalf("%s: %d parameters after round trip, want %d", kind, len(got.Params()), len(m.Params()))
+		}
 		for i, v := range m.Params() {
 			if got.Params()[i] != v {
 				t.Fatalf("%s: parameter %d = %v after round trip, want %v", kind, i, got.Params()[i], v)
@@ -175,6 +205,20 @@ func TestCheckpointRoundTrip(t *testing.T) {
 		}
 		if got.Config().Kind != kind {
 			t.Errorf("kind %q after round trip", got.Config().Kind)
+		}
+		for i, n := range got.Networks() {
+			if want := m.Networks()[i].Name; n.Name != want {
+				t.Errorf("%s: network %d is %q after round trip, want %q", kind, i, n.Name, want)
+			}
+		}
+		x := []float32{0.3, -0.2, 0.9, 0.1, -1.1, 0.4, 0.25, -0.6}
+		f0, f1 := make([]float32, len(x)), make([]float32, len(x))
+		m.NewWorkspace(2, false).Field(f0, x)
+		got.NewWorkspace(2, false).Field(f1, x)
+		for i := range f0 {
+			if f0[i] != f1[i] {
+				t.Fatalf("%s: field %v after round trip, want %v", kind, f1, f0)
+			}
 		}
 	}
 	if _, err := Load[float32](t.TempDir()); err == nil || !strings.Contains(err.Error(), "model.json") {

@@ -154,6 +154,22 @@ type Workspace[T Float] struct {
 	pi, tmp    [][]T
 	out, g     []T
 	hasForward bool
+	// gw and gb cache the views of the last gradient slice the backward
+	// passes wrote, so that a training loop that passes the same slice
+	// every step allocates nothing.
+	gw, gb [][]T
+	gflat  []T
+}
+
+// gradViews returns m.Views(grad), reusing the workspace's cached views when
+// grad is the slice of the previous call.
+func (ws *Workspace[T]) gradViews(m *MLP[T], grad []T) (w, b [][]T) {
+	if len(grad) > 0 && len(ws.gflat) == len(grad) && &ws.gflat[0] == &grad[0] {
+		return ws.gw, ws.gb
+	}
+	ws.gw, ws.gb = m.Views(grad)
+	ws.gflat = grad
+	return ws.gw, ws.gb
 }
 
 // NewWorkspace returns a workspace for batches of exactly batch rows. With
@@ -240,7 +256,7 @@ func (m *MLP[T]) Backward(ws *Workspace[T], dout, grad []T) {
 		panic("nn: Backward before Forward")
 	}
 	B, L := ws.batch, len(ws.zm)
-	gw, gb := m.Views(grad)
+	gw, gb := ws.gradViews(m, grad)
 	nL := m.Sizes[L]
 	mulAT(gw[L], ws.zm[L-1][:B*nL], dout, nL, B, m.Out(), 0)
 	abar := ws.da[L-1][:B*nL]
@@ -328,7 +344,7 @@ func (m *MLP[T]) BackwardInputGradient(ws *Workspace[T], p, grad []T) {
 		panic("nn: input-gradient adjoint length mismatch")
 	}
 	B, L, in := ws.batch, len(ws.zm), m.In()
-	gw, gb := m.Views(grad)
+	gw, gb := ws.gradViews(m, grad)
 	copy(ws.xp[B*in:], p)
 	// Pi_1 = P W_1.
 	mul(ws.pi[0], p, m.w[0], B, in, m.Sizes[1], 0)

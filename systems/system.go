@@ -2,8 +2,10 @@ package systems
 
 import "github.com/hnn-go/hnn/ode"
 
-// System is a Hamiltonian system in canonical coordinates: the first half of
-// the state is q, the second half p.
+// System is a physical system in canonical coordinates with a known energy:
+// the first half of the state is q, the second half p. Most are
+// Hamiltonian, their field J grad H; a dissipative system (DampedSpring)
+// adds a dissipative part, and its energy decays along the field.
 type System interface {
 	// Name returns a short lowercase name, such as "spring".
 	Name() string
@@ -12,7 +14,8 @@ type System interface {
 	// Energy returns the exact Hamiltonian H(x). It panics if
 	// len(x) != Dim().
 	Energy(x []float64) float64
-	// Field writes the exact time derivative dx/dt = J grad H(x) into dst.
+	// Field writes the exact time derivative dx/dt into dst: J grad H(x)
+	// for a Hamiltonian system.
 	// It panics if len(dst) != Dim() or len(x) != Dim().
 	Field(dst, x []float64)
 }

@@ -62,6 +62,9 @@ type Task struct {
 	Available func() error
 	// Source is the data file of a task made by FromFile.
 	Source *DataSource
+	// Models, if not nil, are the models reproduce trains on the task when
+	// none are asked for (else baseline and hnn).
+	Models []string
 }
 
 // Published is one model's row of the paper's Table 1.
@@ -83,10 +86,14 @@ func Register(t *Task) {
 	registry[t.Name] = t
 }
 
+// Table1 lists the tasks of the paper's Table 1 that hnn has, in its
+// order: what hnn reproduce runs by default.
+var Table1 = []string{"spring", "pendulum", "real-pendulum", "two-body", "three-body"}
+
 // Names returns the registered task names in Table 1 order where known,
 // then alphabetically.
 func Names() []string {
-	order := []string{"spring", "pendulum", "real-pendulum", "two-body", "three-body"}
+	order := []string{"spring", "pendulum", "real-pendulum", "real-pendulum-central", "two-body", "three-body", "damped-spring", "damped-spring-trajectories"}
 	var out []string
 	for _, n := range order {
 		if _, ok := registry[n]; ok {

@@ -8,6 +8,7 @@ import (
 
 	"github.com/hnn-go/hnn/data"
 	"github.com/hnn-go/hnn/model"
+	"github.com/hnn-go/hnn/nn"
 	"github.com/hnn-go/hnn/systems"
 	"github.com/hnn-go/hnn/train"
 )
@@ -157,5 +158,29 @@ func TestAverage(t *testing.T) {
 	t.Logf("test loss: last iterate %.4g, average %.4g", last, averaged)
 	if !(averaged < last) {
 		t.Errorf("averaged test loss %.4g is not below the last iterate's %.4g", averaged, last)
+	}
+}
+
+// TestStepAllocatesNothing checks that a minibatch step allocates nothing
+// once the Stepper is made. Only the OpenBLAS build can promise it: gonum's
+// pure-Go matrix product starts goroutines for large products.
+func TestStepAllocatesNothing(t *testing.T) {
+	if nn.BLAS != "openblas" {
+		t.Skipf("BLAS %s allocates inside its matrix products", nn.BLAS)
+	}
+	ds := springData(t, 5)
+	for _, kind := range model.Kinds() {
+		m, err := model.New[float32](model.Config{Kind: kind, Dim: 2, Hidden: []int{16, 16}}, rand.New(rand.NewPCG(7, 2)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		st, err := train.NewStepper(m, &ds.Train, train.Config{Batch: 32, Average: 0.9}, rand.New(rand.NewPCG(7, 3)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		st.Step()
+		if a := testing.AllocsPerRun(20, func() { st.Step() }); a != 0 {
+			t.Errorf("%s: %v allocations per step, want 0", kind, a)
+		}
 	}
 }

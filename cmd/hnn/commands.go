@@ -279,8 +279,8 @@ func runRollout(args []string, stdout, stderr io.Writer) error {
 func runReproduce(args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("reproduce", "[-tasks LIST] [-models LIST] [-seeds N] [-quick] [-long-horizon] [-out DIR] [-steps N] [-hidden LIST]",
 		"Train every model on every task for N seeds, evaluate, print the Table-1 comparison and write results.json, report.md and figures", stderr)
-	tasks := fs.String("tasks", "spring,pendulum", "comma-separated tasks: "+strings.Join(task.Names(), ", "))
-	models := fs.String("models", "baseline,hnn", "comma-separated models: "+strings.Join(model.Kinds(), ", "))
+	tasks := fs.String("tasks", strings.Join(task.Table1, ","), "comma-separated tasks: "+strings.Join(task.Names(), ", "))
+	models := fs.String("models", "", "comma-separated models: "+strings.Join(model.Kinds(), ", ")+" (default: each task's own, baseline,hnn for the paper's tasks and baseline,hnn,dhnn on real-pendulum and damped-spring)")
 	seeds := fs.Int("seeds", 0, "seeds per task and model (0: 5, or 1 with -quick)")
 	quick := fs.Bool("quick", false, "reduced settings that finish in under a minute")
 	out := fs.String("out", "results", "output directory")

@@ -1,0 +1,155 @@
+package main
+
+import (
+	"bytes"
+	"io"
+	"math"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/hnn-go/hnn/task"
+)
+
+func TestParseFlags(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name    string
+		args    []string
+		tasks   []string
+		builds  []string
+		wantErr string
+	}{
+		{name: "defaults", tasks: []string{"spring", "two-body"}, builds: []string{"gonum", "openblas"}},
+		{name: "one task", args: []string{"-tasks", "two-body", "-builds", "openblas"}, tasks: []string{"two-body"}, builds: []string{"openblas"}},
+		{name: "duplicates and spaces", args: []string{"-tasks", " spring, spring ,,pendulum"}, tasks: []string{"spring", "pendulum"}, builds: []string{"gonum", "openblas"}},
+		{name: "bad task", args: []string{"-tasks", "spring,twobody"}, wantErr: `-tasks: unknown task "twobody" (valid: ` + strings.Join(task.Names(), ", ") + ")"},
+		{name: "no task", args: []string{"-tasks", ","}, wantErr: "-tasks: name at least one of"},
+		{name: "bad build", args: []string{"-builds", "mkl"}, wantErr: `-builds: unknown build "mkl" (valid: gonum, openblas)`},
+		{name: "bad steps", args: []string{"-steps", "0"}, wantErr: "-steps 0"},
+		{name: "argument", args: []string{"spring"}, wantErr: `unexpected argument "spring"`},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			o, err := parseFlags(tc.args, io.Discard)
+			if tc.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
+					t.Fatalf("parseFlags(%q) error = %v, want one containing %q", tc.args, err, tc.wantErr)
+				}
+				if strings.Contains(err.Error(), "\n") {
+					t.Errorf("error %q is not one line", err)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatalf("parseFlags(%q): %v", tc.args, err)
+			}
+			if !slices.Equal(o.tasks, tc.tasks) || !slices.Equal(o.builds, tc.builds) {
+				t.Errorf("parseFlags(%q) = tasks %q builds %q, want %q %q", tc.args, o.tasks, o.builds, tc.tasks, tc.builds)
+			}
+		})
+	}
+}
+
+// TestRunBadTask checks that the command refuses an unknown task before it
+// measures anything.
+func TestRunBadTask(t *testing.T) {
+	t.Parallel()
+	var stdout, stderr bytes.Buffer
+	err := run([]string{"-tasks", "spring,nope"}, &stdout, &stderr)
+	if err == nil || !strings.Contains(err.Error(), `unknown task "nope"`) {
+		t.Fatalf("run error = %v, want an unknown-task error", err)
+	}
+	if stdout.Len() != 0 {
+		t.Errorf("run printed %q", stdout.String())
+	}
+}
+
+// TestStepFLOPs checks the counts quoted in stepFLOPs's comment and the
+// README.
+func TestStepFLOPs(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		kind  string
+		b     int
+		sizes []int
+		want  float64
+	}{
+		{"hnn", 750, []int{2, 200, 200, 1}, 363.3e6},
+		{"baseline", 750, []int{2, 200, 200, 2}, 183.0e6},
+		{"hnn", 200, []int{8, 200, 200, 1}, 99.28e6},
+		{"baseline", 200, []int{8, 200, 200, 8}, 51.2e6},
+	}
+	for _, tc := range tests {
+		if got := stepFLOPs(tc.kind, tc.b, tc.sizes); math.Abs(got-tc.want) > 1 {
+			t.Errorf("stepFLOPs(%s, %d, %v) = %v, want %v", tc.kind, tc.b, tc.sizes, got, tc.want)
+		}
+	}
+}
+
+func TestStepsOf(t *testing.T) {
+	t.Parallel()
+	src := []byte("parser.add_argument('--total_steps', default=10000, type=int)\n  for step in range(args.total_steps+1):\n")
+	if got := stepsOf(src, 7); got != 10001 {
+		t.Errorf("stepsOf = %d, want 10001", got)
+	}
+	if got := stepsOf([]byte("no such flag"), 7); got != 7 {
+		t.Errorf("stepsOf without the flag = %d, want the default 7", got)
+	}
+}
+
+func TestRefScriptsFor(t *testing.T) {
+	t.Parallel()
+	names := func(s []refScript) []string {
+		var out []string
+		for _, r := range s {
+			out = append(out, r.task+" "+r.kind)
+		}
+		return out
+	}
+	got := names(refScriptsFor(options{tasks: []string{"two-body"}}))
+	if want := []string{"two-body hnn", "two-body baseline"}; !slices.Equal(got, want) {
+		t.Errorf("two-body: %q, want %q", got, want)
+	}
+	got = names(refScriptsFor(options{tasks: []string{"two-body"}, reproduce: true}))
+	if len(got) != 6 {
+		t.Errorf("two-body with -reproduce: %q, want all six scripts", got)
+	}
+}
+
+// TestSpeedups checks the ratios against recorded reference figures: steps/s
+// per task and model, the whole two-body HNN run, and the reproduction only
+// when the spring and pendulum scripts are all there.
+func TestSpeedups(t *testing.T) {
+	t.Parallel()
+	o := options{tasks: []string{"two-body"}}
+	rep := &Report{
+		Builds: []*BuildResult{{
+			Build: "openblas",
+			Tasks: []TaskResult{{Task: "two-body", Models: []ModelSpeed{{Kind: "hnn", StepsPerSec: 274}}}},
+			Whole: []Timed{{Task: "two-body", Seconds: 36.5}},
+			// Without the pendulum scripts there is no reproduction ratio.
+			Reproduce: &Timed{Seconds: 10},
+		}},
+		Reference: reference(o, io.Discard),
+	}
+	got := speedups(rep)
+	if len(got) != 2 {
+		t.Fatalf("speedups = %+v, want two", got)
+	}
+	if s := got[0]; s.What != "two-body hnn steps/s" || math.Abs(s.Speedup-274/(10001/73.0)) > 1e-9 {
+		t.Errorf("steps/s speedup = %+v", s)
+	}
+	if s := got[1]; s.What != "two-body hnn whole run seconds" || math.Abs(s.Speedup-2) > 1e-9 {
+		t.Errorf("whole-run speedup = %+v, want 73 s / 36.5 s = 2", s)
+	}
+	o.reproduce = true
+	rep.Reference = reference(o, io.Discard)
+	if rep.Reference.Seconds != 168 {
+		t.Errorf("reproduction total = %v s, want 168", rep.Reference.Seconds)
+	}
+	if got := speedups(rep); len(got) != 3 || got[2].What != "reproduce seconds" {
+		t.Errorf("speedups with -reproduce = %+v, want the reproduction last", got)
+	}
+}

@@ -1,0 +1,111 @@
+package model
+
+import "github.com/hnn-go/hnn/nn"
+
+// DHNN is a dissipative Hamiltonian neural network (Sosanya & Greydanus
+// 2022): two MLPs learn scalars, an energy H(q, p) (network "H") and a
+// Rayleigh dissipation function D(q, p) (network "D"), and the model's
+// field is
+//
+//	f = J grad H + grad D,
+//
+// that is dq/dt = dH/dp + dD/dq and dp/dt = -dH/dq + dD/dp. The first term
+// conserves H; the second, the gradient of D on every component, carries
+// the dissipation. Its parameters are H's followed by D's.
+type DHNN[T nn.Float] struct {
+	cfg    Config
+	params []T
+	h, d   *nn.MLP[T]
+}
+
+// Config returns the model's architecture.
+func (m *DHNN[T]) Config() Config { return m.cfg }
+
+// Params returns the parameters of both networks, H's first.
+func (m *DHNN[T]) Params() []T { return m.params }
+
+// Networks returns the energy network "H" and the dissipation network "D",
+// in that order.
+func (m *DHNN[T]) Networks() []Network[T] {
+	return []Network[T]{{Name: "H", MLP: m.h}, {Name: "D", MLP: m.d}}
+}
+
+// NewWorkspace returns a workspace for batches of batch rows; its dynamic
+// type is *DHNNWorkspace[T].
+func (m *DHNN[T]) NewWorkspace(batch int, train bool) Workspace[T] {
+	n := batch * m.cfg.Dim
+	ws := &DHNNWorkspace[T]{m: m, wh: m.h.NewWorkspace(batch, train), wd: m.d.NewWorkspace(batch, train), f: make([]T, n)}
+	if train {
+		ws.p = make([]T, n)
+	}
+	return ws
+}
+
+// DHNNWorkspace is the Workspace of a DHNN; it also evaluates the learned
+// energy and dissipation and the two parts of the field.
+type DHNNWorkspace[T nn.Float] struct {
+	m      *DHNN[T]
+	wh, wd *nn.Workspace[T]
+	f, p   []T
+}
+
+// Batch returns the number of rows the workspace holds.
+func (w *DHNNWorkspace[T]) Batch() int { return w.wh.Batch() }
+
+// Energy writes the learned H at each row of x (B x D) into dst (B). It
+// panics on length mismatch.
+func (w *DHNNWorkspace[T]) Energy(dst, x []T) {
+	checkLen("energy destination", len(dst), w.Batch())
+	copy(dst, w.m.h.Forward(w.wh, x))
+}
+
+// Dissipation writes the learned D at each row of x (B x D) into dst (B).
+// It panics on length mismatch.
+func (w *DHNNWorkspace[T]) Dissipation(dst, x []T) {
+	checkLen("dissipation destination", len(dst), w.Batch())
+	copy(dst, w.m.d.Forward(w.wd, x))
+}
+
+// Parts writes the conservative part J grad H of the field at each row of x
+// into cons and the dissipative part grad D into diss; their sum is the
+// field. It panics on length mismatch.
+func (w *DHNNWorkspace[T]) Parts(cons, diss, x []T) {
+	checkLen("conservative part", len(cons), len(x))
+	checkLen("dissipative part", len(diss), len(x))
+	Symplectic(cons, w.m.h.InputGradient(w.wh, x), w.m.cfg.Dim)
+	copy(diss, w.m.d.InputGradient(w.wd, x))
+}
+
+// Field writes J grad H + grad D at each row of x into dst. It panics on
+// length mismatch.
+func (w *DHNNWorkspace[T]) Field(dst, x []T) {
+	checkLen("field destination", len(dst), len(x))
+	Symplectic(dst, w.m.h.InputGradient(w.wh, x), w.m.cfg.Dim)
+	for i, v := range w.m.d.InputGradient(w.wd, x) {
+		dst[i] += v
+	}
+}
+
+// Loss returns the mean squared error of the field against y.
+func (w *DHNNWorkspace[T]) Loss(x, y []T) float64 {
+	w.Field(w.f, x)
+	return meanSquared(w.f, y, nil)
+}
+
+// LossGrad returns the loss and writes its (second-order) parameter gradient
+// into grad: with R = dL/df, H's input gradient receives R J and D's
+// receives R. It panics if the workspace was not made for training or
+// len(grad) != len(Params).
+func (w *DHNNWorkspace[T]) LossGrad(x, y, grad []T) float64 {
+	if w.p == nil {
+		panic("model: LossGrad on a workspace not made for training")
+	}
+	checkLen("gradient", len(grad), len(w.m.params))
+	w.Field(w.f, x)
+	loss := meanSquared(w.f, y, w.f)
+	nh := len(w.m.h.Params)
+	SymplecticAdjoint(w.p, w.f, w.m.cfg.Dim)
+	w.m.h.BackwardInputGradient(w.wh, w.p, grad[:nh])
+	w.m.d.BackwardInputGradient(w.wd, w.f, grad[nh:])
+	return loss
+}

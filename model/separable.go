@@ -1,0 +1,149 @@
+package model
+
+import "github.com/hnn-go/hnn/nn"
+
+// Separable is a separable Hamiltonian neural network: the energy is
+// learned as a sum H(q, p) = T(p) + V(q) of a kinetic term, network "T" on
+// the momenta, and a potential term, network "V" on the positions, each
+// with n = Dim/2 inputs and a scalar output. Its field is the symplectic
+// gradient
+//
+//	dq/dt = grad T(p),  dp/dt = -grad V(q),
+//
+// so the q-half of the field depends only on p and the p-half only on q,
+// as the explicit symplectic integrators (leapfrog) assume. Its parameters
+// are T's followed by V's.
+type Separable[T nn.Float] struct {
+	cfg    Config
+	params []T
+	t, v   *nn.MLP[T]
+}
+
+// Config returns the model's architecture.
+func (m *Separable[T]) Config() Config { return m.cfg }
+
+// Params returns the parameters of both networks, T's first.
+func (m *Separable[T]) Params() []T { return m.params }
+
+// Networks returns the kinetic network "T" and the potential network "V",
+// in that order.
+func (m *Separable[T]) Networks() []Network[T] {
+	return []Network[T]{{Name: "T", MLP: m.t}, {Name: "V", MLP: m.v}}
+}
+
+// NewWorkspace returns a workspace for batches of batch rows; its dynamic
+// type is *SeparableWorkspace[T].
+func (m *Separable[T]) NewWorkspace(batch int, train bool) Workspace[T] {
+	half := batch * m.cfg.Dim / 2
+	ws := &SeparableWorkspace[T]{
+		m:  m,
+		wt: m.t.NewWorkspace(batch, train), wv: m.v.NewWorkspace(batch, train),
+		q: make([]T, half), p: make([]T, half), f: make([]T, 2*half),
+	}
+	if train {
+		ws.rt, ws.rv = make([]T, half), make([]T, half)
+	}
+	return ws
+}
+
+// SeparableWorkspace is the Workspace of a Separable model; it also
+// evaluates the learned energy and its two terms. It gathers the positions
+// and momenta of a batch into contiguous buffers of its own, so a call
+// allocates nothing.
+type SeparableWorkspace[T nn.Float] struct {
+	m      *Separable[T]
+	wt, wv *nn.Workspace[T]
+	// q and p are B x n: the halves of the last batch.
+	q, p []T
+	// f is B x D: the field, then dL/df.
+	f []T
+	// rt and rv are B x n: dL/d(grad T) and dL/d(grad V).
+	rt, rv []T
+}
+
+// Batch returns the number of rows the workspace holds.
+func (w *SeparableWorkspace[T]) Batch() int { return w.wt.Batch() }
+
+// split gathers the q and p halves of the rows of x (B x D) into w.q and
+// w.p. It panics if x does not have B rows.
+func (w *SeparableWorkspace[T]) split(x []T) {
+	checkLen("batch", len(x), len(w.f))
+	n := w.m.cfg.Dim / 2
+	for r, k := 0, 0; k < len(w.q); r, k = r+2*n, k+n {
+		copy(w.q[k:k+n], x[r:r+n])
+		copy(w.p[k:k+n], x[r+n:r+2*n])
+	}
+}
+
+// Kinetic writes the learned T(p) at each row of x (B x D) into dst (B). It
+// panics on length mismatch.
+func (w *SeparableWorkspace[T]) Kinetic(dst, x []T) {
+	checkLen("kinetic destination", len(dst), w.Batch())
+	w.split(x)
+	copy(dst, w.m.t.Forward(w.wt, w.p))
+}
+
+// Potential writes the learned V(q) at each row of x (B x D) into dst (B).
+// It panics on length mismatch.
+func (w *SeparableWorkspace[T]) Potential(dst, x []T) {
+	checkLen("potential destination", len(dst), w.Batch())
+	w.split(x)
+	copy(dst, w.m.v.Forward(w.wv, w.q))
+}
+
+// Energy writes the learned H = T(p) + V(q) at each row of x (B x D) into
+// dst (B). It panics on length mismatch.
+func (w *SeparableWorkspace[T]) Energy(dst, x []T) {
+	checkLen("energy destination", len(dst), w.Batch())
+	w.split(x)
+	copy(dst, w.m.t.Forward(w.wt, w.p))
+	for i, v := range w.m.v.Forward(w.wv, w.q) {
+		dst[i] += v
+	}
+}
+
+// Field writes (grad T(p), -grad V(q)) at each row of x into dst. It
+// panics on length mismatch.
+func (w *SeparableWorkspace[T]) Field(dst, x []T) {
+	checkLen("field destination", len(dst), len(x))
+	w.split(x)
+	gt := w.m.t.InputGradient(w.wt, w.p)
+	gv := w.m.v.InputGradient(w.wv, w.q)
+	n := w.m.cfg.Dim / 2
+	for r, k := 0, 0; k < len(gt); r, k = r+2*n, k+n {
+		copy(dst[r:r+n], gt[k:k+n])
+		for i, g := range gv[k : k+n] {
+			dst[r+n+i] = -g
+		}
+	}
+}
+
+// Loss returns the mean squared error of the field against y.
+func (w *SeparableWorkspace[T]) Loss(x, y []T) float64 {
+	w.Field(w.f, x)
+	return meanSquared(w.f, y, nil)
+}
+
+// LossGrad returns the loss and writes its (second-order) parameter gradient
+// into grad: with R = dL/df = (R_q, R_p), T's input gradient receives R_q
+// and V's receives -R_p. It panics if the workspace was not made for
+// training or len(grad) != len(Params).
+func (w *SeparableWorkspace[T]) LossGrad(x, y, grad []T) float64 {
+	if w.rt == nil {
+		panic("model: LossGrad on a workspace not made for training")
+	}
+	checkLen("gradient", len(grad), len(w.m.params))
+	w.Field(w.f, x)
+	loss := meanSquared(w.f, y, w.f)
+	n := w.m.cfg.Dim / 2
+	for r, k := 0, 0; k < len(w.rt); r, k = r+2*n, k+n {
+		copy(w.rt[k:k+n], w.f[r:r+n])
+		for i, v := range w.f[r+n : r+2*n] {
+			w.rv[k+i] = -v
+		}
+	}
+	nt := len(w.m.t.Params)
+	w.m.t.BackwardInputGradient(w.wt, w.rt, grad[:nt])
+	w.m.v.BackwardInputGradient(w.wv, w.rv, grad[nt:])
+	return loss
+}
