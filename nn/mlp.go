@@ -249,6 +249,16 @@ func (m *MLP[T]) Forward(ws *Workspace[T], x []T) []T {
 // parameters, given dout = dLoss/dOut (B x Out) for the batch of the last
 // Forward call on ws. It panics on length mismatches.
 func (m *MLP[T]) Backward(ws *Workspace[T], dout, grad []T) {
+	m.BackwardInput(ws, dout, grad, nil)
+}
+
+// BackwardInput is Backward that also writes the gradient of the loss with
+// respect to the network's input, dLoss/dX (B x In), into dx unless dx is
+// nil. It panics on length mismatches.
+func (m *MLP[T]) BackwardInput(ws *Workspace[T], dout, grad, dx []T) {
+	if dx != nil && len(dx) != ws.batch*m.In() {
+		panic("nn: input gradient length mismatch")
+	}
 	if len(dout) != ws.batch*m.Out() {
 		panic("nn: output gradient length mismatch")
 	}
@@ -276,6 +286,8 @@ func (m *MLP[T]) Backward(ws *Workspace[T], dout, grad []T) {
 			next := ws.da[k-1][:B*pn]
 			mulBT(next, abar, m.w[k], B, n, pn, 0)
 			mulInto(next, ws.s1[k-1])
+		} else if dx != nil {
+			mulBT(dx, abar, m.w[0], B, n, m.In(), 0)
 		}
 	}
 }

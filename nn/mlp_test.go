@@ -164,6 +164,25 @@ func TestBackwardFD(t *testing.T) {
 			if e := relErr(grad, want, 1e-6); e > 1e-6 {
 				t.Errorf("backprop gradient differs from finite differences: rel err %g", e)
 			}
+			// BackwardInput gives the same parameter gradient and the
+			// gradient with respect to the input.
+			mse(m.Forward(ws, x), dout)
+			grad2 := make([]float64, len(m.Params))
+			dx := make([]float64, len(x))
+			m.BackwardInput(ws, dout, grad2, dx)
+			if e := relErr(grad2, grad, 1e-12); e > 1e-12 {
+				t.Errorf("BackwardInput's parameter gradient differs from Backward's: rel err %g", e)
+			}
+			xOrig := append([]float64(nil), x...)
+			wantX := fd.Gradient(nil, func(xs []float64) float64 {
+				copy(x, xs)
+				l := mse(m.Forward(ws, x), nil)
+				copy(x, xOrig)
+				return l
+			}, xOrig, &fd.Settings{Formula: fd.Central, Step: 1e-6})
+			if e := relErr(dx, wantX, 1e-6); e > 1e-6 {
+				t.Errorf("input gradient differs from finite differences: rel err %g", e)
+			}
 		})
 	}
 }
