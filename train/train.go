@@ -112,14 +112,40 @@ func Train[T nn.Float](m model.Model[T], trainSet, testSet *data.Set, c Config, 
 	if testSet != nil && testSet.Len() > 0 && testSet.Dim != trainSet.Dim {
 		return History{}, fmt.Errorf("train: test data have state dimension %d, the model %d", testSet.Dim, trainSet.Dim)
 	}
-	start := time.Now()
-	var testWS model.Workspace[T]
-	var tx, ty []T
+	var test func() float64
 	if testSet != nil && testSet.Len() > 0 {
-		testWS = m.NewWorkspace(testSet.Len(), false)
-		tx, ty = convert[T](testSet.X), convert[T](testSet.DX)
+		testWS := m.NewWorkspace(testSet.Len(), false)
+		tx, ty := convert[T](testSet.X), convert[T](testSet.DX)
+		test = func() float64 { return testWS.Loss(tx, ty) }
 	}
-	params := m.Params()
+	return Loop[T](st, c, test, progress)
+}
+
+// Steps is what Loop drives: one optimiser step at a time on parameters
+// that it can save and restore, with an optional moving average.
+// *Stepper implements it; so do the steppers of models trained on other
+// data (package latent).
+type Steps[T nn.Float] interface {
+	// Step makes one optimiser step and returns the loss before it; if
+	// the loss is not finite the parameters must be left unchanged.
+	Step() float64
+	// Params returns the parameters the steps change (aliased).
+	Params() []T
+	// Average returns the moving average of the parameters, or nil.
+	Average() []T
+}
+
+// Loop makes c.Steps steps of st (c with defaults), calls progress after
+// each, and at every log interval evaluates test (if not nil) on the
+// parameters the model would end with (the average if there is one) and
+// keeps them as the last good ones. The parameters end as the average if
+// there is one. If a loss or the parameters become NaN or infinite, Loop
+// restores the last good parameters and returns an error wrapping
+// ErrDiverged with the history up to there.
+func Loop[T nn.Float](st Steps[T], c Config, test func() float64, progress Progress) (History, error) {
+	c = c.WithDefaults()
+	start := time.Now()
+	params := st.Params()
 	// kept returns the parameters the model would end with now: the
 	// average if there is one, else the iterate.
 	kept := func() []T {
@@ -156,16 +182,16 @@ func Train[T nn.Float](m model.Model[T], trainSet, testSet *data.Set, c Config, 
 				h.Seconds = time.Since(start).Seconds()
 				return h, fmt.Errorf("train: step %d: parameters are not finite: %w", step, ErrDiverged)
 			}
-			if testWS != nil {
+			if test != nil {
 				if iterate != nil {
 					// The average is evaluated in place of the
 					// iterate, which is put back for the next steps.
 					copy(iterate, params)
 					copy(params, kept())
-					p.Test = testWS.Loss(tx, ty)
+					p.Test = test()
 					copy(params, iterate)
 				} else {
-					p.Test = testWS.Loss(tx, ty)
+					p.Test = test()
 				}
 			}
 			h.Log = append(h.Log, p)
@@ -238,6 +264,9 @@ func NewStepper[T nn.Float](m model.Model[T], trainSet *data.Set, c Config, rng 
 // Batch returns the number of rows of each step.
 func (s *Stepper[T]) Batch() int { return s.batch }
 
+// Params returns the parameters the steps change (the model's, aliased).
+func (s *Stepper[T]) Params() []T { return s.params }
+
 // Average returns the moving average of the parameters (starting at the
 // initial parameters), or nil if the Stepper was made without one. It
 // aliases the Stepper's memory and changes with every Step.
@@ -263,13 +292,21 @@ func (s *Stepper[T]) Step() float64 {
 	}
 	s.opt.Step(s.params, s.grad)
 	if s.avg != nil {
-		b, a := s.beta, 1-s.beta
-		avg := s.avg[:len(s.params)]
-		for i, v := range s.params {
-			avg[i] = b*avg[i] + a*v
-		}
+		UpdateAverage(s.avg, s.params, s.beta)
 	}
 	return loss
+}
+
+// UpdateAverage sets avg <- beta avg + (1 - beta) params, the moving
+// average of Config.Average, in one pass. It panics if the lengths differ.
+func UpdateAverage[T nn.Float](avg, params []T, beta T) {
+	if len(avg) != len(params) {
+		panic("train: average length mismatch")
+	}
+	a := 1 - beta
+	for i, v := range params {
+		avg[i] = beta*avg[i] + a*v
+	}
 }
 
 func finite[T nn.Float](v []T) bool {
