@@ -1,0 +1,389 @@
+package latent
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+
+	"github.com/hnn-go/hnn/nn"
+)
+
+// Config describes a latent model. The zero value of every field but Kind
+// means the reference's setting (experiment-pixels/train.py).
+type Config struct {
+	// Kind is "hnn" (the latent field is J grad H of a learned scalar H)
+	// or "baseline" (an MLP gives the latent derivative directly).
+	Kind string `json:"kind"`
+	// Input is the width of a pixel input, two 28x28 frames: 1568.
+	Input int `json:"input"`
+	// Width and Residual shape the autoencoder halves: Input -> Width,
+	// Residual residual layers, -> Latent, and mirrored (200, 2).
+	Width    int `json:"width"`
+	Residual int `json:"residual"`
+	// Latent is the latent dimension, (q, p): 2.
+	Latent int `json:"latent"`
+	// Hidden holds the hidden widths of the latent network (200, 200).
+	Hidden []int `json:"hidden"`
+	// AEActivation is the autoencoder's activation (relu) and Activation
+	// the latent network's (tanh).
+	AEActivation nn.Activation `json:"ae_activation"`
+	Activation   nn.Activation `json:"activation"`
+	// DynWeight weighs the latent-dynamics loss (0.1).
+	DynWeight float64 `json:"dyn_weight"`
+}
+
+// Kinds returns the latent model kinds.
+func Kinds() []string { return []string{"baseline", "hnn"} }
+
+// WithDefaults returns c with zero fields set to the reference's settings.
+func (c Config) WithDefaults() Config {
+	if c.Input == 0 {
+		c.Input = 2 * 28 * 28
+	}
+	if c.Width == 0 {
+		c.Width = 200
+	}
+	if c.Residual == 0 {
+		c.Residual = 2
+	}
+	if c.Latent == 0 {
+		c.Latent = 2
+	}
+	if len(c.Hidden) == 0 {
+		c.Hidden = []int{200, 200}
+	}
+	if c.AEActivation == 0 {
+		c.AEActivation = nn.ReLU
+	}
+	if c.Activation == 0 {
+		c.Activation = nn.Tanh
+	}
+	if c.DynWeight == 0 {
+		c.DynWeight = 0.1
+	}
+	return c
+}
+
+// Validate returns an error naming the first invalid field of c (after
+// WithDefaults).
+func (c Config) Validate() error {
+	switch {
+	case c.Kind != "hnn" && c.Kind != "baseline":
+		return fmt.Errorf("latent: unknown model %q (valid: baseline, hnn)", c.Kind)
+	case c.Input < 1 || c.Width < 1 || c.Residual < 0:
+		return fmt.Errorf("latent: autoencoder sizes input %d, width %d, residual %d; want positive sizes", c.Input, c.Width, c.Residual)
+	case c.Latent < 2 || c.Latent%2 != 0:
+		return fmt.Errorf("latent: latent dimension %d, want an even number of at least 2 (q, p)", c.Latent)
+	case c.Kind == "hnn" && !c.Activation.Smooth():
+		return fmt.Errorf("latent: activation %v has no second derivative; the latent HNN needs a smooth one", c.Activation)
+	case !(c.DynWeight > 0) || math.IsInf(c.DynWeight, 0):
+		return fmt.Errorf("latent: dynamics weight %v, want a positive number", c.DynWeight)
+	}
+	for _, h := range c.Hidden {
+		if h < 1 {
+			return fmt.Errorf("latent: hidden width %d, want at least 1", h)
+		}
+	}
+	return nil
+}
+
+// Model is an autoencoder from pixel inputs to a latent state z = (q, p)
+// and back, with a learned latent field f(z): J grad H(z) for the HNN, a
+// direct MLP output for the baseline. Its parameters are one slice of T
+// (float32 for training, float64 for gradient checks): the encoder's, the
+// decoder's, then the latent network's.
+type Model[T nn.Float] struct {
+	cfg    Config
+	Params []T
+	Enc    *nn.ResMLP[T]
+	Dec    *nn.ResMLP[T]
+	Dyn    *nn.MLP[T]
+}
+
+func sizes(c Config) (enc, dec, dyn int, dynSizes []int) {
+	out := c.Latent
+	if c.Kind == "hnn" {
+		out = 1
+	}
+	dynSizes = append(append([]int{c.Latent}, c.Hidden...), out)
+	return nn.ResMLPNumParams(c.Input, c.Width, c.Residual, c.Latent),
+		nn.ResMLPNumParams(c.Latent, c.Width, c.Residual, c.Input),
+		nn.NumParams(dynSizes), dynSizes
+}
+
+// New returns a model described by c (defaults filled in) with weights
+// drawn from rng, or an error if c is invalid.
+func New[T nn.Float](c Config, rng *rand.Rand) (*Model[T], error) {
+	c = c.WithDefaults()
+	if err := c.Validate(); err != nil {
+		return nil, err
+	}
+	m := FromParams[T](c, nil)
+	enc := nn.NewResMLP[T](c.Input, c.Width, c.Residual, c.Latent, c.AEActivation, rng)
+	dec := nn.NewResMLP[T](c.Latent, c.Width, c.Residual, c.Input, c.AEActivation, rng)
+	_, _, _, ds := sizes(c)
+	dyn := nn.New[T](ds, c.Activation, rng)
+	copy(m.Enc.Params, enc.Params)
+	copy(m.Dec.Params, dec.Params)
+	copy(m.Dyn.Params, dyn.Params)
+	return m, nil
+}
+
+// FromParams returns the model of c (defaults filled in) whose networks
+// alias params, or fresh zero parameters if params is nil. It panics if
+// params has the wrong length or c is invalid.
+func FromParams[T nn.Float](c Config, params []T) *Model[T] {
+	c = c.WithDefaults()
+	if err := c.Validate(); err != nil {
+		panic(err.Error())
+	}
+	ne, nd, nf, ds := sizes(c)
+	if params == nil {
+		params = make([]T, ne+nd+nf)
+	}
+	if len(params) != ne+nd+nf {
+		panic(fmt.Sprintf("latent: %d parameters, want %d", len(params), ne+nd+nf))
+	}
+	return &Model[T]{
+		cfg:    c,
+		Params: params,
+		Enc:    nn.ResMLPFromParams(c.Input, c.Width, c.Residual, c.Latent, c.AEActivation, params[:ne:ne]),
+		Dec:    nn.ResMLPFromParams(c.Latent, c.Width, c.Residual, c.Input, c.AEActivation, params[ne:ne+nd:ne+nd]),
+		Dyn:    nn.FromParams(ds, c.Activation, params[ne+nd:]),
+	}
+}
+
+// Config returns the model's configuration.
+func (m *Model[T]) Config() Config { return m.cfg }
+
+// Losses are the parts of the loss of a batch, each the mean over its
+// samples: the reconstruction MSE (mean over the pixels), the auxiliary
+// canonical-coordinate loss (p(t) - (q(t+1) - q(t)))^2, and the weighted
+// latent-dynamics MSE DynWeight * mean_k (z(t+1) - z(t) - f(z(t)))_k^2.
+// Total is their sum, the reference's training loss.
+type Losses struct {
+	Total, AE, Aux, Dyn float64
+}
+
+// Workspace evaluates a model on batches of a fixed size. It is used by
+// one goroutine at a time.
+type Workspace[T nn.Float] struct {
+	m     *Model[T]
+	batch int
+	train bool
+	enc   *nn.ResWorkspace[T]
+	dec   *nn.ResWorkspace[T]
+	dyn   *nn.Workspace[T]
+	// pair holds the batch's inputs, 2B x Input: the B inputs at t, then
+	// the B inputs at t+1.
+	pair             []T
+	dz, dxhat, f, df []T
+	u, dzd           []T
+	perSample        []float64
+}
+
+// NewWorkspace returns a workspace for batches of batch samples; with train
+// set it can also compute the parameter gradient.
+func (m *Model[T]) NewWorkspace(batch int, train bool) *Workspace[T] {
+	if batch < 1 {
+		panic("latent: batch size below one")
+	}
+	c := m.cfg
+	n := c.Latent
+	return &Workspace[T]{
+		m: m, batch: batch, train: train,
+		enc:       m.Enc.NewWorkspace(2 * batch),
+		dec:       m.Dec.NewWorkspace(batch),
+		dyn:       m.Dyn.NewWorkspace(batch, c.Kind == "hnn"),
+		pair:      make([]T, 2*batch*c.Input),
+		dz:        make([]T, 2*batch*n),
+		dxhat:     make([]T, batch*c.Input),
+		f:         make([]T, batch*n),
+		df:        make([]T, batch*n),
+		u:         make([]T, batch*n),
+		dzd:       make([]T, batch*n),
+		perSample: make([]float64, batch),
+	}
+}
+
+// Batch returns the number of samples the workspace holds.
+func (w *Workspace[T]) Batch() int { return w.batch }
+
+// Pair returns the workspace's input buffer, 2B x Input: fill rows 0..B-1
+// with the inputs at t and rows B..2B-1 with the inputs at t+1 before Loss
+// or LossGrad.
+func (w *Workspace[T]) Pair() []T { return w.pair }
+
+// field writes the latent field f(z) of the batch z (B x Latent) into w.f.
+func (w *Workspace[T]) field(z []T) {
+	m := w.m
+	if m.cfg.Kind == "hnn" {
+		g := m.Dyn.InputGradient(w.dyn, z)
+		symplectic(w.f, g, m.cfg.Latent)
+		return
+	}
+	copy(w.f, m.Dyn.Forward(w.dyn, z))
+}
+
+// Field writes the latent field f(z) of the batch z (B x Latent) into dst.
+func (w *Workspace[T]) Field(dst, z []T) {
+	w.field(z)
+	copy(dst, w.f)
+}
+
+// Energy writes the learned H of every row of z into dst; it panics for a
+// baseline, which has none.
+func (w *Workspace[T]) Energy(dst, z []T) {
+	if w.m.cfg.Kind != "hnn" {
+		panic("latent: a baseline has no energy")
+	}
+	copy(dst, w.m.Dyn.Forward(w.dyn, z))
+}
+
+// Encode writes the latent states of the B inputs x (B x Input) into z
+// (B x Latent). It uses the first half of the workspace's encoder batch.
+func (w *Workspace[T]) Encode(z, x []T) {
+	c := w.m.cfg
+	copy(w.pair[:w.batch*c.Input], x)
+	clear(w.pair[w.batch*c.Input:])
+	out := w.m.Enc.Forward(w.enc, w.pair)
+	copy(z, out[:w.batch*c.Latent])
+}
+
+// Decode writes the reconstructions of the latent states z (B x Latent)
+// into x (B x Input).
+func (w *Workspace[T]) Decode(x, z []T) {
+	copy(x, w.m.Dec.Forward(w.dec, z))
+}
+
+// Loss returns the losses of the batch in Pair(). If perSample is not nil
+// it receives each sample's total loss (B values).
+func (w *Workspace[T]) Loss(perSample []float64) Losses {
+	return w.loss(nil, perSample)
+}
+
+// LossGrad returns the losses of the batch in Pair() and writes the
+// gradient of their mean total with respect to the model's parameters into
+// grad. It panics if the workspace was not made for training.
+func (w *Workspace[T]) LossGrad(grad []T) Losses {
+	if !w.train {
+		panic("latent: LossGrad on a workspace not made for training")
+	}
+	if len(grad) != len(w.m.Params) {
+		panic("latent: gradient length mismatch")
+	}
+	return w.loss(grad, nil)
+}
+
+func (w *Workspace[T]) loss(grad []T, perSample []float64) Losses {
+	m, c, B := w.m, w.m.cfg, w.batch
+	n, in := c.Latent, c.Input
+	z2 := m.Enc.Forward(w.enc, w.pair)
+	z, zn := z2[:B*n], z2[B*n:]
+	x := w.pair[:B*in]
+	xhat := m.Dec.Forward(w.dec, z)
+	w.field(z)
+
+	var ls Losses
+	wantGrad := grad != nil
+	if wantGrad {
+		clear(w.dz)
+	}
+	dz, dzn := w.dz[:B*n], w.dz[B*n:]
+	aeScale := T(2 / float64(B*in))
+	auxScale := T(2 / float64(B))
+	dynScale := T(2 * c.DynWeight / float64(B*n))
+	half := n / 2
+	for b := range B {
+		var ae float64
+		xs, hs := x[b*in:(b+1)*in], xhat[b*in:(b+1)*in]
+		for j, v := range hs {
+			d := v - xs[j]
+			ae += float64(d) * float64(d)
+			if wantGrad {
+				w.dxhat[b*in+j] = aeScale * d
+			}
+		}
+		ae /= float64(in)
+		// The auxiliary loss ties each momentum to the change of its
+		// position: p_i(t) - (q_i(t+1) - q_i(t)).
+		var aux, dyn float64
+		for i := range half {
+			q, p, qn := z[b*n+i], z[b*n+half+i], zn[b*n+i]
+			r := p - (qn - q)
+			aux += float64(r) * float64(r)
+			if wantGrad {
+				g := auxScale * r
+				dz[b*n+half+i] += g
+				dz[b*n+i] += g
+				dzn[b*n+i] -= g
+			}
+		}
+		for k := range n {
+			r := zn[b*n+k] - z[b*n+k] - w.f[b*n+k]
+			dyn += float64(r) * float64(r)
+			if wantGrad {
+				g := dynScale * r
+				dzn[b*n+k] += g
+				dz[b*n+k] -= g
+				w.df[b*n+k] = -g
+			}
+		}
+		dyn = c.DynWeight * dyn / float64(n)
+		total := ae + aux + dyn
+		if perSample != nil {
+			perSample[b] = total
+		}
+		ls.AE += ae
+		ls.Aux += aux
+		ls.Dyn += dyn
+	}
+	ls.AE /= float64(B)
+	ls.Aux /= float64(B)
+	ls.Dyn /= float64(B)
+	ls.Total = ls.AE + ls.Aux + ls.Dyn
+	if !wantGrad {
+		return ls
+	}
+
+	ne, nd := len(m.Enc.Params), len(m.Dec.Params)
+	gEnc, gDec, gDyn := grad[:ne], grad[ne:ne+nd], grad[ne+nd:]
+	// The latent network: f = J grad H (HNN) or f = F(z) (baseline).
+	if c.Kind == "hnn" {
+		symplecticAdjoint(w.u, w.df, n)
+		m.Dyn.InputGradientVJP(w.dyn, w.u, gDyn, w.dzd)
+	} else {
+		m.Dyn.BackwardInput(w.dyn, w.df, gDyn, w.dzd)
+	}
+	for i, v := range w.dzd {
+		dz[i] += v
+	}
+	m.Dec.Backward(w.dec, w.dxhat, gDec, w.dzd)
+	for i, v := range w.dzd {
+		dz[i] += v
+	}
+	m.Enc.Backward(w.enc, w.dz, gEnc, nil)
+	return ls
+}
+
+// symplectic writes J g = (g_p, -g_q) of every row of g into dst.
+func symplectic[T nn.Float](dst, g []T, d int) {
+	h := d / 2
+	for r := 0; r < len(g); r += d {
+		for i := range h {
+			dst[r+i] = g[r+h+i]
+			dst[r+h+i] = -g[r+i]
+		}
+	}
+}
+
+// symplecticAdjoint writes r J = (-r_p, r_q) of every row of r into dst.
+func symplecticAdjoint[T nn.Float](dst, r []T, d int) {
+	h := d / 2
+	for k := 0; k < len(r); k += d {
+		for i := range h {
+			dst[k+i] = -r[k+h+i]
+			dst[k+h+i] = r[k+i]
+		}
+	}
+}

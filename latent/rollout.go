@@ -1,0 +1,93 @@
+package latent
+
+import (
+	"fmt"
+
+	"gonum.org/v1/gonum/mat"
+)
+
+// Rollout rolls the batch of inputs x0 (B x Input, B = w.Batch()) out in
+// latent space: z_0 = enc(x0) and z_{t+1} = z_t + f(z_t), the model's own
+// unit Euler step per frame, for steps steps. It writes the latent states
+// into z ((steps+1) x B x Latent, time-major) and, if x is not nil, their
+// decoded inputs into x ((steps+1) x B x Input).
+func (w *Workspace[T]) Rollout(z, x, x0 []T, steps int) {
+	c, B := w.m.cfg, w.batch
+	n, in := c.Latent, c.Input
+	if len(z) != (steps+1)*B*n || (x != nil && len(x) != (steps+1)*B*in) || len(x0) != B*in {
+		panic("latent: Rollout length mismatch")
+	}
+	w.Encode(z[:B*n], x0)
+	for t := 0; t < steps; t++ {
+		cur, next := z[t*B*n:(t+1)*B*n], z[(t+1)*B*n:(t+2)*B*n]
+		w.field(cur)
+		for i, v := range cur {
+			next[i] = v + w.f[i]
+		}
+	}
+	if x != nil {
+		for t := 0; t <= steps; t++ {
+			w.Decode(x[t*B*in:(t+1)*B*in], z[t*B*n:(t+1)*B*n])
+		}
+	}
+}
+
+// Probe is an affine map y = A z + b from latent states to physical
+// states, fitted by least squares: a linear read-out of what the latents
+// encode.
+type Probe struct {
+	// W holds, for each output k, its coefficients on the latents and
+	// then its offset (Out x (Latent+1), row major).
+	W           []float64
+	Latent, Out int
+}
+
+// FitProbe fits a Probe to the latents z (N x latent) and targets y
+// (N x out) by least squares. It returns an error if there are fewer
+// samples than coefficients or the latents are degenerate.
+func FitProbe(z, y []float64, latent, out int) (*Probe, error) {
+	n := len(z) / latent
+	if n*latent != len(z) || n*out != len(y) {
+		panic("latent: FitProbe length mismatch")
+	}
+	if n < latent+1 {
+		return nil, fmt.Errorf("latent: probe needs at least %d samples, got %d", latent+1, n)
+	}
+	a := mat.NewDense(n, latent+1, nil)
+	for i := range n {
+		for j := range latent {
+			a.Set(i, j, z[i*latent+j])
+		}
+		a.Set(i, latent, 1)
+	}
+	var coef mat.Dense
+	if err := coef.Solve(a, mat.NewDense(n, out, append([]float64(nil), y...))); err != nil {
+		return nil, fmt.Errorf("latent: probe least squares: %w", err)
+	}
+	p := &Probe{W: make([]float64, out*(latent+1)), Latent: latent, Out: out}
+	for k := range out {
+		for j := 0; j <= latent; j++ {
+			p.W[k*(latent+1)+j] = coef.At(j, k)
+		}
+	}
+	return p, nil
+}
+
+// Apply writes the probe's outputs for the latents z (N x Latent) into y
+// (N x Out).
+func (p *Probe) Apply(y, z []float64) {
+	n := len(z) / p.Latent
+	if n*p.Latent != len(z) || len(y) != n*p.Out {
+		panic("latent: Probe.Apply length mismatch")
+	}
+	for i := range n {
+		for k := range p.Out {
+			row := p.W[k*(p.Latent+1) : (k+1)*(p.Latent+1)]
+			v := row[p.Latent]
+			for j := range p.Latent {
+				v += row[j] * z[i*p.Latent+j]
+			}
+			y[i*p.Out+k] = v
+		}
+	}
+}

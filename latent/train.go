@@ -1,0 +1,176 @@
+package latent
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"math/rand/v2"
+
+	"github.com/hnn-go/hnn/nn"
+	"github.com/hnn-go/hnn/train"
+)
+
+// Samples is a set of pixel samples: X holds N inputs (N x Input, row
+// major) and Next, for each, the input one frame later.
+type Samples struct {
+	Input   int
+	X, Next []float32
+}
+
+// Len returns the number of samples.
+func (s *Samples) Len() int {
+	if s.Input == 0 {
+		return 0
+	}
+	return len(s.X) / s.Input
+}
+
+// Stepper makes optimiser steps of a model on a training set: it draws a
+// minibatch of samples without replacement from its source, computes the
+// gradient of the coupled loss and applies Adam (with the coupled weight
+// decay of torch's Adam), then updates the moving average of the
+// parameters if Config.Average is set. It implements train.Steps and
+// allocates nothing per step.
+type Stepper struct {
+	m          *Model[float32]
+	ws         *Workspace[float32]
+	set        *Samples
+	opt        *nn.Adam[float32]
+	grad, avg  []float32
+	beta       float32
+	perm       []int
+	rng        *rand.Rand
+	batch, dim int
+}
+
+// NewStepper prepares steps of m on set with the settings of c (Batch, LR,
+// WeightDecay, Average), drawing minibatches from rng. It returns an error
+// if c is invalid, the set is empty or its inputs do not match the model.
+func NewStepper(m *Model[float32], set *Samples, c train.Config, rng *rand.Rand) (*Stepper, error) {
+	c = c.WithDefaults()
+	if err := c.Validate(); err != nil {
+		return nil, err
+	}
+	n := set.Len()
+	switch {
+	case n == 0:
+		return nil, errors.New("latent: no training samples")
+	case set.Input != m.cfg.Input || len(set.Next) != len(set.X):
+		return nil, fmt.Errorf("latent: samples of %d values (%d next), the model takes %d", set.Input, len(set.Next)/max(set.Input, 1), m.cfg.Input)
+	}
+	batch := c.Batch
+	if batch == 0 || batch > n {
+		batch = n
+	}
+	s := &Stepper{
+		m: m, ws: m.NewWorkspace(batch, true), set: set,
+		opt:  nn.NewAdam[float32](len(m.Params), c.LR, c.WeightDecay),
+		grad: make([]float32, len(m.Params)),
+		perm: make([]int, n), rng: rng, batch: batch, dim: set.Input,
+	}
+	for i := range s.perm {
+		s.perm[i] = i
+	}
+	if c.Average > 0 {
+		s.avg, s.beta = append([]float32(nil), m.Params...), float32(c.Average)
+	}
+	return s, nil
+}
+
+// Step makes one optimiser step and returns the batch's mean total loss
+// before it. If the loss is not finite the parameters are left as they
+// were.
+func (s *Stepper) Step() float64 {
+	d, n, pair := s.dim, len(s.perm), s.ws.Pair()
+	B := s.batch
+	for i := range B {
+		j := i
+		if B < n {
+			// A partial Fisher-Yates shuffle picks B distinct samples.
+			j = i + s.rng.IntN(n-i)
+			s.perm[i], s.perm[j] = s.perm[j], s.perm[i]
+		}
+		r := s.perm[i]
+		copy(pair[i*d:(i+1)*d], s.set.X[r*d:(r+1)*d])
+		copy(pair[(B+i)*d:(B+i+1)*d], s.set.Next[r*d:(r+1)*d])
+	}
+	loss := s.ws.LossGrad(s.grad).Total
+	if math.IsNaN(loss) || math.IsInf(loss, 0) {
+		return loss
+	}
+	s.opt.Step(s.m.Params, s.grad)
+	if s.avg != nil {
+		train.UpdateAverage(s.avg, s.m.Params, s.beta)
+	}
+	return loss
+}
+
+// Params returns the model's parameters.
+func (s *Stepper) Params() []float32 { return s.m.Params }
+
+// Average returns the moving average of the parameters, or nil.
+func (s *Stepper) Average() []float32 { return s.avg }
+
+// Train fits m to trainSet with the settings of c and returns the training
+// history; the test loss (the mean total loss over testSet, if it has
+// samples) is evaluated at every log interval. It is train.Loop over a
+// Stepper: the same divergence handling and averaging as every other
+// model.
+func Train(m *Model[float32], trainSet, testSet *Samples, c train.Config, rng *rand.Rand, progress train.Progress) (train.History, error) {
+	st, err := NewStepper(m, trainSet, c, rng)
+	if err != nil {
+		return train.History{}, err
+	}
+	var test func() float64
+	if testSet != nil && testSet.Len() > 0 {
+		ev := NewEvaluator(m, st.batch)
+		test = func() float64 { return ev.Losses(testSet, nil).Total }
+	}
+	return train.Loop[float32](st, c, test, progress)
+}
+
+// Evaluator computes losses over whole sample sets in batches, with a
+// workspace for full batches and one for the remainder.
+type Evaluator struct {
+	m     *Model[float32]
+	full  *Workspace[float32]
+	parts map[int]*Workspace[float32]
+}
+
+// NewEvaluator returns an evaluator of m working in batches of batch
+// samples.
+func NewEvaluator(m *Model[float32], batch int) *Evaluator {
+	return &Evaluator{m: m, full: m.NewWorkspace(batch, false), parts: map[int]*Workspace[float32]{}}
+}
+
+// Losses returns the losses of set, each the mean over its samples, and
+// writes every sample's total loss into perSample if it is not nil
+// (set.Len() values).
+func (e *Evaluator) Losses(set *Samples, perSample []float64) Losses {
+	n, d, B := set.Len(), set.Input, e.full.Batch()
+	var sum Losses
+	buf := make([]float64, B)
+	for lo := 0; lo < n; lo += B {
+		k := min(B, n-lo)
+		ws := e.full
+		if k < B {
+			if ws = e.parts[k]; ws == nil {
+				ws = e.m.NewWorkspace(k, false)
+				e.parts[k] = ws
+			}
+		}
+		pair := ws.Pair()
+		copy(pair[:k*d], set.X[lo*d:(lo+k)*d])
+		copy(pair[k*d:], set.Next[lo*d:(lo+k)*d])
+		ls := ws.Loss(buf[:k])
+		if perSample != nil {
+			copy(perSample[lo:lo+k], buf[:k])
+		}
+		w := float64(k) / float64(n)
+		sum.Total += w * ls.Total
+		sum.AE += w * ls.AE
+		sum.Aux += w * ls.Aux
+		sum.Dyn += w * ls.Dyn
+	}
+	return sum
+}

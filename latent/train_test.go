@@ -1,0 +1,108 @@
+package latent
+
+import (
+	"errors"
+	"math"
+	"math/rand/v2"
+	"testing"
+
+	"github.com/hnn-go/hnn/train"
+)
+
+// oscillatorSamples renders states of a harmonic oscillator rotating by a
+// fixed angle per frame as smooth 16-pixel "images", a stand-in for the
+// pendulum's frames: sample i is the image at state s_i, Next the image at
+// the rotated state.
+func oscillatorSamples(n int, seed uint64) *Samples {
+	const in = 16
+	rng := rand.New(rand.NewPCG(seed, 9))
+	s := &Samples{Input: in, X: make([]float32, n*in), Next: make([]float32, n*in)}
+	img := func(dst []float32, q, p float64) {
+		for j := range in {
+			a := 2 * math.Pi * float64(j) / in
+			dst[j] = float32(0.5 + 0.4*math.Tanh(q*math.Cos(a)+p*math.Sin(a)))
+		}
+	}
+	const dt = 0.1
+	for i := range n {
+		r := 0.3 + 0.7*rng.Float64()
+		th := 2 * math.Pi * rng.Float64()
+		q, p := r*math.Cos(th), r*math.Sin(th)
+		img(s.X[i*in:(i+1)*in], q, p)
+		img(s.Next[i*in:(i+1)*in], q*math.Cos(dt)+p*math.Sin(dt), -q*math.Sin(dt)+p*math.Cos(dt))
+	}
+	return s
+}
+
+// TestTrainLowersLoss trains a small model briefly and checks that the test
+// loss falls well below its start, and that the same seeds give the same
+// parameters.
+func TestTrainLowersLoss(t *testing.T) {
+	t.Parallel()
+	trainSet, testSet := oscillatorSamples(256, 1), oscillatorSamples(64, 2)
+	c := Config{Kind: "hnn", Input: 16, Width: 32, Residual: 1, Hidden: []int{32, 32}}
+	run := func() (*Model[float32], train.History) {
+		m, err := New[float32](c, rand.New(rand.NewPCG(4, 1)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		h, err := Train(m, trainSet, testSet, train.Config{Steps: 400, LR: 3e-3, Batch: 64, LogEvery: 100, Average: 0.9}, rand.New(rand.NewPCG(4, 2)), nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return m, h
+	}
+	m, h := run()
+	before := NewEvaluator(FromParams(c, mustNew(t, c).Params), 64).Losses(testSet, nil).Total
+	after := NewEvaluator(m, 64).Losses(testSet, nil).Total
+	t.Logf("test loss %.4g -> %.4g; log %+v", before, after, h.Log)
+	if !(after < before/4) {
+		t.Errorf("test loss %.4g after training, %.4g before; want a 4x drop", after, before)
+	}
+	if got := h.Log[len(h.Log)-1].Test; math.Abs(got-after) > 1e-9 {
+		t.Errorf("logged test loss %v, evaluated %v", got, after)
+	}
+	m2, _ := run()
+	for i := range m.Params {
+		if m.Params[i] != m2.Params[i] {
+			t.Fatalf("parameter %d differs between identical runs", i)
+		}
+	}
+}
+
+func mustNew(t *testing.T, c Config) *Model[float32] {
+	m, err := New[float32](c, rand.New(rand.NewPCG(4, 1)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return m
+}
+
+func TestTrainErrors(t *testing.T) {
+	t.Parallel()
+	m := mustNew(t, Config{Kind: "baseline", Input: 16, Width: 8, Residual: 1, Hidden: []int{8}})
+	if _, err := Train(m, &Samples{Input: 16}, nil, train.Config{Steps: 1}, rand.New(rand.NewPCG(1, 1)), nil); err == nil {
+		t.Error("empty set: no error")
+	}
+	if _, err := Train(m, oscillatorSamples(8, 1), nil, train.Config{Steps: 1, Batch: -1}, rand.New(rand.NewPCG(1, 1)), nil); err == nil {
+		t.Error("bad config: no error")
+	}
+	wrong := &Samples{Input: 4, X: make([]float32, 8), Next: make([]float32, 8)}
+	if _, err := Train(m, wrong, nil, train.Config{Steps: 1}, rand.New(rand.NewPCG(1, 1)), nil); err == nil {
+		t.Error("wrong input width: no error")
+	}
+	// A huge learning rate diverges; the parameters stay finite.
+	s := oscillatorSamples(32, 3)
+	for i := range s.Next {
+		s.Next[i] *= 1e30
+	}
+	_, err := Train(m, s, nil, train.Config{Steps: 50, LR: 1e10, LogEvery: 1}, rand.New(rand.NewPCG(1, 1)), nil)
+	if !errors.Is(err, train.ErrDiverged) {
+		t.Errorf("err = %v, want ErrDiverged", err)
+	}
+	for _, p := range m.Params {
+		if math.IsNaN(float64(p)) || math.IsInf(float64(p), 0) {
+			t.Fatal("parameters not finite after divergence")
+		}
+	}
+}
