@@ -7,7 +7,22 @@
 //   - DormandPrince ("dopri5"): the adaptive explicit Runge-Kutta 5(4) pair of
 //     Dormand and Prince with error control and a 4th-order continuous
 //     extension for dense output, the usual choice for ground truth;
-//   - RK4 ("rk4"): the classical fixed-step 4th-order Runge-Kutta method.
+//   - RK4 ("rk4"): the classical fixed-step 4th-order Runge-Kutta method;
+//   - Leapfrog ("leapfrog"): Störmer-Verlet, kick-drift-kick, 2nd order,
+//     symplectic for separable Hamiltonians H = T(p) + V(q);
+//   - Yoshida4 ("yoshida4"): Yoshida's 4th-order composition of three
+//     leapfrog steps, symplectic for separable Hamiltonians;
+//   - ImplicitMidpoint ("implicit-midpoint"): the implicit midpoint rule,
+//     2nd order and symplectic for any Hamiltonian, its implicit equation
+//     solved by fixed-point iteration to a stated tolerance.
+//
+// The symplectic methods take canonical states, the first half of x the
+// coordinates q and the second half the momenta p. Leapfrog and Yoshida4
+// read dq/dt at a mixed state (q, p_{1/2}) and dp/dt at (q', p_{1/2}), which
+// is exact only when dq/dt depends on p alone and dp/dt on q alone (a
+// separable H); on any other field they lose their symplecticity and order.
+// Over long horizons a symplectic method keeps the energy error bounded
+// where RK4 and Dormand-Prince let it drift.
 //
 // New builds an integrator by name from Options, so commands and
 // configuration files can select one with a string; Names lists the valid

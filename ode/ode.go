@@ -36,8 +36,13 @@ type Options struct {
 	// RTol and ATol are the relative and absolute error tolerances of
 	// adaptive methods (DormandPrince).
 	RTol, ATol float64
-	// Step is the largest step of fixed-step methods (RK4).
+	// Step is the largest step of fixed-step methods (RK4, Leapfrog,
+	// Yoshida4, ImplicitMidpoint).
 	Step float64
+	// Tol is the relative tolerance of the implicit equation of implicit
+	// methods (ImplicitMidpoint) and MaxIter the bound on its iterations.
+	Tol     float64
+	MaxIter int
 	// MaxSteps bounds the number of steps of adaptive methods
 	// (DormandPrince).
 	MaxSteps int
@@ -52,9 +57,19 @@ var registry = map[string]func(Options) Integrator{
 	"rk4": func(o Options) Integrator {
 		return RK4{Step: o.Step}
 	},
+	"leapfrog": func(o Options) Integrator {
+		return Leapfrog{Step: o.Step}
+	},
+	"yoshida4": func(o Options) Integrator {
+		return Yoshida4{Step: o.Step}
+	},
+	"implicit-midpoint": func(o Options) Integrator {
+		return ImplicitMidpoint{Step: o.Step, Tol: o.Tol, MaxIter: o.MaxIter}
+	},
 }
 
-// New returns the integrator registered under name ("dopri5", "rk4")
+// New returns the integrator registered under name ("dopri5", "rk4",
+// "leapfrog", "yoshida4", "implicit-midpoint")
 // configured by opts. An unknown name returns an error that lists the valid
 // names, and so do negative or non-finite settings in opts.
 func New(name string, opts Options) (Integrator, error) {
@@ -65,13 +80,13 @@ func New(name string, opts Options) (Integrator, error) {
 	for _, s := range []struct {
 		name string
 		v    float64
-	}{{"RTol", opts.RTol}, {"ATol", opts.ATol}, {"Step", opts.Step}} {
+	}{{"RTol", opts.RTol}, {"ATol", opts.ATol}, {"Step", opts.Step}, {"Tol", opts.Tol}} {
 		if !isFinite(s.v) || s.v < 0 {
 			return nil, fmt.Errorf("ode: %s: invalid %s %v (want a finite value >= 0)", name, s.name, s.v)
 		}
 	}
-	if opts.MaxSteps < 0 {
-		return nil, fmt.Errorf("ode: %s: invalid MaxSteps %d (want >= 0)", name, opts.MaxSteps)
+	if opts.MaxSteps < 0 || opts.MaxIter < 0 {
+		return nil, fmt.Errorf("ode: %s: invalid MaxSteps %d or MaxIter %d (want >= 0)", name, opts.MaxSteps, opts.MaxIter)
 	}
 	return mk(opts), nil
 }

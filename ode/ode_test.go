@@ -142,7 +142,7 @@ func TestSolveTrivial(t *testing.T) {
 
 func TestNew(t *testing.T) {
 	t.Parallel()
-	if got, want := Names(), []string{"dopri5", "rk4"}; !slices.Equal(got, want) {
+	if got, want := Names(), []string{"dopri5", "implicit-midpoint", "leapfrog", "rk4", "yoshida4"}; !slices.Equal(got, want) {
 		t.Errorf("Names() = %v, want %v", got, want)
 	}
 	for _, test := range []struct {
@@ -181,9 +181,9 @@ func TestNewErrors(t *testing.T) {
 		opts Options
 		want string
 	}{
-		{"foo", Options{}, `ode: unknown integrator "foo" (valid: dopri5, rk4)`},
-		{"", Options{}, `ode: unknown integrator "" (valid: dopri5, rk4)`},
-		{"DOPRI5", Options{}, `ode: unknown integrator "DOPRI5" (valid: dopri5, rk4)`},
+		{"foo", Options{}, `ode: unknown integrator "foo" (valid: dopri5, implicit-midpoint, leapfrog, rk4, yoshida4)`},
+		{"", Options{}, `ode: unknown integrator "" (valid: dopri5, implicit-midpoint, leapfrog, rk4, yoshida4)`},
+		{"DOPRI5", Options{}, `ode: unknown integrator "DOPRI5" (valid: dopri5, implicit-midpoint, leapfrog, rk4, yoshida4)`},
 		{"dopri5", Options{RTol: -1}, "RTol"},
 		{"dopri5", Options{ATol: math.NaN()}, "ATol"},
 		{"rk4", Options{Step: math.Inf(1)}, "Step"},
@@ -343,7 +343,7 @@ func ExampleNew() {
 	// t=1 x=0.540302 v=-0.841471 cos(t)=0.540302
 	// t=2 x=-0.416147 v=-0.909297 cos(t)=-0.416147
 	// t=3 x=-0.989992 v=-0.141120 cos(t)=-0.989992
-	// ode: unknown integrator "euler" (valid: dopri5, rk4)
+	// ode: unknown integrator "euler" (valid: dopri5, implicit-midpoint, leapfrog, rk4, yoshida4)
 }
 
 func ExampleSolveMany() {
