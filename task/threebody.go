@@ -15,6 +15,8 @@ func init() {
 			"baseline": {Train: 9.56e-2, Test: 3.80e-1, Energy: 1.09e+2, EnergySEM: 7.7e+1},
 			"hnn":      {Train: 8.03e-2, Test: 4.88e-1, Energy: 4.19e-2, EnergySEM: 3.4e-2},
 		})
+	// Long horizon: 10 starts to t = 50, ten times the training horizon,
+	// fixed steps of 0.01.
 	t.LongHorizon = metrics.LongHorizonProtocol{Starts: 10, TEnd: 50, Points: 501, Step: 0.01,
 		Integrators: longIntegrators, Seed: 2019}
 	Register(t)

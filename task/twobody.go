@@ -15,7 +15,10 @@ func init() {
 			"baseline": {Train: 3.27e-5, Test: 2.96e-5, Energy: 6.33e-2, EnergySEM: 3.4e-2},
 			"hnn":      {Train: 3.00e-6, Test: 2.82e-6, Energy: 3.88e-5, EnergySEM: 5.0e-6},
 		})
-	t.LongHorizon = metrics.LongHorizonProtocol{Starts: 10, TEnd: 2000, Points: 1001, Step: 0.1,
+	// Long horizon: 10 starts to t = 2400, at least 100 orbital periods of
+	// each (their periods are 10.7 to 23.5), 120x the training horizon;
+	// fixed steps of 2/3 (16 to 35 per period).
+	t.LongHorizon = metrics.LongHorizonProtocol{Starts: 10, TEnd: 2400, Points: 1201, Step: 2.0 / 3,
 		Integrators: longIntegrators, Seed: 2019}
 	Register(t)
 }
