@@ -27,6 +27,10 @@ type Array struct {
 	// Data holds the Len() values of the array, the last index varying
 	// fastest.
 	Data []float64
+	// Float32 makes the writers store the values as little-endian float32
+	// ('<f4'), half the size, rounding them; the readers set it for a
+	// float32 file.
+	Float32 bool
 }
 
 // Len returns the number of values an array of shape a.Shape holds: the
@@ -144,12 +148,16 @@ func EncodeNPY(w io.Writer, a Array) error {
 
 // encodeNPY writes a, which must have passed a.check, to w.
 func encodeNPY(w io.Writer, a Array) error {
-	if _, err := w.Write(npyHeader(a.Shape)); err != nil {
+	if _, err := w.Write(npyHeader(a.Shape, a.Float32)); err != nil {
 		return err
 	}
 	buf := make([]byte, 0, min(8*len(a.Data), chunkSize))
 	for _, v := range a.Data {
-		buf = binary.LittleEndian.AppendUint64(buf, math.Float64bits(v))
+		if a.Float32 {
+			buf = binary.LittleEndian.AppendUint32(buf, math.Float32bits(float32(v)))
+		} else {
+			buf = binary.LittleEndian.AppendUint64(buf, math.Float64bits(v))
+		}
 		if len(buf) == cap(buf) {
 			if _, err := w.Write(buf); err != nil {
 				return err
@@ -165,10 +173,14 @@ func encodeNPY(w io.Writer, a Array) error {
 }
 
 // npyHeader returns the magic string, version, header length and header of
-// a little-endian float64 C-order array of the given shape, padded like
-// numpy pads it.
-func npyHeader(shape []int) []byte {
-	dict := "{'descr': '<f8', 'fortran_order': False, 'shape': " + shapeString(shape) + ", }"
+// a little-endian float64 (or float32) C-order array of the given shape,
+// padded like numpy pads it.
+func npyHeader(shape []int, f32 bool) []byte {
+	descr := "<f8"
+	if f32 {
+		descr = "<f4"
+	}
+	dict := "{'descr': '" + descr + "', 'fortran_order': False, 'shape': " + shapeString(shape) + ", }"
 	if len(shape) > 0 {
 		dict += strings.Repeat(" ", max(0, npyGrowthDigits-len(strconv.Itoa(shape[0]))))
 	}
@@ -294,7 +306,7 @@ func decodeNPY(r io.Reader, size int64, prealloc bool) (Array, error) {
 	if !prealloc {
 		capacity = min(n, chunkSize/dt.size)
 	}
-	a := Array{Shape: h.shape, Data: make([]float64, 0, capacity)}
+	a := Array{Shape: h.shape, Data: make([]float64, 0, capacity), Float32: dt.size == 4}
 	buf := make([]byte, min(need, chunkSize))
 	for rem := need; rem > 0; {
 		chunk := buf[:min(rem, int64(len(buf)))]

@@ -702,3 +702,30 @@ func ExampleArray_CheckFinite() {
 	// Output:
 	// data: initial.npy: value at index (1, 0) is NaN, expected a finite number
 }
+
+// TestFloat32RoundTrip writes a float32 array and reads it back: '<f4'
+// values, rounded to float32, and the flag set.
+func TestFloat32RoundTrip(t *testing.T) {
+	t.Parallel()
+	path := filepath.Join(t.TempDir(), "a.npz")
+	a := data.Array{Shape: []int{2, 2}, Data: []float64{0.1, -2, 3.5, 1e-3}, Float32: true}
+	if err := data.WriteNPZ(path, map[string]data.Array{"a": a}); err != nil {
+		t.Fatal(err)
+	}
+	back, err := data.ReadNPZ(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := back["a"]
+	if !got.Float32 || len(got.Data) != 4 {
+		t.Fatalf("read %+v, want a float32 array of 4 values", got)
+	}
+	for i, v := range a.Data {
+		if got.Data[i] != float64(float32(v)) {
+			t.Errorf("value %d: %v, want %v", i, got.Data[i], float64(float32(v)))
+		}
+	}
+	if st, _ := os.Stat(path); st.Size() > 400 {
+		t.Errorf("file of %d bytes; float32 data should be small", st.Size())
+	}
+}

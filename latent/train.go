@@ -10,19 +10,43 @@ import (
 	"github.com/hnn-go/hnn/train"
 )
 
-// Samples is a set of pixel samples: X holds N inputs (N x Input, row
-// major) and Next, for each, the input one frame later.
+// Samples is a set of pixel samples drawn from a sequence of frames: sample
+// i's input is frames Index[i] and Index[i]+1 concatenated, and its next
+// input (one frame later) frames Index[i]+1 and Index[i]+2. Frames holds
+// the frames row-major, Frame values each; the model's input has 2*Frame
+// values. Keeping frames rather than pairs stores every frame once.
 type Samples struct {
-	Input   int
-	X, Next []float32
+	Frame  int
+	Frames []float32
+	Index  []int
 }
 
 // Len returns the number of samples.
-func (s *Samples) Len() int {
-	if s.Input == 0 {
-		return 0
+func (s *Samples) Len() int { return len(s.Index) }
+
+// Input returns the width of a sample's input, two frames.
+func (s *Samples) Input() int { return 2 * s.Frame }
+
+// Check returns an error if a sample refers to a frame that is not there.
+func (s *Samples) Check() error {
+	n := 0
+	if s.Frame > 0 {
+		n = len(s.Frames) / s.Frame
 	}
-	return len(s.X) / s.Input
+	for i, k := range s.Index {
+		if k < 0 || k+2 >= n {
+			return fmt.Errorf("latent: sample %d starts at frame %d; frames 0..%d exist and a sample needs three", i, k, n-1)
+		}
+	}
+	return nil
+}
+
+// put writes sample i's input and next input into x and next (2*Frame
+// values each).
+func (s *Samples) put(x, next []float32, i int) {
+	f, k := s.Frame, s.Index[i]
+	copy(x, s.Frames[k*f:(k+2)*f])
+	copy(next, s.Frames[(k+1)*f:(k+3)*f])
 }
 
 // Stepper makes optimiser steps of a model on a training set: it draws a
@@ -55,8 +79,11 @@ func NewStepper(m *Model[float32], set *Samples, c train.Config, rng *rand.Rand)
 	switch {
 	case n == 0:
 		return nil, errors.New("latent: no training samples")
-	case set.Input != m.cfg.Input || len(set.Next) != len(set.X):
-		return nil, fmt.Errorf("latent: samples of %d values (%d next), the model takes %d", set.Input, len(set.Next)/max(set.Input, 1), m.cfg.Input)
+	case set.Input() != m.cfg.Input:
+		return nil, fmt.Errorf("latent: samples of %d values, the model takes %d", set.Input(), m.cfg.Input)
+	}
+	if err := set.Check(); err != nil {
+		return nil, err
 	}
 	batch := c.Batch
 	if batch == 0 || batch > n {
@@ -66,7 +93,7 @@ func NewStepper(m *Model[float32], set *Samples, c train.Config, rng *rand.Rand)
 		m: m, ws: m.NewWorkspace(batch, true), set: set,
 		opt:  nn.NewAdam[float32](len(m.Params), c.LR, c.WeightDecay),
 		grad: make([]float32, len(m.Params)),
-		perm: make([]int, n), rng: rng, batch: batch, dim: set.Input,
+		perm: make([]int, n), rng: rng, batch: batch, dim: set.Input(),
 	}
 	for i := range s.perm {
 		s.perm[i] = i
@@ -90,9 +117,7 @@ func (s *Stepper) Step() float64 {
 			j = i + s.rng.IntN(n-i)
 			s.perm[i], s.perm[j] = s.perm[j], s.perm[i]
 		}
-		r := s.perm[i]
-		copy(pair[i*d:(i+1)*d], s.set.X[r*d:(r+1)*d])
-		copy(pair[(B+i)*d:(B+i+1)*d], s.set.Next[r*d:(r+1)*d])
+		s.set.put(pair[i*d:(i+1)*d], pair[(B+i)*d:(B+i+1)*d], s.perm[i])
 	}
 	loss := s.ws.LossGrad(s.grad).Total
 	if math.IsNaN(loss) || math.IsInf(loss, 0) {
@@ -147,7 +172,7 @@ func NewEvaluator(m *Model[float32], batch int) *Evaluator {
 // writes every sample's total loss into perSample if it is not nil
 // (set.Len() values).
 func (e *Evaluator) Losses(set *Samples, perSample []float64) Losses {
-	n, d, B := set.Len(), set.Input, e.full.Batch()
+	n, d, B := set.Len(), set.Input(), e.full.Batch()
 	var sum Losses
 	buf := make([]float64, B)
 	for lo := 0; lo < n; lo += B {
@@ -160,8 +185,9 @@ func (e *Evaluator) Losses(set *Samples, perSample []float64) Losses {
 			}
 		}
 		pair := ws.Pair()
-		copy(pair[:k*d], set.X[lo*d:(lo+k)*d])
-		copy(pair[k*d:], set.Next[lo*d:(lo+k)*d])
+		for i := range k {
+			set.put(pair[i*d:(i+1)*d], pair[(k+i)*d:(k+i+1)*d], lo+i)
+		}
 		ls := ws.Loss(buf[:k])
 		if perSample != nil {
 			copy(perSample[lo:lo+k], buf[:k])

@@ -9,27 +9,28 @@ import (
 	"github.com/hnn-go/hnn/train"
 )
 
-// oscillatorSamples renders states of a harmonic oscillator rotating by a
-// fixed angle per frame as smooth 16-pixel "images", a stand-in for the
-// pendulum's frames: sample i is the image at state s_i, Next the image at
-// the rotated state.
+// oscillatorSamples renders trajectories of a harmonic oscillator rotating
+// by a fixed angle per frame as smooth 8-pixel "frames", a stand-in for the
+// pendulum's: n samples from trajectories of 10 frames (8 samples each).
 func oscillatorSamples(n int, seed uint64) *Samples {
-	const in = 16
+	const frame, perTraj = 8, 10
 	rng := rand.New(rand.NewPCG(seed, 9))
-	s := &Samples{Input: in, X: make([]float32, n*in), Next: make([]float32, n*in)}
-	img := func(dst []float32, q, p float64) {
-		for j := range in {
-			a := 2 * math.Pi * float64(j) / in
-			dst[j] = float32(0.5 + 0.4*math.Tanh(q*math.Cos(a)+p*math.Sin(a)))
-		}
-	}
+	s := &Samples{Frame: frame}
 	const dt = 0.1
-	for i := range n {
+	for len(s.Index) < n {
 		r := 0.3 + 0.7*rng.Float64()
 		th := 2 * math.Pi * rng.Float64()
-		q, p := r*math.Cos(th), r*math.Sin(th)
-		img(s.X[i*in:(i+1)*in], q, p)
-		img(s.Next[i*in:(i+1)*in], q*math.Cos(dt)+p*math.Sin(dt), -q*math.Sin(dt)+p*math.Cos(dt))
+		base := len(s.Frames) / frame
+		for k := range perTraj {
+			q, p := r*math.Cos(th-dt*float64(k)), r*math.Sin(th-dt*float64(k))
+			for j := range frame {
+				a := 2 * math.Pi * float64(j) / frame
+				s.Frames = append(s.Frames, float32(0.5+0.4*math.Tanh(q*math.Cos(a)+p*math.Sin(a))))
+			}
+		}
+		for k := 0; k+2 < perTraj && len(s.Index) < n; k++ {
+			s.Index = append(s.Index, base+k)
+		}
 	}
 	return s
 }
@@ -81,20 +82,24 @@ func mustNew(t *testing.T, c Config) *Model[float32] {
 func TestTrainErrors(t *testing.T) {
 	t.Parallel()
 	m := mustNew(t, Config{Kind: "baseline", Input: 16, Width: 8, Residual: 1, Hidden: []int{8}})
-	if _, err := Train(m, &Samples{Input: 16}, nil, train.Config{Steps: 1}, rand.New(rand.NewPCG(1, 1)), nil); err == nil {
+	if _, err := Train(m, &Samples{Frame: 8}, nil, train.Config{Steps: 1}, rand.New(rand.NewPCG(1, 1)), nil); err == nil {
 		t.Error("empty set: no error")
 	}
 	if _, err := Train(m, oscillatorSamples(8, 1), nil, train.Config{Steps: 1, Batch: -1}, rand.New(rand.NewPCG(1, 1)), nil); err == nil {
 		t.Error("bad config: no error")
 	}
-	wrong := &Samples{Input: 4, X: make([]float32, 8), Next: make([]float32, 8)}
+	wrong := &Samples{Frame: 4, Frames: make([]float32, 12), Index: []int{0}}
 	if _, err := Train(m, wrong, nil, train.Config{Steps: 1}, rand.New(rand.NewPCG(1, 1)), nil); err == nil {
 		t.Error("wrong input width: no error")
 	}
+	short := &Samples{Frame: 8, Frames: make([]float32, 16), Index: []int{0}}
+	if _, err := Train(m, short, nil, train.Config{Steps: 1}, rand.New(rand.NewPCG(1, 1)), nil); err == nil {
+		t.Error("a sample past the last frame: no error")
+	}
 	// A huge learning rate diverges; the parameters stay finite.
 	s := oscillatorSamples(32, 3)
-	for i := range s.Next {
-		s.Next[i] *= 1e30
+	for i := range s.Frames {
+		s.Frames[i] *= 1e30
 	}
 	_, err := Train(m, s, nil, train.Config{Steps: 50, LR: 1e10, LogEvery: 1}, rand.New(rand.NewPCG(1, 1)), nil)
 	if !errors.Is(err, train.ErrDiverged) {
