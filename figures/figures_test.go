@@ -5,6 +5,7 @@ import (
 	"flag"
 	"image"
 	"image/color"
+	"image/gif"
 	"image/png"
 	"math"
 	"os"
@@ -391,4 +392,55 @@ func near(a, b color.Color) bool {
 		}
 	}
 	return true
+}
+
+// TestFrameStripAndGIF draws a strip and an animation of two rows of
+// frames and checks the image sizes, a bright pixel where a frame is
+// bright, and the errors.
+func TestFrameStripAndGIF(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	frame := func(v float32) []float32 {
+		f := make([]float32, 9)
+		f[4] = v
+		return f
+	}
+	rows := []FrameRow{{"true", [][]float32{frame(1), frame(0.5), frame(0)}}, {"hnn", [][]float32{frame(1), frame(1)}}}
+	strip := filepath.Join(dir, "s.png")
+	if err := FrameStrip(strip, rows, 3); err != nil {
+		t.Fatal(err)
+	}
+	f, err := os.Open(strip)
+	if err != nil {
+		t.Fatal(err)
+	}
+	img, _, err := image.Decode(f)
+	f.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cell := 3*frameScale + frameGap
+	if b := img.Bounds(); b.Dx() != 3*cell+frameGap || b.Dy() != 2*cell+frameGap {
+		t.Errorf("strip %v, want %dx%d", b, 3*cell+frameGap, 2*cell+frameGap)
+	}
+	// The centre pixel of the first frame is white.
+	if r, _, _, _ := img.At(frameGap+frameScale+1, frameGap+frameScale+1).RGBA(); r>>8 != 255 {
+		t.Errorf("centre of a bright frame is %d, want 255", r>>8)
+	}
+	g := filepath.Join(dir, "a.gif")
+	if err := FrameGIF(g, rows, 3, 10); err != nil {
+		t.Fatal(err)
+	}
+	gf, _ := os.Open(g)
+	anim, err := gif.DecodeAll(gf)
+	gf.Close()
+	if err != nil || len(anim.Image) != 3 {
+		t.Fatalf("animation of %d frames (err %v), want 3", len(anim.Image), err)
+	}
+	if err := FrameStrip(filepath.Join(dir, "x.svg"), rows, 3); err == nil {
+		t.Error("svg strip: no error")
+	}
+	if err := FrameStrip(filepath.Join(dir, "e.png"), nil, 3); err == nil {
+		t.Error("no rows: no error")
+	}
 }
