@@ -20,11 +20,25 @@ func writeFigures(dir string, res *Results, jobs []job, runs []*Run, truths map[
 	for _, tn := range res.Order {
 		t, _ := task.Get(tn)
 		for i, j := range jobs {
-			if j.spec.Task == tn && j.spec.Seed == 0 && runs[i].Model.Parts() != nil {
+			if j.spec.Task == tn && j.spec.Seed == 0 && runs[i].Model != nil && runs[i].Model.Parts() != nil {
 				if err := writeDissipativeFigure(dir, t, runs[i]); err != nil {
 					return err
 				}
 			}
+		}
+		if t.Pixels != nil {
+			var seed0 []*Run
+			for _, mk := range res.Models {
+				for i, j := range jobs {
+					if j.spec.Task == tn && j.spec.Model.Kind == mk && j.spec.Seed == 0 {
+						seed0 = append(seed0, runs[i])
+					}
+				}
+			}
+			if err := writePixelFigures(dir, t, seed0); err != nil {
+				return err
+			}
+			continue
 		}
 		if t.Segments != nil {
 			var seed0 []*Run

@@ -83,6 +83,20 @@ func writeReport(path string, res *Results) error {
 		b.WriteString("| task | model | rollout MSE |\n|---|---|---|\n")
 		b.WriteString(strings.Join(rolls, "\n") + "\n")
 	}
+	var pix []string
+	for _, tn := range res.Order {
+		for _, mk := range res.Models {
+			if mr := res.Tasks[tn][mk]; mr != nil && mr.PixelMSE != nil {
+				pix = append(pix, fmt.Sprintf("| %s | %s | %s | %s |", tn, mk, mr.PixelMSE, mr.ValidTime))
+			}
+		}
+	}
+	if len(pix) > 0 {
+		b.WriteString("\n## Pixel rollouts\n\n")
+		b.WriteString("From the first frame pair of every test trial, a latent rollout with the model's step, decoded: mean squared pixel error against the true frames, and the valid prediction time in steps (first step where mean((true - pred)^2) / mean(true^2) exceeds 0.025); mean over seeds ± std/sqrt(seeds).\n\n")
+		b.WriteString("| task | model | pixel MSE | valid steps |\n|---|---|---|---|\n")
+		b.WriteString(strings.Join(pix, "\n") + "\n")
+	}
 	for _, tn := range sortedKeys(res.Skipped) {
 		fmt.Fprintf(&b, "\nSkipped %s: %s\n", tn, res.Skipped[tn])
 	}
@@ -110,7 +124,7 @@ func writeReport(path string, res *Results) error {
 	}
 	var more []string
 	for _, tn := range res.Order {
-		for _, suffix := range []string{"-orbits.png", "-rollout.png", "-dhnn.png", "-long-horizon.png"} {
+		for _, suffix := range []string{"-orbits.png", "-rollout.png", "-dhnn.png", "-frames.png", "-latent.png", "-long-horizon.png"} {
 			if _, err := os.Stat(filepath.Join(filepath.Dir(path), tn+suffix)); err == nil {
 				more = append(more, tn+suffix)
 			}

@@ -80,7 +80,11 @@ type ModelResult struct {
 	// RolloutMSE is, on tasks with measured test segments, the mean over
 	// seeds of each seed's rollout MSE, ± their std / sqrt(seeds).
 	RolloutMSE *metrics.Summary `json:"rollout_mse,omitempty"`
-	Seeds      int              `json:"seeds"`
+	// PixelMSE and ValidTime are, on the pixel task, the means over seeds
+	// of each seed's pixel rollout MSE and valid prediction time (steps).
+	PixelMSE  *metrics.Summary `json:"pixel_mse,omitempty"`
+	ValidTime *metrics.Summary `json:"valid_time,omitempty"`
+	Seeds     int              `json:"seeds"`
 	// PerSeed holds each seed's metrics, in seed order.
 	PerSeed []SeedResult `json:"per_seed"`
 	// Published is the paper's row for comparison, if it has one.
@@ -99,6 +103,8 @@ type SeedResult struct {
 	TestLoss   float64  `json:"test_loss"`
 	EnergyMSE  *float64 `json:"energy_mse,omitempty"`
 	RolloutMSE *float64 `json:"rollout_mse,omitempty"`
+	PixelMSE   *float64 `json:"pixel_mse,omitempty"`
+	ValidTime  *float64 `json:"valid_time,omitempty"`
 	Seconds    float64  `json:"seconds"`
 }
 
@@ -299,6 +305,11 @@ func Reproduce(o Options) (*Results, error) {
 			v := r.Metrics.RolloutMSE.Mean
 			sr.RolloutMSE = &v
 		}
+		sr.PixelMSE = r.Metrics.PixelMSE
+		if r.Metrics.ValidTime != nil {
+			v := r.Metrics.ValidTime.Mean
+			sr.ValidTime = &v
+		}
 		mr.PerSeed = append(mr.PerSeed, sr)
 		mr.Seconds += r.Metrics.Seconds
 	}
@@ -328,9 +339,22 @@ func Reproduce(o Options) (*Results, error) {
 				s := metrics.MeanSEM(rollouts)
 				mr.RolloutMSE = &s
 			}
-			if t.System != nil {
-				s := metrics.ChunkSEM(energy, max(res.Protocol[tn].Energy.Chunks, 1))
+			if t.System != nil || t.Pixels != nil {
+				s := metrics.ChunkSEM(energy, max(res.Protocol[tn].Energy.Chunks, 5))
 				mr.EnergyMSE = &s
+			}
+			var pix, valid []float64
+			for _, sr := range mr.PerSeed {
+				if sr.PixelMSE != nil {
+					pix = append(pix, *sr.PixelMSE)
+				}
+				if sr.ValidTime != nil {
+					valid = append(valid, *sr.ValidTime)
+				}
+			}
+			if len(pix) > 0 {
+				p, v := metrics.MeanSEM(pix), metrics.MeanSEM(valid)
+				mr.PixelMSE, mr.ValidTime = &p, &v
 			}
 			if t.Segments != nil && len(mr.PerSeed) == 1 {
 				// One seed: the error bars over time of its rollout.

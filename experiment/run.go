@@ -12,6 +12,7 @@ import (
 	"github.com/hnn-go/hnn/data"
 	"github.com/hnn-go/hnn/internal/atomicfile"
 	"github.com/hnn-go/hnn/internal/buildinfo"
+	"github.com/hnn-go/hnn/latent"
 	"github.com/hnn-go/hnn/metrics"
 	"github.com/hnn-go/hnn/model"
 	"github.com/hnn-go/hnn/nn"
@@ -103,6 +104,11 @@ type Metrics struct {
 	// segment's times (mean over segments ± the spread of the error along
 	// them, see Run.evaluate).
 	RolloutMSE *metrics.Summary `json:"rollout_mse,omitempty"`
+	// PixelMSE and ValidTime are, for the pixel task, the mean squared
+	// error of the decoded latent rollouts against the true frames and
+	// their valid prediction time in steps (see Run.evaluatePixels).
+	PixelMSE  *float64         `json:"pixel_mse,omitempty"`
+	ValidTime *metrics.Summary `json:"valid_time,omitempty"`
 	// LongHorizon holds the long-horizon metrics by integrator name, when
 	// they were asked for.
 	LongHorizon map[string]LongHorizon `json:"long_horizon,omitempty"`
@@ -115,7 +121,10 @@ type Metrics struct {
 type Run struct {
 	Spec    Spec
 	Metrics Metrics
-	Model   Trained
+	// Model is the trained state-space model; nil for a pixel run, whose
+	// model is in Pixel.
+	Model Trained
+	Pixel *PixelRun
 
 	// trainRows and testRows hold the per-row derivative errors behind
 	// Metrics, for pooling across seeds.
@@ -230,6 +239,9 @@ func Train(s Spec, dir string, energy *EnergyTruth, progress train.Progress) (*R
 	t, err := taskOf(s)
 	if err != nil {
 		return nil, err
+	}
+	if t.Pixels != nil {
+		return trainPixels(s, t, dir, progress)
 	}
 	ds, err := Dataset(s)
 	if err != nil {
@@ -390,8 +402,22 @@ func Load(dir string) (*Run, error) {
 	if err := readJSON(filepath.Join(dir, SpecFile), &s); err != nil {
 		return nil, err
 	}
-	if _, err := taskOf(s); err != nil {
+	t, err := taskOf(s)
+	if err != nil {
 		return nil, fmt.Errorf("experiment: %s: %w", filepath.Join(dir, SpecFile), err)
+	}
+	if t.Pixels != nil {
+		m, err := latent.Load[float32](dir)
+		if err != nil {
+			return nil, err
+		}
+		r := &Run{Spec: s, Pixel: &PixelRun{Model: m}}
+		if _, err := os.Stat(filepath.Join(dir, MetricsFile)); err == nil {
+			if err := readJSON(filepath.Join(dir, MetricsFile), &r.Metrics); err != nil {
+				return nil, err
+			}
+		}
+		return r, nil
 	}
 	cfg, err := model.ReadConfig(dir)
 	if err != nil {
@@ -433,6 +459,22 @@ func Evaluate(dir string, longHorizon bool) (*Run, error) {
 	t, err := taskOf(r.Spec)
 	if err != nil {
 		return nil, err
+	}
+	if t.Pixels != nil {
+		if longHorizon {
+			return nil, fmt.Errorf("experiment: task %s has no long-horizon protocol (it needs a true energy in state space)", t.Name)
+		}
+		start := time.Now()
+		d, err := pixelData(r.Spec, t)
+		if err != nil {
+			return nil, err
+		}
+		r.Metrics = Metrics{}
+		if err := r.evaluatePixels(d); err != nil {
+			return nil, err
+		}
+		r.Metrics.Seconds = time.Since(start).Seconds()
+		return r, writeJSON(filepath.Join(dir, EvaluationFile), r.Metrics)
 	}
 	ds, err := Dataset(r.Spec)
 	if err != nil {

@@ -9,6 +9,7 @@ import (
 
 	"github.com/hnn-go/hnn/data"
 	"github.com/hnn-go/hnn/metrics"
+	"github.com/hnn-go/hnn/pixels"
 	"github.com/hnn-go/hnn/systems"
 	"github.com/hnn-go/hnn/train"
 )
@@ -65,6 +66,11 @@ type Task struct {
 	// Models, if not nil, are the models reproduce trains on the task when
 	// none are asked for (else baseline and hnn).
 	Models []string
+	// Pixels, if not nil, makes this a task on images (the pixel
+	// pendulum): its data are this pixels.Config's, rendered for the run's
+	// seed, its models latent ones (package latent); Generate is nil.
+	// QuickPixels is the reduced dataset of -quick.
+	Pixels, QuickPixels *pixels.Config
 }
 
 // Published is one model's row of the paper's Table 1.
@@ -88,12 +94,12 @@ func Register(t *Task) {
 
 // Table1 lists the tasks of the paper's Table 1 that hnn has, in its
 // order: what hnn reproduce runs by default.
-var Table1 = []string{"spring", "pendulum", "real-pendulum", "two-body", "three-body"}
+var Table1 = []string{"spring", "pendulum", "real-pendulum", "two-body", "three-body", "pixel-pendulum"}
 
 // Names returns the registered task names in Table 1 order where known,
 // then alphabetically.
 func Names() []string {
-	order := []string{"spring", "pendulum", "real-pendulum", "real-pendulum-central", "two-body", "three-body", "damped-spring", "damped-spring-trajectories"}
+	order := []string{"spring", "pendulum", "real-pendulum", "real-pendulum-central", "two-body", "three-body", "pixel-pendulum", "damped-spring", "damped-spring-trajectories"}
 	var out []string
 	for _, n := range order {
 		if _, ok := registry[n]; ok {

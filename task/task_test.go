@@ -44,6 +44,12 @@ func TestRegistry(t *testing.T) {
 		if tk.Name != n {
 			t.Errorf("Get(%q).Name = %q", n, tk.Name)
 		}
+		if tk.Pixels != nil {
+			if tk.Title == "" || tk.QuickPixels == nil {
+				t.Errorf("pixel task %s lacks a title or quick settings", n)
+			}
+			continue
+		}
 		if tk.Title == "" || tk.Generate == nil || (tk.Initial == nil && tk.Segments == nil) {
 			t.Errorf("task %s lacks a title, generator, or initial-state sampler or test segments", n)
 		}
@@ -188,8 +194,9 @@ func TestSettings(t *testing.T) {
 		if !(quick.Steps < full.Steps) {
 			t.Errorf("%s: quick trains %d steps, full %d; want fewer", n, quick.Steps, full.Steps)
 		}
-		if tk.Segments != nil {
-			// Measured data: energy and rollouts along the test segments.
+		if tk.Segments != nil || tk.Pixels != nil {
+			// Measured data: energy and rollouts along the test segments;
+			// images: energy along latent rollouts.
 			if err := full.Validate(); err != nil {
 				t.Errorf("%s: train: %v", n, err)
 			}

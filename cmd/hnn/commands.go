@@ -160,6 +160,10 @@ func printMetrics(w io.Writer, s experiment.Spec, m experiment.Metrics) {
 		head += "\trollout MSE"
 		row += "\t" + m.RolloutMSE.String()
 	}
+	if m.PixelMSE != nil && m.ValidTime != nil {
+		head += "\tpixel MSE\tvalid steps"
+		row += fmt.Sprintf("\t%.3g\t%.1f", *m.PixelMSE, m.ValidTime.Mean)
+	}
 	fmt.Fprintln(tw, head+"\tseconds")
 	fmt.Fprintf(tw, "%s\t%.1f\n", row, m.Seconds)
 	tw.Flush()
@@ -240,6 +244,9 @@ func runRollout(args []string, stdout, stderr io.Writer) error {
 	r, err := experiment.Load(pos[0])
 	if err != nil {
 		return err
+	}
+	if r.Model == nil {
+		return fmt.Errorf("%s: a %s run has no state-space model to roll out (its model works on images; see its metrics and figures)", pos[0], r.Spec.Task)
 	}
 	x0, err := data.ReadNPY(*initial)
 	if err != nil {

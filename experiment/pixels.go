@@ -1,0 +1,320 @@
+package experiment
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/hnn-go/hnn/figures"
+	"github.com/hnn-go/hnn/latent"
+	"github.com/hnn-go/hnn/metrics"
+	"github.com/hnn-go/hnn/pixels"
+	"github.com/hnn-go/hnn/task"
+	"github.com/hnn-go/hnn/train"
+)
+
+// PixelCacheEnv names the environment variable that overrides where the
+// rendered pixel datasets are cached.
+const PixelCacheEnv = "HNN_CACHE_DIR"
+
+// PixelCacheDir returns the directory of the pixel dataset caches:
+// $HNN_CACHE_DIR if set, else hnn/ in the user's cache directory
+// (~/.cache/hnn on Linux), else "" (no cache).
+func PixelCacheDir() string {
+	if d := os.Getenv(PixelCacheEnv); d != "" {
+		return d
+	}
+	if d, err := os.UserCacheDir(); err == nil {
+		return filepath.Join(d, "hnn")
+	}
+	return ""
+}
+
+// pixelConfig returns the dataset settings of a pixel run: the task's
+// (quick or full) with the run's seed.
+func pixelConfig(s Spec, t *task.Task) pixels.Config {
+	c := *t.Pixels
+	if s.Quick && t.QuickPixels != nil {
+		c = *t.QuickPixels
+	}
+	c.Seed = s.Seed
+	return c.WithDefaults()
+}
+
+// pixelData loads (or renders and caches) the dataset of a pixel run.
+func pixelData(s Spec, t *task.Task) (*pixels.Dataset, error) {
+	d, _, err := pixels.Load(PixelCacheDir(), pixelConfig(s, t))
+	return d, err
+}
+
+// samples returns the training or test samples of d.
+func samples(d *pixels.Dataset, test bool) *latent.Samples {
+	return &latent.Samples{Frame: pixels.FrameSize, Frames: d.Frames, Index: d.Samples(test)}
+}
+
+// PixelRun holds what a pixel run adds to a Run: its latent model.
+type PixelRun struct {
+	Model *latent.Model[float32]
+}
+
+// trainPixels trains the latent model of a pixel run, saves its checkpoint
+// (latent.json + latent.npz) and evaluates it.
+func trainPixels(s Spec, t *task.Task, dir string, progress train.Progress) (*Run, error) {
+	start := time.Now()
+	d, err := pixelData(s, t)
+	if err != nil {
+		return nil, err
+	}
+	m, err := latent.New[float32](latent.Config{Kind: s.Model.Kind}, rand.New(rand.NewPCG(s.Seed, streamInit)))
+	if err != nil {
+		return nil, err
+	}
+	hist, terr := latent.Train(m, samples(d, false), samples(d, true), s.Train, rand.New(rand.NewPCG(s.Seed, streamBatch)), progress)
+	if terr != nil && hist.Steps == 0 {
+		return nil, terr
+	}
+	run := &Run{Spec: s, Pixel: &PixelRun{Model: m}}
+	if dir != "" {
+		if err := writeSpec(dir, s); err != nil {
+			return nil, err
+		}
+		if err := latent.Save(dir, m); err != nil {
+			return nil, err
+		}
+	}
+	if terr != nil {
+		run.Metrics.Diverged = terr.Error()
+	}
+	if err := run.evaluatePixels(d); err != nil {
+		return nil, err
+	}
+	run.Metrics.History = &hist
+	run.Metrics.Seconds = time.Since(start).Seconds()
+	if dir != "" {
+		if err := writeJSON(filepath.Join(dir, MetricsFile), run.Metrics); err != nil {
+			return nil, err
+		}
+	}
+	return run, terr
+}
+
+// pixelValidThreshold is the normalised pixel error that ends the valid
+// prediction time (Botev et al. 2021).
+const pixelValidThreshold = metrics.DefaultValidThreshold
+
+// evaluatePixels fills the metrics of a pixel run:
+//
+//   - train and test loss: the reference's total loss per sample
+//     (reconstruction + auxiliary + 0.1 latent dynamics), mean ± std/sqrt(n);
+//   - energy MSE: from the first sample of every test trial (frames 1 and
+//     2), a latent rollout with the model's step over the trial's samples;
+//     a linear least-squares probe fitted on the training samples' latents
+//     maps latents to (angle from hanging down, angular velocity), both of
+//     a sample taken as the mean of its two frames' states; the error is
+//     the mean over the rollout of (E(true) - E(probe(z)))^2 with the
+//     environment's energy (pixels.Env.Energy), one value per test trial;
+//   - pixel MSE: the mean squared error between the decoded rollout and
+//     the true frame pairs;
+//   - valid time: the first step at which mean((true - pred)^2) /
+//     mean(true^2) over a pair's pixels exceeds 0.025, in steps, the
+//     rollout's length if it never does.
+func (r *Run) evaluatePixels(d *pixels.Dataset) error {
+	m := r.Pixel.Model
+	trainSet, testSet := samples(d, false), samples(d, true)
+	ev := latent.NewEvaluator(m, 200)
+	r.trainRows = make([]float64, trainSet.Len())
+	r.testRows = make([]float64, testSet.Len())
+	ev.Losses(trainSet, r.trainRows)
+	ev.Losses(testSet, r.testRows)
+	r.Metrics.TrainLoss = metrics.MeanSEM(r.trainRows)
+	r.Metrics.TestLoss = metrics.MeanSEM(r.testRows)
+
+	probe, err := fitPixelProbe(m, d, trainSet)
+	if err != nil {
+		return err
+	}
+	c := d.Config
+	trials := c.TestTrials
+	steps := c.Frames - 4 // samples start at frames 1..Frames-3
+	in := 2 * pixels.FrameSize
+	ws := m.NewWorkspace(trials, false)
+	x0 := make([]float32, trials*in)
+	for k := range trials {
+		f := k*c.Frames + 1
+		copy(x0[k*in:(k+1)*in], d.Frames[f*pixels.FrameSize:(f+2)*pixels.FrameSize])
+	}
+	z := make([]float32, (steps+1)*trials*2)
+	xs := make([]float32, (steps+1)*trials*in)
+	ws.Rollout(z, xs, x0, steps)
+
+	var env pixels.Env
+	energy := make([]float64, trials)
+	var pixSum float64
+	valid := make([]float64, trials)
+	zs := make([]float64, 2)
+	y := make([]float64, 2)
+	for k := range trials {
+		valid[k] = float64(steps)
+		done := false
+		for t := 0; t <= steps; t++ {
+			f := k*c.Frames + 1 + t
+			truth := d.Frames[f*pixels.FrameSize : (f+2)*pixels.FrameSize]
+			pred := xs[(t*trials+k)*in : (t*trials+k+1)*in]
+			var num, den float64
+			for j, v := range truth {
+				e := float64(v) - float64(pred[j])
+				num += e * e
+				den += float64(v) * float64(v)
+			}
+			pixSum += num / float64(in)
+			if !done && !(num <= pixelValidThreshold*den) {
+				valid[k], done = float64(t), true
+			}
+			phi, omega := pairState(d, f)
+			zs[0], zs[1] = float64(z[(t*trials+k)*2]), float64(z[(t*trials+k)*2+1])
+			probe.Apply(y, zs)
+			e := env.Energy(math.Pi+phi, omega) - env.Energy(math.Pi+y[0], y[1])
+			energy[k] += e * e / float64(steps+1)
+		}
+	}
+	es := metrics.ChunkSEM(energy, 5)
+	r.Metrics.EnergyMSE = &es
+	r.Metrics.EnergyPerStart = energy
+	px := pixSum / float64(trials*(steps+1))
+	r.Metrics.PixelMSE = &px
+	vt := metrics.MeanSEM(valid)
+	r.Metrics.ValidTime = &vt
+	return nil
+}
+
+// pairState returns the state of the sample whose first frame is f: the
+// mean of its two frames' angles from hanging down and angular velocities.
+func pairState(d *pixels.Dataset, f int) (phi, omega float64) {
+	a, b := pixels.FromBottom(d.States[2*f]), pixels.FromBottom(d.States[2*f+2])
+	return (a + b) / 2, (d.States[2*f+1] + d.States[2*f+3]) / 2
+}
+
+// fitPixelProbe fits the linear probe from latents to (angle from hanging
+// down, angular velocity) on the training samples.
+func fitPixelProbe(m *latent.Model[float32], d *pixels.Dataset, set *latent.Samples) (*latent.Probe, error) {
+	n := set.Len()
+	in := set.Input()
+	z := make([]float64, 0, 2*n)
+	y := make([]float64, 0, 2*n)
+	for lo := 0; lo < n; lo += 200 {
+		k := min(200, n-lo)
+		ws := m.NewWorkspace(k, false)
+		x := make([]float32, k*in)
+		zb := make([]float32, k*2)
+		for i := range k {
+			f := set.Index[lo+i]
+			copy(x[i*in:(i+1)*in], d.Frames[f*pixels.FrameSize:(f+2)*pixels.FrameSize])
+			phi, omega := pairState(d, f)
+			y = append(y, phi, omega)
+		}
+		ws.Encode(zb, x)
+		for _, v := range zb {
+			z = append(z, float64(v))
+		}
+	}
+	p, err := latent.FitProbe(z, y, 2, 2)
+	if err != nil {
+		return nil, fmt.Errorf("experiment: pixel probe: %w", err)
+	}
+	return p, nil
+}
+
+// writePixelFigures draws, for the pixel task, seed 0's models on its
+// first test trial: a strip of the true frames above each model's decoded
+// latent rollout from the trial's first frame pair (every sixth step), the
+// same as an animated GIF (every step), and the HNN's latent phase
+// portrait: the encoded true frame pairs of the first test trials, the
+// latent rollouts from their starts, and the contours of the learned H. It
+// writes dir/<task>-frames.png, -frames.gif and -latent.png.
+func writePixelFigures(dir string, t *task.Task, runs []*Run) error {
+	if len(runs) == 0 {
+		return nil
+	}
+	d, err := pixelData(runs[0].Spec, t)
+	if err != nil {
+		return err
+	}
+	c := d.Config
+	steps := c.Frames - 4
+	in := 2 * pixels.FrameSize
+	first := func(pair []float32) []float32 { return pair[:pixels.FrameSize] }
+	truth := figures.FrameRow{Name: "true"}
+	for s := 0; s <= steps; s++ {
+		f := 1 + s
+		truth.Frames = append(truth.Frames, d.Frames[f*pixels.FrameSize:(f+1)*pixels.FrameSize])
+	}
+	rows := []figures.FrameRow{truth}
+	trials := min(c.TestTrials, 5)
+	x0 := make([]float32, trials*in)
+	for k := range trials {
+		f := k*c.Frames + 1
+		copy(x0[k*in:(k+1)*in], d.Frames[f*pixels.FrameSize:(f+2)*pixels.FrameSize])
+	}
+	var portrait *figures.Panel
+	for _, r := range runs {
+		m := r.Pixel.Model
+		ws := m.NewWorkspace(trials, false)
+		z := make([]float32, (steps+1)*trials*2)
+		xs := make([]float32, (steps+1)*trials*in)
+		ws.Rollout(z, xs, x0, steps)
+		row := figures.FrameRow{Name: r.Spec.Model.Kind}
+		for s := 0; s <= steps; s++ {
+			row.Frames = append(row.Frames, first(xs[s*trials*in:s*trials*in+in]))
+		}
+		rows = append(rows, row)
+		if r.Spec.Model.Kind != "hnn" {
+			continue
+		}
+		p := &figures.Panel{Title: "HNN latent space: encoded data, rollouts, learned H", XLabel: "z_q", YLabel: "z_p"}
+		enc := m.NewWorkspace(1, false)
+		zz := make([]float32, 2)
+		for k := range trials {
+			path := figures.Series{Name: fmt.Sprintf("rollout %d", k)}
+			data := figures.Series{Name: fmt.Sprintf("encoded %d", k)}
+			for s := 0; s <= steps; s++ {
+				path.X = append(path.X, float64(z[(s*trials+k)*2]))
+				path.Y = append(path.Y, float64(z[(s*trials+k)*2+1]))
+				f := k*c.Frames + 1 + s
+				enc.Encode(zz, d.Frames[f*pixels.FrameSize:(f+2)*pixels.FrameSize])
+				data.X, data.Y = append(data.X, float64(zz[0])), append(data.Y, float64(zz[1]))
+			}
+			p.Paths = append(p.Paths, path)
+			p.Points = append(p.Points, data)
+		}
+		h := m.NewWorkspace(1, false)
+		e := make([]float32, 1)
+		p.Energy = func(x []float64) float64 {
+			zz[0], zz[1] = float32(x[0]), float32(x[1])
+			h.Energy(e, zz)
+			return float64(e[0])
+		}
+		portrait = p
+	}
+	strip := make([]figures.FrameRow, len(rows))
+	for i, r := range rows {
+		strip[i].Name = r.Name
+		for s := 0; s < len(r.Frames); s += 6 {
+			strip[i].Frames = append(strip[i].Frames, r.Frames[s])
+		}
+	}
+	if err := figures.FrameStrip(filepath.Join(dir, t.Name+"-frames.png"), strip, pixels.Side); err != nil {
+		return err
+	}
+	if err := figures.FrameGIF(filepath.Join(dir, t.Name+"-frames.gif"), rows, pixels.Side, 5); err != nil {
+		return err
+	}
+	if portrait != nil {
+		if err := figures.PhasePortraits(filepath.Join(dir, t.Name+"-latent.png"), []figures.Panel{*portrait}); err != nil {
+			return fmt.Errorf("experiment: %w", err)
+		}
+	}
+	return nil
+}

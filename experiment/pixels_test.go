@@ -1,0 +1,77 @@
+package experiment
+
+import (
+	"encoding/json"
+	"math"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/hnn-go/hnn/pixels"
+	"github.com/hnn-go/hnn/task"
+	"github.com/hnn-go/hnn/train"
+)
+
+func init() {
+	// A pixel task small enough for tests: 6 trials of 8 frames.
+	task.Register(&task.Task{
+		Name: "pixel-tiny", Title: "tiny pixel pendulum", Dim: 2,
+		Pixels:      &pixels.Config{Trials: 6, Frames: 8, TestTrials: 2},
+		QuickPixels: &pixels.Config{Trials: 6, Frames: 8, TestTrials: 2},
+		TrainRows:   20,
+		Train:       train.Config{Steps: 30, LR: 1e-3, Batch: 10, LogEvery: 10},
+		QuickTrain:  train.Config{Steps: 30, LR: 1e-3, Batch: 10, LogEvery: 10},
+	})
+}
+
+// TestPixelRun trains both latent models on a tiny pixel task through the
+// experiment API, checks the metrics and results.json keys the issue names,
+// that Evaluate recomputes the same numbers from the checkpoint and the
+// cached data, and that the figures are written.
+func TestPixelRun(t *testing.T) {
+	t.Setenv(PixelCacheEnv, t.TempDir())
+	out := t.TempDir()
+	res, err := Reproduce(Options{Tasks: []string{"pixel-tiny"}, Seeds: 1, Out: out})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, mk := range []string{"baseline", "hnn"} {
+		mr := res.Tasks["pixel-tiny"][mk]
+		if mr == nil || mr.EnergyMSE == nil || mr.PixelMSE == nil || mr.ValidTime == nil {
+			t.Fatalf("%s: results %+v lack energy, pixel or valid-time metrics", mk, mr)
+		}
+		if !(mr.TestLoss.Mean > 0) || math.IsNaN(mr.EnergyMSE.Mean) || !(mr.PixelMSE.Mean > 0) {
+			t.Errorf("%s: test loss %v, energy %v, pixel %v", mk, mr.TestLoss.Mean, mr.EnergyMSE.Mean, mr.PixelMSE.Mean)
+		}
+		if v := mr.ValidTime.Mean; v < 0 || v > 4 {
+			t.Errorf("%s: valid time %v steps, want within the 4-step rollout", mk, v)
+		}
+		dir := filepath.Join(out, "runs", "pixel-tiny-"+mk+"-seed0")
+		r, err := Evaluate(dir, false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if math.Abs(r.Metrics.TestLoss.Mean-mr.TestLoss.Mean) > 1e-12 || *r.Metrics.PixelMSE != mr.PixelMSE.Mean {
+			t.Errorf("%s: evaluate gives test loss %v and pixel MSE %v, training %v and %v", mk, r.Metrics.TestLoss.Mean, *r.Metrics.PixelMSE, mr.TestLoss.Mean, mr.PixelMSE.Mean)
+		}
+		if _, err := Evaluate(dir, true); err == nil {
+			t.Errorf("%s: long horizon on a pixel run: no error", mk)
+		}
+	}
+	b, _ := os.ReadFile(filepath.Join(out, "results.json"))
+	var raw map[string]any
+	if err := json.Unmarshal(b, &raw); err != nil {
+		t.Fatal(err)
+	}
+	hnn := raw["tasks"].(map[string]any)["pixel-tiny"].(map[string]any)["hnn"].(map[string]any)
+	for _, k := range []string{"train_loss", "test_loss", "energy_mse", "pixel_mse", "valid_time"} {
+		if _, ok := hnn[k]; !ok {
+			t.Errorf("results.json lacks %s", k)
+		}
+	}
+	for _, f := range []string{"pixel-tiny-frames.png", "pixel-tiny-frames.gif", "pixel-tiny-latent.png"} {
+		if _, err := os.Stat(filepath.Join(out, f)); err != nil {
+			t.Error(err)
+		}
+	}
+}

@@ -1,0 +1,31 @@
+package task
+
+import (
+	"github.com/hnn-go/hnn/pixels"
+	"github.com/hnn-go/hnn/train"
+)
+
+// The pixel-pendulum task (the paper's Task 5): the pendulum seen only as
+// images (package pixels: gymnasium's Pendulum-v1, 200 trials x 103
+// frames, the first 40 trials test), an autoencoder with a latent HNN or a
+// latent baseline (package latent), trained as experiment-pixels/train.py:
+// Adam 1e-3, weight decay 1e-5, minibatches of 200, 10,000 steps, plus the
+// weights' moving average (decay 0.99) as for the other minibatch tasks.
+// The data depend on the run's seed; they are rendered once and cached (see
+// experiment.PixelCacheDir). Quick: 60 trials (12 test), 800 steps.
+func init() {
+	Register(&Task{
+		Name:        "pixel-pendulum",
+		Title:       "Pixel pendulum",
+		Dim:         2,
+		Pixels:      &pixels.Config{},
+		QuickPixels: &pixels.Config{Trials: 60, TestTrials: 12},
+		TrainRows:   160 * 100,
+		Train:       train.Config{Steps: 10000, LR: 1e-3, WeightDecay: 1e-5, Batch: 200, LogEvery: 500, Average: orbitAverage},
+		QuickTrain:  train.Config{Steps: 800, LR: 1e-3, WeightDecay: 1e-5, Batch: 200, LogEvery: 100, Average: orbitAverage},
+		Published: map[string]Published{
+			"baseline": {Train: 1.77e-4, Test: 1.73e-4, Energy: 9.27e-3, EnergySEM: 1.1e-3},
+			"hnn":      {Train: 1.87e-4, Test: 1.85e-4, Energy: 1.53e-4, EnergySEM: 8.4e-6},
+		},
+	})
+}
