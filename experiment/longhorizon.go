@@ -201,6 +201,8 @@ func (lt *LongTruth) score(pred []float64, ok []bool) (rel, drift, valid float64
 		relSeries[i] = math.Exp(relSeries[i] / k)
 		driftSeries[i] /= k
 	}
+	// Every rollout starts exactly at its start: the curves begin after it.
+	relSeries[0], driftSeries[0] = math.NaN(), math.NaN()
 	return math.Exp(metrics.Mean(logs)), metrics.Mean(drifts), metrics.Mean(valids), relSeries, driftSeries
 }
 

@@ -2,6 +2,7 @@ package figures
 
 import (
 	"math"
+	"strconv"
 
 	"gonum.org/v1/plot"
 )
@@ -57,7 +58,15 @@ type logTicks struct{}
 // Ticks implements plot.Ticker.
 func (logTicks) Ticks(min, max float64) []plot.Tick {
 	if max >= 10*min {
-		return plot.LogTicks{Prec: -1}.Ticks(min, max)
+		// The powers of ten come out of a product that is not always
+		// exact (0.10000000000000006): label them with three digits.
+		ts := plot.LogTicks{Prec: -1}.Ticks(min, max)
+		for i := range ts {
+			if ts[i].Label != "" {
+				ts[i].Label = strconv.FormatFloat(ts[i].Value, 'g', 3, 64)
+			}
+		}
+		return ts
 	}
 	var ts []plot.Tick
 	for _, t := range (plot.DefaultTicks{}).Ticks(min, max) {
