@@ -116,7 +116,7 @@ func Generate(c Config) (*Dataset, error) {
 	var wg sync.WaitGroup
 	for range min(runtime.GOMAXPROCS(0), c.Trials) {
 		wg.Go(func() {
-			frame := NewFrame()
+			r := NewRenderer()
 			p := NewPreprocessor()
 			for {
 				k := int(next.Add(1) - 1)
@@ -129,8 +129,7 @@ func Generate(c Config) (*Dataset, error) {
 				for i := range c.Frames {
 					j := k*c.Frames + i
 					d.States[2*j], d.States[2*j+1] = th, thdot
-					Render(frame, th)
-					p.Preprocess(d.Frames[j*FrameSize:(j+1)*FrameSize], frame)
+					p.Preprocess(d.Frames[j*FrameSize:(j+1)*FrameSize], r.Render(th))
 					th, thdot = env.Step(th, thdot)
 				}
 			}

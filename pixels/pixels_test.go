@@ -2,6 +2,7 @@ package pixels
 
 import (
 	"bytes"
+	"fmt"
 	"image/png"
 	"math"
 	"os"
@@ -199,4 +200,33 @@ func BenchmarkRender(b *testing.B) {
 		Render(f, math.Pi+0.3)
 		p.Preprocess(v, f)
 	}
+}
+
+// TestRendererMatchesRender checks that the reusable Renderer draws the
+// same frames as Render and allocates little per frame.
+func TestRendererMatchesRender(t *testing.T) {
+	r := NewRenderer()
+	f := NewFrame()
+	for _, th := range []float64{0.3, math.Pi - 0.2, 2} {
+		Render(f, th)
+		if !bytes.Equal(r.Render(th).Pix, f.Pix) {
+			t.Fatalf("th = %v: Renderer and Render differ", th)
+		}
+	}
+	p := NewPreprocessor()
+	v := make([]float32, FrameSize)
+	if a := testing.AllocsPerRun(5, func() { p.Preprocess(v, r.Render(3)) }); a > 30 {
+		t.Errorf("%v allocations per rendered and preprocessed frame, want under 30 (gg's stroker allocates a little; the context and the scaler are reused)", a)
+	}
+}
+
+// ExampleGenerate renders a small dataset and reports its shapes.
+func ExampleGenerate() {
+	d, err := Generate(Config{Trials: 3, Frames: 5, TestTrials: 1, Seed: 1})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println(len(d.Frames)/FrameSize, "frames,", len(d.Samples(false)), "training samples,", len(d.Samples(true)), "test samples")
+	// Output: 15 frames, 4 training samples, 2 test samples
 }

@@ -36,12 +36,36 @@ func NewFrame() *image.RGBA { return image.NewRGBA(image.Rect(0, 0, Screen, Scre
 // rod from the pivot to length 1 in the direction th (0 pointing up,
 // positive angles counterclockwise as seen), width 0.2 with rounded ends,
 // and a black axle of radius 0.05, anti-aliased. It panics if dst is not
-// Screen x Screen.
+// Screen x Screen. A Renderer draws repeatedly without allocating a
+// drawing context per frame.
 func Render(dst *image.RGBA, th float64) {
 	if dst.Bounds().Dx() != Screen || dst.Bounds().Dy() != Screen {
 		panic("pixels: frame is not 500 x 500")
 	}
-	dc := gg.NewContextForRGBA(dst)
+	draw1(gg.NewContextForRGBA(dst), th)
+}
+
+// Renderer draws frames into one image with one drawing context. It is
+// used by one goroutine at a time.
+type Renderer struct {
+	frame *image.RGBA
+	dc    *gg.Context
+}
+
+// NewRenderer returns a Renderer.
+func NewRenderer() *Renderer {
+	f := NewFrame()
+	return &Renderer{frame: f, dc: gg.NewContextForRGBA(f)}
+}
+
+// Render draws the pendulum at angle th as the function Render does and
+// returns the frame, which the next call overwrites.
+func (r *Renderer) Render(th float64) *image.RGBA {
+	draw1(r.dc, th)
+	return r.frame
+}
+
+func draw1(dc *gg.Context, th float64) {
 	dc.SetRGB255(255, 255, 255)
 	dc.Clear()
 	c := Screen / 2.0
@@ -80,15 +104,17 @@ var Crop = image.Rect(165, 222, 335, 392)
 // that repeated calls allocate nothing. It is used by one goroutine at a
 // time.
 type Preprocessor struct {
-	gray  *image.Gray
-	small *image.Gray
+	gray   *image.Gray
+	small  *image.Gray
+	scaler draw.Scaler
 }
 
 // NewPreprocessor returns a Preprocessor.
 func NewPreprocessor() *Preprocessor {
 	return &Preprocessor{
-		gray:  image.NewGray(image.Rect(0, 0, Crop.Dx(), Crop.Dy())),
-		small: image.NewGray(image.Rect(0, 0, Side, Side)),
+		gray:   image.NewGray(image.Rect(0, 0, Crop.Dx(), Crop.Dy())),
+		small:  image.NewGray(image.Rect(0, 0, Side, Side)),
+		scaler: draw.CatmullRom.NewScaler(Side, Side, Crop.Dx(), Crop.Dy()),
 	}
 }
 
@@ -110,7 +136,7 @@ func (p *Preprocessor) Preprocess(dst []float32, frame *image.RGBA) {
 			out[x] = uint8(max(0, int(row[4*x])-int(row[4*x+1])))
 		}
 	}
-	draw.CatmullRom.Scale(p.small, p.small.Bounds(), p.gray, p.gray.Bounds(), draw.Src, nil)
+	p.scaler.Scale(p.small, p.small.Bounds(), p.gray, p.gray.Bounds(), draw.Src, nil)
 	for y := range Side {
 		for x := range Side {
 			dst[y*Side+x] = float32(p.small.Pix[y*p.small.Stride+x]) / 255
