@@ -101,6 +101,12 @@ func trainPixels(s Spec, t *task.Task, dir string, progress train.Progress) (*Ru
 	return run, terr
 }
 
+// rolloutSubsteps is the number of RK4 steps per frame of the latent
+// rollouts that the metrics and figures use: the learned field integrated
+// over unit time per frame, rather than the training's single Euler step
+// (see latent.Workspace.Rollout).
+const rolloutSubsteps = 4
+
 // pixelValidThreshold is the normalised pixel error that ends the valid
 // prediction time (Botev et al. 2021).
 const pixelValidThreshold = metrics.DefaultValidThreshold
@@ -110,7 +116,8 @@ const pixelValidThreshold = metrics.DefaultValidThreshold
 //   - train and test loss: the reference's total loss per sample
 //     (reconstruction + auxiliary + 0.1 latent dynamics), mean ± std/sqrt(n);
 //   - energy MSE: from the first sample of every test trial (frames 1 and
-//     2), a latent rollout with the model's step over the trial's samples;
+//     2), a latent rollout over the trial's samples (the learned field
+//     integrated over unit time per frame by 4 RK4 steps);
 //     a linear least-squares probe fitted on the training samples' latents
 //     maps latents to (angle from hanging down, angular velocity), both of
 //     a sample taken as the mean of its two frames' states; the error is
@@ -148,7 +155,7 @@ func (r *Run) evaluatePixels(d *pixels.Dataset) error {
 	}
 	z := make([]float32, (steps+1)*trials*2)
 	xs := make([]float32, (steps+1)*trials*in)
-	ws.Rollout(z, xs, x0, steps)
+	ws.Rollout(z, xs, x0, steps, rolloutSubsteps)
 
 	var env pixels.Env
 	energy := make([]float64, trials)
@@ -264,7 +271,7 @@ func writePixelFigures(dir string, t *task.Task, runs []*Run) error {
 		ws := m.NewWorkspace(trials, false)
 		z := make([]float32, (steps+1)*trials*2)
 		xs := make([]float32, (steps+1)*trials*in)
-		ws.Rollout(z, xs, x0, steps)
+		ws.Rollout(z, xs, x0, steps, rolloutSubsteps)
 		row := figures.FrameRow{Name: r.Spec.Model.Kind}
 		for s := 0; s <= steps; s++ {
 			row.Frames = append(row.Frames, first(xs[s*trials*in:s*trials*in+in]))

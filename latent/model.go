@@ -180,6 +180,7 @@ type Workspace[T nn.Float] struct {
 	dz, dxhat, f, df []T
 	u, dzd           []T
 	perSample        []float64
+	k                []T // RK4 stages of Rollout, made on first use
 }
 
 // NewWorkspace returns a workspace for batches of batch samples; with train

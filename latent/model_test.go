@@ -170,7 +170,7 @@ func TestRollout(t *testing.T) {
 	const steps = 4
 	z := make([]float64, (steps+1)*3*2)
 	x := make([]float64, (steps+1)*3*m.cfg.Input)
-	ws.Rollout(z, x, x0, steps)
+	ws.Rollout(z, x, x0, steps, 0)
 	z0 := make([]float64, 6)
 	ws.Encode(z0, x0)
 	f := make([]float64, 6)
@@ -221,5 +221,33 @@ func TestCheckpoint(t *testing.T) {
 	}
 	if _, err := Load[float32](t.TempDir()); err == nil {
 		t.Error("empty directory: no error")
+	}
+}
+
+// TestRolloutRK4 checks that RK4 rollouts of an HNN conserve its learned
+// energy far better than its Euler training step, and converge as the
+// substeps grow.
+func TestRolloutRK4(t *testing.T) {
+	t.Parallel()
+	m, _ := tiny(t, "hnn", nn.Tanh, 9)
+	ws := m.NewWorkspace(2, false)
+	rng := rand.New(rand.NewPCG(9, 3))
+	x0 := make([]float64, 2*m.cfg.Input)
+	for i := range x0 {
+		x0[i] = rng.Float64()
+	}
+	const steps = 50
+	drift := func(sub int) float64 {
+		z := make([]float64, (steps+1)*4)
+		ws.Rollout(z, nil, x0, steps, sub)
+		e0, e1 := make([]float64, 2), make([]float64, 2)
+		ws.Energy(e0, z[:4])
+		ws.Energy(e1, z[steps*4:])
+		return math.Abs(e1[0]-e0[0]) + math.Abs(e1[1]-e0[1])
+	}
+	euler, rk1, rk4 := drift(0), drift(1), drift(4)
+	t.Logf("learned-energy drift over %d frames: Euler %.3g, RK4 x1 %.3g, RK4 x4 %.3g", steps, euler, rk1, rk4)
+	if !(rk4 < euler/10) || !(rk4 <= rk1) {
+		t.Errorf("learned-energy drift: Euler %.3g, RK4 x1 %.3g, RK4 x4 %.3g; want RK4 far below Euler and shrinking with substeps", euler, rk1, rk4)
 	}
 }

@@ -7,27 +7,70 @@ import (
 )
 
 // Rollout rolls the batch of inputs x0 (B x Input, B = w.Batch()) out in
-// latent space: z_0 = enc(x0) and z_{t+1} = z_t + f(z_t), the model's own
-// unit Euler step per frame, for steps steps. It writes the latent states
-// into z ((steps+1) x B x Latent, time-major) and, if x is not nil, their
-// decoded inputs into x ((steps+1) x B x Input).
-func (w *Workspace[T]) Rollout(z, x, x0 []T, steps int) {
+// latent space from z_0 = enc(x0) for steps frames and writes the latent
+// states into z ((steps+1) x B x Latent, time-major) and, if x is not nil,
+// their decoded inputs into x ((steps+1) x B x Input).
+//
+// With substeps <= 0 a frame is the model's training step, one unit Euler
+// step z_{t+1} = z_t + f(z_t); explicit Euler lets the energy of an
+// oscillation grow by a factor 1 + (w h)^2 per step, so long rollouts
+// spiral out. With substeps >= 1 a frame integrates the learned field
+// dz/dt = f(z) over unit time with that many classical RK4 steps, as the
+// reference's analysis integrated it with an ODE solver.
+func (w *Workspace[T]) Rollout(z, x, x0 []T, steps, substeps int) {
 	c, B := w.m.cfg, w.batch
 	n, in := c.Latent, c.Input
 	if len(z) != (steps+1)*B*n || (x != nil && len(x) != (steps+1)*B*in) || len(x0) != B*in {
 		panic("latent: Rollout length mismatch")
 	}
 	w.Encode(z[:B*n], x0)
+	if substeps > 0 && w.k == nil {
+		w.k = make([]T, 5*B*n)
+	}
 	for t := 0; t < steps; t++ {
 		cur, next := z[t*B*n:(t+1)*B*n], z[(t+1)*B*n:(t+2)*B*n]
-		w.field(cur)
-		for i, v := range cur {
-			next[i] = v + w.f[i]
+		if substeps <= 0 {
+			w.field(cur)
+			for i, v := range cur {
+				next[i] = v + w.f[i]
+			}
+			continue
 		}
+		copy(next, cur)
+		w.rk4(next, T(1)/T(substeps), substeps)
 	}
 	if x != nil {
 		for t := 0; t <= steps; t++ {
 			w.Decode(x[t*B*in:(t+1)*B*in], z[t*B*n:(t+1)*B*n])
+		}
+	}
+}
+
+// rk4 advances the batch y in place by n classical RK4 steps of size h of
+// the latent field.
+func (w *Workspace[T]) rk4(y []T, h T, n int) {
+	m := len(y)
+	k1, k2, k3, k4, tmp := w.k[:m], w.k[m:2*m], w.k[2*m:3*m], w.k[3*m:4*m], w.k[4*m:5*m]
+	for range n {
+		w.field(y)
+		copy(k1, w.f)
+		for i := range tmp {
+			tmp[i] = y[i] + h/2*k1[i]
+		}
+		w.field(tmp)
+		copy(k2, w.f)
+		for i := range tmp {
+			tmp[i] = y[i] + h/2*k2[i]
+		}
+		w.field(tmp)
+		copy(k3, w.f)
+		for i := range tmp {
+			tmp[i] = y[i] + h*k3[i]
+		}
+		w.field(tmp)
+		copy(k4, w.f)
+		for i := range y {
+			y[i] += h / 6 * (k1[i] + 2*k2[i] + 2*k3[i] + k4[i])
 		}
 	}
 }
