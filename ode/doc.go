@@ -20,7 +20,10 @@
 // coordinates q and the second half the momenta p. Leapfrog and Yoshida4
 // read dq/dt at a mixed state (q, p_{1/2}) and dp/dt at (q', p_{1/2}), which
 // is exact only when dq/dt depends on p alone and dp/dt on q alone (a
-// separable H); on any other field they lose their symplecticity and order.
+// separable H); on any other field they lose their symplecticity and order,
+// and keeping to separable fields is the caller's responsibility. On a
+// separable field the force of one kick serves the next, so a leapfrog step
+// costs two evaluations of f and a Yoshida4 step six.
 // Over long horizons a symplectic method keeps the energy error bounded
 // where RK4 and Dormand-Prince let it drift.
 //
@@ -36,11 +39,11 @@
 //
 // # Adding a method
 //
-// A new integrator is one file, say leapfrog.go, that declares a settings
+// A new integrator is one file, say euler.go, that declares a settings
 // struct whose zero value means documented defaults, implements Name and
 // Solve on the value receiver (so the struct can be passed as an Integrator
 // directly), allocates its work buffers once per Solve call and never inside
 // the step loop, and registers a constructor from Options in the registry in
-// ode.go. Its test goes in leapfrog_test.go and should at least check the
+// ode.go. Its test goes in euler_test.go and should at least check the
 // convergence order and agreement with DormandPrince at a small step.
 package ode

@@ -27,7 +27,8 @@ type stepFunc func(x []float64, t, h float64) error
 // solveFixed is the output loop shared by the fixed-step methods: it checks
 // the arguments, divides every output interval into substeps of at most
 // step and calls advance for each, writing the state at every output time
-// into dst. It returns an error if a state becomes non-finite.
+// into dst; it never calls advance if x0 is empty. It returns an error if
+// a state becomes non-finite or advance fails.
 func solveFixed(name string, step float64, dst []float64, x0, ts []float64, advance stepFunc) error {
 	if !(step >= 0) || math.IsInf(step, 0) {
 		panic("ode: negative, infinite or NaN " + name + " step")
@@ -37,6 +38,9 @@ func solveFixed(name string, step float64, dst []float64, x0, ts []float64, adva
 	}
 	d := len(x0)
 	copy(dst[:d], x0)
+	if d == 0 {
+		return nil
+	}
 	for j := 1; j < len(ts); j++ {
 		t0, t1 := ts[j-1], ts[j]
 		n, err := substeps(name, step, t0, t1)

@@ -11,43 +11,82 @@ import (
 //
 // a second-order method that is symplectic for every Hamiltonian, separable
 // or not (the one a general learned H needs), time-reversible, and that
-// conserves every quadratic invariant exactly. The state is canonical (first
-// half q, second half p) only for its symplecticity to mean something; any
-// field can be integrated.
+// conserves every quadratic invariant exactly. Its symplecticity refers to
+// canonical states (first half q, second half p), but any field of any
+// dimension can be integrated.
 //
-// The implicit equation is solved for the stage slope k = f(x + h/2 k) by
-// fixed-point iteration, started from the previous step's slope (or f(x) at
-// the first step): k <- f(t + h/2, x + h/2 k). The iteration stops when the
-// change of h k, in the max norm, is at most Tol * max(1, |x|). A field
-// evaluated in float32 (a neural network) carries about 1e-7 relative
-// round-off, so the change can stall above a tight Tol: the iteration then
-// stops when the change has not decreased for 3 iterations while already
-// below 1e-5 * max(1, |x|), the round-off level of float32 evaluations. If
-// neither happens within MaxIter iterations (the step is too large for the
-// field's Lipschitz constant, h L >= 2) Solve returns an error.
+// Each step solves the implicit equation for the stage slope k, with
+// x' = x + h k, by the fixed-point iteration
+//
+//	k <- f(t + h/2, x + h/2 k),
+//
+// started from an explicit predictor: the slope of the previous step, or the
+// explicit Euler slope f(t, x) at the first step. With u the max norm of the
+// change of h k (the update of x') and s = max(1, max_i |x_i|), the
+// iteration stops and accepts its latest iterate when
+//
+//   - u <= Tol*s (converged); or
+//   - u has not fallen below its smallest value so far for 3 iterations
+//     while u <= 1e-5*s (stagnated). A field evaluated in float32, such as
+//     a neural network inside a float64 Func, carries about 1e-7 relative
+//     round-off, which puts a floor under u that can lie above a tight Tol;
+//     the iterate is then as good as the field allows.
+//
+// It fails, and Solve returns an error that says to reduce the step, if u
+// becomes NaN or infinite, if u has grown for 5 consecutive iterations to
+// above both 1e-5*s and its first value (divergence: the fixed-point map
+// contracts only if h times the field's Lipschitz constant is below about
+// 2), or if neither stopping rule holds within MaxIter iterations. Each
+// iteration is one evaluation of f.
+//
+// Step is the largest step, as for RK4: each output interval [ts[i],
+// ts[i+1]] is divided into ceil((ts[i+1]-ts[i])/Step) equal substeps, with
+// the same few-ulp slack, so output times are hit exactly. Step zero means
+// one step per output interval.
+//
+// An ImplicitMidpoint holds only settings; its Solve allocates its workspace
+// once per call and is safe for concurrent use if f is.
 type ImplicitMidpoint struct {
 	// Step is the largest step size. Zero means one step per output
 	// interval.
 	Step float64
-	// Tol is the relative tolerance of the fixed-point iteration; zero
-	// means 1e-12.
+	// Tol is the relative tolerance of the fixed-point iteration, see the
+	// stopping rule above. Zero means 1e-12.
 	Tol float64
-	// MaxIter bounds the fixed-point iterations of one step; zero means 50.
+	// MaxIter bounds the fixed-point iterations (evaluations of f) of one
+	// step. Zero means 50.
 	MaxIter int
 }
+
+// Defaults and thresholds of the fixed-point iteration of ImplicitMidpoint.
+const (
+	midpointTol     = 1e-12
+	midpointMaxIter = 50
+	// midpointStall is the relative update below which an iteration that
+	// stops decreasing is accepted: well above the float32 round-off of a
+	// field (about 1e-7 relative, times h), well below a useful accuracy.
+	midpointStall = 1e-5
+	// midpointStallIters and midpointGrowIters are the iterations without
+	// a new smallest update that mean stagnation, and the consecutive
+	// growing updates that mean divergence.
+	midpointStallIters = 3
+	midpointGrowIters  = 5
+)
 
 // Name returns "implicit-midpoint".
 func (ImplicitMidpoint) Name() string { return "implicit-midpoint" }
 
 // Solve integrates dx/dt = f from x0 at ts[0] and writes the state at each
-// ts[i] into dst[i*d:(i+1)*d], d = len(x0). It panics if len(dst) !=
-// len(ts)*len(x0), if len(ts) == 0, or if Step, Tol or MaxIter is negative
-// or NaN. It returns an error if ts is not finite and strictly increasing,
-// if the state becomes non-finite, or if the implicit equation of a step
-// does not converge.
+// ts[i] into dst[i*d:(i+1)*d], d = len(x0), with dst[0:d] = x0. It panics if
+// len(dst) != len(ts)*len(x0), if len(ts) == 0, if Step or Tol is negative,
+// infinite or NaN, or if MaxIter is negative. It returns an error if ts is
+// not finite and strictly increasing, if x0 or the state becomes
+// non-finite, if an output interval would need more than 2^52 substeps, or
+// if the implicit equation of a step cannot be solved (see the stopping
+// rule in the type's documentation).
 func (m ImplicitMidpoint) Solve(dst []float64, f Func, x0, ts []float64) error {
-	if !(m.Tol >= 0) || m.MaxIter < 0 {
-		panic("ode: negative or NaN implicit-midpoint tolerance or iteration limit")
+	if !(m.Tol >= 0) || math.IsInf(m.Tol, 0) || m.MaxIter < 0 {
+		panic("ode: negative, infinite or NaN implicit-midpoint tolerance or negative iteration limit")
 	}
 	s := newMidpoint(f, len(x0), m.Tol, m.MaxIter)
 	return solveFixed("implicit-midpoint", m.Step, dst, x0, ts, s.step)
@@ -55,25 +94,31 @@ func (m ImplicitMidpoint) Solve(dst []float64, f Func, x0, ts []float64) error {
 
 // midpoint holds the work buffers of implicit midpoint steps.
 type midpoint struct {
-	f        Func
-	k, kn, y []float64
-	haveK    bool
-	tol      float64
-	maxIter  int
+	f       Func
+	k, kn   []float64 // the slope iterate and the next one
+	y       []float64 // the midpoint state x + h/2 k
+	haveK   bool      // k holds the previous step's slope
+	tol     float64
+	maxIter int
 }
 
-func newMidpoint(f Func, d int, tol float64, maxIter int) *midpoint {
+// newMidpoint returns the implicit midpoint workspace for f in dimension d,
+// from one allocation; tol and maxIter zero mean the defaults.
+func newMidpoint(f Func, d int, tol float64, maxIter int) midpoint {
 	if tol == 0 {
-		tol = 1e-12
+		tol = midpointTol
 	}
 	if maxIter == 0 {
-		maxIter = 50
+		maxIter = midpointMaxIter
 	}
-	return &midpoint{f: f, k: make([]float64, d), kn: make([]float64, d), y: make([]float64, d), tol: tol, maxIter: maxIter}
+	work := make([]float64, 3*d)
+	return midpoint{f: f, k: work[:d:d], kn: work[d : 2*d : 2*d], y: work[2*d:], tol: tol, maxIter: maxIter}
 }
 
-// step makes one implicit midpoint step of size h in place (h may be
-// negative).
+// step makes one implicit midpoint step of size h from time t with x in
+// place. h may be negative, which runs the method backwards: it is
+// time-reversible. It returns an error, leaving x unchanged, if the
+// fixed-point iteration fails.
 func (s *midpoint) step(x []float64, t, h float64) error {
 	if !s.haveK {
 		s.f(s.k, t, x)
@@ -85,10 +130,15 @@ func (s *midpoint) step(x []float64, t, h float64) error {
 	}
 	scale = max(scale, 1)
 	tm := t + h/2
-	prev := math.Inf(1)
-	stalled := 0
-	var delta float64
-	for it := 1; it <= s.maxIter; it++ {
+	var (
+		delta, first float64
+		best         = math.Inf(1)
+		prev         = math.Inf(1)
+		stalled      int
+		grown        int
+		it           int
+	)
+	for it = 1; it <= s.maxIter; it++ {
 		for i, v := range x {
 			s.y[i] = v + h/2*s.k[i]
 		}
@@ -104,23 +154,32 @@ func (s *midpoint) step(x []float64, t, h float64) error {
 		if delta <= s.tol*scale {
 			return s.finish(x, h)
 		}
-		if delta >= prev {
-			stalled++
-			if stalled >= 3 && delta <= 1e-5*scale {
-				return s.finish(x, h)
+		if it == 1 {
+			first = delta
+		}
+		if delta < best {
+			best, stalled = delta, 0
+		} else if stalled++; stalled >= midpointStallIters && delta <= midpointStall*scale {
+			return s.finish(x, h)
+		}
+		if delta > prev {
+			if grown++; grown >= midpointGrowIters && delta > midpointStall*scale && delta > first {
+				break
 			}
 		} else {
-			stalled = 0
+			grown = 0
 		}
-		prev = min(prev, delta)
+		prev = delta
 	}
-	return fmt.Errorf("ode: implicit-midpoint: fixed-point iteration did not converge at t=%v after %d iterations (update %v, tolerance %v); reduce the step", t, s.maxIter, delta, s.tol*scale)
+	// The slope is garbage now; the next step starts afresh.
+	s.haveK = false
+	return fmt.Errorf("ode: implicit-midpoint: fixed-point iteration did not converge at t=%v after %d iterations (update %v, tolerance %v); reduce the step", t, min(it, s.maxIter), delta, s.tol*scale)
 }
 
-// finish applies the converged slope: x += h k.
+// finish applies the accepted slope, x += h k.
 func (s *midpoint) finish(x []float64, h float64) error {
-	for i := range x {
-		x[i] += h * s.k[i]
+	for i, k := range s.k {
+		x[i] += h * k
 	}
 	return nil
 }

@@ -39,9 +39,11 @@ type Options struct {
 	// Step is the largest step of fixed-step methods (RK4, Leapfrog,
 	// Yoshida4, ImplicitMidpoint).
 	Step float64
-	// Tol is the relative tolerance of the implicit equation of implicit
-	// methods (ImplicitMidpoint) and MaxIter the bound on its iterations.
-	Tol     float64
+	// Tol is the relative tolerance to which implicit methods
+	// (ImplicitMidpoint) solve the implicit equation of each step.
+	Tol float64
+	// MaxIter bounds the iterations that implicit methods
+	// (ImplicitMidpoint) spend on the implicit equation of one step.
 	MaxIter int
 	// MaxSteps bounds the number of steps of adaptive methods
 	// (DormandPrince).
