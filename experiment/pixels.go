@@ -68,7 +68,7 @@ func trainPixels(s Spec, t *task.Task, dir string, progress train.Progress) (*Ru
 	if err != nil {
 		return nil, err
 	}
-	m, err := latent.New[float32](latent.Config{Kind: s.Model.Kind}, rand.New(rand.NewPCG(s.Seed, streamInit)))
+	m, err := latent.New[float32](latent.Config{Kind: s.Model.Kind, Step: s.LatentStep}, rand.New(rand.NewPCG(s.Seed, streamInit)))
 	if err != nil {
 		return nil, err
 	}

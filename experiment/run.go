@@ -47,9 +47,12 @@ type Spec struct {
 	LongHorizon metrics.LongHorizonProtocol `json:"long_horizon_protocol,omitzero"`
 	// Data is the trajectory file of a run on measured data (hnn train
 	// -data); Task is then task.FileTaskName.
-	Data  *task.DataSource `json:"data,omitempty"`
-	Seed  uint64           `json:"seed"`
-	Quick bool             `json:"quick"`
+	Data *task.DataSource `json:"data,omitempty"`
+	// LatentStep is the latent step of a pixel task (see
+	// latent.Config.Step).
+	LatentStep string `json:"latent_step,omitempty"`
+	Seed       uint64 `json:"seed"`
+	Quick      bool   `json:"quick"`
 }
 
 // NewSpec returns the reference settings of a task for the given model kind
@@ -64,7 +67,7 @@ func NewSpec(taskName, kind string, seed uint64, quick bool) (Spec, error) {
 	if err := mc.Validate(); err != nil {
 		return Spec{}, err
 	}
-	return Spec{Task: taskName, Model: mc, Train: tc, Energy: ep, LongHorizon: t.LongHorizonSettings(quick), Seed: seed, Quick: quick}, nil
+	return Spec{Task: taskName, Model: mc, Train: tc, Energy: ep, LongHorizon: t.LongHorizonSettings(quick), LatentStep: t.LatentStep, Seed: seed, Quick: quick}, nil
 }
 
 // NewFileSpec returns the settings of a run on the trajectory file of src

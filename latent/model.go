@@ -30,6 +30,11 @@ type Config struct {
 	Activation   nn.Activation `json:"activation"`
 	// DynWeight weighs the latent-dynamics loss (0.1).
 	DynWeight float64 `json:"dyn_weight"`
+	// Step is the latent step of the dynamics loss, z(t+1) = z(t) +
+	// step(z(t)): "euler" (the reference's, step = f(z)) or "rk4" (one
+	// classical Runge-Kutta step of unit length of dz/dt = f(z), with its
+	// exact gradient through the four stages). Empty means "euler".
+	Step string `json:"step,omitempty"`
 }
 
 // Kinds returns the latent model kinds.
@@ -78,6 +83,8 @@ func (c Config) Validate() error {
 		return fmt.Errorf("latent: activation %v has no second derivative; the latent HNN needs a smooth one", c.Activation)
 	case !(c.DynWeight > 0) || math.IsInf(c.DynWeight, 0):
 		return fmt.Errorf("latent: dynamics weight %v, want a positive number", c.DynWeight)
+	case c.Step != "" && c.Step != "euler" && c.Step != "rk4":
+		return fmt.Errorf("latent: step %q, want euler or rk4", c.Step)
 	}
 	for _, h := range c.Hidden {
 		if h < 1 {
@@ -174,6 +181,12 @@ type Workspace[T nn.Float] struct {
 	enc   *nn.ResWorkspace[T]
 	dec   *nn.ResWorkspace[T]
 	dyn   *nn.Workspace[T]
+	// stages holds the latent network's workspaces of the RK4 stages
+	// (stages[0] is dyn), s and k their inputs and outputs, gtmp a
+	// parameter-gradient buffer; nil for the Euler step.
+	stages    []*nn.Workspace[T]
+	sin, sout [4][]T
+	gtmp      []T
 	// pair holds the batch's inputs, 2B x Input: the B inputs at t, then
 	// the B inputs at t+1.
 	pair             []T
@@ -191,7 +204,7 @@ func (m *Model[T]) NewWorkspace(batch int, train bool) *Workspace[T] {
 	}
 	c := m.cfg
 	n := c.Latent
-	return &Workspace[T]{
+	ws := &Workspace[T]{
 		m: m, batch: batch, train: train,
 		enc:       m.Enc.NewWorkspace(2 * batch),
 		dec:       m.Dec.NewWorkspace(batch),
@@ -205,6 +218,19 @@ func (m *Model[T]) NewWorkspace(batch int, train bool) *Workspace[T] {
 		dzd:       make([]T, batch*n),
 		perSample: make([]float64, batch),
 	}
+	if c.Step == "rk4" {
+		ws.stages = []*nn.Workspace[T]{ws.dyn}
+		for range 3 {
+			ws.stages = append(ws.stages, m.Dyn.NewWorkspace(batch, c.Kind == "hnn"))
+		}
+		for i := range 4 {
+			ws.sin[i], ws.sout[i] = make([]T, batch*n), make([]T, batch*n)
+		}
+		if train {
+			ws.gtmp = make([]T, len(m.Dyn.Params))
+		}
+	}
+	return ws
 }
 
 // Batch returns the number of samples the workspace holds.
@@ -216,14 +242,58 @@ func (w *Workspace[T]) Batch() int { return w.batch }
 func (w *Workspace[T]) Pair() []T { return w.pair }
 
 // field writes the latent field f(z) of the batch z (B x Latent) into w.f.
-func (w *Workspace[T]) field(z []T) {
+func (w *Workspace[T]) field(z []T) { w.fieldWith(w.dyn, w.f, z) }
+
+// fieldWith writes f(z) into dst using the latent network's workspace ws.
+func (w *Workspace[T]) fieldWith(ws *nn.Workspace[T], dst, z []T) {
 	m := w.m
 	if m.cfg.Kind == "hnn" {
-		g := m.Dyn.InputGradient(w.dyn, z)
-		symplectic(w.f, g, m.cfg.Latent)
+		g := m.Dyn.InputGradient(ws, z)
+		symplectic(dst, g, m.cfg.Latent)
 		return
 	}
-	copy(w.f, m.Dyn.Forward(w.dyn, z))
+	copy(dst, m.Dyn.Forward(ws, z))
+}
+
+// step writes the latent step of the dynamics loss into w.f: f(z) for
+// Euler, (k1 + 2 k2 + 2 k3 + k4)/6 for RK4, keeping the stages for the
+// backward pass.
+func (w *Workspace[T]) step(z []T) {
+	if w.stages == nil {
+		w.field(z)
+		return
+	}
+	s, k := w.sin, w.sout
+	copy(s[0], z)
+	w.fieldWith(w.stages[0], k[0], s[0])
+	for i, v := range z {
+		s[1][i] = v + k[0][i]/2
+	}
+	w.fieldWith(w.stages[1], k[1], s[1])
+	for i, v := range z {
+		s[2][i] = v + k[1][i]/2
+	}
+	w.fieldWith(w.stages[2], k[2], s[2])
+	for i, v := range z {
+		s[3][i] = v + k[2][i]
+	}
+	w.fieldWith(w.stages[3], k[3], s[3])
+	for i := range w.f {
+		w.f[i] = (k[0][i] + 2*k[1][i] + 2*k[2][i] + k[3][i]) / 6
+	}
+}
+
+// vjp propagates u = dL/df back through the latent field at the input of
+// workspace ws: it writes dL/dz into dx and the parameter gradient into
+// grad (both overwritten).
+func (w *Workspace[T]) vjp(ws *nn.Workspace[T], u, grad, dx []T) {
+	m := w.m
+	if m.cfg.Kind == "hnn" {
+		symplecticAdjoint(w.u, u, m.cfg.Latent)
+		m.Dyn.InputGradientVJP(ws, w.u, grad, dx)
+		return
+	}
+	m.Dyn.BackwardInput(ws, u, grad, dx)
 }
 
 // Field writes the latent field f(z) of the batch z (B x Latent) into dst.
@@ -283,7 +353,7 @@ func (w *Workspace[T]) loss(grad []T, perSample []float64) Losses {
 	z, zn := z2[:B*n], z2[B*n:]
 	x := w.pair[:B*in]
 	xhat := m.Dec.Forward(w.dec, z)
-	w.field(z)
+	w.step(z)
 
 	var ls Losses
 	wantGrad := grad != nil
@@ -349,15 +419,15 @@ func (w *Workspace[T]) loss(grad []T, perSample []float64) Losses {
 
 	ne, nd := len(m.Enc.Params), len(m.Dec.Params)
 	gEnc, gDec, gDyn := grad[:ne], grad[ne:ne+nd], grad[ne+nd:]
-	// The latent network: f = J grad H (HNN) or f = F(z) (baseline).
-	if c.Kind == "hnn" {
-		symplecticAdjoint(w.u, w.df, n)
-		m.Dyn.InputGradientVJP(w.dyn, w.u, gDyn, w.dzd)
+	// The latent network: f = J grad H (HNN) or f = F(z) (baseline),
+	// through the step.
+	if w.stages == nil {
+		w.vjp(w.dyn, w.df, gDyn, w.dzd)
+		for i, v := range w.dzd {
+			dz[i] += v
+		}
 	} else {
-		m.Dyn.BackwardInput(w.dyn, w.df, gDyn, w.dzd)
-	}
-	for i, v := range w.dzd {
-		dz[i] += v
+		w.backwardRK4(dz, gDyn)
 	}
 	m.Dec.Backward(w.dec, w.dxhat, gDec, w.dzd)
 	for i, v := range w.dzd {
@@ -365,6 +435,41 @@ func (w *Workspace[T]) loss(grad []T, perSample []float64) Losses {
 	}
 	m.Enc.Backward(w.enc, w.dz, gEnc, nil)
 	return ls
+}
+
+// backwardRK4 propagates w.df = dL/dstep back through the four RK4 stages
+// (s1 = z, s2 = z + k1/2, s3 = z + k2/2, s4 = z + k3, k_i = f(s_i), step =
+// (k1 + 2 k2 + 2 k3 + k4)/6): it adds dL/dz to dz and writes the latent
+// network's parameter gradient into grad. It uses s's buffers as scratch.
+func (w *Workspace[T]) backwardRK4(dz, grad []T) {
+	df := w.df
+	gk, gs := w.sin[0], w.sin[1] // dL/dk_i and dL/ds_i; the stage inputs are no longer needed
+	weights := [4]T{1.0 / 6, 1.0 / 3, 1.0 / 3, 1.0 / 6}
+	// halves[i] is ds_{i+1}/dk_i: s2 = z + k1/2, s3 = z + k2/2, s4 = z + k3.
+	halves := [4]T{0.5, 0.5, 1, 0}
+	first := true
+	for i := 3; i >= 0; i-- {
+		for j, v := range df {
+			gk[j] = weights[i] * v
+			if i < 3 {
+				gk[j] += halves[i] * gs[j]
+			}
+		}
+		g := w.gtmp
+		if first {
+			g = grad
+		}
+		w.vjp(w.stages[i], gk, g, gs)
+		if !first {
+			for j, v := range w.gtmp {
+				grad[j] += v
+			}
+		}
+		first = false
+		for j, v := range gs {
+			dz[j] += v
+		}
+	}
 }
 
 // symplectic writes J g = (g_p, -g_q) of every row of g into dst.

@@ -11,8 +11,12 @@ import (
 // tiny returns a small float64 model of kind with smooth activations, for
 // gradient checks, and a workspace whose pair buffer holds random inputs.
 func tiny(t *testing.T, kind string, act nn.Activation, seed uint64) (*Model[float64], *Workspace[float64]) {
+	return tinyStep(t, kind, act, seed, "")
+}
+
+func tinyStep(t *testing.T, kind string, act nn.Activation, seed uint64, step string) (*Model[float64], *Workspace[float64]) {
 	t.Helper()
-	c := Config{Kind: kind, Input: 6, Width: 5, Residual: 1, Latent: 2, Hidden: []int{7, 6}, AEActivation: act}
+	c := Config{Kind: kind, Input: 6, Width: 5, Residual: 1, Latent: 2, Hidden: []int{7, 6}, AEActivation: act, Step: step}
 	m, err := New[float64](c, rand.New(rand.NewPCG(seed, 1)))
 	if err != nil {
 		t.Fatal(err)
@@ -34,8 +38,9 @@ func TestLossGradFD(t *testing.T) {
 	for _, c := range []struct {
 		kind string
 		act  nn.Activation
-	}{{"hnn", nn.Tanh}, {"baseline", nn.Tanh}, {"hnn", nn.Softplus}} {
-		m, ws := tiny(t, c.kind, c.act, 3)
+		step string
+	}{{"hnn", nn.Tanh, ""}, {"baseline", nn.Tanh, ""}, {"hnn", nn.Softplus, ""}, {"hnn", nn.Tanh, "rk4"}, {"baseline", nn.Softplus, "rk4"}} {
+		m, ws := tinyStep(t, c.kind, c.act, 3, c.step)
 		grad := make([]float64, len(m.Params))
 		ls := ws.LossGrad(grad)
 		if !(ls.AE > 0 && ls.Aux > 0 && ls.Dyn > 0) || math.Abs(ls.Total-(ls.AE+ls.Aux+ls.Dyn)) > 1e-15 {
@@ -57,7 +62,7 @@ func TestLossGradFD(t *testing.T) {
 		// Central differences at h = 1e-6 are accurate to about 1e-9
 		// relative; a wrong term in the gradient shows at 1e-2 or more.
 		if e := math.Sqrt(diff / norm); !(e < 1e-7) {
-			t.Errorf("%s %v: gradient differs from finite differences, relative error %.3g", c.kind, c.act, e)
+			t.Errorf("%s %v %s: gradient differs from finite differences, relative error %.3g", c.kind, c.act, c.step, e)
 		}
 	}
 }
@@ -249,5 +254,45 @@ func TestRolloutRK4(t *testing.T) {
 	t.Logf("learned-energy drift over %d frames: Euler %.3g, RK4 x1 %.3g, RK4 x4 %.3g", steps, euler, rk1, rk4)
 	if !(rk4 < euler/10) || !(rk4 <= rk1) {
 		t.Errorf("learned-energy drift: Euler %.3g, RK4 x1 %.3g, RK4 x4 %.3g; want RK4 far below Euler and shrinking with substeps", euler, rk1, rk4)
+	}
+}
+
+// TestRK4StepLoss checks the dynamics loss of the RK4 step against a
+// classical RK4 step of unit length computed from Field.
+func TestRK4StepLoss(t *testing.T) {
+	t.Parallel()
+	m, ws := tinyStep(t, "hnn", nn.Tanh, 12, "rk4")
+	B, in := ws.Batch(), m.cfg.Input
+	ls := ws.Loss(nil)
+	ev := m.NewWorkspace(B, false)
+	z, zn := make([]float64, 2*B), make([]float64, 2*B)
+	ev.Encode(z, ws.Pair()[:B*in])
+	ev.Encode(zn, ws.Pair()[B*in:])
+	k := [4][]float64{}
+	s := make([]float64, 2*B)
+	for i := range k {
+		k[i] = make([]float64, 2*B)
+	}
+	ev.Field(k[0], z)
+	for _, st := range []struct {
+		i    int
+		from int
+		h    float64
+	}{{1, 0, 0.5}, {2, 1, 0.5}, {3, 2, 1}} {
+		for j := range s {
+			s[j] = z[j] + st.h*k[st.from][j]
+		}
+		ev.Field(k[st.i], s)
+	}
+	var dyn float64
+	for j := range z {
+		r := zn[j] - z[j] - (k[0][j]+2*k[1][j]+2*k[2][j]+k[3][j])/6
+		dyn += 0.1 * r * r / float64(2*B)
+	}
+	if math.Abs(ls.Dyn-dyn) > 1e-12 {
+		t.Errorf("RK4 dynamics loss %v, want %v", ls.Dyn, dyn)
+	}
+	if _, err := New[float32](Config{Kind: "hnn", Step: "leapfrog"}, rand.New(rand.NewPCG(1, 1))); err == nil {
+		t.Error("unknown step: no error")
 	}
 }

@@ -71,6 +71,9 @@ type Task struct {
 	// seed, its models latent ones (package latent); Generate is nil.
 	// QuickPixels is the reduced dataset of -quick.
 	Pixels, QuickPixels *pixels.Config
+	// LatentStep is the latent step of a pixel task's dynamics loss
+	// ("euler", the reference's, or "rk4"; see latent.Config.Step).
+	LatentStep string
 }
 
 // Published is one model's row of the paper's Table 1.
