@@ -51,6 +51,9 @@ type Options struct {
 	// LongHorizon also computes the long-horizon metrics of every run on
 	// every task with a true energy and a long-horizon protocol.
 	LongHorizon bool
+	// LatentStep, if not empty, overrides the latent step of pixel tasks
+	// ("euler" or "rk4").
+	LatentStep string
 }
 
 func (o Options) withDefaults() Options {
@@ -155,6 +158,9 @@ func cost(j job) float64 {
 }
 
 func (o Options) override(s *Spec) {
+	if o.LatentStep != "" && s.LatentStep != "" {
+		s.LatentStep = o.LatentStep
+	}
 	if o.Steps > 0 {
 		s.Train.Steps = o.Steps
 		s.Train.LogEvery = 0

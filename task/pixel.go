@@ -11,10 +11,8 @@ import (
 // latent baseline (package latent), trained as experiment-pixels/train.py:
 // Adam 1e-3, weight decay 1e-5, minibatches of 200, 10,000 steps, plus the
 // weights' moving average (decay 0.99) as for the other minibatch tasks,
-// and one RK4 step of the learned field per frame in the dynamics loss
-// instead of the reference's Euler step (an HNN's field is tangent to the
-// learned H's level sets, so an Euler step z + f(z) cannot stay on the
-// orbit it is trained to follow).
+// and the reference's Euler latent step in the dynamics loss (hnn
+// reproduce -latent-step rk4 trains with one RK4 step per frame instead).
 // The data depend on the run's seed; they are rendered once and cached (see
 // experiment.PixelCacheDir). Quick: 60 trials (12 test), 800 steps.
 func init() {
@@ -24,7 +22,7 @@ func init() {
 		Dim:         2,
 		Pixels:      &pixels.Config{},
 		QuickPixels: &pixels.Config{Trials: 60, TestTrials: 12},
-		LatentStep:  "rk4",
+		LatentStep:  "euler",
 		TrainRows:   160 * 100,
 		Train:       train.Config{Steps: 10000, LR: 1e-3, WeightDecay: 1e-5, Batch: 200, LogEvery: 500, Average: orbitAverage},
 		QuickTrain:  train.Config{Steps: 800, LR: 1e-3, WeightDecay: 1e-5, Batch: 200, LogEvery: 100, Average: orbitAverage},

@@ -298,9 +298,13 @@ func runReproduce(args []string, stdout, stderr io.Writer) error {
 	hidden := fs.String("hidden", "", "override the hidden widths, comma-separated (empty: 200,200)")
 	long := fs.Bool("long-horizon", false, "also roll every model out 10x longer than its training data with each integrator and report energy drift, relative error against the chaos floor and valid prediction time")
 	lipson := fs.String("lipson", "", "directory of the Schmidt & Lipson files (default: $"+task.LipsonEnv+", else ../shared/data/lipson)")
+	latentStep := fs.String("latent-step", "", "latent step of the pixel task's dynamics loss: euler (the reference's, default) or rk4")
 	pos, err := parse(fs, args)
 	if err != nil {
 		return err
+	}
+	if *latentStep != "" && *latentStep != "euler" && *latentStep != "rk4" {
+		return fmt.Errorf("-latent-step %q: want euler or rk4", *latentStep)
 	}
 	if err := wantArgs(fs, pos, 0, "no positional arguments"); err != nil {
 		return err
@@ -322,7 +326,7 @@ func runReproduce(args []string, stdout, stderr io.Writer) error {
 	}
 	o := experiment.Options{Tasks: splitList(*tasks), Models: splitList(*models), Seeds: *seeds, Quick: *quick, Out: *out,
 		Workers: *workers, NoFigures: *noFigures, Command: strings.TrimSpace("hnn reproduce " + strings.Join(args, " ")),
-		Steps: *steps, Hidden: hid, LongHorizon: *long}
+		Steps: *steps, Hidden: hid, LongHorizon: *long, LatentStep: *latentStep}
 	for _, t := range o.Tasks {
 		if _, err := task.Get(t); err != nil {
 			return err
