@@ -31,9 +31,13 @@ type Config struct {
 	// DynWeight weighs the latent-dynamics loss (0.1).
 	DynWeight float64 `json:"dyn_weight"`
 	// Step is the latent step of the dynamics loss, z(t+1) = z(t) +
-	// step(z(t)): "euler" (the reference's, step = f(z)) or "rk4" (one
+	// step: "euler" (the reference's, step = f(z(t))), "rk4" (one
 	// classical Runge-Kutta step of unit length of dz/dt = f(z), with its
-	// exact gradient through the four stages). Empty means "euler".
+	// exact gradient through the four stages) or "midpoint" (the implicit
+	// midpoint rule, step = f((z(t) + z(t+1))/2), explicit here because
+	// both ends are known; for an HNN it is symplectic, and the chord of
+	// an orbit is parallel to the field at its midpoint, which an Euler
+	// step's tangent cannot match). Empty means "euler".
 	Step string `json:"step,omitempty"`
 }
 
@@ -83,8 +87,8 @@ func (c Config) Validate() error {
 		return fmt.Errorf("latent: activation %v has no second derivative; the latent HNN needs a smooth one", c.Activation)
 	case !(c.DynWeight > 0) || math.IsInf(c.DynWeight, 0):
 		return fmt.Errorf("latent: dynamics weight %v, want a positive number", c.DynWeight)
-	case c.Step != "" && c.Step != "euler" && c.Step != "rk4":
-		return fmt.Errorf("latent: step %q, want euler or rk4", c.Step)
+	case c.Step != "" && c.Step != "euler" && c.Step != "rk4" && c.Step != "midpoint":
+		return fmt.Errorf("latent: step %q, want euler, rk4 or midpoint", c.Step)
 	}
 	for _, h := range c.Hidden {
 		if h < 1 {
@@ -258,7 +262,15 @@ func (w *Workspace[T]) fieldWith(ws *nn.Workspace[T], dst, z []T) {
 // step writes the latent step of the dynamics loss into w.f: f(z) for
 // Euler, (k1 + 2 k2 + 2 k3 + k4)/6 for RK4, keeping the stages for the
 // backward pass.
-func (w *Workspace[T]) step(z []T) {
+func (w *Workspace[T]) step(z, zn []T) {
+	if w.m.cfg.Step == "midpoint" {
+		mid := w.dzd // scratch: the backward pass overwrites it later
+		for i, v := range z {
+			mid[i] = (v + zn[i]) / 2
+		}
+		w.field(mid)
+		return
+	}
 	if w.stages == nil {
 		w.field(z)
 		return
@@ -353,7 +365,7 @@ func (w *Workspace[T]) loss(grad []T, perSample []float64) Losses {
 	z, zn := z2[:B*n], z2[B*n:]
 	x := w.pair[:B*in]
 	xhat := m.Dec.Forward(w.dec, z)
-	w.step(z)
+	w.step(z, zn)
 
 	var ls Losses
 	wantGrad := grad != nil
@@ -421,12 +433,20 @@ func (w *Workspace[T]) loss(grad []T, perSample []float64) Losses {
 	gEnc, gDec, gDyn := grad[:ne], grad[ne:ne+nd], grad[ne+nd:]
 	// The latent network: f = J grad H (HNN) or f = F(z) (baseline),
 	// through the step.
-	if w.stages == nil {
+	switch {
+	case c.Step == "midpoint":
+		// The field is evaluated at (z + zn)/2: half of dL/dmid to each.
+		w.vjp(w.dyn, w.df, gDyn, w.dzd)
+		for i, v := range w.dzd {
+			dz[i] += v / 2
+			dzn[i] += v / 2
+		}
+	case w.stages == nil:
 		w.vjp(w.dyn, w.df, gDyn, w.dzd)
 		for i, v := range w.dzd {
 			dz[i] += v
 		}
-	} else {
+	default:
 		w.backwardRK4(dz, gDyn)
 	}
 	m.Dec.Backward(w.dec, w.dxhat, gDec, w.dzd)

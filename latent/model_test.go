@@ -39,7 +39,7 @@ func TestLossGradFD(t *testing.T) {
 		kind string
 		act  nn.Activation
 		step string
-	}{{"hnn", nn.Tanh, ""}, {"baseline", nn.Tanh, ""}, {"hnn", nn.Softplus, ""}, {"hnn", nn.Tanh, "rk4"}, {"baseline", nn.Softplus, "rk4"}} {
+	}{{"hnn", nn.Tanh, ""}, {"baseline", nn.Tanh, ""}, {"hnn", nn.Softplus, ""}, {"hnn", nn.Tanh, "rk4"}, {"baseline", nn.Softplus, "rk4"}, {"hnn", nn.Tanh, "midpoint"}, {"baseline", nn.Tanh, "midpoint"}} {
 		m, ws := tinyStep(t, c.kind, c.act, 3, c.step)
 		grad := make([]float64, len(m.Params))
 		ls := ws.LossGrad(grad)

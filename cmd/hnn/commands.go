@@ -298,13 +298,13 @@ func runReproduce(args []string, stdout, stderr io.Writer) error {
 	hidden := fs.String("hidden", "", "override the hidden widths, comma-separated (empty: 200,200)")
 	long := fs.Bool("long-horizon", false, "also roll every model out 10x longer than its training data with each integrator and report energy drift, relative error against the chaos floor and valid prediction time")
 	lipson := fs.String("lipson", "", "directory of the Schmidt & Lipson files (default: $"+task.LipsonEnv+", else ../shared/data/lipson)")
-	latentStep := fs.String("latent-step", "", "latent step of the pixel task's dynamics loss: euler (the reference's, default) or rk4")
+	latentStep := fs.String("latent-step", "", "latent step of the pixel task's dynamics loss: euler (the reference's, default), rk4 or midpoint")
 	pos, err := parse(fs, args)
 	if err != nil {
 		return err
 	}
-	if *latentStep != "" && *latentStep != "euler" && *latentStep != "rk4" {
-		return fmt.Errorf("-latent-step %q: want euler or rk4", *latentStep)
+	if *latentStep != "" && *latentStep != "euler" && *latentStep != "rk4" && *latentStep != "midpoint" {
+		return fmt.Errorf("-latent-step %q: want euler, rk4 or midpoint", *latentStep)
 	}
 	if err := wantArgs(fs, pos, 0, "no positional arguments"); err != nil {
 		return err
