@@ -19,6 +19,7 @@ import (
 func writeFigures(dir string, res *Results, jobs []job, runs []*Run, truths map[string]*EnergyTruth) error {
 	for _, tn := range res.Order {
 		t, _ := task.Get(tn)
+		seed0 := seed0Runs(res, jobs, runs, tn)
 		for i, j := range jobs {
 			if j.spec.Task == tn && j.spec.Seed == 0 && runs[i].Model != nil && runs[i].Model.Parts() != nil {
 				if err := writeDissipativeFigure(dir, t, runs[i]); err != nil {
@@ -27,28 +28,12 @@ func writeFigures(dir string, res *Results, jobs []job, runs []*Run, truths map[
 			}
 		}
 		if t.Pixels != nil {
-			var seed0 []*Run
-			for _, mk := range res.Models {
-				for i, j := range jobs {
-					if j.spec.Task == tn && j.spec.Model.Kind == mk && j.spec.Seed == 0 {
-						seed0 = append(seed0, runs[i])
-					}
-				}
-			}
 			if err := writePixelFigures(dir, t, seed0); err != nil {
 				return err
 			}
 			continue
 		}
 		if t.Segments != nil {
-			var seed0 []*Run
-			for _, mk := range res.Models {
-				for i, j := range jobs {
-					if j.spec.Task == tn && j.spec.Model.Kind == mk && j.spec.Seed == 0 {
-						seed0 = append(seed0, runs[i])
-					}
-				}
-			}
 			if err := writeSegmentFigure(dir, t, seed0); err != nil {
 				return err
 			}
@@ -58,14 +43,6 @@ func writeFigures(dir string, res *Results, jobs []job, runs []*Run, truths map[
 		nb, orbits := t.System.(systems.NBody)
 		if t.System == nil || (t.Dim != 2 && !orbits) || e == nil {
 			continue
-		}
-		var seed0 []*Run
-		for _, mk := range res.Models {
-			for i, j := range jobs {
-				if j.spec.Task == tn && j.spec.Model.Kind == mk && j.spec.Seed == 0 {
-					seed0 = append(seed0, runs[i])
-				}
-			}
 		}
 		if orbits {
 			if err := writeOrbitFigure(dir, tn, nb, t.Bounds, e, seed0); err != nil {
@@ -251,4 +228,18 @@ func writeDissipativeFigure(dir string, t *task.Task, r *Run) error {
 		return fmt.Errorf("experiment: %w", err)
 	}
 	return nil
+}
+
+// seed0Runs returns seed 0's run of every model on task tn, in the order of
+// res.Models: the runs the figures draw.
+func seed0Runs(res *Results, jobs []job, runs []*Run, tn string) []*Run {
+	var out []*Run
+	for _, mk := range res.Models {
+		for i, j := range jobs {
+			if j.spec.Task == tn && j.spec.Model.Kind == mk && j.spec.Seed == 0 {
+				out = append(out, runs[i])
+			}
+		}
+	}
+	return out
 }

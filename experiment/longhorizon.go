@@ -4,11 +4,8 @@ import (
 	"fmt"
 	"math"
 	"path/filepath"
-	"runtime"
 	"slices"
 	"strings"
-	"sync"
-	"sync/atomic"
 
 	"github.com/hnn-go/hnn/figures"
 	"github.com/hnn-go/hnn/metrics"
@@ -144,7 +141,10 @@ func (lt *LongTruth) Evaluate(m Trained, names []string) (map[string]LongHorizon
 			return nil, nil, err
 		}
 		pred := make([]float64, len(lt.States))
-		ok := solveEach(ig, m.FieldFunc(), lt.X0, d, lt.Times, pred)
+		ok := make([]bool, p.Starts)
+		for b, err := range ode.SolveEach(ig, m.FieldFunc(), lt.X0, d, lt.Times, pred, 0) {
+			ok[b] = err == nil
+		}
 		rel, drift, valid, relSeries, driftSeries := lt.score(pred, ok)
 		lh := LongHorizon{
 			EnergyDrift: JSONFloat(drift), RelativeError: JSONFloat(rel),
@@ -204,31 +204,6 @@ func (lt *LongTruth) score(pred []float64, ok []bool) (rel, drift, valid float64
 	// Every rollout starts exactly at its start: the curves begin after it.
 	relSeries[0], driftSeries[0] = math.NaN(), math.NaN()
 	return math.Exp(metrics.Mean(logs)), metrics.Mean(drifts), metrics.Mean(valids), relSeries, driftSeries
-}
-
-// solveEach integrates every start on its own, concurrently, and reports
-// which succeeded. Unlike ode.SolveMany it goes on past a failure, which
-// long rollouts of poor models meet.
-func solveEach(ig ode.Integrator, newF func() ode.Func, x0 []float64, d int, ts, dst []float64) []bool {
-	nb := len(x0) / d
-	stride := len(ts) * d
-	ok := make([]bool, nb)
-	var next atomic.Int64
-	var wg sync.WaitGroup
-	for range min(runtime.GOMAXPROCS(0), nb) {
-		wg.Go(func() {
-			f := newF()
-			for {
-				b := int(next.Add(1) - 1)
-				if b >= nb {
-					return
-				}
-				ok[b] = ig.Solve(dst[b*stride:(b+1)*stride], f, x0[b*d:(b+1)*d], ts) == nil
-			}
-		})
-	}
-	wg.Wait()
-	return ok
 }
 
 // longIntegrators returns the integrators a model of the given kind is

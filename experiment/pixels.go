@@ -209,13 +209,18 @@ func pairState(d *pixels.Dataset, f int) (phi, omega float64) {
 func fitPixelProbe(m *latent.Model[float32], d *pixels.Dataset, set *latent.Samples) (*latent.Probe, error) {
 	n := set.Len()
 	in := set.Input()
+	batch := min(200, n)
+	ws := m.NewWorkspace(batch, false)
+	x := make([]float32, batch*in)
+	zb := make([]float32, batch*2)
 	z := make([]float64, 0, 2*n)
 	y := make([]float64, 0, 2*n)
-	for lo := 0; lo < n; lo += 200 {
-		k := min(200, n-lo)
-		ws := m.NewWorkspace(k, false)
-		x := make([]float32, k*in)
-		zb := make([]float32, k*2)
+	for lo := 0; lo < n; lo += batch {
+		k := min(batch, n-lo)
+		if k < batch {
+			// The last, partial batch gets a workspace of its size.
+			ws, x, zb = m.NewWorkspace(k, false), x[:k*in], zb[:2*k]
+		}
 		for i := range k {
 			f := set.Index[lo+i]
 			copy(x[i*in:(i+1)*in], d.Frames[f*pixels.FrameSize:(f+2)*pixels.FrameSize])

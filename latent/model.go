@@ -5,6 +5,7 @@ import (
 	"math"
 	"math/rand/v2"
 
+	"github.com/hnn-go/hnn/model"
 	"github.com/hnn-go/hnn/nn"
 )
 
@@ -253,7 +254,7 @@ func (w *Workspace[T]) fieldWith(ws *nn.Workspace[T], dst, z []T) {
 	m := w.m
 	if m.cfg.Kind == "hnn" {
 		g := m.Dyn.InputGradient(ws, z)
-		symplectic(dst, g, m.cfg.Latent)
+		model.Symplectic(dst, g, m.cfg.Latent)
 		return
 	}
 	copy(dst, m.Dyn.Forward(ws, z))
@@ -301,7 +302,7 @@ func (w *Workspace[T]) step(z, zn []T) {
 func (w *Workspace[T]) vjp(ws *nn.Workspace[T], u, grad, dx []T) {
 	m := w.m
 	if m.cfg.Kind == "hnn" {
-		symplecticAdjoint(w.u, u, m.cfg.Latent)
+		model.SymplecticAdjoint(w.u, u, m.cfg.Latent)
 		m.Dyn.InputGradientVJP(ws, w.u, grad, dx)
 		return
 	}
@@ -488,28 +489,6 @@ func (w *Workspace[T]) backwardRK4(dz, grad []T) {
 		first = false
 		for j, v := range gs {
 			dz[j] += v
-		}
-	}
-}
-
-// symplectic writes J g = (g_p, -g_q) of every row of g into dst.
-func symplectic[T nn.Float](dst, g []T, d int) {
-	h := d / 2
-	for r := 0; r < len(g); r += d {
-		for i := range h {
-			dst[r+i] = g[r+h+i]
-			dst[r+h+i] = -g[r+i]
-		}
-	}
-}
-
-// symplecticAdjoint writes r J = (-r_p, r_q) of every row of r into dst.
-func symplecticAdjoint[T nn.Float](dst, r []T, d int) {
-	h := d / 2
-	for k := 0; k < len(r); k += d {
-		for i := range h {
-			dst[k+i] = -r[k+h+i]
-			dst[k+h+i] = r[k+i]
 		}
 	}
 }

@@ -108,16 +108,13 @@ func NewStepper(m *Model[float32], set *Samples, c train.Config, rng *rand.Rand)
 // before it. If the loss is not finite the parameters are left as they
 // were.
 func (s *Stepper) Step() float64 {
-	d, n, pair := s.dim, len(s.perm), s.ws.Pair()
+	d, pair := s.dim, s.ws.Pair()
 	B := s.batch
-	for i := range B {
-		j := i
-		if B < n {
-			// A partial Fisher-Yates shuffle picks B distinct samples.
-			j = i + s.rng.IntN(n-i)
-			s.perm[i], s.perm[j] = s.perm[j], s.perm[i]
-		}
-		s.set.put(pair[i*d:(i+1)*d], pair[(B+i)*d:(B+i+1)*d], s.perm[i])
+	if B < len(s.perm) {
+		train.Draw(s.perm, B, s.rng)
+	}
+	for i, r := range s.perm[:B] {
+		s.set.put(pair[i*d:(i+1)*d], pair[(B+i)*d:(B+i+1)*d], r)
 	}
 	loss := s.ws.LossGrad(s.grad).Total
 	if math.IsNaN(loss) || math.IsInf(loss, 0) {

@@ -127,18 +127,6 @@ func GeoMean(v []float64) float64 {
 	return math.Exp(s / float64(len(v)))
 }
 
-// Mean returns the arithmetic mean of v, or NaN if v is empty.
-func Mean(v []float64) float64 {
-	if len(v) == 0 {
-		return math.NaN()
-	}
-	var s float64
-	for _, x := range v {
-		s += x
-	}
-	return s / float64(len(v))
-}
-
 func checkTraj(name string, n, m, d int) {
 	if d <= 0 || m != n*d {
 		panic(fmt.Sprintf("metrics: %s: %d values for %d times of dimension %d", name, m, n, d))

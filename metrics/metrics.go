@@ -28,7 +28,7 @@ func MeanSEM(v []float64) Summary {
 	if len(v) == 0 {
 		return Summary{math.NaN(), math.NaN(), math.NaN()}
 	}
-	m := mean(v)
+	m := Mean(v)
 	return Summary{Mean: m, SEM: std(v, m) / math.Sqrt(float64(len(v))), Median: median(v)}
 }
 
@@ -43,9 +43,9 @@ func ChunkSEM(v []float64, chunks int) Summary {
 	means := make([]float64, chunks)
 	for c := range chunks {
 		lo, hi := c*len(v)/chunks, (c+1)*len(v)/chunks
-		means[c] = mean(v[lo:hi])
+		means[c] = Mean(v[lo:hi])
 	}
-	return Summary{Mean: mean(v), SEM: std(means, mean(means)) / math.Sqrt(float64(chunks)), Median: median(v)}
+	return Summary{Mean: Mean(v), SEM: std(means, Mean(means)) / math.Sqrt(float64(chunks)), Median: median(v)}
 }
 
 // median returns the median of v without reordering it.
@@ -59,7 +59,11 @@ func median(v []float64) float64 {
 	return (s[n/2-1] + s[n/2]) / 2
 }
 
-func mean(v []float64) float64 {
+// Mean returns the arithmetic mean of v, or NaN if v is empty.
+func Mean(v []float64) float64 {
+	if len(v) == 0 {
+		return math.NaN()
+	}
 	var s float64
 	for _, x := range v {
 		s += x

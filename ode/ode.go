@@ -120,27 +120,10 @@ func Names() []string {
 // SolveMany panics if d <= 0, len(x0) is not a multiple of d, len(ts) == 0 or
 // len(dst) != len(x0)/d*len(ts)*d.
 func SolveMany(ig Integrator, newF func() Func, x0 []float64, d int, ts, dst []float64, workers int) error {
-	if d <= 0 {
-		panic("ode: non-positive dimension")
-	}
-	if len(x0)%d != 0 {
-		panic("ode: len(x0) not a multiple of d")
-	}
-	if len(ts) == 0 {
-		panic("ode: no output times")
-	}
-	nb := len(x0) / d
-	stride := len(ts) * d
-	if len(dst) != nb*stride {
-		panic("ode: length mismatch")
-	}
+	nb, stride, workers := checkMany(x0, d, ts, dst, workers)
 	if nb == 0 {
 		return nil
 	}
-	if workers <= 0 {
-		workers = runtime.GOMAXPROCS(0)
-	}
-	workers = min(workers, nb)
 
 	errs := make([]error, nb)
 	// next is the next state to claim; failed is the lowest failing index
@@ -178,6 +161,57 @@ func SolveMany(ig Integrator, newF func() Func, x0 []float64, d int, ts, dst []f
 		}
 	}
 	return nil
+}
+
+// checkMany panics unless the shapes fit SolveMany's contract and returns
+// the number of states, the length of one trajectory in dst and the number
+// of workers to start (GOMAXPROCS if workers <= 0, at most one per state).
+func checkMany(x0 []float64, d int, ts, dst []float64, workers int) (nb, stride, w int) {
+	if d <= 0 {
+		panic("ode: non-positive dimension")
+	}
+	if len(x0)%d != 0 {
+		panic("ode: len(x0) not a multiple of d")
+	}
+	if len(ts) == 0 {
+		panic("ode: no output times")
+	}
+	nb = len(x0) / d
+	stride = len(ts) * d
+	if len(dst) != nb*stride {
+		panic("ode: length mismatch")
+	}
+	if workers <= 0 {
+		workers = runtime.GOMAXPROCS(0)
+	}
+	return nb, stride, min(workers, nb)
+}
+
+// SolveEach is SolveMany for callers that need every state's outcome: it
+// integrates all B states concurrently, each on its own, whatever others
+// do, and returns each one's error (nil where it succeeded), so that a
+// failing state neither stops the others nor hides their results. The
+// contents of dst are unspecified for the states that failed. It panics as
+// SolveMany does.
+func SolveEach(ig Integrator, newF func() Func, x0 []float64, d int, ts, dst []float64, workers int) []error {
+	nb, stride, workers := checkMany(x0, d, ts, dst, workers)
+	errs := make([]error, nb)
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Go(func() {
+			f := newF()
+			for {
+				b := int(next.Add(1) - 1)
+				if b >= nb {
+					return
+				}
+				errs[b] = ig.Solve(dst[b*stride:(b+1)*stride], f, x0[b*d:(b+1)*d], ts)
+			}
+		})
+	}
+	wg.Wait()
+	return errs
 }
 
 // checkSolve panics unless the lengths of dst, x0 and ts fit the Solve

@@ -372,3 +372,24 @@ func ExampleSolveMany() {
 	// q0=1.5: q(2)=-0.2371
 	// q0=3.0: q(2)=2.6131
 }
+
+// TestSolveEach checks that SolveEach reports each state's outcome: a
+// failing state does not stop the others, and the good ones match Solve.
+func TestSolveEach(t *testing.T) {
+	t.Parallel()
+	// dx/dt = x^2 blows up at t = 1/x0: the start 2 fails before t = 1.
+	f := func() Func { return func(dst []float64, _ float64, x []float64) { dst[0] = x[0] * x[0] } }
+	x0 := []float64{0.1, 2, 0.5}
+	ts := []float64{0, 1}
+	dst := make([]float64, 6)
+	errs := SolveEach(DormandPrince{}, f, x0, 1, ts, dst, 2)
+	if errs[0] != nil || errs[1] == nil || errs[2] != nil {
+		t.Fatalf("errors %v, want only state 1 to fail", errs)
+	}
+	for _, b := range []int{0, 2} {
+		want := x0[b] / (1 - x0[b]) // x(1) = x0 / (1 - x0)
+		if math.Abs(dst[2*b+1]-want) > 1e-6 {
+			t.Errorf("state %d: x(1) = %v, want %v", b, dst[2*b+1], want)
+		}
+	}
+}

@@ -5,9 +5,6 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
-	"runtime"
-	"sync"
-	"sync/atomic"
 
 	"github.com/hnn-go/hnn/data"
 	"github.com/hnn-go/hnn/ode"
@@ -231,33 +228,17 @@ func (o Orbits) guardedField() ode.Func {
 }
 
 // solveOrbits integrates the starts x0 (B x d) to ts concurrently, each on
-// its own, and returns each one's error (nil if it completed). Unlike
-// ode.SolveMany, which stops at the first failure, it reports every
-// orbit's outcome, which rejection needs.
+// its own (ode.SolveEach), and returns each one's error: the integration's,
+// or the energy check's for an orbit that completed.
 func (o Orbits) solveOrbits(x0, ts, dst []float64) []error {
 	d := o.System.Dim()
-	nb := len(x0) / d
 	stride := len(ts) * d
-	errs := make([]error, nb)
-	ig := o.integrator()
-	var next atomic.Int64
-	var wg sync.WaitGroup
-	for range min(runtime.GOMAXPROCS(0), nb) {
-		wg.Go(func() {
-			f := o.guardedField()
-			for {
-				b := int(next.Add(1) - 1)
-				if b >= nb {
-					return
-				}
-				errs[b] = ig.Solve(dst[b*stride:(b+1)*stride], f, x0[b*d:(b+1)*d], ts)
-				if errs[b] == nil {
-					errs[b] = o.checkEnergy(dst[b*stride : (b+1)*stride])
-				}
-			}
-		})
+	errs := ode.SolveEach(o.integrator(), o.guardedField, x0, d, ts, dst, 0)
+	for b, err := range errs {
+		if err == nil {
+			errs[b] = o.checkEnergy(dst[b*stride : (b+1)*stride])
+		}
 	}
-	wg.Wait()
 	return errs
 }
 

@@ -71,12 +71,10 @@ func FromFile(src DataSource) (*Task, error) {
 		Name:  FileTaskName,
 		Title: filepath.Base(src.Path),
 		Dim:   trainSet.Dim,
+		// The file was read and checked above; its rows do not depend on
+		// the seed.
 		Generate: func(*rand.Rand) (*data.Dataset, error) {
-			tr, te, err := readSplit(src)
-			if err != nil {
-				return nil, err
-			}
-			return &data.Dataset{Train: tr.Rows(), Test: te.Rows()}, nil
+			return &data.Dataset{Train: trainSet.Rows(), Test: testSet.Rows()}, nil
 		},
 		Segments:   func() ([]Segment, error) { return segments, nil },
 		TrainRows:  rows,

@@ -3,6 +3,7 @@ package task
 import (
 	"fmt"
 	"math/rand/v2"
+	"os"
 	"path/filepath"
 
 	"github.com/hnn-go/hnn/data"
@@ -85,15 +86,16 @@ func realPendulumTask(name, title, method string, pub map[string]Published) *Tas
 }
 
 // realPendulumPath returns the path of real_pend_h_1.txt, or an error
-// saying where to put it.
+// saying where to put it. It only looks for the file; reading it is
+// realPendulum's.
 func realPendulumPath() (string, error) {
 	dir, err := LipsonDir()
 	if err != nil {
 		return "", err
 	}
 	path := filepath.Join(dir, RealPendulumFile)
-	if _, err := trajectory.ReadFile(path); err != nil {
-		return "", fmt.Errorf("task: real-pendulum needs %s: %w (put the Schmidt & Lipson file there or set $%s)", RealPendulumFile, err, LipsonEnv)
+	if st, err := os.Stat(path); err != nil || st.IsDir() {
+		return "", fmt.Errorf("task: real-pendulum needs %s in %s (put the Schmidt & Lipson file there or set $%s)", RealPendulumFile, dir, LipsonEnv)
 	}
 	return path, nil
 }

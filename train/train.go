@@ -276,12 +276,9 @@ func (s *Stepper[T]) Average() []T { return s.avg }
 // the loss is not finite the parameters are left as they were.
 func (s *Stepper[T]) Step() float64 {
 	if s.perm != nil {
-		// A partial Fisher-Yates shuffle picks batch distinct rows.
-		d, n := s.d, len(s.perm)
-		for i := 0; i < s.batch; i++ {
-			j := i + s.rng.IntN(n-i)
-			s.perm[i], s.perm[j] = s.perm[j], s.perm[i]
-			r := s.perm[i]
+		d := s.d
+		Draw(s.perm, s.batch, s.rng)
+		for i, r := range s.perm[:s.batch] {
 			copy(s.bx[i*d:(i+1)*d], s.x[r*d:(r+1)*d])
 			copy(s.by[i*d:(i+1)*d], s.y[r*d:(r+1)*d])
 		}
@@ -295,6 +292,21 @@ func (s *Stepper[T]) Step() float64 {
 		UpdateAverage(s.avg, s.params, s.beta)
 	}
 	return loss
+}
+
+// Draw moves k distinct entries of perm, drawn uniformly from rng, to
+// perm[:k] by a partial Fisher-Yates shuffle: the minibatch of a step. The
+// rest of perm keeps the other entries, so perm stays a permutation. It
+// panics if k > len(perm).
+func Draw(perm []int, k int, rng *rand.Rand) {
+	n := len(perm)
+	if k > n {
+		panic("train: minibatch larger than the set")
+	}
+	for i := range k {
+		j := i + rng.IntN(n-i)
+		perm[i], perm[j] = perm[j], perm[i]
+	}
 }
 
 // UpdateAverage sets avg <- beta avg + (1 - beta) params, the moving

@@ -184,3 +184,28 @@ func TestStepAllocatesNothing(t *testing.T) {
 		}
 	}
 }
+
+// TestDraw checks that Draw leaves a permutation whose first k entries are
+// distinct and that it covers the set over many draws.
+func TestDraw(t *testing.T) {
+	t.Parallel()
+	perm := []int{0, 1, 2, 3, 4, 5, 6}
+	rng := rand.New(rand.NewPCG(1, 1))
+	seen := map[int]bool{}
+	for range 50 {
+		train.Draw(perm, 3, rng)
+		got := map[int]bool{}
+		for _, v := range perm {
+			got[v] = true
+		}
+		if len(got) != len(perm) {
+			t.Fatalf("perm %v is no longer a permutation", perm)
+		}
+		for _, v := range perm[:3] {
+			seen[v] = true
+		}
+	}
+	if len(seen) != len(perm) {
+		t.Errorf("50 draws of 3 saw only %v", seen)
+	}
+}
