@@ -68,6 +68,12 @@ type options struct {
 	reference string
 	python    string
 	jsonPath  string
+	// -scale: the scale-out measurements (scale.go).
+	scale      bool
+	scaleTrain string
+	cgroup     string
+	copies     []int
+	memCapMB   int
 }
 
 func main() {
@@ -96,6 +102,11 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	fs.StringVar(&o.reference, "reference", "", "path of a checkout of the 2019 PyTorch reference (greydanus/hamiltonian-nn) to time")
 	fs.StringVar(&o.python, "python", "python3", "Python interpreter for -reference")
 	fs.StringVar(&o.jsonPath, "json", "", "also write the results as JSON to this file")
+	fs.BoolVar(&o.scale, "scale", false, "measure the scale-out features in this build instead: training steps/s against -workers, sweep throughput against worker count, peak memory of training from disk against dataset size")
+	copies := fs.String("copies", "25,100,400", "with -scale: dataset sizes, in copies of the two-body data (5.1 MB of float32 training rows each)")
+	fs.IntVar(&o.memCapMB, "memory-cap-mb", 0, "with -scale: run the disk-training children in a cgroup limited to this many MiB (needs a writable memory cgroup)")
+	fs.StringVar(&o.scaleTrain, "scale-train", "", "train from this dataset directory and print JSON (the child of -scale)")
+	fs.StringVar(&o.cgroup, "cgroup", "", "with -scale-train: join this cgroup first")
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "usage: go run ./benchmarks [flags]   (from the repository root)")
 		fs.PrintDefaults()
@@ -115,6 +126,16 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 		return o, fmt.Errorf("-repeat %d, want at least 1", o.repeat)
 	}
 	var err error
+	for c := range strings.SplitSeq(*copies, ",") {
+		n, err := strconv.Atoi(strings.TrimSpace(c))
+		if err != nil || n < 1 {
+			return o, fmt.Errorf("-copies: %q is not a positive count", c)
+		}
+		o.copies = append(o.copies, n)
+	}
+	if o.memCapMB < 0 {
+		return o, fmt.Errorf("-memory-cap-mb %d, want at least 0", o.memCapMB)
+	}
 	if o.tasks, err = splitList("-tasks", *tasks, task.Names(), "task"); err != nil {
 		return o, err
 	}
@@ -210,6 +231,12 @@ func run(args []string, stdout, stderr io.Writer) error {
 	o, err := parseFlags(args, stderr)
 	if err != nil {
 		return err
+	}
+	if o.scaleTrain != "" {
+		return scaleTrain(o.scaleTrain, o.steps, o.cgroup, stdout)
+	}
+	if o.scale {
+		return runScale(o, stdout, stderr)
 	}
 	if o.child {
 		r := measureBuild(o, stderr)

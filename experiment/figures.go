@@ -16,13 +16,13 @@ import (
 // contours, each model's learned field with a rollout beside the true one
 // (the HNN panel with its learned energy's contours), and the true energy
 // along the rollouts over the energy protocol's horizon.
-func writeFigures(dir string, res *Results, jobs []job, runs []*Run, truths map[string]*EnergyTruth) error {
+func writeFigures(dir string, res *Results, runs []*Run, truths map[string]*EnergyTruth) error {
 	for _, tn := range res.Order {
 		t, _ := task.Get(tn)
-		seed0 := seed0Runs(res, jobs, runs, tn)
-		for i, j := range jobs {
-			if j.spec.Task == tn && j.spec.Seed == 0 && runs[i].Model != nil && runs[i].Model.Parts() != nil {
-				if err := writeDissipativeFigure(dir, t, runs[i]); err != nil {
+		seed0 := seed0Runs(res, runs, tn)
+		for _, r := range seed0 {
+			if r.Model != nil && r.Model.Parts() != nil {
+				if err := writeDissipativeFigure(dir, t, r); err != nil {
 					return err
 				}
 			}
@@ -232,12 +232,12 @@ func writeDissipativeFigure(dir string, t *task.Task, r *Run) error {
 
 // seed0Runs returns seed 0's run of every model on task tn, in the order of
 // res.Models: the runs the figures draw.
-func seed0Runs(res *Results, jobs []job, runs []*Run, tn string) []*Run {
+func seed0Runs(res *Results, runs []*Run, tn string) []*Run {
 	var out []*Run
 	for _, mk := range res.Models {
-		for i, j := range jobs {
-			if j.spec.Task == tn && j.spec.Model.Kind == mk && j.spec.Seed == 0 {
-				out = append(out, runs[i])
+		for _, r := range runs {
+			if r.Spec.Task == tn && r.Spec.Label() == mk && r.Spec.Seed == 0 {
+				out = append(out, r)
 			}
 		}
 	}

@@ -94,7 +94,7 @@ func trainPixels(s Spec, t *task.Task, dir string, progress train.Progress) (*Ru
 	run.Metrics.History = &hist
 	run.Metrics.Seconds = time.Since(start).Seconds()
 	if dir != "" {
-		if err := writeJSON(filepath.Join(dir, MetricsFile), run.Metrics); err != nil {
+		if err := run.saveMetrics(dir); err != nil {
 			return nil, err
 		}
 	}

@@ -4,11 +4,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"os"
 	"path/filepath"
 	"runtime"
 	"slices"
-	"sort"
 	"strings"
 	"sync"
 	"time"
@@ -21,39 +21,44 @@ import (
 	"github.com/hnn-go/hnn/train"
 )
 
-// Options selects what Reproduce runs. Zero fields mean defaults.
+// Options selects what Reproduce runs. Zero fields mean defaults. The
+// fields with JSON names are also the settings of a sweep file (hnn sweep).
 type Options struct {
 	// Tasks to run (default: task.Table1, the paper's Table 1).
-	Tasks []string
+	Tasks []string `json:"tasks,omitempty"`
 	// Models to train on every task (default: each task's own list,
 	// task.Task.Models, else baseline and hnn).
-	Models []string
+	Models []string `json:"models,omitempty"`
 	// Seeds is the number of seeds per task and model, 0..Seeds-1
 	// (default 5, or 1 when Quick).
-	Seeds int
+	Seeds int `json:"seeds,omitempty"`
 	// Quick runs the reduced settings of every task.
-	Quick bool
+	Quick bool `json:"quick,omitempty"`
 	// Out is the output directory; empty means nothing is written.
-	Out string
+	Out string `json:"-"`
 	// Workers bounds the runs trained at once (default GOMAXPROCS).
-	Workers int
+	Workers int `json:"-"`
 	// Progress, if not nil, receives a progress bar.
-	Progress io.Writer
-	// Figures writes PNG figures into Out (default true via NewOptions).
-	NoFigures bool
+	Progress io.Writer `json:"-"`
+	// NoFigures leaves out the PNG figures.
+	NoFigures bool `json:"-"`
 	// Command is recorded in the results, for the report.
-	Command string
+	Command string `json:"-"`
 	// Steps, if positive, overrides every task's training steps, and
 	// Hidden, if not empty, the hidden widths (for smoke tests and
 	// experiments; the paper's protocol leaves both zero).
-	Steps  int
-	Hidden []int
+	Steps  int   `json:"steps,omitempty"`
+	Hidden []int `json:"hidden,omitempty"`
 	// LongHorizon also computes the long-horizon metrics of every run on
 	// every task with a true energy and a long-horizon protocol.
-	LongHorizon bool
+	LongHorizon bool `json:"long_horizon,omitempty"`
 	// LatentStep, if not empty, overrides the latent step of pixel tasks
-	// ("euler" or "rk4").
-	LatentStep string
+	// ("euler", "rk4" or "midpoint").
+	LatentStep string `json:"latent_step,omitempty"`
+	// Variants, if not empty, are hyperparameter settings every task and
+	// model runs with (a sweep); their runs are reported under the labels
+	// KIND-NAME.
+	Variants []Variant `json:"variants,omitempty"`
 }
 
 func (o Options) withDefaults() Options {
@@ -140,14 +145,18 @@ type Results struct {
 // cost estimates a run's training work: steps times batch rows, doubled for
 // a model trained through its input gradient and doubled again for two such
 // networks.
-func cost(j job) float64 {
-	c := float64(j.spec.Train.Steps)
-	if b := j.spec.Train.Batch; b > 0 && b < j.task.TrainRows {
+func cost(s Spec) float64 {
+	rows := 1
+	if t, err := taskOf(s); err == nil {
+		rows = max(t.TrainRows, 1)
+	}
+	c := float64(s.Train.Steps)
+	if b := s.Train.Batch; b > 0 && b < rows {
 		c *= float64(b)
 	} else {
-		c *= float64(max(j.task.TrainRows, 1))
+		c *= float64(rows)
 	}
-	switch j.spec.Model.Kind {
+	switch s.Model.Kind {
 	case "baseline":
 	case "dhnn", "separable": // two networks trained through their input gradients
 		c *= 4
@@ -170,139 +179,126 @@ func (o Options) override(s *Spec) {
 	}
 }
 
-type job struct {
-	spec Spec
-	task *task.Task
-	idx  int
-}
-
 // Reproduce trains every model on every task for every seed, concurrently,
-// evaluates them and aggregates the results. With o.Out set it writes
-// results.json, report.md and figures there. Each run's randomness depends
-// only on its seed, so the numbers do not depend on o.Workers.
+// evaluates them and aggregates the results: NewPlan, then every job run
+// by a Runner on o.Workers goroutines, then Collect. With o.Out set it
+// writes each run's directory under o.Out/runs and results.json, report.md
+// and figures into o.Out. Each run's randomness depends only on its seed,
+// so the numbers do not depend on o.Workers.
 func Reproduce(o Options) (*Results, error) {
-	o = o.withDefaults()
 	start := time.Now()
-	var jobs []job
-	truths := map[string]*EnergyTruth{}
-	res := &Results{Tasks: map[string]map[string]*ModelResult{}, Protocol: map[string]TaskProtocol{},
-		Quick: o.Quick, Command: o.Command, Build: buildinfo.Get(nn.BLAS), Order: o.Tasks}
-	var kept []string
-	for _, tn := range o.Tasks {
-		t, err := task.Get(tn)
-		if err != nil {
-			return nil, err
-		}
-		if t.Available != nil {
-			if err := t.Available(); err != nil {
-				if res.Skipped == nil {
-					res.Skipped = map[string]string{}
-				}
-				res.Skipped[tn] = err.Error()
-				if o.Progress != nil {
-					fmt.Fprintf(o.Progress, "skipping %s: %v\n", tn, err)
-				}
-				continue
-			}
-		}
-		kept = append(kept, tn)
-		models := o.Models
-		if len(models) == 0 {
-			models = t.Models
-			if len(models) == 0 {
-				models = []string{"baseline", "hnn"}
-			}
-		}
-		for _, mk := range models {
-			if !slices.Contains(res.Models, mk) {
-				res.Models = append(res.Models, mk)
-			}
-		}
-		for _, mk := range models {
-			for seed := range o.Seeds {
-				s, err := NewSpec(tn, mk, uint64(seed), o.Quick)
-				if err != nil {
-					return nil, err
-				}
-				o.override(&s)
-				jobs = append(jobs, job{spec: s, task: t, idx: len(jobs)})
-			}
-		}
-		ps, _ := NewSpec(tn, "hnn", 0, o.Quick)
-		o.override(&ps)
-		ep := ps.Energy
-		res.Protocol[tn] = TaskProtocol{Train: ps.Train, Energy: ep, Model: ps.Model}
-		if t.System != nil && t.Segments == nil {
-			e, err := NewEnergyTruth(t, ep)
-			if err != nil {
-				return nil, err
-			}
-			truths[tn] = e
+	p, err := NewPlan(o)
+	if err != nil {
+		return nil, err
+	}
+	o = p.Options
+	if o.Progress != nil {
+		for _, tn := range slices.Sorted(maps.Keys(p.Skipped)) {
+			fmt.Fprintf(o.Progress, "skipping %s: %v\n", tn, p.Skipped[tn])
 		}
 	}
-	o.Tasks = kept
-	o.Models = res.Models
-	res.Order = kept
 	var total int64
-	for _, j := range jobs {
-		total += int64(j.spec.Train.Steps)
+	for _, j := range p.Jobs {
+		total += int64(j.Spec.Train.Steps)
 	}
-	bar := NewProgress(o.Progress, total, len(jobs))
-	// Start the costliest runs first so the workers finish together; results
-	// are gathered by index, so the order changes no number.
-	order := append([]job(nil), jobs...)
-	sort.SliceStable(order, func(a, b int) bool { return cost(order[a]) > cost(order[b]) })
-	runs := make([]*Run, len(jobs))
-	errs := make([]error, len(jobs))
+	bar := NewProgress(o.Progress, total, len(p.Jobs))
+	rn := &Runner{}
+	runs := make([]*Run, len(p.Jobs))
+	errs := make([]error, len(p.Jobs))
 	var wg sync.WaitGroup
-	next := make(chan job)
-	for range min(o.Workers, len(jobs)) {
+	next := make(chan int)
+	for range min(o.Workers, len(p.Jobs)) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			for j := range next {
+			for i := range next {
 				var last int
 				prog := func(step int, loss float64) {
 					bar.add(int64(step-last), loss)
 					last = step
 				}
-				dir := ""
-				if o.Out != "" {
-					dir = filepath.Join(o.Out, "runs", fmt.Sprintf("%s-%s-seed%d", j.spec.Task, j.spec.Model.Kind, j.spec.Seed))
-				}
-				runs[j.idx], errs[j.idx] = Train(j.spec, dir, truths[j.spec.Task], prog)
+				runs[i], errs[i] = rn.Run(p.Jobs[i], RunDir(o.Out, p.Jobs[i]), prog)
 				bar.done()
 			}
 		}()
 	}
-	for _, j := range order {
-		next <- j
+	// Start the costliest runs first so the workers finish together; results
+	// are gathered by index, so the order changes no number.
+	for _, i := range orderByCost(p.Jobs) {
+		next <- i
 	}
 	close(next)
 	wg.Wait()
 	bar.Finish()
 	for i, err := range errs {
 		if err != nil && !errors.Is(err, train.ErrDiverged) {
-			s := jobs[i].spec
-			return nil, fmt.Errorf("%s %s seed %d: %w", s.Task, s.Model.Kind, s.Seed, err)
+			return nil, fmt.Errorf("%s: %w", runDesc(p.Jobs[i].Spec), err)
 		}
 	}
-	for i, j := range jobs {
+	return Collect(p, runs, rn, start)
+}
+
+// RunDir returns the directory of job j's run under out (out/runs/NAME), or
+// "" if out is empty.
+func RunDir(out string, j Job) string {
+	if out == "" {
+		return ""
+	}
+	return filepath.Join(out, "runs", j.Name)
+}
+
+// Collect aggregates the runs of plan p (runs[i] is job i's, trained here
+// or loaded with LoadRun) into Results, adds the long-horizon metrics if
+// p.Options asks for them, and, with p.Options.Out set, writes
+// results.json, report.md and the figures there. rn, if not nil, shares
+// the energy truths of the runs; start is when the work began (for the
+// wall time). It returns an error naming the runs that diverged, with the
+// results of all.
+func Collect(p *Plan, runs []*Run, rn *Runner, start time.Time) (*Results, error) {
+	o := p.Options
+	if len(runs) != len(p.Jobs) {
+		panic("experiment: runs and jobs differ in number")
+	}
+	for i, r := range runs {
+		if r == nil {
+			return nil, fmt.Errorf("experiment: %s: no run", runDesc(p.Jobs[i].Spec))
+		}
+	}
+	if rn == nil {
+		rn = &Runner{}
+	}
+	res := &Results{Tasks: map[string]map[string]*ModelResult{}, Protocol: map[string]TaskProtocol{},
+		Quick: o.Quick, Command: o.Command, Build: buildinfo.Get(nn.BLAS), Order: p.Tasks, Models: p.Models, Skipped: p.Skipped}
+	maps.Copy(res.Protocol, p.Protocol)
+	truths := map[string]*EnergyTruth{}
+	for i, j := range p.Jobs {
 		r := runs[i]
-		tm := res.Tasks[j.spec.Task]
+		label := j.Spec.Label()
+		tm := res.Tasks[j.Spec.Task]
 		if tm == nil {
 			tm = map[string]*ModelResult{}
-			res.Tasks[j.spec.Task] = tm
+			res.Tasks[j.Spec.Task] = tm
 		}
-		mr := tm[j.spec.Model.Kind]
+		mr := tm[label]
 		if mr == nil {
 			mr = &ModelResult{}
-			if p, ok := j.task.Published[j.spec.Model.Kind]; ok {
+			t, err := taskOf(j.Spec)
+			if err != nil {
+				return nil, err
+			}
+			if p, ok := t.Published[j.Spec.Model.Kind]; ok && j.Spec.Variant == "" {
 				mr.Published = &p
 			}
-			tm[j.spec.Model.Kind] = mr
+			tm[label] = mr
+			e, err := rn.truth(j.Spec)
+			if err != nil {
+				return nil, err
+			}
+			if e != nil {
+				truths[j.Spec.Task] = e
+			}
 		}
-		sr := SeedResult{Seed: j.spec.Seed, TrainLoss: r.Metrics.TrainLoss.Mean, TestLoss: r.Metrics.TestLoss.Mean, Seconds: r.Metrics.Seconds}
+		sr := SeedResult{Seed: j.Spec.Seed, TrainLoss: r.Metrics.TrainLoss.Mean, TestLoss: r.Metrics.TestLoss.Mean, Seconds: r.Metrics.Seconds}
 		if r.Metrics.EnergyMSE != nil {
 			v := r.Metrics.EnergyMSE.Mean
 			sr.EnergyMSE = &v
@@ -322,23 +318,31 @@ func Reproduce(o Options) (*Results, error) {
 	// Aggregate with the rows of all seeds pooled.
 	for tn, tm := range res.Tasks {
 		t, _ := task.Get(tn)
-		for mk, mr := range tm {
+		for label, mr := range tm {
 			var trainRows, testRows, energy []float64
-			for i, j := range jobs {
-				if j.spec.Task != tn || j.spec.Model.Kind != mk {
+			var only *Run
+			for i, j := range p.Jobs {
+				if j.Spec.Task != tn || j.Spec.Label() != label {
 					continue
 				}
 				trainRows = append(trainRows, runs[i].trainRows...)
 				testRows = append(testRows, runs[i].testRows...)
 				energy = append(energy, runs[i].Metrics.EnergyPerStart...)
+				only = runs[i]
 			}
 			mr.Seeds = len(mr.PerSeed)
 			mr.TrainLoss = metrics.MeanSEM(trainRows)
 			mr.TestLoss = metrics.MeanSEM(testRows)
-			var rollouts []float64
+			var rollouts, pix, valid []float64
 			for _, sr := range mr.PerSeed {
 				if sr.RolloutMSE != nil {
 					rollouts = append(rollouts, *sr.RolloutMSE)
+				}
+				if sr.PixelMSE != nil {
+					pix = append(pix, *sr.PixelMSE)
+				}
+				if sr.ValidTime != nil {
+					valid = append(valid, *sr.ValidTime)
 				}
 			}
 			if len(rollouts) > 0 {
@@ -349,26 +353,13 @@ func Reproduce(o Options) (*Results, error) {
 				s := metrics.ChunkSEM(energy, max(res.Protocol[tn].Energy.Chunks, 5))
 				mr.EnergyMSE = &s
 			}
-			var pix, valid []float64
-			for _, sr := range mr.PerSeed {
-				if sr.PixelMSE != nil {
-					pix = append(pix, *sr.PixelMSE)
-				}
-				if sr.ValidTime != nil {
-					valid = append(valid, *sr.ValidTime)
-				}
-			}
 			if len(pix) > 0 {
 				p, v := metrics.MeanSEM(pix), metrics.MeanSEM(valid)
 				mr.PixelMSE, mr.ValidTime = &p, &v
 			}
 			if t.Segments != nil && len(mr.PerSeed) == 1 {
 				// One seed: the error bars over time of its rollout.
-				for i, j := range jobs {
-					if j.spec.Task == tn && j.spec.Model.Kind == mk {
-						mr.RolloutMSE, mr.EnergyMSE = runs[i].Metrics.RolloutMSE, runs[i].Metrics.EnergyMSE
-					}
-				}
+				mr.RolloutMSE, mr.EnergyMSE = only.Metrics.RolloutMSE, only.Metrics.EnergyMSE
 			}
 		}
 	}
@@ -376,7 +367,7 @@ func Reproduce(o Options) (*Results, error) {
 	var longTruths map[string]*LongTruth
 	if o.LongHorizon {
 		var err error
-		if longTruths, longCurves, err = longHorizon(o, res, jobs, runs); err != nil {
+		if longTruths, longCurves, err = longHorizon(p, res, runs); err != nil {
 			return nil, err
 		}
 	}
@@ -386,12 +377,12 @@ func Reproduce(o Options) (*Results, error) {
 			return nil, fmt.Errorf("experiment: %w", err)
 		}
 		if !o.NoFigures {
-			if err := writeFigures(o.Out, res, jobs, runs, truths); err != nil {
+			if err := writeFigures(o.Out, res, runs, truths); err != nil {
 				return nil, err
 			}
-			for _, tn := range o.Tasks {
+			for _, tn := range p.Tasks {
 				if lt := longTruths[tn]; lt != nil {
-					if err := writeLongHorizonFigure(o.Out, tn, lt, o.Models, longCurves[tn]); err != nil {
+					if err := writeLongHorizonFigure(o.Out, tn, lt, p.Models, longCurves[tn]); err != nil {
 						return nil, err
 					}
 				}
@@ -405,10 +396,9 @@ func Reproduce(o Options) (*Results, error) {
 		}
 	}
 	var div []string
-	for i, err := range errs {
-		if err != nil {
-			s := jobs[i].spec
-			div = append(div, fmt.Sprintf("%s %s seed %d", s.Task, s.Model.Kind, s.Seed))
+	for i, r := range runs {
+		if r.Metrics.Diverged != "" {
+			div = append(div, runDesc(p.Jobs[i].Spec))
 		}
 	}
 	if len(div) > 0 {
@@ -420,20 +410,21 @@ func Reproduce(o Options) (*Results, error) {
 // longHorizon computes the long-horizon metrics of every run whose task
 // has a true energy and a long-horizon protocol, rewrites the runs'
 // metrics.json, aggregates them into res, and returns each task's truth and
-// seed 0's curves by task, model and integrator.
-func longHorizon(o Options, res *Results, jobs []job, runs []*Run) (map[string]*LongTruth, map[string]map[string]map[string]*LongSeries, error) {
+// seed 0's curves by task, model label and integrator.
+func longHorizon(p *Plan, res *Results, runs []*Run) (map[string]*LongTruth, map[string]map[string]map[string]*LongSeries, error) {
+	o := p.Options
 	truths := map[string]*LongTruth{}
 	curves := map[string]map[string]map[string]*LongSeries{}
-	for _, tn := range o.Tasks {
+	for _, tn := range p.Tasks {
 		t, _ := task.Get(tn)
-		p := t.LongHorizonSettings(o.Quick)
-		if t.System == nil || !p.Enabled() {
+		lp := t.LongHorizonSettings(o.Quick)
+		if t.System == nil || !lp.Enabled() {
 			continue
 		}
 		if o.Progress != nil {
-			fmt.Fprintf(o.Progress, "long horizon: %s, t in [0, %g], %d starts\n", tn, p.TEnd, p.Starts)
+			fmt.Fprintf(o.Progress, "long horizon: %s, t in [0, %g], %d starts\n", tn, lp.TEnd, lp.Starts)
 		}
-		lt, err := NewLongTruth(t, p)
+		lt, err := NewLongTruth(t, lp)
 		if err != nil {
 			return nil, nil, err
 		}
@@ -444,8 +435,8 @@ func longHorizon(o Options, res *Results, jobs []job, runs []*Run) (map[string]*
 		res.Protocol[tn] = tp
 		curves[tn] = map[string]map[string]*LongSeries{}
 		per := map[string][]map[string]LongHorizon{}
-		for i, j := range jobs {
-			if j.spec.Task != tn {
+		for i, j := range p.Jobs {
+			if j.Spec.Task != tn {
 				continue
 			}
 			r := runs[i]
@@ -453,19 +444,19 @@ func longHorizon(o Options, res *Results, jobs []job, runs []*Run) (map[string]*
 			if err != nil {
 				return nil, nil, err
 			}
-			if j.spec.Seed == 0 {
-				curves[tn][j.spec.Model.Kind] = c
+			label := j.Spec.Label()
+			if j.Spec.Seed == 0 {
+				curves[tn][label] = c
 			}
-			per[j.spec.Model.Kind] = append(per[j.spec.Model.Kind], r.Metrics.LongHorizon)
-			if o.Out != "" {
-				dir := filepath.Join(o.Out, "runs", fmt.Sprintf("%s-%s-seed%d", j.spec.Task, j.spec.Model.Kind, j.spec.Seed))
+			per[label] = append(per[label], r.Metrics.LongHorizon)
+			if dir := RunDir(o.Out, j); dir != "" {
 				if err := writeJSON(filepath.Join(dir, MetricsFile), r.Metrics); err != nil {
 					return nil, nil, err
 				}
 			}
 		}
-		for mk, ms := range per {
-			res.Tasks[tn][mk].LongHorizon = combineLongHorizon(ms)
+		for label, ms := range per {
+			res.Tasks[tn][label].LongHorizon = combineLongHorizon(ms)
 		}
 	}
 	return truths, curves, nil
@@ -528,4 +519,24 @@ func published(v float64) string {
 		return "-"
 	}
 	return fmt.Sprintf("%.2e", v)
+}
+
+// Numbers returns the results by task and model label without their
+// timings (Seconds, also per seed): what two runs of the same plan must
+// agree on, wherever and however their runs were trained.
+func (r *Results) Numbers() map[string]map[string]ModelResult {
+	out := map[string]map[string]ModelResult{}
+	for tn, tm := range r.Tasks {
+		out[tn] = map[string]ModelResult{}
+		for mk, mr := range tm {
+			c := *mr
+			c.Seconds = 0
+			c.PerSeed = slices.Clone(mr.PerSeed)
+			for i := range c.PerSeed {
+				c.PerSeed[i].Seconds = 0
+			}
+			out[tn][mk] = c
+		}
+	}
+	return out
 }

@@ -34,6 +34,9 @@ const (
 	SpecFile       = "config.json"
 	MetricsFile    = "metrics.json"
 	EvaluationFile = "evaluation.json"
+	// RowsFile holds the per-row train and test losses behind the
+	// metrics (arrays "train" and "test"), which Collect pools over seeds.
+	RowsFile = "rows.npz"
 )
 
 // Spec describes one training run completely; it is saved as config.json.
@@ -48,11 +51,17 @@ type Spec struct {
 	// Data is the trajectory file of a run on measured data (hnn train
 	// -data); Task is then task.FileTaskName.
 	Data *task.DataSource `json:"data,omitempty"`
+	// Stream is the dataset directory (data.DiskDataset, see
+	// WriteDataset) of a run trained from disk in minibatches.
+	Stream string `json:"stream,omitempty"`
 	// LatentStep is the latent step of a pixel task (see
 	// latent.Config.Step).
 	LatentStep string `json:"latent_step,omitempty"`
-	Seed       uint64 `json:"seed"`
-	Quick      bool   `json:"quick"`
+	// Variant names the hyperparameter variant of a sweep (see Variant);
+	// empty for the task's reference settings.
+	Variant string `json:"variant,omitempty"`
+	Seed    uint64 `json:"seed"`
+	Quick   bool   `json:"quick"`
 }
 
 // NewSpec returns the reference settings of a task for the given model kind
@@ -89,6 +98,14 @@ func NewFileSpec(src task.DataSource, kind string, seed uint64, quick bool) (Spe
 // taskOf returns the task of a spec: the registered task, or the task
 // made from the spec's data file.
 func taskOf(s Spec) (*task.Task, error) {
+	if s.Stream != "" && s.Task == task.FileTaskName {
+		d, err := data.OpenDiskDataset(s.Stream)
+		if err != nil {
+			return nil, err
+		}
+		defer d.Close()
+		return streamTask(s, d)
+	}
 	if s.Data != nil {
 		return task.FromFile(*s.Data)
 	}
@@ -222,8 +239,17 @@ func (t trained[T]) scalar(pick func(model.Workspace[T]) (func(dst, x []T), bool
 }
 
 // Dataset returns the dataset of a spec: the task's generator fed by the
-// run's data source.
+// run's data source, or, for a run streamed from disk, the rows it is
+// evaluated on (see evalSet).
 func Dataset(s Spec) (*data.Dataset, error) {
+	if s.Stream != "" {
+		d, err := data.OpenDiskDataset(s.Stream)
+		if err != nil {
+			return nil, err
+		}
+		defer d.Close()
+		return evalSet(d)
+	}
 	t, err := taskOf(s)
 	if err != nil {
 		return nil, err
@@ -238,6 +264,9 @@ func Dataset(s Spec) (*data.Dataset, error) {
 // energy, if not nil, supplies the true rollouts of the energy protocol
 // (see NewEnergyTruth); otherwise they are computed here.
 func Train(s Spec, dir string, energy *EnergyTruth, progress train.Progress) (*Run, error) {
+	if s.Stream != "" {
+		return trainStream(s, dir, energy, progress)
+	}
 	start := time.Now()
 	t, err := taskOf(s)
 	if err != nil {
@@ -283,7 +312,7 @@ func Train(s Spec, dir string, energy *EnergyTruth, progress train.Progress) (*R
 	run.Metrics.History = &hist
 	run.Metrics.Seconds = time.Since(start).Seconds()
 	if dir != "" {
-		if err := writeJSON(filepath.Join(dir, MetricsFile), run.Metrics); err != nil {
+		if err := run.saveMetrics(dir); err != nil {
 			return nil, err
 		}
 	}
@@ -399,7 +428,8 @@ func rolloutSegments(m Trained, segs []task.Segment) ([][]float64, error) {
 }
 
 // Load reads a run directory written by Train: its spec, checkpoint and, if
-// present, metrics.
+// present, metrics and per-row losses (so that Collect can aggregate runs
+// trained elsewhere).
 func Load(dir string) (*Run, error) {
 	var s Spec
 	if err := readJSON(filepath.Join(dir, SpecFile), &s); err != nil {
@@ -415,12 +445,7 @@ func Load(dir string) (*Run, error) {
 			return nil, err
 		}
 		r := &Run{Spec: s, Pixel: &PixelRun{Model: m}}
-		if _, err := os.Stat(filepath.Join(dir, MetricsFile)); err == nil {
-			if err := readJSON(filepath.Join(dir, MetricsFile), &r.Metrics); err != nil {
-				return nil, err
-			}
-		}
-		return r, nil
+		return r, r.loadMetrics(dir)
 	}
 	cfg, err := model.ReadConfig(dir)
 	if err != nil {
@@ -441,12 +466,7 @@ func Load(dir string) (*Run, error) {
 		}
 		r.Model = Wrap(m)
 	}
-	if _, err := os.Stat(filepath.Join(dir, MetricsFile)); err == nil {
-		if err := readJSON(filepath.Join(dir, MetricsFile), &r.Metrics); err != nil {
-			return nil, err
-		}
-	}
-	return r, nil
+	return r, r.loadMetrics(dir)
 }
 
 // Evaluate recomputes the metrics of the run saved in dir from its
@@ -506,6 +526,45 @@ func Evaluate(dir string, longHorizon bool) (*Run, error) {
 	}
 	r.Metrics.Seconds = time.Since(start).Seconds()
 	return r, writeJSON(filepath.Join(dir, EvaluationFile), r.Metrics)
+}
+
+// saveMetrics writes r's rows.npz and then metrics.json into dir: a run
+// directory with metrics.json is complete.
+func (r *Run) saveMetrics(dir string) error {
+	rows := map[string]data.Array{
+		"train": {Shape: []int{len(r.trainRows)}, Data: r.trainRows},
+		"test":  {Shape: []int{len(r.testRows)}, Data: r.testRows},
+	}
+	if err := data.WriteNPZ(filepath.Join(dir, RowsFile), rows); err != nil {
+		return fmt.Errorf("experiment: %w", err)
+	}
+	return writeJSON(filepath.Join(dir, MetricsFile), r.Metrics)
+}
+
+// loadMetrics reads dir's metrics.json and rows.npz into r, those that
+// exist.
+func (r *Run) loadMetrics(dir string) error {
+	if _, err := os.Stat(filepath.Join(dir, MetricsFile)); err == nil {
+		if err := readJSON(filepath.Join(dir, MetricsFile), &r.Metrics); err != nil {
+			return err
+		}
+	}
+	path := filepath.Join(dir, RowsFile)
+	if _, err := os.Stat(path); err != nil {
+		return nil
+	}
+	rows, err := data.ReadNPZ(path)
+	if err != nil {
+		return fmt.Errorf("experiment: %w", err)
+	}
+	for _, k := range []string{"train", "test"} {
+		a, ok := rows[k]
+		if !ok || len(a.Shape) != 1 {
+			return fmt.Errorf("experiment: %s: array %q missing or not 1-D", path, k)
+		}
+	}
+	r.trainRows, r.testRows = rows["train"].Data, rows["test"].Data
+	return nil
 }
 
 type specFile struct {

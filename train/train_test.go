@@ -209,3 +209,35 @@ func TestDraw(t *testing.T) {
 		t.Errorf("50 draws of 3 saw only %v", seen)
 	}
 }
+
+// TestDrawFloyd checks that DrawFloyd draws distinct rows in range and
+// every row about equally often.
+func TestDrawFloyd(t *testing.T) {
+	const n, k, draws = 50, 7, 20000
+	rng := rand.New(rand.NewPCG(3, 4))
+	dst := make([]int, k)
+	seen := map[int]struct{}{}
+	count := make([]int, n)
+	for range draws {
+		train.DrawFloyd(dst, n, seen, rng)
+		in := map[int]bool{}
+		for _, r := range dst {
+			if r < 0 || r >= n || in[r] {
+				t.Fatalf("draw %v: row out of range or repeated", dst)
+			}
+			in[r] = true
+			count[r]++
+		}
+	}
+	// Each row is drawn with probability k/n per draw: binomial counts
+	// with mean 2800 and std 49; 5 std is a loose bound over 50 rows.
+	mean := float64(draws * k / n)
+	for r, c := range count {
+		if math.Abs(float64(c)-mean) > 5*math.Sqrt(mean) {
+			t.Errorf("row %d drawn %d times, want about %.0f", r, c, mean)
+		}
+	}
+	if allocs := testing.AllocsPerRun(100, func() { train.DrawFloyd(dst, n, seen, rng) }); allocs != 0 {
+		t.Errorf("DrawFloyd allocates %v times per draw", allocs)
+	}
+}

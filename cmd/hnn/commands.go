@@ -23,8 +23,10 @@ import (
 )
 
 func runTrain(args []string, stdout, stderr io.Writer) error {
-	fs := newFlags("train", "TASK|-data FILE -model hnn|baseline [flags] -out DIR", "Train one model on one task, or on the trajectories of a data file, and save its config, checkpoint and metrics in DIR", stderr)
+	fs := newFlags("train", "TASK|-data FILE|-stream DIR -model hnn|baseline [flags] -out DIR", "Train one model on one task, on the trajectories of a data file, or on a dataset directory read from disk, and save its config, checkpoint and metrics in DIR", stderr)
 	dataFile := fs.String("data", "", "train on the trajectories of FILE (.txt/.dat Schmidt & Lipson text, .csv, .npz) instead of a task")
+	stream := fs.String("stream", "", "train on the dataset directory DIR (hnn data), read from disk in minibatches")
+	workers := fs.Int("workers", 0, "goroutines each minibatch is split over (data parallel; 0: one)")
 	testFrac := fs.Float64("test-fraction", 0, "with -data: fraction of each trial, at its end, held out for testing (0: 0.2)")
 	deriv := fs.String("derivatives", "central", "with -data: finite differences for files without derivatives: central or forward")
 	lipson := fs.String("lipson", "", "directory of the Schmidt & Lipson files (default: $"+task.LipsonEnv+", else ../shared/data/lipson)")
@@ -45,12 +47,18 @@ func runTrain(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	if *dataFile != "" {
-		if err := wantArgs(fs, pos, 0, "no TASK with -data"); err != nil {
+	if *dataFile != "" && *stream != "" {
+		return errors.New("-data and -stream exclude each other")
+	}
+	if *dataFile != "" || *stream != "" {
+		if err := wantArgs(fs, pos, 0, "no TASK with -data or -stream"); err != nil {
 			return err
 		}
-	} else if err := wantArgs(fs, pos, 1, "one TASK ("+strings.Join(task.Names(), ", ")+") or -data FILE"); err != nil {
+	} else if err := wantArgs(fs, pos, 1, "one TASK ("+strings.Join(task.Names(), ", ")+"), -data FILE or -stream DIR"); err != nil {
 		return err
+	}
+	if *workers < 0 {
+		return fmt.Errorf("-workers %d: want at least 0", *workers)
 	}
 	if *out == "" {
 		return errors.New("-out DIR is required")
@@ -65,9 +73,12 @@ func runTrain(args []string, stdout, stderr io.Writer) error {
 		return fmt.Errorf("-derivatives %q: want central or forward", *deriv)
 	}
 	var s experiment.Spec
-	if *dataFile != "" {
+	switch {
+	case *dataFile != "":
 		s, err = experiment.NewFileSpec(task.DataSource{Path: *dataFile, TestFraction: *testFrac, Derivatives: *deriv}, *kind, *seed, *quick)
-	} else {
+	case *stream != "":
+		s, err = experiment.NewStreamSpec(*stream, *kind, *seed, *quick)
+	default:
 		s, err = experiment.NewSpec(pos[0], *kind, *seed, *quick)
 	}
 	if err != nil {
@@ -111,6 +122,7 @@ func runTrain(args []string, stdout, stderr io.Writer) error {
 		return fmt.Errorf("-activation: %w", err)
 	}
 	s.Model.Precision = *prec
+	s.Train.Workers = *workers
 	if err := s.Model.Validate(); err != nil {
 		return err
 	}

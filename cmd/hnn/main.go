@@ -7,6 +7,9 @@
 //	hnn evaluate DIR
 //	hnn rollout DIR -initial STATES.npy -t-end T -points N [-integrator NAME] -out PRED.npz
 //	hnn reproduce [-tasks spring,pendulum] [-models baseline,hnn] [-seeds N] [-quick] [-out DIR]
+//	hnn sweep plan|run|collect|status SPEC [-nats URL] [-shard i/n] -out DIR
+//	hnn worker -nats URL
+//	hnn data TASK|-convert FILE [-copies K] -out DIR
 //	hnn tasks
 //	hnn version
 //
@@ -33,6 +36,9 @@ var commands = []command{
 	{"evaluate", "DIR", "recompute a saved run's metrics from its checkpoint", runEvaluate},
 	{"rollout", "DIR -initial STATES.npy -t-end T -points N -out PRED.npz", "integrate a saved model from given initial states", runRollout},
 	{"reproduce", "[-tasks LIST] [-models LIST] [-seeds N] [-quick] [-out DIR]", "reproduce the paper's Table 1 with figures", runReproduce},
+	{"sweep", "plan|run|collect|status SPEC ...", "run a sweep of runs through a NATS JetStream work queue, or as shards", runSweep},
+	{"worker", "-nats URL", "take runs from a sweep's work queue until stopped", runWorker},
+	{"data", "TASK|-convert FILE -out DIR", "write a dataset directory for training from disk", runData},
 	{"tasks", "", "list the tasks and models", runTasks},
 	{"version", "", "print build information", runVersion},
 }

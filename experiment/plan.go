@@ -1,0 +1,277 @@
+package experiment
+
+import (
+	"fmt"
+	"math"
+	"regexp"
+	"slices"
+	"sort"
+	"strings"
+	"sync"
+
+	"github.com/hnn-go/hnn/task"
+	"github.com/hnn-go/hnn/train"
+)
+
+// Variant is one setting of the hyperparameters in a sweep: zero fields
+// keep the task's reference values. Runs of a variant are reported under the
+// model label "KIND-NAME" (see Spec.Label).
+type Variant struct {
+	// Name labels the variant ([A-Za-z0-9._-]+).
+	Name string `json:"name"`
+	// LR is Adam's learning rate.
+	LR float64 `json:"lr,omitempty"`
+	// WeightDecay, if not nil, replaces the weight decay (0 is none).
+	WeightDecay *float64 `json:"weight_decay,omitempty"`
+	// Average, if not nil, replaces the moving-average decay (0 is none).
+	Average *float64 `json:"average,omitempty"`
+	// Batch is the minibatch size.
+	Batch int `json:"batch,omitempty"`
+	// Steps is the number of training steps.
+	Steps int `json:"steps,omitempty"`
+	// Hidden are the hidden layer widths.
+	Hidden []int `json:"hidden,omitempty"`
+}
+
+var variantName = regexp.MustCompile(`^[A-Za-z0-9._-]+$`)
+
+// check returns an error naming the first field of v out of range.
+func (v Variant) check() error {
+	bad := func(x float64) bool { return x < 0 || math.IsNaN(x) || math.IsInf(x, 0) }
+	switch {
+	case bad(v.LR):
+		return fmt.Errorf("lr %v, want a positive number", v.LR)
+	case v.WeightDecay != nil && bad(*v.WeightDecay):
+		return fmt.Errorf("weight_decay %v, want at least 0", *v.WeightDecay)
+	case v.Average != nil && (bad(*v.Average) || *v.Average >= 1):
+		return fmt.Errorf("average %v, want a number in [0, 1)", *v.Average)
+	case v.Batch < 0:
+		return fmt.Errorf("batch %d, want at least 0", v.Batch)
+	case v.Steps < 0:
+		return fmt.Errorf("steps %d, want at least 0", v.Steps)
+	}
+	for _, h := range v.Hidden {
+		if h <= 0 {
+			return fmt.Errorf("hidden %v, want positive widths", v.Hidden)
+		}
+	}
+	return nil
+}
+
+// apply sets the variant's hyperparameters in s.
+func (v Variant) apply(s *Spec) {
+	s.Variant = v.Name
+	if v.LR > 0 {
+		s.Train.LR = v.LR
+	}
+	if v.WeightDecay != nil {
+		s.Train.WeightDecay = *v.WeightDecay
+	}
+	if v.Average != nil {
+		s.Train.Average = *v.Average
+	}
+	if v.Batch > 0 {
+		s.Train.Batch = v.Batch
+	}
+	if v.Steps > 0 {
+		s.Train.Steps = v.Steps
+		s.Train.LogEvery = 0
+	}
+	if len(v.Hidden) > 0 {
+		s.Model.Hidden = slices.Clone(v.Hidden)
+	}
+}
+
+// Job is one run of a Plan: its complete spec and the name of its run
+// directory, TASK-MODEL[-VARIANT]-seedN, unique within the plan.
+type Job struct {
+	Name string `json:"name"`
+	Spec Spec   `json:"spec"`
+}
+
+// Plan is the list of runs of a reproduction or sweep, with what the
+// aggregation of their results needs. NewPlan makes the same plan from the
+// same Options on every machine, so a plan can be rebuilt wherever its
+// results are collected.
+type Plan struct {
+	Options Options `json:"options"`
+	Jobs    []Job   `json:"jobs"`
+	// Tasks are the tasks that can run here, in the order asked for.
+	Tasks []string `json:"tasks"`
+	// Models are the model labels, in the order asked for.
+	Models []string `json:"models"`
+	// Skipped holds the tasks that cannot run here, with the reason.
+	Skipped  map[string]string       `json:"skipped,omitempty"`
+	Protocol map[string]TaskProtocol `json:"protocol"`
+}
+
+// NewPlan lists the runs o asks for: every task, model, variant and seed,
+// with each task's reference settings and o's overrides. Tasks that cannot
+// run here (task.Task.Available) are skipped with their reason.
+func NewPlan(o Options) (*Plan, error) {
+	o = o.withDefaults()
+	p := &Plan{Options: o, Protocol: map[string]TaskProtocol{}}
+	variants := o.Variants
+	if len(variants) == 0 {
+		variants = []Variant{{}}
+	}
+	names := map[string]bool{}
+	for i, v := range variants {
+		if len(o.Variants) > 0 && !variantName.MatchString(v.Name) {
+			return nil, fmt.Errorf("experiment: variant %d: name %q, want letters, digits, '.', '_' or '-'", i, v.Name)
+		}
+		if err := v.check(); err != nil {
+			return nil, fmt.Errorf("experiment: variant %d (%s): %w", i, v.Name, err)
+		}
+		if names[v.Name] {
+			return nil, fmt.Errorf("experiment: variant %d: name %q used twice", i, v.Name)
+		}
+		names[v.Name] = true
+	}
+	for _, tn := range o.Tasks {
+		t, err := task.Get(tn)
+		if err != nil {
+			return nil, err
+		}
+		if t.Available != nil {
+			if err := t.Available(); err != nil {
+				if p.Skipped == nil {
+					p.Skipped = map[string]string{}
+				}
+				p.Skipped[tn] = err.Error()
+				continue
+			}
+		}
+		p.Tasks = append(p.Tasks, tn)
+		models := o.Models
+		if len(models) == 0 {
+			models = t.Models
+			if len(models) == 0 {
+				models = []string{"baseline", "hnn"}
+			}
+		}
+		for _, mk := range models {
+			for _, v := range variants {
+				label := mk
+				if v.Name != "" {
+					label += "-" + v.Name
+				}
+				if !slices.Contains(p.Models, label) {
+					p.Models = append(p.Models, label)
+				}
+				for seed := range o.Seeds {
+					s, err := NewSpec(tn, mk, uint64(seed), o.Quick)
+					if err != nil {
+						return nil, err
+					}
+					o.override(&s)
+					v.apply(&s)
+					if err := s.Train.Validate(); err != nil {
+						return nil, fmt.Errorf("experiment: variant %q: %w", v.Name, err)
+					}
+					p.Jobs = append(p.Jobs, Job{Name: s.RunName(), Spec: s})
+				}
+			}
+		}
+		ps, _ := NewSpec(tn, "hnn", 0, o.Quick)
+		o.override(&ps)
+		p.Protocol[tn] = TaskProtocol{Train: ps.Train, Energy: ps.Energy, Model: ps.Model}
+	}
+	return p, nil
+}
+
+// Shard returns the jobs that shard i of n runs: jobs i, i+n, i+2n, ... in
+// plan order. Every job is in exactly one shard. It panics unless
+// 0 <= i < n.
+func (p *Plan) Shard(i, n int) []Job {
+	if n <= 0 || i < 0 || i >= n {
+		panic("experiment: bad shard")
+	}
+	var out []Job
+	for k := i; k < len(p.Jobs); k += n {
+		out = append(out, p.Jobs[k])
+	}
+	return out
+}
+
+// Label returns the name a run's model is reported under: the model kind,
+// followed by "-" and the variant's name in a sweep over hyperparameters.
+func (s Spec) Label() string {
+	if s.Variant == "" {
+		return s.Model.Kind
+	}
+	return s.Model.Kind + "-" + s.Variant
+}
+
+// RunName returns the run directory name of s: TASK-LABEL-seedN.
+func (s Spec) RunName() string {
+	return fmt.Sprintf("%s-%s-seed%d", s.Task, s.Label(), s.Seed)
+}
+
+// Runner runs the jobs of plans, sharing among them what does not depend on
+// the run (the true rollouts of each task's energy protocol). It is safe
+// for concurrent use.
+type Runner struct {
+	mu     sync.Mutex
+	truths map[string]*truthOnce
+}
+
+type truthOnce struct {
+	once sync.Once
+	e    *EnergyTruth
+	err  error
+}
+
+// truth returns the energy truth of s's task, computed once, or nil for a
+// task without a true energy protocol.
+func (rn *Runner) truth(s Spec) (*EnergyTruth, error) {
+	t, err := taskOf(s)
+	if err != nil {
+		return nil, err
+	}
+	if t.System == nil || t.Segments != nil {
+		return nil, nil
+	}
+	key := fmt.Sprintf("%s %+v", s.Task, s.Energy)
+	rn.mu.Lock()
+	if rn.truths == nil {
+		rn.truths = map[string]*truthOnce{}
+	}
+	o := rn.truths[key]
+	if o == nil {
+		o = &truthOnce{}
+		rn.truths[key] = o
+	}
+	rn.mu.Unlock()
+	o.once.Do(func() { o.e, o.err = NewEnergyTruth(t, s.Energy) })
+	return o.e, o.err
+}
+
+// Run trains and evaluates one job, writing its run directory into dir if
+// dir is not empty (see Train). A diverged run returns its Run and an
+// error wrapping train.ErrDiverged.
+func (rn *Runner) Run(j Job, dir string, progress train.Progress) (*Run, error) {
+	e, err := rn.truth(j.Spec)
+	if err != nil {
+		return nil, err
+	}
+	return Train(j.Spec, dir, e, progress)
+}
+
+// orderByCost returns the indices of jobs, costliest first (stable), so
+// that concurrent workers finish together.
+func orderByCost(jobs []Job) []int {
+	idx := make([]int, len(jobs))
+	costs := make([]float64, len(jobs))
+	for i, j := range jobs {
+		idx[i] = i
+		costs[i] = cost(j.Spec)
+	}
+	sort.SliceStable(idx, func(a, b int) bool { return costs[idx[a]] > costs[idx[b]] })
+	return idx
+}
+
+// runDesc names a run in messages.
+func runDesc(s Spec) string {
+	return strings.Join([]string{s.Task, s.Label(), fmt.Sprintf("seed %d", s.Seed)}, " ")
+}
