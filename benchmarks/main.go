@@ -74,6 +74,7 @@ type options struct {
 	cgroup     string
 	copies     []int
 	memCapMB   int
+	scaleParts []string
 }
 
 func main() {
@@ -104,6 +105,7 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	fs.StringVar(&o.jsonPath, "json", "", "also write the results as JSON to this file")
 	fs.BoolVar(&o.scale, "scale", false, "measure the scale-out features in this build instead: training steps/s against -workers, sweep throughput against worker count, peak memory of training from disk against dataset size")
 	copies := fs.String("copies", "25,100,400", "with -scale: dataset sizes, in copies of the two-body data (5.1 MB of float32 training rows each)")
+	parts := fs.String("scale-parts", "workers,sweep,memory", "with -scale: the measurements to make")
 	fs.IntVar(&o.memCapMB, "memory-cap-mb", 0, "with -scale: run the disk-training children in a cgroup limited to this many MiB (needs a writable memory cgroup)")
 	fs.StringVar(&o.scaleTrain, "scale-train", "", "train from this dataset directory and print JSON (the child of -scale)")
 	fs.StringVar(&o.cgroup, "cgroup", "", "with -scale-train: join this cgroup first")
@@ -132,6 +134,9 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 			return o, fmt.Errorf("-copies: %q is not a positive count", c)
 		}
 		o.copies = append(o.copies, n)
+	}
+	if o.scaleParts, err = splitList("-scale-parts", *parts, []string{"workers", "sweep", "memory"}, "part"); err != nil {
+		return o, err
 	}
 	if o.memCapMB < 0 {
 		return o, fmt.Errorf("-memory-cap-mb %d, want at least 0", o.memCapMB)

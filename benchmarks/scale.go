@@ -11,6 +11,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strconv"
 	"strings"
 	"syscall"
@@ -80,17 +81,23 @@ type MemoryUse struct {
 // disk against dataset size.
 func runScale(o options, stdout, stderr io.Writer) error {
 	rep := ScaleReport{BLAS: nn.BLAS, NumCPU: runtime.NumCPU()}
-	fmt.Fprintln(stderr, "benchmarks: training steps against -workers")
-	if err := measureWorkers(&rep, o); err != nil {
-		return err
+	if slices.Contains(o.scaleParts, "workers") {
+		fmt.Fprintln(stderr, "benchmarks: training steps against -workers")
+		if err := measureWorkers(&rep, o); err != nil {
+			return err
+		}
 	}
-	fmt.Fprintln(stderr, "benchmarks: sweep throughput against worker count")
-	if err := measureSweep(&rep); err != nil {
-		return err
+	if slices.Contains(o.scaleParts, "sweep") {
+		fmt.Fprintln(stderr, "benchmarks: sweep throughput against worker count")
+		if err := measureSweep(&rep); err != nil {
+			return err
+		}
 	}
-	fmt.Fprintln(stderr, "benchmarks: peak memory of training from disk against dataset size")
-	if err := measureMemory(&rep, o, stderr); err != nil {
-		return err
+	if slices.Contains(o.scaleParts, "memory") {
+		fmt.Fprintln(stderr, "benchmarks: peak memory of training from disk against dataset size")
+		if err := measureMemory(&rep, o, stderr); err != nil {
+			return err
+		}
 	}
 	if o.jsonPath != "" {
 		b, err := json.MarshalIndent(rep, "", "  ")
@@ -222,8 +229,10 @@ func measureMemory(rep *ScaleReport, o options, stderr io.Writer) error {
 			var out []byte
 			out, err = cmd.Output()
 			if err == nil {
-				err = json.Unmarshal(out, &u)
-				u.Copies = copies
+				var c MemoryUse
+				if err = json.Unmarshal(out, &c); err == nil {
+					u.TrainRows, u.PeakHeap, u.Steps, u.Seconds, u.TestLoss = c.TrainRows, c.PeakHeap, c.Steps, c.Seconds, c.TestLoss
+				}
 			}
 			if cmd.ProcessState != nil {
 				if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
@@ -340,29 +349,36 @@ func (cg *cgroup) remove() {
 }
 
 func printScale(w io.Writer, r *ScaleReport) {
-	fmt.Fprintf(w, "Scale-out measurements, BLAS %s, %d CPUs\n\n", r.BLAS, r.NumCPU)
-	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "two-body HNN: batch\tworkers\tsteps/s\trows/s\tspeedup\tloss rel. diff\t")
-	for _, s := range r.Workers {
-		fmt.Fprintf(tw, "%d\t%d\t%.1f\t%.0f\t%.2fx\t%.1e\t\n", s.Batch, s.Workers, s.StepsPerS, s.RowsPerS, s.Speedup, s.FinalLossΔ)
+	fmt.Fprintf(w, "Scale-out measurements, BLAS %s, %d CPUs\n", r.BLAS, r.NumCPU)
+	if len(r.Workers) > 0 {
+		fmt.Fprintln(w)
+		tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+		fmt.Fprintln(tw, "two-body HNN: batch\tworkers\tsteps/s\trows/s\tspeedup\tloss rel. diff\t")
+		for _, s := range r.Workers {
+			fmt.Fprintf(tw, "%d\t%d\t%.1f\t%.0f\t%.2fx\t%.1e\t\n", s.Batch, s.Workers, s.StepsPerS, s.RowsPerS, s.Speedup, s.FinalLossΔ)
+		}
+		tw.Flush()
 	}
-	tw.Flush()
-	fmt.Fprintln(w)
-	tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "sweep: runs\tworkers\tseconds\truns/min\tspeedup\t")
-	for _, s := range r.Sweep {
-		fmt.Fprintf(tw, "%d\t%d\t%.1f\t%.1f\t%.2fx\t\n", s.Runs, s.Workers, s.Seconds, s.RunsPerMin, s.Speedup)
+	if len(r.Sweep) > 0 {
+		fmt.Fprintln(w)
+		tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+		fmt.Fprintln(tw, "sweep: runs\tworkers\tseconds\truns/min\tspeedup\t")
+		for _, s := range r.Sweep {
+			fmt.Fprintf(tw, "%d\t%d\t%.1f\t%.1f\t%.2fx\t\n", s.Runs, s.Workers, s.Seconds, s.RunsPerMin, s.Speedup)
+		}
+		tw.Flush()
 	}
-	tw.Flush()
-	fmt.Fprintln(w)
-	if r.MemoryCap > 0 {
-		fmt.Fprintf(w, "Training from disk under a cgroup memory cap of %d MiB (page cache included):\n", r.MemoryCap>>20)
+	if len(r.Memory) > 0 {
+		fmt.Fprintln(w)
+		if r.MemoryCap > 0 {
+			fmt.Fprintf(w, "Training from disk under a cgroup memory cap of %d MiB (page cache included):\n", r.MemoryCap>>20)
+		}
+		tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+		fmt.Fprintln(tw, "stream: copies\ttrain rows\tdataset MB\tpeak RSS MB\tpeak heap MB\tcgroup peak MB\tsteps\tseconds\ttest loss\terror\t")
+		for _, m := range r.Memory {
+			fmt.Fprintf(tw, "%d\t%d\t%.0f\t%.1f\t%.1f\t%.0f\t%d\t%.1f\t%.2e\t%s\t\n", m.Copies, m.TrainRows, float64(m.DatasetBytes)/1e6,
+				float64(m.PeakRSS)/1e6, float64(m.PeakHeap)/1e6, float64(m.CgroupPeak)/1e6, m.Steps, m.Seconds, m.TestLoss, m.Error)
+		}
+		tw.Flush()
 	}
-	tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "stream: copies\ttrain rows\tdataset MB\tpeak RSS MB\tpeak heap MB\tcgroup peak MB\tsteps\tseconds\ttest loss\terror\t")
-	for _, m := range r.Memory {
-		fmt.Fprintf(tw, "%d\t%d\t%.0f\t%.1f\t%.1f\t%.0f\t%d\t%.1f\t%.2e\t%s\t\n", m.Copies, m.TrainRows, float64(m.DatasetBytes)/1e6,
-			float64(m.PeakRSS)/1e6, float64(m.PeakHeap)/1e6, float64(m.CgroupPeak)/1e6, m.Steps, m.Seconds, m.TestLoss, m.Error)
-	}
-	tw.Flush()
 }

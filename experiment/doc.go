@@ -4,6 +4,13 @@
 // tasks, models and seeds, trained concurrently, with its results.json,
 // report.md and figures. The hnn command is a thin layer over this package.
 //
+// A reproduction or a sweep is a Plan (NewPlan): its runs, each with a
+// complete Spec and a run directory name. Runs are trained by a Runner,
+// here (Reproduce) or anywhere else (package sweep), and Collect aggregates
+// their run directories, loaded with Load, into the same Results. Runs can
+// also be trained from dataset directories on disk (WriteDataset,
+// NewStreamSpec), read in minibatches, for datasets larger than memory.
+//
 // Every run draws its randomness from three sources seeded by its seed and a
 // fixed stream each (data, initial weights, minibatches), so a run gives the
 // same numbers whether it runs alone or beside others.

@@ -46,6 +46,9 @@ func TestPixelRun(t *testing.T) {
 		if v := mr.ValidTime.Mean; v < 0 || v > 4 {
 			t.Errorf("%s: valid time %v steps, want within the 4-step rollout", mk, v)
 		}
+		if mr.PhaseRate == nil || math.IsNaN(mr.PhaseRate.Mean) || math.IsInf(mr.PhaseRate.Mean, 0) {
+			t.Errorf("%s: phase rate %+v, want a number", mk, mr.PhaseRate)
+		}
 		dir := filepath.Join(out, "runs", "pixel-tiny-"+mk+"-seed0")
 		r, err := Evaluate(dir, false)
 		if err != nil {

@@ -55,6 +55,9 @@ type Options struct {
 	// LatentStep, if not empty, overrides the latent step of pixel tasks
 	// ("euler", "rk4" or "midpoint").
 	LatentStep string `json:"latent_step,omitempty"`
+	// DynWeight, if positive, overrides the latent-dynamics loss weight of
+	// pixel tasks (the reference's 0.1).
+	DynWeight float64 `json:"dyn_weight,omitempty"`
 	// Variants, if not empty, are hyperparameter settings every task and
 	// model runs with (a sweep); their runs are reported under the labels
 	// KIND-NAME.
@@ -92,6 +95,9 @@ type ModelResult struct {
 	// of each seed's pixel rollout MSE and valid prediction time (steps).
 	PixelMSE  *metrics.Summary `json:"pixel_mse,omitempty"`
 	ValidTime *metrics.Summary `json:"valid_time,omitempty"`
+	// PhaseRate is, on the pixel task, the mean over seeds of each seed's
+	// phase rate (Metrics.PhaseRate).
+	PhaseRate *metrics.Summary `json:"phase_rate,omitempty"`
 	Seeds     int              `json:"seeds"`
 	// PerSeed holds each seed's metrics, in seed order.
 	PerSeed []SeedResult `json:"per_seed"`
@@ -113,6 +119,7 @@ type SeedResult struct {
 	RolloutMSE *float64 `json:"rollout_mse,omitempty"`
 	PixelMSE   *float64 `json:"pixel_mse,omitempty"`
 	ValidTime  *float64 `json:"valid_time,omitempty"`
+	PhaseRate  *float64 `json:"phase_rate,omitempty"`
 	Seconds    float64  `json:"seconds"`
 }
 
@@ -169,6 +176,9 @@ func cost(s Spec) float64 {
 func (o Options) override(s *Spec) {
 	if o.LatentStep != "" && s.LatentStep != "" {
 		s.LatentStep = o.LatentStep
+	}
+	if o.DynWeight > 0 && s.LatentStep != "" {
+		s.DynWeight = o.DynWeight
 	}
 	if o.Steps > 0 {
 		s.Train.Steps = o.Steps
@@ -312,6 +322,10 @@ func Collect(p *Plan, runs []*Run, rn *Runner, start time.Time) (*Results, error
 			v := r.Metrics.ValidTime.Mean
 			sr.ValidTime = &v
 		}
+		if r.Metrics.PhaseRate != nil {
+			v := r.Metrics.PhaseRate.Mean
+			sr.PhaseRate = &v
+		}
 		mr.PerSeed = append(mr.PerSeed, sr)
 		mr.Seconds += r.Metrics.Seconds
 	}
@@ -333,7 +347,7 @@ func Collect(p *Plan, runs []*Run, rn *Runner, start time.Time) (*Results, error
 			mr.Seeds = len(mr.PerSeed)
 			mr.TrainLoss = metrics.MeanSEM(trainRows)
 			mr.TestLoss = metrics.MeanSEM(testRows)
-			var rollouts, pix, valid []float64
+			var rollouts, pix, valid, phase []float64
 			for _, sr := range mr.PerSeed {
 				if sr.RolloutMSE != nil {
 					rollouts = append(rollouts, *sr.RolloutMSE)
@@ -343,6 +357,9 @@ func Collect(p *Plan, runs []*Run, rn *Runner, start time.Time) (*Results, error
 				}
 				if sr.ValidTime != nil {
 					valid = append(valid, *sr.ValidTime)
+				}
+				if sr.PhaseRate != nil {
+					phase = append(phase, *sr.PhaseRate)
 				}
 			}
 			if len(rollouts) > 0 {
@@ -356,6 +373,10 @@ func Collect(p *Plan, runs []*Run, rn *Runner, start time.Time) (*Results, error
 			if len(pix) > 0 {
 				p, v := metrics.MeanSEM(pix), metrics.MeanSEM(valid)
 				mr.PixelMSE, mr.ValidTime = &p, &v
+			}
+			if len(phase) > 0 {
+				ph := metrics.MeanSEM(phase)
+				mr.PhaseRate = &ph
 			}
 			if t.Segments != nil && len(mr.PerSeed) == 1 {
 				// One seed: the error bars over time of its rollout.

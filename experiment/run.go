@@ -57,6 +57,9 @@ type Spec struct {
 	// LatentStep is the latent step of a pixel task (see
 	// latent.Config.Step).
 	LatentStep string `json:"latent_step,omitempty"`
+	// DynWeight, if positive, weighs the latent-dynamics loss of a pixel
+	// task instead of the reference's 0.1 (see latent.Config.DynWeight).
+	DynWeight float64 `json:"dyn_weight,omitempty"`
 	// Variant names the hyperparameter variant of a sweep (see Variant);
 	// empty for the task's reference settings.
 	Variant string `json:"variant,omitempty"`
@@ -129,6 +132,9 @@ type Metrics struct {
 	// their valid prediction time in steps (see Run.evaluatePixels).
 	PixelMSE  *float64         `json:"pixel_mse,omitempty"`
 	ValidTime *metrics.Summary `json:"valid_time,omitempty"`
+	// PhaseRate is, for the pixel task, the model's angular speed around
+	// the encoded orbits over the truth's (see phaseRate).
+	PhaseRate *metrics.Summary `json:"phase_rate,omitempty"`
 	// LongHorizon holds the long-horizon metrics by integrator name, when
 	// they were asked for.
 	LongHorizon map[string]LongHorizon `json:"long_horizon,omitempty"`
@@ -264,10 +270,10 @@ func Dataset(s Spec) (*data.Dataset, error) {
 // energy, if not nil, supplies the true rollouts of the energy protocol
 // (see NewEnergyTruth); otherwise they are computed here.
 func Train(s Spec, dir string, energy *EnergyTruth, progress train.Progress) (*Run, error) {
+	start := time.Now()
 	if s.Stream != "" {
 		return trainStream(s, dir, energy, progress)
 	}
-	start := time.Now()
 	t, err := taskOf(s)
 	if err != nil {
 		return nil, err
@@ -279,15 +285,21 @@ func Train(s Spec, dir string, energy *EnergyTruth, progress train.Progress) (*R
 	if err != nil {
 		return nil, err
 	}
-	var m Trained
-	var hist train.History
-	var terr error
-	switch s.Model.Precision {
-	case "float64":
-		m, hist, terr = fit[float64](s, ds, progress)
-	default:
-		m, hist, terr = fit[float32](s, ds, progress)
-	}
+	return trainWith(s, t, ds, dir, energy, start, func(float64s bool) (Trained, train.History, error) {
+		if float64s {
+			return fit[float64](s, ds, progress)
+		}
+		return fit[float32](s, ds, progress)
+	})
+}
+
+// trainWith trains the model of s with fitter (in float64 or float32, as
+// s.Model.Precision says), saves its spec and checkpoint into dir (if not
+// empty), evaluates it on ds and saves its metrics: the part of a run that
+// does not depend on where its training rows come from.
+func trainWith(s Spec, t *task.Task, ds *data.Dataset, dir string, energy *EnergyTruth, start time.Time,
+	fitter func(float64s bool) (Trained, train.History, error)) (*Run, error) {
+	m, hist, terr := fitter(s.Model.Precision == "float64")
 	if m == nil {
 		return nil, terr
 	}

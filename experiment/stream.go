@@ -226,44 +226,12 @@ func trainStream(s Spec, dir string, energy *EnergyTruth, progress train.Progres
 	if err != nil {
 		return nil, err
 	}
-	var m Trained
-	var hist train.History
-	var terr error
-	switch s.Model.Precision {
-	case "float64":
-		m, hist, terr = fitStream[float64](s, d, ev, progress)
-	default:
-		m, hist, terr = fitStream[float32](s, d, ev, progress)
-	}
-	if m == nil {
-		return nil, terr
-	}
-	if terr != nil && !errors.Is(terr, train.ErrDiverged) {
-		return nil, terr
-	}
-	run := &Run{Spec: s, Model: m}
-	if dir != "" {
-		if err := writeSpec(dir, s); err != nil {
-			return nil, err
+	return trainWith(s, t, ev, dir, energy, start, func(float64s bool) (Trained, train.History, error) {
+		if float64s {
+			return fitStream[float64](s, d, ev, progress)
 		}
-		if err := m.Save(dir); err != nil {
-			return nil, err
-		}
-	}
-	if terr != nil {
-		run.Metrics.Diverged = terr.Error()
-	}
-	if err := run.evaluate(t, ev, energy); err != nil {
-		return nil, err
-	}
-	run.Metrics.History = &hist
-	run.Metrics.Seconds = time.Since(start).Seconds()
-	if dir != "" {
-		if err := run.saveMetrics(dir); err != nil {
-			return nil, err
-		}
-	}
-	return run, terr
+		return fitStream[float32](s, d, ev, progress)
+	})
 }
 
 func fitStream[T nn.Float](s Spec, d *data.DiskDataset, ev *data.Dataset, progress train.Progress) (Trained, train.History, error) {

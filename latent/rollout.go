@@ -24,26 +24,37 @@ func (w *Workspace[T]) Rollout(z, x, x0 []T, steps, substeps int) {
 		panic("latent: Rollout length mismatch")
 	}
 	w.Encode(z[:B*n], x0)
-	if substeps > 0 && w.k == nil {
-		w.k = make([]T, 5*B*n)
-	}
 	for t := 0; t < steps; t++ {
-		cur, next := z[t*B*n:(t+1)*B*n], z[(t+1)*B*n:(t+2)*B*n]
-		if substeps <= 0 {
-			w.field(cur)
-			for i, v := range cur {
-				next[i] = v + w.f[i]
-			}
-			continue
-		}
-		copy(next, cur)
-		w.rk4(next, T(1)/T(substeps), substeps)
+		next := z[(t+1)*B*n : (t+2)*B*n]
+		copy(next, z[t*B*n:(t+1)*B*n])
+		w.Advance(next, substeps)
 	}
 	if x != nil {
 		for t := 0; t <= steps; t++ {
 			w.Decode(x[t*B*in:(t+1)*B*in], z[t*B*n:(t+1)*B*n])
 		}
 	}
+}
+
+// Advance moves the batch of latent states z (B x Latent) one frame on, in
+// place: with substeps <= 0 by the unit Euler step z + f(z), else by
+// integrating the learned field over unit time with that many RK4 steps,
+// as Rollout does. It panics if len(z) != B*Latent.
+func (w *Workspace[T]) Advance(z []T, substeps int) {
+	if len(z) != w.batch*w.m.cfg.Latent {
+		panic("latent: Advance length mismatch")
+	}
+	if substeps <= 0 {
+		w.field(z)
+		for i := range z {
+			z[i] += w.f[i]
+		}
+		return
+	}
+	if w.k == nil {
+		w.k = make([]T, 5*len(z))
+	}
+	w.rk4(z, T(1)/T(substeps), substeps)
 }
 
 // rk4 advances the batch y in place by n classical RK4 steps of size h of

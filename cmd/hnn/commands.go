@@ -311,12 +311,16 @@ func runReproduce(args []string, stdout, stderr io.Writer) error {
 	long := fs.Bool("long-horizon", false, "also roll every model out 10x longer than its training data with each integrator and report energy drift, relative error against the chaos floor and valid prediction time")
 	lipson := fs.String("lipson", "", "directory of the Schmidt & Lipson files (default: $"+task.LipsonEnv+", else ../shared/data/lipson)")
 	latentStep := fs.String("latent-step", "", "latent step of the pixel task's dynamics loss: euler (the reference's, default), rk4 or midpoint")
+	dynWeight := fs.Float64("dyn-weight", 0, "weight of the pixel task's latent-dynamics loss (0: the reference's 0.1)")
 	pos, err := parse(fs, args)
 	if err != nil {
 		return err
 	}
 	if *latentStep != "" && *latentStep != "euler" && *latentStep != "rk4" && *latentStep != "midpoint" {
 		return fmt.Errorf("-latent-step %q: want euler, rk4 or midpoint", *latentStep)
+	}
+	if !(*dynWeight >= 0) || math.IsInf(*dynWeight, 0) {
+		return fmt.Errorf("-dyn-weight %v: want a positive weight (0 for the reference's 0.1)", *dynWeight)
 	}
 	if err := wantArgs(fs, pos, 0, "no positional arguments"); err != nil {
 		return err
@@ -338,7 +342,7 @@ func runReproduce(args []string, stdout, stderr io.Writer) error {
 	}
 	o := experiment.Options{Tasks: splitList(*tasks), Models: splitList(*models), Seeds: *seeds, Quick: *quick, Out: *out,
 		Workers: *workers, NoFigures: *noFigures, Command: strings.TrimSpace("hnn reproduce " + strings.Join(args, " ")),
-		Steps: *steps, Hidden: hid, LongHorizon: *long, LatentStep: *latentStep}
+		Steps: *steps, Hidden: hid, LongHorizon: *long, LatentStep: *latentStep, DynWeight: *dynWeight}
 	for _, t := range o.Tasks {
 		if _, err := task.Get(t); err != nil {
 			return err

@@ -31,7 +31,7 @@ hnn sweep status [SPEC|NAME] -nats URL    planned, pending, running, done and fa
 
 func runSweep(args []string, stdout, stderr io.Writer) error {
 	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "-help" || args[0] == "help" {
-		fmt.Fprintln(stderr, "Usage: hnn sweep plan|run|collect|status ...\n\n"+sweepUsage+"\n\nSPEC is a JSON sweep file: {\"name\", \"tasks\", \"models\", \"seeds\", \"quick\", \"steps\", \"hidden\", \"long_horizon\", \"variants\": [{\"name\", \"lr\", \"batch\", \"steps\", \"hidden\", \"weight_decay\", \"average\"}]}.")
+		fmt.Fprintln(stderr, "Usage: hnn sweep plan|run|collect|status ...\n\n"+sweepUsage+"\n\nSPEC is a JSON sweep file: {\"name\", \"tasks\", \"models\", \"seeds\", \"quick\", \"steps\", \"hidden\", \"long_horizon\", \"latent_step\", \"dyn_weight\", \"variants\": [{\"name\", \"lr\", \"batch\", \"steps\", \"hidden\", \"weight_decay\", \"average\"}]}.")
 		if len(args) == 0 {
 			return errUsage
 		}
