@@ -227,21 +227,28 @@ type npyDtype struct {
 	order binary.ByteOrder
 }
 
-// decodeNPY reads a .npy array from r, which holds size bytes, or an
-// unknown number if size < 0. If prealloc is true, size is known to be
-// right, and decodeNPY allocates the values at once; otherwise it grows
-// them as data arrives, so that a lying header or size cannot make it
-// allocate more memory than the data warrant.
-func decodeNPY(r io.Reader, size int64, prealloc bool) (Array, error) {
+// npyHead is the parsed header of a .npy stream.
+type npyHead struct {
+	npyHeaderDict
+	dt  npyDtype
+	n   int   // number of values of the shape
+	off int64 // offset of the data: the header's length
+}
+
+// readNPYHead reads and checks the header of the .npy stream r, which
+// holds size bytes, or an unknown number if size < 0: the magic string,
+// format version, header dictionary, a float dtype, C order and a shape
+// whose values fit in memory. It leaves r at the start of the data.
+func readNPYHead(r io.Reader, size int64) (npyHead, error) {
 	var pre [12]byte
 	if n, err := io.ReadFull(r, pre[:len(npyMagic)+2]); err != nil {
 		if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
-			return Array{}, fmt.Errorf("not a .npy file: %d bytes, expected at least %d", n, len(npyMagic)+4)
+			return npyHead{}, fmt.Errorf("not a .npy file: %d bytes, expected at least %d", n, len(npyMagic)+4)
 		}
-		return Array{}, fmt.Errorf("reading header: %w", err)
+		return npyHead{}, fmt.Errorf("reading header: %w", err)
 	}
 	if string(pre[:len(npyMagic)]) != npyMagic {
-		return Array{}, fmt.Errorf("not a .npy file: magic string %q, expected %q", pre[:len(npyMagic)], npyMagic)
+		return npyHead{}, fmt.Errorf("not a .npy file: magic string %q, expected %q", pre[:len(npyMagic)], npyMagic)
 	}
 	major, minor := pre[len(npyMagic)], pre[len(npyMagic)+1]
 	var lenSize int
@@ -251,11 +258,11 @@ func decodeNPY(r io.Reader, size int64, prealloc bool) (Array, error) {
 	case (major == 2 || major == 3) && minor == 0:
 		lenSize = 4
 	default:
-		return Array{}, fmt.Errorf("format version %d.%d, expected 1.0, 2.0 or 3.0", major, minor)
+		return npyHead{}, fmt.Errorf("format version %d.%d, expected 1.0, 2.0 or 3.0", major, minor)
 	}
 	prefix := len(npyMagic) + 2 + lenSize
 	if _, err := io.ReadFull(r, pre[len(npyMagic)+2:prefix]); err != nil {
-		return Array{}, truncated("header", err)
+		return npyHead{}, truncated("header", err)
 	}
 	var hlen int64
 	if lenSize == 2 {
@@ -264,36 +271,50 @@ func decodeNPY(r io.Reader, size int64, prealloc bool) (Array, error) {
 		hlen = int64(binary.LittleEndian.Uint32(pre[prefix-4 : prefix]))
 	}
 	if hlen > maxHeaderLen {
-		return Array{}, fmt.Errorf("header length %d, expected at most %d", hlen, maxHeaderLen)
+		return npyHead{}, fmt.Errorf("header length %d, expected at most %d", hlen, maxHeaderLen)
 	}
 	if size >= 0 && int64(prefix)+hlen > size {
-		return Array{}, fmt.Errorf("truncated header: %d bytes, expected %d", size-int64(prefix), hlen)
+		return npyHead{}, fmt.Errorf("truncated header: %d bytes, expected %d", size-int64(prefix), hlen)
 	}
 	hdr := make([]byte, hlen)
 	if _, err := io.ReadFull(r, hdr); err != nil {
-		return Array{}, truncated("header", err)
+		return npyHead{}, truncated("header", err)
 	}
 	h, err := parseNPYHeader(hdr)
 	if err != nil {
-		return Array{}, fmt.Errorf("header: %w", err)
+		return npyHead{}, fmt.Errorf("header: %w", err)
 	}
 	dt, ok := parseDtype(h.descr)
 	if !ok {
-		return Array{}, fmt.Errorf("dtype %s, expected float32 or float64", quoteIfOdd(h.descr))
+		return npyHead{}, fmt.Errorf("dtype %s, expected float32 or float64", quoteIfOdd(h.descr))
 	}
 	if h.fortran {
-		return Array{}, errors.New("fortran_order is True, expected False (C order)")
+		return npyHead{}, errors.New("fortran_order is True, expected False (C order)")
 	}
 	n, err := shapeLen(h.shape)
 	if err != nil {
-		return Array{}, err
+		return npyHead{}, err
 	}
 	if n > math.MaxInt/8 {
-		return Array{}, fmt.Errorf("shape %s has too many values", shapeString(h.shape))
+		return npyHead{}, fmt.Errorf("shape %s has too many values", shapeString(h.shape))
 	}
+	return npyHead{npyHeaderDict: h, dt: dt, n: n, off: int64(prefix) + hlen}, nil
+}
+
+// decodeNPY reads a .npy array from r, which holds size bytes, or an
+// unknown number if size < 0. If prealloc is true, size is known to be
+// right, and decodeNPY allocates the values at once; otherwise it grows
+// them as data arrives, so that a lying header or size cannot make it
+// allocate more memory than the data warrant.
+func decodeNPY(r io.Reader, size int64, prealloc bool) (Array, error) {
+	h, err := readNPYHead(r, size)
+	if err != nil {
+		return Array{}, err
+	}
+	n, dt := h.n, h.dt
 	need := int64(n) * int64(dt.size)
 	if size >= 0 {
-		have := size - int64(prefix) - hlen
+		have := size - h.off
 		if have < need {
 			return Array{}, fmt.Errorf("truncated data: shape %s of %s needs %d bytes, found %d",
 				shapeString(h.shape), h.descr, need, have)
@@ -328,7 +349,8 @@ func decodeNPY(r io.Reader, size int64, prealloc bool) (Array, error) {
 		rem -= int64(len(chunk))
 	}
 	// Reading to the end also lets a zip entry verify its checksum.
-	switch got, err := r.Read(pre[:1]); {
+	var pre [1]byte
+	switch got, err := r.Read(pre[:]); {
 	case got > 0:
 		return Array{}, errors.New("bytes after the array data, expected none")
 	case err != nil && err != io.EOF:

@@ -8,11 +8,11 @@ import (
 	"io"
 	"io/fs"
 	"math"
-	"math/rand/v2"
 	"os"
-	"path/filepath"
 	"slices"
 	"strconv"
+
+	"github.com/hnn-go/hnn/internal/atomicfile"
 )
 
 // Float is the element types rows can be read into.
@@ -75,76 +75,23 @@ func OpenRowFile(path string) (*RowFile, error) {
 // openRowFile reads the header of the .npy file f, which holds size bytes,
 // and checks that the rest of the file is the data of a 2-D float array.
 func openRowFile(f *os.File, size int64) (*RowFile, error) {
-	var pre [len(npyMagic) + 2 + 4]byte
-	if size < int64(len(npyMagic)+4) {
-		return nil, fmt.Errorf("not a .npy file: %d bytes, expected at least %d", size, len(npyMagic)+4)
-	}
-	if _, err := f.ReadAt(pre[:len(npyMagic)+2], 0); err != nil {
-		return nil, truncated("header", err)
-	}
-	if string(pre[:len(npyMagic)]) != npyMagic {
-		return nil, fmt.Errorf("not a .npy file: magic string %q, expected %q", pre[:len(npyMagic)], npyMagic)
-	}
-	major, minor := pre[len(npyMagic)], pre[len(npyMagic)+1]
-	var lenSize int
-	switch {
-	case major == 1 && minor == 0:
-		lenSize = 2
-	case (major == 2 || major == 3) && minor == 0:
-		lenSize = 4
-	default:
-		return nil, fmt.Errorf("format version %d.%d, expected 1.0, 2.0 or 3.0", major, minor)
-	}
-	prefix := len(npyMagic) + 2 + lenSize
-	if size < int64(prefix) {
-		return nil, errors.New("truncated header")
-	}
-	if _, err := f.ReadAt(pre[len(npyMagic)+2:prefix], int64(len(npyMagic)+2)); err != nil {
-		return nil, truncated("header", err)
-	}
-	var hlen int64
-	if lenSize == 2 {
-		hlen = int64(binary.LittleEndian.Uint16(pre[prefix-2 : prefix]))
-	} else {
-		hlen = int64(binary.LittleEndian.Uint32(pre[prefix-4 : prefix]))
-	}
-	if hlen > maxHeaderLen {
-		return nil, fmt.Errorf("header length %d, expected at most %d", hlen, maxHeaderLen)
-	}
-	if int64(prefix)+hlen > size {
-		return nil, fmt.Errorf("truncated header: %d bytes, expected %d", size-int64(prefix), hlen)
-	}
-	hdr := make([]byte, hlen)
-	if _, err := f.ReadAt(hdr, int64(prefix)); err != nil {
-		return nil, truncated("header", err)
-	}
-	h, err := parseNPYHeader(hdr)
-	if err != nil {
-		return nil, fmt.Errorf("header: %w", err)
-	}
-	dt, ok := parseDtype(h.descr)
-	if !ok {
-		return nil, fmt.Errorf("dtype %s, expected float32 or float64 ('<f4' or '<f8')", quoteIfOdd(h.descr))
-	}
-	if h.fortran {
-		return nil, errors.New("fortran_order is True, expected False (C order)")
-	}
-	if len(h.shape) != 2 {
-		return nil, fmt.Errorf("shape %s, expected 2 dimensions (rows, columns)", shapeString(h.shape))
-	}
-	n, err := shapeLen(h.shape)
+	h, err := readNPYHead(io.NewSectionReader(f, 0, size), size)
 	if err != nil {
 		return nil, err
+	}
+	dt, n := h.dt, h.n
+	if len(h.shape) != 2 {
+		return nil, fmt.Errorf("shape %s, expected 2 dimensions (rows, columns)", shapeString(h.shape))
 	}
 	rows, cols := h.shape[0], h.shape[1]
 	if cols == 0 {
 		return nil, fmt.Errorf("shape %s has no columns, expected at least 1", shapeString(h.shape))
 	}
-	if n > math.MaxInt/8 || cols > math.MaxInt/8 {
+	if cols > math.MaxInt/8 {
 		return nil, fmt.Errorf("shape %s has too many values", shapeString(h.shape))
 	}
 	need := int64(n) * int64(dt.size)
-	if have := size - int64(prefix) - hlen; have != need {
+	if have := size - h.off; have != need {
 		if have < need {
 			return nil, fmt.Errorf("truncated data: shape %s of %s needs %d bytes, found %d",
 				shapeString(h.shape), h.descr, need, have)
@@ -157,7 +104,7 @@ func openRowFile(f *os.File, size int64) (*RowFile, error) {
 		cols:     cols,
 		size:     dt.size,
 		big:      dt.order.Uint16([]byte{0, 1}) == 1,
-		off:      int64(prefix) + hlen,
+		off:      h.off,
 		rowBytes: cols * dt.size,
 	}, nil
 }
@@ -328,8 +275,7 @@ func rowError[T Float](f *RowFile, dst []T, src []byte, row int) error {
 // A RowWriter is not safe for concurrent use.
 type RowWriter struct {
 	path string
-	tmp  string
-	f    *os.File
+	f    *atomicfile.File
 	cols int
 	f32  bool
 	hlen int    // length of the header
@@ -339,10 +285,6 @@ type RowWriter struct {
 	done bool   // Close or Abort has been called
 }
 
-// createTries is the number of random temporary names CreateRowFile tries
-// before giving up.
-const createTries = 100
-
 // CreateRowFile starts writing a .npy file at path with cols values a
 // row, float32 values if float32 is true and float64 values otherwise.
 // Nothing appears at path until Close. It panics if cols < 1.
@@ -350,26 +292,11 @@ func CreateRowFile(path string, cols int, float32 bool) (*RowWriter, error) {
 	if cols < 1 {
 		panic("data: CreateRowFile: cols < 1")
 	}
-	dir, base := filepath.Split(path)
-	if dir == "" {
-		dir = "."
-	}
-	var (
-		f   *os.File
-		tmp string
-		err error
-	)
-	for range createTries {
-		tmp = filepath.Join(dir, "."+base+".tmp-"+strconv.FormatUint(rand.Uint64(), 36))
-		f, err = os.OpenFile(tmp, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o666)
-		if !errors.Is(err, fs.ErrExist) {
-			break
-		}
-	}
+	f, err := atomicfile.Create(path)
 	if err != nil {
 		return nil, fmt.Errorf("data: %s: %w", path, unwrapPathError(err))
 	}
-	w := &RowWriter{path: path, tmp: tmp, f: f, cols: cols, f32: float32}
+	w := &RowWriter{path: path, f: f, cols: cols, f32: float32}
 	hdr := npyHeader([]int{0, cols}, float32)
 	w.hlen = len(hdr)
 	w.buf = append(make([]byte, 0, chunkSize), hdr...)
@@ -377,7 +304,7 @@ func CreateRowFile(path string, cols int, float32 bool) (*RowWriter, error) {
 }
 
 // unwrapPathError returns the error inside err if err is an
-// *fs.PathError, which names a temporary file rather than the destination.
+// *fs.PathError, so that messages name the file once.
 func unwrapPathError(err error) error {
 	var pe *fs.PathError
 	if errors.As(err, &pe) {
@@ -473,8 +400,7 @@ func (w *RowWriter) Close() error {
 	err := w.commit()
 	w.done = true
 	if err != nil {
-		w.f.Close()
-		os.Remove(w.tmp)
+		w.f.Abort()
 		return err
 	}
 	return nil
@@ -490,37 +416,13 @@ func (w *RowWriter) commit() error {
 		// npyHeader leaves room for any int in the first dimension.
 		panic("data: RowWriter: header length changed")
 	}
-	wrap := func(err error) error { return fmt.Errorf("data: %s: %w", w.path, unwrapPathError(err)) }
 	if _, err := w.f.WriteAt(hdr, 0); err != nil {
-		return wrap(err)
+		return fmt.Errorf("data: %s: %w", w.path, unwrapPathError(err))
 	}
-	if err := w.f.Sync(); err != nil {
-		return wrap(err)
+	if err := w.f.Commit(); err != nil {
+		return fmt.Errorf("data: %s: %w", w.path, unwrapPathError(err))
 	}
-	if err := w.f.Close(); err != nil {
-		return wrap(err)
-	}
-	if err := os.Rename(w.tmp, w.path); err != nil {
-		var le *os.LinkError
-		if errors.As(err, &le) {
-			err = le.Err
-		}
-		return wrap(err)
-	}
-	syncDir(filepath.Dir(w.path))
 	return nil
-}
-
-// syncDir syncs the directory dir so that a rename in it survives a crash.
-// It is best effort: some systems cannot sync directories, and the rename
-// has already happened, so errors are ignored.
-func syncDir(dir string) {
-	d, err := os.Open(dir)
-	if err != nil {
-		return
-	}
-	d.Sync()
-	d.Close()
 }
 
 // Abort closes and removes the temporary file, leaving the destination as
@@ -532,8 +434,7 @@ func (w *RowWriter) Abort() error {
 		return nil
 	}
 	w.done = true
-	w.f.Close()
-	if err := os.Remove(w.tmp); err != nil && !errors.Is(err, fs.ErrNotExist) {
+	if err := w.f.Abort(); err != nil {
 		return fmt.Errorf("data: %w", err)
 	}
 	return nil

@@ -77,28 +77,8 @@ func trainPixels(s Spec, t *task.Task, dir string, progress train.Progress) (*Ru
 		return nil, terr
 	}
 	run := &Run{Spec: s, Pixel: &PixelRun{Model: m}}
-	if dir != "" {
-		if err := writeSpec(dir, s); err != nil {
-			return nil, err
-		}
-		if err := latent.Save(dir, m); err != nil {
-			return nil, err
-		}
-	}
-	if terr != nil {
-		run.Metrics.Diverged = terr.Error()
-	}
-	if err := run.evaluatePixels(d); err != nil {
-		return nil, err
-	}
-	run.Metrics.History = &hist
-	run.Metrics.Seconds = time.Since(start).Seconds()
-	if dir != "" {
-		if err := run.saveMetrics(dir); err != nil {
-			return nil, err
-		}
-	}
-	return run, terr
+	save := func(dir string) error { return latent.Save(dir, m) }
+	return run.finish(dir, save, func() error { return run.evaluatePixels(d) }, hist, terr, start)
 }
 
 // rolloutSubsteps is the number of RK4 steps per frame of the latent

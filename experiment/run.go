@@ -307,28 +307,36 @@ func trainWith(s Spec, t *task.Task, ds *data.Dataset, dir string, energy *Energ
 		return nil, terr
 	}
 	run := &Run{Spec: s, Model: m}
+	return run.finish(dir, m.Save, func() error { return run.evaluate(t, ds, energy) }, hist, terr, start)
+}
+
+// finish saves r's spec and checkpoint (with save) into dir if dir is not
+// empty, evaluates r, and saves its metrics there: the end of every run,
+// whatever its model. terr is the training's error, nil or one wrapping
+// train.ErrDiverged; it is recorded in the metrics and returned with r.
+func (r *Run) finish(dir string, save func(dir string) error, evaluate func() error, hist train.History, terr error, start time.Time) (*Run, error) {
 	if dir != "" {
-		if err := writeSpec(dir, s); err != nil {
+		if err := writeSpec(dir, r.Spec); err != nil {
 			return nil, err
 		}
-		if err := m.Save(dir); err != nil {
+		if err := save(dir); err != nil {
 			return nil, err
 		}
 	}
 	if terr != nil {
-		run.Metrics.Diverged = terr.Error()
+		r.Metrics.Diverged = terr.Error()
 	}
-	if err := run.evaluate(t, ds, energy); err != nil {
+	if err := evaluate(); err != nil {
 		return nil, err
 	}
-	run.Metrics.History = &hist
-	run.Metrics.Seconds = time.Since(start).Seconds()
+	r.Metrics.History = &hist
+	r.Metrics.Seconds = time.Since(start).Seconds()
 	if dir != "" {
-		if err := run.saveMetrics(dir); err != nil {
+		if err := r.saveMetrics(dir); err != nil {
 			return nil, err
 		}
 	}
-	return run, terr
+	return r, terr
 }
 
 func fit[T nn.Float](s Spec, ds *data.Dataset, progress train.Progress) (Trained, train.History, error) {

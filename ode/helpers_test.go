@@ -76,3 +76,25 @@ func mustPanic(t *testing.T, name string, fn func()) {
 	}()
 	fn()
 }
+
+// agreesWithDopri5 integrates f from x0 over [0, end] at 11 output times
+// with ig and with Dormand-Prince at rtol = atol = 1e-12 (error ~1e-11), and
+// fails the test unless they agree to tol.
+func agreesWithDopri5(t *testing.T, name string, ig Integrator, f Func, x0 []float64, end, tol float64) {
+	t.Helper()
+	ts := linspace(0, end, 11)
+	d := len(x0)
+	ref := make([]float64, len(ts)*d)
+	if err := (DormandPrince{RTol: 1e-12, ATol: 1e-12}).Solve(ref, f, x0, ts); err != nil {
+		t.Fatal(err)
+	}
+	got := make([]float64, len(ts)*d)
+	if err := ig.Solve(got, f, x0, ts); err != nil {
+		t.Fatal(err)
+	}
+	e := maxAbsDiff(got, ref)
+	t.Logf("%s: %s %.3g off Dormand-Prince", name, ig.Name(), e)
+	if e > tol {
+		t.Errorf("%s: %s %.3g off Dormand-Prince, want at most %g", name, ig.Name(), e, tol)
+	}
+}

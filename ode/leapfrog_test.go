@@ -437,21 +437,7 @@ func TestLeapfrogAgreesWithDopri5(t *testing.T) {
 		{"pendulum", pendulum, []float64{2.5, 0.3}, 10, 1e-5},
 		{"kepler", kepler, keplerStart, 2 * math.Pi, 1e-3},
 	} {
-		ts := linspace(0, c.end, 11)
-		d := len(c.x0)
-		ref := make([]float64, len(ts)*d)
-		if err := (DormandPrince{RTol: 1e-12, ATol: 1e-12}).Solve(ref, c.f, c.x0, ts); err != nil {
-			t.Fatal(err)
-		}
-		got := make([]float64, len(ts)*d)
-		if err := (Leapfrog{Step: 1e-3}).Solve(got, c.f, c.x0, ts); err != nil {
-			t.Fatal(err)
-		}
-		e := maxAbsDiff(got, ref)
-		t.Logf("%s: %.3g off Dormand-Prince", c.name, e)
-		if e > c.tol {
-			t.Errorf("%s: %.3g off Dormand-Prince, want at most %g", c.name, e, c.tol)
-		}
+		agreesWithDopri5(t, c.name, Leapfrog{Step: 1e-3}, c.f, c.x0, c.end, c.tol)
 	}
 }
 

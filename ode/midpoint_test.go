@@ -128,21 +128,7 @@ func TestImplicitMidpointAgreesWithDopri5(t *testing.T) {
 		{"non-separable", nonSeparable, []float64{0.8, -0.3, -0.6, 0.5}, 10},
 		{"pendulum", pendulum, []float64{2.5, 0.3}, 10},
 	} {
-		ts := linspace(0, c.end, 11)
-		d := len(c.x0)
-		ref := make([]float64, len(ts)*d)
-		if err := (DormandPrince{RTol: 1e-12, ATol: 1e-12}).Solve(ref, c.f, c.x0, ts); err != nil {
-			t.Fatal(err)
-		}
-		got := make([]float64, len(ts)*d)
-		if err := (ImplicitMidpoint{Step: 1e-3}).Solve(got, c.f, c.x0, ts); err != nil {
-			t.Fatal(err)
-		}
-		e := maxAbsDiff(got, ref)
-		t.Logf("%s: %.3g off Dormand-Prince", c.name, e)
-		if e > 1e-4 {
-			t.Errorf("%s: %.3g off Dormand-Prince, want at most 1e-4", c.name, e)
-		}
+		agreesWithDopri5(t, c.name, ImplicitMidpoint{Step: 1e-3}, c.f, c.x0, c.end, 1e-4)
 	}
 }
 

@@ -121,6 +121,11 @@ func CollectDir(f *File, out string, progress io.Writer, start time.Time) (*expe
 	if err != nil {
 		return nil, err
 	}
+	return collectDir(p, out, progress, start)
+}
+
+// collectDir is CollectDir for the plan p of the sweep.
+func collectDir(p *experiment.Plan, out string, progress io.Writer, start time.Time) (*experiment.Results, error) {
 	runs, err := loadRuns(p, out)
 	if err != nil {
 		return nil, err
@@ -151,7 +156,7 @@ func CollectRuns(ctx context.Context, c *Client, f *File, out string, progress i
 			return nil, fmt.Errorf("sweep %s: run %s failed on worker %s: %s", f.Name, r.Name, r.Worker, r.Error)
 		}
 	}
-	return CollectDir(f, out, progress, start)
+	return collectDir(p, out, progress, start)
 }
 
 // RunShard trains shard i of n of sweep f's plan on this machine, workers

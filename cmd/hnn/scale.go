@@ -57,6 +57,23 @@ func natsFlag(fs interface {
 	return fs.String("nats", os.Getenv(natsEnv), "NATS server URL (default $"+natsEnv+")")
 }
 
+// readSweep points the tasks at the Lipson directory (see setLipson) and
+// reads the sweep file at path; with a subcommand it records the command
+// line "hnn sweep SUB ARGS" in the results.
+func readSweep(path, lipson, sub string, args []string) (*sweep.File, error) {
+	if err := setLipson(lipson); err != nil {
+		return nil, err
+	}
+	f, err := sweep.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	if sub != "" {
+		f.Command = strings.TrimSpace("hnn sweep " + sub + " " + strings.Join(args, " "))
+	}
+	return f, nil
+}
+
 // signalContext is cancelled by SIGINT or SIGTERM (a pod being stopped).
 func signalContext() (context.Context, context.CancelFunc) {
 	return signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
@@ -76,10 +93,7 @@ func runSweepPlan(args []string, stdout, stderr io.Writer) error {
 	if *url == "" {
 		return errors.New("-nats URL is required (or $" + natsEnv + "); hnn sweep run plans, works and collects with an embedded server")
 	}
-	if err := setLipson(*lipson); err != nil {
-		return err
-	}
-	f, err := sweep.ReadFile(pos[0])
+	f, err := readSweep(pos[0], *lipson, "", nil)
 	if err != nil {
 		return err
 	}
@@ -177,14 +191,10 @@ func runSweepRun(args []string, stdout, stderr io.Writer) error {
 	if *workers < 0 {
 		return fmt.Errorf("-workers %d: want at least 0", *workers)
 	}
-	if err := setLipson(*lipson); err != nil {
-		return err
-	}
-	f, err := sweep.ReadFile(pos[0])
+	f, err := readSweep(pos[0], *lipson, "run", args)
 	if err != nil {
 		return err
 	}
-	f.Command = strings.TrimSpace("hnn sweep run " + strings.Join(args, " "))
 	var log io.Writer = stderr
 	if *noProgress {
 		log = nil
@@ -228,14 +238,10 @@ func runSweepCollect(args []string, stdout, stderr io.Writer) error {
 	if !*fromDir && *url == "" {
 		return errors.New("-nats URL (or $" + natsEnv + ") or -from-dir is required")
 	}
-	if err := setLipson(*lipson); err != nil {
-		return err
-	}
-	f, err := sweep.ReadFile(pos[0])
+	f, err := readSweep(pos[0], *lipson, "collect", args)
 	if err != nil {
 		return err
 	}
-	f.Command = strings.TrimSpace("hnn sweep collect " + strings.Join(args, " "))
 	f.NoFigures = *noFigures
 	start := time.Now()
 	var res *experiment.Results

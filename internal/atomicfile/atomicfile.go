@@ -66,6 +66,20 @@ func (f *File) Write(p []byte) (int, error) {
 	return n, nil
 }
 
+// WriteAt writes p to the temporary file at offset off, as os.File.WriteAt
+// does (to rewrite a header once the size of what follows is known). It
+// returns an error if Commit or Abort has been called.
+func (f *File) WriteAt(p []byte, off int64) (int, error) {
+	if f.done {
+		return 0, &fs.PathError{Op: "write", Path: f.path, Err: fs.ErrClosed}
+	}
+	n, err := f.f.WriteAt(p, off)
+	if err != nil {
+		return n, pathError("write", f.path, err)
+	}
+	return n, nil
+}
+
 // Name returns the destination path, as passed to Create.
 func (f *File) Name() string { return f.path }
 
@@ -98,14 +112,18 @@ func (f *File) Commit() error {
 
 // Abort closes and removes the temporary file, leaving the destination as
 // it was. Abort does nothing if Commit or Abort has already been called, so
-// it is safe to defer right after Create.
-func (f *File) Abort() {
+// it is safe to defer right after Create. It returns an error naming the
+// destination if the temporary file could not be removed.
+func (f *File) Abort() error {
 	if f.done {
-		return
+		return nil
 	}
 	f.done = true
 	f.f.Close()
-	os.Remove(f.tmp)
+	if err := os.Remove(f.tmp); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return pathError("remove", f.path, err)
+	}
+	return nil
 }
 
 // WriteFile writes data to the file at path atomically. The file gets

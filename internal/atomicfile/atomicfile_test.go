@@ -191,3 +191,32 @@ func Example() {
 	// Output:
 	// energy 0.5
 }
+
+func TestWriteAt(t *testing.T) {
+	t.Parallel()
+	path := filepath.Join(t.TempDir(), "f")
+	f, err := atomicfile.Create(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Abort()
+	if _, err := f.Write([]byte("abcdef")); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.WriteAt([]byte("XY"), 1); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.Commit(); err != nil {
+		t.Fatal(err)
+	}
+	got, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if string(got) != "aXYdef" {
+		t.Errorf("file holds %q, want %q", got, "aXYdef")
+	}
+	if _, err := f.WriteAt([]byte("Z"), 0); !errors.Is(err, fs.ErrClosed) {
+		t.Errorf("WriteAt after Commit: got %v, want fs.ErrClosed", err)
+	}
+}
