@@ -303,10 +303,10 @@ func (w *Workspace[T]) vjp(ws *nn.Workspace[T], u, grad, dx []T) {
 	m := w.m
 	if m.cfg.Kind == "hnn" {
 		model.SymplecticAdjoint(w.u, u, m.cfg.Latent)
-		m.Dyn.InputGradientVJP(ws, w.u, grad, dx)
+		m.Dyn.InputGradientVJP(ws, grad, dx, w.u)
 		return
 	}
-	m.Dyn.BackwardInput(ws, u, grad, dx)
+	m.Dyn.BackwardInput(ws, grad, dx, u)
 }
 
 // Field writes the latent field f(z) of the batch z (B x Latent) into dst.
@@ -450,11 +450,11 @@ func (w *Workspace[T]) loss(grad []T, perSample []float64) Losses {
 	default:
 		w.backwardRK4(dz, gDyn)
 	}
-	m.Dec.Backward(w.dec, w.dxhat, gDec, w.dzd)
+	m.Dec.Backward(w.dec, gDec, w.dzd, w.dxhat)
 	for i, v := range w.dzd {
 		dz[i] += v
 	}
-	m.Enc.Backward(w.enc, w.dz, gEnc, nil)
+	m.Enc.Backward(w.enc, gEnc, nil, w.dz)
 	return ls
 }
 

@@ -43,6 +43,6 @@ func (w *baselineWorkspace[T]) Loss(x, y []T) float64 {
 
 func (w *baselineWorkspace[T]) LossGrad(x, y, grad []T) float64 {
 	loss := meanSquared(w.m.f.Forward(w.ws, x), y, w.r)
-	w.m.f.Backward(w.ws, w.r, grad)
+	w.m.f.Backward(w.ws, grad, w.r)
 	return loss
 }

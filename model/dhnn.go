@@ -105,7 +105,7 @@ func (w *DHNNWorkspace[T]) LossGrad(x, y, grad []T) float64 {
 	loss := meanSquared(w.f, y, w.f)
 	nh := len(w.m.h.Params)
 	SymplecticAdjoint(w.p, w.f, w.m.cfg.Dim)
-	w.m.h.BackwardInputGradient(w.wh, w.p, grad[:nh])
-	w.m.d.BackwardInputGradient(w.wd, w.f, grad[nh:])
+	w.m.h.BackwardInputGradient(w.wh, grad[:nh], w.p)
+	w.m.d.BackwardInputGradient(w.wd, grad[nh:], w.f)
 	return loss
 }

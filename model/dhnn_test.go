@@ -174,10 +174,10 @@ func TestFieldAllocs(t *testing.T) {
 			engine += testing.AllocsPerRun(20, func() {
 				if kind == "baseline" {
 					n.MLP.Forward(nw, in)
-					n.MLP.Backward(nw, dout, g)
+					n.MLP.Backward(nw, g, dout)
 					return
 				}
-				n.MLP.BackwardInputGradient(nw, n.MLP.InputGradient(nw, in), g)
+				n.MLP.BackwardInputGradient(nw, g, n.MLP.InputGradient(nw, in))
 			})
 		}
 		if got != engine {

@@ -73,7 +73,7 @@ func (w *HNNWorkspace[T]) LossGrad(x, y, grad []T) float64 {
 	loss := meanSquared(w.f, y, w.f)
 	// dL/dG = R J for F = G J^T.
 	SymplecticAdjoint(w.p, w.f, w.m.cfg.Dim)
-	w.m.h.BackwardInputGradient(w.ws, w.p, grad)
+	w.m.h.BackwardInputGradient(w.ws, grad, w.p)
 	return loss
 }
 

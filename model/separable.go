@@ -143,7 +143,7 @@ func (w *SeparableWorkspace[T]) LossGrad(x, y, grad []T) float64 {
 		}
 	}
 	nt := len(w.m.t.Params)
-	w.m.t.BackwardInputGradient(w.wt, w.rt, grad[:nt])
-	w.m.v.BackwardInputGradient(w.wv, w.rv, grad[nt:])
+	w.m.t.BackwardInputGradient(w.wt, grad[:nt], w.rt)
+	w.m.v.BackwardInputGradient(w.wv, grad[nt:], w.rv)
 	return loss
 }

@@ -27,7 +27,7 @@ func BenchmarkHNNGradient(b *testing.B) {
 			flops := 12 * float64(batch) * 200 * 200
 			for b.Loop() {
 				m.InputGradient(ws, x)
-				m.BackwardInputGradient(ws, p, grad)
+				m.BackwardInputGradient(ws, grad, p)
 			}
 			b.ReportMetric(flops*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
 		})
@@ -45,7 +45,7 @@ func BenchmarkBaselineGradient(b *testing.B) {
 			grad := make([]float32, len(m.Params))
 			for b.Loop() {
 				out := m.Forward(ws, x)
-				m.Backward(ws, out, grad)
+				m.Backward(ws, grad, out)
 			}
 		})
 	}

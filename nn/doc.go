@@ -12,4 +12,9 @@
 // BackwardInputGradient propagates a loss gradient dL/d(grad_x H) back to
 // every parameter: the derivation is in the repository's docs/GRADIENTS.md.
 // For any output size, Forward and Backward are ordinary backpropagation.
+//
+// Methods that write into caller memory take their arguments destination
+// first, as the rest of hnn does: the workspace, then the slices written
+// (parameter gradient, input gradient), then the slices read, as in
+// Backward(ws, grad, dout) and InputHessianVec(ws, dst, u).
 package nn

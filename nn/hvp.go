@@ -13,11 +13,11 @@ package nn
 // InputGradient stored intact, so it may be repeated with other u, and
 // BackwardInputGradient may follow it. It panics on length mismatches or if
 // ws was not made with second set.
-func (m *MLP[T]) InputHessianVec(ws *Workspace[T], u, dst []T) {
+func (m *MLP[T]) InputHessianVec(ws *Workspace[T], dst, u []T) {
 	if dst == nil {
 		panic("nn: InputHessianVec needs a destination")
 	}
-	m.InputGradientVJP(ws, u, nil, dst)
+	m.InputGradientVJP(ws, nil, dst, u)
 }
 
 // InputGradientVJP propagates p = dL/dG (B x In), where G is the input
@@ -30,7 +30,7 @@ func (m *MLP[T]) InputHessianVec(ws *Workspace[T], u, dst []T) {
 // are skipped (InputHessianVec). ws must have been made with second set, and
 // no Forward call may come between InputGradient and InputGradientVJP. It
 // panics on length mismatches or if ws was not made with second set.
-func (m *MLP[T]) InputGradientVJP(ws *Workspace[T], p, grad, dx []T) {
+func (m *MLP[T]) InputGradientVJP(ws *Workspace[T], grad, dx, p []T) {
 	if !ws.second {
 		panic("nn: InputGradientVJP needs a workspace made with second set")
 	}
@@ -50,7 +50,7 @@ func (m *MLP[T]) InputGradientVJP(ws *Workspace[T], p, grad, dx []T) {
 	switch {
 	case grad != nil:
 		// BackwardInputGradient leaves Abar_1 = dL/dA_1 in ws.da[0][:B*N_1].
-		m.BackwardInputGradient(ws, p, grad)
+		m.BackwardInputGradient(ws, grad, p)
 	case dx != nil:
 		m.inputGradientAdjoint(ws, p)
 	default:

@@ -59,7 +59,7 @@ func TestInputHessianVecFD(t *testing.T) {
 			ws := m.NewWorkspace(B, true)
 			m.InputGradient(ws, x)
 			hu := make([]float64, B*D)
-			m.InputHessianVec(ws, u, hu)
+			m.InputHessianVec(ws, hu, u)
 
 			const h = 1e-5
 			ev := m.NewWorkspace(B, false)
@@ -79,7 +79,7 @@ func TestInputHessianVecFD(t *testing.T) {
 			// The Hessian is symmetric: v . (Hess u) = u . (Hess v) per row.
 			v := randVec(rng, B*D, 1)
 			hv := make([]float64, B*D)
-			m.InputHessianVec(ws, v, hv)
+			m.InputHessianVec(ws, hv, v)
 			for b := 0; b < B; b++ {
 				r := b * D
 				vhu := floats.Dot(v[r:r+D], hu[r:r+D])
@@ -115,12 +115,12 @@ func TestInputGradientVJP(t *testing.T) {
 
 			// An HVP first must not disturb what BackwardInputGradient reads.
 			hvp := make([]float64, B*D)
-			m.InputHessianVec(ws, p, hvp)
+			m.InputHessianVec(ws, hvp, p)
 			ref := make([]float64, len(m.Params))
-			m.BackwardInputGradient(ws, p, ref)
+			m.BackwardInputGradient(ws, ref, p)
 
 			grad, dx := make([]float64, len(m.Params)), make([]float64, B*D)
-			m.InputGradientVJP(ws, p, grad, dx)
+			m.InputGradientVJP(ws, grad, dx, p)
 			for j := range grad {
 				if grad[j] != ref[j] {
 					t.Fatalf("grad[%d] = %g, BackwardInputGradient %g", j, grad[j], ref[j])
@@ -155,8 +155,8 @@ func TestInputHessianVecFloat32(t *testing.T) {
 	m64.InputGradient(ws64, x)
 	m32.InputGradient(ws32, to32(x))
 	h64, h32 := make([]float64, B*D), make([]float32, B*D)
-	m64.InputHessianVec(ws64, u, h64)
-	m32.InputHessianVec(ws32, to32(u), h32)
+	m64.InputHessianVec(ws64, h64, u)
+	m32.InputHessianVec(ws32, h32, to32(u))
 	// float32's unit roundoff is 6e-8; sums of 64 terms over three layers
 	// lose a few digits more.
 	if e := maxRelErr(h32, h64, 1e-6); e > 1e-4 {
@@ -175,7 +175,7 @@ func TestInputHessianVecNoAllocs(t *testing.T) {
 		x[i], u[i] = float32(i)/10, 1
 	}
 	m.InputGradient(ws, x)
-	if a := testing.AllocsPerRun(20, func() { m.InputHessianVec(ws, u, dst) }); a != 0 {
+	if a := testing.AllocsPerRun(20, func() { m.InputHessianVec(ws, dst, u) }); a != 0 {
 		t.Errorf("InputHessianVec allocates %v times per call", a)
 	}
 }
@@ -190,9 +190,9 @@ func TestInputGradientVJPPanics(t *testing.T) {
 	vec := New[float64]([]int{2, 5, 2}, Tanh, rand.New(rand.NewPCG(1, 1)))
 	for name, f := range map[string]func(){
 		"first-order workspace": func() { m.InputHessianVec(first, make([]float64, 6), make([]float64, 6)) },
-		"nil destination":       func() { m.InputHessianVec(ws, make([]float64, 6), nil) },
-		"u length":              func() { m.InputHessianVec(ws, make([]float64, 5), make([]float64, 6)) },
-		"dx length":             func() { m.InputGradientVJP(ws, make([]float64, 6), nil, make([]float64, 5)) },
+		"nil destination":       func() { m.InputHessianVec(ws, nil, make([]float64, 6)) },
+		"u length":              func() { m.InputHessianVec(ws, make([]float64, 6), make([]float64, 5)) },
+		"dx length":             func() { m.InputGradientVJP(ws, nil, make([]float64, 5), make([]float64, 6)) },
 		"before InputGradient":  func() { m.InputHessianVec(m.NewWorkspace(3, true), make([]float64, 6), make([]float64, 6)) },
 		"vector output":         func() { vec.InputHessianVec(vec.NewWorkspace(3, true), make([]float64, 6), make([]float64, 6)) },
 	} {
@@ -230,9 +230,9 @@ func BenchmarkInputHessianVec(b *testing.B) {
 		flops float64
 		run   func()
 	}{
-		{"hvp", 4 * unit, func() { m.InputHessianVec(ws, u, dx) }},
-		{"vjp", 6 * unit, func() { m.InputGradientVJP(ws, u, grad, dx) }},
-		{"big", 6 * unit, func() { m.BackwardInputGradient(ws, u, grad) }},
+		{"hvp", 4 * unit, func() { m.InputHessianVec(ws, dx, u) }},
+		{"vjp", 6 * unit, func() { m.InputGradientVJP(ws, grad, dx, u) }},
+		{"big", 6 * unit, func() { m.BackwardInputGradient(ws, grad, u) }},
 	} {
 		b.Run(c.name, func(b *testing.B) {
 			for b.Loop() {

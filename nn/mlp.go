@@ -248,14 +248,14 @@ func (m *MLP[T]) Forward(ws *Workspace[T], x []T) []T {
 // Backward writes into grad the gradient of a loss with respect to all
 // parameters, given dout = dLoss/dOut (B x Out) for the batch of the last
 // Forward call on ws. It panics on length mismatches.
-func (m *MLP[T]) Backward(ws *Workspace[T], dout, grad []T) {
-	m.BackwardInput(ws, dout, grad, nil)
+func (m *MLP[T]) Backward(ws *Workspace[T], grad, dout []T) {
+	m.BackwardInput(ws, grad, nil, dout)
 }
 
 // BackwardInput is Backward that also writes the gradient of the loss with
 // respect to the network's input, dLoss/dX (B x In), into dx unless dx is
 // nil. It panics on length mismatches.
-func (m *MLP[T]) BackwardInput(ws *Workspace[T], dout, grad, dx []T) {
+func (m *MLP[T]) BackwardInput(ws *Workspace[T], grad, dx, dout []T) {
 	if dx != nil && len(dx) != ws.batch*m.In() {
 		panic("nn: input gradient length mismatch")
 	}
@@ -348,7 +348,7 @@ func (ws *Workspace[T]) Output() []T { return ws.out }
 // gradient returned by the last InputGradient call on ws. This is the
 // second-order derivative an HNN's training needs. It panics if ws was not
 // made with second set or on length mismatches.
-func (m *MLP[T]) BackwardInputGradient(ws *Workspace[T], p, grad []T) {
+func (m *MLP[T]) BackwardInputGradient(ws *Workspace[T], grad, p []T) {
 	if !ws.second {
 		panic("nn: BackwardInputGradient needs a workspace made with second set")
 	}

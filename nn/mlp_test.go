@@ -101,7 +101,7 @@ func TestHNNParamGradFD(t *testing.T) {
 			g := m.InputGradient(ws, x)
 			symplecticLoss(g, y, p, B, D)
 			grad := make([]float64, len(m.Params))
-			m.BackwardInputGradient(ws, p, grad)
+			m.BackwardInputGradient(ws, grad, p)
 
 			ev := m.NewWorkspace(B, false)
 			orig := append([]float64(nil), m.Params...)
@@ -153,7 +153,7 @@ func TestBackwardFD(t *testing.T) {
 			dout := make([]float64, B*out)
 			mse(m.Forward(ws, x), dout)
 			grad := make([]float64, len(m.Params))
-			m.Backward(ws, dout, grad)
+			m.Backward(ws, grad, dout)
 			orig := append([]float64(nil), m.Params...)
 			want := fd.Gradient(nil, func(theta []float64) float64 {
 				copy(m.Params, theta)
@@ -169,7 +169,7 @@ func TestBackwardFD(t *testing.T) {
 			mse(m.Forward(ws, x), dout)
 			grad2 := make([]float64, len(m.Params))
 			dx := make([]float64, len(x))
-			m.BackwardInput(ws, dout, grad2, dx)
+			m.BackwardInput(ws, grad2, dx, dout)
 			if e := relErr(grad2, grad, 1e-12); e > 1e-12 {
 				t.Errorf("BackwardInput's parameter gradient differs from Backward's: rel err %g", e)
 			}
@@ -210,7 +210,7 @@ func TestFloat32MatchesFloat64(t *testing.T) {
 	p := make([]float64, B*D)
 	symplecticLoss(m64.InputGradient(ws64, x), y, p, B, D)
 	g64 := make([]float64, len(m64.Params))
-	m64.BackwardInputGradient(ws64, p, g64)
+	m64.BackwardInputGradient(ws64, g64, p)
 	g := m32.InputGradient(ws32, x32)
 	gf := make([]float64, len(g))
 	for i, v := range g {
@@ -222,7 +222,7 @@ func TestFloat32MatchesFloat64(t *testing.T) {
 		p32b[i] = float32(v)
 	}
 	g32 := make([]float32, len(p32))
-	m32.BackwardInputGradient(ws32, p32b, g32)
+	m32.BackwardInputGradient(ws32, g32, p32b)
 	g32f := make([]float64, len(g32))
 	for i, v := range g32 {
 		g32f[i] = float64(v)

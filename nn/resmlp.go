@@ -259,18 +259,18 @@ func addInto[T Float](a, b []T) {
 // call on ws, and, if dx is not nil, writes the input gradient dL/dx
 // (B x In) into dx. grad is overwritten; BackwardAdd accumulates instead. It
 // panics on length mismatches or if Forward has not run on ws.
-func (m *ResMLP[T]) Backward(ws *ResWorkspace[T], dy, grad, dx []T) {
-	m.backward(ws, dy, grad, dx, 0)
+func (m *ResMLP[T]) Backward(ws *ResWorkspace[T], grad, dx, dy []T) {
+	m.backward(ws, grad, dx, dy, 0)
 }
 
 // BackwardAdd is Backward but adds the parameter gradient to grad instead of
 // overwriting it, for a network applied to several batches in one loss (dx,
 // if not nil, is still overwritten).
-func (m *ResMLP[T]) BackwardAdd(ws *ResWorkspace[T], dy, grad, dx []T) {
-	m.backward(ws, dy, grad, dx, 1)
+func (m *ResMLP[T]) BackwardAdd(ws *ResWorkspace[T], grad, dx, dy []T) {
+	m.backward(ws, grad, dx, dy, 1)
 }
 
-func (m *ResMLP[T]) backward(ws *ResWorkspace[T], dy, grad, dx []T, beta T) {
+func (m *ResMLP[T]) backward(ws *ResWorkspace[T], grad, dx, dy []T, beta T) {
 	m.checkWorkspace(ws)
 	B, w := ws.batch, m.width
 	if len(dy) != B*m.out {

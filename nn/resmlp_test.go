@@ -150,7 +150,7 @@ func TestResMLPGradFD(t *testing.T) {
 			mseLoss(m.Forward(ws, x), y, dy)
 			grad := make([]float64, m.NumParams())
 			dx := make([]float64, B*tc.in)
-			m.Backward(ws, dy, grad, dx)
+			m.Backward(ws, grad, dx, dy)
 
 			ev := m.NewWorkspace(B)
 			orig := append([]float64(nil), m.Params...)
@@ -189,17 +189,17 @@ func TestResMLPBackwardAdd(t *testing.T) {
 	x, dy := randVec(rng, B*6, 1), randVec(rng, B*3, 1)
 	m.Forward(ws, x)
 	g := make([]float64, m.NumParams())
-	m.Backward(ws, dy, g, nil)
+	m.Backward(ws, g, nil, dy)
 	base := randVec(rng, m.NumParams(), 1)
 	acc := append([]float64(nil), base...)
-	m.BackwardAdd(ws, dy, acc, nil)
+	m.BackwardAdd(ws, acc, nil, dy)
 	for i := range acc {
 		if d := math.Abs(acc[i] - (base[i] + g[i])); d > 1e-14*(1+math.Abs(acc[i])) {
 			t.Fatalf("BackwardAdd[%d] = %g, want %g", i, acc[i], base[i]+g[i])
 		}
 	}
 	// Backward overwrites whatever grad held.
-	m.Backward(ws, dy, acc, make([]float64, B*6))
+	m.Backward(ws, acc, make([]float64, B*6), dy)
 	for i := range acc {
 		if acc[i] != g[i] {
 			t.Fatalf("Backward did not overwrite grad[%d]: %g, want %g", i, acc[i], g[i])
@@ -224,10 +224,10 @@ func TestResMLPFloat32MatchesFloat64(t *testing.T) {
 		o64 := append([]float64(nil), m64.Forward(ws64, x)...)
 		mseLoss(o64, y, dy)
 		g64, dx64 := make([]float64, m64.NumParams()), make([]float64, B*in)
-		m64.Backward(ws64, dy, g64, dx64)
+		m64.Backward(ws64, g64, dx64, dy)
 		o32 := m32.Forward(ws32, to32(x))
 		g32, dx32 := make([]float32, m32.NumParams()), make([]float32, B*in)
-		m32.Backward(ws32, to32(dy), g32, dx32)
+		m32.Backward(ws32, g32, dx32, to32(dy))
 		// float32's unit roundoff is 6e-8; sums of 64-196 terms through four
 		// layers lose a few digits more.
 		for _, c := range []struct {
@@ -273,7 +273,7 @@ func resAllocs[T Float]() (fwd, bwd float64) {
 	dy := make([]T, B*2)
 	grad, dx := make([]T, m.NumParams()), make([]T, B*40)
 	fwd = testing.AllocsPerRun(20, func() { m.Forward(ws, x) })
-	bwd = testing.AllocsPerRun(20, func() { m.Backward(ws, dy, grad, dx) })
+	bwd = testing.AllocsPerRun(20, func() { m.Backward(ws, grad, dx, dy) })
 	return fwd, bwd
 }
 
@@ -357,14 +357,14 @@ func TestResMLPPanics(t *testing.T) {
 		"batch 0":           func() { m.NewWorkspace(0) },
 		"x length":          func() { m.Forward(ws, make([]float64, 11)) },
 		"workspace shape":   func() { m.Forward(other, make([]float64, 12)) },
-		"backward first":    func() { m.Backward(m.NewWorkspace(3), make([]float64, 6), make([]float64, m.NumParams()), nil) },
+		"backward first":    func() { m.Backward(m.NewWorkspace(3), make([]float64, m.NumParams()), nil, make([]float64, 6)) },
 		"dy length": func() {
 			m.Forward(ws, make([]float64, 12))
-			m.Backward(ws, make([]float64, 5), make([]float64, m.NumParams()), nil)
+			m.Backward(ws, make([]float64, m.NumParams()), nil, make([]float64, 5))
 		},
 		"dx length": func() {
 			m.Forward(ws, make([]float64, 12))
-			m.Backward(ws, make([]float64, 6), make([]float64, m.NumParams()), make([]float64, 3))
+			m.Backward(ws, make([]float64, m.NumParams()), make([]float64, 3), make([]float64, 6))
 		},
 	} {
 		func() {
@@ -431,7 +431,7 @@ func BenchmarkResMLP(b *testing.B) {
 			}
 			for b.Loop() {
 				m.Forward(ws, x)
-				m.Backward(ws, dy, grad, dx)
+				m.Backward(ws, grad, dx, dy)
 			}
 			b.ReportMetric(flops*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
 		})
