@@ -258,7 +258,7 @@ func RunDir(out string, j Job) string {
 }
 
 // Collect aggregates the runs of plan p (runs[i] is job i's, trained here
-// or loaded with LoadRun) into Results, adds the long-horizon metrics if
+// or loaded with Load) into Results, adds the long-horizon metrics if
 // p.Options asks for them, and, with p.Options.Out set, writes
 // results.json, report.md and the figures there. rn, if not nil, shares
 // the energy truths of the runs; start is when the work began (for the

@@ -184,10 +184,12 @@ type trained[T nn.Float] struct{ m model.Model[T] }
 // Wrap returns m as a Trained.
 func Wrap[T nn.Float](m model.Model[T]) Trained { return trained[T]{m} }
 
-func (t trained[T]) Config() model.Config              { return t.m.Config() }
-func (t trained[T]) FieldFunc() func() ode.Func        { return model.FieldFunc(t.m) }
-func (t trained[T]) RowErrors(set *data.Set) []float64 { return metrics.RowErrors(t.m, set) }
-func (t trained[T]) Save(dir string) error             { return model.Save(dir, t.m) }
+func (t trained[T]) Config() model.Config       { return t.m.Config() }
+func (t trained[T]) FieldFunc() func() ode.Func { return model.FieldFunc(t.m) }
+func (t trained[T]) RowErrors(set *data.Set) []float64 {
+	return metrics.RowErrors(func(rows int) metrics.Fielder[T] { return t.m.NewWorkspace(rows, false) }, set)
+}
+func (t trained[T]) Save(dir string) error { return model.Save(dir, t.m) }
 func (t trained[T]) Energy() func([]float64) float64 {
 	return t.scalar(func(ws model.Workspace[T]) (func(dst, x []T), bool) {
 		e, ok := ws.(interface{ Energy(dst, x []T) })

@@ -6,7 +6,6 @@ import (
 	"sort"
 
 	"github.com/hnn-go/hnn/data"
-	"github.com/hnn-go/hnn/model"
 	"github.com/hnn-go/hnn/nn"
 )
 
@@ -79,10 +78,19 @@ func std(v []float64, m float64) float64 {
 	return math.Sqrt(s / float64(len(v)))
 }
 
+// Fielder evaluates a model's field dx/dt on a batch of rows: Field writes
+// the derivatives at the rows of x into dst, both row-major. A
+// model.Workspace is one.
+type Fielder[T nn.Float] interface {
+	Field(dst, x []T)
+}
+
 // RowErrors returns, for every row of set, the mean over the D components of
-// the squared difference between m's field and the observed derivative; its
-// mean is the paper's train or test loss. Rows are evaluated in one batch.
-func RowErrors[T nn.Float](m model.Model[T], set *data.Set) []float64 {
+// the squared difference between the model's field and the observed
+// derivative; its mean is the paper's train or test loss. Rows are
+// evaluated in one batch, by the Fielder that batch returns for
+// set.Len() rows (not called for an empty set).
+func RowErrors[T nn.Float](batch func(rows int) Fielder[T], set *data.Set) []float64 {
 	n, d := set.Len(), set.Dim
 	if n == 0 {
 		return nil
@@ -92,7 +100,7 @@ func RowErrors[T nn.Float](m model.Model[T], set *data.Set) []float64 {
 		x[i] = T(v)
 	}
 	f := make([]T, n*d)
-	m.NewWorkspace(n, false).Field(f, x)
+	batch(n).Field(f, x)
 	out := make([]float64, n)
 	for r := range n {
 		var s float64

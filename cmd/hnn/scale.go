@@ -18,7 +18,7 @@ import (
 	"github.com/hnn-go/hnn/task"
 )
 
-// NATSEnv is the environment variable that supplies -nats by default.
+// natsEnv is the environment variable that supplies -nats by default.
 const natsEnv = "HNN_NATS"
 
 const sweepUsage = `hnn sweep plan SPEC -nats URL            publish the runs of sweep file SPEC to the queue
