@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 
 	"github.com/hnn-go/hnn/internal/atomicfile"
+	"github.com/hnn-go/hnn/internal/check"
 )
 
 // Names of the files of a DiskDataset in its directory.
@@ -68,7 +69,7 @@ func OpenDiskDataset(dir string) (*DiskDataset, error) {
 		return nil, fmt.Errorf("data: %s: dim %d, expected a positive integer", mpath, m.Dim)
 	}
 	if m.Dtype != "float32" && m.Dtype != "float64" {
-		return nil, fmt.Errorf("data: %s: dtype %q, expected \"float32\" or \"float64\"", mpath, m.Dtype)
+		return nil, fmt.Errorf("data: %s: dtype %s, expected \"float32\" or \"float64\"", mpath, check.Quote(m.Dtype))
 	}
 	if m.TrainRows < 0 || m.TestRows < 0 {
 		return nil, fmt.Errorf("data: %s: train_rows %d and test_rows %d, expected non-negative integers", mpath, m.TrainRows, m.TestRows)

@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/hnn-go/hnn/internal/atomicfile"
+	"github.com/hnn-go/hnn/internal/check"
 )
 
 // Array is an n-dimensional float64 array in row-major (C) order.
@@ -68,7 +69,7 @@ func (a Array) index(i int) string {
 		idx[k] = i % a.Shape[k]
 		i /= a.Shape[k]
 	}
-	return shapeString(idx)
+	return ShapeString(idx)
 }
 
 // check returns an error if a.Shape is invalid or does not match len(a.Data).
@@ -78,7 +79,7 @@ func (a Array) check() error {
 		return err
 	}
 	if n != len(a.Data) {
-		return fmt.Errorf("shape %s holds %d values, Data has %d", shapeString(a.Shape), n, len(a.Data))
+		return fmt.Errorf("shape %s holds %d values, Data has %d", ShapeString(a.Shape), n, len(a.Data))
 	}
 	return nil
 }
@@ -87,7 +88,7 @@ func (a Array) check() error {
 func shapeLen(shape []int) (int, error) {
 	for _, d := range shape {
 		if d < 0 {
-			return 0, fmt.Errorf("shape %s has a negative dimension", shapeString(shape))
+			return 0, fmt.Errorf("shape %s has a negative dimension", ShapeString(shape))
 		}
 	}
 	if slices.Contains(shape, 0) {
@@ -96,15 +97,15 @@ func shapeLen(shape []int) (int, error) {
 	n := 1
 	for _, d := range shape {
 		if n > math.MaxInt/d {
-			return 0, fmt.Errorf("shape %s has too many values", shapeString(shape))
+			return 0, fmt.Errorf("shape %s has too many values", ShapeString(shape))
 		}
 		n *= d
 	}
 	return n, nil
 }
 
-// shapeString formats shape as Python writes a tuple: (), (3,), (2, 3).
-func shapeString(shape []int) string {
+// ShapeString formats shape as Python writes a tuple: (), (3,), (2, 3).
+func ShapeString(shape []int) string {
 	var b strings.Builder
 	b.WriteByte('(')
 	for i, d := range shape {
@@ -180,7 +181,7 @@ func npyHeader(shape []int, f32 bool) []byte {
 	if f32 {
 		descr = "<f4"
 	}
-	dict := "{'descr': '" + descr + "', 'fortran_order': False, 'shape': " + shapeString(shape) + ", }"
+	dict := "{'descr': '" + descr + "', 'fortran_order': False, 'shape': " + ShapeString(shape) + ", }"
 	if len(shape) > 0 {
 		dict += strings.Repeat(" ", max(0, npyGrowthDigits-len(strconv.Itoa(shape[0]))))
 	}
@@ -248,7 +249,7 @@ func readNPYHead(r io.Reader, size int64) (npyHead, error) {
 		return npyHead{}, fmt.Errorf("reading header: %w", err)
 	}
 	if string(pre[:len(npyMagic)]) != npyMagic {
-		return npyHead{}, fmt.Errorf("not a .npy file: magic string %q, expected %q", pre[:len(npyMagic)], npyMagic)
+		return npyHead{}, fmt.Errorf("not a .npy file: magic string %s, expected %q", check.Quote(string(pre[:len(npyMagic)])), npyMagic)
 	}
 	major, minor := pre[len(npyMagic)], pre[len(npyMagic)+1]
 	var lenSize int
@@ -286,7 +287,7 @@ func readNPYHead(r io.Reader, size int64) (npyHead, error) {
 	}
 	dt, ok := parseDtype(h.descr)
 	if !ok {
-		return npyHead{}, fmt.Errorf("dtype %s, expected float32 or float64", quoteIfOdd(h.descr))
+		return npyHead{}, fmt.Errorf("dtype %s, expected float32 or float64", check.Quote(h.descr))
 	}
 	if h.fortran {
 		return npyHead{}, errors.New("fortran_order is True, expected False (C order)")
@@ -296,7 +297,7 @@ func readNPYHead(r io.Reader, size int64) (npyHead, error) {
 		return npyHead{}, err
 	}
 	if n > math.MaxInt/8 {
-		return npyHead{}, fmt.Errorf("shape %s has too many values", shapeString(h.shape))
+		return npyHead{}, fmt.Errorf("shape %s has too many values", ShapeString(h.shape))
 	}
 	return npyHead{npyHeaderDict: h, dt: dt, n: n, off: int64(prefix) + hlen}, nil
 }
@@ -317,7 +318,7 @@ func decodeNPY(r io.Reader, size int64, prealloc bool) (Array, error) {
 		have := size - h.off
 		if have < need {
 			return Array{}, fmt.Errorf("truncated data: shape %s of %s needs %d bytes, found %d",
-				shapeString(h.shape), h.descr, need, have)
+				ShapeString(h.shape), h.descr, need, have)
 		}
 		if have > need {
 			return Array{}, fmt.Errorf("%d bytes after the array data, expected none", have-need)
@@ -335,7 +336,7 @@ func decodeNPY(r io.Reader, size int64, prealloc bool) (Array, error) {
 		if err != nil {
 			if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
 				return Array{}, fmt.Errorf("truncated data: shape %s of %s needs %d bytes, found %d",
-					shapeString(h.shape), h.descr, need, need-rem+int64(got))
+					ShapeString(h.shape), h.descr, need, need-rem+int64(got))
 			}
 			return Array{}, fmt.Errorf("reading data: %w", err)
 		}
@@ -388,17 +389,6 @@ func parseDtype(descr string) (npyDtype, bool) {
 		return npyDtype{size: 4, order: order}, true
 	}
 	return npyDtype{}, false
-}
-
-// quoteIfOdd returns s, quoted if it holds anything but printable ASCII
-// other than space.
-func quoteIfOdd(s string) string {
-	for _, c := range []byte(s) {
-		if c <= ' ' || c > '~' {
-			return strconv.Quote(s)
-		}
-	}
-	return s
 }
 
 // npyHeaderDict holds the fields of a .npy header dictionary.
@@ -625,11 +615,11 @@ func decodeNPZ(r io.ReaderAt, size int64) (map[string]Array, error) {
 		}
 		key := strings.TrimSuffix(f.Name, ".npy")
 		if _, ok := arrays[key]; ok {
-			return nil, fmt.Errorf("entry %s: key %s appears twice", quoteIfOdd(f.Name), quoteIfOdd(key))
+			return nil, fmt.Errorf("entry %s: key %s appears twice", check.Quote(f.Name), check.Quote(key))
 		}
 		a, err := decodeNPZEntry(f)
 		if err != nil {
-			return nil, fmt.Errorf("entry %s: %w", quoteIfOdd(f.Name), err)
+			return nil, fmt.Errorf("entry %s: %w", check.Quote(f.Name), err)
 		}
 		arrays[key] = a
 	}
@@ -706,7 +696,7 @@ func WriteNPZ(path string, arrays map[string]Array) error {
 	keys := slices.Sorted(maps.Keys(arrays))
 	for _, k := range keys {
 		if err := arrays[k].check(); err != nil {
-			return fmt.Errorf("data: %s: array %s: %w", path, quoteIfOdd(k), err)
+			return fmt.Errorf("data: %s: array %s: %w", path, check.Quote(k), err)
 		}
 	}
 	f, err := atomicfile.Create(path)
@@ -718,7 +708,7 @@ func WriteNPZ(path string, arrays map[string]Array) error {
 	for _, k := range keys {
 		w, err := zw.CreateHeader(&zip.FileHeader{Name: k + ".npy", Method: zip.Store, Modified: npzTime})
 		if err != nil {
-			return fmt.Errorf("data: %s: array %s: %w", path, quoteIfOdd(k), err)
+			return fmt.Errorf("data: %s: array %s: %w", path, check.Quote(k), err)
 		}
 		if err := encodeNPY(w, arrays[k]); err != nil {
 			return fmt.Errorf("data: %w", err)

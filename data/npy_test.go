@@ -291,7 +291,7 @@ func TestReadNPYError(t *testing.T) {
 		{"truncated data", good[:len(good)-8], "truncated data: shape (2, 3) of <f8 needs 48 bytes, found 40"},
 		{"trailing data", append(slices.Clone(good), 0), "1 bytes after the array data, expected none"},
 		{"integer dtype", hdr("{'descr': '<i8', 'fortran_order': False, 'shape': (2,), }", f64(le, 0, 0)),
-			"dtype <i8, expected float32 or float64"},
+			`dtype "<i8", expected float32 or float64`},
 		{"structured dtype", hdr("{'descr': [('x', '<f8')], 'fortran_order': False, 'shape': (1,), }", f64(le, 0)),
 			"header: descr: expected a string, found '[' at offset 10"},
 		{"Fortran order", hdr("{'descr': '<f8', 'fortran_order': True, 'shape': (2, 1), }", f64(le, 0, 0)),
@@ -402,17 +402,17 @@ func TestReadNPZ(t *testing.T) {
 		{
 			name:    "bad entry",
 			file:    zipBytes(t, zip.Store, [2]string{"x.npy", one}, [2]string{"y.npy", bad}),
-			wantErr: "entry y.npy: dtype <i8, expected float32 or float64",
+			wantErr: `entry "y.npy": dtype "<i8", expected float32 or float64`,
 		},
 		{
 			name:    "truncated entry",
 			file:    zipBytes(t, zip.Deflate, [2]string{"x.npy", one[:len(one)-1]}),
-			wantErr: "entry x.npy: truncated data: shape (1,) of <f8 needs 8 bytes, found 7",
+			wantErr: `entry "x.npy": truncated data: shape (1,) of <f8 needs 8 bytes, found 7`,
 		},
 		{
 			name:    "duplicate key",
 			file:    zipBytes(t, zip.Store, [2]string{"x.npy", one}, [2]string{"x", one}),
-			wantErr: "entry x: key x appears twice",
+			wantErr: `entry "x": key "x" appears twice`,
 		},
 		{
 			name:    "not a zip archive",
@@ -460,7 +460,7 @@ func TestWriteError(t *testing.T) {
 			"shape (2, 3) holds 6 values, Data has 5"},
 		{"npz", func(path string) error {
 			return data.WriteNPZ(path, map[string]data.Array{"a": {Data: []float64{1}}, "b": bad})
-		}, "array b: shape (2, 3) holds 6 values, Data has 5"},
+		}, `array "b": shape (2, 3) holds 6 values, Data has 5`},
 		{"negative", func(path string) error { return data.WriteNPY(path, data.Array{Shape: []int{-1}}) },
 			"shape (-1,) has a negative dimension"},
 	} {

@@ -81,20 +81,20 @@ func openRowFile(f *os.File, size int64) (*RowFile, error) {
 	}
 	dt, n := h.dt, h.n
 	if len(h.shape) != 2 {
-		return nil, fmt.Errorf("shape %s, expected 2 dimensions (rows, columns)", shapeString(h.shape))
+		return nil, fmt.Errorf("shape %s, expected 2 dimensions (rows, columns)", ShapeString(h.shape))
 	}
 	rows, cols := h.shape[0], h.shape[1]
 	if cols == 0 {
-		return nil, fmt.Errorf("shape %s has no columns, expected at least 1", shapeString(h.shape))
+		return nil, fmt.Errorf("shape %s has no columns, expected at least 1", ShapeString(h.shape))
 	}
 	if cols > math.MaxInt/8 {
-		return nil, fmt.Errorf("shape %s has too many values", shapeString(h.shape))
+		return nil, fmt.Errorf("shape %s has too many values", ShapeString(h.shape))
 	}
 	need := int64(n) * int64(dt.size)
 	if have := size - h.off; have != need {
 		if have < need {
 			return nil, fmt.Errorf("truncated data: shape %s of %s needs %d bytes, found %d",
-				shapeString(h.shape), h.descr, need, have)
+				ShapeString(h.shape), h.descr, need, have)
 		}
 		return nil, fmt.Errorf("%d bytes after the array data, expected none", have-need)
 	}

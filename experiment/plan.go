@@ -9,6 +9,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/hnn-go/hnn/internal/check"
 	"github.com/hnn-go/hnn/task"
 	"github.com/hnn-go/hnn/train"
 )
@@ -45,15 +46,13 @@ func (v Variant) check() error {
 		return fmt.Errorf("weight_decay %v, want at least 0", *v.WeightDecay)
 	case v.Average != nil && (bad(*v.Average) || *v.Average >= 1):
 		return fmt.Errorf("average %v, want a number in [0, 1)", *v.Average)
-	case v.Batch < 0:
-		return fmt.Errorf("batch %d, want at least 0", v.Batch)
-	case v.Steps < 0:
-		return fmt.Errorf("steps %d, want at least 0", v.Steps)
+	case v.Batch < 0 || v.Batch > check.MaxElements:
+		return fmt.Errorf("batch %d, want an integer in [0, %d]", v.Batch, check.MaxElements)
+	case v.Steps < 0 || v.Steps > check.MaxSteps:
+		return fmt.Errorf("steps %d, want an integer in [0, %d]", v.Steps, check.MaxSteps)
 	}
-	for _, h := range v.Hidden {
-		if h <= 0 {
-			return fmt.Errorf("hidden %v, want positive widths", v.Hidden)
-		}
+	if len(v.Hidden) > 0 {
+		return check.Widths("hidden", v.Hidden)
 	}
 	return nil
 }
@@ -109,6 +108,9 @@ type Plan struct {
 // with each task's reference settings and o's overrides. Tasks that cannot
 // run here (task.Task.Available) are skipped with their reason.
 func NewPlan(o Options) (*Plan, error) {
+	if err := o.check(); err != nil {
+		return nil, err
+	}
 	o = o.withDefaults()
 	p := &Plan{Options: o, Protocol: map[string]TaskProtocol{}}
 	variants := o.Variants
@@ -118,13 +120,13 @@ func NewPlan(o Options) (*Plan, error) {
 	names := map[string]bool{}
 	for i, v := range variants {
 		if len(o.Variants) > 0 && !variantName.MatchString(v.Name) {
-			return nil, fmt.Errorf("experiment: variant %d: name %q, want letters, digits, '.', '_' or '-'", i, v.Name)
+			return nil, fmt.Errorf("experiment: variant %d: name %s, want letters, digits, '.', '_' or '-'", i, check.Quote(v.Name))
 		}
 		if err := v.check(); err != nil {
 			return nil, fmt.Errorf("experiment: variant %d (%s): %w", i, v.Name, err)
 		}
 		if names[v.Name] {
-			return nil, fmt.Errorf("experiment: variant %d: name %q used twice", i, v.Name)
+			return nil, fmt.Errorf("experiment: variant %d: name %s used twice", i, check.Quote(v.Name))
 		}
 		names[v.Name] = true
 	}
@@ -158,6 +160,9 @@ func NewPlan(o Options) (*Plan, error) {
 				}
 				if !slices.Contains(p.Models, label) {
 					p.Models = append(p.Models, label)
+				}
+				if len(p.Jobs)+o.Seeds > check.MaxJobs {
+					return nil, fmt.Errorf("experiment: more than %d runs (tasks x models x variants x seeds), want fewer", check.MaxJobs)
 				}
 				for seed := range o.Seeds {
 					s, err := NewSpec(tn, mk, uint64(seed), o.Quick)

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/hnn-go/hnn/internal/buildinfo"
+	"github.com/hnn-go/hnn/internal/check"
 	"github.com/hnn-go/hnn/metrics"
 	"github.com/hnn-go/hnn/model"
 	"github.com/hnn-go/hnn/nn"
@@ -62,6 +63,25 @@ type Options struct {
 	// model runs with (a sweep); their runs are reported under the labels
 	// KIND-NAME.
 	Variants []Variant `json:"variants,omitempty"`
+}
+
+// check returns an error naming the first field of o out of range; zero
+// fields mean defaults and pass.
+func (o Options) check() error {
+	switch {
+	case o.Seeds < 0 || o.Seeds > check.MaxSeeds:
+		return fmt.Errorf("experiment: seeds %d: want an integer in [1, %d] (0 for the default)", o.Seeds, check.MaxSeeds)
+	case o.Steps < 0 || o.Steps > check.MaxSteps:
+		return fmt.Errorf("experiment: steps %d: want an integer in [1, %d] (0 for the task's)", o.Steps, check.MaxSteps)
+	case o.Workers < 0 || o.Workers > check.MaxWorkers:
+		return fmt.Errorf("experiment: workers %d: want an integer in [1, %d] (0 for GOMAXPROCS)", o.Workers, check.MaxWorkers)
+	}
+	if len(o.Hidden) > 0 {
+		if err := check.Widths("hidden", o.Hidden); err != nil {
+			return fmt.Errorf("experiment: %w", err)
+		}
+	}
+	return nil
 }
 
 func (o Options) withDefaults() Options {

@@ -453,21 +453,37 @@ func rolloutSegments(m Trained, segs []task.Segment) ([][]float64, error) {
 // present, metrics and per-row losses (so that Collect can aggregate runs
 // trained elsewhere).
 func Load(dir string) (*Run, error) {
+	r, err := LoadModel(dir)
+	if err != nil {
+		return nil, err
+	}
+	return r, r.loadMetrics(dir)
+}
+
+// LoadModel reads the spec and checkpoint of the run directory dir and
+// nothing else (neither its metrics and per-row losses nor its data): what
+// a rollout of the trained model needs.
+func LoadModel(dir string) (*Run, error) {
 	var s Spec
 	if err := readJSON(filepath.Join(dir, SpecFile), &s); err != nil {
 		return nil, err
 	}
-	t, err := taskOf(s)
-	if err != nil {
-		return nil, fmt.Errorf("experiment: %s: %w", filepath.Join(dir, SpecFile), err)
+	// Runs on a data file or a converted dataset are never on pixels;
+	// their data need not be read to know that.
+	pixel := false
+	if s.Data == nil && !(s.Stream != "" && s.Task == task.FileTaskName) {
+		t, err := task.Get(s.Task)
+		if err != nil {
+			return nil, fmt.Errorf("experiment: %s: %w", filepath.Join(dir, SpecFile), err)
+		}
+		pixel = t.Pixels != nil
 	}
-	if t.Pixels != nil {
+	if pixel {
 		m, err := latent.Load[float32](dir)
 		if err != nil {
 			return nil, err
 		}
-		r := &Run{Spec: s, Pixel: &PixelRun{Model: m}}
-		return r, r.loadMetrics(dir)
+		return &Run{Spec: s, Pixel: &PixelRun{Model: m}}, nil
 	}
 	cfg, err := model.ReadConfig(dir)
 	if err != nil {
@@ -488,7 +504,7 @@ func Load(dir string) (*Run, error) {
 		}
 		r.Model = Wrap(m)
 	}
-	return r, r.loadMetrics(dir)
+	return r, nil
 }
 
 // Evaluate recomputes the metrics of the run saved in dir from its

@@ -11,6 +11,7 @@ import (
 
 	"github.com/hnn-go/hnn/data"
 	"github.com/hnn-go/hnn/internal/buildinfo"
+	"github.com/hnn-go/hnn/internal/check"
 	"github.com/hnn-go/hnn/model"
 	"github.com/hnn-go/hnn/nn"
 	"github.com/hnn-go/hnn/task"
@@ -65,8 +66,8 @@ func WriteDataset(dir string, o WriteOptions) error {
 	if o.Copies == 0 {
 		o.Copies = 1
 	}
-	if o.Copies < 0 {
-		return fmt.Errorf("experiment: copies %d, want at least 1", o.Copies)
+	if err := check.Count("copies", o.Copies, 1, check.MaxCopies); err != nil {
+		return fmt.Errorf("experiment: %w", err)
 	}
 	meta := map[string]string{MetaSeed: strconv.FormatUint(o.Seed, 10), MetaCopies: strconv.Itoa(o.Copies),
 		"build": buildinfo.Get(nn.BLAS).Version}

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/hnn-go/hnn/experiment"
+	"github.com/hnn-go/hnn/internal/check"
 	"github.com/hnn-go/hnn/train"
 )
 
@@ -42,7 +43,7 @@ func ReadFile(path string) (*File, error) {
 		return nil, fmt.Errorf("sweep: %s: %w", path, err)
 	}
 	if !ValidSweepName(f.Name) {
-		return nil, fmt.Errorf("sweep: %s: field name %q: want letters, digits, '_' or '-'", path, f.Name)
+		return nil, fmt.Errorf("sweep: %s: field name %s: want letters, digits, '_' or '-'", path, check.Quote(f.Name))
 	}
 	if _, err := f.Plan(); err != nil {
 		return nil, fmt.Errorf("sweep: %s: %w", path, err)

@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 
 	"github.com/hnn-go/hnn/data"
+	"github.com/hnn-go/hnn/internal/check"
 	"github.com/hnn-go/hnn/train"
 	"github.com/hnn-go/hnn/trajectory"
 )
@@ -150,7 +151,7 @@ const LipsonEnv = "HNN_LIPSON_DIR"
 func LipsonDir() (string, error) {
 	if d := os.Getenv(LipsonEnv); d != "" {
 		if st, err := os.Stat(d); err != nil || !st.IsDir() {
-			return "", fmt.Errorf("task: $%s = %q is not a directory", LipsonEnv, d)
+			return "", fmt.Errorf("task: $%s = %s is not a directory", LipsonEnv, check.Quote(d))
 		}
 		return d, nil
 	}

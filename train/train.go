@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/hnn-go/hnn/data"
+	"github.com/hnn-go/hnn/internal/check"
 	"github.com/hnn-go/hnn/model"
 	"github.com/hnn-go/hnn/nn"
 )
@@ -65,20 +66,20 @@ func (c Config) WithDefaults() Config {
 // Validate returns an error naming the first invalid field of c.
 func (c Config) Validate() error {
 	switch {
-	case c.Steps < 0:
-		return fmt.Errorf("train: steps %d, want at least 0", c.Steps)
+	case c.Steps < 0 || c.Steps > check.MaxSteps:
+		return fmt.Errorf("train: steps %d, want an integer in [0, %d]", c.Steps, check.MaxSteps)
 	case c.LR < 0 || math.IsNaN(c.LR) || math.IsInf(c.LR, 0):
 		return fmt.Errorf("train: learning rate %v, want a positive number", c.LR)
 	case c.WeightDecay < 0 || math.IsNaN(c.WeightDecay) || math.IsInf(c.WeightDecay, 0):
 		return fmt.Errorf("train: weight decay %v, want a number at least 0", c.WeightDecay)
-	case c.Batch < 0:
-		return fmt.Errorf("train: batch %d, want at least 0", c.Batch)
-	case c.LogEvery < 0:
-		return fmt.Errorf("train: log interval %d, want at least 0", c.LogEvery)
+	case c.Batch < 0 || c.Batch > check.MaxElements:
+		return fmt.Errorf("train: batch %d, want an integer in [0, %d]", c.Batch, check.MaxElements)
+	case c.LogEvery < 0 || c.LogEvery > check.MaxSteps:
+		return fmt.Errorf("train: log interval %d, want an integer in [0, %d]", c.LogEvery, check.MaxSteps)
 	case !(c.Average >= 0 && c.Average < 1):
 		return fmt.Errorf("train: average %v, want a decay in [0, 1)", c.Average)
-	case c.Workers < 0:
-		return fmt.Errorf("train: workers %d, want at least 0", c.Workers)
+	case c.Workers < 0 || c.Workers > check.MaxWorkers:
+		return fmt.Errorf("train: workers %d, want an integer in [0, %d]", c.Workers, check.MaxWorkers)
 	}
 	return nil
 }

@@ -8,6 +8,8 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/hnn-go/hnn/internal/check"
 )
 
 // ReadCSV reads trajectories in CSV format from r. The name of the file,
@@ -18,7 +20,9 @@ import (
 // optionally, for every state variable NAME in the same order a
 // derivative column "dNAME". Every further row holds numbers: the trial
 // index, the time, the state and, if the header names them, the
-// derivatives. A new trial starts wherever the trial index changes. Time
+// derivatives. A new trial starts wherever the trial index changes.
+// Without the "trial" column (a header "t,q,p" or "t,q1,q2,p1,p2,...")
+// the file is one trial. Time
 // must increase within a trial but may have gaps. Fields may have leading
 // and trailing spaces; blank lines are skipped.
 //
@@ -31,23 +35,36 @@ func ReadCSV(r io.Reader, name string) (*Set, error) {
 	s := &Set{Source: name}
 	rec, err := cr.Read()
 	if err == io.EOF {
-		return nil, s.errorf("empty file, expected a header row trial,t,<state names>[,d<state names>]")
+		return nil, s.errorf("empty file, expected a header row [trial,]t,<state names>[,d<state names>]")
 	}
 	if err != nil {
 		return nil, s.errorf("%w", err)
 	}
 	headerLine, _ := cr.FieldPos(0)
-	names, withDX, err := csvHeader(rec)
+	names, withDX, trial, err := csvHeader(rec)
 	if err != nil {
 		return nil, s.errorf("line %d: %v", headerLine, err)
+	}
+	if err := checkNames(names); err != nil {
+		return nil, s.errorf("line %d: header: %v", headerLine, err)
 	}
 	if err := checkDim(len(names)); err != nil {
 		return nil, s.errorf("line %d: header: %v", headerLine, err)
 	}
 	s.Names, s.Dim = names, len(names)
-	b := &textBuilder{s: s, withDX: withDX}
+	// first is the index of the time column: 1 after a trial column,
+	// else 0.
+	first := 0
+	if trial {
+		first = 1
+	}
+	b := &textBuilder{s: s, withDX: withDX, stateCol: first + 2}
 	cols := len(rec)
 	n := s.Dim
+	column := func(c int) string { return colName(s, c-first-1) }
+	if trial {
+		column = func(c int) string { return lipsonCol(s, c) }
+	}
 	vals := make([]float64, cols)
 	for {
 		rec, err := cr.Read()
@@ -65,38 +82,52 @@ func ReadCSV(r io.Reader, name string) (*Set, error) {
 			f = strings.TrimSpace(f)
 			v, err := strconv.ParseFloat(f, 64)
 			if err != nil && !errors.Is(err, strconv.ErrRange) {
-				return nil, s.errorf("line %d, column %d (%s): %s is not a number", line, c+1, lipsonCol(s, c), quote(f))
+				return nil, s.errorf("line %d, column %d (%s): %s is not a number", line, c+1, column(c), check.Quote(f))
 			}
 			if !finite(v) {
-				return nil, s.errorf("line %d, column %d (%s): %s, expected a finite number", line, c+1, lipsonCol(s, c), quote(f))
+				return nil, s.errorf("line %d, column %d (%s): %s, expected a finite number", line, c+1, column(c), check.Quote(f))
 			}
 			vals[c] = v
 		}
-		b.add(vals[0], line, vals[1], vals[2:2+n], vals[2+n:])
+		var key float64
+		if trial {
+			key = vals[0]
+		}
+		v := vals[first:]
+		b.add(key, line, v[0], v[1:1+n], v[1+n:])
 	}
 	return b.finish()
 }
 
-// csvHeader returns the state variable names of the CSV header rec, and
-// whether it has derivative columns.
-func csvHeader(rec []string) (names []string, withDX bool, err error) {
+// csvHeader returns the state variable names of the CSV header rec,
+// whether it has derivative columns and whether it starts with a trial
+// column.
+func csvHeader(rec []string) (names []string, withDX, trial bool, err error) {
 	hdr := make([]string, len(rec))
 	for i, f := range rec {
 		hdr[i] = strings.TrimSpace(f)
 	}
 	if len(hdr) > 0 && isNumbers(hdr[:1]) {
-		return nil, false, errors.New("missing header: found numbers, expected a header row trial,t,<state names>[,d<state names>]")
+		return nil, false, false, errors.New("missing header: found numbers, expected a header row [trial,]t,<state names>[,d<state names>]")
 	}
-	if len(hdr) < 2 || hdr[0] != "trial" || hdr[1] != "t" {
-		return nil, false, fmt.Errorf("header %s, expected it to start with trial,t", quote(strings.Join(hdr, ",")))
+	switch {
+	case len(hdr) >= 2 && hdr[0] == "trial" && hdr[1] == "t":
+		trial = true
+	case len(hdr) >= 1 && hdr[0] == "t":
+	default:
+		return nil, false, false, fmt.Errorf("header %s, expected it to start with trial,t or with t", check.Quote(strings.Join(hdr, ",")))
 	}
-	cols := hdr[2:]
+	first := 1 // columns before the state
+	if trial {
+		first = 2
+	}
+	cols := hdr[first:]
 	for i, c := range cols {
 		if c == "" {
-			return nil, false, fmt.Errorf("column %d has an empty name", i+3)
+			return nil, false, false, fmt.Errorf("column %d has an empty name", i+first+1)
 		}
-		if slices.Contains(hdr[:i+2], c) {
-			return nil, false, fmt.Errorf("column %d: name %s appears twice", i+3, quote(c))
+		if slices.Contains(hdr[:i+first], c) {
+			return nil, false, false, fmt.Errorf("column %d: name %s appears twice", i+first+1, check.Quote(c))
 		}
 	}
 	if h := len(cols) / 2; len(cols)%2 == 0 && h > 0 {
@@ -108,15 +139,15 @@ func csvHeader(rec []string) (names []string, withDX bool, err error) {
 			}
 		}
 		if all {
-			return cols[:h], true, nil
+			return cols[:h], true, trial, nil
 		}
 	}
 	// Without a full set of derivative columns, none may be one.
 	for i, c := range cols {
 		if j := slices.Index(cols, "d"+c); j >= 0 {
-			return nil, false, fmt.Errorf("column %d (%s) is the derivative of column %d (%s), expected a derivative column d<name> for every state column, in the same order after them, or none",
-				j+3, cols[j], i+3, c)
+			return nil, false, false, fmt.Errorf("column %d (%s) is the derivative of column %d (%s), expected a derivative column d<name> for every state column, in the same order after them, or none",
+				j+first+1, cols[j], i+first+1, c)
 		}
 	}
-	return cols, false, nil
+	return cols, false, trial, nil
 }

@@ -3,6 +3,9 @@ package trajectory_test
 import (
 	"bytes"
 	"math"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -35,7 +38,7 @@ func TestLipsonErrors(t *testing.T) {
 		{"odd dimension", "%a b c\n0 0 1 2 3\n", "state has 3 variables; canonical coordinates need an even number: first half q, second half p"},
 		{"no names", "%\n0 0\n", "line 1: header names no variables"},
 		{"duplicate name", "% o o\n0 0 1 2\n", `header names variable "o" twice`},
-		{"too few columns", "%o v\n0 0 1\n", "line 2: 3 columns, expected 4 (trial, t and the 2 variables o v) or 6 (with their derivatives)"},
+		{"too few columns", "%o v\n0 0 1\n", "line 2: 3 columns, expected 4 (trial, t and the 2 variables \"o v\") or 6 (with their derivatives)"},
 		{"too many columns", "%o v\n0 0 1 2 3 4 5\n", "line 2: 7 columns, expected 4"},
 		{"ragged", "%o v\n0 0 1 2\n0 1 1 2 3 4\n", "line 3: 6 columns, expected 4 like the first data row (line 2)"},
 		{"ragged shorter", "%o v\n0 0 1 2 3 4\n\n0 1 1 2\n", "line 4: 4 columns, expected 6 like the first data row (line 2)"},
@@ -48,6 +51,8 @@ func TestLipsonErrors(t *testing.T) {
 		{"repeated time", "%o v\n0 0 1 2\n0 1 1 2\n0 1 1 2\n", "line 4, column 2 (t): time 1 does not increase from 1 at line 3; time must increase within a trial"},
 		{"decreasing time", "%o v\r\n0 0 1 2\r\n0 -1 1 2\r\n", "line 3, column 2 (t): time -1 does not increase from 0"},
 		{"short trial", "%o v\n0 0 1 2\n0 1 1 2\n\n1 0 1 2\n", "trial 1 (line 5) has 1 row, expected at least 2 to estimate derivatives (3 for central differences)"},
+		{"binary header", "\x7fELF\x02\x01\x01\x00 \x00\x00\x00\n0 0 1 2\n", `line 1: header: variable 1 has the name "\x7fELF\x02\x01\x01\x00", expected printable text`},
+		{"long name", "% " + strings.Repeat("o", 100) + " v\n0 0 1 2\n", `line 1: header: variable 1 has the name "oooooooooooooooooooooooooooooooooooooooo"..., expected printable text of at most 64 bytes`},
 		{"long line", "%o v\n0 0 1 2" + strings.Repeat(" ", 2<<20) + "\n", "line 2: longer than"},
 	}
 	for _, tt := range tests {
@@ -64,7 +69,14 @@ func TestCSVErrors(t *testing.T) {
 	tests := []struct{ name, in, want string }{
 		{"empty", "", "empty file, expected a header row"},
 		{"missing header", "0,0,1,2\n0,1,1,2\n", "line 1: missing header"},
-		{"wrong first columns", "time,t,o,v\n0,0,1,2\n", `line 1: header "time,t,o,v", expected it to start with trial,t`},
+		{"wrong first columns", "time,t,o,v\n0,0,1,2\n", `line 1: header "time,t,o,v", expected it to start with trial,t or with t`},
+		{"no trial column, not a number", "t,q,p\n0,1,2\n0.5,x,4\n", `line 3, column 2 (q): "x" is not a number`},
+		{"no trial column, repeated time", "t,q,p\n0,1,2\n0,1,2\n", "line 3, column 1 (t): time 0 does not increase"},
+		{"no trial column, ragged", "t,q,p\n0,1,2\n1,1\n", "line 3: 2 fields, expected 3 like the header (line 1)"},
+		{"no trial column, duplicate name", "t,q,q\n", `column 3: name "q" appears twice`},
+		{"no trial column, NaN derivative", "t,q,p,dq,dp\n0,1,2,3,NaN\n", `line 2, column 5 (dp): "NaN", expected a finite number`},
+		{"binary header", "\x7fELF\x02\x01\x01\x00" + strings.Repeat("\x00\xff", 500) + "\n", `line 1: header "\x7fELF\x02\x01\x01\x00\x00\xff`},
+		{"binary name", "t,q,p\xff\n0,1,2\n", `line 1: header: variable 2 has the name "p\xff"`},
 		{"header only", "trial,t,o,v\n", "no data rows after the header"},
 		{"no variables", "trial,t\n0,0\n", "no state variables"},
 		{"odd dimension", "trial,t,a,b,c\n0,0,1,2,3\n", "state has 3 variables; canonical coordinates need an even number"},
@@ -125,7 +137,7 @@ func TestNPZErrors(t *testing.T) {
 		{"time (K, T)", []any{"t.npy", f8([]int{2, 3}, 0, 1, 2, 0, 2, 1), "x.npy", f8([]int{2, 3, 2})}, "t[1, 2] (t): time 1 does not increase from 2 at row t[1, 1]"},
 		{"one row", []any{"t.npy", f8([]int{1}), "x.npy", f8([]int{1, 1, 2})}, "trial 0 (row t[0]) has 1 row, expected at least 2"},
 		{"no rows", []any{"t.npy", f8([]int{0}), "x.npy", f8([]int{1, 0, 2})}, "trial 0 has no rows"},
-		{"dtype", []any{"t.npy", t3, "x.npy", npyBytes("<i8", []int{1, 3, 2}, make([]float64, 6))}, "entry \"x.npy\": data: dtype <i8, expected float32 or float64"},
+		{"dtype", []any{"t.npy", t3, "x.npy", npyBytes("<i8", []int{1, 3, 2}, make([]float64, 6))}, "entry \"x.npy\": data: dtype \"<i8\", expected float32 or float64"},
 		{"duplicate", []any{"t.npy", t3, "x.npy", x132, "x", x132}, `entry "x": array x appears twice`},
 		{"truncated", []any{"t.npy", t3[:len(t3)-1], "x.npy", x132}, "truncated data"},
 	}
@@ -181,5 +193,40 @@ func TestValidateErrors(t *testing.T) {
 	s.Trials[0] = trajectory.Trial{T: []float64{0}, X: []float64{1, 2}, DX: []float64{3, 4}}
 	if err := s.Validate(); err != nil {
 		t.Errorf("one row with derivatives: %v", err)
+	}
+}
+
+// TestBinaryFileErrors feeds binary content to every reader, as a user does
+// who gives the wrong file: the error is one short line whatever the bytes.
+func TestBinaryFileErrors(t *testing.T) {
+	t.Parallel()
+	rng := rand.New(rand.NewPCG(1, 2))
+	blobs := map[string][]byte{
+		"elf":    append([]byte("\x7fELF\x02\x01\x01\x00"), bytes.Repeat([]byte{0, 0xff, '\n', ' ', 'a'}, 4000)...),
+		"zeros":  make([]byte, 1<<16),
+		"random": make([]byte, 1<<16),
+		// A plausible header, then a line of binary.
+		"header then binary": append([]byte("%o v\n0 0 1 2\n"), bytes.Repeat([]byte{0x93, 'N', 0, 1, ' ', 0xfe}, 3000)...),
+	}
+	for i := range blobs["random"] {
+		blobs["random"][i] = byte(rng.Uint32())
+	}
+	dir := t.TempDir()
+	for name, b := range blobs {
+		for _, ext := range []string{".txt", ".dat", ".csv", ".npz"} {
+			path := filepath.Join(dir, strings.ReplaceAll(name, " ", "-")+ext)
+			if err := os.WriteFile(path, b, 0o644); err != nil {
+				t.Fatal(err)
+			}
+			_, err := trajectory.ReadFile(path)
+			switch {
+			case err == nil:
+				t.Errorf("%s: no error", path)
+			case strings.ContainsAny(err.Error(), "\n\r"):
+				t.Errorf("%s: error of several lines: %q", path, err)
+			case len(err.Error()) > 200+len(path):
+				t.Errorf("%s: error of %d bytes, want a short one: %q", path, len(err.Error()), err)
+			}
+		}
 	}
 }

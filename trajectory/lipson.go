@@ -8,6 +8,8 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/hnn-go/hnn/internal/check"
 )
 
 // maxLine bounds the length of a line of a Lipson text file.
@@ -56,8 +58,11 @@ func ReadLipson(r io.Reader, name string) (*Set, error) {
 			if err != nil {
 				return nil, s.errorf("line %d: %v", line, err)
 			}
+			if err := checkNames(names); err != nil {
+				return nil, s.errorf("line %d: header: %v", line, err)
+			}
 			if err := checkDim(len(names)); err != nil {
-				return nil, s.errorf("line %d: header %q: %v", line, strings.TrimSpace(text), err)
+				return nil, s.errorf("line %d: header %s: %v", line, check.Quote(strings.TrimSpace(text)), err)
 			}
 			s.Names, s.Dim = names, len(names)
 			header = true
@@ -67,7 +72,7 @@ func ReadLipson(r io.Reader, name string) (*Set, error) {
 		if cols == 0 {
 			if len(fields) != 2+n && len(fields) != 2+2*n {
 				return nil, s.errorf("line %d: %d columns, expected %d (trial, t and the %d variables %s) or %d (with their derivatives)",
-					line, len(fields), 2+n, n, strings.Join(s.Names, " "), 2+2*n)
+					line, len(fields), 2+n, n, check.Quote(strings.Join(s.Names, " ")), 2+2*n)
 			}
 			cols, firstRow = len(fields), line
 			b.withDX = cols == 2+2*n
@@ -79,10 +84,10 @@ func ReadLipson(r io.Reader, name string) (*Set, error) {
 		for c, f := range fields {
 			v, err := strconv.ParseFloat(f, 64)
 			if err != nil && !errors.Is(err, strconv.ErrRange) {
-				return nil, s.errorf("line %d, column %d (%s): %s is not a number", line, c+1, lipsonCol(s, c), quote(f))
+				return nil, s.errorf("line %d, column %d (%s): %s is not a number", line, c+1, lipsonCol(s, c), check.Quote(f))
 			}
 			if !finite(v) {
-				return nil, s.errorf("line %d, column %d (%s): %s, expected a finite number", line, c+1, lipsonCol(s, c), quote(f))
+				return nil, s.errorf("line %d, column %d (%s): %s, expected a finite number", line, c+1, lipsonCol(s, c), check.Quote(f))
 			}
 			vals = append(vals, v)
 		}
@@ -113,7 +118,7 @@ func lipsonHeader(text string, fields []string) ([]string, error) {
 	}
 	for i, f := range fields {
 		if slices.Contains(fields[:i], f) {
-			return nil, fmt.Errorf("header names variable %s twice", quote(f))
+			return nil, fmt.Errorf("header names variable %s twice", check.Quote(f))
 		}
 	}
 	return fields, nil
@@ -135,13 +140,4 @@ func lipsonCol(s *Set, c int) string {
 		return "trial"
 	}
 	return colName(s, c-2)
-}
-
-// quote returns f quoted for an error message, shortened if it is long.
-func quote(f string) string {
-	const maxLen = 40
-	if len(f) > maxLen {
-		return strconv.Quote(f[:maxLen]) + "..."
-	}
-	return strconv.Quote(f)
 }

@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/hnn-go/hnn/data"
+	"github.com/hnn-go/hnn/internal/check"
 )
 
 // NPZ array keys.
@@ -63,11 +64,11 @@ func DecodeNPZ(r io.ReaderAt, size int64, name string) (*Set, error) {
 			continue
 		}
 		if _, ok := arrays[key]; ok {
-			return nil, sourceErrorf(name, "entry %s: array %s appears twice", quote(f.Name), key)
+			return nil, sourceErrorf(name, "entry %s: array %s appears twice", check.Quote(f.Name), key)
 		}
 		a, err := decodeEntry(f)
 		if err != nil {
-			return nil, sourceErrorf(name, "entry %s: %w", quote(f.Name), err)
+			return nil, sourceErrorf(name, "entry %s: %w", check.Quote(f.Name), err)
 		}
 		arrays[key] = a
 	}
@@ -98,13 +99,13 @@ func npzSet(arrays map[string]data.Array, name string) (*Set, error) {
 	case 2:
 		k, n, d = 1, x.Shape[0], x.Shape[1]
 	default:
-		return nil, s.errorf("x has shape %s, expected (K, T, D) for K trials of T rows or (T, D) for one trial", shapeString(x.Shape))
+		return nil, s.errorf("x has shape %s, expected (K, T, D) for K trials of T rows or (T, D) for one trial", data.ShapeString(x.Shape))
 	}
 	if err := checkDim(d); err != nil {
-		return nil, s.errorf("x has shape %s: %v", shapeString(x.Shape), err)
+		return nil, s.errorf("x has shape %s: %v", data.ShapeString(x.Shape), err)
 	}
 	if k == 0 {
-		return nil, s.errorf("x has shape %s, expected at least one trial", shapeString(x.Shape))
+		return nil, s.errorf("x has shape %s, expected at least one trial", data.ShapeString(x.Shape))
 	}
 	t, ok := arrays[keyT]
 	if !ok {
@@ -115,11 +116,11 @@ func npzSet(arrays map[string]data.Array, name string) (*Set, error) {
 	case len(t.Shape) == 2 && t.Shape[0] == k && t.Shape[1] == n:
 	default:
 		return nil, s.errorf("t has shape %s, expected (%d,) or (%d, %d) to match x of shape %s",
-			shapeString(t.Shape), n, k, n, shapeString(x.Shape))
+			data.ShapeString(t.Shape), n, k, n, data.ShapeString(x.Shape))
 	}
 	dx, withDX := arrays[keyDX]
 	if withDX && !slices.Equal(dx.Shape, x.Shape) {
-		return nil, s.errorf("dxdt has shape %s, expected %s like x", shapeString(dx.Shape), shapeString(x.Shape))
+		return nil, s.errorf("dxdt has shape %s, expected %s like x", data.ShapeString(dx.Shape), data.ShapeString(x.Shape))
 	}
 	s.Dim = d
 	s.Names = defaultNames(d)
@@ -184,15 +185,6 @@ func defaultNames(d int) []string {
 		names[d/2+j] = "p" + strconv.Itoa(j+1)
 	}
 	return names
-}
-
-// shapeString formats shape as Python writes a tuple: (), (3,), (2, 3).
-func shapeString(shape []int) string {
-	s := index(shape)
-	if len(shape) == 1 {
-		return "(" + s[1:len(s)-1] + ",)"
-	}
-	return "(" + s[1:len(s)-1] + ")"
 }
 
 // index formats idx as a NumPy index, like [1, 2].

@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -135,6 +136,14 @@ func TestReadHandMade(t *testing.T) {
 	}}
 	crlfCSV := "trial,t,o,v\r\n0,0.0,1.0,2.0\r\n\r\n 0, 0.5 ,1.5,2.5\r\n0,1.5,2,3\r\n1,0,-1,-2\r\n1,0.25,-1.5,-2.5\r\n"
 	dxCSV := "trial,t,q,p,dq,dp\n7,0,1,2,-2,-4\n7,0.5,3,4,-6,-8\n"
+	var oneTrialRows string
+	for i, ti := range oneTrial.Trials[0].T {
+		oneTrialRows += strconv.FormatFloat(ti, 'g', -1, 64)
+		for _, v := range x[4*i : 4*i+4] {
+			oneTrialRows += "," + strconv.FormatFloat(v, 'g', -1, 64)
+		}
+		oneTrialRows += "\n"
+	}
 
 	tests := []struct {
 		name string
@@ -159,6 +168,15 @@ func TestReadHandMade(t *testing.T) {
 		{"csv with derivatives", func(*testing.T) (*trajectory.Set, error) {
 			return trajectory.ReadCSV(strings.NewReader(dxCSV), "d.csv")
 		}, &trajectory.Set{Dim: 2, Trials: []trajectory.Trial{{T: []float64{0, 0.5}, X: []float64{1, 2, 3, 4}, DX: []float64{-2, -4, -6, -8}}}}},
+		{"csv one trial t,q,p", func(*testing.T) (*trajectory.Set, error) {
+			return trajectory.ReadCSV(strings.NewReader("t,q,p\n0,1,2\n0.5,3,4\n"), "one.csv")
+		}, &trajectory.Set{Dim: 2, Trials: []trajectory.Trial{{T: []float64{0, 0.5}, X: []float64{1, 2, 3, 4}}}}},
+		{"csv one trial with derivatives", func(*testing.T) (*trajectory.Set, error) {
+			return trajectory.ReadCSV(strings.NewReader("t,q,p,dq,dp\n0,1,2,-2,-4\n0.5,3,4,-6,-8\n"), "one.csv")
+		}, &trajectory.Set{Dim: 2, Trials: []trajectory.Trial{{T: []float64{0, 0.5}, X: []float64{1, 2, 3, 4}, DX: []float64{-2, -4, -6, -8}}}}},
+		{"csv one trial of four variables", func(*testing.T) (*trajectory.Set, error) {
+			return trajectory.ReadCSV(strings.NewReader("t,q1,q2,p1,p2\n"+oneTrialRows), "four.csv")
+		}, oneTrial},
 		{"csv round trip", func(*testing.T) (*trajectory.Set, error) {
 			return trajectory.ReadCSV(strings.NewReader(csvText(threeTrials(tEach, true))), "r.csv")
 		}, threeTrials(tEach, true)},

@@ -6,8 +6,12 @@ import (
 	"math"
 	"slices"
 	"strconv"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/hnn-go/hnn/data"
+
+	"github.com/hnn-go/hnn/internal/check"
 )
 
 // Trial is one measured trajectory: a sequence of rows, each a time and a
@@ -173,6 +177,26 @@ func checkDim(dim int) error {
 		return errors.New("no state variables, expected an even number of them: first half q, second half p")
 	case dim%2 != 0:
 		return fmt.Errorf("state has %d variables; canonical coordinates need an even number: first half q, second half p", dim)
+	}
+	return nil
+}
+
+// maxName bounds the length of a state variable's name in a file header.
+const maxName = 64
+
+// checkNames returns an error naming the first state variable name of a
+// file header that is not printable UTF-8 of at most maxName bytes (as
+// when a binary file is read as text); the names then appear safely in
+// every later error message.
+func checkNames(names []string) error {
+	for i, n := range names {
+		ok := len(n) <= maxName && utf8.ValidString(n)
+		for _, r := range n {
+			ok = ok && unicode.IsPrint(r)
+		}
+		if !ok {
+			return fmt.Errorf("variable %d has the name %s, expected printable text of at most %d bytes", i+1, check.Quote(n), maxName)
+		}
 	}
 	return nil
 }

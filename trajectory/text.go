@@ -10,6 +10,9 @@ type textBuilder struct {
 	key     float64 // the trial index of the last row
 	withDX  bool
 	started bool
+	// stateCol is the 1-based column of the first state variable; zero
+	// means 3, after the trial index and the time.
+	stateCol int
 }
 
 // add appends a row with trial index key, read from line, to the set,
@@ -40,7 +43,11 @@ func (b *textBuilder) loc(s *Set, k, row, col int) string {
 	if col == colRow {
 		return at
 	}
-	return at + ", column " + strconv.Itoa(col+3) + " (" + colName(s, col) + ")"
+	first := b.stateCol
+	if first == 0 {
+		first = 3
+	}
+	return at + ", column " + strconv.Itoa(col+first) + " (" + colName(s, col) + ")"
 }
 
 // finish validates the set, naming lines in errors, and returns it.

@@ -3,6 +3,7 @@ package main
 import (
 	"encoding/json"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"math"
@@ -15,7 +16,7 @@ import (
 	"github.com/hnn-go/hnn/data"
 	"github.com/hnn-go/hnn/experiment"
 	"github.com/hnn-go/hnn/internal/buildinfo"
-	"github.com/hnn-go/hnn/metrics"
+	"github.com/hnn-go/hnn/internal/check"
 	"github.com/hnn-go/hnn/model"
 	"github.com/hnn-go/hnn/nn"
 	"github.com/hnn-go/hnn/ode"
@@ -149,11 +150,11 @@ func parseInts(s string) ([]int, error) {
 	for _, f := range strings.Split(s, ",") {
 		v, err := strconv.Atoi(strings.TrimSpace(f))
 		if err != nil || v < 1 {
-			return nil, fmt.Errorf("%q is not a list of positive integers", s)
+			return nil, fmt.Errorf("%s is not a list of positive integers", check.Quote(s))
 		}
 		out = append(out, v)
 	}
-	return out, nil
+	return out, check.Widths("hidden", out)
 }
 
 func printMetrics(w io.Writer, s experiment.Spec, m experiment.Metrics) {
@@ -244,16 +245,12 @@ func runRollout(args []string, stdout, stderr io.Writer) error {
 		return errors.New("-initial STATES.npy is required")
 	case *out == "":
 		return errors.New("-out PRED.npz is required")
-	case !(*tEnd > 0) || math.IsInf(*tEnd, 1):
-		return fmt.Errorf("-t-end %v: want a positive, finite end time", *tEnd)
-	case *points < 2:
-		return fmt.Errorf("-points %d: want at least 2", *points)
 	}
 	integ, err := ode.New(*ig, ode.Options{RTol: *rtol, ATol: *atol, Step: *step})
 	if err != nil {
 		return err
 	}
-	r, err := experiment.Load(pos[0])
+	r, err := experiment.LoadModel(pos[0])
 	if err != nil {
 		return err
 	}
@@ -264,33 +261,14 @@ func runRollout(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	d := r.Model.Config().Dim
-	if err := x0.CheckFinite(*initial); err != nil {
+	ts, x, err := experiment.Rollout(r.Model, integ, x0, *initial, *tEnd, *points)
+	if err != nil {
 		return err
 	}
-	var b int
-	switch {
-	case len(x0.Shape) == 1 && x0.Shape[0] == d:
-		b = 1
-	case len(x0.Shape) == 2 && x0.Shape[1] == d:
-		b = x0.Shape[0]
-	default:
-		return fmt.Errorf("%s: shape %s, want (B, %d) or (%d,) for this model's state dimension %d", *initial, shapeString(x0.Shape), d, d, d)
-	}
-	if b == 0 {
-		return fmt.Errorf("%s: no initial states", *initial)
-	}
-	ts := metrics.Linspace(*tEnd, *points)
-	pred := make([]float64, b**points*d)
-	if err := ode.SolveMany(integ, r.Model.FieldFunc(), x0.Data, d, ts, pred, 0); err != nil {
+	if err := data.WriteNPZ(*out, map[string]data.Array{"t": ts, "x": x}); err != nil {
 		return err
 	}
-	if err := data.WriteNPZ(*out, map[string]data.Array{
-		"t": {Shape: []int{*points}, Data: ts},
-		"x": {Shape: []int{b, *points, d}, Data: pred},
-	}); err != nil {
-		return err
-	}
+	b, d := x.Shape[0], x.Shape[2]
 	fmt.Fprintf(stdout, "wrote %s: t (%d,), x (%d, %d, %d) with %s\n", *out, *points, b, *points, d, integ.Name())
 	return nil
 }
@@ -300,7 +278,7 @@ func runReproduce(args []string, stdout, stderr io.Writer) error {
 		"Train every model on every task for N seeds, evaluate, print the Table-1 comparison and write results.json, report.md and figures", stderr)
 	tasks := fs.String("tasks", strings.Join(task.Table1, ","), "comma-separated tasks: "+strings.Join(task.Names(), ", "))
 	models := fs.String("models", "", "comma-separated models: "+strings.Join(model.Kinds(), ", ")+" (default: each task's own, baseline,hnn for the paper's tasks and baseline,hnn,dhnn on real-pendulum and damped-spring)")
-	seeds := fs.Int("seeds", 0, "seeds per task and model (0: 5, or 1 with -quick)")
+	seeds := fs.Int("seeds", 0, "seeds per task and model, at least 1 (default: 5, or 1 with -quick)")
 	quick := fs.Bool("quick", false, "reduced settings that finish in under a minute")
 	out := fs.String("out", "results", "output directory")
 	workers := fs.Int("workers", 0, "runs trained at once (0: GOMAXPROCS)")
@@ -337,8 +315,8 @@ func runReproduce(args []string, stdout, stderr io.Writer) error {
 	if err := setLipson(*lipson); err != nil {
 		return err
 	}
-	if *seeds < 0 {
-		return fmt.Errorf("-seeds %d: want at least 1 (or 0 for the default)", *seeds)
+	if isSet(fs, "seeds") && *seeds < 1 {
+		return fmt.Errorf("-seeds %d: want at least 1 (leave it out for 5, or 1 with -quick)", *seeds)
 	}
 	o := experiment.Options{Tasks: splitList(*tasks), Models: splitList(*models), Seeds: *seeds, Quick: *quick, Out: *out,
 		Workers: *workers, NoFigures: *noFigures, Command: strings.TrimSpace("hnn reproduce " + strings.Join(args, " ")),
@@ -371,16 +349,11 @@ func runReproduce(args []string, stdout, stderr io.Writer) error {
 	return err
 }
 
-// shapeString formats a shape as numpy does: (3,), (2, 3).
-func shapeString(shape []int) string {
-	parts := make([]string, len(shape))
-	for i, n := range shape {
-		parts[i] = strconv.Itoa(n)
-	}
-	if len(parts) == 1 {
-		return "(" + parts[0] + ",)"
-	}
-	return "(" + strings.Join(parts, ", ") + ")"
+// isSet reports whether the flag name was given on the command line.
+func isSet(fs *flag.FlagSet, name string) bool {
+	set := false
+	fs.Visit(func(f *flag.Flag) { set = set || f.Name == name })
+	return set
 }
 
 func splitList(s string) []string {

@@ -34,19 +34,24 @@ func TestTrainData(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
 	ts, xs := oscillatorTrials()
-	var csv, txt strings.Builder
+	var csv, txt, one strings.Builder
 	csv.WriteString("trial,t,q,p\n")
+	one.WriteString("t,q,p\n") // one trial, no trial column
 	txt.WriteString("% q p\r\n")
 	for k := range 3 {
 		for i := range 40 {
 			r := k*40 + i
 			fmt.Fprintf(&csv, "%d,%g,%.12g,%.12g\n", k, ts[r], xs[2*r], xs[2*r+1])
 			fmt.Fprintf(&txt, "%d %g %.12g %.12g\r\n", k, ts[r], xs[2*r], xs[2*r+1])
+			if k == 2 {
+				fmt.Fprintf(&one, "%g,%.12g,%.12g\n", ts[r], xs[2*r], xs[2*r+1])
+			}
 		}
 	}
 	files := map[string]func(string) error{
 		"osc.csv": func(p string) error { return os.WriteFile(p, []byte(csv.String()), 0o644) },
 		"osc.txt": func(p string) error { return os.WriteFile(p, []byte(txt.String()), 0o644) },
+		"one.csv": func(p string) error { return os.WriteFile(p, []byte(one.String()), 0o644) },
 		"osc.npz": func(p string) error {
 			return data.WriteNPZ(p, map[string]data.Array{
 				"t": {Shape: []int{3, 40}, Data: ts},
@@ -98,6 +103,10 @@ func TestTrainDataErrors(t *testing.T) {
 	dir := t.TempDir()
 	odd := filepath.Join(dir, "odd.csv")
 	os.WriteFile(odd, []byte("trial,t,a,b,c\n0,0,1,2,3\n0,1,1,2,3\n0,2,1,2,3\n"), 0o644)
+	// A binary file given as Lipson text: the error quotes a short,
+	// escaped piece of it.
+	bin := filepath.Join(dir, "bin.txt")
+	os.WriteFile(bin, append([]byte("\x7fELF\x02\x01\x01\x00"), make([]byte, 4096)...), 0o644)
 	back := filepath.Join(dir, "back.csv")
 	os.WriteFile(back, []byte("trial,t,q,p\n0,0,1,2\n0,2,1,2\n0,1,1,2\n0,3,1,2\n"), 0o644)
 	for _, c := range []struct {
@@ -107,6 +116,7 @@ func TestTrainDataErrors(t *testing.T) {
 	}{
 		{"missing", []string{"-data", filepath.Join(dir, "nope.npz")}, []string{"nope.npz", "no such file"}},
 		{"odd", []string{"-data", odd}, []string{"odd.csv", "even"}},
+		{"binary", []string{"-data", bin}, []string{"bin.txt", `"\x7fELF\x02\x01\x01\x00`, `"...`}},
 		{"time", []string{"-data", back}, []string{"back.csv", "increas"}},
 		{"extension", []string{"-data", filepath.Join(dir, "x.json")}, []string{"x.json"}},
 		{"fraction", []string{"-data", odd, "-test-fraction", "1.5"}, []string{"-test-fraction 1.5"}},
@@ -117,7 +127,7 @@ func TestTrainDataErrors(t *testing.T) {
 		args := append([]string{"train"}, c.args...)
 		args = append(args, "-out", filepath.Join(dir, "out"), "-no-progress")
 		code, _, e := hnn(args...)
-		if code == 0 || strings.Count(strings.TrimSpace(e), "\n") != 0 {
+		if code == 0 || strings.Count(strings.TrimSpace(e), "\n") != 0 || len(e) > 300 {
 			t.Errorf("%s: exit %d, stderr %q; want one error line", c.name, code, e)
 		}
 		for _, w := range c.want {

@@ -235,6 +235,26 @@ func TestRollout(t *testing.T) {
 	}
 }
 
+// TestRolloutNeedsOnlyTheModel checks that rollout reads only a run's spec
+// and checkpoint: damaged metrics.json and rows.npz, which it does not
+// need, do not stop it.
+func TestRolloutNeedsOnlyTheModel(t *testing.T) {
+	t.Parallel()
+	run := trainTiny(t, "hnn")
+	for _, f := range []string{"rows.npz", "metrics.json"} {
+		if err := os.WriteFile(filepath.Join(run, f), []byte("\x00damaged"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	tmp := t.TempDir()
+	in := writeNPY(t, filepath.Join(tmp, "x0.npy"), []int{2}, []float64{0.5, 0})
+	mustRun(t, "rollout", run, "-initial", in, "-t-end", "1", "-points", "5", "-out", filepath.Join(tmp, "p.npz"))
+	// evaluate, which reports the metrics, still names the damage.
+	if code, _, e := hnn("evaluate", run); code == 0 || !strings.Contains(e, "rows.npz") && !strings.Contains(e, "metrics.json") {
+		t.Errorf("evaluate of a damaged run: exit %d, stderr %q", code, e)
+	}
+}
+
 // TestRolloutConsistent checks the rollout against itself: a (D,) file gives
 // the same trajectory as that state's row in a (B, D) file (states are
 // integrated independently), and dopri5 at its default tolerances agrees
@@ -490,6 +510,12 @@ func TestErrors(t *testing.T) {
 		{"NaN average", "train spring -average NaN -out OUT", 1, []string{"-average NaN"}},
 		{"latent step", "reproduce -tasks pixel-pendulum -latent-step leapfrog -out OUT", 1, []string{"-latent-step", "euler, rk4 or midpoint"}},
 		{"negative batch", "train spring -batch -7 -out OUT", 1, []string{"-batch -7", ">= 0"}},
+		{"absurd batch", "train spring -batch 1000000000000 -out OUT", 1, []string{"batch 1000000000000", "[0, "}},
+		{"absurd steps", "train spring -steps 1000000000000 -out OUT", 1, []string{"steps 1000000000000", "[0, "}},
+		{"absurd width", "train spring -hidden 8,1000000 -out OUT", 1, []string{"hidden", "[8 1000000]", "width 1000000"}},
+		{"absurd weights", "train spring -hidden 60000,60000 -out OUT", 1, []string{"hidden", "weights between layers 1 and 2", "at most"}},
+		{"absurd depth", "train spring -hidden " + strings.Repeat("2,", 100) + "2 -out OUT", 1, []string{"hidden: layers 101"}},
+		{"absurd workers", "train spring -workers 1000000000 -out OUT", 1, []string{"workers 1000000000"}},
 		{"tasks extra", "tasks extra", 2, []string{"no arguments", "got 1"}},
 
 		{"unknown integrator", roll + "-integrator euler9", 1, []string{"unknown integrator", "euler9", "dopri5", "rk4"}},
@@ -503,12 +529,14 @@ func TestErrors(t *testing.T) {
 		{"Inf state", roll + "-initial INF", 1, []string{"inf.npy", "Inf", "(0,)"}},
 		{"not npy", roll + "-initial TXT", 1, []string{"text.npy", "not a .npy file"}},
 		{"absent states", roll + "-initial NONE", 1, []string{"absent.npy", "no such file"}},
-		{"zero t-end", roll + "-t-end 0", 1, []string{"-t-end 0", "positive"}},
-		{"negative t-end", roll + "-t-end -1", 1, []string{"-t-end -1", "positive"}},
-		{"NaN t-end", roll + "-t-end NaN", 1, []string{"-t-end NaN", "positive"}},
-		{"infinite t-end", roll + "-t-end +Inf", 1, []string{"-t-end +Inf", "finite"}},
-		{"one point", roll + "-points 1", 1, []string{"-points 1", "at least 2"}},
-		{"zero points", roll + "-points 0", 1, []string{"-points 0", "at least 2"}},
+		{"zero t-end", roll + "-t-end 0", 1, []string{"t-end 0", "positive"}},
+		{"negative t-end", roll + "-t-end -1", 1, []string{"t-end -1", "positive"}},
+		{"NaN t-end", roll + "-t-end NaN", 1, []string{"t-end NaN", "positive"}},
+		{"infinite t-end", roll + "-t-end +Inf", 1, []string{"t-end +Inf", "finite"}},
+		{"one point", roll + "-points 1", 1, []string{"points 1", "[2, "}},
+		{"zero points", roll + "-points 0", 1, []string{"points 0", "[2, "}},
+		{"absurd points", roll + "-points 1000000000000", 1, []string{"points 1000000000000", "[2, "}},
+		{"rollout too large", roll + "-points 100000000", 1, []string{"s2.npy", "(B, points, D)", "[3 100000000 2]", "at most"}},
 		{"negative rtol", roll + "-rtol -1", 1, []string{"rtol", "-1"}},
 		{"negative step", roll + "-integrator rk4 -step -1", 1, []string{"step", "-1"}},
 		{"rollout no checkpoint", "rollout NOCKPT -initial S2 -t-end 2 -out OUT", 1, []string{"model.json"}},
@@ -522,6 +550,12 @@ func TestErrors(t *testing.T) {
 		{"reproduce unknown task", "reproduce -tasks spring,nosuch -out OUT", 1, []string{"unknown task", "nosuch", "pendulum"}},
 		{"reproduce unknown model", "reproduce -models nosuch -out OUT", 1, []string{"unknown model", "nosuch", "baseline"}},
 		{"reproduce negative seeds", "reproduce -seeds -1 -out OUT", 1, []string{"-seeds -1"}},
+		{"reproduce zero seeds", "reproduce -seeds 0 -out OUT", 1, []string{"-seeds 0", "at least 1"}},
+		{"reproduce absurd seeds", "reproduce -seeds 1000000000 -out OUT", 1, []string{"seeds 1000000000"}},
+		{"reproduce absurd steps", "reproduce -steps 1000000000000 -out OUT", 1, []string{"steps 1000000000000"}},
+		{"reproduce absurd hidden", "reproduce -hidden 10000000 -out OUT", 1, []string{"hidden", "10000000"}},
+		{"reproduce absurd workers", "reproduce -workers 1000000000 -out OUT", 1, []string{"workers 1000000000"}},
+		{"data absurd copies", "data spring -copies 1000000000000 -out OUT", 1, []string{"copies 1000000000000"}},
 		{"reproduce negative steps", "reproduce -steps -1 -out OUT", 1, []string{"-steps -1"}},
 		{"reproduce bad hidden", "reproduce -hidden 8,x -out OUT", 1, []string{"-hidden", "8,x"}},
 	} {
