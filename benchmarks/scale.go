@@ -20,6 +20,7 @@ import (
 
 	"github.com/hnn-go/hnn/data"
 	"github.com/hnn-go/hnn/experiment"
+	"github.com/hnn-go/hnn/metrics"
 	"github.com/hnn-go/hnn/model"
 	"github.com/hnn-go/hnn/nn"
 	"github.com/hnn-go/hnn/sweep"
@@ -283,7 +284,7 @@ func scaleTrain(dir string, steps int, cgroupDir string, stdout io.Writer) error
 	rows := d.TrainX.Len()
 	d.Close()
 	return json.NewEncoder(stdout).Encode(MemoryUse{TrainRows: rows, PeakHeap: peak, Steps: steps,
-		Seconds: r.Metrics.History.Seconds, TestLoss: r.Metrics.TestLoss.Mean})
+		Seconds: r.Metrics.History.Seconds, TestLoss: r.Metrics.Mean(metrics.TestLoss)})
 }
 
 // cgroup is a memory cgroup (v2, or v1's memory controller) made for the

@@ -5,6 +5,7 @@ import (
 	"log"
 
 	"github.com/hnn-go/hnn/experiment"
+	"github.com/hnn-go/hnn/metrics"
 )
 
 // Example trains a small HNN on the ideal mass-spring with the task's quick
@@ -27,8 +28,8 @@ func Example() {
 		log.Fatal(err)
 	}
 	fmt.Println("model:", run.Model.Config().Kind)
-	fmt.Println("test loss below 0.5:", run.Metrics.TestLoss.Mean < 0.5)
-	fmt.Println("energy MSE below 0.01:", run.Metrics.EnergyMSE.Mean < 0.01)
+	fmt.Println("test loss below 0.5:", run.Metrics.Mean(metrics.TestLoss) < 0.5)
+	fmt.Println("energy MSE below 0.01:", run.Metrics.Mean(metrics.EnergyMSE) < 0.01)
 	// Output:
 	// model: hnn
 	// test loss below 0.5: true

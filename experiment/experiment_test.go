@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"reflect"
 	"testing"
+
+	"github.com/hnn-go/hnn/metrics"
 )
 
 // tiny returns a fast spec: small network, few steps, short energy horizon.
@@ -79,11 +81,8 @@ func TestTrainWritesAndEvaluateRecomputes(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if e.Metrics.TestLoss != r.Metrics.TestLoss || e.Metrics.TrainLoss != r.Metrics.TrainLoss {
-		t.Errorf("evaluate: train %v test %v, training gave %v %v", e.Metrics.TrainLoss, e.Metrics.TestLoss, r.Metrics.TrainLoss, r.Metrics.TestLoss)
-	}
-	if *e.Metrics.EnergyMSE != *r.Metrics.EnergyMSE {
-		t.Errorf("evaluate: energy %v, training gave %v", *e.Metrics.EnergyMSE, *r.Metrics.EnergyMSE)
+	if !reflect.DeepEqual(e.Metrics.Values, r.Metrics.Values) {
+		t.Errorf("evaluate: metrics %v, training gave %v", e.Metrics.Values, r.Metrics.Values)
 	}
 }
 
@@ -102,7 +101,7 @@ func TestHNNEnergyBeatsBaseline(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		e[i] = r.Metrics.EnergyMSE.Mean
+		e[i] = r.Metrics.Mean(metrics.EnergyMSE)
 	}
 	t.Logf("energy MSE: baseline %.3g, hnn %.3g", e[0], e[1])
 	if !(e[1]*20 < e[0]) || math.IsNaN(e[1]) {

@@ -10,31 +10,109 @@ import (
 	"github.com/hnn-go/hnn/task"
 )
 
+// A figureKind is one kind of figure reproduce draws for a task: the end
+// of its file name after the task's, and the title of the report section
+// that links it ("" for a file the report does not show, an animation).
+type figureKind struct{ suffix, section string }
+
+// The report sections that link figures, in their order.
+var figureSections = []struct{ title, text string }{
+	{"Figures", ""},
+	{"Loss curves", "Seed 0's training log: the loss of the minibatch of every log interval's last step (train) and the loss on the whole test set after it (test)."},
+}
+
+// The kinds of figures reproduce draws.
+var (
+	figTable1      = figureKind{"-figure2.png", "Figures"}
+	figOrbits      = figureKind{"-orbits.png", "Figures"}
+	figRollout     = figureKind{"-rollout.png", "Figures"}
+	figDissipative = figureKind{"-dhnn.png", "Figures"}
+	figFrames      = figureKind{"-frames.png", "Figures"}
+	figAnimation   = figureKind{"-frames.gif", ""}
+	figLatent      = figureKind{"-latent.png", "Figures"}
+	figLongHorizon = figureKind{"-long-horizon.png", "Figures"}
+	figLoss        = figureKind{"-loss.png", "Loss curves"}
+)
+
+// Figure is a figure file reproduce wrote.
+type Figure struct {
+	Task string `json:"task"`
+	// File is the file's name in the output directory.
+	File string `json:"file"`
+	// Section is the report section that links it, "" if none.
+	Section string `json:"section,omitempty"`
+}
+
+// figureDir is the directory figures are written to, with the list of
+// those written.
+type figureDir struct {
+	dir     string
+	written []Figure
+}
+
+// path returns the path of the figure of kind k for task tn and records
+// it as written.
+func (d *figureDir) path(tn string, k figureKind) string {
+	f := tn + k.suffix
+	d.written = append(d.written, Figure{Task: tn, File: f, Section: k.section})
+	return filepath.Join(d.dir, f)
+}
+
+// writeLossFigure draws the training logs of seed 0's runs on task tn (if
+// they have one): the batch loss and the test loss against the step, one
+// curve per model, on log scales of the loss.
+func writeLossFigure(out *figureDir, tn string, seed0 []*Run) error {
+	train := figures.LineChart{Title: "Train loss (batch)", XLabel: "step", YLabel: "loss", LogY: true}
+	test := figures.LineChart{Title: "Test loss", XLabel: "step", YLabel: "loss", LogY: true}
+	for _, r := range seed0 {
+		h := r.Metrics.History
+		if h == nil || len(h.Log) == 0 {
+			continue
+		}
+		tr, te := figures.Series{Name: r.Spec.Label()}, figures.Series{Name: r.Spec.Label()}
+		for _, pt := range h.Log {
+			tr.X, tr.Y = append(tr.X, float64(pt.Step)), append(tr.Y, pt.Train)
+			te.X, te.Y = append(te.X, float64(pt.Step)), append(te.Y, pt.Test)
+		}
+		train.Series, test.Series = append(train.Series, tr), append(test.Series, te)
+	}
+	if len(train.Series) == 0 {
+		return nil
+	}
+	if err := figures.Row(out.path(tn, figLoss), nil, []figures.LineChart{train, test}); err != nil {
+		return fmt.Errorf("experiment: %w", err)
+	}
+	return nil
+}
+
 // writeFigures draws, for every N-body task, the orbit figure of
 // writeOrbitFigure, and for every 2-D task with a true energy, the paper's
 // Figure 2 from seed 0's models: the data with the true field and energy
 // contours, each model's learned field with a rollout beside the true one
 // (the HNN panel with its learned energy's contours), and the true energy
 // along the rollouts over the energy protocol's horizon.
-func writeFigures(dir string, res *Results, runs []*Run, truths map[string]*EnergyTruth) error {
+func writeFigures(out *figureDir, res *Results, runs []*Run, truths map[string]*EnergyTruth) error {
 	for _, tn := range res.Order {
 		t, _ := task.Get(tn)
 		seed0 := seed0Runs(res, runs, tn)
+		if err := writeLossFigure(out, tn, seed0); err != nil {
+			return err
+		}
 		for _, r := range seed0 {
 			if r.Model != nil && r.Model.Parts() != nil {
-				if err := writeDissipativeFigure(dir, t, r); err != nil {
+				if err := writeDissipativeFigure(out, t, r); err != nil {
 					return err
 				}
 			}
 		}
 		if t.Pixels != nil {
-			if err := writePixelFigures(dir, t, seed0); err != nil {
+			if err := writePixelFigures(out, t, seed0); err != nil {
 				return err
 			}
 			continue
 		}
 		if t.Segments != nil {
-			if err := writeSegmentFigure(dir, t, seed0); err != nil {
+			if err := writeSegmentFigure(out, t, seed0); err != nil {
 				return err
 			}
 			continue
@@ -45,7 +123,7 @@ func writeFigures(dir string, res *Results, runs []*Run, truths map[string]*Ener
 			continue
 		}
 		if orbits {
-			if err := writeOrbitFigure(dir, tn, nb, t.Bounds, e, seed0); err != nil {
+			if err := writeOrbitFigure(out, tn, nb, t.Bounds, e, seed0); err != nil {
 				return err
 			}
 			continue
@@ -103,7 +181,7 @@ func writeFigures(dir string, res *Results, runs []*Run, truths map[string]*Ener
 			})
 			chart.Series = append(chart.Series, energyOf(r.Spec.Model.Kind, pred))
 		}
-		if err := figures.Row(filepath.Join(dir, tn+"-figure2.png"), panels, []figures.LineChart{chart}); err != nil {
+		if err := figures.Row(out.path(tn, figTable1), panels, []figures.LineChart{chart}); err != nil {
 			return fmt.Errorf("experiment: %w", err)
 		}
 	}
@@ -139,7 +217,7 @@ func modelTitle(kind string) string {
 // segment and every model's rollout from its first row in the (q, p) plane
 // of the first pair of variables, and the energy along them when the task
 // has one (else q over time). It writes dir/<task>-rollout.png.
-func writeSegmentFigure(dir string, t *task.Task, runs []*Run) error {
+func writeSegmentFigure(out *figureDir, t *task.Task, runs []*Run) error {
 	segs, err := t.Segments()
 	if err != nil || len(segs) == 0 || len(runs) == 0 {
 		return err
@@ -186,7 +264,7 @@ func writeSegmentFigure(dir string, t *task.Task, runs []*Run) error {
 		panel.Paths = append(panel.Paths, phase(r.Spec.Model.Kind, rolls[0]))
 		chart.Series = append(chart.Series, over(r.Spec.Model.Kind, rolls[0]))
 	}
-	if err := figures.Row(filepath.Join(dir, t.Name+"-rollout.png"), []figures.Panel{panel}, []figures.LineChart{chart}); err != nil {
+	if err := figures.Row(out.path(t.Name, figRollout), []figures.Panel{panel}, []figures.LineChart{chart}); err != nil {
 		return fmt.Errorf("experiment: %w", err)
 	}
 	return nil
@@ -204,7 +282,7 @@ type partsSystem interface {
 // and the learned D with its dissipative field grad D, as contour maps
 // with arrows, beside the true ones when the task's system has them. It
 // writes dir/<task>-dhnn.png.
-func writeDissipativeFigure(dir string, t *task.Task, r *Run) error {
+func writeDissipativeFigure(out *figureDir, t *task.Task, r *Run) error {
 	parts := r.Model.Parts()
 	h, dd := r.Model.Energy(), r.Model.Dissipation()
 	if parts == nil || h == nil || dd == nil || t.Dim != 2 {
@@ -224,7 +302,7 @@ func writeDissipativeFigure(dir string, t *task.Task, r *Run) error {
 	panels = append(panels,
 		panel("Learned H and J grad H", func(dst, x []float64) { parts(dst, tmp, x) }, h),
 		panel("Learned D and grad D", func(dst, x []float64) { parts(tmp, dst, x) }, dd))
-	if err := figures.PhasePortraits(filepath.Join(dir, t.Name+"-dhnn.png"), panels); err != nil {
+	if err := figures.PhasePortraits(out.path(t.Name, figDissipative), panels); err != nil {
 		return fmt.Errorf("experiment: %w", err)
 	}
 	return nil

@@ -3,7 +3,6 @@ package experiment
 import (
 	"fmt"
 	"math"
-	"path/filepath"
 	"slices"
 	"strings"
 
@@ -329,7 +328,7 @@ func sortedKeys[V any](m map[string]V) []string {
 // integrator (the effect of the integrator on the same learned model), and
 // the relative rollout error over time of every model with each
 // integrator against the chaos floor. It writes dir/<task>-long-horizon.png.
-func writeLongHorizonFigure(dir, name string, lt *LongTruth, models []string, curves map[string]map[string]*LongSeries) error {
+func writeLongHorizonFigure(out *figureDir, name string, lt *LongTruth, models []string, curves map[string]map[string]*LongSeries) error {
 	drift := figures.LineChart{Title: "Energy drift |H(t) - H(0)| / |H(0)|", XLabel: "time", YLabel: "relative drift", LogY: true}
 	rel := figures.LineChart{Title: "Relative rollout error", XLabel: "time", YLabel: "|x - x*| / (|x| + |x*|)", LogY: true}
 	for _, mk := range models {
@@ -342,5 +341,5 @@ func writeLongHorizonFigure(dir, name string, lt *LongTruth, models []string, cu
 		}
 	}
 	rel.Series = append(rel.Series, figures.Series{Name: "chaos floor", X: lt.Times, Y: lt.FloorSeries})
-	return figures.Row(filepath.Join(dir, name+"-long-horizon.png"), nil, []figures.LineChart{drift, rel})
+	return figures.Row(out.path(name, figLongHorizon), nil, []figures.LineChart{drift, rel})
 }

@@ -2,7 +2,6 @@ package experiment
 
 import (
 	"fmt"
-	"path/filepath"
 	"slices"
 
 	"github.com/hnn-go/hnn/figures"
@@ -19,7 +18,7 @@ import (
 // the chart shows how each model's energy drifts past the measured range,
 // or the protocol's own if the longer true orbit cannot be integrated.
 // The figure is written to dir/<task>-orbits.png.
-func writeOrbitFigure(dir, name string, sys systems.NBody, bounds [4]float64, e *EnergyTruth, seed0 []*Run) error {
+func writeOrbitFigure(out *figureDir, name string, sys systems.NBody, bounds [4]float64, e *EnergyTruth, seed0 []*Run) error {
 	d := sys.Dim()
 	p := e.Protocol
 	start := medianStartOf(sys.Energy, e.X0, p.Starts, d)
@@ -74,7 +73,7 @@ func writeOrbitFigure(dir, name string, sys systems.NBody, bounds [4]float64, e 
 		}
 		chart.Series = append(chart.Series, en)
 	}
-	if err := figures.Row(filepath.Join(dir, name+"-orbits.png"), panels, []figures.LineChart{chart}); err != nil {
+	if err := figures.Row(out.path(name, figOrbits), panels, []figures.LineChart{chart}); err != nil {
 		return fmt.Errorf("experiment: %w", err)
 	}
 	return nil

@@ -5,6 +5,8 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+
+	"github.com/hnn-go/hnn/metrics"
 )
 
 // TestReproduceOrbitTasks runs the N-body tasks end to end with a tiny
@@ -25,7 +27,7 @@ func TestReproduceOrbitTasks(t *testing.T) {
 			t.Errorf("missing %s-orbits.png", tn)
 		}
 		for mk, mr := range res.Tasks[tn] {
-			if mr.EnergyMSE == nil || math.IsNaN(mr.EnergyMSE.Mean) || math.IsNaN(mr.TestLoss.Mean) {
+			if math.IsNaN(mr.Mean(metrics.EnergyMSE)) || math.IsNaN(mr.Mean(metrics.TestLoss)) {
 				t.Errorf("%s %s: metrics %+v", tn, mk, mr)
 			}
 		}

@@ -112,12 +112,12 @@ func (r *Run) evaluatePixels(d *pixels.Dataset) error {
 	m := r.Pixel.Model
 	trainSet, testSet := samples(d, false), samples(d, true)
 	ev := latent.NewEvaluator(m, 200)
-	r.trainRows = make([]float64, trainSet.Len())
-	r.testRows = make([]float64, testSet.Len())
-	ev.Losses(trainSet, r.trainRows)
-	ev.Losses(testSet, r.testRows)
-	r.Metrics.TrainLoss = metrics.MeanSEM(r.trainRows)
-	r.Metrics.TestLoss = metrics.MeanSEM(r.testRows)
+	trainRows := make([]float64, trainSet.Len())
+	testRows := make([]float64, testSet.Len())
+	ev.Losses(trainSet, trainRows)
+	ev.Losses(testSet, testRows)
+	r.Metrics.record(metrics.TrainLoss, metrics.MeanSEM(trainRows), trainRows)
+	r.Metrics.record(metrics.TestLoss, metrics.MeanSEM(testRows), testRows)
 
 	probe, err := fitPixelProbe(m, d, trainSet)
 	if err != nil {
@@ -167,15 +167,10 @@ func (r *Run) evaluatePixels(d *pixels.Dataset) error {
 			energy[k] += e * e / float64(steps+1)
 		}
 	}
-	es := metrics.ChunkSEM(energy, 5)
-	r.Metrics.EnergyMSE = &es
-	r.Metrics.EnergyPerStart = energy
-	px := pixSum / float64(trials*(steps+1))
-	r.Metrics.PixelMSE = &px
-	vt := metrics.MeanSEM(valid)
-	r.Metrics.ValidTime = &vt
-	pr := phaseRate(ws, d, trials, steps)
-	r.Metrics.PhaseRate = &pr
+	r.Metrics.record(metrics.EnergyMSE, metrics.ChunkSEM(energy, 5), energy)
+	r.Metrics.record(metrics.PixelMSE, metrics.Summary{Mean: pixSum / float64(trials*(steps+1))}, nil)
+	r.Metrics.record(metrics.ValidSteps, metrics.MeanSEM(valid), nil)
+	r.Metrics.record(metrics.PhaseRate, phaseRate(ws, d, trials, steps), nil)
 	return nil
 }
 
@@ -283,7 +278,7 @@ func fitPixelProbe(m *latent.Model[float32], d *pixels.Dataset, set *latent.Samp
 // portrait: the encoded true frame pairs of the first test trials, the
 // latent rollouts from their starts, and the contours of the learned H. It
 // writes dir/<task>-frames.png, -frames.gif and -latent.png.
-func writePixelFigures(dir string, t *task.Task, runs []*Run) error {
+func writePixelFigures(out *figureDir, t *task.Task, runs []*Run) error {
 	if len(runs) == 0 {
 		return nil
 	}
@@ -354,14 +349,14 @@ func writePixelFigures(dir string, t *task.Task, runs []*Run) error {
 			strip[i].Frames = append(strip[i].Frames, r.Frames[s])
 		}
 	}
-	if err := figures.FrameStrip(filepath.Join(dir, t.Name+"-frames.png"), strip, pixels.Side); err != nil {
+	if err := figures.FrameStrip(out.path(t.Name, figFrames), strip, pixels.Side); err != nil {
 		return err
 	}
-	if err := figures.FrameGIF(filepath.Join(dir, t.Name+"-frames.gif"), rows, pixels.Side, 5); err != nil {
+	if err := figures.FrameGIF(out.path(t.Name, figAnimation), rows, pixels.Side, 5); err != nil {
 		return err
 	}
 	if portrait != nil {
-		if err := figures.PhasePortraits(filepath.Join(dir, t.Name+"-latent.png"), []figures.Panel{*portrait}); err != nil {
+		if err := figures.PhasePortraits(out.path(t.Name, figLatent), []figures.Panel{*portrait}); err != nil {
 			return fmt.Errorf("experiment: %w", err)
 		}
 	}

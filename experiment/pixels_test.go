@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/hnn-go/hnn/metrics"
 	"github.com/hnn-go/hnn/pixels"
 	"github.com/hnn-go/hnn/task"
 	"github.com/hnn-go/hnn/train"
@@ -37,25 +38,30 @@ func TestPixelRun(t *testing.T) {
 	}
 	for _, mk := range []string{"baseline", "hnn"} {
 		mr := res.Tasks["pixel-tiny"][mk]
-		if mr == nil || mr.EnergyMSE == nil || mr.PixelMSE == nil || mr.ValidTime == nil {
-			t.Fatalf("%s: results %+v lack energy, pixel or valid-time metrics", mk, mr)
+		if mr == nil {
+			t.Fatalf("%s: no results", mk)
 		}
-		if !(mr.TestLoss.Mean > 0) || math.IsNaN(mr.EnergyMSE.Mean) || !(mr.PixelMSE.Mean > 0) {
-			t.Errorf("%s: test loss %v, energy %v, pixel %v", mk, mr.TestLoss.Mean, mr.EnergyMSE.Mean, mr.PixelMSE.Mean)
+		for _, m := range []*metrics.Metric{metrics.EnergyMSE, metrics.PixelMSE, metrics.ValidSteps, metrics.PhaseRate} {
+			if _, ok := mr.Get(m); !ok {
+				t.Fatalf("%s: results %+v lack %s", mk, mr, m.Key)
+			}
 		}
-		if v := mr.ValidTime.Mean; v < 0 || v > 4 {
+		if !(mr.Mean(metrics.TestLoss) > 0) || math.IsNaN(mr.Mean(metrics.EnergyMSE)) || !(mr.Mean(metrics.PixelMSE) > 0) {
+			t.Errorf("%s: test loss %v, energy %v, pixel %v", mk, mr.Mean(metrics.TestLoss), mr.Mean(metrics.EnergyMSE), mr.Mean(metrics.PixelMSE))
+		}
+		if v := mr.Mean(metrics.ValidSteps); v < 0 || v > 4 {
 			t.Errorf("%s: valid time %v steps, want within the 4-step rollout", mk, v)
 		}
-		if mr.PhaseRate == nil || math.IsNaN(mr.PhaseRate.Mean) || math.IsInf(mr.PhaseRate.Mean, 0) {
-			t.Errorf("%s: phase rate %+v, want a number", mk, mr.PhaseRate)
+		if v := mr.Mean(metrics.PhaseRate); math.IsNaN(v) || math.IsInf(v, 0) {
+			t.Errorf("%s: phase rate %v, want a number", mk, v)
 		}
 		dir := filepath.Join(out, "runs", "pixel-tiny-"+mk+"-seed0")
 		r, err := Evaluate(dir, false)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if math.Abs(r.Metrics.TestLoss.Mean-mr.TestLoss.Mean) > 1e-12 || *r.Metrics.PixelMSE != mr.PixelMSE.Mean {
-			t.Errorf("%s: evaluate gives test loss %v and pixel MSE %v, training %v and %v", mk, r.Metrics.TestLoss.Mean, *r.Metrics.PixelMSE, mr.TestLoss.Mean, mr.PixelMSE.Mean)
+		if math.Abs(r.Metrics.Mean(metrics.TestLoss)-mr.Mean(metrics.TestLoss)) > 1e-12 || r.Metrics.Mean(metrics.PixelMSE) != mr.Mean(metrics.PixelMSE) {
+			t.Errorf("%s: evaluate gives test loss %v and pixel MSE %v, training %v and %v", mk, r.Metrics.Mean(metrics.TestLoss), r.Metrics.Mean(metrics.PixelMSE), mr.Mean(metrics.TestLoss), mr.Mean(metrics.PixelMSE))
 		}
 		if _, err := Evaluate(dir, true); err == nil {
 			t.Errorf("%s: long horizon on a pixel run: no error", mk)

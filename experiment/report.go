@@ -1,12 +1,14 @@
 package experiment
 
 import (
+	"cmp"
 	"fmt"
-	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/hnn-go/hnn/internal/atomicfile"
+	"github.com/hnn-go/hnn/metrics"
 )
 
 // writeReport writes a Markdown report of res to path.
@@ -22,31 +24,7 @@ func writeReport(path string, res *Results) error {
 	}
 	fmt.Fprintf(&b, "Settings: %s. Build: %s, %s/%s, BLAS %s, %d CPUs. Wall time %.1f s.\n\n",
 		mode, res.Build.GoVersion, res.Build.GOOS, res.Build.GOARCH, res.Build.BLAS, res.Build.NumCPU, res.Seconds)
-	b.WriteString("Losses are derivative MSEs (mean ± std/sqrt(rows), all seeds' rows pooled); the energy MSE is ")
-	b.WriteString("the mean over the protocol's starts of all seeds ± the std of 5 chunk means / sqrt(5), and their median. ")
-	b.WriteString("Published numbers are the paper's Table 1.\n\n")
-	b.WriteString("| task | model | seeds | train loss | test loss | energy MSE | energy median | paper train | paper test | paper energy |\n")
-	b.WriteString("|---|---|---|---|---|---|---|---|---|---|\n")
-	for _, tn := range res.Order {
-		for _, mk := range res.Models {
-			mr, ok := res.Tasks[tn][mk]
-			if !ok {
-				continue
-			}
-			e, med := "-", "-"
-			if mr.EnergyMSE != nil {
-				e, med = mr.EnergyMSE.String(), fmt.Sprintf("%.2e", mr.EnergyMSE.Median)
-			}
-			pt, pe, pE := "-", "-", "-"
-			if p := mr.Published; p != nil {
-				pt, pe = published(p.Train), published(p.Test)
-				if p.Energy != 0 {
-					pE = fmt.Sprintf("%.2e ± %.1e", p.Energy, p.EnergySEM)
-				}
-			}
-			fmt.Fprintf(&b, "| %s | %s | %d | %s | %s | %s | %s | %s | %s | %s |\n", tn, mk, mr.Seeds, mr.TrainLoss, mr.TestLoss, e, med, pt, pe, pE)
-		}
-	}
+	writeSection(&b, res, metrics.MainTable)
 	if lt := LongHorizonTable(res); lt != "" {
 		b.WriteString("\n## Long horizon\n\n")
 		b.WriteString("Rollouts 10x longer than the training data (see the protocol below): energy drift |H(t) - H(0)| / |H(0)| with the true H ")
@@ -69,38 +47,10 @@ func writeReport(path string, res *Results) error {
 			}
 		}
 	}
-	var rolls []string
-	for _, tn := range res.Order {
-		for _, mk := range res.Models {
-			if mr := res.Tasks[tn][mk]; mr != nil && mr.RolloutMSE != nil {
-				rolls = append(rolls, fmt.Sprintf("| %s | %s | %s |", tn, mk, mr.RolloutMSE))
-			}
+	for _, sec := range metrics.Sections() {
+		if sec != metrics.MainTable {
+			writeSection(&b, res, sec)
 		}
-	}
-	if len(rolls) > 0 {
-		b.WriteString("\n## Rollouts over the measured test segments\n\n")
-		b.WriteString("Mean squared state error of a Dormand-Prince rollout (rtol = atol = 1e-9) from the first test row over the test segment's times, mean over seeds ± std/sqrt(seeds).\n\n")
-		b.WriteString("| task | model | rollout MSE |\n|---|---|---|\n")
-		b.WriteString(strings.Join(rolls, "\n") + "\n")
-	}
-	var pix []string
-	for _, tn := range res.Order {
-		for _, mk := range res.Models {
-			if mr := res.Tasks[tn][mk]; mr != nil && mr.PixelMSE != nil {
-				phase := "-"
-				if mr.PhaseRate != nil {
-					phase = fmt.Sprintf("%.4f ± %.4f", mr.PhaseRate.Mean, mr.PhaseRate.SEM)
-				}
-				pix = append(pix, fmt.Sprintf("| %s | %s | %s | %s | %s |", tn, mk, mr.PixelMSE, mr.ValidTime, phase))
-			}
-		}
-	}
-	if len(pix) > 0 {
-		b.WriteString("\n## Pixel rollouts\n\n")
-		b.WriteString("From the first frame pair of every test trial, a latent rollout (the learned field integrated over each frame with 4 RK4 steps), decoded: mean squared pixel error against the true frames, and the valid prediction time in steps (first step where mean((true - pred)^2) / mean(true^2) exceeds 0.025); ")
-		b.WriteString("phase rate: the angle the model turns in one frame from each encoded true frame pair, about its trial's mean latent, over the angle the encoded truth turns (1: in time, above 1: ahead); mean over seeds ± std/sqrt(seeds).\n\n")
-		b.WriteString("| task | model | pixel MSE | valid steps | phase rate |\n|---|---|---|---|---|\n")
-		b.WriteString(strings.Join(pix, "\n") + "\n")
 	}
 	for _, tn := range sortedKeys(res.Skipped) {
 		fmt.Fprintf(&b, "\nSkipped %s: %s\n", tn, res.Skipped[tn])
@@ -115,33 +65,117 @@ func writeReport(path string, res *Results) error {
 				l.Starts, l.TEnd, l.Points, strings.Join(l.Integrators, ", "), l.Step, l.RTol, l.TruthTol, l.Perturbation, l.Threshold, l.Seed)
 		}
 	}
-	var figs []string
-	for _, tn := range res.Order {
-		if _, err := os.Stat(filepath.Join(filepath.Dir(path), tn+"-figure2.png")); err == nil {
-			figs = append(figs, tn)
+	writeFigureLinks(&b, res)
+	return atomicfile.WriteFile(path, []byte(b.String()), 0o644)
+}
+
+// writeSection writes the table of the metrics of report section sec: a
+// row for every task and model that has any of them. The main table has
+// the seeds before its metrics and the paper's numbers after them.
+func writeSection(b *strings.Builder, res *Results, sec *metrics.Section) {
+	main := sec == metrics.MainTable
+	ms := metrics.In(sec)
+	head := []string{"task", "model"}
+	if main {
+		head = append(head, "seeds")
+	}
+	for _, m := range ms {
+		head = append(head, m.Column)
+		if m.Median != "" {
+			head = append(head, m.Median)
 		}
 	}
-	if len(figs) > 0 {
-		b.WriteString("\n## Figures\n\n")
-		for _, tn := range figs {
-			fmt.Fprintf(&b, "![%s](%s-figure2.png)\n\n", tn, tn)
+	if main {
+		head = append(head, "paper train", "paper test", "paper energy")
+	}
+	var rows []string
+	for _, tn := range res.Order {
+		for _, mk := range res.Models {
+			mr := res.Tasks[tn][mk]
+			if mr == nil {
+				continue
+			}
+			row := []string{tn, mk}
+			if main {
+				row = append(row, fmt.Sprint(mr.Seeds))
+			}
+			any := false
+			for _, m := range ms {
+				v, ok := mr.Get(m)
+				any = any || ok
+				row = append(row, cell(m, v, ok, metrics.Model))
+				if m.Median != "" {
+					med := "-"
+					if ok {
+						med = fmt.Sprintf("%.2e", v.Median)
+					}
+					row = append(row, med)
+				}
+			}
+			if !any && !main {
+				continue
+			}
+			if main {
+				pt, pe, pE := "-", "-", "-"
+				if p := mr.Published; p != nil {
+					pt, pe = published(p.Train), published(p.Test)
+					if p.Energy != 0 {
+						pE = fmt.Sprintf("%.2e ± %.1e", p.Energy, p.EnergySEM)
+					}
+				}
+				row = append(row, pt, pe, pE)
+			}
+			rows = append(rows, "| "+strings.Join(row, " | ")+" |")
 		}
 	}
-	var more []string
-	for _, tn := range res.Order {
-		for _, suffix := range []string{"-orbits.png", "-rollout.png", "-dhnn.png", "-frames.png", "-latent.png", "-long-horizon.png"} {
-			if _, err := os.Stat(filepath.Join(filepath.Dir(path), tn+suffix)); err == nil {
-				more = append(more, tn+suffix)
+	if len(rows) == 0 {
+		return
+	}
+	if sec.Title != "" {
+		fmt.Fprintf(b, "\n## %s\n\n", sec.Title)
+	}
+	b.WriteString(sec.Text + "\n\n")
+	b.WriteString("| " + strings.Join(head, " | ") + " |\n")
+	b.WriteString(strings.Repeat("|---", len(head)) + "|\n")
+	b.WriteString(strings.Join(rows, "\n") + "\n")
+}
+
+// cell formats the value v of metric m for a table, "-" if there is none
+// (ok false).
+func cell(m *metrics.Metric, v metrics.Summary, ok bool, level metrics.Level) string {
+	if !ok {
+		return "-"
+	}
+	return m.Text(v, level)
+}
+
+// writeFigureLinks links the figures of res that have a report section,
+// section by section in the order of their kinds, each section's figures
+// in task order.
+func writeFigureLinks(b *strings.Builder, res *Results) {
+	rank := map[string]int{}
+	for i, tn := range res.Order {
+		rank[tn] = i
+	}
+	figs := slices.Clone(res.Figures)
+	slices.SortStableFunc(figs, func(x, y Figure) int { return cmp.Compare(rank[x.Task], rank[y.Task]) })
+	for _, sec := range figureSections {
+		var links []string
+		for _, f := range figs {
+			if f.Section == sec.title {
+				links = append(links, fmt.Sprintf("![%s](%s)\n\n", strings.TrimSuffix(f.File, filepath.Ext(f.File)), f.File))
 			}
 		}
-	}
-	if len(more) > 0 {
-		if len(figs) == 0 {
-			b.WriteString("\n## Figures\n\n")
+		if len(links) == 0 {
+			continue
 		}
-		for _, f := range more {
-			fmt.Fprintf(&b, "![%s](%s)\n\n", strings.TrimSuffix(f, ".png"), f)
+		if !strings.HasSuffix(b.String(), "\n\n") {
+			b.WriteString("\n")
 		}
+		fmt.Fprintf(b, "## %s\n\n", sec.title)
+		if sec.text != "" {
+			b.WriteString(sec.text + "\n\n")
+		}
+		b.WriteString(strings.Join(links, ""))
 	}
-	return atomicfile.WriteFile(path, []byte(b.String()), 0o644)
 }

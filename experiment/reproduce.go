@@ -1,6 +1,7 @@
 package experiment
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -100,25 +101,12 @@ func (o Options) withDefaults() Options {
 	return o
 }
 
-// ModelResult aggregates one model's runs on one task. Losses are the means
-// over seeds of each seed's loss, with the paper's error bar computed over
-// the rows of all seeds pooled; the energy MSE pools the starts of all seeds
-// and takes the paper's 5-chunk error bar.
+// ModelResult aggregates one model's runs on one task: each registered
+// metric (see metrics.Register) that its runs have, combined over seeds by
+// the metric's Aggregate, is a member of its JSON object.
 type ModelResult struct {
-	TrainLoss metrics.Summary  `json:"train_loss"`
-	TestLoss  metrics.Summary  `json:"test_loss"`
-	EnergyMSE *metrics.Summary `json:"energy_mse,omitempty"`
-	// RolloutMSE is, on tasks with measured test segments, the mean over
-	// seeds of each seed's rollout MSE, ± their std / sqrt(seeds).
-	RolloutMSE *metrics.Summary `json:"rollout_mse,omitempty"`
-	// PixelMSE and ValidTime are, on the pixel task, the means over seeds
-	// of each seed's pixel rollout MSE and valid prediction time (steps).
-	PixelMSE  *metrics.Summary `json:"pixel_mse,omitempty"`
-	ValidTime *metrics.Summary `json:"valid_time,omitempty"`
-	// PhaseRate is, on the pixel task, the mean over seeds of each seed's
-	// phase rate (Metrics.PhaseRate).
-	PhaseRate *metrics.Summary `json:"phase_rate,omitempty"`
-	Seeds     int              `json:"seeds"`
+	metrics.Values `json:"-"`
+	Seeds          int `json:"seeds"`
 	// PerSeed holds each seed's metrics, in seed order.
 	PerSeed []SeedResult `json:"per_seed"`
 	// Published is the paper's row for comparison, if it has one.
@@ -130,17 +118,67 @@ type ModelResult struct {
 	Seconds float64 `json:"seconds"`
 }
 
-// SeedResult is one seed's numbers.
+// MarshalJSON writes the metrics at the top level, then the other fields.
+func (mr ModelResult) MarshalJSON() ([]byte, error) {
+	type plain ModelResult
+	return marshalWith(metrics.Model, mr.Values, plain(mr))
+}
+
+// UnmarshalJSON reads what MarshalJSON writes.
+func (mr *ModelResult) UnmarshalJSON(b []byte) error {
+	type plain ModelResult
+	var p plain
+	if err := unmarshalWith(b, metrics.Model, &p, &p.Values); err != nil {
+		return err
+	}
+	*mr = ModelResult(p)
+	return nil
+}
+
+// SeedResult is one seed's numbers: the mean of each metric it has.
 type SeedResult struct {
-	Seed       uint64   `json:"seed"`
-	TrainLoss  float64  `json:"train_loss"`
-	TestLoss   float64  `json:"test_loss"`
-	EnergyMSE  *float64 `json:"energy_mse,omitempty"`
-	RolloutMSE *float64 `json:"rollout_mse,omitempty"`
-	PixelMSE   *float64 `json:"pixel_mse,omitempty"`
-	ValidTime  *float64 `json:"valid_time,omitempty"`
-	PhaseRate  *float64 `json:"phase_rate,omitempty"`
-	Seconds    float64  `json:"seconds"`
+	Seed           uint64 `json:"seed"`
+	metrics.Values `json:"-"`
+	Seconds        float64 `json:"seconds"`
+}
+
+// MarshalJSON writes the metrics' means at the top level, then the other
+// fields.
+func (sr SeedResult) MarshalJSON() ([]byte, error) {
+	type plain SeedResult
+	return marshalWith(metrics.Seed, sr.Values, plain(sr))
+}
+
+// UnmarshalJSON reads what MarshalJSON writes.
+func (sr *SeedResult) UnmarshalJSON(b []byte) error {
+	type plain SeedResult
+	var p plain
+	if err := unmarshalWith(b, metrics.Seed, &p, &p.Values); err != nil {
+		return err
+	}
+	*sr = SeedResult(p)
+	return nil
+}
+
+// marshalWith returns the JSON object of the metrics v at the given level
+// followed by the fields of rest, a struct without JSON methods.
+func marshalWith(level metrics.Level, v metrics.Values, rest any) ([]byte, error) {
+	b, err := json.Marshal(rest)
+	if err != nil {
+		return nil, err
+	}
+	return metrics.MarshalObject(level, v, nil, b)
+}
+
+// unmarshalWith reads the JSON object b into rest, a pointer to a struct
+// without JSON methods, and its metrics at the given level into v.
+func unmarshalWith(b []byte, level metrics.Level, rest any, v *metrics.Values) error {
+	if err := json.Unmarshal(b, rest); err != nil {
+		return err
+	}
+	mv, _, err := metrics.UnmarshalObject(b, level)
+	*v = mv
+	return err
 }
 
 // TaskProtocol records the settings a task ran with.
@@ -167,6 +205,8 @@ type Results struct {
 	// Skipped holds the tasks that could not run here, with the reason
 	// (such as a missing data file).
 	Skipped map[string]string `json:"skipped,omitempty"`
+	// Figures lists the figure files written beside results.json.
+	Figures []Figure `json:"figures,omitempty"`
 }
 
 // cost estimates a run's training work: steps times batch rows, doubled for
@@ -300,114 +340,13 @@ func Collect(p *Plan, runs []*Run, rn *Runner, start time.Time) (*Results, error
 	res := &Results{Tasks: map[string]map[string]*ModelResult{}, Protocol: map[string]TaskProtocol{},
 		Quick: o.Quick, Command: o.Command, Build: buildinfo.Get(nn.BLAS), Order: p.Tasks, Models: p.Models, Skipped: p.Skipped}
 	maps.Copy(res.Protocol, p.Protocol)
-	truths := map[string]*EnergyTruth{}
-	for i, j := range p.Jobs {
-		r := runs[i]
-		label := j.Spec.Label()
-		tm := res.Tasks[j.Spec.Task]
-		if tm == nil {
-			tm = map[string]*ModelResult{}
-			res.Tasks[j.Spec.Task] = tm
-		}
-		mr := tm[label]
-		if mr == nil {
-			mr = &ModelResult{}
-			t, err := taskOf(j.Spec)
-			if err != nil {
-				return nil, err
-			}
-			if p, ok := t.Published[j.Spec.Model.Kind]; ok && j.Spec.Variant == "" {
-				mr.Published = &p
-			}
-			tm[label] = mr
-			e, err := rn.truth(j.Spec)
-			if err != nil {
-				return nil, err
-			}
-			if e != nil {
-				truths[j.Spec.Task] = e
-			}
-		}
-		sr := SeedResult{Seed: j.Spec.Seed, TrainLoss: r.Metrics.TrainLoss.Mean, TestLoss: r.Metrics.TestLoss.Mean, Seconds: r.Metrics.Seconds}
-		if r.Metrics.EnergyMSE != nil {
-			v := r.Metrics.EnergyMSE.Mean
-			sr.EnergyMSE = &v
-		}
-		if r.Metrics.RolloutMSE != nil {
-			v := r.Metrics.RolloutMSE.Mean
-			sr.RolloutMSE = &v
-		}
-		sr.PixelMSE = r.Metrics.PixelMSE
-		if r.Metrics.ValidTime != nil {
-			v := r.Metrics.ValidTime.Mean
-			sr.ValidTime = &v
-		}
-		if r.Metrics.PhaseRate != nil {
-			v := r.Metrics.PhaseRate.Mean
-			sr.PhaseRate = &v
-		}
-		mr.PerSeed = append(mr.PerSeed, sr)
-		mr.Seconds += r.Metrics.Seconds
-	}
-	// Aggregate with the rows of all seeds pooled.
-	for tn, tm := range res.Tasks {
-		t, _ := task.Get(tn)
-		for label, mr := range tm {
-			var trainRows, testRows, energy []float64
-			var only *Run
-			for i, j := range p.Jobs {
-				if j.Spec.Task != tn || j.Spec.Label() != label {
-					continue
-				}
-				trainRows = append(trainRows, runs[i].trainRows...)
-				testRows = append(testRows, runs[i].testRows...)
-				energy = append(energy, runs[i].Metrics.EnergyPerStart...)
-				only = runs[i]
-			}
-			mr.Seeds = len(mr.PerSeed)
-			mr.TrainLoss = metrics.MeanSEM(trainRows)
-			mr.TestLoss = metrics.MeanSEM(testRows)
-			var rollouts, pix, valid, phase []float64
-			for _, sr := range mr.PerSeed {
-				if sr.RolloutMSE != nil {
-					rollouts = append(rollouts, *sr.RolloutMSE)
-				}
-				if sr.PixelMSE != nil {
-					pix = append(pix, *sr.PixelMSE)
-				}
-				if sr.ValidTime != nil {
-					valid = append(valid, *sr.ValidTime)
-				}
-				if sr.PhaseRate != nil {
-					phase = append(phase, *sr.PhaseRate)
-				}
-			}
-			if len(rollouts) > 0 {
-				s := metrics.MeanSEM(rollouts)
-				mr.RolloutMSE = &s
-			}
-			if t.System != nil || t.Pixels != nil {
-				s := metrics.ChunkSEM(energy, max(res.Protocol[tn].Energy.Chunks, 5))
-				mr.EnergyMSE = &s
-			}
-			if len(pix) > 0 {
-				p, v := metrics.MeanSEM(pix), metrics.MeanSEM(valid)
-				mr.PixelMSE, mr.ValidTime = &p, &v
-			}
-			if len(phase) > 0 {
-				ph := metrics.MeanSEM(phase)
-				mr.PhaseRate = &ph
-			}
-			if t.Segments != nil && len(mr.PerSeed) == 1 {
-				// One seed: the error bars over time of its rollout.
-				mr.RolloutMSE, mr.EnergyMSE = only.Metrics.RolloutMSE, only.Metrics.EnergyMSE
-			}
-		}
+	truths, err := aggregate(p, runs, rn, res)
+	if err != nil {
+		return nil, err
 	}
 	var longCurves map[string]map[string]map[string]*LongSeries
 	var longTruths map[string]*LongTruth
 	if o.LongHorizon {
-		var err error
 		if longTruths, longCurves, err = longHorizon(p, res, runs); err != nil {
 			return nil, err
 		}
@@ -418,16 +357,18 @@ func Collect(p *Plan, runs []*Run, rn *Runner, start time.Time) (*Results, error
 			return nil, fmt.Errorf("experiment: %w", err)
 		}
 		if !o.NoFigures {
-			if err := writeFigures(o.Out, res, runs, truths); err != nil {
+			out := &figureDir{dir: o.Out}
+			if err := writeFigures(out, res, runs, truths); err != nil {
 				return nil, err
 			}
 			for _, tn := range p.Tasks {
 				if lt := longTruths[tn]; lt != nil {
-					if err := writeLongHorizonFigure(o.Out, tn, lt, p.Models, longCurves[tn]); err != nil {
+					if err := writeLongHorizonFigure(out, tn, lt, p.Models, longCurves[tn]); err != nil {
 						return nil, err
 					}
 				}
 			}
+			res.Figures = out.written
 		}
 		if err := writeJSON(filepath.Join(o.Out, "results.json"), res); err != nil {
 			return nil, err
@@ -446,6 +387,75 @@ func Collect(p *Plan, runs []*Run, rn *Runner, start time.Time) (*Results, error
 		return res, fmt.Errorf("experiment: %d runs diverged (%s); their last good checkpoints are kept", len(div), strings.Join(div, "; "))
 	}
 	return res, nil
+}
+
+// aggregate fills res.Tasks from the runs of plan p: one ModelResult per
+// task and model label, with its seeds' results in job order and every
+// metric its runs have combined by the metric's Aggregate. It returns the
+// energy truths of the tasks that have one (shared through rn).
+func aggregate(p *Plan, runs []*Run, rn *Runner, res *Results) (map[string]*EnergyTruth, error) {
+	type group struct {
+		runs    []*Run
+		keepOwn bool
+	}
+	groups := map[*ModelResult]*group{}
+	truths := map[string]*EnergyTruth{}
+	for i, j := range p.Jobs {
+		r := runs[i]
+		tm := res.Tasks[j.Spec.Task]
+		if tm == nil {
+			tm = map[string]*ModelResult{}
+			res.Tasks[j.Spec.Task] = tm
+		}
+		label := j.Spec.Label()
+		mr := tm[label]
+		if mr == nil {
+			mr = &ModelResult{}
+			t, err := taskOf(j.Spec)
+			if err != nil {
+				return nil, err
+			}
+			if p, ok := t.Published[j.Spec.Model.Kind]; ok && j.Spec.Variant == "" {
+				mr.Published = &p
+			}
+			tm[label] = mr
+			// A single run on measured test segments keeps its error
+			// bars over time.
+			groups[mr] = &group{keepOwn: t.Segments != nil}
+			e, err := rn.truth(j.Spec)
+			if err != nil {
+				return nil, err
+			}
+			if e != nil {
+				truths[j.Spec.Task] = e
+			}
+		}
+		sr := SeedResult{Seed: j.Spec.Seed, Seconds: r.Metrics.Seconds}
+		for k, v := range r.Metrics.Values {
+			sr.Values.Set(metrics.Lookup(k), metrics.Summary{Mean: v.Mean})
+		}
+		mr.PerSeed = append(mr.PerSeed, sr)
+		mr.Seconds += r.Metrics.Seconds
+		g := groups[mr]
+		g.runs = append(g.runs, r)
+	}
+	for mr, g := range groups {
+		mr.Seeds = len(mr.PerSeed)
+		chunks := res.Protocol[g.runs[0].Spec.Task].Energy.Chunks
+		for _, m := range metrics.All() {
+			s := metrics.Seeds{Chunks: chunks, KeepOwn: g.keepOwn}
+			for _, r := range g.runs {
+				if v, ok := r.Metrics.Get(m); ok {
+					s.Runs = append(s.Runs, v)
+					s.Samples = append(s.Samples, r.Metrics.Samples[m.Key]...)
+				}
+			}
+			if len(s.Runs) > 0 {
+				mr.Set(m, m.Aggregate(s))
+			}
+		}
+	}
+	return truths, nil
 }
 
 // longHorizon computes the long-horizon metrics of every run whose task
@@ -504,22 +514,30 @@ func longHorizon(p *Plan, res *Results, runs []*Run) (map[string]*LongTruth, map
 }
 
 // Table formats res as a plain-text table with the published numbers beside
-// ours.
+// ours: a column for every metric of the main report table and for every
+// other metric some model has.
 func Table(res *Results) string {
 	var b strings.Builder
-	rollout := false
-	for _, tm := range res.Tasks {
-		for _, mr := range tm {
-			rollout = rollout || mr.RolloutMSE != nil
+	var ms []*metrics.Metric
+	for _, m := range metrics.All() {
+		show := m.Section == metrics.MainTable
+		for _, tm := range res.Tasks {
+			for _, mr := range tm {
+				_, ok := mr.Get(m)
+				show = show || ok
+			}
+		}
+		if show {
+			ms = append(ms, m)
 		}
 	}
 	w := len("task")
 	for _, tn := range res.Order {
 		w = max(w, len(tn))
 	}
-	head := fmt.Sprintf("%-*s %-9s %-21s %-21s %-21s", w, "task", "model", "train loss", "test loss", "energy MSE")
-	if rollout {
-		head += fmt.Sprintf(" %-21s", "rollout MSE")
+	head := fmt.Sprintf("%-*s %-9s", w, "task", "model")
+	for _, m := range ms {
+		head += fmt.Sprintf(" %-21s", m.Column)
 	}
 	fmt.Fprintf(&b, "%s | %-9s %-9s %-9s\n", head, "paper tr", "paper te", "paper E")
 	for _, tn := range res.Order {
@@ -529,21 +547,14 @@ func Table(res *Results) string {
 			if !ok {
 				continue
 			}
-			e := "-"
-			if mr.EnergyMSE != nil {
-				e = mr.EnergyMSE.String()
-			}
 			pt, pe, pE := "-", "-", "-"
 			if p := mr.Published; p != nil {
 				pt, pe, pE = published(p.Train), published(p.Test), published(p.Energy)
 			}
-			row := fmt.Sprintf("%-*s %-9s %-21s %-21s %-21s", w, tn, mk, mr.TrainLoss, mr.TestLoss, e)
-			if rollout {
-				r := "-"
-				if mr.RolloutMSE != nil {
-					r = mr.RolloutMSE.String()
-				}
-				row += fmt.Sprintf(" %-21s", r)
+			row := fmt.Sprintf("%-*s %-9s", w, tn, mk)
+			for _, m := range ms {
+				v, ok := mr.Get(m)
+				row += fmt.Sprintf(" %-21s", cell(m, v, ok, metrics.Model))
 			}
 			fmt.Fprintf(&b, "%s | %-9s %-9s %-9s\n", row, pt, pe, pE)
 		}

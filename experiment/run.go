@@ -117,30 +117,58 @@ func taskOf(s Spec) (*task.Task, error) {
 
 // Metrics are the results of a run, saved as metrics.json.
 type Metrics struct {
-	TrainLoss metrics.Summary `json:"train_loss"`
-	TestLoss  metrics.Summary `json:"test_loss"`
-	// EnergyMSE is absent for tasks without a true energy.
-	EnergyMSE      *metrics.Summary `json:"energy_mse,omitempty"`
-	EnergyPerStart []float64        `json:"energy_mse_per_start,omitempty"`
-	// RolloutMSE is, for tasks on measured data, the mean squared state
-	// error of rollouts from the first row of each test segment over the
-	// segment's times (mean over segments ± the spread of the error along
-	// them, see Run.evaluate).
-	RolloutMSE *metrics.Summary `json:"rollout_mse,omitempty"`
-	// PixelMSE and ValidTime are, for the pixel task, the mean squared
-	// error of the decoded latent rollouts against the true frames and
-	// their valid prediction time in steps (see Run.evaluatePixels).
-	PixelMSE  *float64         `json:"pixel_mse,omitempty"`
-	ValidTime *metrics.Summary `json:"valid_time,omitempty"`
-	// PhaseRate is, for the pixel task, the model's angular speed around
-	// the encoded orbits over the truth's (see phaseRate).
-	PhaseRate *metrics.Summary `json:"phase_rate,omitempty"`
+	// Values holds the registered metrics (see metrics.Register) the run
+	// has, by key; metrics.json has each at its top level.
+	metrics.Values `json:"-"`
+	// Samples holds the values behind them that Collect pools over seeds
+	// (per start in metrics.json, per row in rows.npz).
+	Samples metrics.Samples `json:"-"`
 	// LongHorizon holds the long-horizon metrics by integrator name, when
 	// they were asked for.
 	LongHorizon map[string]LongHorizon `json:"long_horizon,omitempty"`
-	History     *train.History         `json:"history,omitempty"`
-	Diverged    string                 `json:"diverged,omitempty"`
-	Seconds     float64                `json:"seconds"`
+	// History is the training log: the batch and test loss at every log
+	// interval.
+	History  *train.History `json:"history,omitempty"`
+	Diverged string         `json:"diverged,omitempty"`
+	Seconds  float64        `json:"seconds"`
+}
+
+// record sets metric k to s with the samples behind it (nil if none).
+func (m *Metrics) record(k *metrics.Metric, s metrics.Summary, samples []float64) {
+	m.Set(k, s)
+	if samples != nil {
+		if m.Samples == nil {
+			m.Samples = metrics.Samples{}
+		}
+		m.Samples[k.Key] = samples
+	}
+}
+
+// MarshalJSON writes the registered metrics at the top level, each
+// followed by its samples, then the other fields.
+func (m Metrics) MarshalJSON() ([]byte, error) {
+	type plain Metrics
+	rest, err := json.Marshal(plain(m))
+	if err != nil {
+		return nil, err
+	}
+	return metrics.MarshalObject(metrics.Run, m.Values, m.Samples, rest)
+}
+
+// UnmarshalJSON reads what MarshalJSON writes.
+func (m *Metrics) UnmarshalJSON(b []byte) error {
+	type plain Metrics
+	var p plain
+	if err := json.Unmarshal(b, &p); err != nil {
+		return err
+	}
+	v, s, err := metrics.UnmarshalObject(b, metrics.Run)
+	if err != nil {
+		return err
+	}
+	p.Values, p.Samples = v, s
+	*m = Metrics(p)
+	return nil
 }
 
 // Run is a trained (or loaded) model with its spec and metrics.
@@ -151,10 +179,6 @@ type Run struct {
 	// model is in Pixel.
 	Model Trained
 	Pixel *PixelRun
-
-	// trainRows and testRows hold the per-row derivative errors behind
-	// Metrics, for pooling across seeds.
-	trainRows, testRows []float64
 }
 
 // Trained hides a model's element type behind float64 functions.
@@ -355,9 +379,9 @@ func fit[T nn.Float](s Spec, ds *data.Dataset, progress train.Progress) (Trained
 // energy MSE with the task's energy if it has one); otherwise it uses the
 // task's energy protocol, if it has a true energy.
 func (r *Run) evaluate(t *task.Task, ds *data.Dataset, energy *EnergyTruth) error {
-	r.trainRows, r.testRows = r.Model.RowErrors(&ds.Train), r.Model.RowErrors(&ds.Test)
-	r.Metrics.TrainLoss = metrics.MeanSEM(r.trainRows)
-	r.Metrics.TestLoss = metrics.MeanSEM(r.testRows)
+	trainRows, testRows := r.Model.RowErrors(&ds.Train), r.Model.RowErrors(&ds.Test)
+	r.Metrics.record(metrics.TrainLoss, metrics.MeanSEM(trainRows), trainRows)
+	r.Metrics.record(metrics.TestLoss, metrics.MeanSEM(testRows), testRows)
 	if t.Segments != nil {
 		return r.evaluateSegments(t)
 	}
@@ -374,9 +398,7 @@ func (r *Run) evaluate(t *task.Task, ds *data.Dataset, energy *EnergyTruth) erro
 	if err != nil {
 		return fmt.Errorf("experiment: %s %s seed %d: energy rollout: %w", r.Spec.Task, r.Spec.Model.Kind, r.Spec.Seed, err)
 	}
-	s := metrics.ChunkSEM(per, max(r.Spec.Energy.Chunks, 1))
-	r.Metrics.EnergyMSE = &s
-	r.Metrics.EnergyPerStart = per
+	r.Metrics.record(metrics.EnergyMSE, metrics.ChunkSEM(per, max(r.Spec.Energy.Chunks, 1)), per)
 	return nil
 }
 
@@ -419,12 +441,10 @@ func (r *Run) evaluateSegments(t *task.Task) error {
 	if len(segs) > 1 {
 		chunks = len(segs)
 	}
-	s := metrics.ChunkSEM(stateErr, chunks)
-	r.Metrics.RolloutMSE = &s
+	r.Metrics.record(metrics.RolloutMSE, metrics.ChunkSEM(stateErr, chunks), nil)
 	if t.System != nil {
 		e := metrics.ChunkSEM(energyErr, chunks)
-		r.Metrics.EnergyMSE = &e
-		r.Metrics.EnergyPerStart = []float64{e.Mean}
+		r.Metrics.record(metrics.EnergyMSE, e, []float64{e.Mean})
 	}
 	return nil
 }
@@ -566,12 +586,16 @@ func Evaluate(dir string, longHorizon bool) (*Run, error) {
 	return r, writeJSON(filepath.Join(dir, EvaluationFile), r.Metrics)
 }
 
-// saveMetrics writes r's rows.npz and then metrics.json into dir: a run
+// saveMetrics writes r's rows.npz (the samples of the metrics kept per
+// row, see metrics.Metric.RowsArray) and then metrics.json into dir: a run
 // directory with metrics.json is complete.
 func (r *Run) saveMetrics(dir string) error {
-	rows := map[string]data.Array{
-		"train": {Shape: []int{len(r.trainRows)}, Data: r.trainRows},
-		"test":  {Shape: []int{len(r.testRows)}, Data: r.testRows},
+	rows := map[string]data.Array{}
+	for _, m := range metrics.All() {
+		if _, ok := r.Metrics.Get(m); ok && m.RowsArray != "" {
+			v := r.Metrics.Samples[m.Key]
+			rows[m.RowsArray] = data.Array{Shape: []int{len(v)}, Data: v}
+		}
 	}
 	if err := data.WriteNPZ(filepath.Join(dir, RowsFile), rows); err != nil {
 		return fmt.Errorf("experiment: %w", err)
@@ -580,7 +604,8 @@ func (r *Run) saveMetrics(dir string) error {
 }
 
 // loadMetrics reads dir's metrics.json and rows.npz into r, those that
-// exist.
+// exist. rows.npz must hold the rows of every metric kept per row that
+// metrics.json has.
 func (r *Run) loadMetrics(dir string) error {
 	if _, err := os.Stat(filepath.Join(dir, MetricsFile)); err == nil {
 		if err := readJSON(filepath.Join(dir, MetricsFile), &r.Metrics); err != nil {
@@ -595,13 +620,19 @@ func (r *Run) loadMetrics(dir string) error {
 	if err != nil {
 		return fmt.Errorf("experiment: %w", err)
 	}
-	for _, k := range []string{"train", "test"} {
-		a, ok := rows[k]
-		if !ok || len(a.Shape) != 1 {
-			return fmt.Errorf("experiment: %s: array %q missing or not 1-D", path, k)
+	for _, m := range metrics.All() {
+		if _, ok := r.Metrics.Get(m); !ok || m.RowsArray == "" {
+			continue
 		}
+		a, ok := rows[m.RowsArray]
+		if !ok || len(a.Shape) != 1 {
+			return fmt.Errorf("experiment: %s: array %q missing or not 1-D", path, m.RowsArray)
+		}
+		if r.Metrics.Samples == nil {
+			r.Metrics.Samples = metrics.Samples{}
+		}
+		r.Metrics.Samples[m.Key] = a.Data
 	}
-	r.trainRows, r.testRows = rows["train"].Data, rows["test"].Data
 	return nil
 }
 

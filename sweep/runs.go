@@ -16,6 +16,7 @@ import (
 
 	"github.com/hnn-go/hnn/experiment"
 	"github.com/hnn-go/hnn/internal/check"
+	"github.com/hnn-go/hnn/metrics"
 	"github.com/hnn-go/hnn/train"
 )
 
@@ -69,14 +70,36 @@ func Jobs(name string, p *experiment.Plan) ([]Job, error) {
 	return jobs, nil
 }
 
-// RunSummary is the result payload of a run: its headline numbers (the
-// full metrics are in the run's files).
+// RunSummary is the result payload of a run: the mean of each of its
+// metrics (see metrics.Register) at the top level, as in a seed's entry of
+// results.json (the full metrics are in the run's files).
 type RunSummary struct {
-	TrainLoss float64  `json:"train_loss"`
-	TestLoss  float64  `json:"test_loss"`
-	EnergyMSE *float64 `json:"energy_mse,omitempty"`
-	Diverged  string   `json:"diverged,omitempty"`
-	Seconds   float64  `json:"seconds"`
+	metrics.Values `json:"-"`
+	Diverged       string  `json:"diverged,omitempty"`
+	Seconds        float64 `json:"seconds"`
+}
+
+// MarshalJSON writes the metrics' means, then the other fields.
+func (s RunSummary) MarshalJSON() ([]byte, error) {
+	type plain RunSummary
+	rest, err := json.Marshal(plain(s))
+	if err != nil {
+		return nil, err
+	}
+	return metrics.MarshalObject(metrics.Seed, s.Values, nil, rest)
+}
+
+// UnmarshalJSON reads what MarshalJSON writes.
+func (s *RunSummary) UnmarshalJSON(b []byte) error {
+	type plain RunSummary
+	var p plain
+	if err := json.Unmarshal(b, &p); err != nil {
+		return err
+	}
+	v, _, err := metrics.UnmarshalObject(b, metrics.Seed)
+	p.Values = v
+	*s = RunSummary(p)
+	return err
 }
 
 // RunExecutor returns the executor that trains and evaluates an
@@ -92,11 +115,7 @@ func RunExecutor(rn *experiment.Runner) Executor {
 		if err != nil && !errors.Is(err, train.ErrDiverged) {
 			return nil, err
 		}
-		s := RunSummary{TrainLoss: r.Metrics.TrainLoss.Mean, TestLoss: r.Metrics.TestLoss.Mean, Diverged: r.Metrics.Diverged, Seconds: r.Metrics.Seconds}
-		if r.Metrics.EnergyMSE != nil {
-			v := r.Metrics.EnergyMSE.Mean
-			s.EnergyMSE = &v
-		}
+		s := RunSummary{Values: r.Metrics.Values, Diverged: r.Metrics.Diverged, Seconds: r.Metrics.Seconds}
 		return json.Marshal(s)
 	}
 }

@@ -17,6 +17,7 @@ import (
 	"github.com/hnn-go/hnn/experiment"
 	"github.com/hnn-go/hnn/internal/buildinfo"
 	"github.com/hnn-go/hnn/internal/check"
+	"github.com/hnn-go/hnn/metrics"
 	"github.com/hnn-go/hnn/model"
 	"github.com/hnn-go/hnn/nn"
 	"github.com/hnn-go/hnn/ode"
@@ -163,19 +164,19 @@ func printMetrics(w io.Writer, s experiment.Spec, m experiment.Metrics) {
 	if s.Data != nil {
 		name = s.Data.Path
 	}
-	head := "task\tmodel\tseed\ttrain loss\ttest loss\tenergy MSE"
-	e := "-"
-	if m.EnergyMSE != nil {
-		e = m.EnergyMSE.String()
-	}
-	row := fmt.Sprintf("%s\t%s\t%d\t%s\t%s\t%s", name, s.Model.Kind, s.Seed, m.TrainLoss, m.TestLoss, e)
-	if m.RolloutMSE != nil {
-		head += "\trollout MSE"
-		row += "\t" + m.RolloutMSE.String()
-	}
-	if m.PixelMSE != nil && m.ValidTime != nil {
-		head += "\tpixel MSE\tvalid steps"
-		row += fmt.Sprintf("\t%.3g\t%.1f", *m.PixelMSE, m.ValidTime.Mean)
+	head := "task\tmodel\tseed"
+	row := fmt.Sprintf("%s\t%s\t%d", name, s.Model.Kind, s.Seed)
+	for _, k := range metrics.All() {
+		v, ok := m.Get(k)
+		switch {
+		case ok:
+			row += "\t" + k.Text(v, metrics.Run)
+		case k.Section == metrics.MainTable:
+			row += "\t-"
+		default:
+			continue
+		}
+		head += "\t" + k.Column
 	}
 	fmt.Fprintln(tw, head+"\tseconds")
 	fmt.Fprintf(tw, "%s\t%.1f\n", row, m.Seconds)

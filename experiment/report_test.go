@@ -1,0 +1,114 @@
+package experiment
+
+import (
+	"encoding/json"
+	"maps"
+	"os"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+
+	"github.com/hnn-go/hnn/metrics"
+)
+
+// allMetrics returns a value of every registered metric, each distinct.
+func allMetrics() metrics.Values {
+	var v metrics.Values
+	for i, m := range metrics.All() {
+		v.Set(m, metrics.Summary{Mean: 0.125 * float64(i+1), SEM: 0.0625, Median: 0.1 * float64(i+1)})
+	}
+	return v
+}
+
+// TestEveryMetricReported checks that every registered metric reaches
+// results.json (per model and per seed), metrics.json, report.md and the
+// terminal table, under its key and column.
+func TestEveryMetricReported(t *testing.T) {
+	t.Parallel()
+	v := allMetrics()
+	means := metrics.Values{}
+	for k, x := range v {
+		means[k] = metrics.Summary{Mean: x.Mean}
+	}
+	mr := &ModelResult{Values: v, Seeds: 1, PerSeed: []SeedResult{{Seed: 0, Values: means, Seconds: 1}}, Seconds: 1}
+	res := &Results{Tasks: map[string]map[string]*ModelResult{"spring": {"hnn": mr}},
+		Protocol: map[string]TaskProtocol{"spring": {}}, Order: []string{"spring"}, Models: []string{"hnn"}}
+	dir := t.TempDir()
+	if err := writeJSON(filepath.Join(dir, "results.json"), res); err != nil {
+		t.Fatal(err)
+	}
+	if err := writeReport(filepath.Join(dir, "report.md"), res); err != nil {
+		t.Fatal(err)
+	}
+	b, err := os.ReadFile(filepath.Join(dir, "results.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var raw struct {
+		Tasks map[string]map[string]map[string]json.RawMessage
+	}
+	if err := json.Unmarshal(b, &raw); err != nil {
+		t.Fatal(err)
+	}
+	model := raw.Tasks["spring"]["hnn"]
+	var perSeed []map[string]json.RawMessage
+	if err := json.Unmarshal(model["per_seed"], &perSeed); err != nil || len(perSeed) != 1 {
+		t.Fatalf("per_seed: %s, %v", model["per_seed"], err)
+	}
+	report, err := os.ReadFile(filepath.Join(dir, "report.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	table := Table(res)
+	for _, m := range metrics.All() {
+		x, _ := v.Get(m)
+		if _, ok := model[m.Key]; !ok {
+			t.Errorf("results.json lacks %s per model", m.Key)
+		}
+		if _, ok := perSeed[0][m.Key]; !ok {
+			t.Errorf("results.json lacks %s per seed", m.Key)
+		}
+		text := m.Text(x, metrics.Model)
+		if !strings.Contains(string(report), "| "+m.Column+" |") || !strings.Contains(string(report), "| "+text+" |") {
+			t.Errorf("report.md lacks the column %q or the value %q", m.Column, text)
+		}
+		if !strings.Contains(table, m.Column) || !strings.Contains(table, text) {
+			t.Errorf("table lacks the column %q or the value %q:\n%s", m.Column, text, table)
+		}
+	}
+	// results.json reads back to the same numbers.
+	var back Results
+	if err := json.Unmarshal(b, &back); err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(back.Numbers(), res.Numbers()) {
+		t.Errorf("results.json reads back as %+v, want %+v", back.Numbers(), res.Numbers())
+	}
+
+	// A run's metrics.json has every metric, and reads back the same.
+	r := &Run{Metrics: Metrics{Values: v, Seconds: 2}}
+	for _, m := range metrics.All() {
+		if m.SamplesKey != "" || m.RowsArray != "" {
+			r.Metrics.record(m, r.Metrics.Values[m.Key], []float64{1, 2})
+		}
+	}
+	rd := t.TempDir()
+	if err := r.saveMetrics(rd); err != nil {
+		t.Fatal(err)
+	}
+	var got Run
+	if err := got.loadMetrics(rd); err != nil {
+		t.Fatal(err)
+	}
+	want := metrics.Values{}
+	maps.Copy(want, v)
+	for _, m := range metrics.All() {
+		if m.Scalar { // a run keeps the number alone
+			want[m.Key] = metrics.Summary{Mean: v[m.Key].Mean}
+		}
+	}
+	if !reflect.DeepEqual(got.Metrics.Values, want) || !reflect.DeepEqual(got.Metrics.Samples, r.Metrics.Samples) {
+		t.Errorf("metrics.json reads back as %+v %v, want %+v %v", got.Metrics.Values, got.Metrics.Samples, want, r.Metrics.Samples)
+	}
+}

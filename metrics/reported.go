@@ -1,0 +1,65 @@
+package metrics
+
+import "fmt"
+
+// The sections of the report, in the order of their first metric.
+var (
+	// MainTable is the report's first table, the paper's Table 1 beside
+	// ours.
+	MainTable = &Section{
+		Text: "Losses are derivative MSEs (mean ± std/sqrt(rows), all seeds' rows pooled); the energy MSE is " +
+			"the mean over the protocol's starts of all seeds ± the std of 5 chunk means / sqrt(5), and their median. " +
+			"Published numbers are the paper's Table 1.",
+	}
+	// SegmentRollouts holds the metrics of rollouts over measured test
+	// segments.
+	SegmentRollouts = &Section{
+		Title: "Rollouts over the measured test segments",
+		Text: "Mean squared state error of a Dormand-Prince rollout (rtol = atol = 1e-9) from the first test row " +
+			"over the test segment's times, mean over seeds ± std/sqrt(seeds).",
+	}
+	// PixelRollouts holds the metrics of the pixel task's latent rollouts.
+	PixelRollouts = &Section{
+		Title: "Pixel rollouts",
+		Text: "From the first frame pair of every test trial, a latent rollout (the learned field integrated over each frame with 4 RK4 steps), " +
+			"decoded: mean squared pixel error against the true frames, and the valid prediction time in steps " +
+			"(first step where mean((true - pred)^2) / mean(true^2) exceeds 0.025); " +
+			"phase rate: the angle the model turns in one frame from each encoded true frame pair, about its trial's mean latent, " +
+			"over the angle the encoded truth turns (1: in time, above 1: ahead); mean over seeds ± std/sqrt(seeds).",
+	}
+)
+
+// The metrics runs report, in the order of their columns. Each names where
+// a run computes it.
+var (
+	// TrainLoss is the derivative MSE on the training rows (experiment's
+	// Run.evaluate; for the pixel task the reference's total loss per
+	// sample, Run.evaluatePixels).
+	TrainLoss = Register(Metric{Key: "train_loss", Column: "train loss", Section: MainTable,
+		RowsArray: "train", Aggregate: Pooled})
+	// TestLoss is the same on the test rows.
+	TestLoss = Register(Metric{Key: "test_loss", Column: "test loss", Section: MainTable,
+		RowsArray: "test", Aggregate: Pooled})
+	// EnergyMSE is the energy MSE of the task's protocol (experiment's
+	// EnergyTruth.Errors), along measured test segments
+	// (Run.evaluateSegments) or through the pixel task's probe
+	// (Run.evaluatePixels); absent for tasks without a true energy.
+	EnergyMSE = Register(Metric{Key: "energy_mse", Column: "energy MSE", Section: MainTable,
+		SamplesKey: "energy_mse_per_start", Aggregate: PooledChunks, Median: "energy median"})
+	// RolloutMSE is, on measured data, the mean squared state error of
+	// rollouts along the test segments (experiment's Run.evaluateSegments).
+	RolloutMSE = Register(Metric{Key: "rollout_mse", Column: "rollout MSE", Section: SegmentRollouts,
+		Aggregate: SeedMeans})
+	// PixelMSE is, on the pixel task, the mean squared pixel error of the
+	// decoded latent rollouts (experiment's Run.evaluatePixels).
+	PixelMSE = Register(Metric{Key: "pixel_mse", Column: "pixel MSE", Section: PixelRollouts,
+		Scalar: true, Aggregate: SeedMeans})
+	// ValidSteps is, on the pixel task, the valid prediction time of those
+	// rollouts in steps (experiment's Run.evaluatePixels).
+	ValidSteps = Register(Metric{Key: "valid_time", Column: "valid steps", Section: PixelRollouts,
+		Aggregate: SeedMeans})
+	// PhaseRate is, on the pixel task, the model's angular speed around
+	// the encoded orbits over the truth's (experiment's phaseRate).
+	PhaseRate = Register(Metric{Key: "phase_rate", Column: "phase rate", Section: PixelRollouts,
+		Aggregate: SeedMeans, Format: func(s Summary) string { return fmt.Sprintf("%.4f ± %.4f", s.Mean, s.SEM) }})
+)
