@@ -3,9 +3,11 @@ package experiment
 import (
 	"encoding/json"
 	"maps"
+	"math"
 	"os"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 
@@ -110,5 +112,72 @@ func TestEveryMetricReported(t *testing.T) {
 	}
 	if !reflect.DeepEqual(got.Metrics.Values, want) || !reflect.DeepEqual(got.Metrics.Samples, r.Metrics.Samples) {
 		t.Errorf("metrics.json reads back as %+v %v, want %+v %v", got.Metrics.Values, got.Metrics.Samples, want, r.Metrics.Samples)
+	}
+}
+
+// TestLossHistoryAndFigures checks that every run keeps its loss history
+// in metrics.json (train and test loss at every log interval, steps
+// increasing to the last), that reproduce draws a loss-curve figure per
+// task, and that report.md links exactly the figures written.
+func TestLossHistoryAndFigures(t *testing.T) {
+	t.Parallel()
+	const steps = 40
+	dir := t.TempDir()
+	o := Options{Tasks: []string{"spring"}, Seeds: 1, Quick: true, Out: dir, Steps: steps, Hidden: []int{8}}
+	res, err := Reproduce(o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, mk := range []string{"baseline", "hnn"} {
+		var m Metrics
+		if err := readJSON(filepath.Join(dir, "runs", "spring-"+mk+"-seed0", MetricsFile), &m); err != nil {
+			t.Fatal(err)
+		}
+		if m.History == nil || len(m.History.Log) != 20 { // log every steps/20
+			t.Fatalf("%s: history %+v, want 20 log points", mk, m.History)
+		}
+		last := 0
+		for _, p := range m.History.Log {
+			if p.Step <= last || !(p.Train > 0) || !(p.Test > 0) || math.IsInf(p.Train, 0) || math.IsInf(p.Test, 0) {
+				t.Errorf("%s: log point %+v after step %d", mk, p, last)
+			}
+			last = p.Step
+		}
+		if last != steps {
+			t.Errorf("%s: last logged step %d, want %d", mk, last, steps)
+		}
+	}
+	report, err := os.ReadFile(filepath.Join(dir, "report.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var files []string
+	for _, f := range res.Figures {
+		files = append(files, f.File)
+		if _, err := os.Stat(filepath.Join(dir, f.File)); err != nil {
+			t.Errorf("listed figure %s: %v", f.File, err)
+		}
+		if linked := strings.Contains(string(report), "("+f.File+")"); linked != (f.Section != "") {
+			t.Errorf("figure %s in section %q: linked %v", f.File, f.Section, linked)
+		}
+	}
+	if !slices.Contains(files, "spring-loss.png") || !slices.Contains(files, "spring-figure2.png") {
+		t.Errorf("figures %v, want the loss curves and figure 2", files)
+	}
+	if !strings.Contains(string(report), "## Loss curves") {
+		t.Errorf("report.md has no loss-curve section:\n%s", report)
+	}
+
+	// Without figures the report links none.
+	o.Out, o.NoFigures = t.TempDir(), true
+	if _, err := Reproduce(o); err != nil {
+		t.Fatal(err)
+	}
+	report, err = os.ReadFile(filepath.Join(o.Out, "report.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(string(report), ".png") {
+		t.Errorf("report.md without figures links some:\n%s", report)
 	}
 }
