@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/hnn-go/hnn/model"
 	"github.com/hnn-go/hnn/task"
 )
 
@@ -71,19 +72,20 @@ func TestRunBadTask(t *testing.T) {
 func TestStepFLOPs(t *testing.T) {
 	t.Parallel()
 	tests := []struct {
-		kind  string
-		b     int
-		sizes []int
-		want  float64
+		kind string
+		dim  int
+		b    int
+		want float64
 	}{
-		{"hnn", 750, []int{2, 200, 200, 1}, 363.3e6},
-		{"baseline", 750, []int{2, 200, 200, 2}, 183.0e6},
-		{"hnn", 200, []int{8, 200, 200, 1}, 99.28e6},
-		{"baseline", 200, []int{8, 200, 200, 8}, 51.2e6},
+		{"hnn", 2, 750, 363.3e6},
+		{"baseline", 2, 750, 183.0e6},
+		{"hnn", 8, 200, 99.28e6},
+		{"baseline", 8, 200, 51.2e6},
 	}
 	for _, tc := range tests {
-		if got := stepFLOPs(tc.kind, tc.b, tc.sizes); math.Abs(got-tc.want) > 1 {
-			t.Errorf("stepFLOPs(%s, %d, %v) = %v, want %v", tc.kind, tc.b, tc.sizes, got, tc.want)
+		c := model.Config{Kind: tc.kind, Dim: tc.dim, Hidden: []int{200, 200}}
+		if got := stepFLOPs(c, tc.b); math.Abs(got-tc.want) > 1 {
+			t.Errorf("stepFLOPs(%s dim %d, %d) = %v, want %v", tc.kind, tc.dim, tc.b, got, tc.want)
 		}
 	}
 }

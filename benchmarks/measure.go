@@ -237,7 +237,7 @@ func measureTraining(taskName, kind string, ds *data.Dataset, o options) (ModelS
 		if err != nil {
 			return ms, err
 		}
-		ms.Sizes = m.Networks()[0].MLP.Sizes
+		ms.Sizes = model.Networks(m)[0].MLP.Sizes
 		st, err := train.NewStepper(m, &ds.Train, cfg, rand.New(rand.NewPCG(spec.Seed, streamBatch)))
 		if err != nil {
 			return ms, fmt.Errorf("%s %s: %w", taskName, kind, err)
@@ -271,45 +271,17 @@ func measureTraining(taskName, kind string, ds *data.Dataset, o options) (ModelS
 		ms.Runs = append(ms.Runs, rate)
 	}
 	ms.MsPerStep = 1e3 / ms.StepsPerSec
-	ms.FLOPs = stepFLOPs(kind, ms.Rows, ms.Sizes)
+	ms.FLOPs = stepFLOPs(spec.Model, ms.Rows)
 	ms.GFLOPS = ms.FLOPs * ms.StepsPerSec / 1e9
 	return ms, nil
 }
 
 // stepFLOPs counts the floating-point operations of the matrix products of
-// one training gradient on b rows for a network with layer sizes
-// d, n_1, ..., n_L, out, at 2 per multiply-add; the elementwise work
-// (activations, loss, column sums) and Adam, which are O(b n) or O(n^2)
-// rather than O(b n^2), are left out.
-//
-// An HNN (forward, input gradient, second-order parameter gradient) makes
-// for every pair of consecutive hidden layers five n_k x n_{k+1} products
-// over b rows (forward, input gradient, the adjoint Pi, the backward
-// product, and the weight gradient's partner) and one, the weight gradient
-// [Z; M]^T [Abar; Delta], over 2b rows: 12 b n_k n_{k+1}. With the input it
-// makes x W_1, grad_x H, P W_1 and the first weight gradient over 2b rows,
-// 10 b d n_1, and 2 b n_L for the scalar output. For the spring's 750 x
-// (2-200-200-1): 12*750*200^2 + 10*750*2*200 + 2*750*200 = 363.3 MFLOP;
-// for two-body's minibatch of 200 x (8-200-200-1): 96 + 3.2 + 0.08 =
-// 99.3 MFLOP.
-//
-// A baseline (forward, backpropagation) makes three products per hidden
-// pair, 6 b n_k n_{k+1}, two with the input (forward, weight gradient),
-// 4 b d n_1, and three with the output (forward, weight gradient, back
-// into the last hidden layer), 6 b d n_L. Spring: 180 + 3 = 183 MFLOP;
-// two-body (200 x 8-200-200-8): 48 + 1.28 + 1.92 = 51.2 MFLOP.
-func stepFLOPs(kind string, b int, sizes []int) float64 {
-	B, D := float64(b), float64(sizes[0])
-	hid := sizes[1 : len(sizes)-1]
-	inner := 0.0
-	for k := 0; k+1 < len(hid); k++ {
-		inner += float64(hid[k]) * float64(hid[k+1])
-	}
-	n1, nL := float64(hid[0]), float64(hid[len(hid)-1])
-	if kind == "hnn" {
-		return 12*B*inner + 10*B*D*n1 + 2*B*nL
-	}
-	return 6*B*inner + 4*B*D*n1 + 6*B*D*nL
+// one training gradient on b rows of a model of c: b times its kind's FLOPs
+// per row (model.Kind.FLOPs; the count for one network is derived in
+// model.NetFLOPs). It panics if c's kind is not registered.
+func stepFLOPs(c model.Config, b int) float64 {
+	return float64(b) * model.MustLookup(c.Kind).FLOPs(c.WithDefaults())
 }
 
 // matmulShapes returns the shapes of a step's n x n products on b rows:
@@ -384,7 +356,7 @@ func matmulRate(kind string, mm []Matmul, b int, hidden []int) float64 {
 		rate  float64
 	}
 	var parts []part
-	if kind == "hnn" {
+	if k, err := model.Lookup(kind); err == nil && k.SecondOrder {
 		parts = []part{{2 * base, mm[0].GFLOPS}, {2 * base, mm[1].GFLOPS}, {2 * base, mm[2].GFLOPS}}
 	} else {
 		parts = []part{{base, mm[0].GFLOPS}, {base, mm[1].GFLOPS}, {base, mm[3].GFLOPS}}

@@ -6,6 +6,7 @@ import (
 	"sort"
 
 	"github.com/hnn-go/hnn/figures"
+	"github.com/hnn-go/hnn/model"
 	"github.com/hnn-go/hnn/systems"
 	"github.com/hnn-go/hnn/task"
 )
@@ -199,16 +200,11 @@ func medianStart(energy func([]float64) float64, x0 []float64, n int) int {
 	return idx[n/2]
 }
 
+// modelTitle returns the title of a model kind in figures: the kind's
+// registered title, or the name itself for a kind not registered.
 func modelTitle(kind string) string {
-	switch kind {
-	case "hnn":
-		return "Hamiltonian NN"
-	case "baseline":
-		return "Baseline NN"
-	case "dhnn":
-		return "Dissipative HNN"
-	case "separable":
-		return "Separable HNN"
+	if k, err := model.Lookup(kind); err == nil {
+		return k.Title
 	}
 	return kind
 }

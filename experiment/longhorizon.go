@@ -8,6 +8,7 @@ import (
 
 	"github.com/hnn-go/hnn/figures"
 	"github.com/hnn-go/hnn/metrics"
+	"github.com/hnn-go/hnn/model"
 	"github.com/hnn-go/hnn/ode"
 	"github.com/hnn-go/hnn/systems"
 	"github.com/hnn-go/hnn/task"
@@ -206,18 +207,25 @@ func (lt *LongTruth) score(pred []float64, ok []bool) (rel, drift, valid float64
 }
 
 // longIntegrators returns the integrators a model of the given kind is
-// rolled out with under p: the protocol's, plus leapfrog for a separable
-// model, whose field the explicit symplectic methods assume.
+// rolled out with under p: the protocol's, plus those the kind lists
+// (model.Kind.Integrators: leapfrog for a separable energy, whose field the
+// explicit symplectic methods assume) that are registered.
 func longIntegrators(p metrics.LongHorizonProtocol, kind string) []string {
 	names := slices.Clone(p.Integrators)
-	if kind == "separable" && !slices.Contains(names, "leapfrog") && slices.Contains(ode.Names(), "leapfrog") {
-		names = append(names, "leapfrog")
+	k, err := model.Lookup(kind)
+	if err != nil {
+		return names
+	}
+	for _, n := range k.Integrators {
+		if !slices.Contains(names, n) && slices.Contains(ode.Names(), n) {
+			names = append(names, n)
+		}
 	}
 	return names
 }
 
 // EvaluateLongHorizon computes r's long-horizon metrics against lt, with
-// the protocol's integrators (and leapfrog for a separable model), stores
+// the protocol's integrators (and those the model's kind adds), stores
 // them in r.Metrics.LongHorizon and returns the curves for figures.
 func (r *Run) EvaluateLongHorizon(lt *LongTruth) (map[string]*LongSeries, error) {
 	lh, curves, err := lt.Evaluate(r.Model, longIntegrators(lt.Protocol, r.Spec.Model.Kind))

@@ -209,9 +209,8 @@ type Results struct {
 	Figures []Figure `json:"figures,omitempty"`
 }
 
-// cost estimates a run's training work: steps times batch rows, doubled for
-// a model trained through its input gradient and doubled again for two such
-// networks.
+// cost estimates a run's training work: steps times batch rows times the
+// model kind's cost per row (model.Kind.Cost).
 func cost(s Spec) float64 {
 	rows := 1
 	if t, err := taskOf(s); err == nil {
@@ -223,12 +222,8 @@ func cost(s Spec) float64 {
 	} else {
 		c *= float64(rows)
 	}
-	switch s.Model.Kind {
-	case "baseline":
-	case "dhnn", "separable": // two networks trained through their input gradients
-		c *= 4
-	default:
-		c *= 2
+	if k, err := model.Lookup(s.Model.Kind); err == nil {
+		c *= k.Cost
 	}
 	return c
 }

@@ -216,7 +216,7 @@ func (t trained[T]) RowErrors(set *data.Set) []float64 {
 func (t trained[T]) Save(dir string) error { return model.Save(dir, t.m) }
 func (t trained[T]) Energy() func([]float64) float64 {
 	return t.scalar(func(ws model.Workspace[T]) (func(dst, x []T), bool) {
-		e, ok := ws.(interface{ Energy(dst, x []T) })
+		e, ok := ws.(model.Energy[T])
 		if !ok {
 			return nil, false
 		}
@@ -226,7 +226,7 @@ func (t trained[T]) Energy() func([]float64) float64 {
 
 func (t trained[T]) Dissipation() func([]float64) float64 {
 	return t.scalar(func(ws model.Workspace[T]) (func(dst, x []T), bool) {
-		e, ok := ws.(interface{ Dissipation(dst, x []T) })
+		e, ok := ws.(model.Dissipative[T])
 		if !ok {
 			return nil, false
 		}
@@ -235,7 +235,7 @@ func (t trained[T]) Dissipation() func([]float64) float64 {
 }
 
 func (t trained[T]) Parts() func(cons, diss, x []float64) {
-	ws, ok := t.m.NewWorkspace(1, false).(interface{ Parts(cons, diss, x []T) })
+	ws, ok := t.m.NewWorkspace(1, false).(model.Dissipative[T])
 	if !ok {
 		return nil
 	}

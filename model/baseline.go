@@ -2,32 +2,39 @@ package model
 
 import "github.com/hnn-go/hnn/nn"
 
-// Baseline is the unstructured model of the HNN paper: the same MLP trunk
-// outputs dx/dt directly.
-type Baseline[T nn.Float] struct {
-	cfg    Config
-	params []T
-	f      *nn.MLP[T]
+func init() {
+	parts := func(c Config) []Part { return []Part{Net(c, "F", c.Dim, c.Dim)} }
+	Register(Kind{
+		Name:    "baseline",
+		Title:   "Baseline NN",
+		Parts:   parts,
+		Build32: newBaseline[float32],
+		Build64: newBaseline[float64],
+		FLOPs:   partsFLOPs(parts, false),
+		Cost:    1,
+	})
 }
 
-// Config returns the model's architecture.
-func (m *Baseline[T]) Config() Config { return m.cfg }
+// Baseline is the unstructured model of the HNN paper: the same MLP trunk
+// outputs dx/dt directly (network "F").
+type Baseline[T nn.Float] struct {
+	base[T]
+	f *nn.MLP[T]
+}
 
-// Params returns the network's parameters.
-func (m *Baseline[T]) Params() []T { return m.params }
-
-// Networks returns the field network, named "F".
-func (m *Baseline[T]) Networks() []Network[T] { return []Network[T]{{Name: "F", MLP: m.f}} }
+func newBaseline[T nn.Float](c Config, p Pieces[T]) Model[T] {
+	return &Baseline[T]{base: base[T]{c, p.Params}, f: p.Nets[0]}
+}
 
 // NewWorkspace returns a workspace for batches of batch rows.
 func (m *Baseline[T]) NewWorkspace(batch int, train bool) Workspace[T] {
-	return &baselineWorkspace[T]{m: m, ws: m.f.NewWorkspace(batch, false), r: make([]T, batch*m.cfg.Dim)}
+	return &baselineWorkspace[T]{m: m, ws: m.f.NewWorkspace(batch, false), f: make([]T, batch*m.cfg.Dim)}
 }
 
 type baselineWorkspace[T nn.Float] struct {
 	m  *Baseline[T]
 	ws *nn.Workspace[T]
-	r  []T
+	f  []T
 }
 
 func (w *baselineWorkspace[T]) Batch() int { return w.ws.Batch() }
@@ -37,12 +44,13 @@ func (w *baselineWorkspace[T]) Field(dst, x []T) {
 	copy(dst, w.m.f.Forward(w.ws, x))
 }
 
-func (w *baselineWorkspace[T]) Loss(x, y []T) float64 {
-	return meanSquared(w.m.f.Forward(w.ws, x), y, nil)
+func (w *baselineWorkspace[T]) FieldVJP(grad, dx, u []T) {
+	checkLen("gradient", len(grad), len(w.m.params))
+	w.m.f.BackwardInput(w.ws, grad, dx, u)
 }
 
+func (w *baselineWorkspace[T]) Loss(x, y []T) float64 { return fieldLoss(w, w.f, x, y) }
+
 func (w *baselineWorkspace[T]) LossGrad(x, y, grad []T) float64 {
-	loss := meanSquared(w.m.f.Forward(w.ws, x), y, w.r)
-	w.m.f.Backward(w.ws, grad, w.r)
-	return loss
+	return fieldLossGrad(w, w.f, x, y, grad)
 }

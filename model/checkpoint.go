@@ -22,8 +22,8 @@ const (
 
 // Save writes m's configuration to dir/model.json and its parameters to
 // dir/model.npz, both atomically. Every network's layers are stored as
-// NAME.W0, NAME.b0, ..., NAME.Wout (weights as in x out matrices), in
-// float64.
+// NAME.W0, NAME.b0, ..., NAME.Wout (weights as in x out matrices) and every
+// plain array of the kind's parts as NAME, in float64.
 func Save[T nn.Float](dir string, m Model[T]) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return fmt.Errorf("model: %w", err)
@@ -33,15 +33,12 @@ func Save[T nn.Float](dir string, m Model[T]) error {
 		return fmt.Errorf("model: %w", err)
 	}
 	arrays := make(map[string]data.Array)
-	for _, n := range m.Networks() {
-		w, b := n.MLP.Views(n.MLP.Params)
-		s := n.MLP.Sizes
-		for k := range w {
-			arrays[weightName(n.Name, k, len(w))] = toArray([]int{s[k], s[k+1]}, w[k])
-			if k < len(b) {
-				arrays[fmt.Sprintf("%s.b%d", n.Name, k)] = toArray([]int{s[k+1]}, b[k])
-			}
+	for _, v := range arraysOf(m.Config(), m.Params()) {
+		d := make([]float64, len(v.Data))
+		for i, x := range v.Data {
+			d[i] = float64(x)
 		}
+		arrays[v.Name] = data.Array{Shape: v.Shape, Data: d}
 	}
 	if err := data.WriteNPZ(filepath.Join(dir, ArraysFile), arrays); err != nil {
 		return fmt.Errorf("model: %w", err)
@@ -52,19 +49,36 @@ func Save[T nn.Float](dir string, m Model[T]) error {
 	return nil
 }
 
+// arraysOf returns the checkpoint arrays of the parameters params of the
+// model c describes, aliasing params, in the order of its kind's parts.
+func arraysOf[T nn.Float](c Config, params []T) []nn.ParamView[T] {
+	var out []nn.ParamView[T]
+	rest := params
+	for _, part := range MustLookup(c.Kind).Parts(c) {
+		n := part.Len()
+		piece := rest[:n:n]
+		rest = rest[n:]
+		if part.Sizes == nil {
+			out = append(out, nn.ParamView[T]{Name: part.Name, Shape: part.Shape, Data: piece})
+			continue
+		}
+		s := part.Sizes
+		w, b := nn.FromParams(s, c.Activation, piece).Views(piece)
+		for k := range w {
+			out = append(out, nn.ParamView[T]{Name: weightName(part.Name, k, len(w)), Shape: []int{s[k], s[k+1]}, Data: w[k]})
+			if k < len(b) {
+				out = append(out, nn.ParamView[T]{Name: fmt.Sprintf("%s.b%d", part.Name, k), Shape: []int{s[k+1]}, Data: b[k]})
+			}
+		}
+	}
+	return out
+}
+
 func weightName(net string, k, n int) string {
 	if k == n-1 {
 		return net + ".Wout"
 	}
 	return fmt.Sprintf("%s.W%d", net, k)
-}
-
-func toArray[T nn.Float](shape []int, v []T) data.Array {
-	d := make([]float64, len(v))
-	for i, x := range v {
-		d[i] = float64(x)
-	}
-	return data.Array{Shape: shape, Data: d}
 }
 
 // ReadConfig reads and validates dir/model.json.
@@ -101,36 +115,22 @@ func Load[T nn.Float](dir string) (Model[T], error) {
 	if err != nil {
 		return nil, fmt.Errorf("model: %w", err)
 	}
-	m := build(c, make([]T, numParams(c)))
-	for _, n := range m.Networks() {
-		w, b := n.MLP.Views(n.MLP.Params)
-		s := n.MLP.Sizes
-		fill := func(name string, shape []int, dst []T) error {
-			a, ok := arrays[name]
-			if !ok {
-				return fmt.Errorf("model: %s: missing array %q", path, name)
-			}
-			if !slices.Equal(a.Shape, shape) {
-				return fmt.Errorf("model: %s: array %q has shape %v, want %v", path, name, a.Shape, shape)
-			}
-			for i, v := range a.Data {
-				if math.IsNaN(v) || math.IsInf(v, 0) {
-					return fmt.Errorf("model: %s: array %q has non-finite value at %d", path, name, i)
-				}
-				dst[i] = T(v)
-			}
-			return nil
+	k := MustLookup(c.Kind)
+	params := make([]T, k.numParams(c))
+	for _, v := range arraysOf(c, params) {
+		a, ok := arrays[v.Name]
+		if !ok {
+			return nil, fmt.Errorf("model: %s: missing array %q", path, v.Name)
 		}
-		for k := range w {
-			if err := fill(weightName(n.Name, k, len(w)), []int{s[k], s[k+1]}, w[k]); err != nil {
-				return nil, err
+		if !slices.Equal(a.Shape, v.Shape) {
+			return nil, fmt.Errorf("model: %s: array %q has shape %v, want %v", path, v.Name, a.Shape, v.Shape)
+		}
+		for i, x := range a.Data {
+			if math.IsNaN(x) || math.IsInf(x, 0) {
+				return nil, fmt.Errorf("model: %s: array %q has non-finite value at %d", path, v.Name, i)
 			}
-			if k < len(b) {
-				if err := fill(fmt.Sprintf("%s.b%d", n.Name, k), []int{s[k+1]}, b[k]); err != nil {
-					return nil, err
-				}
-			}
+			v.Data[i] = T(x)
 		}
 	}
-	return m, nil
+	return build(k, c, params), nil
 }

@@ -2,6 +2,21 @@ package model
 
 import "github.com/hnn-go/hnn/nn"
 
+func init() {
+	parts := func(c Config) []Part { return []Part{Net(c, "H", c.Dim, 1), Net(c, "D", c.Dim, 1)} }
+	Register(Kind{
+		Name:        "dhnn",
+		Title:       "Dissipative HNN",
+		Canonical:   true,
+		SecondOrder: true,
+		Parts:       parts,
+		Build32:     newDHNN[float32],
+		Build64:     newDHNN[float64],
+		FLOPs:       partsFLOPs(parts, true),
+		Cost:        4,
+	})
+}
+
 // DHNN is a dissipative Hamiltonian neural network (Sosanya & Greydanus
 // 2022): two MLPs learn scalars, an energy H(q, p) (network "H") and a
 // Rayleigh dissipation function D(q, p) (network "D"), and the model's
@@ -13,21 +28,12 @@ import "github.com/hnn-go/hnn/nn"
 // conserves H; the second, the gradient of D on every component, carries
 // the dissipation. Its parameters are H's followed by D's.
 type DHNN[T nn.Float] struct {
-	cfg    Config
-	params []T
-	h, d   *nn.MLP[T]
+	base[T]
+	h, d *nn.MLP[T]
 }
 
-// Config returns the model's architecture.
-func (m *DHNN[T]) Config() Config { return m.cfg }
-
-// Params returns the parameters of both networks, H's first.
-func (m *DHNN[T]) Params() []T { return m.params }
-
-// Networks returns the energy network "H" and the dissipation network "D",
-// in that order.
-func (m *DHNN[T]) Networks() []Network[T] {
-	return []Network[T]{{Name: "H", MLP: m.h}, {Name: "D", MLP: m.d}}
+func newDHNN[T nn.Float](c Config, p Pieces[T]) Model[T] {
+	return &DHNN[T]{base: base[T]{c, p.Params}, h: p.Nets[0], d: p.Nets[1]}
 }
 
 // NewWorkspace returns a workspace for batches of batch rows; its dynamic
@@ -36,7 +42,7 @@ func (m *DHNN[T]) NewWorkspace(batch int, train bool) Workspace[T] {
 	n := batch * m.cfg.Dim
 	ws := &DHNNWorkspace[T]{m: m, wh: m.h.NewWorkspace(batch, train), wd: m.d.NewWorkspace(batch, train), f: make([]T, n)}
 	if train {
-		ws.p = make([]T, n)
+		ws.p, ws.dxd = make([]T, n), make([]T, n)
 	}
 	return ws
 }
@@ -46,7 +52,9 @@ func (m *DHNN[T]) NewWorkspace(batch int, train bool) Workspace[T] {
 type DHNNWorkspace[T nn.Float] struct {
 	m      *DHNN[T]
 	wh, wd *nn.Workspace[T]
-	f, p   []T
+	// f is the field, then dL/df; p is dL/d(grad H); dxd is D's share of
+	// dL/dx.
+	f, p, dxd []T
 }
 
 // Batch returns the number of rows the workspace holds.
@@ -86,26 +94,31 @@ func (w *DHNNWorkspace[T]) Field(dst, x []T) {
 	}
 }
 
-// Loss returns the mean squared error of the field against y.
-func (w *DHNNWorkspace[T]) Loss(x, y []T) float64 {
-	w.Field(w.f, x)
-	return meanSquared(w.f, y, nil)
+// FieldVJP propagates u = dL/df back through f = J grad H + grad D: H's
+// input gradient receives u J and D's receives u; H's parameters come
+// first in grad.
+func (w *DHNNWorkspace[T]) FieldVJP(grad, dx, u []T) {
+	checkTrain(w.p)
+	checkLen("gradient", len(grad), len(w.m.params))
+	nh := len(w.m.h.Params)
+	SymplecticAdjoint(w.p, u, w.m.cfg.Dim)
+	w.m.h.InputGradientVJP(w.wh, grad[:nh], dx, w.p)
+	var dxd []T
+	if dx != nil {
+		dxd = w.dxd
+	}
+	w.m.d.InputGradientVJP(w.wd, grad[nh:], dxd, u)
+	for i, v := range dxd {
+		dx[i] += v
+	}
 }
 
+// Loss returns the mean squared error of the field against y.
+func (w *DHNNWorkspace[T]) Loss(x, y []T) float64 { return fieldLoss(w, w.f, x, y) }
+
 // LossGrad returns the loss and writes its (second-order) parameter gradient
-// into grad: with R = dL/df, H's input gradient receives R J and D's
-// receives R. It panics if the workspace was not made for training or
+// into grad. It panics if the workspace was not made for training or
 // len(grad) != len(Params).
 func (w *DHNNWorkspace[T]) LossGrad(x, y, grad []T) float64 {
-	if w.p == nil {
-		panic("model: LossGrad on a workspace not made for training")
-	}
-	checkLen("gradient", len(grad), len(w.m.params))
-	w.Field(w.f, x)
-	loss := meanSquared(w.f, y, w.f)
-	nh := len(w.m.h.Params)
-	SymplecticAdjoint(w.p, w.f, w.m.cfg.Dim)
-	w.m.h.BackwardInputGradient(w.wh, grad[:nh], w.p)
-	w.m.d.BackwardInputGradient(w.wd, grad[nh:], w.f)
-	return loss
+	return fieldLossGrad(w, w.f, x, y, grad)
 }

@@ -83,7 +83,10 @@ func TestDHNNZeroDissipationIsHNN(t *testing.T) {
 		d := newConfigModel(t, c, 3).(*DHNN[float64])
 		clear(d.d.Params)
 		c.Kind = "hnn"
-		h := build(c, append([]float64(nil), d.h.Params...))
+		h, err := FromParams(c, append([]float64(nil), d.h.Params...))
+		if err != nil {
+			t.Fatal(err)
+		}
 
 		const B = 6
 		x, y := randBatch(B, tc.dim, 1), randBatch(B, tc.dim, 2)
@@ -166,7 +169,7 @@ func TestFieldAllocs(t *testing.T) {
 		}
 		got := testing.AllocsPerRun(20, func() { ws.LossGrad(x, y, grad) })
 		var engine float64
-		for _, n := range m.Networks() {
+		for _, n := range Networks(m) {
 			nw := n.MLP.NewWorkspace(B, true)
 			in := randBatch(B, n.MLP.In(), 3)
 			g := make([]float64, len(n.MLP.Params))

@@ -15,14 +15,42 @@
 //     (leapfrog) assume.
 //
 // States use the canonical layout: the first half of a state vector holds
-// the positions q, the second half the momenta p, so every kind but the
-// baseline needs an even state dimension. A model is generic over its
-// element type (float32 or float64); it is evaluated through a Workspace,
-// one per goroutine, sized for a batch of rows.
+// the positions q, the second half the momenta p, so every canonical kind
+// needs an even state dimension. A model is generic over its element type
+// (float32 or float64); it is evaluated through a Workspace, one per
+// goroutine, sized for a batch of rows. A workspace gives the field and its
+// vector-Jacobian product (FieldVJP), from which the training loss and its
+// gradient follow, and which lets a model's field sit inside a larger
+// model (the latent dynamics of package latent). Workspaces of kinds with a
+// learned energy implement Energy; those of dissipative kinds implement
+// Dissipative.
 //
 // A checkpoint is a directory holding model.json (the Config) and model.npz
-// (every weight matrix and bias of every network as a plain float64 array);
-// loading one reads arrays and never runs code. To add a model, write one
-// file with a type that implements Model, add its kind to Kinds, sizes and
-// build, and test its gradient against finite differences.
+// (every part of the parameter vector, each weight matrix and bias of
+// every network, as a plain float64 array); loading one reads arrays and
+// never runs code.
+//
+// # Adding a kind
+//
+// A kind is a value, not a name compared anywhere: Kinds, Validate, New,
+// Save and Load, the figures' titles, the scheduling cost, the long-horizon
+// integrators and the benchmarks' FLOP model all read its registered Kind.
+// A new kind is one file, say mass.go, that
+//
+//   - declares its model type, embedding base[T] (Config and Params) and
+//     holding its networks and arrays, and a builder from Pieces, the
+//     parameter vector cut into the parts the kind declares;
+//   - implements NewWorkspace, and on the workspace Batch, Field, FieldVJP,
+//     and Loss and LossGrad as one-line calls of fieldLoss and
+//     fieldLossGrad, plus Energy (and Dissipative) where the kind has them;
+//     a workspace allocates its buffers once and nothing per call;
+//   - registers a Kind from an init function: name, title, whether it is
+//     canonical and trained through input gradients, its Parts, Build32
+//     and Build64, its FLOPs per row (NetFLOPs for each network), the
+//     integrators that suit it beyond the general ones, and its cost.
+//
+// Its test goes in mass_test.go and checks at least FieldVJP and the loss
+// gradient against finite differences (TestFieldVJPFD and TestLossGradFD
+// cover every registered kind once it is added to their tables), the
+// structure the kind promises, and that it learns a simple system.
 package model

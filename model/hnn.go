@@ -2,34 +2,43 @@ package model
 
 import "github.com/hnn-go/hnn/nn"
 
-// HNN is a Hamiltonian neural network: an MLP learns a scalar H(q, p) and
-// the model's field is its symplectic gradient J grad H, that is
-// dq/dt = dH/dp and dp/dt = -dH/dq.
-type HNN[T nn.Float] struct {
-	cfg    Config
-	params []T
-	h      *nn.MLP[T]
+func init() {
+	parts := func(c Config) []Part { return []Part{Net(c, "H", c.Dim, 1)} }
+	Register(Kind{
+		Name:        "hnn",
+		Title:       "Hamiltonian NN",
+		Canonical:   true,
+		SecondOrder: true,
+		Parts:       parts,
+		Build32:     newHNN[float32],
+		Build64:     newHNN[float64],
+		FLOPs:       partsFLOPs(parts, true),
+		Cost:        2,
+	})
 }
 
-// Config returns the model's architecture.
-func (m *HNN[T]) Config() Config { return m.cfg }
+// HNN is a Hamiltonian neural network: an MLP learns a scalar H(q, p)
+// (network "H") and the model's field is its symplectic gradient J grad H,
+// that is dq/dt = dH/dp and dp/dt = -dH/dq.
+type HNN[T nn.Float] struct {
+	base[T]
+	h *nn.MLP[T]
+}
 
-// Params returns the parameters of the energy network.
-func (m *HNN[T]) Params() []T { return m.params }
+func newHNN[T nn.Float](c Config, p Pieces[T]) Model[T] {
+	return &HNN[T]{base: base[T]{c, p.Params}, h: p.Nets[0]}
+}
 
-// Networks returns the energy network, named "H".
-func (m *HNN[T]) Networks() []Network[T] { return []Network[T]{{Name: "H", MLP: m.h}} }
-
-// NewWorkspace returns a workspace for batches of batch rows.
+// NewWorkspace returns a workspace for batches of batch rows; its dynamic
+// type is *HNNWorkspace[T].
 func (m *HNN[T]) NewWorkspace(batch int, train bool) Workspace[T] {
 	return m.newWorkspace(batch, train)
 }
 
 func (m *HNN[T]) newWorkspace(batch int, train bool) *HNNWorkspace[T] {
-	d := m.cfg.Dim
-	ws := &HNNWorkspace[T]{m: m, ws: m.h.NewWorkspace(batch, train), f: make([]T, batch*d)}
+	ws := &HNNWorkspace[T]{m: m, ws: m.h.NewWorkspace(batch, train), f: make([]T, batch*m.cfg.Dim)}
 	if train {
-		ws.p = make([]T, batch*d)
+		ws.p = make([]T, batch*m.cfg.Dim)
 	}
 	return ws
 }
@@ -37,8 +46,9 @@ func (m *HNN[T]) newWorkspace(batch int, train bool) *HNNWorkspace[T] {
 // HNNWorkspace is the Workspace of an HNN; it also evaluates the learned
 // energy.
 type HNNWorkspace[T nn.Float] struct {
-	m    *HNN[T]
-	ws   *nn.Workspace[T]
+	m  *HNN[T]
+	ws *nn.Workspace[T]
+	// f is the field, then dL/df; p is dL/d(grad H).
 	f, p []T
 }
 
@@ -57,24 +67,22 @@ func (w *HNNWorkspace[T]) Field(dst, x []T) {
 	Symplectic(dst, w.m.h.InputGradient(w.ws, x), w.m.cfg.Dim)
 }
 
-// Loss returns the mean squared error of the field against y.
-func (w *HNNWorkspace[T]) Loss(x, y []T) float64 {
-	w.Field(w.f, x)
-	return meanSquared(w.f, y, nil)
+// FieldVJP propagates u = dL/df back through f = J grad H: grad H receives
+// u J, and its vector-Jacobian product is a Hessian-vector product of H.
+func (w *HNNWorkspace[T]) FieldVJP(grad, dx, u []T) {
+	checkTrain(w.p)
+	checkLen("gradient", len(grad), len(w.m.params))
+	SymplecticAdjoint(w.p, u, w.m.cfg.Dim)
+	w.m.h.InputGradientVJP(w.ws, grad, dx, w.p)
 }
 
+// Loss returns the mean squared error of the field against y.
+func (w *HNNWorkspace[T]) Loss(x, y []T) float64 { return fieldLoss(w, w.f, x, y) }
+
 // LossGrad returns the loss and writes its (second-order) parameter gradient
-// into grad.
+// into grad. It panics if the workspace was not made for training.
 func (w *HNNWorkspace[T]) LossGrad(x, y, grad []T) float64 {
-	if w.p == nil {
-		panic("model: LossGrad on a workspace not made for training")
-	}
-	w.Field(w.f, x)
-	loss := meanSquared(w.f, y, w.f)
-	// dL/dG = R J for F = G J^T.
-	SymplecticAdjoint(w.p, w.f, w.m.cfg.Dim)
-	w.m.h.BackwardInputGradient(w.ws, grad, w.p)
-	return loss
+	return fieldLossGrad(w, w.f, x, y, grad)
 }
 
 // Symplectic writes the symplectic gradient J g of every row of g (rows of

@@ -3,8 +3,6 @@ package model
 import (
 	"fmt"
 	"math/rand/v2"
-	"slices"
-	"strings"
 
 	"github.com/hnn-go/hnn/nn"
 )
@@ -12,12 +10,10 @@ import (
 // Config describes a model's architecture. It is saved as model.json beside
 // a checkpoint's arrays.
 type Config struct {
-	// Kind is the model's registry name, one of Kinds(): "baseline" (an MLP
-	// outputs dx/dt), "hnn" (the symplectic gradient of a learned H), "dhnn"
-	// (an HNN plus the gradient of a learned dissipation D) or "separable"
-	// (an HNN whose H = T(p) + V(q)).
+	// Kind is the model's registry name, one of Kinds() (see the package
+	// documentation for the kinds).
 	Kind string `json:"kind"`
-	// Dim is the state dimension D (even for every kind but baseline).
+	// Dim is the state dimension D (even for a canonical kind).
 	Dim int `json:"dim"`
 	// Hidden holds the hidden-layer widths (the reference: 200, 200).
 	Hidden []int `json:"hidden"`
@@ -28,19 +24,17 @@ type Config struct {
 	Precision string `json:"precision"`
 }
 
-// Kinds returns the names of the known model kinds, sorted.
-func Kinds() []string { return []string{"baseline", "dhnn", "hnn", "separable"} }
-
 // Validate reports whether c describes a model that can be built, with an
 // error naming the offending field.
 func (c Config) Validate() error {
-	if !slices.Contains(Kinds(), c.Kind) {
-		return fmt.Errorf("model: unknown model %q (valid: %s)", c.Kind, strings.Join(Kinds(), ", "))
+	k, err := Lookup(c.Kind)
+	if err != nil {
+		return err
 	}
 	if c.Dim < 1 {
 		return fmt.Errorf("model: dim %d, want at least 1", c.Dim)
 	}
-	if c.Kind != "baseline" && c.Dim%2 != 0 {
+	if k.Canonical && c.Dim%2 != 0 {
 		return fmt.Errorf("model: %s needs canonical coordinates (q, p) with an even state dimension, got %d", c.Kind, c.Dim)
 	}
 	if len(c.Hidden) == 0 {
@@ -51,7 +45,7 @@ func (c Config) Validate() error {
 			return fmt.Errorf("model: hidden: width %d, want at least 1", h)
 		}
 	}
-	if c.Kind != "baseline" && !c.Activation.Smooth() {
+	if k.SecondOrder && !c.Activation.Smooth() {
 		return fmt.Errorf("model: activation %v has no second derivative; %s trains through its networks' input gradients and needs a smooth one (tanh, softplus, sigmoid, sin)", c.Activation, c.Kind)
 	}
 	switch c.Precision {
@@ -81,15 +75,12 @@ type Model[T nn.Float] interface {
 	// Params returns all trainable parameters as one flat slice that
 	// aliases the model's networks.
 	Params() []T
-	// Networks returns the model's networks by name, in a fixed order; their
-	// parameters alias Params. Checkpoints store them.
-	Networks() []Network[T]
 	// NewWorkspace returns a workspace for batches of exactly batch rows;
 	// with train set it can also compute parameter gradients.
 	NewWorkspace(batch int, train bool) Workspace[T]
 }
 
-// Network is a named MLP inside a model.
+// Network is a named MLP inside a model (see Networks).
 type Network[T nn.Float] struct {
 	Name string
 	MLP  *nn.MLP[T]
@@ -102,12 +93,38 @@ type Workspace[T nn.Float] interface {
 	Batch() int
 	// Field writes the model's dx/dt for the batch x (B x D) into dst.
 	Field(dst, x []T)
+	// FieldVJP propagates u = dL/df (B x D), for the field f of the last
+	// Field call on the workspace, back through the field: it writes the
+	// gradient of L with respect to Params into grad and, if dx is not
+	// nil, with respect to the batch x into dx (B x D), both overwritten.
+	// No other call may come between Field and FieldVJP. It panics if the
+	// workspace was not made for training or on length mismatches.
+	FieldVJP(grad, dx, u []T)
 	// Loss returns the mean over all B*D entries of (f(x) - y)^2.
 	Loss(x, y []T) float64
 	// LossGrad returns Loss(x, y) and writes its gradient with respect to
 	// Params into grad. It panics if the workspace was not made for
 	// training.
 	LossGrad(x, y, grad []T) float64
+}
+
+// Energy is implemented by the workspaces of kinds with a learned energy.
+type Energy[T nn.Float] interface {
+	// Energy writes the learned H at each row of x (B x D) into dst (B). It
+	// panics on length mismatch.
+	Energy(dst, x []T)
+}
+
+// Dissipative is implemented by the workspaces of kinds whose field splits
+// into a conservative part and a dissipative one.
+type Dissipative[T nn.Float] interface {
+	// Dissipation writes the learned dissipation function D at each row of
+	// x (B x D) into dst (B). It panics on length mismatch.
+	Dissipation(dst, x []T)
+	// Parts writes the conservative part of the field at each row of x into
+	// cons and the dissipative part into diss; their sum is the field. It
+	// panics on length mismatch.
+	Parts(cons, diss, x []T)
 }
 
 // New returns a freshly initialised model described by c, with weights drawn
@@ -117,59 +134,46 @@ func New[T nn.Float](c Config, rng *rand.Rand) (Model[T], error) {
 	if err := c.Validate(); err != nil {
 		return nil, err
 	}
-	params := make([]T, numParams(c))
-	m := build(c, params)
-	for _, n := range m.Networks() {
-		fresh := nn.New[T](n.MLP.Sizes, n.MLP.Act, rng)
-		copy(n.MLP.Params, fresh.Params)
-	}
-	return m, nil
-}
-
-func numParams(c Config) int {
-	n := 0
-	for _, s := range sizes(c) {
-		n += nn.NumParams(s)
-	}
-	return n
-}
-
-// sizes returns the layer sizes of each network of the model, in the order
-// of its Networks.
-func sizes(c Config) [][]int {
-	net := func(in, out int) []int { return append(append([]int{in}, c.Hidden...), out) }
-	switch c.Kind {
-	case "hnn":
-		return [][]int{net(c.Dim, 1)}
-	case "dhnn":
-		return [][]int{net(c.Dim, 1), net(c.Dim, 1)}
-	case "separable":
-		return [][]int{net(c.Dim/2, 1), net(c.Dim/2, 1)}
-	}
-	return [][]int{net(c.Dim, c.Dim)}
-}
-
-// build returns the model for c whose parameters alias params: the networks
-// of sizes(c) take consecutive pieces of params, in order.
-func build[T nn.Float](c Config, params []T) Model[T] {
-	var nets []*nn.MLP[T]
+	k := MustLookup(c.Kind)
+	params := make([]T, k.numParams(c))
 	rest := params
-	for _, s := range sizes(c) {
-		n := nn.NumParams(s)
-		nets = append(nets, nn.FromParams(s, c.Activation, rest[:n:n]))
+	for _, part := range k.Parts(c) {
+		n := part.Len()
+		if part.Sizes != nil {
+			copy(rest[:n], nn.New[T](part.Sizes, c.Activation, rng).Params)
+		}
 		rest = rest[n:]
 	}
-	switch c.Kind {
-	case "hnn":
-		return &HNN[T]{cfg: c, params: params, h: nets[0]}
-	case "dhnn":
-		return &DHNN[T]{cfg: c, params: params, h: nets[0], d: nets[1]}
-	case "separable":
-		return &Separable[T]{cfg: c, params: params, t: nets[0], v: nets[1]}
-	case "baseline":
-		return &Baseline[T]{cfg: c, params: params, f: nets[0]}
-	}
-	panic("model: unknown kind " + c.Kind)
+	return build(k, c, params), nil
+}
+
+// base holds what every kind's model holds: its configuration and its
+// parameter vector. Kinds embed it.
+type base[T nn.Float] struct {
+	cfg    Config
+	params []T
+}
+
+// Config returns the model's architecture.
+func (m *base[T]) Config() Config { return m.cfg }
+
+// Params returns all trainable parameters as one flat slice.
+func (m *base[T]) Params() []T { return m.params }
+
+// fieldLoss returns the mean squared error against y of w's field at x,
+// using f (B x D) as scratch: the Loss of every kind's workspace.
+func fieldLoss[T nn.Float](w Workspace[T], f, x, y []T) float64 {
+	w.Field(f, x)
+	return meanSquared(f, y, nil)
+}
+
+// fieldLossGrad returns fieldLoss and writes its parameter gradient into
+// grad through FieldVJP: the LossGrad of every kind's workspace.
+func fieldLossGrad[T nn.Float](w Workspace[T], f, x, y, grad []T) float64 {
+	w.Field(f, x)
+	loss := meanSquared(f, y, f)
+	w.FieldVJP(grad, nil, f)
+	return loss
 }
 
 // meanSquared returns the mean of (f - y)^2 and, when r is not nil, writes
@@ -186,6 +190,14 @@ func meanSquared[T nn.Float](f, y, r []T) float64 {
 		}
 	}
 	return s / float64(len(f))
+}
+
+// checkTrain panics unless buf, a buffer only training workspaces have, is
+// allocated.
+func checkTrain[T nn.Float](buf []T) {
+	if buf == nil {
+		panic("model: gradient on a workspace not made for training")
+	}
 }
 
 func checkLen(name string, got, want int) {

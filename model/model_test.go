@@ -133,7 +133,7 @@ func checkLossGradFD(t *testing.T, m Model[float64], B int, seed uint64) {
 	// Check each network's slice of the gradient on its own, so that one
 	// network's large entries cannot hide another's error.
 	off := 0
-	for _, n := range m.Networks() {
+	for _, n := range Networks(m) {
 		k := len(n.MLP.Params)
 		var worst, scale float64
 		for i := off; i < off+k; i++ {
@@ -206,8 +206,8 @@ func TestCheckpointRoundTrip(t *testing.T) {
 		if got.Config().Kind != kind {
 			t.Errorf("kind %q after round trip", got.Config().Kind)
 		}
-		for i, n := range got.Networks() {
-			if want := m.Networks()[i].Name; n.Name != want {
+		for i, n := range Networks(got) {
+			if want := Networks(m)[i].Name; n.Name != want {
 				t.Errorf("%s: network %d is %q after round trip, want %q", kind, i, n.Name, want)
 			}
 		}

@@ -2,6 +2,22 @@ package model
 
 import "github.com/hnn-go/hnn/nn"
 
+func init() {
+	parts := func(c Config) []Part { return []Part{Net(c, "T", c.Dim/2, 1), Net(c, "V", c.Dim/2, 1)} }
+	Register(Kind{
+		Name:        "separable",
+		Title:       "Separable HNN",
+		Canonical:   true,
+		SecondOrder: true,
+		Parts:       parts,
+		Build32:     newSeparable[float32],
+		Build64:     newSeparable[float64],
+		FLOPs:       partsFLOPs(parts, true),
+		Integrators: []string{"leapfrog"},
+		Cost:        4,
+	})
+}
+
 // Separable is a separable Hamiltonian neural network: the energy is
 // learned as a sum H(q, p) = T(p) + V(q) of a kinetic term, network "T" on
 // the momenta, and a potential term, network "V" on the positions, each
@@ -14,21 +30,12 @@ import "github.com/hnn-go/hnn/nn"
 // as the explicit symplectic integrators (leapfrog) assume. Its parameters
 // are T's followed by V's.
 type Separable[T nn.Float] struct {
-	cfg    Config
-	params []T
-	t, v   *nn.MLP[T]
+	base[T]
+	t, v *nn.MLP[T]
 }
 
-// Config returns the model's architecture.
-func (m *Separable[T]) Config() Config { return m.cfg }
-
-// Params returns the parameters of both networks, T's first.
-func (m *Separable[T]) Params() []T { return m.params }
-
-// Networks returns the kinetic network "T" and the potential network "V",
-// in that order.
-func (m *Separable[T]) Networks() []Network[T] {
-	return []Network[T]{{Name: "T", MLP: m.t}, {Name: "V", MLP: m.v}}
+func newSeparable[T nn.Float](c Config, p Pieces[T]) Model[T] {
+	return &Separable[T]{base: base[T]{c, p.Params}, t: p.Nets[0], v: p.Nets[1]}
 }
 
 // NewWorkspace returns a workspace for batches of batch rows; its dynamic
@@ -42,6 +49,7 @@ func (m *Separable[T]) NewWorkspace(batch int, train bool) Workspace[T] {
 	}
 	if train {
 		ws.rt, ws.rv = make([]T, half), make([]T, half)
+		ws.dq, ws.dp = make([]T, half), make([]T, half)
 	}
 	return ws
 }
@@ -57,8 +65,9 @@ type SeparableWorkspace[T nn.Float] struct {
 	q, p []T
 	// f is B x D: the field, then dL/df.
 	f []T
-	// rt and rv are B x n: dL/d(grad T) and dL/d(grad V).
-	rt, rv []T
+	// rt and rv are B x n: dL/d(grad T) and dL/d(grad V); dq and dp the
+	// halves of dL/dx.
+	rt, rv, dq, dp []T
 }
 
 // Batch returns the number of rows the workspace holds.
@@ -118,32 +127,43 @@ func (w *SeparableWorkspace[T]) Field(dst, x []T) {
 	}
 }
 
-// Loss returns the mean squared error of the field against y.
-func (w *SeparableWorkspace[T]) Loss(x, y []T) float64 {
-	w.Field(w.f, x)
-	return meanSquared(w.f, y, nil)
-}
-
-// LossGrad returns the loss and writes its (second-order) parameter gradient
-// into grad: with R = dL/df = (R_q, R_p), T's input gradient receives R_q
-// and V's receives -R_p. It panics if the workspace was not made for
-// training or len(grad) != len(Params).
-func (w *SeparableWorkspace[T]) LossGrad(x, y, grad []T) float64 {
-	if w.rt == nil {
-		panic("model: LossGrad on a workspace not made for training")
-	}
+// FieldVJP propagates u = dL/df = (u_q, u_p) back through the field
+// (grad T(p), -grad V(q)): T's input gradient receives u_q and V's -u_p;
+// T's parameters come first in grad.
+func (w *SeparableWorkspace[T]) FieldVJP(grad, dx, u []T) {
+	checkTrain(w.rt)
 	checkLen("gradient", len(grad), len(w.m.params))
-	w.Field(w.f, x)
-	loss := meanSquared(w.f, y, w.f)
+	checkLen("field adjoint", len(u), len(w.f))
 	n := w.m.cfg.Dim / 2
 	for r, k := 0, 0; k < len(w.rt); r, k = r+2*n, k+n {
-		copy(w.rt[k:k+n], w.f[r:r+n])
-		for i, v := range w.f[r+n : r+2*n] {
+		copy(w.rt[k:k+n], u[r:r+n])
+		for i, v := range u[r+n : r+2*n] {
 			w.rv[k+i] = -v
 		}
 	}
+	var dq, dp []T
+	if dx != nil {
+		checkLen("input gradient", len(dx), len(w.f))
+		dq, dp = w.dq, w.dp
+	}
 	nt := len(w.m.t.Params)
-	w.m.t.BackwardInputGradient(w.wt, grad[:nt], w.rt)
-	w.m.v.BackwardInputGradient(w.wv, grad[nt:], w.rv)
-	return loss
+	w.m.t.InputGradientVJP(w.wt, grad[:nt], dp, w.rt)
+	w.m.v.InputGradientVJP(w.wv, grad[nt:], dq, w.rv)
+	if dx == nil {
+		return
+	}
+	for r, k := 0, 0; k < len(dq); r, k = r+2*n, k+n {
+		copy(dx[r:r+n], dq[k:k+n])
+		copy(dx[r+n:r+2*n], dp[k:k+n])
+	}
+}
+
+// Loss returns the mean squared error of the field against y.
+func (w *SeparableWorkspace[T]) Loss(x, y []T) float64 { return fieldLoss(w, w.f, x, y) }
+
+// LossGrad returns the loss and writes its (second-order) parameter gradient
+// into grad. It panics if the workspace was not made for training or
+// len(grad) != len(Params).
+func (w *SeparableWorkspace[T]) LossGrad(x, y, grad []T) float64 {
+	return fieldLossGrad(w, w.f, x, y, grad)
 }

@@ -10,27 +10,13 @@ import (
 	"github.com/hnn-go/hnn/train"
 )
 
-// stepFLOPs returns the floating-point operations of one training gradient
-// of a model with two hidden layers of width n on b rows of dimension d,
-// counting 2 per multiply-add of the matrix products and ignoring the
-// elementwise work (activations, the loss, column sums, Adam), which is
-// O(b n) or O(n^2) rather than O(b n^2).
-//
-// An HNN step (forward, input gradient, second-order parameter gradient)
-// makes five n x n products over b rows and one, the hidden weight
-// gradient [Z; M]^T [Abar; Delta], over 2b rows: 12 b n^2. Its thin
-// products with the input (x W_1, the input gradient, P W_1 and the first
-// weight gradient over 2b rows) add 10 b d n and the scalar output 2 b n.
-//
-// A baseline step (forward and ordinary backpropagation) makes three n x n
-// products, 6 b n^2, and five thin ones with the input or the d outputs,
-// 10 b d n.
+// stepFLOPs returns the floating-point operations of the matrix products
+// of one training gradient of a model of the given kind with two hidden
+// layers of width n on b rows of dimension d: b times the kind's FLOPs per
+// row (model.Kind.FLOPs, derived in model.NetFLOPs).
 func stepFLOPs(kind string, b, d, n int) float64 {
-	B, D, N := float64(b), float64(d), float64(n)
-	if kind == "hnn" {
-		return 12*B*N*N + 10*B*D*N + 2*B*N
-	}
-	return 6*B*N*N + 10*B*D*N
+	c := model.Config{Kind: kind, Dim: d, Hidden: []int{n, n}}.WithDefaults()
+	return float64(b) * model.MustLookup(kind).FLOPs(c)
 }
 
 // benchRows returns n spring-like rows: states x ~ N(0, 1/4) in each
