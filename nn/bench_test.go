@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"testing"
+	"time"
 )
 
 // BenchmarkHNNGradient times one full HNN training gradient (forward, input
@@ -64,5 +65,57 @@ func BenchmarkTanh32(b *testing.B) {
 	for b.Loop() {
 		copy(z, src)
 		tanhAct32(z, s1, s2)
+	}
+}
+
+// BenchmarkSgemm times the float32 products of an HNN step of the reference
+// network (batch 750, width 200) at every kernel level, with the core's
+// measured FMA peak beside them (PeakGFLOPS) for the assembly levels.
+func BenchmarkSgemm(b *testing.B) {
+	shapes := []struct {
+		name    string
+		tA, tB  bool
+		m, n, k int
+	}{
+		{"NN_750x200x200", false, false, 750, 200, 200},
+		{"NT_750x200x200", false, true, 750, 200, 200},
+		{"TN_200x200x1500", true, false, 200, 200, 1500},
+		{"NN_750x1x200", false, false, 750, 1, 200},
+		{"TN_2x200x1500", true, false, 2, 200, 1500},
+	}
+	for _, l := range supportedLevels() {
+		restore := setKernelLevel(l)
+		if peak := PeakGFLOPS(50 * time.Millisecond); peak > 0 {
+			b.Run(levelNames[l]+"/peak", func(b *testing.B) {
+				for b.Loop() {
+					peak = max(peak, PeakGFLOPS(0))
+				}
+				b.ReportMetric(peak, "GFLOP/s")
+			})
+		}
+		for _, s := range shapes {
+			b.Run(levelNames[l]+"/"+s.name, func(b *testing.B) {
+				rng := rand.New(rand.NewPCG(1, 2))
+				ar, ac := s.m, s.k
+				if s.tA {
+					ar, ac = s.k, s.m
+				}
+				br, bc := s.k, s.n
+				if s.tB {
+					br, bc = s.n, s.k
+				}
+				x := make([]float32, ar*ac+br*bc)
+				for i := range x {
+					x[i] = float32(rng.NormFloat64())
+				}
+				a, bm := x[:ar*ac], x[ar*ac:]
+				c := make([]float32, s.m*s.n)
+				for b.Loop() {
+					gemm(s.tA, s.tB, s.m, s.n, s.k, 1, a, ac, bm, bc, 0, c, s.n)
+				}
+				b.ReportMetric(2*float64(s.m*s.n*s.k)*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
+			})
+		}
+		restore()
 	}
 }

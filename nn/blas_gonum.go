@@ -7,9 +7,8 @@ import (
 	"gonum.org/v1/gonum/blas/gonum"
 )
 
-// BLAS names the implementation of matrix products this build uses.
-const BLAS = "gonum"
-
+// impl is the generic path of float32 products and the only path of
+// float64 ones.
 var impl gonum.Implementation
 
 func gemm[T Float](tA, tB bool, m, n, k int, alpha T, a []T, lda int, b []T, ldb int, beta T, c []T, ldc int) {
@@ -22,7 +21,11 @@ func gemm[T Float](tA, tB bool, m, n, k int, alpha T, a []T, lda int, b []T, ldb
 	}
 	switch a := any(a).(type) {
 	case []float32:
-		impl.Sgemm(ta, tb, m, n, k, float32(alpha), a, lda, any(b).([]float32), ldb, float32(beta), any(c).([]float32), ldc)
+		b, c := any(b).([]float32), any(c).([]float32)
+		if sgemm(tA, tB, m, n, k, float32(alpha), a, lda, b, ldb, float32(beta), c, ldc) {
+			return
+		}
+		impl.Sgemm(ta, tb, m, n, k, float32(alpha), a, lda, b, ldb, float32(beta), c, ldc)
 	case []float64:
 		impl.Dgemm(ta, tb, m, n, k, float64(alpha), a, lda, any(b).([]float64), ldb, float64(beta), any(c).([]float64), ldc)
 	}

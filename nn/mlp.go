@@ -292,11 +292,30 @@ func (m *MLP[T]) BackwardInput(ws *Workspace[T], grad, dx, dout []T) {
 	}
 }
 
-// mulInto sets a[i] *= b[i].
+// mulInto sets a[i] *= b[i]. It panics if len(b) < len(a).
 func mulInto[T Float](a, b []T) {
 	b = b[:len(a)]
+	if a32, ok := any(a).([]float32); ok {
+		if done := mulIntoVec(a32, any(b).([]float32)); done > 0 {
+			a, b = a[done:], b[done:]
+		}
+	}
 	for i := range a {
 		a[i] *= b[i]
+	}
+}
+
+// mulAddInto sets dst[i] += x[i] * y[i]. It panics if x or y is shorter
+// than dst.
+func mulAddInto[T Float](dst, x, y []T) {
+	x, y = x[:len(dst)], y[:len(dst)]
+	if d32, ok := any(dst).([]float32); ok {
+		if done := mulAddVec(d32, any(x).([]float32), any(y).([]float32)); done > 0 {
+			dst, x, y = dst[done:], x[done:], y[done:]
+		}
+	}
+	for i, v := range x {
+		dst[i] += v * y[i]
 	}
 }
 
@@ -388,10 +407,7 @@ func (m *MLP[T]) BackwardInputGradient(ws *Workspace[T], grad, p []T) {
 		if k > 0 {
 			t := ws.tmp[k-1]
 			mulBT(t, abar, m.w[k], B, n, pw, 0)
-			next, s1 := ws.da[k-1][:B*pw], ws.s1[k-1]
-			for i, v := range t {
-				next[i] += v * s1[i]
-			}
+			mulAddInto(ws.da[k-1][:B*pw], t, ws.s1[k-1])
 		}
 	}
 }

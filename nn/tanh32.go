@@ -5,8 +5,20 @@ import "math"
 // tanhAct32 is the float32 tanh activation of activate, fused: it overwrites
 // z with tanh(z) and writes the first and (if s2 is not nil) second
 // derivatives, using tanh32.
+// The longest prefix whose length is a multiple of the vector width goes
+// through the level's assembly kernel (the same algorithm with FMAs), the
+// rest through tanh32.
 func tanhAct32(z, s1, s2 []float32) {
 	s1 = s1[:len(z)]
+	if s2 != nil {
+		s2 = s2[:len(z)]
+	}
+	if done := tanhVec(z, s1, s2); done > 0 {
+		z, s1 = z[done:], s1[done:]
+		if s2 != nil {
+			s2 = s2[done:]
+		}
+	}
 	if s2 == nil {
 		for i, x := range z {
 			t := tanh32(x)
@@ -14,7 +26,6 @@ func tanhAct32(z, s1, s2 []float32) {
 		}
 		return
 	}
-	s2 = s2[:len(z)]
 	for i, x := range z {
 		t := tanh32(x)
 		d := 1 - t*t

@@ -1,0 +1,7 @@
+//go:build (!amd64 || purego) && !openblas
+
+package nn
+
+// BLAS names the implementation of matrix products this build uses: gonum's
+// pure-Go BLAS, for both float32 and float64.
+const BLAS = "gonum"

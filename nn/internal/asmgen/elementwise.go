@@ -1,0 +1,194 @@
+package main
+
+import "math"
+
+// constant is a float32 (or int32 bit pattern) replicated over 16 lanes in
+// read-only data, so that both AVX2 and AVX-512 instructions can take it as
+// a memory operand.
+type constant struct {
+	name string
+	bits uint32
+}
+
+func f32(name string, v float64) constant { return constant{name, math.Float32bits(float32(v))} }
+
+// The constants of tanh, the same as nn/tanh32.go's.
+var constants = []constant{
+	{"absmask", 0x7fffffff},
+	{"signmask", 0x80000000},
+	f32("nine", 9),
+	f32("mtwo", -2),
+	f32("log2e", 1.44269504088896338700),
+	f32("round", 0x1.8p23),
+	f32("ln2hi", 0.693145751953125),
+	f32("ln2lo", 1.428606765330187045e-06),
+	f32("c6", 1.0/720),
+	f32("c5", 1.0/120),
+	f32("c4", 1.0/24),
+	f32("c3", 1.0/6),
+	f32("c2", 1.0/2),
+	f32("one", 1),
+	f32("two", 2),
+	// expbias turns the bits of round+k into the bits of 2^k before the
+	// shift: (bits(round) + k + expbias) << 23 = (k + 127) << 23.
+	{"expbias", 1<<32 + 127 - 0x4B400000},
+}
+
+func (g *gen) constants() {
+	for _, c := range constants {
+		g.p("")
+		for l := 0; l < 16; l++ {
+			g.p("DATA %s<>+%d(SB)/4, $0x%08x", c.name, 4*l, c.bits)
+		}
+		g.p("GLOBL %s<>(SB), RODATA|NOPTR, $64", c.name)
+	}
+}
+
+func cref(name string) string { return name + "<>(SB)" }
+
+// and, or return the bitwise instruction for the ISA: AVX-512F has only the
+// integer forms on 512-bit registers.
+func (s isa) and() string {
+	if s.reg == "Z" {
+		return "VPANDD"
+	}
+	return "VANDPS"
+}
+
+func (s isa) or() string {
+	if s.reg == "Z" {
+		return "VPORD"
+	}
+	return "VORPS"
+}
+
+// tanh writes tanh<ISA>(z, s1, s2 *float32, n int), the vector form of
+// nn's tanh32 with FMAs: for i < n (a multiple of the lane count) it
+// overwrites z[i] with tanh(z[i]), writes s1[i] = 1 - tanh^2 and, if s2 is
+// not nil, s2[i] = -2 tanh (1 - tanh^2).
+func (g *gen) tanh(s isa) {
+	r := s.r
+	vb := s.lanes * 4
+	g.p("")
+	g.p("// func tanh%s(z, s1, s2 *float32, n int)", s.name)
+	g.p("TEXT ·tanh%s(SB), NOSPLIT, $0-32", s.name)
+	g.i("MOVQ z+0(FP), SI")
+	g.i("MOVQ s1+8(FP), DI")
+	g.i("MOVQ s2+16(FP), DX")
+	g.i("MOVQ n+24(FP), CX")
+	g.i("SHRQ $%d, CX", log2(s.lanes))
+	g.i("JZ done")
+	g.p("loop:")
+	g.i("VMOVUPS (SI), %s", r(0))
+	g.i("%s %s, %s, %s", s.and(), cref("absmask"), r(0), r(1))
+	g.i("%s %s, %s, %s", s.and(), cref("signmask"), r(0), r(6))
+	// min(9, |x|) with |x| as the second source, so that a NaN propagates.
+	g.i("VMOVUPS %s, %s", cref("nine"), r(9))
+	g.i("VMINPS %s, %s, %s", r(1), r(9), r(1))
+	g.i("VMULPS %s, %s, %s", cref("mtwo"), r(1), r(1))
+	g.i("VMOVUPS %s, %s", cref("round"), r(2))
+	g.i("VFMADD231PS %s, %s, %s", cref("log2e"), r(1), r(2))
+	g.i("VSUBPS %s, %s, %s", cref("round"), r(2), r(3))
+	g.i("VFNMADD231PS %s, %s, %s", cref("ln2hi"), r(3), r(1))
+	g.i("VFNMADD231PS %s, %s, %s", cref("ln2lo"), r(3), r(1))
+	g.i("VMOVUPS %s, %s", cref("c6"), r(4))
+	for _, c := range []string{"c5", "c4", "c3", "c2", "one", "one"} {
+		g.i("VFMADD213PS %s, %s, %s", cref(c), r(1), r(4))
+	}
+	g.i("VPADDD %s, %s, %s", cref("expbias"), r(2), r(2))
+	g.i("VPSLLD $23, %s, %s", r(2), r(2))
+	// r4 = 1 - 2^k e = -expm1(-2|x|); tanh|x| = r4 / (2 - r4).
+	g.i("VFNMADD213PS %s, %s, %s", cref("one"), r(2), r(4))
+	g.i("VMOVUPS %s, %s", cref("two"), r(5))
+	g.i("VSUBPS %s, %s, %s", r(4), r(5), r(5))
+	g.i("VDIVPS %s, %s, %s", r(5), r(4), r(4))
+	g.i("%s %s, %s, %s", s.or(), r(6), r(4), r(4))
+	g.i("VMOVUPS %s, %s", cref("one"), r(7))
+	g.i("VFNMADD231PS %s, %s, %s", r(4), r(4), r(7))
+	g.i("VMOVUPS %s, (SI)", r(4))
+	g.i("VMOVUPS %s, (DI)", r(7))
+	g.i("TESTQ DX, DX")
+	g.i("JZ next")
+	g.i("VMULPS %s, %s, %s", r(4), r(7), r(8))
+	g.i("VMULPS %s, %s, %s", cref("mtwo"), r(8), r(8))
+	g.i("VMOVUPS %s, (DX)", r(8))
+	g.i("ADDQ $%d, DX", vb)
+	g.p("next:")
+	g.i("ADDQ $%d, SI", vb)
+	g.i("ADDQ $%d, DI", vb)
+	g.i("DECQ CX")
+	g.i("JNZ loop")
+	g.p("done:")
+	g.i("VZEROUPPER")
+	g.i("RET")
+}
+
+// mulInto writes mulInto<ISA>(a, b *float32, n int): a[i] *= b[i] for i < n,
+// a multiple of twice the lane count.
+func (g *gen) mulInto(s isa) {
+	r := s.r
+	vb := s.lanes * 4
+	g.p("")
+	g.p("// func mulInto%s(a, b *float32, n int)", s.name)
+	g.p("TEXT ·mulInto%s(SB), NOSPLIT, $0-24", s.name)
+	g.i("MOVQ a+0(FP), DI")
+	g.i("MOVQ b+8(FP), SI")
+	g.i("MOVQ n+16(FP), CX")
+	g.i("SHRQ $%d, CX", log2(2*s.lanes))
+	g.i("JZ done")
+	g.p("loop:")
+	g.i("VMOVUPS (DI), %s", r(0))
+	g.i("VMOVUPS %d(DI), %s", vb, r(1))
+	g.i("VMULPS (SI), %s, %s", r(0), r(0))
+	g.i("VMULPS %d(SI), %s, %s", vb, r(1), r(1))
+	g.i("VMOVUPS %s, (DI)", r(0))
+	g.i("VMOVUPS %s, %d(DI)", r(1), vb)
+	g.i("ADDQ $%d, DI", 2*vb)
+	g.i("ADDQ $%d, SI", 2*vb)
+	g.i("DECQ CX")
+	g.i("JNZ loop")
+	g.p("done:")
+	g.i("VZEROUPPER")
+	g.i("RET")
+}
+
+// mulAdd writes mulAdd<ISA>(dst, x, y *float32, n int): dst[i] += x[i]*y[i]
+// for i < n, a multiple of twice the lane count.
+func (g *gen) mulAdd(s isa) {
+	r := s.r
+	vb := s.lanes * 4
+	g.p("")
+	g.p("// func mulAdd%s(dst, x, y *float32, n int)", s.name)
+	g.p("TEXT ·mulAdd%s(SB), NOSPLIT, $0-32", s.name)
+	g.i("MOVQ dst+0(FP), DI")
+	g.i("MOVQ x+8(FP), SI")
+	g.i("MOVQ y+16(FP), DX")
+	g.i("MOVQ n+24(FP), CX")
+	g.i("SHRQ $%d, CX", log2(2*s.lanes))
+	g.i("JZ done")
+	g.p("loop:")
+	g.i("VMOVUPS (SI), %s", r(0))
+	g.i("VMOVUPS %d(SI), %s", vb, r(1))
+	g.i("VMOVUPS (DI), %s", r(2))
+	g.i("VMOVUPS %d(DI), %s", vb, r(3))
+	g.i("VFMADD231PS (DX), %s, %s", r(0), r(2))
+	g.i("VFMADD231PS %d(DX), %s, %s", vb, r(1), r(3))
+	g.i("VMOVUPS %s, (DI)", r(2))
+	g.i("VMOVUPS %s, %d(DI)", r(3), vb)
+	g.i("ADDQ $%d, DI", 2*vb)
+	g.i("ADDQ $%d, SI", 2*vb)
+	g.i("ADDQ $%d, DX", 2*vb)
+	g.i("DECQ CX")
+	g.i("JNZ loop")
+	g.p("done:")
+	g.i("VZEROUPPER")
+	g.i("RET")
+}
+
+func log2(n int) int {
+	l := 0
+	for 1<<l < n {
+		l++
+	}
+	return l
+}

@@ -1,0 +1,165 @@
+package main
+
+import "fmt"
+
+// gemmKernel is one register-blocked micro-kernel: it computes a rows x
+// (vecs*lanes) tile of C from a strided A and a packed panel of B.
+type gemmKernel struct {
+	isa  isa
+	rows int
+	vecs int
+}
+
+func (k gemmKernel) name() string {
+	return fmt.Sprintf("sgemm%s_%dx%d", k.isa.name, k.rows, k.vecs*k.isa.lanes)
+}
+
+// gemmKernels lists every kernel: for AVX-512 tiles of 1..14 rows by 32 or
+// 16 columns, for AVX2 tiles of 1..6 rows by 16 or 8 columns. The widest
+// tile of each set uses every vector register: rows*vecs accumulators, vecs
+// registers for a row of B and two for broadcasts of A.
+func gemmKernels() []gemmKernel {
+	var ks []gemmKernel
+	for _, s := range []struct {
+		isa  isa
+		rows int
+	}{{avx512, 14}, {avx2, 6}} {
+		for _, v := range []int{2, 1} {
+			for r := 1; r <= s.rows; r++ {
+				ks = append(ks, gemmKernel{s.isa, r, v})
+			}
+		}
+	}
+	return ks
+}
+
+// rowAddr returns the address of row i of the A strip at the current k:
+// rows 0-4 are addressed from AX, 5-9 from R10 and 10-14 from R11, with
+// R8 = the row stride in bytes and R9 = 3 times it.
+func rowAddr(i int) string {
+	base := [...]string{"AX", "R10", "R11"}[i/5]
+	switch i % 5 {
+	case 0:
+		return fmt.Sprintf("(%s)", base)
+	case 1:
+		return fmt.Sprintf("(%s)(R8*1)", base)
+	case 2:
+		return fmt.Sprintf("(%s)(R8*2)", base)
+	case 3:
+		return fmt.Sprintf("(%s)(R9*1)", base)
+	default:
+		return fmt.Sprintf("(%s)(R8*4)", base)
+	}
+}
+
+// gemm writes one micro-kernel with the Go signature
+//
+//	func(k int, a *float32, rs, ks int, b, c *float32, ldc, acc int)
+//
+// It computes the tile T[i][j] = sum_p a[i*rs+p*ks] * b[p*w+j] for p < k
+// (k >= 1, w = vecs*lanes; b is a packed panel, w values per p) and stores
+// C[i*ldc+j] = T[i][j], or adds T to C when acc != 0.
+func (g *gen) gemm(k gemmKernel) {
+	s := k.isa
+	vb := s.lanes * 4 // bytes per vector
+	nacc := k.rows * k.vecs
+	acc := func(i, v int) string { return s.r(i*k.vecs + v) }
+	breg := func(v int) string { return s.r(nacc + v) }
+	treg := func(i int) string { return s.r(nacc + k.vecs + i%2) }
+	g.p("")
+	g.p("// func %s(k int, a *float32, rs, ks int, b, c *float32, ldc, acc int)", k.name())
+	g.p("TEXT ·%s(SB), NOSPLIT, $0-64", k.name())
+	g.i("MOVQ k+0(FP), CX")
+	g.i("MOVQ a+8(FP), AX")
+	g.i("MOVQ rs+16(FP), R8")
+	g.i("SHLQ $2, R8")
+	g.i("LEAQ (R8)(R8*2), R9")
+	g.i("MOVQ ks+24(FP), R12")
+	g.i("SHLQ $2, R12")
+	g.i("MOVQ b+32(FP), BX")
+	g.i("MOVQ c+40(FP), DI")
+	g.i("MOVQ ldc+48(FP), DX")
+	g.i("SHLQ $2, DX")
+	if k.rows > 5 {
+		g.i("LEAQ (AX)(R8*4), R10")
+		g.i("ADDQ R8, R10")
+	}
+	if k.rows > 10 {
+		g.i("LEAQ (R10)(R8*4), R11")
+		g.i("ADDQ R8, R11")
+	}
+	for i := 0; i < nacc; i++ {
+		g.i("%s", s.zero(s.r(i)))
+	}
+	g.p("loop:")
+	for v := 0; v < k.vecs; v++ {
+		g.i("VMOVUPS %d(BX), %s", v*vb, breg(v))
+	}
+	for i := 0; i < k.rows; i++ {
+		g.i("VBROADCASTSS %s, %s", rowAddr(i), treg(i))
+		for v := 0; v < k.vecs; v++ {
+			g.i("VFMADD231PS %s, %s, %s", breg(v), treg(i), acc(i, v))
+		}
+	}
+	g.i("ADDQ $%d, BX", k.vecs*vb)
+	g.i("ADDQ R12, AX")
+	if k.rows > 5 {
+		g.i("ADDQ R12, R10")
+	}
+	if k.rows > 10 {
+		g.i("ADDQ R12, R11")
+	}
+	g.i("DECQ CX")
+	g.i("JNZ loop")
+	g.i("MOVQ acc+56(FP), CX")
+	g.i("TESTQ CX, CX")
+	g.i("JZ store")
+	g.i("MOVQ DI, SI")
+	for i := 0; i < k.rows; i++ {
+		for v := 0; v < k.vecs; v++ {
+			g.i("VADDPS %d(SI), %s, %s", v*vb, acc(i, v), acc(i, v))
+		}
+		if i+1 < k.rows {
+			g.i("ADDQ DX, SI")
+		}
+	}
+	g.p("store:")
+	for i := 0; i < k.rows; i++ {
+		for v := 0; v < k.vecs; v++ {
+			g.i("VMOVUPS %s, %d(DI)", acc(i, v), v*vb)
+		}
+		if i+1 < k.rows {
+			g.i("ADDQ DX, DI")
+		}
+	}
+	g.i("VZEROUPPER")
+	g.i("RET")
+}
+
+// peak writes fmaPeak<ISA>(n int), which runs n iterations of 24 (AVX-512)
+// or 12 (AVX2) independent vector FMAs on zeros: enough independent chains
+// to cover the FMA latency on two ports, so its rate is the core's peak.
+func (g *gen) peak(s isa) {
+	chains := s.regs - 4
+	if s.reg == "Y" {
+		chains = 12
+	}
+	g.p("")
+	g.p("// func fmaPeak%s(n int)", s.name)
+	g.p("TEXT ·fmaPeak%s(SB), NOSPLIT, $0-8", s.name)
+	g.i("MOVQ n+0(FP), CX")
+	for i := 0; i < chains+2; i++ {
+		g.i("%s", s.zero(s.r(i)))
+	}
+	g.i("TESTQ CX, CX")
+	g.i("JZ done")
+	g.p("loop:")
+	for i := 0; i < chains; i++ {
+		g.i("VFMADD231PS %s, %s, %s", s.r(chains), s.r(chains+1), s.r(i))
+	}
+	g.i("DECQ CX")
+	g.i("JNZ loop")
+	g.p("done:")
+	g.i("VZEROUPPER")
+	g.i("RET")
+}

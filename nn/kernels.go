@@ -1,0 +1,303 @@
+package nn
+
+import (
+	"fmt"
+	"sync"
+	"time"
+)
+
+// kernelLevel is a set of float32 kernels: the generic Go path (gonum's
+// BLAS and nn's scalar loops) or one of the assembly sets of
+// kernels_amd64.s.
+type kernelLevel int
+
+const (
+	levelGeneric kernelLevel = iota
+	levelAVX2
+	levelAVX512
+)
+
+var levelNames = [...]string{levelGeneric: "generic", levelAVX2: "avx2", levelAVX512: "avx512"}
+
+// level is the kernel level in use, chosen once at start-up; tests change
+// it through setKernelLevel.
+var level = detectLevel()
+
+// Kernel returns the name of the float32 kernels this process uses:
+// "avx512" (AVX-512F), "avx2" (AVX2 and FMA) or "generic" (gonum's BLAS and
+// Go loops: other CPUs, other architectures, the purego and openblas
+// builds). On amd64 the environment variable HNN_KERNEL=generic|avx2|avx512
+// lowers the level chosen at start-up. float64 products always go through
+// gonum.
+func Kernel() string { return levelNames[level] }
+
+// setKernelLevel switches the kernels (for tests and benchmarks) and returns
+// a function that restores the previous level. It panics if the CPU lacks
+// the level.
+func setKernelLevel(l kernelLevel) (restore func()) {
+	if l > detectLevel() && l != levelGeneric {
+		panic("nn: kernel level " + levelNames[l] + " not supported here")
+	}
+	old := level
+	level = l
+	return func() { level = old }
+}
+
+// supportedLevels returns every kernel level the CPU supports, lowest first.
+func supportedLevels() []kernelLevel {
+	var ls []kernelLevel
+	for l := levelGeneric; l <= detectLevel(); l++ {
+		ls = append(ls, l)
+	}
+	return ls
+}
+
+// sgemmKernel is the signature of the micro-kernels of kernels_amd64.s. A
+// kernel for an r x w tile computes T[i][j] = sum_p a[i*rs+p*ks] b[p*w+j]
+// for i < r, j < w and p < k (k >= 1; b is a packed panel of w values per
+// p) and stores C[i*ldc+j] = T[i][j], or adds T to C when acc != 0.
+type sgemmKernel func(k int, a *float32, rs, ks int, b, c *float32, ldc, acc int)
+
+// kc is the depth of a block of the product (K-blocking): a packed panel
+// of B holds kc x nr values, 32 KiB for AVX-512, so that it stays in the
+// level-1 cache beside the A strip while a tile is computed.
+const kc = 256
+
+// gemmBuf holds the packed block of B and a tile for the edges; gemm takes
+// one from gemmBufs per call, so concurrent products allocate nothing once
+// warm.
+type gemmBuf struct {
+	b, tile []float32
+}
+
+var gemmBufs = sync.Pool{New: func() any { return new(gemmBuf) }}
+
+// sgemm computes C = alpha op(A) op(B) + beta C with the level's
+// micro-kernels, for row-major matrices, op(A) m x k and op(B) k x n, like
+// BLAS sgemm. It returns false, computing nothing, at the generic level. It
+// panics if a dimension is negative, a leading dimension is below its row
+// width or a slice is too short.
+//
+// A is read in place (no copy), with strides that cover both op(A) = A and
+// op(A) = A^T; B is packed block by block (kc rows of op(B)) into panels of
+// nr columns, by contiguous copies when op(B) = B. Tiles of mr rows x nr
+// columns go straight to C; the last rows of C use kernels with fewer rows,
+// and the last columns a half-width kernel or, when they do not fill it, a
+// tile buffer that is then merged into C.
+func sgemm(tA, tB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) bool {
+	if level == levelGeneric {
+		return false
+	}
+	ks := kernelSets[level]
+	if m < 0 || n < 0 || k < 0 {
+		panic("nn: negative matrix dimension")
+	}
+	ar, ac := m, k
+	if tA {
+		ar, ac = k, m
+	}
+	br, bc := k, n
+	if tB {
+		br, bc = n, k
+	}
+	checkMatrix("A", a, ar, ac, lda)
+	checkMatrix("B", b, br, bc, ldb)
+	checkMatrix("C", c, m, n, ldc)
+	if m == 0 || n == 0 {
+		return true
+	}
+	if k == 0 || alpha == 0 || (beta != 0 && beta != 1) {
+		for i := 0; i < m; i++ {
+			row := c[i*ldc : i*ldc+n]
+			if beta == 0 {
+				clear(row)
+				continue
+			}
+			for j := range row {
+				row[j] *= beta
+			}
+		}
+		if k == 0 || alpha == 0 {
+			return true
+		}
+		if beta != 0 {
+			beta = 1
+		}
+	}
+	rs, kstep := lda, 1
+	if tA {
+		rs, kstep = 1, lda
+	}
+	mr, nr := ks.mr, ks.nr
+	buf := gemmBufs.Get().(*gemmBuf)
+	npad := (n + nr - 1) / nr * nr
+	if need := min(kc, k) * npad; len(buf.b) < need {
+		buf.b = make([]float32, need)
+	}
+	if len(buf.tile) < mr*nr {
+		buf.tile = make([]float32, mr*nr)
+	}
+	for p0 := 0; p0 < k; p0 += kc {
+		kb := min(kc, k-p0)
+		packB(buf.b, tB, b, ldb, p0, kb, n, nr, alpha)
+		acc := 0
+		if p0 > 0 || beta != 0 {
+			acc = 1
+		}
+		for i0 := 0; i0 < m; i0 += mr {
+			r := min(mr, m-i0)
+			ap := &a[i0*rs+p0*kstep]
+			for j0 := 0; j0 < n; j0 += nr {
+				w := min(nr, n-j0)
+				pw, kern := nr, ks.wide[r-1]
+				if w <= nr/2 {
+					pw, kern = nr/2, ks.narrow[r-1]
+				}
+				bp := &buf.b[j0*kb]
+				if w == pw {
+					kern(kb, ap, rs, kstep, bp, &c[i0*ldc+j0], ldc, acc)
+					continue
+				}
+				kern(kb, ap, rs, kstep, bp, &buf.tile[0], pw, 0)
+				for i := 0; i < r; i++ {
+					t := buf.tile[i*pw : i*pw+w]
+					row := c[(i0+i)*ldc+j0 : (i0+i)*ldc+j0+w]
+					if acc == 0 {
+						copy(row, t)
+						continue
+					}
+					for j, v := range t {
+						row[j] += v
+					}
+				}
+			}
+		}
+	}
+	gemmBufs.Put(buf)
+	return true
+}
+
+// checkMatrix panics unless x holds an r x c row-major matrix with leading
+// dimension ld.
+func checkMatrix(name string, x []float32, r, c, ld int) {
+	if ld < max(1, c) {
+		panic(fmt.Sprintf("nn: leading dimension %d of %s below its width %d", ld, name, c))
+	}
+	if r > 0 && c > 0 && len(x) < (r-1)*ld+c {
+		panic(fmt.Sprintf("nn: %s has %d values, too few for %d x %d with leading dimension %d", name, len(x), r, c, ld))
+	}
+}
+
+// packB copies rows p0..p0+kb of op(B) (k x n), times alpha, into dst as
+// panels of nr columns, kb rows each, the rows of a panel one after the
+// other; the last panel is nr/2 wide when the remaining columns fit, and
+// its columns beyond n are zero.
+func packB(dst []float32, tB bool, b []float32, ldb, p0, kb, n, nr int, alpha float32) {
+	for j0 := 0; j0 < n; j0 += nr {
+		w := min(nr, n-j0)
+		pw := nr
+		if w <= nr/2 {
+			pw = nr / 2
+		}
+		panel := dst[j0*kb : j0*kb+kb*pw]
+		if !tB {
+			for p := 0; p < kb; p++ {
+				d := panel[p*pw : p*pw+pw]
+				copy(d, b[(p0+p)*ldb+j0:(p0+p)*ldb+j0+w])
+				clear(d[w:])
+			}
+		} else {
+			if w < pw {
+				for p := 0; p < kb; p++ {
+					clear(panel[p*pw+w : p*pw+pw])
+				}
+			}
+			for j := 0; j < w; j++ {
+				src := b[(j0+j)*ldb+p0 : (j0+j)*ldb+p0+kb]
+				for p, v := range src {
+					panel[p*pw+j] = v
+				}
+			}
+		}
+		if alpha != 1 {
+			for i := range panel {
+				panel[i] *= alpha
+			}
+		}
+	}
+}
+
+// tanhVec applies the tanh activation of tanhAct32 to the longest prefix of
+// z whose length is a multiple of the vector width, with the level's
+// kernel, and returns that length (0 at the generic level).
+func tanhVec(z, s1, s2 []float32) int {
+	ks := kernelSets[level]
+	if ks == nil {
+		return 0
+	}
+	n := len(z) / ks.lanes * ks.lanes
+	if n == 0 {
+		return 0
+	}
+	s1 = s1[:n]
+	var p2 *float32
+	if s2 != nil {
+		p2 = &s2[:n][0]
+	}
+	ks.tanh(&z[0], &s1[0], p2, n)
+	return n
+}
+
+// mulIntoVec sets a[i] *= b[i] for the longest prefix of a whose length is a
+// multiple of twice the vector width, and returns that length (0 at the
+// generic level). It panics if len(b) < len(a).
+func mulIntoVec(a, b []float32) int {
+	ks := kernelSets[level]
+	if ks == nil {
+		return 0
+	}
+	n := len(a) / (2 * ks.lanes) * (2 * ks.lanes)
+	if n == 0 {
+		return 0
+	}
+	ks.mulInto(&a[0], &b[:n][0], n)
+	return n
+}
+
+// mulAddVec sets dst[i] += x[i]*y[i] (one rounding) for the longest prefix
+// of dst whose length is a multiple of twice the vector width, and returns
+// that length (0 at the generic level). It panics if x or y is shorter than
+// dst.
+func mulAddVec(dst, x, y []float32) int {
+	ks := kernelSets[level]
+	if ks == nil {
+		return 0
+	}
+	n := len(dst) / (2 * ks.lanes) * (2 * ks.lanes)
+	if n == 0 {
+		return 0
+	}
+	ks.mulAdd(&dst[0], &x[:n][0], &y[:n][0], n)
+	return n
+}
+
+// PeakGFLOPS measures the float32 peak of one core at the kernel level in
+// use: the rate of a loop of independent vector FMAs, which no product can
+// beat, over about the given duration. It returns 0 at the generic level.
+func PeakGFLOPS(d time.Duration) float64 {
+	ks := kernelSets[level]
+	if ks == nil {
+		return 0
+	}
+	const iters = 1 << 16
+	ks.peak(iters)
+	best := 0.0
+	for start := time.Now(); time.Since(start) < d; {
+		t := time.Now()
+		ks.peak(iters)
+		if r := float64(iters*ks.peakFlops) / time.Since(t).Seconds() / 1e9; r > best {
+			best = r
+		}
+	}
+	return best
+}

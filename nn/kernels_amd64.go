@@ -1,0 +1,218 @@
+//go:build amd64 && !purego && !openblas
+
+package nn
+
+//go:generate go run ./internal/asmgen -out kernels_amd64.s
+
+import (
+	"os"
+
+	"golang.org/x/sys/cpu"
+)
+
+// BLAS names the implementation of matrix products this build uses: nn's
+// own float32 kernels in generated assembly, chosen at run time (see
+// Kernel), with gonum for float64 and on CPUs without AVX2.
+const BLAS = "asm"
+
+// The micro-kernels and element-wise kernels of kernels_amd64.s, written
+// by internal/asmgen.
+
+//go:noescape
+func sgemmAVX512_1x32(k int, a *float32, rs, ks int, b, c *float32, ldc, acc int)
+
+//go:noescape
+func sgemmAVX512_2x32(k int, a *float32, rs, ks int, b, c *float32, ldc, acc int)
+
+//go:noescape
+func sgemmAVX512_3x32(k int, a *float32, rs, ks int, b, c *float32, ldc, acc int)
+
+//go:noescape
+func sgemmAVX512_4x32(k int, a *float32, rs, ks int, b, c *float32, ldc, acc int)
+
+//go:noescape
+func sgemmAVX512_5x32(k int, a *float32, rs, ks int, b, c *float32, ldc, acc int)
+
+//go:noescape
+func sgemmAVX512_6x32(k int, a *float32, rs, ks int, b, c *float32, ldc, acc int)
+
+//go:noescape
+func sgemmAVX512_7x32(k int, a *float32, rs, ks int, b, c *float32, ldc, acc int)
+
+//go:noescape
+func sgemmAVX512_8x32(k int, a *float32, rs, ks int, b, c *float32, ldc, acc int)
+
+//go:noescape
+func sgemmAVX512_9x32(k int, a *float32, rs, ks int, b, c *float32, ldc, acc int)
+
+//go:noescape
+func sgemmAVX512_10x32(k int, a *float32, rs, ks int, b, c *float32, ldc, acc int)
+
+//go:noescape
+func sgemmAVX512_11x32(k int, a *float32, rs, ks int, b, c *float32, ldc, acc int)
+
+//go:noescape
+func sgemmAVX512_12x32(k int, a *float32, rs, ks int, b, c *float32, ldc, acc int)
+
+//go:noescape
+func sgemmAVX512_13x32(k int, a *float32, rs, ks int, b, c *float32, ldc, acc int)
+
+//go:noescape
+func sgemmAVX512_14x32(k int, a *float32, rs, ks int, b, c *float32, ldc, acc int)
+
+//go:noescape
+func sgemmAVX512_1x16(k int, a *float32, rs, ks int, b, c *float32, ldc, acc int)
+
+//go:noescape
+func sgemmAVX512_2x16(k int, a *float32, rs, ks int, b, c *float32, ldc, acc int)
+
+//go:noescape
+func sgemmAVX512_3x16(k int, a *float32, rs, ks int, b, c *float32, ldc, acc int)
+
+//go:noescape
+func sgemmAVX512_4x16(k int, a *float32, rs, ks int, b, c *float32, ldc, acc int)
+
+//go:noescape
+func sgemmAVX512_5x16(k int, a *float32, rs, ks int, b, c *float32, ldc, acc int)
+
+//go:noescape
+func sgemmAVX512_6x16(k int, a *float32, rs, ks int, b, c *float32, ldc, acc int)
+
+//go:noescape
+func sgemmAVX512_7x16(k int, a *float32, rs, ks int, b, c *float32, ldc, acc int)
+
+//go:noescape
+func sgemmAVX512_8x16(k int, a *float32, rs, ks int, b, c *float32, ldc, acc int)
+
+//go:noescape
+func sgemmAVX512_9x16(k int, a *float32, rs, ks int, b, c *float32, ldc, acc int)
+
+//go:noescape
+func sgemmAVX512_10x16(k int, a *float32, rs, ks int, b, c *float32, ldc, acc int)
+
+//go:noescape
+func sgemmAVX512_11x16(k int, a *float32, rs, ks int, b, c *float32, ldc, acc int)
+
+//go:noescape
+func sgemmAVX512_12x16(k int, a *float32, rs, ks int, b, c *float32, ldc, acc int)
+
+//go:noescape
+func sgemmAVX512_13x16(k int, a *float32, rs, ks int, b, c *float32, ldc, acc int)
+
+//go:noescape
+func sgemmAVX512_14x16(k int, a *float32, rs, ks int, b, c *float32, ldc, acc int)
+
+//go:noescape
+func sgemmAVX2_1x16(k int, a *float32, rs, ks int, b, c *float32, ldc, acc int)
+
+//go:noescape
+func sgemmAVX2_2x16(k int, a *float32, rs, ks int, b, c *float32, ldc, acc int)
+
+//go:noescape
+func sgemmAVX2_3x16(k int, a *float32, rs, ks int, b, c *float32, ldc, acc int)
+
+//go:noescape
+func sgemmAVX2_4x16(k int, a *float32, rs, ks int, b, c *float32, ldc, acc int)
+
+//go:noescape
+func sgemmAVX2_5x16(k int, a *float32, rs, ks int, b, c *float32, ldc, acc int)
+
+//go:noescape
+func sgemmAVX2_6x16(k int, a *float32, rs, ks int, b, c *float32, ldc, acc int)
+
+//go:noescape
+func sgemmAVX2_1x8(k int, a *float32, rs, ks int, b, c *float32, ldc, acc int)
+
+//go:noescape
+func sgemmAVX2_2x8(k int, a *float32, rs, ks int, b, c *float32, ldc, acc int)
+
+//go:noescape
+func sgemmAVX2_3x8(k int, a *float32, rs, ks int, b, c *float32, ldc, acc int)
+
+//go:noescape
+func sgemmAVX2_4x8(k int, a *float32, rs, ks int, b, c *float32, ldc, acc int)
+
+//go:noescape
+func sgemmAVX2_5x8(k int, a *float32, rs, ks int, b, c *float32, ldc, acc int)
+
+//go:noescape
+func sgemmAVX2_6x8(k int, a *float32, rs, ks int, b, c *float32, ldc, acc int)
+
+func fmaPeakAVX512(n int)
+
+func fmaPeakAVX2(n int)
+
+//go:noescape
+func tanhAVX512(z, s1, s2 *float32, n int)
+
+//go:noescape
+func tanhAVX2(z, s1, s2 *float32, n int)
+
+//go:noescape
+func mulIntoAVX512(a, b *float32, n int)
+
+//go:noescape
+func mulIntoAVX2(a, b *float32, n int)
+
+//go:noescape
+func mulAddAVX512(dst, x, y *float32, n int)
+
+//go:noescape
+func mulAddAVX2(dst, x, y *float32, n int)
+
+// kernelSet is one instruction set's kernels: micro-kernels for tiles of
+// 1..mr rows by nr (wide) or nr/2 (narrow) columns, indexed by rows-1.
+type kernelSet struct {
+	mr, nr       int
+	lanes        int
+	wide, narrow []sgemmKernel
+	peak         func(n int)
+	// peakFlops is the number of float32 flops of one peak iteration.
+	peakFlops int
+	tanh      func(z, s1, s2 *float32, n int)
+	mulInto   func(a, b *float32, n int)
+	mulAdd    func(dst, x, y *float32, n int)
+}
+
+var kernelSets = [...]*kernelSet{
+	levelAVX2: {
+		mr: 6, nr: 16, lanes: 8,
+		wide:   []sgemmKernel{sgemmAVX2_1x16, sgemmAVX2_2x16, sgemmAVX2_3x16, sgemmAVX2_4x16, sgemmAVX2_5x16, sgemmAVX2_6x16},
+		narrow: []sgemmKernel{sgemmAVX2_1x8, sgemmAVX2_2x8, sgemmAVX2_3x8, sgemmAVX2_4x8, sgemmAVX2_5x8, sgemmAVX2_6x8},
+		peak:   fmaPeakAVX2, peakFlops: 12 * 8 * 2,
+		tanh: tanhAVX2, mulInto: mulIntoAVX2, mulAdd: mulAddAVX2,
+	},
+	levelAVX512: {
+		mr: 14, nr: 32, lanes: 16,
+		wide: []sgemmKernel{sgemmAVX512_1x32, sgemmAVX512_2x32, sgemmAVX512_3x32, sgemmAVX512_4x32,
+			sgemmAVX512_5x32, sgemmAVX512_6x32, sgemmAVX512_7x32, sgemmAVX512_8x32, sgemmAVX512_9x32,
+			sgemmAVX512_10x32, sgemmAVX512_11x32, sgemmAVX512_12x32, sgemmAVX512_13x32, sgemmAVX512_14x32},
+		narrow: []sgemmKernel{sgemmAVX512_1x16, sgemmAVX512_2x16, sgemmAVX512_3x16, sgemmAVX512_4x16,
+			sgemmAVX512_5x16, sgemmAVX512_6x16, sgemmAVX512_7x16, sgemmAVX512_8x16, sgemmAVX512_9x16,
+			sgemmAVX512_10x16, sgemmAVX512_11x16, sgemmAVX512_12x16, sgemmAVX512_13x16, sgemmAVX512_14x16},
+		peak: fmaPeakAVX512, peakFlops: 28 * 16 * 2,
+		tanh: tanhAVX512, mulInto: mulIntoAVX512, mulAdd: mulAddAVX512,
+	},
+}
+
+// detectLevel returns the best kernel level the CPU and OS support
+// (golang.org/x/sys/cpu checks that the OS saves the vector registers),
+// lowered to the level named by the environment variable HNN_KERNEL
+// (generic, avx2 or avx512) when that is set.
+func detectLevel() kernelLevel {
+	best := levelGeneric
+	switch {
+	case cpu.X86.HasAVX512F:
+		best = levelAVX512
+	case cpu.X86.HasAVX2 && cpu.X86.HasFMA:
+		best = levelAVX2
+	}
+	if name := os.Getenv("HNN_KERNEL"); name != "" {
+		for l, n := range levelNames {
+			if n == name && kernelLevel(l) < best {
+				best = kernelLevel(l)
+			}
+		}
+	}
+	return best
+}

@@ -1,0 +1,18 @@
+//go:build !amd64 || purego || openblas
+
+package nn
+
+// kernelSet is empty in builds without assembly.
+type kernelSet struct {
+	mr, nr, lanes int
+	wide, narrow  []sgemmKernel
+	peak          func(n int)
+	peakFlops     int
+	tanh          func(z, s1, s2 *float32, n int)
+	mulInto       func(a, b *float32, n int)
+	mulAdd        func(dst, x, y *float32, n int)
+}
+
+var kernelSets [levelAVX512 + 1]*kernelSet
+
+func detectLevel() kernelLevel { return levelGeneric }

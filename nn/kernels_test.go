@@ -1,0 +1,338 @@
+package nn
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"testing"
+)
+
+// forLevels runs f once for every kernel level the CPU supports (generic,
+// then avx2 and avx512 where present), switching the package's level. The
+// subtests are sequential: the level is package state.
+func forLevels(t *testing.T, f func(t *testing.T, l kernelLevel)) {
+	for _, l := range supportedLevels() {
+		t.Run(levelNames[l], func(t *testing.T) {
+			defer setKernelLevel(l)()
+			f(t, l)
+		})
+	}
+}
+
+// gemmCase is one product C = alpha op(A) op(B) + beta C with its storage.
+type gemmCase struct {
+	tA, tB        bool
+	m, n, k       int
+	lda, ldb, ldc int
+	alpha, beta   float32
+}
+
+func (g gemmCase) String() string {
+	return fmt.Sprintf("tA=%v,tB=%v,m=%d,n=%d,k=%d,ld=%d/%d/%d,alpha=%g,beta=%g",
+		g.tA, g.tB, g.m, g.n, g.k, g.lda, g.ldb, g.ldc, g.alpha, g.beta)
+}
+
+// dims returns the stored shapes of A and B.
+func (g gemmCase) dims() (ar, ac, br, bc int) {
+	ar, ac = g.m, g.k
+	if g.tA {
+		ar, ac = g.k, g.m
+	}
+	br, bc = g.k, g.n
+	if g.tB {
+		br, bc = g.n, g.k
+	}
+	return
+}
+
+const canaries = 5
+
+// gemmData returns A, B and C for g, seeded: the values in the used region,
+// NaN in every padding column and in canaries values after each slice. C is
+// NaN where beta is 0, which the product must overwrite.
+func gemmData(g gemmCase, rng *rand.Rand) (a, b, c []float32) {
+	fill := func(r, cols, ld int, nan bool) []float32 {
+		x := make([]float32, max(0, (r-1)*ld+cols)+canaries)
+		for i := range x {
+			x[i] = float32(math.NaN())
+		}
+		for i := 0; i < r; i++ {
+			for j := 0; j < cols; j++ {
+				if !nan {
+					x[i*ld+j] = float32(rng.NormFloat64())
+				}
+			}
+		}
+		return x
+	}
+	ar, ac, br, bc := g.dims()
+	return fill(ar, ac, g.lda, false), fill(br, bc, g.ldb, false), fill(g.m, g.n, g.ldc, g.beta == 0)
+}
+
+// checkGemm runs g at the current level and checks every element of C
+// against a float64 loop: |C - C64| <= 2 k 2^-24 sum_p |a_ip b_pj| +
+// 2^-23 |beta c_ij| (the error bound of a float32 dot product of length k
+// with one rounding per addition, with a factor 2 of slack), and that the
+// padding and canaries of C are untouched.
+func checkGemm(t *testing.T, g gemmCase, rng *rand.Rand) {
+	t.Helper()
+	a, b, c := gemmData(g, rng)
+	c0 := append([]float32(nil), c...)
+	at := func(i, p int) float64 {
+		if g.tA {
+			return float64(a[p*g.lda+i])
+		}
+		return float64(a[i*g.lda+p])
+	}
+	bt := func(p, j int) float64 {
+		if g.tB {
+			return float64(b[j*g.ldb+p])
+		}
+		return float64(b[p*g.ldb+j])
+	}
+	gemm(g.tA, g.tB, g.m, g.n, g.k, g.alpha, a, g.lda, b, g.ldb, g.beta, c, g.ldc)
+	u := math.Ldexp(1, -24)
+	bad := 0
+	for i := 0; i < g.m; i++ {
+		for j := 0; j < g.n; j++ {
+			var s, abs float64
+			for p := 0; p < g.k; p++ {
+				v := at(i, p) * bt(p, j)
+				s += v
+				abs += math.Abs(v)
+			}
+			s *= float64(g.alpha)
+			abs *= math.Abs(float64(g.alpha))
+			var cb float64
+			if g.beta != 0 {
+				cb = float64(g.beta) * float64(c0[i*g.ldc+j])
+			}
+			want := s + cb
+			tol := 2*float64(g.k)*u*abs + 2*u*math.Abs(cb) + 1e-30
+			got := float64(c[i*g.ldc+j])
+			if !(math.Abs(got-want) <= tol) {
+				if bad++; bad <= 3 {
+					t.Errorf("%v: C[%d,%d] = %g, want %g within %.3g", g, i, j, got, want, tol)
+				}
+			}
+		}
+	}
+	for i := range c {
+		if i < (g.m-1)*g.ldc+g.n && i%g.ldc < g.n && g.m > 0 {
+			continue
+		}
+		if math.Float32bits(c[i]) != math.Float32bits(c0[i]) {
+			t.Fatalf("%v: C[%d] outside the matrix changed from %g to %g", g, i, c0[i], c[i])
+		}
+	}
+}
+
+// cases returns g with its leading dimensions set to the widths (pad 0)
+// or above them.
+func withLD(g gemmCase, pad int) gemmCase {
+	ar, ac, br, bc := g.dims()
+	_, _ = ar, br
+	g.lda, g.ldb, g.ldc = max(1, ac)+pad, max(1, bc)+2*pad, max(1, g.n)+3*pad
+	return g
+}
+
+var transposes = []struct{ tA, tB bool }{{false, false}, {false, true}, {true, false}, {true, true}}
+
+// TestGemmRemainders covers every remainder of the register blocks of all
+// levels (mr = 6 and 14 rows, nr = 16 and 32 columns) in m and n, every
+// transpose case and the depths the issue lists, with padded leading
+// dimensions and NaN canaries.
+func TestGemmRemainders(t *testing.T) {
+	rng := rand.New(rand.NewPCG(13, 1))
+	ks := []int{1, 2, 3, 7, 200, 1500}
+	forLevels(t, func(t *testing.T, l kernelLevel) {
+		for _, tr := range transposes {
+			for _, k := range ks {
+				// m across 1..2*14+1 rows at a width with a full and a
+				// partial panel; n across 1..2*32+1 at a height with a full
+				// and a partial strip.
+				for m := 1; m <= 29; m++ {
+					if k == 1500 && m%3 != 0 {
+						continue
+					}
+					checkGemm(t, withLD(gemmCase{tA: tr.tA, tB: tr.tB, m: m, n: 45, k: k, alpha: 1, beta: 0}, m%2), rng)
+				}
+				for n := 1; n <= 65; n++ {
+					if k == 1500 && n%5 != 0 {
+						continue
+					}
+					checkGemm(t, withLD(gemmCase{tA: tr.tA, tB: tr.tB, m: 17, n: n, k: k, alpha: 1, beta: 1}, n%2), rng)
+				}
+			}
+		}
+	})
+}
+
+// TestGemmShapes covers the products of an HNN step of the reference
+// network (batch 750, widths 2-200-200-1), with alpha and beta away from 0
+// and 1.
+func TestGemmShapes(t *testing.T) {
+	rng := rand.New(rand.NewPCG(13, 2))
+	cases := []gemmCase{
+		{m: 750, n: 200, k: 200, alpha: 1},            // Z W
+		{m: 750, n: 200, k: 2, alpha: 1, beta: 1},     // X W_1 onto the biases
+		{m: 750, n: 1, k: 200, alpha: 1},              // Z w_o
+		{tB: true, m: 750, n: 200, k: 200, alpha: 1},  // Abar W^T
+		{tB: true, m: 750, n: 2, k: 200, alpha: 1},    // Delta_1 W_1^T
+		{tA: true, m: 200, n: 200, k: 1500, alpha: 1}, // [Z; M]^T [Abar; Delta]
+		{tA: true, m: 2, n: 200, k: 1500, alpha: 1},   // [X; P]^T [Abar; Delta]
+		{tA: true, tB: true, m: 200, n: 200, k: 750, alpha: 0.5, beta: -0.25},
+		{m: 750, n: 200, k: 200, alpha: -2, beta: 0.5},
+		{m: 0, n: 3, k: 2, alpha: 1},
+		{m: 3, n: 4, k: 0, alpha: 1, beta: 0.5},
+	}
+	forLevels(t, func(t *testing.T, l kernelLevel) {
+		for _, g := range cases {
+			checkGemm(t, withLD(g, 0), rng)
+			checkGemm(t, withLD(g, 5), rng)
+		}
+	})
+}
+
+// TestGemmPanics checks that impossible arguments panic at every level.
+func TestGemmPanics(t *testing.T) {
+	forLevels(t, func(t *testing.T, l kernelLevel) {
+		a := make([]float32, 12)
+		for _, f := range []func(){
+			func() { gemm(false, false, 3, 4, 4, 1, a, 4, a, 4, 0, a[:11], 4) },
+			func() { gemm(false, false, 3, 4, 4, 1, a, 3, a, 4, 0, a, 4) },
+			func() { gemm(true, false, 3, 4, 5, 1, a, 3, a, 4, 0, a, 4) },
+		} {
+			func() {
+				defer func() {
+					if recover() == nil {
+						t.Error("no panic")
+					}
+				}()
+				f()
+			}()
+		}
+	})
+}
+
+// FuzzGemm checks products of fuzzed shapes, transposes, paddings and
+// scalars at every level against the float64 loop.
+func FuzzGemm(f *testing.F) {
+	f.Add(uint8(15), uint8(33), uint16(7), uint8(0), uint8(1), int64(1))
+	f.Add(uint8(1), uint8(1), uint16(1), uint8(3), uint8(0), int64(2))
+	f.Add(uint8(29), uint8(17), uint16(300), uint8(1), uint8(4), int64(3))
+	f.Fuzz(func(t *testing.T, m, n uint8, k uint16, tr, pad uint8, seed int64) {
+		rng := rand.New(rand.NewPCG(uint64(seed), 3))
+		g := gemmCase{tA: tr&1 != 0, tB: tr&2 != 0, m: int(m % 64), n: int(n % 80), k: int(k % 700), alpha: 1}
+		switch tr >> 2 % 3 {
+		case 1:
+			g.beta = 1
+		case 2:
+			g.alpha, g.beta = 0.75, -1.5
+		}
+		g = withLD(g, int(pad%4))
+		for _, l := range supportedLevels() {
+			restore := setKernelLevel(l)
+			checkGemm(t, g, rng)
+			restore()
+		}
+	})
+}
+
+// TestTanhKernels checks the fused tanh at every level against math.Tanh
+// (absolute error at most 3e-7, the bound tanh32 documents) and its
+// derivatives against those of the returned value, over lengths that leave
+// every remainder of the vector width, with NaN and the infinities
+// propagated.
+func TestTanhKernels(t *testing.T) {
+	rng := rand.New(rand.NewPCG(13, 4))
+	forLevels(t, func(t *testing.T, l kernelLevel) {
+		for _, n := range []int{0, 1, 7, 8, 15, 16, 17, 33, 1000} {
+			for _, second := range []bool{false, true} {
+				x := make([]float32, n)
+				for i := range x {
+					x[i] = float32(3 * rng.NormFloat64())
+					switch i % 97 {
+					case 3:
+						x[i] = float32(math.NaN())
+					case 5:
+						x[i] = float32(math.Inf(-1))
+					case 7:
+						x[i] = 0
+					case 11:
+						x[i] = float32(20 * rng.NormFloat64())
+					}
+				}
+				z := append([]float32(nil), x...)
+				s1 := make([]float32, n+1)
+				var s2 []float32
+				if second {
+					s2 = make([]float32, n+1)
+					s2[n] = 42
+				}
+				s1[n] = 42
+				tanhAct32(z, s1[:n], s2[:min(len(s2), n)])
+				if s1[n] != 42 || (second && s2[n] != 42) {
+					t.Fatalf("n=%d: wrote past the end", n)
+				}
+				if !second {
+					s2 = nil
+				}
+				for i, v := range x {
+					want := math.Tanh(float64(v))
+					if math.IsNaN(want) {
+						if !math.IsNaN(float64(z[i])) || !math.IsNaN(float64(s1[i])) {
+							t.Errorf("tanh(NaN) = %g, %g", z[i], s1[i])
+						}
+						continue
+					}
+					if d := math.Abs(float64(z[i]) - want); !(d <= 3e-7) {
+						t.Errorf("n=%d: tanh(%g) = %g, want %g (error %.3g)", n, v, z[i], want, d)
+					}
+					tt := z[i]
+					if d := 1 - tt*tt; math.Abs(float64(s1[i]-d)) > 1e-7 {
+						t.Errorf("s1(%g) = %g, want %g", v, s1[i], d)
+					}
+					if s2 != nil {
+						if d := -2 * tt * (1 - tt*tt); math.Abs(float64(s2[i]-d)) > 2e-7 {
+							t.Errorf("s2(%g) = %g, want %g", v, s2[i], d)
+						}
+					}
+				}
+			}
+		}
+	})
+}
+
+// TestElementwiseKernels checks mulInto and mulAddInto at every level
+// against the scalar loops (to one float32 rounding of the product).
+func TestElementwiseKernels(t *testing.T) {
+	rng := rand.New(rand.NewPCG(13, 5))
+	forLevels(t, func(t *testing.T, l kernelLevel) {
+		for _, n := range []int{0, 1, 15, 16, 31, 32, 33, 64, 100, 1000} {
+			a, b, c := make([]float32, n+1), make([]float32, n), make([]float32, n)
+			for i := range b {
+				a[i], b[i], c[i] = float32(rng.NormFloat64()), float32(rng.NormFloat64()), float32(rng.NormFloat64())
+			}
+			a[n] = 42
+			a0 := append([]float32(nil), a...)
+			mulInto(a[:n], b)
+			for i := range b {
+				if a[i] != a0[i]*b[i] {
+					t.Fatalf("n=%d: mulInto[%d] = %g, want %g", n, i, a[i], a0[i]*b[i])
+				}
+			}
+			copy(a, a0)
+			mulAddInto(a[:n], b, c)
+			for i := range b {
+				want := float64(a0[i]) + float64(b[i])*float64(c[i])
+				if d := math.Abs(float64(a[i]) - want); d > 1e-6*(1+math.Abs(want)) {
+					t.Fatalf("n=%d: mulAddInto[%d] = %g, want %g", n, i, a[i], want)
+				}
+			}
+			if a[n] != 42 {
+				t.Fatalf("n=%d: wrote past the end", n)
+			}
+		}
+	})
+}
