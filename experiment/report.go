@@ -9,6 +9,7 @@ import (
 
 	"github.com/hnn-go/hnn/internal/atomicfile"
 	"github.com/hnn-go/hnn/metrics"
+	"github.com/hnn-go/hnn/task"
 )
 
 // writeReport writes a Markdown report of res to path.
@@ -25,28 +26,7 @@ func writeReport(path string, res *Results) error {
 	fmt.Fprintf(&b, "Settings: %s. Build: %s, %s/%s, BLAS %s, %d CPUs. Wall time %.1f s.\n\n",
 		mode, res.Build.GoVersion, res.Build.GOOS, res.Build.GOARCH, res.Build.BLAS, res.Build.NumCPU, res.Seconds)
 	writeSection(&b, res, metrics.MainTable)
-	if lt := LongHorizonTable(res); lt != "" {
-		b.WriteString("\n## Long horizon\n\n")
-		b.WriteString("Rollouts 10x longer than the training data (see the protocol below): energy drift |H(t) - H(0)| / |H(0)| with the true H ")
-		b.WriteString("(mean over time and starts), relative error |x - x*| / (|x| + |x*|) (geometric mean over time and starts) beside the chaos floor ")
-		b.WriteString("(the true system from a start perturbed by 1e-4), and valid prediction time (first time the normalised error exceeds 0.025). ")
-		b.WriteString("Seeds are combined by the mean (drift, valid time) and the geometric mean (errors).\n\n")
-		b.WriteString("| task | model | integrator | energy drift | relative error | chaos floor | valid time | horizon | failed rollouts |\n")
-		b.WriteString("|---|---|---|---|---|---|---|---|---|\n")
-		for _, tn := range res.Order {
-			for _, mk := range res.Models {
-				mr := res.Tasks[tn][mk]
-				if mr == nil {
-					continue
-				}
-				for _, name := range sortedKeys(mr.LongHorizon) {
-					l := mr.LongHorizon[name]
-					fmt.Fprintf(&b, "| %s | %s | %s | %s | %s | %s | %s | %g | %d |\n", tn, mk, name, fmtG(float64(l.EnergyDrift)),
-						fmtG(float64(l.RelativeError)), fmtG(float64(l.ChaosFloor)), fmtG(float64(l.ValidTime)), l.Horizon, l.Failed)
-				}
-			}
-		}
-	}
+	writeLongHorizonSection(&b, res)
 	for _, sec := range metrics.Sections() {
 		if sec != metrics.MainTable {
 			writeSection(&b, res, sec)
@@ -55,18 +35,51 @@ func writeReport(path string, res *Results) error {
 	for _, tn := range sortedKeys(res.Skipped) {
 		fmt.Fprintf(&b, "\nSkipped %s: %s\n", tn, res.Skipped[tn])
 	}
+	writeProtocol(&b, res)
+	writeFigureLinks(&b, res)
+	return atomicfile.WriteFile(path, []byte(b.String()), 0o644)
+}
+
+// writeLongHorizonSection writes the long-horizon table of res, if it has
+// long-horizon metrics.
+func writeLongHorizonSection(b *strings.Builder, res *Results) {
+	if LongHorizonTable(res) == "" {
+		return
+	}
+	b.WriteString("\n## Long horizon\n\n")
+	b.WriteString("Rollouts 10x longer than the training data (see the protocol below): energy drift |H(t) - H(0)| / |H(0)| with the true H ")
+	b.WriteString("(mean over time and starts), relative error |x - x*| / (|x| + |x*|) (geometric mean over time and starts) beside the chaos floor ")
+	b.WriteString("(the true system from a start perturbed by 1e-4), and valid prediction time (first time the normalised error exceeds 0.025). ")
+	b.WriteString("Seeds are combined by the mean (drift, valid time) and the geometric mean (errors).\n\n")
+	b.WriteString("| task | model | integrator | energy drift | relative error | chaos floor | valid time | horizon | failed rollouts |\n")
+	b.WriteString("|---|---|---|---|---|---|---|---|---|\n")
+	for _, tn := range res.Order {
+		for _, mk := range res.Models {
+			mr := res.Tasks[tn][mk]
+			if mr == nil {
+				continue
+			}
+			for _, name := range sortedKeys(mr.LongHorizon) {
+				l := mr.LongHorizon[name]
+				fmt.Fprintf(b, "| %s | %s | %s | %s | %s | %s | %s | %g | %d |\n", tn, mk, name, fmtG(float64(l.EnergyDrift)),
+					fmtG(float64(l.RelativeError)), fmtG(float64(l.ChaosFloor)), fmtG(float64(l.ValidTime)), l.Horizon, l.Failed)
+			}
+		}
+	}
+}
+
+// writeProtocol writes the settings every task ran with.
+func writeProtocol(b *strings.Builder, res *Results) {
 	b.WriteString("\n## Protocol\n\n")
 	for _, tn := range res.Order {
 		p := res.Protocol[tn]
-		fmt.Fprintf(&b, "- %s: train %+v; energy MSE: %d starts, t in [0, %g] at %d points, %s rtol %g atol %g, seed %d.\n",
+		fmt.Fprintf(b, "- %s: train %+v; energy MSE: %d starts, t in [0, %g] at %d points, %s rtol %g atol %g, seed %d.\n",
 			tn, p.Train, p.Energy.Starts, p.Energy.TEnd, p.Energy.Points, p.Energy.Integrator, p.Energy.RTol, p.Energy.ATol, p.Energy.Seed)
 		if l := p.LongHorizon; l != nil {
-			fmt.Fprintf(&b, "  Long horizon: %d starts, t in [0, %g] at %d points, integrators %s (fixed step %g, dopri5 rtol %g), truth dopri5 rtol %g, perturbation %g, threshold %g, seed %d.\n",
+			fmt.Fprintf(b, "  Long horizon: %d starts, t in [0, %g] at %d points, integrators %s (fixed step %g, dopri5 rtol %g), truth dopri5 rtol %g, perturbation %g, threshold %g, seed %d.\n",
 				l.Starts, l.TEnd, l.Points, strings.Join(l.Integrators, ", "), l.Step, l.RTol, l.TruthTol, l.Perturbation, l.Threshold, l.Seed)
 		}
 	}
-	writeFigureLinks(&b, res)
-	return atomicfile.WriteFile(path, []byte(b.String()), 0o644)
 }
 
 // writeSection writes the table of the metrics of report section sec: a
@@ -99,10 +112,10 @@ func writeSection(b *strings.Builder, res *Results, sec *metrics.Section) {
 			if main {
 				row = append(row, fmt.Sprint(mr.Seeds))
 			}
-			any := false
+			has := false
 			for _, m := range ms {
 				v, ok := mr.Get(m)
-				any = any || ok
+				has = has || ok
 				row = append(row, cell(m, v, ok, metrics.Model))
 				if m.Median != "" {
 					med := "-"
@@ -112,18 +125,11 @@ func writeSection(b *strings.Builder, res *Results, sec *metrics.Section) {
 					row = append(row, med)
 				}
 			}
-			if !any && !main {
+			if !has && !main {
 				continue
 			}
 			if main {
-				pt, pe, pE := "-", "-", "-"
-				if p := mr.Published; p != nil {
-					pt, pe = published(p.Train), published(p.Test)
-					if p.Energy != 0 {
-						pE = fmt.Sprintf("%.2e ± %.1e", p.Energy, p.EnergySEM)
-					}
-				}
-				row = append(row, pt, pe, pE)
+				row = append(row, paperCells(mr.Published)...)
 			}
 			rows = append(rows, "| "+strings.Join(row, " | ")+" |")
 		}
@@ -138,6 +144,19 @@ func writeSection(b *strings.Builder, res *Results, sec *metrics.Section) {
 	b.WriteString("| " + strings.Join(head, " | ") + " |\n")
 	b.WriteString(strings.Repeat("|---", len(head)) + "|\n")
 	b.WriteString(strings.Join(rows, "\n") + "\n")
+}
+
+// paperCells returns the paper's train loss, test loss and energy MSE
+// with its error bar for the report, "-" where it has none.
+func paperCells(p *task.Published) []string {
+	if p == nil {
+		return []string{"-", "-", "-"}
+	}
+	e := "-"
+	if p.Energy != 0 {
+		e = fmt.Sprintf("%.2e ± %.1e", p.Energy, p.EnergySEM)
+	}
+	return []string{published(p.Train), published(p.Test), e}
 }
 
 // cell formats the value v of metric m for a table, "-" if there is none

@@ -339,36 +339,15 @@ func Collect(p *Plan, runs []*Run, rn *Runner, start time.Time) (*Results, error
 	if err != nil {
 		return nil, err
 	}
-	var longCurves map[string]map[string]map[string]*LongSeries
-	var longTruths map[string]*LongTruth
+	var long *longResults
 	if o.LongHorizon {
-		if longTruths, longCurves, err = longHorizon(p, res, runs); err != nil {
+		if long, err = longHorizon(p, res, runs); err != nil {
 			return nil, err
 		}
 	}
 	res.Seconds = time.Since(start).Seconds()
 	if o.Out != "" {
-		if err := os.MkdirAll(o.Out, 0o755); err != nil {
-			return nil, fmt.Errorf("experiment: %w", err)
-		}
-		if !o.NoFigures {
-			out := &figureDir{dir: o.Out}
-			if err := writeFigures(out, res, runs, truths); err != nil {
-				return nil, err
-			}
-			for _, tn := range p.Tasks {
-				if lt := longTruths[tn]; lt != nil {
-					if err := writeLongHorizonFigure(out, tn, lt, p.Models, longCurves[tn]); err != nil {
-						return nil, err
-					}
-				}
-			}
-			res.Figures = out.written
-		}
-		if err := writeJSON(filepath.Join(o.Out, "results.json"), res); err != nil {
-			return nil, err
-		}
-		if err := writeReport(filepath.Join(o.Out, "report.md"), res); err != nil {
+		if err := writeOutputs(p, res, runs, truths, long); err != nil {
 			return nil, err
 		}
 	}
@@ -384,10 +363,39 @@ func Collect(p *Plan, runs []*Run, rn *Runner, start time.Time) (*Results, error
 	return res, nil
 }
 
+// writeOutputs writes the figures (unless p.Options.NoFigures), then
+// results.json and report.md into p.Options.Out. long holds the
+// long-horizon truths and curves, nil if they were not asked for.
+func writeOutputs(p *Plan, res *Results, runs []*Run, truths map[string]*EnergyTruth, long *longResults) error {
+	o := p.Options
+	if err := os.MkdirAll(o.Out, 0o755); err != nil {
+		return fmt.Errorf("experiment: %w", err)
+	}
+	if !o.NoFigures {
+		out := &figureDir{dir: o.Out}
+		if err := writeFigures(out, res, runs, truths); err != nil {
+			return err
+		}
+		for _, tn := range p.Tasks {
+			if lt := long.truth(tn); lt != nil {
+				if err := writeLongHorizonFigure(out, tn, lt, p.Models, long.curves[tn]); err != nil {
+					return err
+				}
+			}
+		}
+		res.Figures = out.written
+	}
+	if err := writeJSON(filepath.Join(o.Out, "results.json"), res); err != nil {
+		return err
+	}
+	return writeReport(filepath.Join(o.Out, "report.md"), res)
+}
+
 // aggregate fills res.Tasks from the runs of plan p: one ModelResult per
 // task and model label, with its seeds' results in job order and every
-// metric its runs have combined by the metric's Aggregate. It returns the
-// energy truths of the tasks that have one (shared through rn).
+// metric its runs have combined by the metric's Aggregate (see combine).
+// It returns the energy truths of the tasks that have one (shared through
+// rn).
 func aggregate(p *Plan, runs []*Run, rn *Runner, res *Results) (map[string]*EnergyTruth, error) {
 	type group struct {
 		runs    []*Run
@@ -436,28 +444,53 @@ func aggregate(p *Plan, runs []*Run, rn *Runner, res *Results) (map[string]*Ener
 	}
 	for mr, g := range groups {
 		mr.Seeds = len(mr.PerSeed)
-		chunks := res.Protocol[g.runs[0].Spec.Task].Energy.Chunks
-		for _, m := range metrics.All() {
-			s := metrics.Seeds{Chunks: chunks, KeepOwn: g.keepOwn}
-			for _, r := range g.runs {
-				if v, ok := r.Metrics.Get(m); ok {
-					s.Runs = append(s.Runs, v)
-					s.Samples = append(s.Samples, r.Metrics.Samples[m.Key]...)
-				}
-			}
-			if len(s.Runs) > 0 {
-				mr.Set(m, m.Aggregate(s))
-			}
-		}
+		mr.Values = combine(g.runs, res.Protocol[g.runs[0].Spec.Task].Energy.Chunks, g.keepOwn)
 	}
 	return truths, nil
+}
+
+// combine returns every registered metric that some of runs (the seeds of
+// one model on one task, in seed order) have, combined by its Aggregate.
+// chunks is the error-bar chunks of the task's energy protocol; keepOwn
+// says that a single run keeps its own error bars.
+func combine(runs []*Run, chunks int, keepOwn bool) metrics.Values {
+	var v metrics.Values
+	for _, m := range metrics.All() {
+		s := metrics.Seeds{Chunks: chunks, KeepOwn: keepOwn}
+		for _, r := range runs {
+			if x, ok := r.Metrics.Get(m); ok {
+				s.Runs = append(s.Runs, x)
+				s.Samples = append(s.Samples, r.Metrics.Samples[m.Key]...)
+			}
+		}
+		if len(s.Runs) > 0 {
+			v.Set(m, m.Aggregate(s))
+		}
+	}
+	return v
+}
+
+// longResults are the long-horizon truths of the tasks that have one and
+// seed 0's curves, by task, model label and integrator.
+type longResults struct {
+	truths map[string]*LongTruth
+	curves map[string]map[string]map[string]*LongSeries
+}
+
+// truth returns task tn's long-horizon truth, nil if it has none or l is
+// nil.
+func (l *longResults) truth(tn string) *LongTruth {
+	if l == nil {
+		return nil
+	}
+	return l.truths[tn]
 }
 
 // longHorizon computes the long-horizon metrics of every run whose task
 // has a true energy and a long-horizon protocol, rewrites the runs'
 // metrics.json, aggregates them into res, and returns each task's truth and
-// seed 0's curves by task, model label and integrator.
-func longHorizon(p *Plan, res *Results, runs []*Run) (map[string]*LongTruth, map[string]map[string]map[string]*LongSeries, error) {
+// seed 0's curves.
+func longHorizon(p *Plan, res *Results, runs []*Run) (*longResults, error) {
 	o := p.Options
 	truths := map[string]*LongTruth{}
 	curves := map[string]map[string]map[string]*LongSeries{}
@@ -472,7 +505,7 @@ func longHorizon(p *Plan, res *Results, runs []*Run) (map[string]*LongTruth, map
 		}
 		lt, err := NewLongTruth(t, lp)
 		if err != nil {
-			return nil, nil, err
+			return nil, err
 		}
 		truths[tn] = lt
 		pp := lt.Protocol
@@ -488,7 +521,7 @@ func longHorizon(p *Plan, res *Results, runs []*Run) (map[string]*LongTruth, map
 			r := runs[i]
 			c, err := r.EvaluateLongHorizon(lt)
 			if err != nil {
-				return nil, nil, err
+				return nil, err
 			}
 			label := j.Spec.Label()
 			if j.Spec.Seed == 0 {
@@ -497,7 +530,7 @@ func longHorizon(p *Plan, res *Results, runs []*Run) (map[string]*LongTruth, map
 			per[label] = append(per[label], r.Metrics.LongHorizon)
 			if dir := RunDir(o.Out, j); dir != "" {
 				if err := writeJSON(filepath.Join(dir, MetricsFile), r.Metrics); err != nil {
-					return nil, nil, err
+					return nil, err
 				}
 			}
 		}
@@ -505,7 +538,7 @@ func longHorizon(p *Plan, res *Results, runs []*Run) (map[string]*LongTruth, map
 			res.Tasks[tn][label].LongHorizon = combineLongHorizon(ms)
 		}
 	}
-	return truths, curves, nil
+	return &longResults{truths: truths, curves: curves}, nil
 }
 
 // Table formats res as a plain-text table with the published numbers beside
