@@ -21,12 +21,48 @@ func mulAT[T Float](c, a, b []T, m, k, n int, beta T) {
 }
 
 // colSum sets dst[j] = sum_i a[i*n+j] for an r x n matrix a.
+// The rows are added in order, so the vector kernel gives the same sums.
 func colSum[T Float](dst, a []T, r, n int) {
-	clear(dst[:n])
+	dst = dst[:n]
+	clear(dst)
 	for i := 0; i < r; i++ {
 		row := a[i*n : i*n+n]
-		for j, v := range row {
-			dst[j] += v
+		d := dst
+		if d32, ok := any(d).([]float32); ok {
+			if done := addIntoVec(d32, any(row).([]float32)); done > 0 {
+				d, row = d[done:], row[done:]
+			}
 		}
+		for j, v := range row {
+			d[j] += v
+		}
+	}
+}
+
+// secondOrderTerms sets ek[i] = pi[i]*u[i]*s2[i] and, unless mk is nil,
+// mk[i] = pi[i]*s1[i]: the element-wise terms of the second-order backward
+// pass. It panics if a slice is shorter than pi.
+func secondOrderTerms[T Float](mk, ek, pi, s1, u, s2 []T) {
+	ek, s1, u, s2 = ek[:len(pi)], s1[:len(pi)], u[:len(pi)], s2[:len(pi)]
+	if mk != nil {
+		mk = mk[:len(pi)]
+	}
+	if p32, ok := any(pi).([]float32); ok {
+		var m32 []float32
+		if mk != nil {
+			m32 = any(mk).([]float32)
+		}
+		if done := secondOrderVec(m32, any(ek).([]float32), p32, any(s1).([]float32), any(u).([]float32), any(s2).([]float32)); done > 0 {
+			ek, pi, s1, u, s2 = ek[done:], pi[done:], s1[done:], u[done:], s2[done:]
+			if mk != nil {
+				mk = mk[done:]
+			}
+		}
+	}
+	for i, v := range pi {
+		if mk != nil {
+			mk[i] = v * s1[i]
+		}
+		ek[i] = v * u[i] * s2[i]
 	}
 }

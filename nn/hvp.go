@@ -76,16 +76,11 @@ func (m *MLP[T]) inputGradientAdjoint(ws *Workspace[T], p []T) {
 		ek := ws.da[k][:len(pi)] // E_k, later Abar_k
 		if k == L-1 {
 			// M_L only feeds dw_o, which is not wanted here.
-			for i, v := range pi {
-				ek[i] = v * u[i] * s2[i]
-			}
+			secondOrderTerms(nil, ek, pi, s1, u, s2)
 			break
 		}
 		mk := ws.zm[k][B*n : B*n+len(pi)]
-		for i, v := range pi {
-			mk[i] = v * s1[i]
-			ek[i] = v * u[i] * s2[i]
-		}
+		secondOrderTerms(mk, ek, pi, s1, u, s2)
 		// Pi_{k+1} = M_k W_{k+1}.
 		mul(ws.pi[k+1], mk, m.w[k+1], B, n, m.Sizes[k+2], 0)
 	}
@@ -94,9 +89,6 @@ func (m *MLP[T]) inputGradientAdjoint(ws *Workspace[T], p []T) {
 		n, pn := m.Sizes[k+1], m.Sizes[k]
 		t := ws.tmp[k-1][:B*pn]
 		mulBT(t, ws.da[k][:B*n], m.w[k], B, n, pn, 0)
-		next, s1 := ws.da[k-1][:len(t)], ws.s1[k-1][:len(t)]
-		for i, v := range t {
-			next[i] += v * s1[i]
-		}
+		mulAddInto(ws.da[k-1][:len(t)], t, ws.s1[k-1])
 	}
 }

@@ -281,6 +281,44 @@ func mulAddVec(dst, x, y []float32) int {
 	return n
 }
 
+// secondOrderVec computes the element-wise terms of the second-order
+// backward pass, ek[i] = pi[i]*u[i]*s2[i] and, unless mk is nil, mk[i] =
+// pi[i]*s1[i] (the same roundings as the Go loop), for the longest prefix
+// of pi whose length is a multiple of the vector width, and returns that
+// length (0 at the generic level). It panics if a slice is shorter than pi.
+func secondOrderVec(mk, ek, pi, s1, u, s2 []float32) int {
+	ks := kernelSets[level]
+	if ks == nil {
+		return 0
+	}
+	n := len(pi) / ks.lanes * ks.lanes
+	if n == 0 {
+		return 0
+	}
+	var pm *float32
+	if mk != nil {
+		pm = &mk[:n][0]
+	}
+	ks.secondOrder(pm, &ek[:n][0], &pi[0], &s1[:n][0], &u[:n][0], &s2[:n][0], n)
+	return n
+}
+
+// addIntoVec sets dst[i] += x[i] for the longest prefix of dst whose length
+// is a multiple of twice the vector width, and returns that length (0 at
+// the generic level). It panics if x is shorter than dst.
+func addIntoVec(dst, x []float32) int {
+	ks := kernelSets[level]
+	if ks == nil {
+		return 0
+	}
+	n := len(dst) / (2 * ks.lanes) * (2 * ks.lanes)
+	if n == 0 {
+		return 0
+	}
+	ks.addInto(&dst[0], &x[:n][0], n)
+	return n
+}
+
 // PeakGFLOPS measures the float32 peak of one core at the kernel level in
 // use: the rate of a loop of independent vector FMAs, which no product can
 // beat, over about the given duration. It returns 0 at the generic level.

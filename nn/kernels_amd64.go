@@ -160,6 +160,18 @@ func mulAddAVX512(dst, x, y *float32, n int)
 //go:noescape
 func mulAddAVX2(dst, x, y *float32, n int)
 
+//go:noescape
+func secondOrderAVX512(mk, ek, pi, s1, u, s2 *float32, n int)
+
+//go:noescape
+func secondOrderAVX2(mk, ek, pi, s1, u, s2 *float32, n int)
+
+//go:noescape
+func addIntoAVX512(dst, x *float32, n int)
+
+//go:noescape
+func addIntoAVX2(dst, x *float32, n int)
+
 // kernelSet is one instruction set's kernels: micro-kernels for tiles of
 // 1..mr rows by nr (wide) or nr/2 (narrow) columns, indexed by rows-1.
 type kernelSet struct {
@@ -172,6 +184,10 @@ type kernelSet struct {
 	tanh      func(z, s1, s2 *float32, n int)
 	mulInto   func(a, b *float32, n int)
 	mulAdd    func(dst, x, y *float32, n int)
+	// secondOrder and addInto are the kernels of secondOrderVec and
+	// addIntoVec.
+	secondOrder func(mk, ek, pi, s1, u, s2 *float32, n int)
+	addInto     func(dst, x *float32, n int)
 }
 
 var kernelSets = [...]*kernelSet{
@@ -181,6 +197,7 @@ var kernelSets = [...]*kernelSet{
 		narrow: []sgemmKernel{sgemmAVX2_1x8, sgemmAVX2_2x8, sgemmAVX2_3x8, sgemmAVX2_4x8, sgemmAVX2_5x8, sgemmAVX2_6x8},
 		peak:   fmaPeakAVX2, peakFlops: 12 * 8 * 2,
 		tanh: tanhAVX2, mulInto: mulIntoAVX2, mulAdd: mulAddAVX2,
+		secondOrder: secondOrderAVX2, addInto: addIntoAVX2,
 	},
 	levelAVX512: {
 		mr: 14, nr: 32, lanes: 16,
@@ -192,6 +209,7 @@ var kernelSets = [...]*kernelSet{
 			sgemmAVX512_10x16, sgemmAVX512_11x16, sgemmAVX512_12x16, sgemmAVX512_13x16, sgemmAVX512_14x16},
 		peak: fmaPeakAVX512, peakFlops: 28 * 16 * 2,
 		tanh: tanhAVX512, mulInto: mulIntoAVX512, mulAdd: mulAddAVX512,
+		secondOrder: secondOrderAVX512, addInto: addIntoAVX512,
 	},
 }
 

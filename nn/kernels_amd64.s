@@ -3873,6 +3873,61 @@ done:
 	VZEROUPPER
 	RET
 
+// func secondOrderAVX512(mk, ek, pi, s1, u, s2 *float32, n int)
+TEXT ·secondOrderAVX512(SB), NOSPLIT, $0-56
+	MOVQ mk+0(FP), DI
+	MOVQ ek+8(FP), DX
+	MOVQ pi+16(FP), SI
+	MOVQ s1+24(FP), R8
+	MOVQ u+32(FP), R9
+	MOVQ s2+40(FP), R10
+	MOVQ n+48(FP), CX
+	SHRQ $4, CX
+	JZ done
+loop:
+	VMOVUPS (SI), Z0
+	VMULPS (R9), Z0, Z1
+	VMULPS (R10), Z1, Z1
+	VMOVUPS Z1, (DX)
+	TESTQ DI, DI
+	JZ next
+	VMULPS (R8), Z0, Z2
+	VMOVUPS Z2, (DI)
+	ADDQ $64, DI
+next:
+	ADDQ $64, DX
+	ADDQ $64, SI
+	ADDQ $64, R8
+	ADDQ $64, R9
+	ADDQ $64, R10
+	DECQ CX
+	JNZ loop
+done:
+	VZEROUPPER
+	RET
+
+// func addIntoAVX512(dst, x *float32, n int)
+TEXT ·addIntoAVX512(SB), NOSPLIT, $0-24
+	MOVQ dst+0(FP), DI
+	MOVQ x+8(FP), SI
+	MOVQ n+16(FP), CX
+	SHRQ $5, CX
+	JZ done
+loop:
+	VMOVUPS (DI), Z0
+	VMOVUPS 64(DI), Z1
+	VADDPS (SI), Z0, Z0
+	VADDPS 64(SI), Z1, Z1
+	VMOVUPS Z0, (DI)
+	VMOVUPS Z1, 64(DI)
+	ADDQ $128, DI
+	ADDQ $128, SI
+	DECQ CX
+	JNZ loop
+done:
+	VZEROUPPER
+	RET
+
 // func tanhAVX2(z, s1, s2 *float32, n int)
 TEXT ·tanhAVX2(SB), NOSPLIT, $0-32
 	MOVQ z+0(FP), SI
@@ -3968,6 +4023,61 @@ loop:
 	ADDQ $64, DI
 	ADDQ $64, SI
 	ADDQ $64, DX
+	DECQ CX
+	JNZ loop
+done:
+	VZEROUPPER
+	RET
+
+// func secondOrderAVX2(mk, ek, pi, s1, u, s2 *float32, n int)
+TEXT ·secondOrderAVX2(SB), NOSPLIT, $0-56
+	MOVQ mk+0(FP), DI
+	MOVQ ek+8(FP), DX
+	MOVQ pi+16(FP), SI
+	MOVQ s1+24(FP), R8
+	MOVQ u+32(FP), R9
+	MOVQ s2+40(FP), R10
+	MOVQ n+48(FP), CX
+	SHRQ $3, CX
+	JZ done
+loop:
+	VMOVUPS (SI), Y0
+	VMULPS (R9), Y0, Y1
+	VMULPS (R10), Y1, Y1
+	VMOVUPS Y1, (DX)
+	TESTQ DI, DI
+	JZ next
+	VMULPS (R8), Y0, Y2
+	VMOVUPS Y2, (DI)
+	ADDQ $32, DI
+next:
+	ADDQ $32, DX
+	ADDQ $32, SI
+	ADDQ $32, R8
+	ADDQ $32, R9
+	ADDQ $32, R10
+	DECQ CX
+	JNZ loop
+done:
+	VZEROUPPER
+	RET
+
+// func addIntoAVX2(dst, x *float32, n int)
+TEXT ·addIntoAVX2(SB), NOSPLIT, $0-24
+	MOVQ dst+0(FP), DI
+	MOVQ x+8(FP), SI
+	MOVQ n+16(FP), CX
+	SHRQ $4, CX
+	JZ done
+loop:
+	VMOVUPS (DI), Y0
+	VMOVUPS 32(DI), Y1
+	VADDPS (SI), Y0, Y0
+	VADDPS 32(SI), Y1, Y1
+	VMOVUPS Y0, (DI)
+	VMOVUPS Y1, 32(DI)
+	ADDQ $64, DI
+	ADDQ $64, SI
 	DECQ CX
 	JNZ loop
 done:

@@ -11,6 +11,8 @@ type kernelSet struct {
 	tanh          func(z, s1, s2 *float32, n int)
 	mulInto       func(a, b *float32, n int)
 	mulAdd        func(dst, x, y *float32, n int)
+	secondOrder   func(mk, ek, pi, s1, u, s2 *float32, n int)
+	addInto       func(dst, x *float32, n int)
 }
 
 var kernelSets [levelAVX512 + 1]*kernelSet

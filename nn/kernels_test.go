@@ -336,3 +336,60 @@ func TestElementwiseKernels(t *testing.T) {
 		}
 	})
 }
+
+// TestSecondOrderKernels checks secondOrderTerms and colSum at every level
+// against the scalar loops; both keep the scalar roundings, so the results
+// are equal.
+func TestSecondOrderKernels(t *testing.T) {
+	rng := rand.New(rand.NewPCG(13, 6))
+	forLevels(t, func(t *testing.T, l kernelLevel) {
+		for _, n := range []int{0, 1, 15, 16, 17, 33, 100, 1000} {
+			v := make([][]float32, 4)
+			for i := range v {
+				v[i] = make([]float32, n)
+				for j := range v[i] {
+					v[i][j] = float32(rng.NormFloat64())
+				}
+			}
+			pi, s1, u, s2 := v[0], v[1], v[2], v[3]
+			for _, withM := range []bool{false, true} {
+				mk, ek := make([]float32, n+1), make([]float32, n+1)
+				mk[n], ek[n] = 42, 42
+				var m []float32
+				if withM {
+					m = mk[:n]
+				}
+				secondOrderTerms(m, ek[:n], pi, s1, u, s2)
+				for i, p := range pi {
+					if ek[i] != p*u[i]*s2[i] || (withM && mk[i] != p*s1[i]) || (!withM && mk[i] != 0) {
+						t.Fatalf("n=%d: terms[%d] = %g, %g", n, i, mk[i], ek[i])
+					}
+				}
+				if mk[n] != 42 || ek[n] != 42 {
+					t.Fatalf("n=%d: wrote past the end", n)
+				}
+			}
+			for _, r := range []int{1, 3} {
+				if n%r != 0 {
+					continue
+				}
+				cols := n / r
+				dst := make([]float32, cols+1)
+				dst[cols] = 42
+				colSum(dst, pi, r, cols)
+				for j := 0; j < cols; j++ {
+					var want float32
+					for i := 0; i < r; i++ {
+						want += pi[i*cols+j]
+					}
+					if dst[j] != want {
+						t.Fatalf("colSum[%d] = %g, want %g", j, dst[j], want)
+					}
+				}
+				if dst[cols] != 42 {
+					t.Fatal("colSum wrote past the end")
+				}
+			}
+		}
+	})
+}

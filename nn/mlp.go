@@ -384,10 +384,7 @@ func (m *MLP[T]) BackwardInputGradient(ws *Workspace[T], grad, p []T) {
 		pi, s1, s2, u := ws.pi[k], ws.s1[k], ws.s2[k], ws.u[k]
 		mk := ws.zm[k][B*n:]
 		ek := ws.da[k][:B*n] // E_k, later Abar_k
-		for i, v := range pi {
-			mk[i] = v * s1[i]
-			ek[i] = v * u[i] * s2[i]
-		}
+		secondOrderTerms(mk, ek, pi, s1, u, s2)
 		if k < L-1 {
 			mul(ws.pi[k+1], mk, m.w[k+1], B, n, m.Sizes[k+2], 0)
 		} else {

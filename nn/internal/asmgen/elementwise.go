@@ -192,3 +192,72 @@ func log2(n int) int {
 	}
 	return l
 }
+
+// secondOrder writes secondOrder<ISA>(mk, ek, pi, s1, u, s2 *float32, n
+// int), the element-wise terms of the second-order backward pass: for i < n
+// (a multiple of the lane count) ek[i] = pi[i]*u[i]*s2[i] (in that order)
+// and, unless mk is nil, mk[i] = pi[i]*s1[i].
+func (g *gen) secondOrder(s isa) {
+	r := s.r
+	vb := s.lanes * 4
+	g.p("")
+	g.p("// func secondOrder%s(mk, ek, pi, s1, u, s2 *float32, n int)", s.name)
+	g.p("TEXT ·secondOrder%s(SB), NOSPLIT, $0-56", s.name)
+	g.i("MOVQ mk+0(FP), DI")
+	g.i("MOVQ ek+8(FP), DX")
+	g.i("MOVQ pi+16(FP), SI")
+	g.i("MOVQ s1+24(FP), R8")
+	g.i("MOVQ u+32(FP), R9")
+	g.i("MOVQ s2+40(FP), R10")
+	g.i("MOVQ n+48(FP), CX")
+	g.i("SHRQ $%d, CX", log2(s.lanes))
+	g.i("JZ done")
+	g.p("loop:")
+	g.i("VMOVUPS (SI), %s", r(0))
+	g.i("VMULPS (R9), %s, %s", r(0), r(1))
+	g.i("VMULPS (R10), %s, %s", r(1), r(1))
+	g.i("VMOVUPS %s, (DX)", r(1))
+	g.i("TESTQ DI, DI")
+	g.i("JZ next")
+	g.i("VMULPS (R8), %s, %s", r(0), r(2))
+	g.i("VMOVUPS %s, (DI)", r(2))
+	g.i("ADDQ $%d, DI", vb)
+	g.p("next:")
+	for _, reg := range []string{"DX", "SI", "R8", "R9", "R10"} {
+		g.i("ADDQ $%d, %s", vb, reg)
+	}
+	g.i("DECQ CX")
+	g.i("JNZ loop")
+	g.p("done:")
+	g.i("VZEROUPPER")
+	g.i("RET")
+}
+
+// addInto writes addInto<ISA>(dst, x *float32, n int): dst[i] += x[i] for
+// i < n, a multiple of twice the lane count.
+func (g *gen) addInto(s isa) {
+	r := s.r
+	vb := s.lanes * 4
+	g.p("")
+	g.p("// func addInto%s(dst, x *float32, n int)", s.name)
+	g.p("TEXT ·addInto%s(SB), NOSPLIT, $0-24", s.name)
+	g.i("MOVQ dst+0(FP), DI")
+	g.i("MOVQ x+8(FP), SI")
+	g.i("MOVQ n+16(FP), CX")
+	g.i("SHRQ $%d, CX", log2(2*s.lanes))
+	g.i("JZ done")
+	g.p("loop:")
+	g.i("VMOVUPS (DI), %s", r(0))
+	g.i("VMOVUPS %d(DI), %s", vb, r(1))
+	g.i("VADDPS (SI), %s, %s", r(0), r(0))
+	g.i("VADDPS %d(SI), %s, %s", vb, r(1), r(1))
+	g.i("VMOVUPS %s, (DI)", r(0))
+	g.i("VMOVUPS %s, %d(DI)", r(1), vb)
+	g.i("ADDQ $%d, DI", 2*vb)
+	g.i("ADDQ $%d, SI", 2*vb)
+	g.i("DECQ CX")
+	g.i("JNZ loop")
+	g.p("done:")
+	g.i("VZEROUPPER")
+	g.i("RET")
+}

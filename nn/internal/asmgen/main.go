@@ -41,6 +41,8 @@ func generate() []byte {
 		g.tanh(isa)
 		g.mulInto(isa)
 		g.mulAdd(isa)
+		g.secondOrder(isa)
+		g.addInto(isa)
 	}
 	return g.buf.Bytes()
 }
