@@ -434,8 +434,10 @@ func aggregate(p *Plan, runs []*Run, rn *Runner, res *Results) (map[string]*Ener
 			}
 		}
 		sr := SeedResult{Seed: j.Spec.Seed, Seconds: r.Metrics.Seconds}
-		for k, v := range r.Metrics.Values {
-			sr.Values.Set(metrics.Lookup(k), metrics.Summary{Mean: v.Mean})
+		for _, m := range metrics.All() {
+			if v, ok := r.Metrics.Get(m); ok {
+				sr.Set(m, metrics.Summary{Mean: v.Mean})
+			}
 		}
 		mr.PerSeed = append(mr.PerSeed, sr)
 		mr.Seconds += r.Metrics.Seconds
