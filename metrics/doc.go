@@ -39,6 +39,7 @@
 // are kept with SamplesKey (metrics.json) or RowsArray (rows.npz), when
 // the seeds are combined by pooling them. Runs without the metric simply
 // do not record it; tables show "-" there and leave the column out when no
-// run has it (the main table's columns are always shown). Test the computation where it is done; the registry's tests
-// check that every entry reaches the JSON files and the tables.
+// run has it (the main table's columns are always shown). Test the
+// computation where it is done; the registry's tests check that every
+// entry reaches the JSON files and the tables.
 package metrics
