@@ -61,7 +61,8 @@ type PixelRun struct {
 }
 
 // trainPixels trains the latent model of a pixel run, saves its checkpoint
-// (latent.json + latent.npz) and evaluates it.
+// (latent.json, latent.npz and the dynamics' model checkpoint) and
+// evaluates it.
 func trainPixels(s Spec, t *task.Task, dir string, progress train.Progress) (*Run, error) {
 	start := time.Now()
 	d, err := pixelData(s, t)
@@ -314,10 +315,12 @@ func writePixelFigures(out *figureDir, t *task.Task, runs []*Run) error {
 			row.Frames = append(row.Frames, first(xs[s*trials*in:s*trials*in+in]))
 		}
 		rows = append(rows, row)
-		if r.Spec.Model.Kind != "hnn" {
+		// The portrait shows the first model with a learned energy.
+		if portrait != nil || !ws.HasEnergy() {
 			continue
 		}
-		p := &figures.Panel{Title: "HNN latent space: encoded data, rollouts, learned H", XLabel: "z_q", YLabel: "z_p"}
+		title := modelTitle(r.Spec.Model.Kind) + " latent space: encoded data, rollouts, learned H"
+		p := &figures.Panel{Title: title, XLabel: "z_q", YLabel: "z_p"}
 		enc := m.NewWorkspace(1, false)
 		zz := make([]float32, 2)
 		for k := range trials {

@@ -11,19 +11,22 @@ import (
 
 	"github.com/hnn-go/hnn/data"
 	"github.com/hnn-go/hnn/internal/atomicfile"
+	"github.com/hnn-go/hnn/model"
 	"github.com/hnn-go/hnn/nn"
 )
 
-// Checkpoint file names inside a checkpoint directory.
+// Checkpoint file names inside a checkpoint directory: the configuration
+// and the autoencoder's arrays; the latent dynamics are a model checkpoint
+// (model.Save) in the subdirectory DynamicsDir.
 const (
-	ConfigFile = "latent.json"
-	ArraysFile = "latent.npz"
+	ConfigFile  = "latent.json"
+	ArraysFile  = "latent.npz"
+	DynamicsDir = "dynamics"
 )
 
-// named returns the model's parameter arrays by checkpoint name: the
-// encoder's "enc.W0", "enc.b0", ..., "enc.Wout", "enc.bout", the decoder's
-// "dec.*" and the latent network's "dyn.W0", "dyn.b0", ..., "dyn.Wout"
-// (weights as in x out matrices).
+// named returns the autoencoder's parameter arrays by checkpoint name: the
+// encoder's "enc.W0", "enc.b0", ..., "enc.Wout", "enc.bout" and the
+// decoder's "dec.*" (weights as in x out matrices).
 func (m *Model[T]) named() map[string]nn.ParamView[T] {
 	out := map[string]nn.ParamView[T]{}
 	for _, v := range m.Enc.ParamViews(m.Enc.Params) {
@@ -32,24 +35,12 @@ func (m *Model[T]) named() map[string]nn.ParamView[T] {
 	for _, v := range m.Dec.ParamViews(m.Dec.Params) {
 		out["dec."+v.Name] = v
 	}
-	w, b := m.Dyn.Views(m.Dyn.Params)
-	s := m.Dyn.Sizes
-	for k := range w {
-		name := fmt.Sprintf("dyn.W%d", k)
-		if k == len(w)-1 {
-			name = "dyn.Wout"
-		}
-		out[name] = nn.ParamView[T]{Name: name, Shape: []int{s[k], s[k+1]}, Data: w[k]}
-		if k < len(b) {
-			bn := fmt.Sprintf("dyn.b%d", k)
-			out[bn] = nn.ParamView[T]{Name: bn, Shape: []int{s[k+1]}, Data: b[k]}
-		}
-	}
 	return out
 }
 
-// Save writes m's configuration to dir/latent.json and its parameters to
-// dir/latent.npz (float64 arrays), both atomically.
+// Save writes m's configuration to dir/latent.json, its autoencoder's
+// parameters to dir/latent.npz (float64 arrays) and its latent dynamics as
+// a model checkpoint into dir/dynamics, all atomically.
 func Save[T nn.Float](dir string, m *Model[T]) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return fmt.Errorf("latent: %w", err)
@@ -65,6 +56,9 @@ func Save[T nn.Float](dir string, m *Model[T]) error {
 	if err := data.WriteNPZ(filepath.Join(dir, ArraysFile), arrays); err != nil {
 		return fmt.Errorf("latent: %w", err)
 	}
+	if err := model.Save(filepath.Join(dir, DynamicsDir), m.Dyn); err != nil {
+		return fmt.Errorf("latent: %w", err)
+	}
 	cfg, err := json.MarshalIndent(m.cfg, "", "  ")
 	if err != nil {
 		return fmt.Errorf("latent: %w", err)
@@ -73,8 +67,9 @@ func Save[T nn.Float](dir string, m *Model[T]) error {
 }
 
 // Load reads a checkpoint written by Save. Every array must be present with
-// the shape the configuration implies and hold finite values; errors name
-// the file and the array. Loading never runs code.
+// the shape the configuration implies and hold finite values, and the
+// dynamics checkpoint must describe the configuration's latent dynamics;
+// errors name the file and the array. Loading never runs code.
 func Load[T nn.Float](dir string) (*Model[T], error) {
 	path := filepath.Join(dir, ConfigFile)
 	b, err := os.ReadFile(path)
@@ -113,5 +108,16 @@ func Load[T nn.Float](dir string) (*Model[T], error) {
 			v.Data[i] = T(x)
 		}
 	}
+	ddir := filepath.Join(dir, DynamicsDir)
+	dyn, err := model.Load[T](ddir)
+	if err != nil {
+		return nil, fmt.Errorf("latent: %w", err)
+	}
+	got, want := dyn.Config(), m.Dyn.Config()
+	if got.Kind != want.Kind || got.Dim != want.Dim || got.Activation != want.Activation || !slices.Equal(got.Hidden, want.Hidden) {
+		return nil, fmt.Errorf("latent: %s: dynamics checkpoint holds a %s model of dimension %d, hidden %v, %v; %s says %s, %d, %v, %v",
+			ddir, got.Kind, got.Dim, got.Hidden, got.Activation, path, want.Kind, want.Dim, want.Hidden, want.Activation)
+	}
+	copy(m.Dyn.Params(), dyn.Params())
 	return m, nil
 }

@@ -12,8 +12,10 @@ import (
 // Config describes a latent model. The zero value of every field but Kind
 // means the reference's setting (experiment-pixels/train.py).
 type Config struct {
-	// Kind is "hnn" (the latent field is J grad H of a learned scalar H)
-	// or "baseline" (an MLP gives the latent derivative directly).
+	// Kind is the model kind of the latent dynamics, any of model.Kinds()
+	// that fits a latent state (q, p): "hnn" (the latent field is J grad H
+	// of a learned scalar H), "baseline" (an MLP gives the latent
+	// derivative directly), "dhnn", "separable", ...
 	Kind string `json:"kind"`
 	// Input is the width of a pixel input, two 28x28 frames: 1568.
 	Input int `json:"input"`
@@ -41,9 +43,6 @@ type Config struct {
 	// step's tangent cannot match). Empty means "euler".
 	Step string `json:"step,omitempty"`
 }
-
-// Kinds returns the latent model kinds.
-func Kinds() []string { return []string{"baseline", "hnn"} }
 
 // WithDefaults returns c with zero fields set to the reference's settings.
 func (c Config) WithDefaults() Config {
@@ -77,50 +76,52 @@ func (c Config) WithDefaults() Config {
 // Validate returns an error naming the first invalid field of c (after
 // WithDefaults).
 func (c Config) Validate() error {
+	if _, err := model.Lookup(c.Kind); err != nil {
+		return fmt.Errorf("latent: %w", err)
+	}
 	switch {
-	case c.Kind != "hnn" && c.Kind != "baseline":
-		return fmt.Errorf("latent: unknown model %q (valid: baseline, hnn)", c.Kind)
 	case c.Input < 1 || c.Width < 1 || c.Residual < 0:
 		return fmt.Errorf("latent: autoencoder sizes input %d, width %d, residual %d; want positive sizes", c.Input, c.Width, c.Residual)
 	case c.Latent < 2 || c.Latent%2 != 0:
 		return fmt.Errorf("latent: latent dimension %d, want an even number of at least 2 (q, p)", c.Latent)
-	case c.Kind == "hnn" && !c.Activation.Smooth():
-		return fmt.Errorf("latent: activation %v has no second derivative; the latent HNN needs a smooth one", c.Activation)
 	case !(c.DynWeight > 0) || math.IsInf(c.DynWeight, 0):
 		return fmt.Errorf("latent: dynamics weight %v, want a positive number", c.DynWeight)
 	case c.Step != "" && c.Step != "euler" && c.Step != "rk4" && c.Step != "midpoint":
 		return fmt.Errorf("latent: step %q, want euler, rk4 or midpoint", c.Step)
 	}
-	for _, h := range c.Hidden {
-		if h < 1 {
-			return fmt.Errorf("latent: hidden width %d, want at least 1", h)
-		}
+	if err := c.Dynamics().Validate(); err != nil {
+		return fmt.Errorf("latent: dynamics: %w", err)
 	}
 	return nil
 }
 
+// Dynamics returns the configuration of the model of the latent dynamics:
+// a model of c's kind on the latent state, with c's hidden widths and
+// activation.
+func (c Config) Dynamics() model.Config {
+	return model.Config{Kind: c.Kind, Dim: c.Latent, Hidden: c.Hidden, Activation: c.Activation}.WithDefaults()
+}
+
 // Model is an autoencoder from pixel inputs to a latent state z = (q, p)
-// and back, with a learned latent field f(z): J grad H(z) for the HNN, a
-// direct MLP output for the baseline. Its parameters are one slice of T
-// (float32 for training, float64 for gradient checks): the encoder's, the
-// decoder's, then the latent network's.
+// and back, with a learned latent field f(z), the field of a model of any
+// registered kind (J grad H(z) for the HNN, a direct MLP output for the
+// baseline). Its parameters are one slice of T (float32 for training,
+// float64 for gradient checks): the encoder's, the decoder's, then the
+// latent dynamics model's.
 type Model[T nn.Float] struct {
 	cfg    Config
 	Params []T
 	Enc    *nn.ResMLP[T]
 	Dec    *nn.ResMLP[T]
-	Dyn    *nn.MLP[T]
+	Dyn    model.Model[T]
 }
 
-func sizes(c Config) (enc, dec, dyn int, dynSizes []int) {
-	out := c.Latent
-	if c.Kind == "hnn" {
-		out = 1
-	}
-	dynSizes = append(append([]int{c.Latent}, c.Hidden...), out)
+// sizes returns the parameter counts of the encoder, the decoder and the
+// latent dynamics of c.
+func sizes(c Config) (enc, dec, dyn int) {
 	return nn.ResMLPNumParams(c.Input, c.Width, c.Residual, c.Latent),
 		nn.ResMLPNumParams(c.Latent, c.Width, c.Residual, c.Input),
-		nn.NumParams(dynSizes), dynSizes
+		model.NumParams(c.Dynamics())
 }
 
 // New returns a model described by c (defaults filled in) with weights
@@ -133,11 +134,13 @@ func New[T nn.Float](c Config, rng *rand.Rand) (*Model[T], error) {
 	m := FromParams[T](c, nil)
 	enc := nn.NewResMLP[T](c.Input, c.Width, c.Residual, c.Latent, c.AEActivation, rng)
 	dec := nn.NewResMLP[T](c.Latent, c.Width, c.Residual, c.Input, c.AEActivation, rng)
-	_, _, _, ds := sizes(c)
-	dyn := nn.New[T](ds, c.Activation, rng)
+	dyn, err := model.New[T](c.Dynamics(), rng)
+	if err != nil {
+		return nil, fmt.Errorf("latent: %w", err)
+	}
 	copy(m.Enc.Params, enc.Params)
 	copy(m.Dec.Params, dec.Params)
-	copy(m.Dyn.Params, dyn.Params)
+	copy(m.Dyn.Params(), dyn.Params())
 	return m, nil
 }
 
@@ -149,19 +152,23 @@ func FromParams[T nn.Float](c Config, params []T) *Model[T] {
 	if err := c.Validate(); err != nil {
 		panic(err.Error())
 	}
-	ne, nd, nf, ds := sizes(c)
+	ne, nd, nf := sizes(c)
 	if params == nil {
 		params = make([]T, ne+nd+nf)
 	}
 	if len(params) != ne+nd+nf {
 		panic(fmt.Sprintf("latent: %d parameters, want %d", len(params), ne+nd+nf))
 	}
+	dyn, err := model.FromParams(c.Dynamics(), params[ne+nd:])
+	if err != nil {
+		panic(err.Error())
+	}
 	return &Model[T]{
 		cfg:    c,
 		Params: params,
 		Enc:    nn.ResMLPFromParams(c.Input, c.Width, c.Residual, c.Latent, c.AEActivation, params[:ne:ne]),
 		Dec:    nn.ResMLPFromParams(c.Latent, c.Width, c.Residual, c.Input, c.AEActivation, params[ne:ne+nd:ne+nd]),
-		Dyn:    nn.FromParams(ds, c.Activation, params[ne+nd:]),
+		Dyn:    dyn,
 	}
 }
 
@@ -185,18 +192,18 @@ type Workspace[T nn.Float] struct {
 	train bool
 	enc   *nn.ResWorkspace[T]
 	dec   *nn.ResWorkspace[T]
-	dyn   *nn.Workspace[T]
-	// stages holds the latent network's workspaces of the RK4 stages
+	dyn   model.Workspace[T]
+	// stages holds the latent dynamics' workspaces of the RK4 stages
 	// (stages[0] is dyn), s and k their inputs and outputs, gtmp a
 	// parameter-gradient buffer; nil for the Euler step.
-	stages    []*nn.Workspace[T]
+	stages    []model.Workspace[T]
 	sin, sout [4][]T
 	gtmp      []T
 	// pair holds the batch's inputs, 2B x Input: the B inputs at t, then
 	// the B inputs at t+1.
 	pair             []T
 	dz, dxhat, f, df []T
-	u, dzd           []T
+	dzd              []T
 	perSample        []float64
 	k                []T // RK4 stages of Rollout, made on first use
 }
@@ -213,26 +220,25 @@ func (m *Model[T]) NewWorkspace(batch int, train bool) *Workspace[T] {
 		m: m, batch: batch, train: train,
 		enc:       m.Enc.NewWorkspace(2 * batch),
 		dec:       m.Dec.NewWorkspace(batch),
-		dyn:       m.Dyn.NewWorkspace(batch, c.Kind == "hnn"),
+		dyn:       m.Dyn.NewWorkspace(batch, train),
 		pair:      make([]T, 2*batch*c.Input),
 		dz:        make([]T, 2*batch*n),
 		dxhat:     make([]T, batch*c.Input),
 		f:         make([]T, batch*n),
 		df:        make([]T, batch*n),
-		u:         make([]T, batch*n),
 		dzd:       make([]T, batch*n),
 		perSample: make([]float64, batch),
 	}
 	if c.Step == "rk4" {
-		ws.stages = []*nn.Workspace[T]{ws.dyn}
+		ws.stages = []model.Workspace[T]{ws.dyn}
 		for range 3 {
-			ws.stages = append(ws.stages, m.Dyn.NewWorkspace(batch, c.Kind == "hnn"))
+			ws.stages = append(ws.stages, m.Dyn.NewWorkspace(batch, train))
 		}
 		for i := range 4 {
 			ws.sin[i], ws.sout[i] = make([]T, batch*n), make([]T, batch*n)
 		}
 		if train {
-			ws.gtmp = make([]T, len(m.Dyn.Params))
+			ws.gtmp = make([]T, len(m.Dyn.Params()))
 		}
 	}
 	return ws
@@ -249,16 +255,8 @@ func (w *Workspace[T]) Pair() []T { return w.pair }
 // field writes the latent field f(z) of the batch z (B x Latent) into w.f.
 func (w *Workspace[T]) field(z []T) { w.fieldWith(w.dyn, w.f, z) }
 
-// fieldWith writes f(z) into dst using the latent network's workspace ws.
-func (w *Workspace[T]) fieldWith(ws *nn.Workspace[T], dst, z []T) {
-	m := w.m
-	if m.cfg.Kind == "hnn" {
-		g := m.Dyn.InputGradient(ws, z)
-		model.Symplectic(dst, g, m.cfg.Latent)
-		return
-	}
-	copy(dst, m.Dyn.Forward(ws, z))
-}
+// fieldWith writes f(z) into dst using the latent dynamics' workspace ws.
+func (w *Workspace[T]) fieldWith(ws model.Workspace[T], dst, z []T) { ws.Field(dst, z) }
 
 // step writes the latent step of the dynamics loss into w.f: f(z) for
 // Euler, (k1 + 2 k2 + 2 k3 + k4)/6 for RK4, keeping the stages for the
@@ -299,15 +297,7 @@ func (w *Workspace[T]) step(z, zn []T) {
 // vjp propagates u = dL/df back through the latent field at the input of
 // workspace ws: it writes dL/dz into dx and the parameter gradient into
 // grad (both overwritten).
-func (w *Workspace[T]) vjp(ws *nn.Workspace[T], u, grad, dx []T) {
-	m := w.m
-	if m.cfg.Kind == "hnn" {
-		model.SymplecticAdjoint(w.u, u, m.cfg.Latent)
-		m.Dyn.InputGradientVJP(ws, grad, dx, w.u)
-		return
-	}
-	m.Dyn.BackwardInput(ws, grad, dx, u)
-}
+func (w *Workspace[T]) vjp(ws model.Workspace[T], u, grad, dx []T) { ws.FieldVJP(grad, dx, u) }
 
 // Field writes the latent field f(z) of the batch z (B x Latent) into dst.
 func (w *Workspace[T]) Field(dst, z []T) {
@@ -315,13 +305,21 @@ func (w *Workspace[T]) Field(dst, z []T) {
 	copy(dst, w.f)
 }
 
-// Energy writes the learned H of every row of z into dst; it panics for a
-// baseline, which has none.
+// HasEnergy reports whether the latent dynamics learn an energy (their
+// kind's workspace implements model.Energy).
+func (w *Workspace[T]) HasEnergy() bool {
+	_, ok := w.dyn.(model.Energy[T])
+	return ok
+}
+
+// Energy writes the learned H of every row of z into dst; it panics if the
+// latent dynamics have no energy (see HasEnergy).
 func (w *Workspace[T]) Energy(dst, z []T) {
-	if w.m.cfg.Kind != "hnn" {
-		panic("latent: a baseline has no energy")
+	e, ok := w.dyn.(model.Energy[T])
+	if !ok {
+		panic("latent: a " + w.m.cfg.Kind + " model has no energy")
 	}
-	copy(dst, w.m.Dyn.Forward(w.dyn, z))
+	e.Energy(dst, z)
 }
 
 // Encode writes the latent states of the B inputs x (B x Input) into z
@@ -432,8 +430,7 @@ func (w *Workspace[T]) loss(grad []T, perSample []float64) Losses {
 
 	ne, nd := len(m.Enc.Params), len(m.Dec.Params)
 	gEnc, gDec, gDyn := grad[:ne], grad[ne:ne+nd], grad[ne+nd:]
-	// The latent network: f = J grad H (HNN) or f = F(z) (baseline),
-	// through the step.
+	// The latent dynamics, through the step.
 	switch {
 	case c.Step == "midpoint":
 		// The field is evaluated at (z + zn)/2: half of dL/dmid to each.
