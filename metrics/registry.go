@@ -215,7 +215,8 @@ const (
 // MarshalObject returns the JSON object of the registered metrics in v
 // (and, at level Run, the samples in JSON of s) followed by the members of
 // rest, the JSON object of the other fields. Keys follow the registry's
-// order.
+// order. It returns an error if a value cannot be encoded (NaN), and
+// panics if rest is not a JSON object.
 func MarshalObject(level Level, v Values, s Samples, rest []byte) ([]byte, error) {
 	var b bytes.Buffer
 	b.WriteByte('{')
