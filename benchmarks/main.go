@@ -4,7 +4,7 @@
 //
 // Usage (from the repository root):
 //
-//	go run ./benchmarks [-tasks spring,two-body] [-builds gonum,openblas]
+//	go run ./benchmarks [-tasks spring,two-body] [-builds asm,gonum,openblas]
 //	                    [-steps 200] [-warmup 20] [-repeat 3] [-reproduce] [-whole]
 //	                    [-reference PATH [-python python3]] [-json FILE]
 //
@@ -92,7 +92,7 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	fs := flag.NewFlagSet("benchmarks", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	tasks := fs.String("tasks", defaultTasks, "comma-separated tasks to measure: "+strings.Join(task.Names(), ", "))
-	builds := fs.String("builds", "gonum,openblas", "comma-separated builds to measure: gonum, openblas")
+	builds := fs.String("builds", "asm,openblas", "comma-separated builds to measure: asm (the default build), gonum (-tags purego), openblas (-tags openblas)")
 	var o options
 	fs.BoolVar(&o.child, "child", false, "measure this build only and print JSON (used by the parent process)")
 	fs.IntVar(&o.steps, "steps", 200, "timed training steps per run")
@@ -144,14 +144,14 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	if o.tasks, err = splitList("-tasks", *tasks, task.Names(), "task"); err != nil {
 		return o, err
 	}
-	if o.builds, err = splitList("-builds", *builds, []string{"gonum", "openblas"}, "build"); err != nil {
+	if o.builds, err = splitList("-builds", *builds, []string{"asm", "gonum", "openblas"}, "build"); err != nil {
 		return o, err
 	}
 	if len(o.tasks) == 0 {
 		return o, fmt.Errorf("-tasks: name at least one of %s", strings.Join(task.Names(), ", "))
 	}
 	if len(o.builds) == 0 && !o.child {
-		return o, errors.New("-builds: name at least one of gonum, openblas")
+		return o, errors.New("-builds: name at least one of asm, gonum, openblas")
 	}
 	return o, nil
 }
@@ -209,12 +209,19 @@ type Settings struct {
 
 // BuildResult holds one build's measurements.
 type BuildResult struct {
-	// Build is the build asked for, gonum or openblas.
+	// Build is the build asked for: asm (the default build), gonum (the
+	// purego build) or openblas.
 	Build string `json:"build"`
 	// Error says why the build could not be measured.
 	Error     string          `json:"error,omitempty"`
 	Info      *buildinfo.Info `json:"info,omitempty"`
 	MatmulVia string          `json:"matmul_via,omitempty"`
+	// Kernel is nn.Kernel(): the level of nn's float32 kernels (generic in
+	// the gonum and openblas builds).
+	Kernel string `json:"kernel,omitempty"`
+	// PeakGFLOPS is the core's float32 peak measured by nn.PeakGFLOPS (a
+	// loop of independent vector FMAs), zero without assembly kernels.
+	PeakGFLOPS float64 `json:"peak_gflops,omitempty"`
 	// Tasks holds the measurements of every task, in -tasks order.
 	Tasks []TaskResult `json:"tasks,omitempty"`
 	// Reproduce is the timed 'hnn reproduce' (-reproduce), Whole the
@@ -318,9 +325,14 @@ func moduleRoot() (string, error) {
 	return filepath.Dir(gomod), nil
 }
 
+// buildTags returns the go command's tag flags of a build: none for asm
+// (the default build), purego for gonum, openblas for openblas.
 func buildTags(build string) []string {
-	if build == "openblas" {
+	switch build {
+	case "openblas":
 		return []string{"-tags", "openblas"}
+	case "gonum":
+		return []string{"-tags", "purego"}
 	}
 	return nil
 }

@@ -21,12 +21,12 @@ func TestParseFlags(t *testing.T) {
 		builds  []string
 		wantErr string
 	}{
-		{name: "defaults", tasks: []string{"spring", "two-body"}, builds: []string{"gonum", "openblas"}},
+		{name: "defaults", tasks: []string{"spring", "two-body"}, builds: []string{"asm", "openblas"}},
 		{name: "one task", args: []string{"-tasks", "two-body", "-builds", "openblas"}, tasks: []string{"two-body"}, builds: []string{"openblas"}},
-		{name: "duplicates and spaces", args: []string{"-tasks", " spring, spring ,,pendulum"}, tasks: []string{"spring", "pendulum"}, builds: []string{"gonum", "openblas"}},
+		{name: "duplicates and spaces", args: []string{"-tasks", " spring, spring ,,pendulum"}, tasks: []string{"spring", "pendulum"}, builds: []string{"asm", "openblas"}},
 		{name: "bad task", args: []string{"-tasks", "spring,twobody"}, wantErr: `-tasks: unknown task "twobody" (valid: ` + strings.Join(task.Names(), ", ") + ")"},
 		{name: "no task", args: []string{"-tasks", ","}, wantErr: "-tasks: name at least one of"},
-		{name: "bad build", args: []string{"-builds", "mkl"}, wantErr: `-builds: unknown build "mkl" (valid: gonum, openblas)`},
+		{name: "bad build", args: []string{"-builds", "mkl"}, wantErr: `-builds: unknown build "mkl" (valid: asm, gonum, openblas)`},
 		{name: "bad steps", args: []string{"-steps", "0"}, wantErr: "-steps 0"},
 		{name: "argument", args: []string{"spring"}, wantErr: `unexpected argument "spring"`},
 	}

@@ -9,9 +9,6 @@ import (
 	"slices"
 	"time"
 
-	"gonum.org/v1/gonum/blas"
-	"gonum.org/v1/gonum/blas/blas32"
-
 	"github.com/hnn-go/hnn/data"
 	"github.com/hnn-go/hnn/experiment"
 	"github.com/hnn-go/hnn/internal/buildinfo"
@@ -29,31 +26,25 @@ const (
 )
 
 // sgemm computes c = op(a) op(b) for row-major float32 matrices, op(a) m x k
-// and op(b) k x n, through the BLAS of this build. The openblas build
-// replaces it in its init (blas_openblas.go); nn's own gemm helpers are
-// unexported, so this calls the same library the same way instead.
-var sgemm = gonumSgemm
+// and op(b) k x n, through nn.Sgemm, the product nn's networks use: nn's
+// assembly kernels in the default (asm) build, gonum's pure-Go BLAS in the
+// purego (gonum) build. The openblas build replaces it in its init
+// (blas_openblas.go) by a direct call of cblas_sgemm.
+var sgemm = nnSgemm
 
-// matmulVia says how sgemm reaches the BLAS.
-var matmulVia = "gonum blas32.Gemm, whose default implementation is the pure-Go gonum Implementation that nn calls (parallel over GOMAXPROCS goroutines for large products)"
+// matmulVia says how sgemm reaches the BLAS; the openblas build replaces it.
+var matmulVia = ""
 
-func gonumSgemm(tA, tB bool, m, n, k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int) {
-	ga := blas32.General{Rows: m, Cols: k, Stride: lda, Data: a}
-	if tA {
-		ga.Rows, ga.Cols = k, m
-	}
-	gb := blas32.General{Rows: k, Cols: n, Stride: ldb, Data: b}
-	if tB {
-		gb.Rows, gb.Cols = n, k
-	}
-	blas32.Gemm(transpose(tA), transpose(tB), 1, ga, gb, 0, blas32.General{Rows: m, Cols: n, Stride: ldc, Data: c})
+func nnSgemm(tA, tB bool, m, n, k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int) {
+	nn.Sgemm(tA, tB, m, n, k, 1, a, lda, b, ldb, 0, c, ldc)
 }
 
-func transpose(t bool) blas.Transpose {
-	if t {
-		return blas.Trans
+// nnMatmulVia describes nn.Sgemm in this build.
+func nnMatmulVia() string {
+	if nn.Kernel() == "generic" {
+		return "nn.Sgemm: gonum's pure-Go Implementation (parallel over GOMAXPROCS goroutines for large products)"
 	}
-	return blas.NoTrans
+	return "nn.Sgemm: nn's " + nn.Kernel() + " assembly kernels (one core)"
 }
 
 // TaskResult holds one build's measurements of one task.
@@ -129,7 +120,11 @@ type ModelSpeed struct {
 // measureBuild measures the build it runs in, task by task.
 func measureBuild(o options, stderr io.Writer) *BuildResult {
 	info := buildinfo.Get(nn.BLAS)
-	res := &BuildResult{Build: nn.BLAS, Info: &info, MatmulVia: matmulVia}
+	res := &BuildResult{Build: nn.BLAS, Info: &info, MatmulVia: matmulVia, Kernel: nn.Kernel()}
+	if res.MatmulVia == "" {
+		res.MatmulVia = nnMatmulVia()
+	}
+	res.PeakGFLOPS = nn.PeakGFLOPS(time.Second)
 	for _, name := range o.tasks {
 		tr, err := measureTask(name, o, stderr)
 		if err != nil {

@@ -96,9 +96,38 @@ func printMatmuls(w io.Writer, ok []*BuildResult) {
 			fmt.Fprintln(tw)
 		}
 	}
-	tw.Flush()
+	peak := 0.0
 	for _, b := range ok {
-		fmt.Fprintf(w, "  %s: %s\n", b.Build, b.MatmulVia)
+		peak = max(peak, b.PeakGFLOPS)
+	}
+	if peak > 0 {
+		fmt.Fprintf(tw, "\tcore's peak (FMA loop)\t")
+		for _, b := range ok {
+			fmt.Fprintf(tw, "%s\t", orDash(fmtNonzero(b.PeakGFLOPS)))
+		}
+		fmt.Fprintln(tw)
+	}
+	tw.Flush()
+	if peak > 0 {
+		fmt.Fprintf(w, "  %% of the core's peak (%.1f GFLOP/s, the best FMA loop of any build: 2 FMA units x 16 lanes x 2 flops x clock on AVX-512):\n", peak)
+		for i, t := range ok[0].Tasks {
+			for j, s := range t.Matmul {
+				fmt.Fprintf(w, "    %s %s:", t.Task, s.Name)
+				for _, b := range ok {
+					if i < len(b.Tasks) && j < len(b.Tasks[i].Matmul) {
+						fmt.Fprintf(w, " %s %.0f%%", b.Build, 100*b.Tasks[i].Matmul[j].GFLOPS/peak)
+					}
+				}
+				fmt.Fprintln(w)
+			}
+		}
+	}
+	for _, b := range ok {
+		k := ""
+		if b.Kernel != "" {
+			k = " [nn kernel " + b.Kernel + "]"
+		}
+		fmt.Fprintf(w, "  %s: %s%s\n", b.Build, b.MatmulVia, k)
 	}
 	fmt.Fprintln(w, "  'matmul GFLOP/s' above is the step's n x n products at these speeds (their FLOPs over their summed times);")
 	fmt.Fprintln(w, "  'of matmul' is GFLOP/s over that: the share of the step that runs at raw product speed.")
@@ -184,4 +213,12 @@ func orDash(s string) string {
 		return "-"
 	}
 	return s
+}
+
+// fmtNonzero formats a positive rate with one decimal, and zero as "".
+func fmtNonzero(v float64) string {
+	if v <= 0 {
+		return ""
+	}
+	return strconv.FormatFloat(v, 'f', 1, 64)
 }
