@@ -130,23 +130,24 @@ func checkLossGradFD(t *testing.T, m Model[float64], B int, seed uint64) {
 		copy(m.Params(), orig)
 		return l
 	}, orig, &fd.Settings{Formula: fd.Central, Step: 1e-5})
-	// Check each network's slice of the gradient on its own, so that one
-	// network's large entries cannot hide another's error.
+	// Check each part's slice of the gradient (a network or a plain array)
+	// on its own, so that one part's large entries cannot hide another's
+	// error.
 	off := 0
-	for _, n := range Networks(m) {
-		k := len(n.MLP.Params)
+	for _, part := range MustLookup(c.Kind).Parts(c) {
+		k := part.Len()
 		var worst, scale float64
 		for i := off; i < off+k; i++ {
 			worst = math.Max(worst, math.Abs(grad[i]-want[i]))
 			scale = math.Max(scale, math.Abs(want[i]))
 		}
 		if scale == 0 || worst > 1e-7*scale {
-			t.Errorf("%s dim %d hidden %v %v: network %s: gradient error %g (scale %g)", c.Kind, dim, c.Hidden, c.Activation, n.Name, worst, scale)
+			t.Errorf("%s dim %d hidden %v %v: part %s: gradient error %g (scale %g)", c.Kind, dim, c.Hidden, c.Activation, part.Name, worst, scale)
 		}
 		off += k
 	}
 	if off != len(grad) {
-		t.Errorf("%s: networks hold %d parameters, Params %d", c.Kind, off, len(grad))
+		t.Errorf("%s: parts hold %d parameters, Params %d", c.Kind, off, len(grad))
 	}
 }
 
