@@ -1,5 +1,5 @@
 // Package model holds the learned vector fields hnn trains, one kind per
-// file:
+// file (Kinds lists the registered ones), among them:
 //
 //   - "baseline": an MLP outputs the time derivative dx/dt directly
 //     (network "F").
