@@ -160,7 +160,7 @@ func TestConfigErrors(t *testing.T) {
 		{Config{Kind: "hnn", Dim: 3}, "even state dimension"},
 		{Config{Kind: "dhnn", Dim: 3}, "dhnn needs canonical coordinates (q, p) with an even state dimension, got 3"},
 		{Config{Kind: "separable", Dim: 5}, "separable needs canonical coordinates (q, p) with an even state dimension, got 5"},
-		{Config{Kind: "mlp", Dim: 2}, "unknown model \"mlp\" (valid: baseline, dhnn, hnn, separable)"},
+		{Config{Kind: "mlp", Dim: 2}, "unknown model \"mlp\" (valid: " + strings.Join(Kinds(), ", ") + ")"},
 		{Config{Kind: "hnn", Dim: 2, Activation: nn.ReLU}, "no second derivative"},
 		{Config{Kind: "dhnn", Dim: 2, Activation: nn.ReLU}, "no second derivative"},
 		{Config{Kind: "separable", Dim: 2, Activation: nn.ReLU}, "no second derivative"},
