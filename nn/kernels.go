@@ -53,10 +53,11 @@ func supportedLevels() []kernelLevel {
 }
 
 // sgemmKernel is the signature of the micro-kernels of kernels_amd64.s. A
-// kernel for an r x w tile computes T[i][j] = sum_p a[i*rs+p*ks] b[p*w+j]
-// for i < r, j < w and p < k (k >= 1; b is a packed panel of w values per
-// p) and stores C[i*ldc+j] = T[i][j], or adds T to C when acc != 0.
-type sgemmKernel func(k int, a *float32, rs, ks int, b, c *float32, ldc, acc int)
+// kernel for an r x w tile computes T[i][j] = sum_p a[i*rs+p*ks]
+// b[p*ldb+j] for i < r, j < w and p < k (k >= 1; b is a packed panel with
+// ldb = w, or B read in place) and stores C[i*ldc+j] = T[i][j], or adds T
+// to C when acc != 0.
+type sgemmKernel func(k int, a *float32, rs, ks int, b *float32, ldb int, c *float32, ldc, acc int)
 
 // kc is the depth of a block of the product (K-blocking): a packed panel
 // of B holds kc x nr values, 32 KiB for AVX-512, so that it stays in the
@@ -80,7 +81,9 @@ var gemmBufs = sync.Pool{New: func() any { return new(gemmBuf) }}
 //
 // A is read in place (no copy), with strides that cover both op(A) = A and
 // op(A) = A^T; B is packed block by block (kc rows of op(B)) into panels of
-// nr columns, by contiguous copies when op(B) = B. Tiles of mr rows x nr
+// nr columns, by contiguous copies when op(B) = B, except that a product
+// of at most inPlaceRows rows reads the full panels of an untransposed B in
+// place: packing would cost more than it saves. Tiles of mr rows x nr
 // columns go straight to C; the last rows of C use kernels with fewer rows,
 // and the last columns a half-width kernel or, when they do not fill it, a
 // tile buffer that is then merged into C.
@@ -137,9 +140,10 @@ func sgemm(tA, tB bool, m, n, k int, alpha float32, a []float32, lda int, b []fl
 	if len(buf.tile) < mr*nr {
 		buf.tile = make([]float32, mr*nr)
 	}
+	inPlace := !tB && alpha == 1 && m <= inPlaceRows
 	for p0 := 0; p0 < k; p0 += kc {
 		kb := min(kc, k-p0)
-		packB(buf.b, tB, b, ldb, p0, kb, n, nr, alpha)
+		packB(buf.b, tB, b, ldb, p0, kb, n, nr, alpha, inPlace)
 		acc := 0
 		if p0 > 0 || beta != 0 {
 			acc = 1
@@ -153,12 +157,15 @@ func sgemm(tA, tB bool, m, n, k int, alpha float32, a []float32, lda int, b []fl
 				if w <= nr/2 {
 					pw, kern = nr/2, ks.narrow[r-1]
 				}
-				bp := &buf.b[j0*kb]
+				bp, bs := &buf.b[j0*kb], pw
+				if inPlace && w == pw {
+					bp, bs = &b[p0*ldb+j0], ldb
+				}
 				if w == pw {
-					kern(kb, ap, rs, kstep, bp, &c[i0*ldc+j0], ldc, acc)
+					kern(kb, ap, rs, kstep, bp, bs, &c[i0*ldc+j0], ldc, acc)
 					continue
 				}
-				kern(kb, ap, rs, kstep, bp, &buf.tile[0], pw, 0)
+				kern(kb, ap, rs, kstep, bp, bs, &buf.tile[0], pw, 0)
 				for i := 0; i < r; i++ {
 					t := buf.tile[i*pw : i*pw+w]
 					row := c[(i0+i)*ldc+j0 : (i0+i)*ldc+j0+w]
@@ -188,16 +195,24 @@ func checkMatrix(name string, x []float32, r, c, ld int) {
 	}
 }
 
+// inPlaceRows is the largest m for which sgemm reads an untransposed B in
+// place instead of packing it.
+const inPlaceRows = 32
+
 // packB copies rows p0..p0+kb of op(B) (k x n), times alpha, into dst as
 // panels of nr columns, kb rows each, the rows of a panel one after the
 // other; the last panel is nr/2 wide when the remaining columns fit, and
-// its columns beyond n are zero.
-func packB(dst []float32, tB bool, b []float32, ldb, p0, kb, n, nr int, alpha float32) {
+// its columns beyond n are zero. With fullInPlace it packs only the last
+// panel if that is partial: the kernels read the full ones from B.
+func packB(dst []float32, tB bool, b []float32, ldb, p0, kb, n, nr int, alpha float32, fullInPlace bool) {
 	for j0 := 0; j0 < n; j0 += nr {
 		w := min(nr, n-j0)
 		pw := nr
 		if w <= nr/2 {
 			pw = nr / 2
+		}
+		if fullInPlace && w == pw {
+			continue
 		}
 		panel := dst[j0*kb : j0*kb+kb*pw]
 		if !tB {

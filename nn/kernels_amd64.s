@@ -292,8 +292,8 @@ DATA expbias<>+56(SB)/4, $0xb4c0007f
 DATA expbias<>+60(SB)/4, $0xb4c0007f
 GLOBL expbias<>(SB), RODATA|NOPTR, $64
 
-// func sgemmAVX512_1x32(k int, a *float32, rs, ks int, b, c *float32, ldc, acc int)
-TEXT ·sgemmAVX512_1x32(SB), NOSPLIT, $0-64
+// func sgemmAVX512_1x32(k int, a *float32, rs, ks int, b *float32, ldb int, c *float32, ldc, acc int)
+TEXT ·sgemmAVX512_1x32(SB), NOSPLIT, $0-72
 	MOVQ k+0(FP), CX
 	MOVQ a+8(FP), AX
 	MOVQ rs+16(FP), R8
@@ -302,8 +302,10 @@ TEXT ·sgemmAVX512_1x32(SB), NOSPLIT, $0-64
 	MOVQ ks+24(FP), R12
 	SHLQ $2, R12
 	MOVQ b+32(FP), BX
-	MOVQ c+40(FP), DI
-	MOVQ ldc+48(FP), DX
+	MOVQ ldb+40(FP), R13
+	SHLQ $2, R13
+	MOVQ c+48(FP), DI
+	MOVQ ldc+56(FP), DX
 	SHLQ $2, DX
 	VPXORD Z0, Z0, Z0
 	VPXORD Z1, Z1, Z1
@@ -313,11 +315,11 @@ loop:
 	VBROADCASTSS (AX), Z4
 	VFMADD231PS Z2, Z4, Z0
 	VFMADD231PS Z3, Z4, Z1
-	ADDQ $128, BX
+	ADDQ R13, BX
 	ADDQ R12, AX
 	DECQ CX
 	JNZ loop
-	MOVQ acc+56(FP), CX
+	MOVQ acc+64(FP), CX
 	TESTQ CX, CX
 	JZ store
 	MOVQ DI, SI
@@ -329,8 +331,8 @@ store:
 	VZEROUPPER
 	RET
 
-// func sgemmAVX512_2x32(k int, a *float32, rs, ks int, b, c *float32, ldc, acc int)
-TEXT ·sgemmAVX512_2x32(SB), NOSPLIT, $0-64
+// func sgemmAVX512_2x32(k int, a *float32, rs, ks int, b *float32, ldb int, c *float32, ldc, acc int)
+TEXT ·sgemmAVX512_2x32(SB), NOSPLIT, $0-72
 	MOVQ k+0(FP), CX
 	MOVQ a+8(FP), AX
 	MOVQ rs+16(FP), R8
@@ -339,8 +341,10 @@ TEXT ·sgemmAVX512_2x32(SB), NOSPLIT, $0-64
 	MOVQ ks+24(FP), R12
 	SHLQ $2, R12
 	MOVQ b+32(FP), BX
-	MOVQ c+40(FP), DI
-	MOVQ ldc+48(FP), DX
+	MOVQ ldb+40(FP), R13
+	SHLQ $2, R13
+	MOVQ c+48(FP), DI
+	MOVQ ldc+56(FP), DX
 	SHLQ $2, DX
 	VPXORD Z0, Z0, Z0
 	VPXORD Z1, Z1, Z1
@@ -355,11 +359,11 @@ loop:
 	VBROADCASTSS (AX)(R8*1), Z7
 	VFMADD231PS Z4, Z7, Z2
 	VFMADD231PS Z5, Z7, Z3
-	ADDQ $128, BX
+	ADDQ R13, BX
 	ADDQ R12, AX
 	DECQ CX
 	JNZ loop
-	MOVQ acc+56(FP), CX
+	MOVQ acc+64(FP), CX
 	TESTQ CX, CX
 	JZ store
 	MOVQ DI, SI
@@ -377,8 +381,8 @@ store:
 	VZEROUPPER
 	RET
 
-// func sgemmAVX512_3x32(k int, a *float32, rs, ks int, b, c *float32, ldc, acc int)
-TEXT ·sgemmAVX512_3x32(SB), NOSPLIT, $0-64
+// func sgemmAVX512_3x32(k int, a *float32, rs, ks int, b *float32, ldb int, c *float32, ldc, acc int)
+TEXT ·sgemmAVX512_3x32(SB), NOSPLIT, $0-72
 	MOVQ k+0(FP), CX
 	MOVQ a+8(FP), AX
 	MOVQ rs+16(FP), R8
@@ -387,8 +391,10 @@ TEXT ·sgemmAVX512_3x32(SB), NOSPLIT, $0-64
 	MOVQ ks+24(FP), R12
 	SHLQ $2, R12
 	MOVQ b+32(FP), BX
-	MOVQ c+40(FP), DI
-	MOVQ ldc+48(FP), DX
+	MOVQ ldb+40(FP), R13
+	SHLQ $2, R13
+	MOVQ c+48(FP), DI
+	MOVQ ldc+56(FP), DX
 	SHLQ $2, DX
 	VPXORD Z0, Z0, Z0
 	VPXORD Z1, Z1, Z1
@@ -408,11 +414,11 @@ loop:
 	VBROADCASTSS (AX)(R8*2), Z8
 	VFMADD231PS Z6, Z8, Z4
 	VFMADD231PS Z7, Z8, Z5
-	ADDQ $128, BX
+	ADDQ R13, BX
 	ADDQ R12, AX
 	DECQ CX
 	JNZ loop
-	MOVQ acc+56(FP), CX
+	MOVQ acc+64(FP), CX
 	TESTQ CX, CX
 	JZ store
 	MOVQ DI, SI
@@ -436,8 +442,8 @@ store:
 	VZEROUPPER
 	RET
 
-// func sgemmAVX512_4x32(k int, a *float32, rs, ks int, b, c *float32, ldc, acc int)
-TEXT ·sgemmAVX512_4x32(SB), NOSPLIT, $0-64
+// func sgemmAVX512_4x32(k int, a *float32, rs, ks int, b *float32, ldb int, c *float32, ldc, acc int)
+TEXT ·sgemmAVX512_4x32(SB), NOSPLIT, $0-72
 	MOVQ k+0(FP), CX
 	MOVQ a+8(FP), AX
 	MOVQ rs+16(FP), R8
@@ -446,8 +452,10 @@ TEXT ·sgemmAVX512_4x32(SB), NOSPLIT, $0-64
 	MOVQ ks+24(FP), R12
 	SHLQ $2, R12
 	MOVQ b+32(FP), BX
-	MOVQ c+40(FP), DI
-	MOVQ ldc+48(FP), DX
+	MOVQ ldb+40(FP), R13
+	SHLQ $2, R13
+	MOVQ c+48(FP), DI
+	MOVQ ldc+56(FP), DX
 	SHLQ $2, DX
 	VPXORD Z0, Z0, Z0
 	VPXORD Z1, Z1, Z1
@@ -472,11 +480,11 @@ loop:
 	VBROADCASTSS (AX)(R9*1), Z11
 	VFMADD231PS Z8, Z11, Z6
 	VFMADD231PS Z9, Z11, Z7
-	ADDQ $128, BX
+	ADDQ R13, BX
 	ADDQ R12, AX
 	DECQ CX
 	JNZ loop
-	MOVQ acc+56(FP), CX
+	MOVQ acc+64(FP), CX
 	TESTQ CX, CX
 	JZ store
 	MOVQ DI, SI
@@ -506,8 +514,8 @@ store:
 	VZEROUPPER
 	RET
 
-// func sgemmAVX512_5x32(k int, a *float32, rs, ks int, b, c *float32, ldc, acc int)
-TEXT ·sgemmAVX512_5x32(SB), NOSPLIT, $0-64
+// func sgemmAVX512_5x32(k int, a *float32, rs, ks int, b *float32, ldb int, c *float32, ldc, acc int)
+TEXT ·sgemmAVX512_5x32(SB), NOSPLIT, $0-72
 	MOVQ k+0(FP), CX
 	MOVQ a+8(FP), AX
 	MOVQ rs+16(FP), R8
@@ -516,8 +524,10 @@ TEXT ·sgemmAVX512_5x32(SB), NOSPLIT, $0-64
 	MOVQ ks+24(FP), R12
 	SHLQ $2, R12
 	MOVQ b+32(FP), BX
-	MOVQ c+40(FP), DI
-	MOVQ ldc+48(FP), DX
+	MOVQ ldb+40(FP), R13
+	SHLQ $2, R13
+	MOVQ c+48(FP), DI
+	MOVQ ldc+56(FP), DX
 	SHLQ $2, DX
 	VPXORD Z0, Z0, Z0
 	VPXORD Z1, Z1, Z1
@@ -547,11 +557,11 @@ loop:
 	VBROADCASTSS (AX)(R8*4), Z12
 	VFMADD231PS Z10, Z12, Z8
 	VFMADD231PS Z11, Z12, Z9
-	ADDQ $128, BX
+	ADDQ R13, BX
 	ADDQ R12, AX
 	DECQ CX
 	JNZ loop
-	MOVQ acc+56(FP), CX
+	MOVQ acc+64(FP), CX
 	TESTQ CX, CX
 	JZ store
 	MOVQ DI, SI
@@ -587,8 +597,8 @@ store:
 	VZEROUPPER
 	RET
 
-// func sgemmAVX512_6x32(k int, a *float32, rs, ks int, b, c *float32, ldc, acc int)
-TEXT ·sgemmAVX512_6x32(SB), NOSPLIT, $0-64
+// func sgemmAVX512_6x32(k int, a *float32, rs, ks int, b *float32, ldb int, c *float32, ldc, acc int)
+TEXT ·sgemmAVX512_6x32(SB), NOSPLIT, $0-72
 	MOVQ k+0(FP), CX
 	MOVQ a+8(FP), AX
 	MOVQ rs+16(FP), R8
@@ -597,8 +607,10 @@ TEXT ·sgemmAVX512_6x32(SB), NOSPLIT, $0-64
 	MOVQ ks+24(FP), R12
 	SHLQ $2, R12
 	MOVQ b+32(FP), BX
-	MOVQ c+40(FP), DI
-	MOVQ ldc+48(FP), DX
+	MOVQ ldb+40(FP), R13
+	SHLQ $2, R13
+	MOVQ c+48(FP), DI
+	MOVQ ldc+56(FP), DX
 	SHLQ $2, DX
 	LEAQ (AX)(R8*4), R10
 	ADDQ R8, R10
@@ -635,12 +647,12 @@ loop:
 	VBROADCASTSS (R10), Z15
 	VFMADD231PS Z12, Z15, Z10
 	VFMADD231PS Z13, Z15, Z11
-	ADDQ $128, BX
+	ADDQ R13, BX
 	ADDQ R12, AX
 	ADDQ R12, R10
 	DECQ CX
 	JNZ loop
-	MOVQ acc+56(FP), CX
+	MOVQ acc+64(FP), CX
 	TESTQ CX, CX
 	JZ store
 	MOVQ DI, SI
@@ -682,8 +694,8 @@ store:
 	VZEROUPPER
 	RET
 
-// func sgemmAVX512_7x32(k int, a *float32, rs, ks int, b, c *float32, ldc, acc int)
-TEXT ·sgemmAVX512_7x32(SB), NOSPLIT, $0-64
+// func sgemmAVX512_7x32(k int, a *float32, rs, ks int, b *float32, ldb int, c *float32, ldc, acc int)
+TEXT ·sgemmAVX512_7x32(SB), NOSPLIT, $0-72
 	MOVQ k+0(FP), CX
 	MOVQ a+8(FP), AX
 	MOVQ rs+16(FP), R8
@@ -692,8 +704,10 @@ TEXT ·sgemmAVX512_7x32(SB), NOSPLIT, $0-64
 	MOVQ ks+24(FP), R12
 	SHLQ $2, R12
 	MOVQ b+32(FP), BX
-	MOVQ c+40(FP), DI
-	MOVQ ldc+48(FP), DX
+	MOVQ ldb+40(FP), R13
+	SHLQ $2, R13
+	MOVQ c+48(FP), DI
+	MOVQ ldc+56(FP), DX
 	SHLQ $2, DX
 	LEAQ (AX)(R8*4), R10
 	ADDQ R8, R10
@@ -735,12 +749,12 @@ loop:
 	VBROADCASTSS (R10)(R8*1), Z16
 	VFMADD231PS Z14, Z16, Z12
 	VFMADD231PS Z15, Z16, Z13
-	ADDQ $128, BX
+	ADDQ R13, BX
 	ADDQ R12, AX
 	ADDQ R12, R10
 	DECQ CX
 	JNZ loop
-	MOVQ acc+56(FP), CX
+	MOVQ acc+64(FP), CX
 	TESTQ CX, CX
 	JZ store
 	MOVQ DI, SI
@@ -788,8 +802,8 @@ store:
 	VZEROUPPER
 	RET
 
-// func sgemmAVX512_8x32(k int, a *float32, rs, ks int, b, c *float32, ldc, acc int)
-TEXT ·sgemmAVX512_8x32(SB), NOSPLIT, $0-64
+// func sgemmAVX512_8x32(k int, a *float32, rs, ks int, b *float32, ldb int, c *float32, ldc, acc int)
+TEXT ·sgemmAVX512_8x32(SB), NOSPLIT, $0-72
 	MOVQ k+0(FP), CX
 	MOVQ a+8(FP), AX
 	MOVQ rs+16(FP), R8
@@ -798,8 +812,10 @@ TEXT ·sgemmAVX512_8x32(SB), NOSPLIT, $0-64
 	MOVQ ks+24(FP), R12
 	SHLQ $2, R12
 	MOVQ b+32(FP), BX
-	MOVQ c+40(FP), DI
-	MOVQ ldc+48(FP), DX
+	MOVQ ldb+40(FP), R13
+	SHLQ $2, R13
+	MOVQ c+48(FP), DI
+	MOVQ ldc+56(FP), DX
 	SHLQ $2, DX
 	LEAQ (AX)(R8*4), R10
 	ADDQ R8, R10
@@ -846,12 +862,12 @@ loop:
 	VBROADCASTSS (R10)(R8*2), Z19
 	VFMADD231PS Z16, Z19, Z14
 	VFMADD231PS Z17, Z19, Z15
-	ADDQ $128, BX
+	ADDQ R13, BX
 	ADDQ R12, AX
 	ADDQ R12, R10
 	DECQ CX
 	JNZ loop
-	MOVQ acc+56(FP), CX
+	MOVQ acc+64(FP), CX
 	TESTQ CX, CX
 	JZ store
 	MOVQ DI, SI
@@ -905,8 +921,8 @@ store:
 	VZEROUPPER
 	RET
 
-// func sgemmAVX512_9x32(k int, a *float32, rs, ks int, b, c *float32, ldc, acc int)
-TEXT ·sgemmAVX512_9x32(SB), NOSPLIT, $0-64
+// func sgemmAVX512_9x32(k int, a *float32, rs, ks int, b *float32, ldb int, c *float32, ldc, acc int)
+TEXT ·sgemmAVX512_9x32(SB), NOSPLIT, $0-72
 	MOVQ k+0(FP), CX
 	MOVQ a+8(FP), AX
 	MOVQ rs+16(FP), R8
@@ -915,8 +931,10 @@ TEXT ·sgemmAVX512_9x32(SB), NOSPLIT, $0-64
 	MOVQ ks+24(FP), R12
 	SHLQ $2, R12
 	MOVQ b+32(FP), BX
-	MOVQ c+40(FP), DI
-	MOVQ ldc+48(FP), DX
+	MOVQ ldb+40(FP), R13
+	SHLQ $2, R13
+	MOVQ c+48(FP), DI
+	MOVQ ldc+56(FP), DX
 	SHLQ $2, DX
 	LEAQ (AX)(R8*4), R10
 	ADDQ R8, R10
@@ -968,12 +986,12 @@ loop:
 	VBROADCASTSS (R10)(R9*1), Z20
 	VFMADD231PS Z18, Z20, Z16
 	VFMADD231PS Z19, Z20, Z17
-	ADDQ $128, BX
+	ADDQ R13, BX
 	ADDQ R12, AX
 	ADDQ R12, R10
 	DECQ CX
 	JNZ loop
-	MOVQ acc+56(FP), CX
+	MOVQ acc+64(FP), CX
 	TESTQ CX, CX
 	JZ store
 	MOVQ DI, SI
@@ -1033,8 +1051,8 @@ store:
 	VZEROUPPER
 	RET
 
-// func sgemmAVX512_10x32(k int, a *float32, rs, ks int, b, c *float32, ldc, acc int)
-TEXT ·sgemmAVX512_10x32(SB), NOSPLIT, $0-64
+// func sgemmAVX512_10x32(k int, a *float32, rs, ks int, b *float32, ldb int, c *float32, ldc, acc int)
+TEXT ·sgemmAVX512_10x32(SB), NOSPLIT, $0-72
 	MOVQ k+0(FP), CX
 	MOVQ a+8(FP), AX
 	MOVQ rs+16(FP), R8
@@ -1043,8 +1061,10 @@ TEXT ·sgemmAVX512_10x32(SB), NOSPLIT, $0-64
 	MOVQ ks+24(FP), R12
 	SHLQ $2, R12
 	MOVQ b+32(FP), BX
-	MOVQ c+40(FP), DI
-	MOVQ ldc+48(FP), DX
+	MOVQ ldb+40(FP), R13
+	SHLQ $2, R13
+	MOVQ c+48(FP), DI
+	MOVQ ldc+56(FP), DX
 	SHLQ $2, DX
 	LEAQ (AX)(R8*4), R10
 	ADDQ R8, R10
@@ -1101,12 +1121,12 @@ loop:
 	VBROADCASTSS (R10)(R8*4), Z23
 	VFMADD231PS Z20, Z23, Z18
 	VFMADD231PS Z21, Z23, Z19
-	ADDQ $128, BX
+	ADDQ R13, BX
 	ADDQ R12, AX
 	ADDQ R12, R10
 	DECQ CX
 	JNZ loop
-	MOVQ acc+56(FP), CX
+	MOVQ acc+64(FP), CX
 	TESTQ CX, CX
 	JZ store
 	MOVQ DI, SI
@@ -1172,8 +1192,8 @@ store:
 	VZEROUPPER
 	RET
 
-// func sgemmAVX512_11x32(k int, a *float32, rs, ks int, b, c *float32, ldc, acc int)
-TEXT ·sgemmAVX512_11x32(SB), NOSPLIT, $0-64
+// func sgemmAVX512_11x32(k int, a *float32, rs, ks int, b *float32, ldb int, c *float32, ldc, acc int)
+TEXT ·sgemmAVX512_11x32(SB), NOSPLIT, $0-72
 	MOVQ k+0(FP), CX
 	MOVQ a+8(FP), AX
 	MOVQ rs+16(FP), R8
@@ -1182,8 +1202,10 @@ TEXT ·sgemmAVX512_11x32(SB), NOSPLIT, $0-64
 	MOVQ ks+24(FP), R12
 	SHLQ $2, R12
 	MOVQ b+32(FP), BX
-	MOVQ c+40(FP), DI
-	MOVQ ldc+48(FP), DX
+	MOVQ ldb+40(FP), R13
+	SHLQ $2, R13
+	MOVQ c+48(FP), DI
+	MOVQ ldc+56(FP), DX
 	SHLQ $2, DX
 	LEAQ (AX)(R8*4), R10
 	ADDQ R8, R10
@@ -1247,13 +1269,13 @@ loop:
 	VBROADCASTSS (R11), Z24
 	VFMADD231PS Z22, Z24, Z20
 	VFMADD231PS Z23, Z24, Z21
-	ADDQ $128, BX
+	ADDQ R13, BX
 	ADDQ R12, AX
 	ADDQ R12, R10
 	ADDQ R12, R11
 	DECQ CX
 	JNZ loop
-	MOVQ acc+56(FP), CX
+	MOVQ acc+64(FP), CX
 	TESTQ CX, CX
 	JZ store
 	MOVQ DI, SI
@@ -1325,8 +1347,8 @@ store:
 	VZEROUPPER
 	RET
 
-// func sgemmAVX512_12x32(k int, a *float32, rs, ks int, b, c *float32, ldc, acc int)
-TEXT ·sgemmAVX512_12x32(SB), NOSPLIT, $0-64
+// func sgemmAVX512_12x32(k int, a *float32, rs, ks int, b *float32, ldb int, c *float32, ldc, acc int)
+TEXT ·sgemmAVX512_12x32(SB), NOSPLIT, $0-72
 	MOVQ k+0(FP), CX
 	MOVQ a+8(FP), AX
 	MOVQ rs+16(FP), R8
@@ -1335,8 +1357,10 @@ TEXT ·sgemmAVX512_12x32(SB), NOSPLIT, $0-64
 	MOVQ ks+24(FP), R12
 	SHLQ $2, R12
 	MOVQ b+32(FP), BX
-	MOVQ c+40(FP), DI
-	MOVQ ldc+48(FP), DX
+	MOVQ ldb+40(FP), R13
+	SHLQ $2, R13
+	MOVQ c+48(FP), DI
+	MOVQ ldc+56(FP), DX
 	SHLQ $2, DX
 	LEAQ (AX)(R8*4), R10
 	ADDQ R8, R10
@@ -1405,13 +1429,13 @@ loop:
 	VBROADCASTSS (R11)(R8*1), Z27
 	VFMADD231PS Z24, Z27, Z22
 	VFMADD231PS Z25, Z27, Z23
-	ADDQ $128, BX
+	ADDQ R13, BX
 	ADDQ R12, AX
 	ADDQ R12, R10
 	ADDQ R12, R11
 	DECQ CX
 	JNZ loop
-	MOVQ acc+56(FP), CX
+	MOVQ acc+64(FP), CX
 	TESTQ CX, CX
 	JZ store
 	MOVQ DI, SI
@@ -1489,8 +1513,8 @@ store:
 	VZEROUPPER
 	RET
 
-// func sgemmAVX512_13x32(k int, a *float32, rs, ks int, b, c *float32, ldc, acc int)
-TEXT ·sgemmAVX512_13x32(SB), NOSPLIT, $0-64
+// func sgemmAVX512_13x32(k int, a *float32, rs, ks int, b *float32, ldb int, c *float32, ldc, acc int)
+TEXT ·sgemmAVX512_13x32(SB), NOSPLIT, $0-72
 	MOVQ k+0(FP), CX
 	MOVQ a+8(FP), AX
 	MOVQ rs+16(FP), R8
@@ -1499,8 +1523,10 @@ TEXT ·sgemmAVX512_13x32(SB), NOSPLIT, $0-64
 	MOVQ ks+24(FP), R12
 	SHLQ $2, R12
 	MOVQ b+32(FP), BX
-	MOVQ c+40(FP), DI
-	MOVQ ldc+48(FP), DX
+	MOVQ ldb+40(FP), R13
+	SHLQ $2, R13
+	MOVQ c+48(FP), DI
+	MOVQ ldc+56(FP), DX
 	SHLQ $2, DX
 	LEAQ (AX)(R8*4), R10
 	ADDQ R8, R10
@@ -1574,13 +1600,13 @@ loop:
 	VBROADCASTSS (R11)(R8*2), Z28
 	VFMADD231PS Z26, Z28, Z24
 	VFMADD231PS Z27, Z28, Z25
-	ADDQ $128, BX
+	ADDQ R13, BX
 	ADDQ R12, AX
 	ADDQ R12, R10
 	ADDQ R12, R11
 	DECQ CX
 	JNZ loop
-	MOVQ acc+56(FP), CX
+	MOVQ acc+64(FP), CX
 	TESTQ CX, CX
 	JZ store
 	MOVQ DI, SI
@@ -1664,8 +1690,8 @@ store:
 	VZEROUPPER
 	RET
 
-// func sgemmAVX512_14x32(k int, a *float32, rs, ks int, b, c *float32, ldc, acc int)
-TEXT ·sgemmAVX512_14x32(SB), NOSPLIT, $0-64
+// func sgemmAVX512_14x32(k int, a *float32, rs, ks int, b *float32, ldb int, c *float32, ldc, acc int)
+TEXT ·sgemmAVX512_14x32(SB), NOSPLIT, $0-72
 	MOVQ k+0(FP), CX
 	MOVQ a+8(FP), AX
 	MOVQ rs+16(FP), R8
@@ -1674,8 +1700,10 @@ TEXT ·sgemmAVX512_14x32(SB), NOSPLIT, $0-64
 	MOVQ ks+24(FP), R12
 	SHLQ $2, R12
 	MOVQ b+32(FP), BX
-	MOVQ c+40(FP), DI
-	MOVQ ldc+48(FP), DX
+	MOVQ ldb+40(FP), R13
+	SHLQ $2, R13
+	MOVQ c+48(FP), DI
+	MOVQ ldc+56(FP), DX
 	SHLQ $2, DX
 	LEAQ (AX)(R8*4), R10
 	ADDQ R8, R10
@@ -1754,13 +1782,13 @@ loop:
 	VBROADCASTSS (R11)(R9*1), Z31
 	VFMADD231PS Z28, Z31, Z26
 	VFMADD231PS Z29, Z31, Z27
-	ADDQ $128, BX
+	ADDQ R13, BX
 	ADDQ R12, AX
 	ADDQ R12, R10
 	ADDQ R12, R11
 	DECQ CX
 	JNZ loop
-	MOVQ acc+56(FP), CX
+	MOVQ acc+64(FP), CX
 	TESTQ CX, CX
 	JZ store
 	MOVQ DI, SI
@@ -1850,8 +1878,8 @@ store:
 	VZEROUPPER
 	RET
 
-// func sgemmAVX512_1x16(k int, a *float32, rs, ks int, b, c *float32, ldc, acc int)
-TEXT ·sgemmAVX512_1x16(SB), NOSPLIT, $0-64
+// func sgemmAVX512_1x16(k int, a *float32, rs, ks int, b *float32, ldb int, c *float32, ldc, acc int)
+TEXT ·sgemmAVX512_1x16(SB), NOSPLIT, $0-72
 	MOVQ k+0(FP), CX
 	MOVQ a+8(FP), AX
 	MOVQ rs+16(FP), R8
@@ -1860,19 +1888,21 @@ TEXT ·sgemmAVX512_1x16(SB), NOSPLIT, $0-64
 	MOVQ ks+24(FP), R12
 	SHLQ $2, R12
 	MOVQ b+32(FP), BX
-	MOVQ c+40(FP), DI
-	MOVQ ldc+48(FP), DX
+	MOVQ ldb+40(FP), R13
+	SHLQ $2, R13
+	MOVQ c+48(FP), DI
+	MOVQ ldc+56(FP), DX
 	SHLQ $2, DX
 	VPXORD Z0, Z0, Z0
 loop:
 	VMOVUPS 0(BX), Z1
 	VBROADCASTSS (AX), Z2
 	VFMADD231PS Z1, Z2, Z0
-	ADDQ $64, BX
+	ADDQ R13, BX
 	ADDQ R12, AX
 	DECQ CX
 	JNZ loop
-	MOVQ acc+56(FP), CX
+	MOVQ acc+64(FP), CX
 	TESTQ CX, CX
 	JZ store
 	MOVQ DI, SI
@@ -1882,8 +1912,8 @@ store:
 	VZEROUPPER
 	RET
 
-// func sgemmAVX512_2x16(k int, a *float32, rs, ks int, b, c *float32, ldc, acc int)
-TEXT ·sgemmAVX512_2x16(SB), NOSPLIT, $0-64
+// func sgemmAVX512_2x16(k int, a *float32, rs, ks int, b *float32, ldb int, c *float32, ldc, acc int)
+TEXT ·sgemmAVX512_2x16(SB), NOSPLIT, $0-72
 	MOVQ k+0(FP), CX
 	MOVQ a+8(FP), AX
 	MOVQ rs+16(FP), R8
@@ -1892,8 +1922,10 @@ TEXT ·sgemmAVX512_2x16(SB), NOSPLIT, $0-64
 	MOVQ ks+24(FP), R12
 	SHLQ $2, R12
 	MOVQ b+32(FP), BX
-	MOVQ c+40(FP), DI
-	MOVQ ldc+48(FP), DX
+	MOVQ ldb+40(FP), R13
+	SHLQ $2, R13
+	MOVQ c+48(FP), DI
+	MOVQ ldc+56(FP), DX
 	SHLQ $2, DX
 	VPXORD Z0, Z0, Z0
 	VPXORD Z1, Z1, Z1
@@ -1903,11 +1935,11 @@ loop:
 	VFMADD231PS Z2, Z3, Z0
 	VBROADCASTSS (AX)(R8*1), Z4
 	VFMADD231PS Z2, Z4, Z1
-	ADDQ $64, BX
+	ADDQ R13, BX
 	ADDQ R12, AX
 	DECQ CX
 	JNZ loop
-	MOVQ acc+56(FP), CX
+	MOVQ acc+64(FP), CX
 	TESTQ CX, CX
 	JZ store
 	MOVQ DI, SI
@@ -1921,8 +1953,8 @@ store:
 	VZEROUPPER
 	RET
 
-// func sgemmAVX512_3x16(k int, a *float32, rs, ks int, b, c *float32, ldc, acc int)
-TEXT ·sgemmAVX512_3x16(SB), NOSPLIT, $0-64
+// func sgemmAVX512_3x16(k int, a *float32, rs, ks int, b *float32, ldb int, c *float32, ldc, acc int)
+TEXT ·sgemmAVX512_3x16(SB), NOSPLIT, $0-72
 	MOVQ k+0(FP), CX
 	MOVQ a+8(FP), AX
 	MOVQ rs+16(FP), R8
@@ -1931,8 +1963,10 @@ TEXT ·sgemmAVX512_3x16(SB), NOSPLIT, $0-64
 	MOVQ ks+24(FP), R12
 	SHLQ $2, R12
 	MOVQ b+32(FP), BX
-	MOVQ c+40(FP), DI
-	MOVQ ldc+48(FP), DX
+	MOVQ ldb+40(FP), R13
+	SHLQ $2, R13
+	MOVQ c+48(FP), DI
+	MOVQ ldc+56(FP), DX
 	SHLQ $2, DX
 	VPXORD Z0, Z0, Z0
 	VPXORD Z1, Z1, Z1
@@ -1945,11 +1979,11 @@ loop:
 	VFMADD231PS Z3, Z5, Z1
 	VBROADCASTSS (AX)(R8*2), Z4
 	VFMADD231PS Z3, Z4, Z2
-	ADDQ $64, BX
+	ADDQ R13, BX
 	ADDQ R12, AX
 	DECQ CX
 	JNZ loop
-	MOVQ acc+56(FP), CX
+	MOVQ acc+64(FP), CX
 	TESTQ CX, CX
 	JZ store
 	MOVQ DI, SI
@@ -1967,8 +2001,8 @@ store:
 	VZEROUPPER
 	RET
 
-// func sgemmAVX512_4x16(k int, a *float32, rs, ks int, b, c *float32, ldc, acc int)
-TEXT ·sgemmAVX512_4x16(SB), NOSPLIT, $0-64
+// func sgemmAVX512_4x16(k int, a *float32, rs, ks int, b *float32, ldb int, c *float32, ldc, acc int)
+TEXT ·sgemmAVX512_4x16(SB), NOSPLIT, $0-72
 	MOVQ k+0(FP), CX
 	MOVQ a+8(FP), AX
 	MOVQ rs+16(FP), R8
@@ -1977,8 +2011,10 @@ TEXT ·sgemmAVX512_4x16(SB), NOSPLIT, $0-64
 	MOVQ ks+24(FP), R12
 	SHLQ $2, R12
 	MOVQ b+32(FP), BX
-	MOVQ c+40(FP), DI
-	MOVQ ldc+48(FP), DX
+	MOVQ ldb+40(FP), R13
+	SHLQ $2, R13
+	MOVQ c+48(FP), DI
+	MOVQ ldc+56(FP), DX
 	SHLQ $2, DX
 	VPXORD Z0, Z0, Z0
 	VPXORD Z1, Z1, Z1
@@ -1994,11 +2030,11 @@ loop:
 	VFMADD231PS Z4, Z5, Z2
 	VBROADCASTSS (AX)(R9*1), Z6
 	VFMADD231PS Z4, Z6, Z3
-	ADDQ $64, BX
+	ADDQ R13, BX
 	ADDQ R12, AX
 	DECQ CX
 	JNZ loop
-	MOVQ acc+56(FP), CX
+	MOVQ acc+64(FP), CX
 	TESTQ CX, CX
 	JZ store
 	MOVQ DI, SI
@@ -2020,8 +2056,8 @@ store:
 	VZEROUPPER
 	RET
 
-// func sgemmAVX512_5x16(k int, a *float32, rs, ks int, b, c *float32, ldc, acc int)
-TEXT ·sgemmAVX512_5x16(SB), NOSPLIT, $0-64
+// func sgemmAVX512_5x16(k int, a *float32, rs, ks int, b *float32, ldb int, c *float32, ldc, acc int)
+TEXT ·sgemmAVX512_5x16(SB), NOSPLIT, $0-72
 	MOVQ k+0(FP), CX
 	MOVQ a+8(FP), AX
 	MOVQ rs+16(FP), R8
@@ -2030,8 +2066,10 @@ TEXT ·sgemmAVX512_5x16(SB), NOSPLIT, $0-64
 	MOVQ ks+24(FP), R12
 	SHLQ $2, R12
 	MOVQ b+32(FP), BX
-	MOVQ c+40(FP), DI
-	MOVQ ldc+48(FP), DX
+	MOVQ ldb+40(FP), R13
+	SHLQ $2, R13
+	MOVQ c+48(FP), DI
+	MOVQ ldc+56(FP), DX
 	SHLQ $2, DX
 	VPXORD Z0, Z0, Z0
 	VPXORD Z1, Z1, Z1
@@ -2050,11 +2088,11 @@ loop:
 	VFMADD231PS Z5, Z7, Z3
 	VBROADCASTSS (AX)(R8*4), Z6
 	VFMADD231PS Z5, Z6, Z4
-	ADDQ $64, BX
+	ADDQ R13, BX
 	ADDQ R12, AX
 	DECQ CX
 	JNZ loop
-	MOVQ acc+56(FP), CX
+	MOVQ acc+64(FP), CX
 	TESTQ CX, CX
 	JZ store
 	MOVQ DI, SI
@@ -2080,8 +2118,8 @@ store:
 	VZEROUPPER
 	RET
 
-// func sgemmAVX512_6x16(k int, a *float32, rs, ks int, b, c *float32, ldc, acc int)
-TEXT ·sgemmAVX512_6x16(SB), NOSPLIT, $0-64
+// func sgemmAVX512_6x16(k int, a *float32, rs, ks int, b *float32, ldb int, c *float32, ldc, acc int)
+TEXT ·sgemmAVX512_6x16(SB), NOSPLIT, $0-72
 	MOVQ k+0(FP), CX
 	MOVQ a+8(FP), AX
 	MOVQ rs+16(FP), R8
@@ -2090,8 +2128,10 @@ TEXT ·sgemmAVX512_6x16(SB), NOSPLIT, $0-64
 	MOVQ ks+24(FP), R12
 	SHLQ $2, R12
 	MOVQ b+32(FP), BX
-	MOVQ c+40(FP), DI
-	MOVQ ldc+48(FP), DX
+	MOVQ ldb+40(FP), R13
+	SHLQ $2, R13
+	MOVQ c+48(FP), DI
+	MOVQ ldc+56(FP), DX
 	SHLQ $2, DX
 	LEAQ (AX)(R8*4), R10
 	ADDQ R8, R10
@@ -2115,12 +2155,12 @@ loop:
 	VFMADD231PS Z6, Z7, Z4
 	VBROADCASTSS (R10), Z8
 	VFMADD231PS Z6, Z8, Z5
-	ADDQ $64, BX
+	ADDQ R13, BX
 	ADDQ R12, AX
 	ADDQ R12, R10
 	DECQ CX
 	JNZ loop
-	MOVQ acc+56(FP), CX
+	MOVQ acc+64(FP), CX
 	TESTQ CX, CX
 	JZ store
 	MOVQ DI, SI
@@ -2150,8 +2190,8 @@ store:
 	VZEROUPPER
 	RET
 
-// func sgemmAVX512_7x16(k int, a *float32, rs, ks int, b, c *float32, ldc, acc int)
-TEXT ·sgemmAVX512_7x16(SB), NOSPLIT, $0-64
+// func sgemmAVX512_7x16(k int, a *float32, rs, ks int, b *float32, ldb int, c *float32, ldc, acc int)
+TEXT ·sgemmAVX512_7x16(SB), NOSPLIT, $0-72
 	MOVQ k+0(FP), CX
 	MOVQ a+8(FP), AX
 	MOVQ rs+16(FP), R8
@@ -2160,8 +2200,10 @@ TEXT ·sgemmAVX512_7x16(SB), NOSPLIT, $0-64
 	MOVQ ks+24(FP), R12
 	SHLQ $2, R12
 	MOVQ b+32(FP), BX
-	MOVQ c+40(FP), DI
-	MOVQ ldc+48(FP), DX
+	MOVQ ldb+40(FP), R13
+	SHLQ $2, R13
+	MOVQ c+48(FP), DI
+	MOVQ ldc+56(FP), DX
 	SHLQ $2, DX
 	LEAQ (AX)(R8*4), R10
 	ADDQ R8, R10
@@ -2188,12 +2230,12 @@ loop:
 	VFMADD231PS Z7, Z9, Z5
 	VBROADCASTSS (R10)(R8*1), Z8
 	VFMADD231PS Z7, Z8, Z6
-	ADDQ $64, BX
+	ADDQ R13, BX
 	ADDQ R12, AX
 	ADDQ R12, R10
 	DECQ CX
 	JNZ loop
-	MOVQ acc+56(FP), CX
+	MOVQ acc+64(FP), CX
 	TESTQ CX, CX
 	JZ store
 	MOVQ DI, SI
@@ -2227,8 +2269,8 @@ store:
 	VZEROUPPER
 	RET
 
-// func sgemmAVX512_8x16(k int, a *float32, rs, ks int, b, c *float32, ldc, acc int)
-TEXT ·sgemmAVX512_8x16(SB), NOSPLIT, $0-64
+// func sgemmAVX512_8x16(k int, a *float32, rs, ks int, b *float32, ldb int, c *float32, ldc, acc int)
+TEXT ·sgemmAVX512_8x16(SB), NOSPLIT, $0-72
 	MOVQ k+0(FP), CX
 	MOVQ a+8(FP), AX
 	MOVQ rs+16(FP), R8
@@ -2237,8 +2279,10 @@ TEXT ·sgemmAVX512_8x16(SB), NOSPLIT, $0-64
 	MOVQ ks+24(FP), R12
 	SHLQ $2, R12
 	MOVQ b+32(FP), BX
-	MOVQ c+40(FP), DI
-	MOVQ ldc+48(FP), DX
+	MOVQ ldb+40(FP), R13
+	SHLQ $2, R13
+	MOVQ c+48(FP), DI
+	MOVQ ldc+56(FP), DX
 	SHLQ $2, DX
 	LEAQ (AX)(R8*4), R10
 	ADDQ R8, R10
@@ -2268,12 +2312,12 @@ loop:
 	VFMADD231PS Z8, Z9, Z6
 	VBROADCASTSS (R10)(R8*2), Z10
 	VFMADD231PS Z8, Z10, Z7
-	ADDQ $64, BX
+	ADDQ R13, BX
 	ADDQ R12, AX
 	ADDQ R12, R10
 	DECQ CX
 	JNZ loop
-	MOVQ acc+56(FP), CX
+	MOVQ acc+64(FP), CX
 	TESTQ CX, CX
 	JZ store
 	MOVQ DI, SI
@@ -2311,8 +2355,8 @@ store:
 	VZEROUPPER
 	RET
 
-// func sgemmAVX512_9x16(k int, a *float32, rs, ks int, b, c *float32, ldc, acc int)
-TEXT ·sgemmAVX512_9x16(SB), NOSPLIT, $0-64
+// func sgemmAVX512_9x16(k int, a *float32, rs, ks int, b *float32, ldb int, c *float32, ldc, acc int)
+TEXT ·sgemmAVX512_9x16(SB), NOSPLIT, $0-72
 	MOVQ k+0(FP), CX
 	MOVQ a+8(FP), AX
 	MOVQ rs+16(FP), R8
@@ -2321,8 +2365,10 @@ TEXT ·sgemmAVX512_9x16(SB), NOSPLIT, $0-64
 	MOVQ ks+24(FP), R12
 	SHLQ $2, R12
 	MOVQ b+32(FP), BX
-	MOVQ c+40(FP), DI
-	MOVQ ldc+48(FP), DX
+	MOVQ ldb+40(FP), R13
+	SHLQ $2, R13
+	MOVQ c+48(FP), DI
+	MOVQ ldc+56(FP), DX
 	SHLQ $2, DX
 	LEAQ (AX)(R8*4), R10
 	ADDQ R8, R10
@@ -2355,12 +2401,12 @@ loop:
 	VFMADD231PS Z9, Z11, Z7
 	VBROADCASTSS (R10)(R9*1), Z10
 	VFMADD231PS Z9, Z10, Z8
-	ADDQ $64, BX
+	ADDQ R13, BX
 	ADDQ R12, AX
 	ADDQ R12, R10
 	DECQ CX
 	JNZ loop
-	MOVQ acc+56(FP), CX
+	MOVQ acc+64(FP), CX
 	TESTQ CX, CX
 	JZ store
 	MOVQ DI, SI
@@ -2402,8 +2448,8 @@ store:
 	VZEROUPPER
 	RET
 
-// func sgemmAVX512_10x16(k int, a *float32, rs, ks int, b, c *float32, ldc, acc int)
-TEXT ·sgemmAVX512_10x16(SB), NOSPLIT, $0-64
+// func sgemmAVX512_10x16(k int, a *float32, rs, ks int, b *float32, ldb int, c *float32, ldc, acc int)
+TEXT ·sgemmAVX512_10x16(SB), NOSPLIT, $0-72
 	MOVQ k+0(FP), CX
 	MOVQ a+8(FP), AX
 	MOVQ rs+16(FP), R8
@@ -2412,8 +2458,10 @@ TEXT ·sgemmAVX512_10x16(SB), NOSPLIT, $0-64
 	MOVQ ks+24(FP), R12
 	SHLQ $2, R12
 	MOVQ b+32(FP), BX
-	MOVQ c+40(FP), DI
-	MOVQ ldc+48(FP), DX
+	MOVQ ldb+40(FP), R13
+	SHLQ $2, R13
+	MOVQ c+48(FP), DI
+	MOVQ ldc+56(FP), DX
 	SHLQ $2, DX
 	LEAQ (AX)(R8*4), R10
 	ADDQ R8, R10
@@ -2449,12 +2497,12 @@ loop:
 	VFMADD231PS Z10, Z11, Z8
 	VBROADCASTSS (R10)(R8*4), Z12
 	VFMADD231PS Z10, Z12, Z9
-	ADDQ $64, BX
+	ADDQ R13, BX
 	ADDQ R12, AX
 	ADDQ R12, R10
 	DECQ CX
 	JNZ loop
-	MOVQ acc+56(FP), CX
+	MOVQ acc+64(FP), CX
 	TESTQ CX, CX
 	JZ store
 	MOVQ DI, SI
@@ -2500,8 +2548,8 @@ store:
 	VZEROUPPER
 	RET
 
-// func sgemmAVX512_11x16(k int, a *float32, rs, ks int, b, c *float32, ldc, acc int)
-TEXT ·sgemmAVX512_11x16(SB), NOSPLIT, $0-64
+// func sgemmAVX512_11x16(k int, a *float32, rs, ks int, b *float32, ldb int, c *float32, ldc, acc int)
+TEXT ·sgemmAVX512_11x16(SB), NOSPLIT, $0-72
 	MOVQ k+0(FP), CX
 	MOVQ a+8(FP), AX
 	MOVQ rs+16(FP), R8
@@ -2510,8 +2558,10 @@ TEXT ·sgemmAVX512_11x16(SB), NOSPLIT, $0-64
 	MOVQ ks+24(FP), R12
 	SHLQ $2, R12
 	MOVQ b+32(FP), BX
-	MOVQ c+40(FP), DI
-	MOVQ ldc+48(FP), DX
+	MOVQ ldb+40(FP), R13
+	SHLQ $2, R13
+	MOVQ c+48(FP), DI
+	MOVQ ldc+56(FP), DX
 	SHLQ $2, DX
 	LEAQ (AX)(R8*4), R10
 	ADDQ R8, R10
@@ -2552,13 +2602,13 @@ loop:
 	VFMADD231PS Z11, Z13, Z9
 	VBROADCASTSS (R11), Z12
 	VFMADD231PS Z11, Z12, Z10
-	ADDQ $64, BX
+	ADDQ R13, BX
 	ADDQ R12, AX
 	ADDQ R12, R10
 	ADDQ R12, R11
 	DECQ CX
 	JNZ loop
-	MOVQ acc+56(FP), CX
+	MOVQ acc+64(FP), CX
 	TESTQ CX, CX
 	JZ store
 	MOVQ DI, SI
@@ -2608,8 +2658,8 @@ store:
 	VZEROUPPER
 	RET
 
-// func sgemmAVX512_12x16(k int, a *float32, rs, ks int, b, c *float32, ldc, acc int)
-TEXT ·sgemmAVX512_12x16(SB), NOSPLIT, $0-64
+// func sgemmAVX512_12x16(k int, a *float32, rs, ks int, b *float32, ldb int, c *float32, ldc, acc int)
+TEXT ·sgemmAVX512_12x16(SB), NOSPLIT, $0-72
 	MOVQ k+0(FP), CX
 	MOVQ a+8(FP), AX
 	MOVQ rs+16(FP), R8
@@ -2618,8 +2668,10 @@ TEXT ·sgemmAVX512_12x16(SB), NOSPLIT, $0-64
 	MOVQ ks+24(FP), R12
 	SHLQ $2, R12
 	MOVQ b+32(FP), BX
-	MOVQ c+40(FP), DI
-	MOVQ ldc+48(FP), DX
+	MOVQ ldb+40(FP), R13
+	SHLQ $2, R13
+	MOVQ c+48(FP), DI
+	MOVQ ldc+56(FP), DX
 	SHLQ $2, DX
 	LEAQ (AX)(R8*4), R10
 	ADDQ R8, R10
@@ -2663,13 +2715,13 @@ loop:
 	VFMADD231PS Z12, Z13, Z10
 	VBROADCASTSS (R11)(R8*1), Z14
 	VFMADD231PS Z12, Z14, Z11
-	ADDQ $64, BX
+	ADDQ R13, BX
 	ADDQ R12, AX
 	ADDQ R12, R10
 	ADDQ R12, R11
 	DECQ CX
 	JNZ loop
-	MOVQ acc+56(FP), CX
+	MOVQ acc+64(FP), CX
 	TESTQ CX, CX
 	JZ store
 	MOVQ DI, SI
@@ -2723,8 +2775,8 @@ store:
 	VZEROUPPER
 	RET
 
-// func sgemmAVX512_13x16(k int, a *float32, rs, ks int, b, c *float32, ldc, acc int)
-TEXT ·sgemmAVX512_13x16(SB), NOSPLIT, $0-64
+// func sgemmAVX512_13x16(k int, a *float32, rs, ks int, b *float32, ldb int, c *float32, ldc, acc int)
+TEXT ·sgemmAVX512_13x16(SB), NOSPLIT, $0-72
 	MOVQ k+0(FP), CX
 	MOVQ a+8(FP), AX
 	MOVQ rs+16(FP), R8
@@ -2733,8 +2785,10 @@ TEXT ·sgemmAVX512_13x16(SB), NOSPLIT, $0-64
 	MOVQ ks+24(FP), R12
 	SHLQ $2, R12
 	MOVQ b+32(FP), BX
-	MOVQ c+40(FP), DI
-	MOVQ ldc+48(FP), DX
+	MOVQ ldb+40(FP), R13
+	SHLQ $2, R13
+	MOVQ c+48(FP), DI
+	MOVQ ldc+56(FP), DX
 	SHLQ $2, DX
 	LEAQ (AX)(R8*4), R10
 	ADDQ R8, R10
@@ -2781,13 +2835,13 @@ loop:
 	VFMADD231PS Z13, Z15, Z11
 	VBROADCASTSS (R11)(R8*2), Z14
 	VFMADD231PS Z13, Z14, Z12
-	ADDQ $64, BX
+	ADDQ R13, BX
 	ADDQ R12, AX
 	ADDQ R12, R10
 	ADDQ R12, R11
 	DECQ CX
 	JNZ loop
-	MOVQ acc+56(FP), CX
+	MOVQ acc+64(FP), CX
 	TESTQ CX, CX
 	JZ store
 	MOVQ DI, SI
@@ -2845,8 +2899,8 @@ store:
 	VZEROUPPER
 	RET
 
-// func sgemmAVX512_14x16(k int, a *float32, rs, ks int, b, c *float32, ldc, acc int)
-TEXT ·sgemmAVX512_14x16(SB), NOSPLIT, $0-64
+// func sgemmAVX512_14x16(k int, a *float32, rs, ks int, b *float32, ldb int, c *float32, ldc, acc int)
+TEXT ·sgemmAVX512_14x16(SB), NOSPLIT, $0-72
 	MOVQ k+0(FP), CX
 	MOVQ a+8(FP), AX
 	MOVQ rs+16(FP), R8
@@ -2855,8 +2909,10 @@ TEXT ·sgemmAVX512_14x16(SB), NOSPLIT, $0-64
 	MOVQ ks+24(FP), R12
 	SHLQ $2, R12
 	MOVQ b+32(FP), BX
-	MOVQ c+40(FP), DI
-	MOVQ ldc+48(FP), DX
+	MOVQ ldb+40(FP), R13
+	SHLQ $2, R13
+	MOVQ c+48(FP), DI
+	MOVQ ldc+56(FP), DX
 	SHLQ $2, DX
 	LEAQ (AX)(R8*4), R10
 	ADDQ R8, R10
@@ -2906,13 +2962,13 @@ loop:
 	VFMADD231PS Z14, Z15, Z12
 	VBROADCASTSS (R11)(R9*1), Z16
 	VFMADD231PS Z14, Z16, Z13
-	ADDQ $64, BX
+	ADDQ R13, BX
 	ADDQ R12, AX
 	ADDQ R12, R10
 	ADDQ R12, R11
 	DECQ CX
 	JNZ loop
-	MOVQ acc+56(FP), CX
+	MOVQ acc+64(FP), CX
 	TESTQ CX, CX
 	JZ store
 	MOVQ DI, SI
@@ -2974,8 +3030,8 @@ store:
 	VZEROUPPER
 	RET
 
-// func sgemmAVX2_1x16(k int, a *float32, rs, ks int, b, c *float32, ldc, acc int)
-TEXT ·sgemmAVX2_1x16(SB), NOSPLIT, $0-64
+// func sgemmAVX2_1x16(k int, a *float32, rs, ks int, b *float32, ldb int, c *float32, ldc, acc int)
+TEXT ·sgemmAVX2_1x16(SB), NOSPLIT, $0-72
 	MOVQ k+0(FP), CX
 	MOVQ a+8(FP), AX
 	MOVQ rs+16(FP), R8
@@ -2984,8 +3040,10 @@ TEXT ·sgemmAVX2_1x16(SB), NOSPLIT, $0-64
 	MOVQ ks+24(FP), R12
 	SHLQ $2, R12
 	MOVQ b+32(FP), BX
-	MOVQ c+40(FP), DI
-	MOVQ ldc+48(FP), DX
+	MOVQ ldb+40(FP), R13
+	SHLQ $2, R13
+	MOVQ c+48(FP), DI
+	MOVQ ldc+56(FP), DX
 	SHLQ $2, DX
 	VXORPS Y0, Y0, Y0
 	VXORPS Y1, Y1, Y1
@@ -2995,11 +3053,11 @@ loop:
 	VBROADCASTSS (AX), Y4
 	VFMADD231PS Y2, Y4, Y0
 	VFMADD231PS Y3, Y4, Y1
-	ADDQ $64, BX
+	ADDQ R13, BX
 	ADDQ R12, AX
 	DECQ CX
 	JNZ loop
-	MOVQ acc+56(FP), CX
+	MOVQ acc+64(FP), CX
 	TESTQ CX, CX
 	JZ store
 	MOVQ DI, SI
@@ -3011,8 +3069,8 @@ store:
 	VZEROUPPER
 	RET
 
-// func sgemmAVX2_2x16(k int, a *float32, rs, ks int, b, c *float32, ldc, acc int)
-TEXT ·sgemmAVX2_2x16(SB), NOSPLIT, $0-64
+// func sgemmAVX2_2x16(k int, a *float32, rs, ks int, b *float32, ldb int, c *float32, ldc, acc int)
+TEXT ·sgemmAVX2_2x16(SB), NOSPLIT, $0-72
 	MOVQ k+0(FP), CX
 	MOVQ a+8(FP), AX
 	MOVQ rs+16(FP), R8
@@ -3021,8 +3079,10 @@ TEXT ·sgemmAVX2_2x16(SB), NOSPLIT, $0-64
 	MOVQ ks+24(FP), R12
 	SHLQ $2, R12
 	MOVQ b+32(FP), BX
-	MOVQ c+40(FP), DI
-	MOVQ ldc+48(FP), DX
+	MOVQ ldb+40(FP), R13
+	SHLQ $2, R13
+	MOVQ c+48(FP), DI
+	MOVQ ldc+56(FP), DX
 	SHLQ $2, DX
 	VXORPS Y0, Y0, Y0
 	VXORPS Y1, Y1, Y1
@@ -3037,11 +3097,11 @@ loop:
 	VBROADCASTSS (AX)(R8*1), Y7
 	VFMADD231PS Y4, Y7, Y2
 	VFMADD231PS Y5, Y7, Y3
-	ADDQ $64, BX
+	ADDQ R13, BX
 	ADDQ R12, AX
 	DECQ CX
 	JNZ loop
-	MOVQ acc+56(FP), CX
+	MOVQ acc+64(FP), CX
 	TESTQ CX, CX
 	JZ store
 	MOVQ DI, SI
@@ -3059,8 +3119,8 @@ store:
 	VZEROUPPER
 	RET
 
-// func sgemmAVX2_3x16(k int, a *float32, rs, ks int, b, c *float32, ldc, acc int)
-TEXT ·sgemmAVX2_3x16(SB), NOSPLIT, $0-64
+// func sgemmAVX2_3x16(k int, a *float32, rs, ks int, b *float32, ldb int, c *float32, ldc, acc int)
+TEXT ·sgemmAVX2_3x16(SB), NOSPLIT, $0-72
 	MOVQ k+0(FP), CX
 	MOVQ a+8(FP), AX
 	MOVQ rs+16(FP), R8
@@ -3069,8 +3129,10 @@ TEXT ·sgemmAVX2_3x16(SB), NOSPLIT, $0-64
 	MOVQ ks+24(FP), R12
 	SHLQ $2, R12
 	MOVQ b+32(FP), BX
-	MOVQ c+40(FP), DI
-	MOVQ ldc+48(FP), DX
+	MOVQ ldb+40(FP), R13
+	SHLQ $2, R13
+	MOVQ c+48(FP), DI
+	MOVQ ldc+56(FP), DX
 	SHLQ $2, DX
 	VXORPS Y0, Y0, Y0
 	VXORPS Y1, Y1, Y1
@@ -3090,11 +3152,11 @@ loop:
 	VBROADCASTSS (AX)(R8*2), Y8
 	VFMADD231PS Y6, Y8, Y4
 	VFMADD231PS Y7, Y8, Y5
-	ADDQ $64, BX
+	ADDQ R13, BX
 	ADDQ R12, AX
 	DECQ CX
 	JNZ loop
-	MOVQ acc+56(FP), CX
+	MOVQ acc+64(FP), CX
 	TESTQ CX, CX
 	JZ store
 	MOVQ DI, SI
@@ -3118,8 +3180,8 @@ store:
 	VZEROUPPER
 	RET
 
-// func sgemmAVX2_4x16(k int, a *float32, rs, ks int, b, c *float32, ldc, acc int)
-TEXT ·sgemmAVX2_4x16(SB), NOSPLIT, $0-64
+// func sgemmAVX2_4x16(k int, a *float32, rs, ks int, b *float32, ldb int, c *float32, ldc, acc int)
+TEXT ·sgemmAVX2_4x16(SB), NOSPLIT, $0-72
 	MOVQ k+0(FP), CX
 	MOVQ a+8(FP), AX
 	MOVQ rs+16(FP), R8
@@ -3128,8 +3190,10 @@ TEXT ·sgemmAVX2_4x16(SB), NOSPLIT, $0-64
 	MOVQ ks+24(FP), R12
 	SHLQ $2, R12
 	MOVQ b+32(FP), BX
-	MOVQ c+40(FP), DI
-	MOVQ ldc+48(FP), DX
+	MOVQ ldb+40(FP), R13
+	SHLQ $2, R13
+	MOVQ c+48(FP), DI
+	MOVQ ldc+56(FP), DX
 	SHLQ $2, DX
 	VXORPS Y0, Y0, Y0
 	VXORPS Y1, Y1, Y1
@@ -3154,11 +3218,11 @@ loop:
 	VBROADCASTSS (AX)(R9*1), Y11
 	VFMADD231PS Y8, Y11, Y6
 	VFMADD231PS Y9, Y11, Y7
-	ADDQ $64, BX
+	ADDQ R13, BX
 	ADDQ R12, AX
 	DECQ CX
 	JNZ loop
-	MOVQ acc+56(FP), CX
+	MOVQ acc+64(FP), CX
 	TESTQ CX, CX
 	JZ store
 	MOVQ DI, SI
@@ -3188,8 +3252,8 @@ store:
 	VZEROUPPER
 	RET
 
-// func sgemmAVX2_5x16(k int, a *float32, rs, ks int, b, c *float32, ldc, acc int)
-TEXT ·sgemmAVX2_5x16(SB), NOSPLIT, $0-64
+// func sgemmAVX2_5x16(k int, a *float32, rs, ks int, b *float32, ldb int, c *float32, ldc, acc int)
+TEXT ·sgemmAVX2_5x16(SB), NOSPLIT, $0-72
 	MOVQ k+0(FP), CX
 	MOVQ a+8(FP), AX
 	MOVQ rs+16(FP), R8
@@ -3198,8 +3262,10 @@ TEXT ·sgemmAVX2_5x16(SB), NOSPLIT, $0-64
 	MOVQ ks+24(FP), R12
 	SHLQ $2, R12
 	MOVQ b+32(FP), BX
-	MOVQ c+40(FP), DI
-	MOVQ ldc+48(FP), DX
+	MOVQ ldb+40(FP), R13
+	SHLQ $2, R13
+	MOVQ c+48(FP), DI
+	MOVQ ldc+56(FP), DX
 	SHLQ $2, DX
 	VXORPS Y0, Y0, Y0
 	VXORPS Y1, Y1, Y1
@@ -3229,11 +3295,11 @@ loop:
 	VBROADCASTSS (AX)(R8*4), Y12
 	VFMADD231PS Y10, Y12, Y8
 	VFMADD231PS Y11, Y12, Y9
-	ADDQ $64, BX
+	ADDQ R13, BX
 	ADDQ R12, AX
 	DECQ CX
 	JNZ loop
-	MOVQ acc+56(FP), CX
+	MOVQ acc+64(FP), CX
 	TESTQ CX, CX
 	JZ store
 	MOVQ DI, SI
@@ -3269,8 +3335,8 @@ store:
 	VZEROUPPER
 	RET
 
-// func sgemmAVX2_6x16(k int, a *float32, rs, ks int, b, c *float32, ldc, acc int)
-TEXT ·sgemmAVX2_6x16(SB), NOSPLIT, $0-64
+// func sgemmAVX2_6x16(k int, a *float32, rs, ks int, b *float32, ldb int, c *float32, ldc, acc int)
+TEXT ·sgemmAVX2_6x16(SB), NOSPLIT, $0-72
 	MOVQ k+0(FP), CX
 	MOVQ a+8(FP), AX
 	MOVQ rs+16(FP), R8
@@ -3279,8 +3345,10 @@ TEXT ·sgemmAVX2_6x16(SB), NOSPLIT, $0-64
 	MOVQ ks+24(FP), R12
 	SHLQ $2, R12
 	MOVQ b+32(FP), BX
-	MOVQ c+40(FP), DI
-	MOVQ ldc+48(FP), DX
+	MOVQ ldb+40(FP), R13
+	SHLQ $2, R13
+	MOVQ c+48(FP), DI
+	MOVQ ldc+56(FP), DX
 	SHLQ $2, DX
 	LEAQ (AX)(R8*4), R10
 	ADDQ R8, R10
@@ -3317,12 +3385,12 @@ loop:
 	VBROADCASTSS (R10), Y15
 	VFMADD231PS Y12, Y15, Y10
 	VFMADD231PS Y13, Y15, Y11
-	ADDQ $64, BX
+	ADDQ R13, BX
 	ADDQ R12, AX
 	ADDQ R12, R10
 	DECQ CX
 	JNZ loop
-	MOVQ acc+56(FP), CX
+	MOVQ acc+64(FP), CX
 	TESTQ CX, CX
 	JZ store
 	MOVQ DI, SI
@@ -3364,8 +3432,8 @@ store:
 	VZEROUPPER
 	RET
 
-// func sgemmAVX2_1x8(k int, a *float32, rs, ks int, b, c *float32, ldc, acc int)
-TEXT ·sgemmAVX2_1x8(SB), NOSPLIT, $0-64
+// func sgemmAVX2_1x8(k int, a *float32, rs, ks int, b *float32, ldb int, c *float32, ldc, acc int)
+TEXT ·sgemmAVX2_1x8(SB), NOSPLIT, $0-72
 	MOVQ k+0(FP), CX
 	MOVQ a+8(FP), AX
 	MOVQ rs+16(FP), R8
@@ -3374,19 +3442,21 @@ TEXT ·sgemmAVX2_1x8(SB), NOSPLIT, $0-64
 	MOVQ ks+24(FP), R12
 	SHLQ $2, R12
 	MOVQ b+32(FP), BX
-	MOVQ c+40(FP), DI
-	MOVQ ldc+48(FP), DX
+	MOVQ ldb+40(FP), R13
+	SHLQ $2, R13
+	MOVQ c+48(FP), DI
+	MOVQ ldc+56(FP), DX
 	SHLQ $2, DX
 	VXORPS Y0, Y0, Y0
 loop:
 	VMOVUPS 0(BX), Y1
 	VBROADCASTSS (AX), Y2
 	VFMADD231PS Y1, Y2, Y0
-	ADDQ $32, BX
+	ADDQ R13, BX
 	ADDQ R12, AX
 	DECQ CX
 	JNZ loop
-	MOVQ acc+56(FP), CX
+	MOVQ acc+64(FP), CX
 	TESTQ CX, CX
 	JZ store
 	MOVQ DI, SI
@@ -3396,8 +3466,8 @@ store:
 	VZEROUPPER
 	RET
 
-// func sgemmAVX2_2x8(k int, a *float32, rs, ks int, b, c *float32, ldc, acc int)
-TEXT ·sgemmAVX2_2x8(SB), NOSPLIT, $0-64
+// func sgemmAVX2_2x8(k int, a *float32, rs, ks int, b *float32, ldb int, c *float32, ldc, acc int)
+TEXT ·sgemmAVX2_2x8(SB), NOSPLIT, $0-72
 	MOVQ k+0(FP), CX
 	MOVQ a+8(FP), AX
 	MOVQ rs+16(FP), R8
@@ -3406,8 +3476,10 @@ TEXT ·sgemmAVX2_2x8(SB), NOSPLIT, $0-64
 	MOVQ ks+24(FP), R12
 	SHLQ $2, R12
 	MOVQ b+32(FP), BX
-	MOVQ c+40(FP), DI
-	MOVQ ldc+48(FP), DX
+	MOVQ ldb+40(FP), R13
+	SHLQ $2, R13
+	MOVQ c+48(FP), DI
+	MOVQ ldc+56(FP), DX
 	SHLQ $2, DX
 	VXORPS Y0, Y0, Y0
 	VXORPS Y1, Y1, Y1
@@ -3417,11 +3489,11 @@ loop:
 	VFMADD231PS Y2, Y3, Y0
 	VBROADCASTSS (AX)(R8*1), Y4
 	VFMADD231PS Y2, Y4, Y1
-	ADDQ $32, BX
+	ADDQ R13, BX
 	ADDQ R12, AX
 	DECQ CX
 	JNZ loop
-	MOVQ acc+56(FP), CX
+	MOVQ acc+64(FP), CX
 	TESTQ CX, CX
 	JZ store
 	MOVQ DI, SI
@@ -3435,8 +3507,8 @@ store:
 	VZEROUPPER
 	RET
 
-// func sgemmAVX2_3x8(k int, a *float32, rs, ks int, b, c *float32, ldc, acc int)
-TEXT ·sgemmAVX2_3x8(SB), NOSPLIT, $0-64
+// func sgemmAVX2_3x8(k int, a *float32, rs, ks int, b *float32, ldb int, c *float32, ldc, acc int)
+TEXT ·sgemmAVX2_3x8(SB), NOSPLIT, $0-72
 	MOVQ k+0(FP), CX
 	MOVQ a+8(FP), AX
 	MOVQ rs+16(FP), R8
@@ -3445,8 +3517,10 @@ TEXT ·sgemmAVX2_3x8(SB), NOSPLIT, $0-64
 	MOVQ ks+24(FP), R12
 	SHLQ $2, R12
 	MOVQ b+32(FP), BX
-	MOVQ c+40(FP), DI
-	MOVQ ldc+48(FP), DX
+	MOVQ ldb+40(FP), R13
+	SHLQ $2, R13
+	MOVQ c+48(FP), DI
+	MOVQ ldc+56(FP), DX
 	SHLQ $2, DX
 	VXORPS Y0, Y0, Y0
 	VXORPS Y1, Y1, Y1
@@ -3459,11 +3533,11 @@ loop:
 	VFMADD231PS Y3, Y5, Y1
 	VBROADCASTSS (AX)(R8*2), Y4
 	VFMADD231PS Y3, Y4, Y2
-	ADDQ $32, BX
+	ADDQ R13, BX
 	ADDQ R12, AX
 	DECQ CX
 	JNZ loop
-	MOVQ acc+56(FP), CX
+	MOVQ acc+64(FP), CX
 	TESTQ CX, CX
 	JZ store
 	MOVQ DI, SI
@@ -3481,8 +3555,8 @@ store:
 	VZEROUPPER
 	RET
 
-// func sgemmAVX2_4x8(k int, a *float32, rs, ks int, b, c *float32, ldc, acc int)
-TEXT ·sgemmAVX2_4x8(SB), NOSPLIT, $0-64
+// func sgemmAVX2_4x8(k int, a *float32, rs, ks int, b *float32, ldb int, c *float32, ldc, acc int)
+TEXT ·sgemmAVX2_4x8(SB), NOSPLIT, $0-72
 	MOVQ k+0(FP), CX
 	MOVQ a+8(FP), AX
 	MOVQ rs+16(FP), R8
@@ -3491,8 +3565,10 @@ TEXT ·sgemmAVX2_4x8(SB), NOSPLIT, $0-64
 	MOVQ ks+24(FP), R12
 	SHLQ $2, R12
 	MOVQ b+32(FP), BX
-	MOVQ c+40(FP), DI
-	MOVQ ldc+48(FP), DX
+	MOVQ ldb+40(FP), R13
+	SHLQ $2, R13
+	MOVQ c+48(FP), DI
+	MOVQ ldc+56(FP), DX
 	SHLQ $2, DX
 	VXORPS Y0, Y0, Y0
 	VXORPS Y1, Y1, Y1
@@ -3508,11 +3584,11 @@ loop:
 	VFMADD231PS Y4, Y5, Y2
 	VBROADCASTSS (AX)(R9*1), Y6
 	VFMADD231PS Y4, Y6, Y3
-	ADDQ $32, BX
+	ADDQ R13, BX
 	ADDQ R12, AX
 	DECQ CX
 	JNZ loop
-	MOVQ acc+56(FP), CX
+	MOVQ acc+64(FP), CX
 	TESTQ CX, CX
 	JZ store
 	MOVQ DI, SI
@@ -3534,8 +3610,8 @@ store:
 	VZEROUPPER
 	RET
 
-// func sgemmAVX2_5x8(k int, a *float32, rs, ks int, b, c *float32, ldc, acc int)
-TEXT ·sgemmAVX2_5x8(SB), NOSPLIT, $0-64
+// func sgemmAVX2_5x8(k int, a *float32, rs, ks int, b *float32, ldb int, c *float32, ldc, acc int)
+TEXT ·sgemmAVX2_5x8(SB), NOSPLIT, $0-72
 	MOVQ k+0(FP), CX
 	MOVQ a+8(FP), AX
 	MOVQ rs+16(FP), R8
@@ -3544,8 +3620,10 @@ TEXT ·sgemmAVX2_5x8(SB), NOSPLIT, $0-64
 	MOVQ ks+24(FP), R12
 	SHLQ $2, R12
 	MOVQ b+32(FP), BX
-	MOVQ c+40(FP), DI
-	MOVQ ldc+48(FP), DX
+	MOVQ ldb+40(FP), R13
+	SHLQ $2, R13
+	MOVQ c+48(FP), DI
+	MOVQ ldc+56(FP), DX
 	SHLQ $2, DX
 	VXORPS Y0, Y0, Y0
 	VXORPS Y1, Y1, Y1
@@ -3564,11 +3642,11 @@ loop:
 	VFMADD231PS Y5, Y7, Y3
 	VBROADCASTSS (AX)(R8*4), Y6
 	VFMADD231PS Y5, Y6, Y4
-	ADDQ $32, BX
+	ADDQ R13, BX
 	ADDQ R12, AX
 	DECQ CX
 	JNZ loop
-	MOVQ acc+56(FP), CX
+	MOVQ acc+64(FP), CX
 	TESTQ CX, CX
 	JZ store
 	MOVQ DI, SI
@@ -3594,8 +3672,8 @@ store:
 	VZEROUPPER
 	RET
 
-// func sgemmAVX2_6x8(k int, a *float32, rs, ks int, b, c *float32, ldc, acc int)
-TEXT ·sgemmAVX2_6x8(SB), NOSPLIT, $0-64
+// func sgemmAVX2_6x8(k int, a *float32, rs, ks int, b *float32, ldb int, c *float32, ldc, acc int)
+TEXT ·sgemmAVX2_6x8(SB), NOSPLIT, $0-72
 	MOVQ k+0(FP), CX
 	MOVQ a+8(FP), AX
 	MOVQ rs+16(FP), R8
@@ -3604,8 +3682,10 @@ TEXT ·sgemmAVX2_6x8(SB), NOSPLIT, $0-64
 	MOVQ ks+24(FP), R12
 	SHLQ $2, R12
 	MOVQ b+32(FP), BX
-	MOVQ c+40(FP), DI
-	MOVQ ldc+48(FP), DX
+	MOVQ ldb+40(FP), R13
+	SHLQ $2, R13
+	MOVQ c+48(FP), DI
+	MOVQ ldc+56(FP), DX
 	SHLQ $2, DX
 	LEAQ (AX)(R8*4), R10
 	ADDQ R8, R10
@@ -3629,12 +3709,12 @@ loop:
 	VFMADD231PS Y6, Y7, Y4
 	VBROADCASTSS (R10), Y8
 	VFMADD231PS Y6, Y8, Y5
-	ADDQ $32, BX
+	ADDQ R13, BX
 	ADDQ R12, AX
 	ADDQ R12, R10
 	DECQ CX
 	JNZ loop
-	MOVQ acc+56(FP), CX
+	MOVQ acc+64(FP), CX
 	TESTQ CX, CX
 	JZ store
 	MOVQ DI, SI

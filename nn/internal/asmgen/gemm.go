@@ -54,11 +54,11 @@ func rowAddr(i int) string {
 
 // gemm writes one micro-kernel with the Go signature
 //
-//	func(k int, a *float32, rs, ks int, b, c *float32, ldc, acc int)
+//	func(k int, a *float32, rs, ks int, b *float32, ldb int, c *float32, ldc, acc int)
 //
-// It computes the tile T[i][j] = sum_p a[i*rs+p*ks] * b[p*w+j] for p < k
-// (k >= 1, w = vecs*lanes; b is a packed panel, w values per p) and stores
-// C[i*ldc+j] = T[i][j], or adds T to C when acc != 0.
+// It computes the tile T[i][j] = sum_p a[i*rs+p*ks] * b[p*ldb+j] for p < k
+// and j < w (k >= 1, w = vecs*lanes; b is a packed panel with ldb = w, or
+// B itself) and stores C[i*ldc+j] = T[i][j], or adds T to C when acc != 0.
 func (g *gen) gemm(k gemmKernel) {
 	s := k.isa
 	vb := s.lanes * 4 // bytes per vector
@@ -67,8 +67,8 @@ func (g *gen) gemm(k gemmKernel) {
 	breg := func(v int) string { return s.r(nacc + v) }
 	treg := func(i int) string { return s.r(nacc + k.vecs + i%2) }
 	g.p("")
-	g.p("// func %s(k int, a *float32, rs, ks int, b, c *float32, ldc, acc int)", k.name())
-	g.p("TEXT ·%s(SB), NOSPLIT, $0-64", k.name())
+	g.p("// func %s(k int, a *float32, rs, ks int, b *float32, ldb int, c *float32, ldc, acc int)", k.name())
+	g.p("TEXT ·%s(SB), NOSPLIT, $0-72", k.name())
 	g.i("MOVQ k+0(FP), CX")
 	g.i("MOVQ a+8(FP), AX")
 	g.i("MOVQ rs+16(FP), R8")
@@ -77,8 +77,10 @@ func (g *gen) gemm(k gemmKernel) {
 	g.i("MOVQ ks+24(FP), R12")
 	g.i("SHLQ $2, R12")
 	g.i("MOVQ b+32(FP), BX")
-	g.i("MOVQ c+40(FP), DI")
-	g.i("MOVQ ldc+48(FP), DX")
+	g.i("MOVQ ldb+40(FP), R13")
+	g.i("SHLQ $2, R13")
+	g.i("MOVQ c+48(FP), DI")
+	g.i("MOVQ ldc+56(FP), DX")
 	g.i("SHLQ $2, DX")
 	if k.rows > 5 {
 		g.i("LEAQ (AX)(R8*4), R10")
@@ -101,7 +103,7 @@ func (g *gen) gemm(k gemmKernel) {
 			g.i("VFMADD231PS %s, %s, %s", breg(v), treg(i), acc(i, v))
 		}
 	}
-	g.i("ADDQ $%d, BX", k.vecs*vb)
+	g.i("ADDQ R13, BX")
 	g.i("ADDQ R12, AX")
 	if k.rows > 5 {
 		g.i("ADDQ R12, R10")
@@ -111,7 +113,7 @@ func (g *gen) gemm(k gemmKernel) {
 	}
 	g.i("DECQ CX")
 	g.i("JNZ loop")
-	g.i("MOVQ acc+56(FP), CX")
+	g.i("MOVQ acc+64(FP), CX")
 	g.i("TESTQ CX, CX")
 	g.i("JZ store")
 	g.i("MOVQ DI, SI")
