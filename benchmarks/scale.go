@@ -171,7 +171,7 @@ func measureSweep(rep *ScaleReport) error {
 			return err
 		}
 		f := &sweep.File{Name: fmt.Sprintf("bench-%d", w), Options: experiment.Options{Tasks: []string{"spring"}, Models: []string{"hnn"},
-			Seeds: 8, Quick: true, Steps: 200, NoFigures: true}}
+			Seeds: experiment.Set(8), Quick: true, Overrides: experiment.Overrides{Steps: experiment.Set(200)}, NoFigures: true}}
 		start := time.Now()
 		_, err = sweep.Run(context.Background(), f, sweep.RunOptions{Workers: w, Out: dir})
 		os.RemoveAll(dir)
@@ -211,7 +211,7 @@ func measureMemory(rep *ScaleReport, o options, stderr io.Writer) error {
 			return err
 		}
 		u := MemoryUse{Copies: copies}
-		err = experiment.WriteDataset(dir, experiment.WriteOptions{Task: "two-body", Copies: copies, Float32: true})
+		err = experiment.WriteDataset(dir, experiment.WriteOptions{Task: "two-body", Copies: experiment.Set(copies), Float32: true})
 		if err == nil {
 			entries, _ := os.ReadDir(dir)
 			for _, e := range entries {

@@ -117,7 +117,7 @@ func TestReproduceWorkersInvariant(t *testing.T) {
 		t.Skip("short")
 	}
 	dir := t.TempDir()
-	o := Options{Tasks: []string{"spring"}, Seeds: 2, Quick: true, Out: dir, Steps: 20, Hidden: []int{8, 8}}
+	o := Options{Tasks: []string{"spring"}, Seeds: Set(2), Quick: true, Out: dir, Overrides: Overrides{Steps: Set(20), Hidden: Set([]int{8, 8})}}
 	o.Workers = 1
 	a, err := Reproduce(o)
 	if err != nil {

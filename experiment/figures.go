@@ -94,7 +94,10 @@ func writeLossFigure(out *figureDir, tn string, seed0 []*Run) error {
 // along the rollouts over the energy protocol's horizon.
 func writeFigures(out *figureDir, res *Results, runs []*Run, truths map[string]*EnergyTruth) error {
 	for _, tn := range res.Order {
-		t, _ := task.Get(tn)
+		t, err := task.Get(tn)
+		if err != nil {
+			return err
+		}
 		seed0 := seed0Runs(res, runs, tn)
 		if err := writeLossFigure(out, tn, seed0); err != nil {
 			return err

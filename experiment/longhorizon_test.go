@@ -40,7 +40,10 @@ func (m fieldModel) Save(string) error                    { return nil }
 // is far above the floor, and a damped field drifts in energy.
 func TestLongHorizonPerfectAndWrongModels(t *testing.T) {
 	t.Parallel()
-	tk, _ := task.Get("spring")
+	tk, err := task.Get("spring")
+	if err != nil {
+		t.Fatal(err)
+	}
 	p := tk.LongHorizon
 	p.Starts, p.Integrators = 3, []string{"dopri5", "rk4"}
 	lt, err := NewLongTruth(tk, p)
@@ -99,7 +102,7 @@ func TestLongHorizonPerfectAndWrongModels(t *testing.T) {
 func TestReproduceLongHorizon(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
-	res, err := Reproduce(Options{Tasks: []string{"spring"}, Seeds: 1, Quick: true, Out: dir, Steps: 20, Hidden: []int{16}, LongHorizon: true})
+	res, err := Reproduce(Options{Tasks: []string{"spring"}, Seeds: Set(1), Quick: true, Out: dir, Overrides: Overrides{Steps: Set(20), Hidden: Set([]int{16})}, LongHorizon: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -144,6 +147,9 @@ func TestReproduceLongHorizon(t *testing.T) {
 }
 
 func tk() *task.Task {
-	t, _ := task.Get("spring")
+	t, err := task.Get("spring")
+	if err != nil {
+		panic(err)
+	}
 	return t
 }

@@ -17,7 +17,7 @@ func TestReproduceOrbitTasks(t *testing.T) {
 		t.Skip("short")
 	}
 	dir := t.TempDir()
-	o := Options{Tasks: []string{"two-body", "three-body"}, Seeds: 1, Quick: true, Out: dir, Steps: 10, Hidden: []int{8, 8}}
+	o := Options{Tasks: []string{"two-body", "three-body"}, Seeds: Set(1), Quick: true, Out: dir, Overrides: Overrides{Steps: Set(10), Hidden: Set([]int{8, 8})}}
 	res, err := Reproduce(o)
 	if err != nil {
 		t.Fatal(err)

@@ -32,7 +32,7 @@ func init() {
 func TestPixelRun(t *testing.T) {
 	t.Setenv(PixelCacheEnv, t.TempDir())
 	out := t.TempDir()
-	res, err := Reproduce(Options{Tasks: []string{"pixel-tiny"}, Seeds: 1, Out: out})
+	res, err := Reproduce(Options{Tasks: []string{"pixel-tiny"}, Seeds: Set(1), Out: out})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -2,7 +2,6 @@ package experiment
 
 import (
 	"fmt"
-	"math"
 	"regexp"
 	"slices"
 	"sort"
@@ -14,72 +13,17 @@ import (
 	"github.com/hnn-go/hnn/train"
 )
 
-// Variant is one setting of the hyperparameters in a sweep: zero fields
-// keep the task's reference values. Runs of a variant are reported under the
-// model label "KIND-NAME" (see Spec.Label).
+// Variant is one setting of the hyperparameters in a sweep: its set
+// Overrides replace the task's reference values (after Options.Overrides).
+// Runs of a variant are reported under the model label "KIND-NAME" (see
+// Spec.Label).
 type Variant struct {
 	// Name labels the variant ([A-Za-z0-9._-]+).
 	Name string `json:"name"`
-	// LR is Adam's learning rate.
-	LR float64 `json:"lr,omitempty"`
-	// WeightDecay, if not nil, replaces the weight decay (0 is none).
-	WeightDecay *float64 `json:"weight_decay,omitempty"`
-	// Average, if not nil, replaces the moving-average decay (0 is none).
-	Average *float64 `json:"average,omitempty"`
-	// Batch is the minibatch size.
-	Batch int `json:"batch,omitempty"`
-	// Steps is the number of training steps.
-	Steps int `json:"steps,omitempty"`
-	// Hidden are the hidden layer widths.
-	Hidden []int `json:"hidden,omitempty"`
+	Overrides
 }
 
 var variantName = regexp.MustCompile(`^[A-Za-z0-9._-]+$`)
-
-// check returns an error naming the first field of v out of range.
-func (v Variant) check() error {
-	bad := func(x float64) bool { return x < 0 || math.IsNaN(x) || math.IsInf(x, 0) }
-	switch {
-	case bad(v.LR):
-		return fmt.Errorf("lr %v, want a positive number", v.LR)
-	case v.WeightDecay != nil && bad(*v.WeightDecay):
-		return fmt.Errorf("weight_decay %v, want at least 0", *v.WeightDecay)
-	case v.Average != nil && (bad(*v.Average) || *v.Average >= 1):
-		return fmt.Errorf("average %v, want a number in [0, 1)", *v.Average)
-	case v.Batch < 0 || v.Batch > check.MaxElements:
-		return fmt.Errorf("batch %d, want an integer in [0, %d]", v.Batch, check.MaxElements)
-	case v.Steps < 0 || v.Steps > check.MaxSteps:
-		return fmt.Errorf("steps %d, want an integer in [0, %d]", v.Steps, check.MaxSteps)
-	}
-	if len(v.Hidden) > 0 {
-		return check.Widths("hidden", v.Hidden)
-	}
-	return nil
-}
-
-// apply sets the variant's hyperparameters in s.
-func (v Variant) apply(s *Spec) {
-	s.Variant = v.Name
-	if v.LR > 0 {
-		s.Train.LR = v.LR
-	}
-	if v.WeightDecay != nil {
-		s.Train.WeightDecay = *v.WeightDecay
-	}
-	if v.Average != nil {
-		s.Train.Average = *v.Average
-	}
-	if v.Batch > 0 {
-		s.Train.Batch = v.Batch
-	}
-	if v.Steps > 0 {
-		s.Train.Steps = v.Steps
-		s.Train.LogEvery = 0
-	}
-	if len(v.Hidden) > 0 {
-		s.Model.Hidden = slices.Clone(v.Hidden)
-	}
-}
 
 // Job is one run of a Plan: its complete spec and the name of its run
 // directory, TASK-MODEL[-VARIANT]-seedN, unique within the plan.
@@ -108,7 +52,7 @@ type Plan struct {
 // with each task's reference settings and o's overrides. Tasks that cannot
 // run here (task.Task.Available) are skipped with their reason.
 func NewPlan(o Options) (*Plan, error) {
-	if err := o.check(); err != nil {
+	if err := o.Validate(); err != nil {
 		return nil, err
 	}
 	o = o.withDefaults()
@@ -117,19 +61,7 @@ func NewPlan(o Options) (*Plan, error) {
 	if len(variants) == 0 {
 		variants = []Variant{{}}
 	}
-	names := map[string]bool{}
-	for i, v := range variants {
-		if len(o.Variants) > 0 && !variantName.MatchString(v.Name) {
-			return nil, fmt.Errorf("experiment: variant %d: name %s, want letters, digits, '.', '_' or '-'", i, check.Quote(v.Name))
-		}
-		if err := v.check(); err != nil {
-			return nil, fmt.Errorf("experiment: variant %d (%s): %w", i, v.Name, err)
-		}
-		if names[v.Name] {
-			return nil, fmt.Errorf("experiment: variant %d: name %s used twice", i, check.Quote(v.Name))
-		}
-		names[v.Name] = true
-	}
+	seeds := o.Seeds.Value()
 	for _, tn := range o.Tasks {
 		t, err := task.Get(tn)
 		if err != nil {
@@ -161,25 +93,29 @@ func NewPlan(o Options) (*Plan, error) {
 				if !slices.Contains(p.Models, label) {
 					p.Models = append(p.Models, label)
 				}
-				if len(p.Jobs)+o.Seeds > check.MaxJobs {
+				if len(p.Jobs)+seeds > check.MaxJobs {
 					return nil, fmt.Errorf("experiment: more than %d runs (tasks x models x variants x seeds), want fewer", check.MaxJobs)
 				}
-				for seed := range o.Seeds {
+				for seed := range seeds {
 					s, err := NewSpec(tn, mk, uint64(seed), o.Quick)
 					if err != nil {
 						return nil, err
 					}
-					o.override(&s)
-					v.apply(&s)
-					if err := s.Train.Validate(); err != nil {
-						return nil, fmt.Errorf("experiment: variant %q: %w", v.Name, err)
+					o.Overrides.Apply(&s)
+					v.Overrides.Apply(&s)
+					s.Variant = v.Name
+					if err := s.Validate(); err != nil {
+						return nil, fmt.Errorf("experiment: %s: %w", s.RunName(), err)
 					}
 					p.Jobs = append(p.Jobs, Job{Name: s.RunName(), Spec: s})
 				}
 			}
 		}
-		ps, _ := NewSpec(tn, "hnn", 0, o.Quick)
-		o.override(&ps)
+		ps, err := NewSpec(tn, "hnn", 0, o.Quick)
+		if err != nil {
+			return nil, err
+		}
+		o.Overrides.Apply(&ps)
 		p.Protocol[tn] = TaskProtocol{Train: ps.Train, Energy: ps.Energy, Model: ps.Model}
 	}
 	return p, nil

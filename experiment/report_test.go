@@ -123,7 +123,7 @@ func TestLossHistoryAndFigures(t *testing.T) {
 	t.Parallel()
 	const steps = 40
 	dir := t.TempDir()
-	o := Options{Tasks: []string{"spring"}, Seeds: 1, Quick: true, Out: dir, Steps: steps, Hidden: []int{8}}
+	o := Options{Tasks: []string{"spring"}, Seeds: Set(1), Quick: true, Out: dir, Overrides: Overrides{Steps: Set(steps), Hidden: Set([]int{8})}}
 	res, err := Reproduce(o)
 	if err != nil {
 		t.Fatal(err)

@@ -33,7 +33,7 @@ type Options struct {
 	Models []string `json:"models,omitempty"`
 	// Seeds is the number of seeds per task and model, 0..Seeds-1
 	// (default 5, or 1 when Quick).
-	Seeds int `json:"seeds,omitempty"`
+	Seeds Setting[int] `json:"seeds,omitzero"`
 	// Quick runs the reduced settings of every task.
 	Quick bool `json:"quick,omitempty"`
 	// Out is the output directory; empty means nothing is written.
@@ -46,41 +46,45 @@ type Options struct {
 	NoFigures bool `json:"-"`
 	// Command is recorded in the results, for the report.
 	Command string `json:"-"`
-	// Steps, if positive, overrides every task's training steps, and
-	// Hidden, if not empty, the hidden widths (for smoke tests and
-	// experiments; the paper's protocol leaves both zero).
-	Steps  int   `json:"steps,omitempty"`
-	Hidden []int `json:"hidden,omitempty"`
+	// Overrides replace the reference settings of every task and model
+	// (for smoke tests and experiments; the paper's protocol sets none).
+	Overrides
 	// LongHorizon also computes the long-horizon metrics of every run on
 	// every task with a true energy and a long-horizon protocol.
 	LongHorizon bool `json:"long_horizon,omitempty"`
-	// LatentStep, if not empty, overrides the latent step of pixel tasks
-	// ("euler", "rk4" or "midpoint").
-	LatentStep string `json:"latent_step,omitempty"`
-	// DynWeight, if positive, overrides the latent-dynamics loss weight of
-	// pixel tasks (the reference's 0.1).
-	DynWeight float64 `json:"dyn_weight,omitempty"`
 	// Variants, if not empty, are hyperparameter settings every task and
-	// model runs with (a sweep); their runs are reported under the labels
-	// KIND-NAME.
+	// model runs with (a sweep), applied after Overrides; their runs are
+	// reported under the labels KIND-NAME.
 	Variants []Variant `json:"variants,omitempty"`
 }
 
-// check returns an error naming the first field of o out of range; zero
-// fields mean defaults and pass.
-func (o Options) check() error {
-	switch {
-	case o.Seeds < 0 || o.Seeds > check.MaxSeeds:
-		return fmt.Errorf("experiment: seeds %d: want an integer in [1, %d] (0 for the default)", o.Seeds, check.MaxSeeds)
-	case o.Steps < 0 || o.Steps > check.MaxSteps:
-		return fmt.Errorf("experiment: steps %d: want an integer in [1, %d] (0 for the task's)", o.Steps, check.MaxSteps)
-	case o.Workers < 0 || o.Workers > check.MaxWorkers:
-		return fmt.Errorf("experiment: workers %d: want an integer in [1, %d] (0 for GOMAXPROCS)", o.Workers, check.MaxWorkers)
-	}
-	if len(o.Hidden) > 0 {
-		if err := check.Widths("hidden", o.Hidden); err != nil {
-			return fmt.Errorf("experiment: %w", err)
+// Validate returns an error naming the first field of o out of range: a
+// *check.FieldError for o's own fields, one wrapped with the variant for a
+// variant's. Unknown tasks and models are NewPlan's to report.
+func (o Options) Validate() error {
+	if v, ok := o.Seeds.Get(); ok {
+		if err := check.Count("seeds", v, 1, check.MaxSeeds); err != nil {
+			return err
 		}
+	}
+	if err := check.Count("workers", o.Workers, 0, check.MaxWorkers); err != nil {
+		return err
+	}
+	if err := o.Overrides.Validate(); err != nil {
+		return err
+	}
+	names := map[string]bool{}
+	for i, v := range o.Variants {
+		if !variantName.MatchString(v.Name) {
+			return fmt.Errorf("experiment: variant %d: name %s, want letters, digits, '.', '_' or '-'", i, check.Quote(v.Name))
+		}
+		if err := v.Overrides.Validate(); err != nil {
+			return fmt.Errorf("experiment: variant %d (%s): %w", i, v.Name, err)
+		}
+		if names[v.Name] {
+			return fmt.Errorf("experiment: variant %d: name %s used twice", i, check.Quote(v.Name))
+		}
+		names[v.Name] = true
 	}
 	return nil
 }
@@ -89,10 +93,10 @@ func (o Options) withDefaults() Options {
 	if len(o.Tasks) == 0 {
 		o.Tasks = slices.Clone(task.Table1)
 	}
-	if o.Seeds == 0 {
-		o.Seeds = 5
+	if !o.Seeds.IsSet() {
+		o.Seeds = Set(5)
 		if o.Quick {
-			o.Seeds = 1
+			o.Seeds = Set(1)
 		}
 	}
 	if o.Workers <= 0 {
@@ -226,22 +230,6 @@ func cost(s Spec) float64 {
 		c *= k.Cost
 	}
 	return c
-}
-
-func (o Options) override(s *Spec) {
-	if o.LatentStep != "" && s.LatentStep != "" {
-		s.LatentStep = o.LatentStep
-	}
-	if o.DynWeight > 0 && s.LatentStep != "" {
-		s.DynWeight = o.DynWeight
-	}
-	if o.Steps > 0 {
-		s.Train.Steps = o.Steps
-		s.Train.LogEvery = 0
-	}
-	if len(o.Hidden) > 0 {
-		s.Model.Hidden = o.Hidden
-	}
 }
 
 // Reproduce trains every model on every task for every seed, concurrently,
@@ -497,7 +485,10 @@ func longHorizon(p *Plan, res *Results, runs []*Run) (*longResults, error) {
 	truths := map[string]*LongTruth{}
 	curves := map[string]map[string]map[string]*LongSeries{}
 	for _, tn := range p.Tasks {
-		t, _ := task.Get(tn)
+		t, err := task.Get(tn)
+		if err != nil {
+			return nil, err
+		}
 		lp := t.LongHorizonSettings(o.Quick)
 		if t.System == nil || !lp.Enabled() {
 			continue

@@ -14,10 +14,11 @@ import (
 // or (D,) for the model's state dimension D, and returns the N = points
 // output times t, evenly spaced in [0, tEnd], and the states x at them,
 // of shape (B, N, D). It checks every size before allocating: an error
-// names x0's source (name), the shape wanted, or the count out of range.
+// names x0's source (name) and the shape wanted, or is a
+// *check.FieldError naming t_end or points.
 func Rollout(m Trained, ig ode.Integrator, x0 data.Array, name string, tEnd float64, points int) (t, x data.Array, err error) {
 	if !(tEnd > 0) || math.IsInf(tEnd, 1) {
-		return t, x, fmt.Errorf("t-end %v: want a positive, finite end time", tEnd)
+		return t, x, &check.FieldError{Field: "t_end", Value: tEnd, Want: "a positive, finite end time"}
 	}
 	if err := check.Count("points", points, 2, check.MaxElements); err != nil {
 		return t, x, err

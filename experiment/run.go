@@ -82,6 +82,15 @@ func NewSpec(taskName, kind string, seed uint64, quick bool) (Spec, error) {
 	return Spec{Task: taskName, Model: mc, Train: tc, Energy: ep, LongHorizon: t.LongHorizonSettings(quick), LatentStep: t.LatentStep, Seed: seed, Quick: quick}, nil
 }
 
+// Validate returns an error naming the first invalid setting of s's model
+// or training.
+func (s Spec) Validate() error {
+	if err := s.Model.Validate(); err != nil {
+		return err
+	}
+	return s.Train.Validate()
+}
+
 // NewFileSpec returns the settings of a run on the trajectory file of src
 // (see task.FromFile) for the given model kind and seed. The file is read
 // and checked here.

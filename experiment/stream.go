@@ -41,7 +41,7 @@ type WriteOptions struct {
 	// the other into the training files (default 1); every copy draws
 	// from its own seeded source. The test rows are those of copy 0, a
 	// test set of the task's own size.
-	Copies int
+	Copies Setting[int]
 	// Float32 stores the rows as float32, half the size.
 	Float32 bool
 	// Progress, if not nil, gets one line per 10% of the copies.
@@ -63,16 +63,17 @@ func copyStream(k int) uint64 {
 // total size, or the rows of a converted trajectory file. The directory's
 // files are written atomically, its manifest last.
 func WriteDataset(dir string, o WriteOptions) error {
-	if o.Copies == 0 {
-		o.Copies = 1
+	copies := 1
+	if v, ok := o.Copies.Get(); ok {
+		if err := check.Count("copies", v, 1, check.MaxCopies); err != nil {
+			return err
+		}
+		copies = v
 	}
-	if err := check.Count("copies", o.Copies, 1, check.MaxCopies); err != nil {
-		return fmt.Errorf("experiment: %w", err)
-	}
-	meta := map[string]string{MetaSeed: strconv.FormatUint(o.Seed, 10), MetaCopies: strconv.Itoa(o.Copies),
+	meta := map[string]string{MetaSeed: strconv.FormatUint(o.Seed, 10), MetaCopies: strconv.Itoa(copies),
 		"build": buildinfo.Get(nn.BLAS).Version}
 	if o.Data != nil {
-		if o.Copies != 1 {
+		if copies != 1 {
 			return errors.New("experiment: a converted file has one copy")
 		}
 		t, err := task.FromFile(*o.Data)
@@ -96,7 +97,7 @@ func WriteDataset(dir string, o WriteOptions) error {
 	}
 	meta[MetaTask] = t.Name
 	var w *data.DiskWriter
-	for k := range o.Copies {
+	for k := range copies {
 		ds, err := t.Generate(rand.New(rand.NewPCG(o.Seed, copyStream(k))))
 		if err != nil {
 			if w != nil {
@@ -118,8 +119,8 @@ func WriteDataset(dir string, o WriteOptions) error {
 			w.Abort()
 			return err
 		}
-		if o.Progress != nil && (k+1)%max(1, o.Copies/10) == 0 {
-			fmt.Fprintf(o.Progress, "%s: %d of %d copies\n", dir, k+1, o.Copies)
+		if o.Progress != nil && (k+1)%max(1, copies/10) == 0 {
+			fmt.Fprintf(o.Progress, "%s: %d of %d copies\n", dir, k+1, copies)
 		}
 	}
 	return w.Close()

@@ -51,7 +51,7 @@ func TestStreamEqualsInMemory(t *testing.T) {
 func TestWriteDatasetCopies(t *testing.T) {
 	t.Parallel()
 	dir := filepath.Join(t.TempDir(), "ds")
-	if err := WriteDataset(dir, WriteOptions{Task: "spring", Seed: 1, Copies: 3, Float32: true}); err != nil {
+	if err := WriteDataset(dir, WriteOptions{Task: "spring", Seed: 1, Copies: Set(3), Float32: true}); err != nil {
 		t.Fatal(err)
 	}
 	d, err := data.OpenDiskDataset(dir)
@@ -103,7 +103,9 @@ func TestStreamErrors(t *testing.T) {
 	}{
 		{"unknown task", WriteDataset(filepath.Join(dir, "a"), WriteOptions{Task: "nope"}), "nope"},
 		{"pixel task", WriteDataset(filepath.Join(dir, "b"), WriteOptions{Task: "pixel-pendulum"}), "no state-space data"},
-		{"negative copies", WriteDataset(filepath.Join(dir, "c"), WriteOptions{Task: "spring", Copies: -1}), "copies"},
+		{"negative copies", WriteDataset(filepath.Join(dir, "c"), WriteOptions{Task: "spring", Copies: Set(-1)}), "copies -1"},
+		{"zero copies", WriteDataset(filepath.Join(dir, "e"), WriteOptions{Task: "spring", Copies: Set(0)}), "copies 0"},
+		{"absurd copies", WriteDataset(filepath.Join(dir, "f"), WriteOptions{Task: "spring", Copies: Set(1 << 40)}), "copies 1099511627776: want an integer in [1, "},
 		{"missing file", WriteDataset(filepath.Join(dir, "d"), WriteOptions{Data: &task.DataSource{Path: filepath.Join(dir, "none.csv")}}), "none.csv"},
 	} {
 		if c.err == nil || !strings.Contains(c.err.Error(), c.want) {

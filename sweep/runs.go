@@ -21,8 +21,9 @@ import (
 )
 
 // File is a sweep file: the sweep's name and the experiment options of its
-// runs (tasks, models, seeds, quick, steps, hidden, long_horizon,
-// latent_step and hyperparameter variants), as JSON:
+// runs (tasks, models, seeds, quick, long_horizon, the overrides of
+// experiment.Overrides such as steps, lr or hidden, and hyperparameter
+// variants, each a name and overrides), as JSON:
 //
 //	{"name": "lr-sweep", "tasks": ["spring"], "models": ["hnn"], "seeds": 3,
 //	 "variants": [{"name": "lr1e-3", "lr": 1e-3}, {"name": "lr1e-2", "lr": 1e-2}]}
@@ -184,6 +185,9 @@ func CollectRuns(ctx context.Context, c *Client, f *File, out string, progress i
 // every pod takes its shard and a shared volume holds the runs for
 // CollectDir. Runs already complete in out/runs (a restarted pod) are kept.
 func RunShard(f *File, i, n, workers int, out string, log io.Writer) error {
+	if err := check.Count("workers", workers, 0, check.MaxWorkers); err != nil {
+		return err
+	}
 	p, err := f.Plan()
 	if err != nil {
 		return err
@@ -254,7 +258,10 @@ func Run(ctx context.Context, f *File, o RunOptions) (*experiment.Results, error
 	if o.Out == "" {
 		return nil, errors.New("sweep: no output directory")
 	}
-	if o.Workers <= 0 {
+	if err := check.Count("workers", o.Workers, 0, check.MaxWorkers); err != nil {
+		return nil, err
+	}
+	if o.Workers == 0 {
 		o.Workers = runtime.GOMAXPROCS(0)
 	}
 	url := o.URL

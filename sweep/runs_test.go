@@ -16,7 +16,7 @@ import (
 // smallSweep is a sweep of 8 short runs: two tasks, two models, two seeds.
 func smallSweep(name string) *File {
 	return &File{Name: name, Options: experiment.Options{Tasks: []string{"spring", "pendulum"}, Models: []string{"baseline", "hnn"},
-		Seeds: 2, Quick: true, Steps: 20, Hidden: []int{8, 8}, NoFigures: true}}
+		Seeds: experiment.Set(2), Quick: true, Overrides: experiment.Overrides{Steps: experiment.Set(20), Hidden: experiment.Set([]int{8, 8})}, NoFigures: true}}
 }
 
 // reproduced returns what Reproduce gives for the sweep's options.
@@ -144,7 +144,13 @@ func TestReadFile(t *testing.T) {
 		{`{"name": "a b", "tasks": ["spring"]}`, "field name"},
 		{`{"name": "x", "tasks": ["nope"]}`, "nope"},
 		{`{"name": "x", "taks": ["spring"]}`, "taks"},
-		{`{"name": "x", "variants": [{"name": "v", "lr": -1}]}`, "lr"},
+		{`{"name": "x", "variants": [{"name": "v", "lr": -1}]}`, "variant 0 (v): lr -1: want a positive"},
+		{`{"name": "x", "tasks": ["spring"], "seeds": 0}`, "seeds 0: want an integer in [1, "},
+		{`{"name": "x", "tasks": ["spring"], "steps": 0}`, "steps 0: want an integer in [1, "},
+		{`{"name": "x", "tasks": ["spring"], "hidden": [100000]}`, "hidden [100000]: want widths in [1, 65536]"},
+		{`{"name": "x", "tasks": ["spring"], "variants": [{"name": "v", "batch": -1}]}`, "variant 0 (v): batch -1"},
+		{`{"name": "x", "tasks": ["spring"], "activation": "relu"}`, "second derivative"},
+		{`{"name": "\u0000` + strings.Repeat("x", 100) + `"}`, `field name "\x00xxx`},
 		{`{"name": "x"`, "bad.json"},
 	} {
 		_, err := ReadFile(write("bad.json", c.body))

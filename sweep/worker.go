@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"math"
 	"os"
 	"path/filepath"
 	"slices"
@@ -14,6 +15,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/hnn-go/hnn/internal/check"
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 )
@@ -69,6 +71,30 @@ type WorkerOptions struct {
 	afterPublish func(Job)
 }
 
+// Validate returns a *check.FieldError naming the first setting of o out
+// of range (a negative duration or count), by the name of its hnn worker
+// flag with '_' for '-', or an error for an invalid sweep name.
+func (o WorkerOptions) Validate() error {
+	for _, d := range []struct {
+		name string
+		v    time.Duration
+	}{{"ack_wait", o.AckWait}, {"retry_delay", o.RetryDelay}, {"idle_exit", o.IdleExit}} {
+		if d.v < 0 {
+			return &check.FieldError{Field: d.name, Value: d.v, Want: "a duration >= 0 (0 for the default)"}
+		}
+	}
+	if err := check.Count("jobs", o.Jobs, 0, math.MaxInt); err != nil {
+		return err
+	}
+	if err := check.Count("max_deliver", o.MaxDeliver, 0, math.MaxInt); err != nil {
+		return err
+	}
+	if o.Sweep != "" && !ValidSweepName(o.Sweep) {
+		return fmt.Errorf("sweep: worker: invalid sweep name %s: want [A-Za-z0-9_-]+", check.Quote(o.Sweep))
+	}
+	return nil
+}
+
 const (
 	maxPoll    = time.Second      // longest single wait for a job
 	ackTimeout = 10 * time.Second // longest wait for an acknowledgement's confirmation
@@ -89,7 +115,8 @@ const (
 // the number of jobs this worker completed, that is, whose result it
 // published, failed ones included.
 //
-// Work panics if exec is nil or a duration or count in o is negative.
+// Work panics if exec is nil or a duration or count in o is negative (see
+// Validate).
 func (c *Client) Work(ctx context.Context, exec Executor, o WorkerOptions) (int, error) {
 	if exec == nil {
 		panic("sweep: nil Executor")
@@ -100,8 +127,8 @@ func (c *Client) Work(ctx context.Context, exec Executor, o WorkerOptions) (int,
 	if o.Dir == "" {
 		return 0, errors.New("sweep: worker: no run directory (WorkerOptions.Dir)")
 	}
-	if o.Sweep != "" && !ValidSweepName(o.Sweep) {
-		return 0, fmt.Errorf("sweep: worker: invalid sweep name %q: want [A-Za-z0-9_-]+", o.Sweep)
+	if err := o.Validate(); err != nil {
+		return 0, err
 	}
 	if o.ID == "" {
 		host, err := os.Hostname()

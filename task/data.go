@@ -38,6 +38,20 @@ type DataSource struct {
 	Derivatives string `json:"derivatives,omitempty"`
 }
 
+// Validate returns a *check.FieldError naming the first field of src out
+// of range (it does not read the file).
+func (src DataSource) Validate() error {
+	if f := src.TestFraction; !(f >= 0 && f < 1) {
+		return &check.FieldError{Field: "test_fraction", Value: f, Want: "a fraction in (0, 1), or 0 for 0.2"}
+	}
+	switch src.Derivatives {
+	case "", "central", "forward":
+	default:
+		return &check.FieldError{Field: "derivatives", Value: check.Quote(src.Derivatives), Want: "central or forward"}
+	}
+	return nil
+}
+
 // FileTaskName is the task name recorded for runs on a data file.
 const FileTaskName = "data"
 
@@ -47,7 +61,8 @@ const FileTaskName = "data"
 // finite differences within each trial, and the test part of every trial is
 // a Segment that models are rolled out over. The file is read and checked
 // here, so a bad file fails at once with a one-line error naming the file
-// and what is wrong.
+// and what is wrong; a bad src field fails first with src.Validate's
+// error.
 //
 // Its training settings follow the reference's real-pendulum run: Adam
 // 1e-3, 2000 steps, weight decay 1e-5, full batch up to 5000 training rows
@@ -57,6 +72,9 @@ const FileTaskName = "data"
 func FromFile(src DataSource) (*Task, error) {
 	if src.Path == "" {
 		return nil, errors.New("task: no data file given")
+	}
+	if err := src.Validate(); err != nil {
+		return nil, err
 	}
 	trainSet, testSet, err := readSplit(src)
 	if err != nil {

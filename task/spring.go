@@ -18,6 +18,11 @@ func init() {
 		}))
 }
 
+// longIntegrators are the integrators of every task's long-horizon
+// protocol: the classical fixed-step RK4, the adaptive Dormand-Prince the
+// paper used, and the implicit midpoint rule, symplectic for any H.
+var longIntegrators = []string{"rk4", "dopri5", "implicit-midpoint"}
+
 // idealTask builds a task for a 1-D ideal system trained as the reference:
 // full batch, 2000 steps, Adam 1e-3, weight decay 1e-4. Its energy MSE
 // protocol: 15 starts drawn without noise from the data's initial-state
@@ -30,11 +35,6 @@ func init() {
 // The long-horizon protocol rolls 10 starts out to t = 30, ten times the
 // training trajectories' [0, 3], at 301 points, fixed steps of 0.05
 // (about 63 per spring period).
-// longIntegrators are the integrators of every task's long-horizon
-// protocol: the classical fixed-step RK4, the adaptive Dormand-Prince the
-// paper used, and the implicit midpoint rule, symplectic for any H.
-var longIntegrators = []string{"rk4", "dopri5", "implicit-midpoint"}
-
 func idealTask(name, title string, sys systems.System, tr systems.Trajectories, bounds [4]float64, pub map[string]Published) *Task {
 	energy := metrics.EnergyProtocol{Starts: 15, TEnd: 100, Points: 1000, Integrator: "dopri5", RTol: 1e-9, ATol: 1e-9, Seed: 2019, Chunks: 5}
 	quickEnergy := energy

@@ -188,7 +188,10 @@ func TestInitial(t *testing.T) {
 func TestSettings(t *testing.T) {
 	t.Parallel()
 	for _, n := range task.Names() {
-		tk, _ := task.Get(n)
+		tk, err := task.Get(n)
+		if err != nil {
+			t.Fatal(err)
+		}
 		full, fullE := tk.Settings(false)
 		quick, quickE := tk.Settings(true)
 		if !(quick.Steps < full.Steps) {
@@ -247,7 +250,10 @@ func TestSettings(t *testing.T) {
 func TestPublished(t *testing.T) {
 	t.Parallel()
 	for _, r := range reference {
-		tk, _ := task.Get(r.name)
+		tk, err := task.Get(r.name)
+		if err != nil {
+			t.Fatal(err)
+		}
 		for _, k := range []string{"baseline", "hnn"} { // the paper's models
 			p, ok := tk.Published[k]
 			if !ok {

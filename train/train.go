@@ -63,23 +63,27 @@ func (c Config) WithDefaults() Config {
 	return c
 }
 
-// Validate returns an error naming the first invalid field of c.
+// Validate returns a *check.FieldError naming the first invalid field of
+// c by its JSON name, and what it wants.
 func (c Config) Validate() error {
+	bad := func(field string, v any, want string) error {
+		return &check.FieldError{Field: field, Value: v, Want: want}
+	}
 	switch {
 	case c.Steps < 0 || c.Steps > check.MaxSteps:
-		return fmt.Errorf("train: steps %d, want an integer in [0, %d]", c.Steps, check.MaxSteps)
+		return bad("steps", c.Steps, fmt.Sprintf("an integer in [0, %d]", check.MaxSteps))
 	case c.LR < 0 || math.IsNaN(c.LR) || math.IsInf(c.LR, 0):
-		return fmt.Errorf("train: learning rate %v, want a positive number", c.LR)
+		return bad("lr", c.LR, "a positive, finite learning rate")
 	case c.WeightDecay < 0 || math.IsNaN(c.WeightDecay) || math.IsInf(c.WeightDecay, 0):
-		return fmt.Errorf("train: weight decay %v, want a number at least 0", c.WeightDecay)
+		return bad("weight_decay", c.WeightDecay, "a finite number >= 0")
 	case c.Batch < 0 || c.Batch > check.MaxElements:
-		return fmt.Errorf("train: batch %d, want an integer in [0, %d]", c.Batch, check.MaxElements)
+		return bad("batch", c.Batch, fmt.Sprintf("an integer in [0, %d], 0 for full batch", check.MaxElements))
 	case c.LogEvery < 0 || c.LogEvery > check.MaxSteps:
-		return fmt.Errorf("train: log interval %d, want an integer in [0, %d]", c.LogEvery, check.MaxSteps)
+		return bad("log_every", c.LogEvery, fmt.Sprintf("an integer in [0, %d]", check.MaxSteps))
 	case !(c.Average >= 0 && c.Average < 1):
-		return fmt.Errorf("train: average %v, want a decay in [0, 1)", c.Average)
+		return bad("average", c.Average, "a decay in [0, 1), 0 for the last iterate")
 	case c.Workers < 0 || c.Workers > check.MaxWorkers:
-		return fmt.Errorf("train: workers %d, want an integer in [0, %d]", c.Workers, check.MaxWorkers)
+		return bad("workers", c.Workers, fmt.Sprintf("an integer in [0, %d]", check.MaxWorkers))
 	}
 	return nil
 }

@@ -6,7 +6,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"math"
 	"os"
 	"slices"
 	"strconv"
@@ -16,7 +15,6 @@ import (
 	"github.com/hnn-go/hnn/data"
 	"github.com/hnn-go/hnn/experiment"
 	"github.com/hnn-go/hnn/internal/buildinfo"
-	"github.com/hnn-go/hnn/internal/check"
 	"github.com/hnn-go/hnn/metrics"
 	"github.com/hnn-go/hnn/model"
 	"github.com/hnn-go/hnn/nn"
@@ -34,16 +32,10 @@ func runTrain(args []string, stdout, stderr io.Writer) error {
 	lipson := fs.String("lipson", "", "directory of the Schmidt & Lipson files (default: $"+task.LipsonEnv+", else ../shared/data/lipson)")
 	kind := fs.String("model", "hnn", "model: "+strings.Join(model.Kinds(), ", "))
 	seed := fs.Uint64("seed", 0, "seed of the run's data, initial weights and minibatches")
-	steps := fs.Int("steps", 0, "training steps (0: the task's reference setting)")
 	quick := fs.Bool("quick", false, "use the task's reduced quick settings")
 	out := fs.String("out", "", "output directory (required)")
-	lr := fs.Float64("lr", 0, "Adam learning rate (0: the task's setting, 1e-3)")
-	wd := fs.Float64("weight-decay", -1, "L2 weight decay (-1: the task's setting)")
-	batch := fs.Int("batch", -1, "minibatch size, 0 for full batch (-1: the task's setting)")
-	average := fs.Float64("average", -1, "decay of the moving average of the weights the model ends with, 0 for the last iterate (-1: the task's setting)")
-	hidden := fs.String("hidden", "200,200", "hidden layer widths, comma-separated")
-	act := fs.String("activation", "tanh", "hidden activation: "+strings.Join(nn.ActivationNames(), ", "))
-	prec := fs.String("precision", "float32", "element type for training: float32 or float64")
+	var ov experiment.Overrides
+	overrideFlags(fs, &ov)
 	noProgress := fs.Bool("no-progress", false, "do not draw a progress bar")
 	pos, err := parse(fs, args)
 	if err != nil {
@@ -59,20 +51,14 @@ func runTrain(args []string, stdout, stderr io.Writer) error {
 	} else if err := wantArgs(fs, pos, 1, "one TASK ("+strings.Join(task.Names(), ", ")+"), -data FILE or -stream DIR"); err != nil {
 		return err
 	}
-	if *workers < 0 {
-		return fmt.Errorf("-workers %d: want at least 0", *workers)
-	}
 	if *out == "" {
 		return errors.New("-out DIR is required")
 	}
-	if err := setLipson(*lipson); err != nil {
+	if err := ov.Validate(); err != nil {
 		return err
 	}
-	if !(*testFrac >= 0 && *testFrac < 1) {
-		return fmt.Errorf("-test-fraction %v: want a fraction in (0, 1), or 0 for 0.2", *testFrac)
-	}
-	if *deriv != "central" && *deriv != "forward" {
-		return fmt.Errorf("-derivatives %q: want central or forward", *deriv)
+	if err := setLipson(*lipson); err != nil {
+		return err
 	}
 	var s experiment.Spec
 	switch {
@@ -86,50 +72,10 @@ func runTrain(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	if *steps != 0 {
-		s.Train.Steps = *steps
-		s.Train.LogEvery = 0
-	}
-	if *lr != 0 {
-		s.Train.LR = *lr
-	}
-	switch {
-	case *wd == -1:
-	case *wd >= 0 && !math.IsInf(*wd, 1):
-		s.Train.WeightDecay = *wd
-	default:
-		return fmt.Errorf("-weight-decay %v: want a finite number >= 0 (or -1 for the task's setting)", *wd)
-	}
-	switch {
-	case *batch == -1:
-	case *batch >= 0:
-		s.Train.Batch = *batch
-	default:
-		return fmt.Errorf("-batch %d: want >= 0, 0 for full batch (or -1 for the task's setting)", *batch)
-	}
-	switch {
-	case *average == -1:
-	case *average >= 0 && *average < 1:
-		s.Train.Average = *average
-	default:
-		return fmt.Errorf("-average %v: want a decay in [0, 1), 0 for the last iterate (or -1 for the task's setting)", *average)
-	}
-	if *lr < 0 || math.IsNaN(*lr) || math.IsInf(*lr, 0) {
-		return fmt.Errorf("-lr %v: want a positive, finite learning rate (0 for the task's setting)", *lr)
-	}
-	if s.Model.Hidden, err = parseInts(*hidden); err != nil {
-		return fmt.Errorf("-hidden: %w", err)
-	}
-	if s.Model.Activation, err = nn.ParseActivation(*act); err != nil {
-		return fmt.Errorf("-activation: %w", err)
-	}
-	s.Model.Precision = *prec
+	ov.Apply(&s)
 	s.Train.Workers = *workers
-	if err := s.Model.Validate(); err != nil {
-		return err
-	}
 	s.Train = s.Train.WithDefaults()
-	if err := s.Train.Validate(); err != nil {
+	if err := s.Validate(); err != nil {
 		return err
 	}
 	var w io.Writer = stderr
@@ -146,16 +92,19 @@ func runTrain(args []string, stdout, stderr io.Writer) error {
 	return err
 }
 
-func parseInts(s string) ([]int, error) {
-	var out []int
-	for _, f := range strings.Split(s, ",") {
-		v, err := strconv.Atoi(strings.TrimSpace(f))
-		if err != nil || v < 1 {
-			return nil, fmt.Errorf("%s is not a list of positive integers", check.Quote(s))
-		}
-		out = append(out, v)
-	}
-	return out, check.Widths("hidden", out)
+// overrideFlags registers a flag for every field of o, named as the field
+// in a sweep file with '-' for '_'.
+func overrideFlags(fs *flag.FlagSet, o *experiment.Overrides) {
+	fs.Var(&o.Steps, "steps", "training steps (default: the task's)")
+	fs.Var(&o.LR, "lr", "Adam learning rate (default: the task's, 1e-3)")
+	fs.Var(&o.WeightDecay, "weight-decay", "L2 weight decay, 0 for none (default: the task's)")
+	fs.Var(&o.Batch, "batch", "minibatch size, 0 for full batch (default: the task's)")
+	fs.Var(&o.Average, "average", "decay of the moving average of the weights the model ends with, 0 for the last iterate (default: the task's)")
+	fs.Var(&o.Hidden, "hidden", "hidden layer widths, comma-separated (default: 200,200)")
+	fs.Var(&o.Activation, "activation", "hidden activation: "+strings.Join(nn.ActivationNames(), ", ")+" (default: tanh)")
+	fs.Var(&o.Precision, "precision", "element type for training: float32 (default) or float64")
+	fs.Var(&o.LatentStep, "latent-step", "latent step of the pixel task's dynamics loss: euler (the reference's, default), rk4 or midpoint")
+	fs.Var(&o.DynWeight, "dyn-weight", "weight of the pixel task's latent-dynamics loss (default: the reference's 0.1)")
 }
 
 func printMetrics(w io.Writer, s experiment.Spec, m experiment.Metrics) {
@@ -277,84 +226,36 @@ func runRollout(args []string, stdout, stderr io.Writer) error {
 func runReproduce(args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("reproduce", "[-tasks LIST] [-models LIST] [-seeds N] [-quick] [-long-horizon] [-out DIR] [-steps N] [-hidden LIST]",
 		"Train every model on every task for N seeds, evaluate, print the Table-1 comparison and write results.json, report.md and figures", stderr)
+	var o experiment.Options
 	tasks := fs.String("tasks", strings.Join(task.Table1, ","), "comma-separated tasks: "+strings.Join(task.Names(), ", "))
 	models := fs.String("models", "", "comma-separated models: "+strings.Join(model.Kinds(), ", ")+" (default: each task's own, baseline,hnn for the paper's tasks and baseline,hnn,dhnn on real-pendulum and damped-spring)")
-	seeds := fs.Int("seeds", 0, "seeds per task and model, at least 1 (default: 5, or 1 with -quick)")
-	quick := fs.Bool("quick", false, "reduced settings that finish in under a minute")
-	out := fs.String("out", "results", "output directory")
-	workers := fs.Int("workers", 0, "runs trained at once (0: GOMAXPROCS)")
-	noFigures := fs.Bool("no-figures", false, "skip the PNG figures")
+	fs.Var(&o.Seeds, "seeds", "seeds per task and model, at least 1 (default: 5, or 1 with -quick)")
+	fs.BoolVar(&o.Quick, "quick", false, "reduced settings that finish in under a minute")
+	fs.StringVar(&o.Out, "out", "results", "output directory")
+	fs.IntVar(&o.Workers, "workers", 0, "runs trained at once (0: GOMAXPROCS)")
+	fs.BoolVar(&o.NoFigures, "no-figures", false, "skip the PNG figures")
 	noProgress := fs.Bool("no-progress", false, "do not draw a progress bar")
-	steps := fs.Int("steps", 0, "override every task's training steps (0: the protocol's)")
-	hidden := fs.String("hidden", "", "override the hidden widths, comma-separated (empty: 200,200)")
-	long := fs.Bool("long-horizon", false, "also roll every model out 10x longer than its training data with each integrator and report energy drift, relative error against the chaos floor and valid prediction time")
+	overrideFlags(fs, &o.Overrides)
+	fs.BoolVar(&o.LongHorizon, "long-horizon", false, "also roll every model out 10x longer than its training data with each integrator and report energy drift, relative error against the chaos floor and valid prediction time")
 	lipson := fs.String("lipson", "", "directory of the Schmidt & Lipson files (default: $"+task.LipsonEnv+", else ../shared/data/lipson)")
-	latentStep := fs.String("latent-step", "", "latent step of the pixel task's dynamics loss: euler (the reference's, default), rk4 or midpoint")
-	dynWeight := fs.Float64("dyn-weight", 0, "weight of the pixel task's latent-dynamics loss (0: the reference's 0.1)")
 	pos, err := parse(fs, args)
 	if err != nil {
 		return err
 	}
-	if *latentStep != "" && *latentStep != "euler" && *latentStep != "rk4" && *latentStep != "midpoint" {
-		return fmt.Errorf("-latent-step %q: want euler, rk4 or midpoint", *latentStep)
-	}
-	if !(*dynWeight >= 0) || math.IsInf(*dynWeight, 0) {
-		return fmt.Errorf("-dyn-weight %v: want a positive weight (0 for the reference's 0.1)", *dynWeight)
-	}
 	if err := wantArgs(fs, pos, 0, "no positional arguments"); err != nil {
 		return err
-	}
-	var hid []int
-	if *hidden != "" {
-		if hid, err = parseInts(*hidden); err != nil {
-			return fmt.Errorf("-hidden: %w", err)
-		}
-	}
-	if *steps < 0 {
-		return fmt.Errorf("-steps %d: want at least 0", *steps)
 	}
 	if err := setLipson(*lipson); err != nil {
 		return err
 	}
-	if isSet(fs, "seeds") && *seeds < 1 {
-		return fmt.Errorf("-seeds %d: want at least 1 (leave it out for 5, or 1 with -quick)", *seeds)
-	}
-	o := experiment.Options{Tasks: splitList(*tasks), Models: splitList(*models), Seeds: *seeds, Quick: *quick, Out: *out,
-		Workers: *workers, NoFigures: *noFigures, Command: strings.TrimSpace("hnn reproduce " + strings.Join(args, " ")),
-		Steps: *steps, Hidden: hid, LongHorizon: *long, LatentStep: *latentStep, DynWeight: *dynWeight}
-	for _, t := range o.Tasks {
-		if _, err := task.Get(t); err != nil {
-			return err
-		}
-	}
-	for _, m := range o.Models {
-		if err := (model.Config{Kind: m, Dim: 2}).WithDefaults().Validate(); err != nil {
-			return err
-		}
-	}
+	o.Tasks, o.Models = splitList(*tasks), splitList(*models)
+	o.Command = strings.TrimSpace("hnn reproduce " + strings.Join(args, " "))
 	if !*noProgress {
 		o.Progress = stderr
 	}
 	res, err := experiment.Reproduce(o)
-	if res != nil {
-		fmt.Fprint(stdout, experiment.Table(res))
-		if lt := experiment.LongHorizonTable(res); lt != "" {
-			fmt.Fprintf(stdout, "\nLong horizon:\n%s", lt)
-		}
-		figs := " and figures"
-		if *noFigures {
-			figs = ""
-		}
-		fmt.Fprintf(stdout, "%.1f s; wrote %s/results.json, %s/report.md%s\n", res.Seconds, *out, *out, figs)
-	}
+	printResults(stdout, res, o.Out, o.NoFigures)
 	return err
-}
-
-// isSet reports whether the flag name was given on the command line.
-func isSet(fs *flag.FlagSet, name string) bool {
-	set := false
-	fs.Visit(func(f *flag.Flag) { set = set || f.Name == name })
-	return set
 }
 
 func splitList(s string) []string {
@@ -379,7 +280,10 @@ func runTasks(args []string, stdout, stderr io.Writer) error {
 	tw := tabwriter.NewWriter(stdout, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "task\tdim\ttitle\tsteps\tbatch\tweight decay")
 	for _, n := range task.Names() {
-		t, _ := task.Get(n)
+		t, err := task.Get(n)
+		if err != nil {
+			return err
+		}
 		tc := t.Train
 		b := "full"
 		if tc.Batch > 0 {

@@ -24,6 +24,8 @@ import (
 	"io"
 	"os"
 	"strings"
+
+	"github.com/hnn-go/hnn/internal/check"
 )
 
 type command struct {
@@ -69,7 +71,7 @@ func mainErr(args []string, stdout, stderr io.Writer) int {
 			case errors.Is(err, errUsage):
 				return 2
 			default:
-				fmt.Fprintf(stderr, "hnn %s: %s\n", c.name, oneLine(err.Error()))
+				fmt.Fprintf(stderr, "hnn %s: %s\n", c.name, oneLine(flagMessage(err)))
 				return 1
 			}
 		}
@@ -95,6 +97,18 @@ func usage(w io.Writer) {
 }
 
 func oneLine(s string) string { return strings.ReplaceAll(s, "\n", "; ") }
+
+// flagMessage returns the message of err; a bare *check.FieldError (a
+// value out of range in a field that is also a flag) names the flag,
+// -weight-decay for the field weight_decay.
+func flagMessage(err error) string {
+	if fe, ok := err.(*check.FieldError); ok {
+		f := *fe
+		f.Field = "-" + strings.ReplaceAll(f.Field, "_", "-")
+		return f.Error()
+	}
+	return err.Error()
+}
 
 // newFlags returns a FlagSet whose -h prints the command's usage and flags,
 // and whose parse errors are one line with a hint.

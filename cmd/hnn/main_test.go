@@ -356,7 +356,10 @@ func TestTasksAndVersion(t *testing.T) {
 		}
 	}
 	for _, n := range task.Names() {
-		tk, _ := task.Get(n)
+		tk, err := task.Get(n)
+		if err != nil {
+			t.Fatal(err)
+		}
 		if row := tableRow(t, out, n); len(row) < 2 || row[1] != strconv.Itoa(tk.Dim) {
 			t.Errorf("hnn tasks row %q, want dim %d", row, tk.Dim)
 		}
@@ -500,8 +503,8 @@ func TestErrors(t *testing.T) {
 		{"relu for hnn", "train spring -activation relu -out OUT", 1, []string{"relu", "second derivative", "smooth"}},
 		{"unknown activation", "train spring -activation bogus -out OUT", 1, []string{"bogus", "tanh"}},
 		{"float16", "train spring -precision float16 -out OUT", 1, []string{"precision", "float16", "float32", "float64"}},
-		{"hidden zero", "train spring -hidden 0,3 -out OUT", 1, []string{"-hidden", "0,3"}},
-		{"hidden text", "train spring -hidden abc -out OUT", 1, []string{"-hidden", "abc"}},
+		{"hidden zero", "train spring -hidden 0,3 -out OUT", 1, []string{"-hidden [0 3]", "width 0"}},
+		{"hidden text", "train spring -hidden abc -out OUT", 2, []string{"-hidden", "abc"}},
 		{"negative steps", "train spring -steps -3 -hidden 4 -out OUT", 1, []string{"steps", "-3"}},
 		{"negative lr", "train spring -lr -1 -hidden 4 -out OUT", 1, []string{"learning rate", "-1"}},
 		{"negative weight decay", "train spring -weight-decay -5 -out OUT", 1, []string{"-weight-decay -5", ">= 0"}},
@@ -509,12 +512,13 @@ func TestErrors(t *testing.T) {
 		{"average of one", "train two-body -average 1 -out OUT", 1, []string{"-average 1", "[0, 1)"}},
 		{"NaN average", "train spring -average NaN -out OUT", 1, []string{"-average NaN"}},
 		{"latent step", "reproduce -tasks pixel-pendulum -latent-step leapfrog -out OUT", 1, []string{"-latent-step", "euler, rk4 or midpoint"}},
-		{"negative batch", "train spring -batch -7 -out OUT", 1, []string{"-batch -7", ">= 0"}},
+		{"negative batch", "train spring -batch -7 -out OUT", 1, []string{"-batch -7", "[0, "}},
 		{"absurd batch", "train spring -batch 1000000000000 -out OUT", 1, []string{"batch 1000000000000", "[0, "}},
-		{"absurd steps", "train spring -steps 1000000000000 -out OUT", 1, []string{"steps 1000000000000", "[0, "}},
+		{"absurd steps", "train spring -steps 1000000000000 -out OUT", 1, []string{"-steps 1000000000000", "[1, "}},
+		{"zero steps", "train spring -steps 0 -out OUT", 1, []string{"-steps 0", "[1, "}},
 		{"absurd width", "train spring -hidden 8,1000000 -out OUT", 1, []string{"hidden", "[8 1000000]", "width 1000000"}},
-		{"absurd weights", "train spring -hidden 60000,60000 -out OUT", 1, []string{"hidden", "weights between layers 1 and 2", "at most"}},
-		{"absurd depth", "train spring -hidden " + strings.Repeat("2,", 100) + "2 -out OUT", 1, []string{"hidden: layers 101"}},
+		{"absurd weights", "train spring -hidden 60000,60000 -out OUT", 1, []string{"hidden", "between layers 1 and 2", "at most"}},
+		{"absurd depth", "train spring -hidden " + strings.Repeat("2,", 100) + "2 -out OUT", 1, []string{"-hidden", "1 to 64 layers, not 101"}},
 		{"absurd workers", "train spring -workers 1000000000 -out OUT", 1, []string{"workers 1000000000"}},
 		{"tasks extra", "tasks extra", 2, []string{"no arguments", "got 1"}},
 
@@ -550,14 +554,16 @@ func TestErrors(t *testing.T) {
 		{"reproduce unknown task", "reproduce -tasks spring,nosuch -out OUT", 1, []string{"unknown task", "nosuch", "pendulum"}},
 		{"reproduce unknown model", "reproduce -models nosuch -out OUT", 1, []string{"unknown model", "nosuch", "baseline"}},
 		{"reproduce negative seeds", "reproduce -seeds -1 -out OUT", 1, []string{"-seeds -1"}},
-		{"reproduce zero seeds", "reproduce -seeds 0 -out OUT", 1, []string{"-seeds 0", "at least 1"}},
+		{"reproduce zero seeds", "reproduce -seeds 0 -out OUT", 1, []string{"-seeds 0", "[1, "}},
 		{"reproduce absurd seeds", "reproduce -seeds 1000000000 -out OUT", 1, []string{"seeds 1000000000"}},
 		{"reproduce absurd steps", "reproduce -steps 1000000000000 -out OUT", 1, []string{"steps 1000000000000"}},
 		{"reproduce absurd hidden", "reproduce -hidden 10000000 -out OUT", 1, []string{"hidden", "10000000"}},
 		{"reproduce absurd workers", "reproduce -workers 1000000000 -out OUT", 1, []string{"workers 1000000000"}},
 		{"data absurd copies", "data spring -copies 1000000000000 -out OUT", 1, []string{"copies 1000000000000"}},
 		{"reproduce negative steps", "reproduce -steps -1 -out OUT", 1, []string{"-steps -1"}},
-		{"reproduce bad hidden", "reproduce -hidden 8,x -out OUT", 1, []string{"-hidden", "8,x"}},
+		{"reproduce bad hidden", "reproduce -hidden 8,x -out OUT", 2, []string{"-hidden", "8,x"}},
+		{"reproduce zero lr", "reproduce -lr 0 -out OUT", 1, []string{"-lr 0", "positive"}},
+		{"reproduce dyn weight", "reproduce -dyn-weight -1 -out OUT", 1, []string{"-dyn-weight -1", "positive"}},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			t.Parallel()

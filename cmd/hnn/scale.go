@@ -31,7 +31,7 @@ hnn sweep status [SPEC|NAME] -nats URL    planned, pending, running, done and fa
 
 func runSweep(args []string, stdout, stderr io.Writer) error {
 	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "-help" || args[0] == "help" {
-		fmt.Fprintln(stderr, "Usage: hnn sweep plan|run|collect|status ...\n\n"+sweepUsage+"\n\nSPEC is a JSON sweep file: {\"name\", \"tasks\", \"models\", \"seeds\", \"quick\", \"steps\", \"hidden\", \"long_horizon\", \"latent_step\", \"dyn_weight\", \"variants\": [{\"name\", \"lr\", \"batch\", \"steps\", \"hidden\", \"weight_decay\", \"average\"}]}.")
+		fmt.Fprintln(stderr, "Usage: hnn sweep plan|run|collect|status ...\n\n"+sweepUsage+"\n\nSPEC is a JSON sweep file: {\"name\", \"tasks\", \"models\", \"seeds\", \"quick\", \"long_horizon\", OVERRIDES, \"variants\": [{\"name\", OVERRIDES}]}, where OVERRIDES are any of \"steps\", \"lr\", \"weight_decay\", \"batch\", \"average\", \"hidden\", \"activation\", \"precision\", \"latent_step\", \"dyn_weight\" (the flags of train and reproduce).")
 		if len(args) == 0 {
 			return errUsage
 		}
@@ -128,7 +128,7 @@ func runWorker(args []string, stdout, stderr io.Writer) error {
 	name := fs.String("sweep", "", "take only the runs of this sweep (default: any)")
 	dir := fs.String("dir", "", "local directory for run outputs (default: a temporary directory)")
 	id := fs.String("id", "", "worker name in results and logs (default: host-pid)")
-	ackWait := fs.Duration("ack-wait", time.Minute, "a run of a worker that stops answering is redelivered after this long")
+	ackWait := fs.Duration("ack-wait", time.Minute, "a run of a worker that stops answering is redelivered after this long (0: 1m)")
 	idle := fs.Duration("idle-exit", 0, "exit once no run has arrived for this long (0: run until stopped)")
 	jobs := fs.Int("jobs", 0, "exit after this many runs (0: no limit)")
 	lipson := fs.String("lipson", "", "directory of the Schmidt & Lipson files")
@@ -142,8 +142,9 @@ func runWorker(args []string, stdout, stderr io.Writer) error {
 	if *url == "" {
 		return errors.New("-nats URL is required (or $" + natsEnv + ")")
 	}
-	if *jobs < 0 || *ackWait <= 0 || *idle < 0 {
-		return errors.New("-jobs, -ack-wait and -idle-exit must not be negative (-ack-wait positive)")
+	wo := sweep.WorkerOptions{ID: *id, Dir: *dir, Sweep: *name, AckWait: *ackWait, IdleExit: *idle, Jobs: *jobs, Log: stderr}
+	if err := wo.Validate(); err != nil {
+		return err
 	}
 	if err := setLipson(*lipson); err != nil {
 		return err
@@ -154,7 +155,7 @@ func runWorker(args []string, stdout, stderr io.Writer) error {
 			return err
 		}
 		defer os.RemoveAll(d)
-		*dir = d
+		wo.Dir = d
 	}
 	c, err := sweep.Connect(*url)
 	if err != nil {
@@ -163,8 +164,7 @@ func runWorker(args []string, stdout, stderr io.Writer) error {
 	defer c.Close()
 	ctx, cancel := signalContext()
 	defer cancel()
-	n, err := c.Work(ctx, sweep.RunExecutor(&experiment.Runner{}), sweep.WorkerOptions{ID: *id, Dir: *dir, Sweep: *name,
-		AckWait: *ackWait, IdleExit: *idle, Jobs: *jobs, Log: stderr})
+	n, err := c.Work(ctx, sweep.RunExecutor(&experiment.Runner{}), wo)
 	fmt.Fprintf(stdout, "worker: %d runs done\n", n)
 	return err
 }
@@ -187,9 +187,6 @@ func runSweepRun(args []string, stdout, stderr io.Writer) error {
 	}
 	if *out == "" {
 		return errors.New("-out DIR is required")
-	}
-	if *workers < 0 {
-		return fmt.Errorf("-workers %d: want at least 0", *workers)
 	}
 	f, err := readSweep(pos[0], *lipson, "run", args)
 	if err != nil {
@@ -334,7 +331,8 @@ func runData(args []string, stdout, stderr io.Writer) error {
 	conv := fs.String("convert", "", "convert the trajectories of FILE (.txt/.dat, .csv, .npz) instead of generating a task's")
 	testFrac := fs.Float64("test-fraction", 0, "with -convert: fraction of each trial held out for testing (0: 0.2)")
 	deriv := fs.String("derivatives", "central", "with -convert: finite differences for files without derivatives: central or forward")
-	copies := fs.Int("copies", 1, "number of datasets of the task appended into the training files, each from its own seeded source")
+	var copies experiment.Setting[int]
+	fs.Var(&copies, "copies", "number of datasets of the task appended into the training files, each from its own seeded source (default 1)")
 	seed := fs.Uint64("seed", 0, "seed of the first copy (copy 0 is the data of a run with this seed)")
 	f32 := fs.Bool("float32", false, "store float32 rows (half the size)")
 	lipson := fs.String("lipson", "", "directory of the Schmidt & Lipson files")
@@ -352,16 +350,10 @@ func runData(args []string, stdout, stderr io.Writer) error {
 	if *out == "" {
 		return errors.New("-out DIR is required")
 	}
-	if *copies < 1 {
-		return fmt.Errorf("-copies %d: want at least 1", *copies)
-	}
-	if *deriv != "central" && *deriv != "forward" {
-		return fmt.Errorf("-derivatives %q: want central or forward", *deriv)
-	}
 	if err := setLipson(*lipson); err != nil {
 		return err
 	}
-	o := experiment.WriteOptions{Seed: *seed, Copies: *copies, Float32: *f32, Progress: stderr}
+	o := experiment.WriteOptions{Seed: *seed, Copies: copies, Float32: *f32, Progress: stderr}
 	if *conv != "" {
 		o.Data = &task.DataSource{Path: *conv, TestFraction: *testFrac, Derivatives: *deriv}
 	} else {

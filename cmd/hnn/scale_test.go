@@ -87,7 +87,10 @@ func TestScaleCommandErrors(t *testing.T) {
 		{[]string{"data", "spring", "-out", dir, "-copies", "0"}, "-copies"},
 		{[]string{"train", "-stream", filepath.Join(dir, "none"), "-out", dir}, "none"},
 		{[]string{"train", "-stream", dir, "-data", spec, "-out", dir}, "exclude"},
-		{[]string{"train", "spring", "-workers", "-1", "-out", dir}, "-workers"},
+		{[]string{"train", "spring", "-workers", "-1", "-out", dir}, "-workers -1: want an integer in [0, "},
+		{[]string{"worker", "-nats", "nats://127.0.0.1:1", "-jobs", "-1"}, "-jobs -1"},
+		{[]string{"worker", "-nats", "nats://127.0.0.1:1", "-idle-exit", "-1s"}, "-idle-exit -1s"},
+		{[]string{"sweep", "run", spec, "-shard", "0/2", "-workers", "-1", "-out", dir}, "-workers -1"},
 	} {
 		code, _, e := hnn(c.args...)
 		if code == 0 || !strings.Contains(e, c.want) {

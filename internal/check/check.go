@@ -30,12 +30,12 @@ const (
 	MaxCopies = 1 << 20
 )
 
-// Count returns an error unless lo <= n <= hi, naming the flag or field
-// name and the range wanted: "points 1000000000000: want an integer in
-// [2, 268435456]".
+// Count returns a *FieldError unless lo <= n <= hi, naming the flag or
+// field name and the range wanted: "points 1000000000000: want an integer
+// in [2, 268435456]".
 func Count(name string, n, lo, hi int) error {
 	if n < lo || n > hi {
-		return fmt.Errorf("%s %d: want an integer in [%d, %d]", name, n, lo, hi)
+		return &FieldError{Field: name, Value: n, Want: fmt.Sprintf("an integer in [%d, %d]", lo, hi)}
 	}
 	return nil
 }
@@ -61,22 +61,21 @@ func Elements(name string, dims ...int) error {
 	return nil
 }
 
-// Widths returns an error unless widths, the hidden layer widths of a
-// network given as field name, are 1 to MaxLayers widths of 1 to
+// Widths returns a *FieldError unless widths, the hidden layer widths of
+// a network given as field name, are 1 to MaxLayers widths of 1 to
 // MaxWidth each, with no weight matrix between two of them above
 // MaxElements values.
 func Widths(name string, widths []int) error {
-	if err := Count(name+": layers", len(widths), 1, MaxLayers); err != nil {
-		return err
+	bad := func(want string) error { return &FieldError{Field: name, Value: widths, Want: want} }
+	if len(widths) < 1 || len(widths) > MaxLayers {
+		return bad(fmt.Sprintf("1 to %d layers, not %d", MaxLayers, len(widths)))
 	}
 	for i, w := range widths {
 		if w < 1 || w > MaxWidth {
-			return fmt.Errorf("%s %v: width %d, want an integer in [1, %d]", name, widths, w, MaxWidth)
+			return bad(fmt.Sprintf("widths in [1, %d], not width %d", MaxWidth, w))
 		}
-		if i > 0 {
-			if err := Elements(fmt.Sprintf("%s %v: weights between layers %d and %d", name, widths, i, i+1), widths[i-1], w); err != nil {
-				return err
-			}
+		if i > 0 && Elements("", widths[i-1], w) != nil {
+			return bad(fmt.Sprintf("at most %d weights between two layers, not %d x %d between layers %d and %d", MaxElements, widths[i-1], w, i, i+1))
 		}
 	}
 	return nil
@@ -121,4 +120,18 @@ func Quote(s string) string {
 		}
 		cut--
 	}
+}
+
+// FieldError is a value out of range in a named flag or field: its
+// message is "FIELD VALUE: want WANT".
+type FieldError struct {
+	// Field names the flag or field, as in a sweep file ("weight_decay").
+	Field string
+	Value any
+	// Want says what was expected.
+	Want string
+}
+
+func (e *FieldError) Error() string {
+	return fmt.Sprintf("%s %v: want %s", e.Field, e.Value, e.Want)
 }

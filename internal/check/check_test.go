@@ -1,6 +1,7 @@
 package check
 
 import (
+	"errors"
 	"math"
 	"strings"
 	"testing"
@@ -47,6 +48,34 @@ func TestElements(t *testing.T) {
 		err := Elements("x", c.dims...)
 		if (err == nil) != c.ok {
 			t.Errorf("Elements(%v) = %v, want ok %v", c.dims, err, c.ok)
+		}
+	}
+}
+
+func TestWidths(t *testing.T) {
+	t.Parallel()
+	for _, c := range []struct {
+		widths []int
+		want   string // "" for valid widths
+	}{
+		{[]int{200, 200}, ""},
+		{[]int{MaxWidth}, ""},
+		{nil, "1 to 64 layers, not 0"},
+		{make([]int, MaxLayers+1), "1 to 64 layers, not 65"},
+		{[]int{8, 0}, "not width 0"},
+		{[]int{MaxWidth + 1}, "not width 65537"},
+		{[]int{60000, 60000}, "not 60000 x 60000 between layers 1 and 2"},
+	} {
+		err := Widths("hidden", c.widths)
+		if c.want == "" {
+			if err != nil {
+				t.Errorf("Widths(%v) = %v", c.widths, err)
+			}
+			continue
+		}
+		var fe *FieldError
+		if !errors.As(err, &fe) || fe.Field != "hidden" || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("Widths(%v) = %v, want a field error on hidden containing %q", c.widths, err, c.want)
 		}
 	}
 }

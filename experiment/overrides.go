@@ -1,0 +1,226 @@
+package experiment
+
+import (
+	"encoding/json"
+	"fmt"
+	"math"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/hnn-go/hnn/internal/check"
+	"github.com/hnn-go/hnn/nn"
+)
+
+// Setting is an optional value: unset (the zero Setting), or set to any
+// value, zero included, so that "not given" needs no sentinel such as -1.
+// In JSON a set Setting is its value and an unset one is left out (with
+// the omitzero option); as a flag.Value it is set by the flag's text.
+type Setting[T any] struct {
+	v   T
+	set bool
+}
+
+// Set returns a Setting set to v.
+func Set[T any](v T) Setting[T] { return Setting[T]{v: v, set: true} }
+
+// Get returns the value and whether it is set.
+func (s Setting[T]) Get() (T, bool) { return s.v, s.set }
+
+// Value returns the value, the zero T if s is unset.
+func (s Setting[T]) Value() T { return s.v }
+
+// IsSet reports whether s is set.
+func (s Setting[T]) IsSet() bool { return s.set }
+
+// IsZero reports whether s is unset, for JSON's omitzero.
+func (s Setting[T]) IsZero() bool { return !s.set }
+
+// MarshalJSON writes the value of s.
+func (s Setting[T]) MarshalJSON() ([]byte, error) {
+	if !s.set {
+		return []byte("null"), nil
+	}
+	return json.Marshal(s.v)
+}
+
+// UnmarshalJSON sets s to the JSON value b; null leaves it unset.
+func (s *Setting[T]) UnmarshalJSON(b []byte) error {
+	if string(b) == "null" {
+		*s = Setting[T]{}
+		return nil
+	}
+	var v T
+	if err := json.Unmarshal(b, &v); err != nil {
+		return err
+	}
+	*s = Set(v)
+	return nil
+}
+
+// String formats the value, "" if s is unset (flag.Value).
+func (s Setting[T]) String() string {
+	if !s.set {
+		return ""
+	}
+	switch v := any(s.v).(type) {
+	case []int:
+		parts := make([]string, len(v))
+		for i, n := range v {
+			parts[i] = strconv.Itoa(n)
+		}
+		return strings.Join(parts, ",")
+	case float64:
+		return strconv.FormatFloat(v, 'g', -1, 64)
+	}
+	return fmt.Sprint(s.v)
+}
+
+// Set parses text as the value of s and sets it (flag.Value): an integer,
+// a number, a string, or comma-separated integers for []int. Range checks
+// are Validate's.
+func (s *Setting[T]) Set(text string) error {
+	var err error
+	switch p := any(&s.v).(type) {
+	case *int:
+		*p, err = strconv.Atoi(strings.TrimSpace(text))
+	case *float64:
+		*p, err = strconv.ParseFloat(strings.TrimSpace(text), 64)
+	case *string:
+		*p = text
+	case *[]int:
+		*p = nil
+		for _, f := range strings.Split(text, ",") {
+			n, e := strconv.Atoi(strings.TrimSpace(f))
+			if e != nil {
+				return fmt.Errorf("%s is not a comma-separated list of integers", check.Quote(text))
+			}
+			*p = append(*p, n)
+		}
+	default:
+		panic(fmt.Sprintf("experiment: Setting[%T] has no text form", s.v))
+	}
+	if err != nil {
+		return fmt.Errorf("%s is not a number", check.Quote(text))
+	}
+	s.set = true
+	return nil
+}
+
+// Overrides replace a task's reference settings in the specs of runs:
+// each field applies only when set. The same type holds the flags of hnn
+// train and hnn reproduce, the top level of a sweep file and each of its
+// variants; Validate checks them all, Apply sets them in a Spec.
+type Overrides struct {
+	// Steps is the number of training steps.
+	Steps Setting[int] `json:"steps,omitzero"`
+	// LR is Adam's learning rate.
+	LR Setting[float64] `json:"lr,omitzero"`
+	// WeightDecay is the L2 weight decay (0 is none).
+	WeightDecay Setting[float64] `json:"weight_decay,omitzero"`
+	// Batch is the minibatch size, 0 for full batch.
+	Batch Setting[int] `json:"batch,omitzero"`
+	// Average is the decay of the moving average of the weights the model
+	// ends with, 0 for the last iterate.
+	Average Setting[float64] `json:"average,omitzero"`
+	// Hidden are the hidden layer widths.
+	Hidden Setting[[]int] `json:"hidden,omitzero"`
+	// Activation is the hidden activation (nn.ActivationNames).
+	Activation Setting[string] `json:"activation,omitzero"`
+	// Precision is the element type of training, float32 or float64.
+	Precision Setting[string] `json:"precision,omitzero"`
+	// LatentStep is the latent step of pixel tasks ("euler", "rk4" or
+	// "midpoint"; see latent.Config.Step); other tasks ignore it.
+	LatentStep Setting[string] `json:"latent_step,omitzero"`
+	// DynWeight is the weight of the latent-dynamics loss of pixel tasks
+	// (the reference's 0.1); other tasks ignore it.
+	DynWeight Setting[float64] `json:"dyn_weight,omitzero"`
+}
+
+// latentSteps are the latent steps latent.Config.Step takes.
+var latentSteps = []string{"euler", "rk4", "midpoint"}
+
+// Validate returns a *check.FieldError naming the first set field of o
+// whose value is out of range, and what it wants.
+func (o Overrides) Validate() error {
+	positive := func(x float64) bool { return x > 0 && !math.IsInf(x, 1) }
+	if v, ok := o.Steps.Get(); ok {
+		if err := check.Count("steps", v, 1, check.MaxSteps); err != nil {
+			return err
+		}
+	}
+	if v, ok := o.LR.Get(); ok && !positive(v) {
+		return &check.FieldError{Field: "lr", Value: v, Want: "a positive, finite learning rate"}
+	}
+	if v, ok := o.WeightDecay.Get(); ok && !(v == 0 || positive(v)) {
+		return &check.FieldError{Field: "weight_decay", Value: v, Want: "a finite number >= 0"}
+	}
+	if v, ok := o.Batch.Get(); ok && (v < 0 || v > check.MaxElements) {
+		return &check.FieldError{Field: "batch", Value: v, Want: fmt.Sprintf("an integer in [0, %d], 0 for full batch", check.MaxElements)}
+	}
+	if v, ok := o.Average.Get(); ok && !(v >= 0 && v < 1) {
+		return &check.FieldError{Field: "average", Value: v, Want: "a decay in [0, 1), 0 for the last iterate"}
+	}
+	if v, ok := o.Hidden.Get(); ok {
+		if err := check.Widths("hidden", v); err != nil {
+			return err
+		}
+	}
+	if v, ok := o.Activation.Get(); ok {
+		if _, err := nn.ParseActivation(v); err != nil {
+			return &check.FieldError{Field: "activation", Value: check.Quote(v), Want: "one of " + strings.Join(nn.ActivationNames(), ", ")}
+		}
+	}
+	if v, ok := o.Precision.Get(); ok && v != "float32" && v != "float64" {
+		return &check.FieldError{Field: "precision", Value: check.Quote(v), Want: "float32 or float64"}
+	}
+	if v, ok := o.LatentStep.Get(); ok && !slices.Contains(latentSteps, v) {
+		return &check.FieldError{Field: "latent_step", Value: check.Quote(v), Want: "euler, rk4 or midpoint"}
+	}
+	if v, ok := o.DynWeight.Get(); ok && !positive(v) {
+		return &check.FieldError{Field: "dyn_weight", Value: v, Want: "a positive, finite weight (the reference's is 0.1)"}
+	}
+	return nil
+}
+
+// Apply sets the set fields of o in s. Setting the steps also resets the
+// log interval to its default (a twentieth of the steps); the latent step
+// and dynamics weight apply to pixel tasks only (s.LatentStep not empty).
+// It panics if o has an activation that Validate rejects.
+func (o Overrides) Apply(s *Spec) {
+	if v, ok := o.LatentStep.Get(); ok && s.LatentStep != "" {
+		s.LatentStep = v
+	}
+	if v, ok := o.DynWeight.Get(); ok && s.LatentStep != "" {
+		s.DynWeight = v
+	}
+	if v, ok := o.Steps.Get(); ok {
+		s.Train.Steps = v
+		s.Train.LogEvery = 0
+	}
+	if v, ok := o.LR.Get(); ok {
+		s.Train.LR = v
+	}
+	if v, ok := o.WeightDecay.Get(); ok {
+		s.Train.WeightDecay = v
+	}
+	if v, ok := o.Batch.Get(); ok {
+		s.Train.Batch = v
+	}
+	if v, ok := o.Average.Get(); ok {
+		s.Train.Average = v
+	}
+	if v, ok := o.Hidden.Get(); ok {
+		s.Model.Hidden = slices.Clone(v)
+	}
+	if v, ok := o.Activation.Get(); ok {
+		a, err := nn.ParseActivation(v)
+		if err != nil {
+			panic("experiment: Apply of unvalidated overrides: " + err.Error())
+		}
+		s.Model.Activation = a
+	}
+	if v, ok := o.Precision.Get(); ok {
+		s.Model.Precision = v
+	}
+}
