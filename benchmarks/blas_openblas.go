@@ -11,12 +11,15 @@ import "C"
 
 import "unsafe"
 
-// The openblas build times cblas_sgemm with one OpenBLAS thread, as
-// nn/blas_openblas.go calls it.
+// The openblas build of this command (nn itself has no OpenBLAS build any
+// more) times cblas_sgemm with one OpenBLAS thread, as nn's retired
+// openblas build called it, beside nn's kernels; it times no training
+// steps, which would be nn's own.
 func init() {
 	C.openblas_set_num_threads(1)
 	sgemm = openblasSgemm
-	matmulVia = "cblas_sgemm of OpenBLAS through cgo with openblas_set_num_threads(1), as nn calls it (one core)"
+	matmulVia = "cblas_sgemm of OpenBLAS through cgo with openblas_set_num_threads(1), as nn's retired openblas build called it (one core)"
+	measureSteps = false
 }
 
 func cblasTrans(t bool) C.enum_CBLAS_TRANSPOSE {

@@ -92,7 +92,7 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	fs := flag.NewFlagSet("benchmarks", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	tasks := fs.String("tasks", defaultTasks, "comma-separated tasks to measure: "+strings.Join(task.Names(), ", "))
-	builds := fs.String("builds", "asm,openblas", "comma-separated builds to measure: asm (the default build), gonum (-tags purego), openblas (-tags openblas)")
+	builds := fs.String("builds", "asm,openblas", "comma-separated builds to measure: asm (the default build), gonum (-tags purego), openblas (-tags openblas: OpenBLAS's raw products only, beside nn's)")
 	var o options
 	fs.BoolVar(&o.child, "child", false, "measure this build only and print JSON (used by the parent process)")
 	fs.IntVar(&o.steps, "steps", 200, "timed training steps per run")

@@ -35,6 +35,10 @@ var sgemm = nnSgemm
 // matmulVia says how sgemm reaches the BLAS; the openblas build replaces it.
 var matmulVia = ""
 
+// measureSteps says whether the build times training steps; the openblas
+// build, which only times OpenBLAS's raw products, clears it.
+var measureSteps = true
+
 func nnSgemm(tA, tB bool, m, n, k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int) {
 	nn.Sgemm(tA, tB, m, n, k, 1, a, lda, b, ldb, 0, c, ldc)
 }
@@ -160,6 +164,9 @@ func measureTask(name string, o options, stderr io.Writer) (TaskResult, error) {
 	fmt.Fprintf(stderr, "%s: %s: raw float32 products\n", nn.BLAS, name)
 	tr.Matmul = measureMatmuls(tr.Batch, hidden[0])
 	for _, kind := range kinds {
+		if !measureSteps {
+			break
+		}
 		fmt.Fprintf(stderr, "%s: %s: stepping the %s, %d x (%d + %d) steps of %d rows\n",
 			nn.BLAS, name, kind, o.repeat, o.warmup, o.steps, tr.Batch)
 		ms, err := measureTraining(name, kind, ds, o)

@@ -3,8 +3,8 @@
 # (built from the Go module hnn pins) with two `hnn worker` processes, kills
 # one of them with SIGKILL in the middle of a run, collects the sweep, runs
 # the same plan with `hnn reproduce`, and checks that both results.json hold
-# the same numbers. Run it from the repository root; TAGS=openblas builds
-# the OpenBLAS binary. It prints both wall times and the workers' logs.
+# the same numbers. Run it from the repository root; TAGS=purego builds
+# the binary without assembly kernels. It prints both wall times and the workers' logs.
 set -euo pipefail
 W=$(mktemp -d)
 trap 'kill $(jobs -p) 2>/dev/null || true' EXIT

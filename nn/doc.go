@@ -11,8 +11,8 @@
 // which; HNN_KERNEL=generic|avx2|avx512 lowers it). float64 products, other
 // CPUs and architectures, and builds with the purego tag use the generic
 // path: gonum's pure-Go BLAS and Go loops, whose numbers are those of the
-// purego build bit for bit. The openblas build tag sends all products to
-// OpenBLAS through cgo instead (Debian package libopenblas-dev).
+// purego build bit for bit. There is no cgo: the former openblas build was
+// retired once these kernels trained faster than it on the same machine.
 //
 // The engine is generic over the element type (float32 for fast training,
 // float64 for gradient checks and exact work). For a network with a scalar

@@ -25,8 +25,7 @@ var level = detectLevel()
 
 // Kernel returns the name of the float32 kernels this process uses:
 // "avx512" (AVX-512F), "avx2" (AVX2 and FMA) or "generic" (gonum's BLAS and
-// Go loops: other CPUs, other architectures, the purego and openblas
-// builds). On amd64 the environment variable HNN_KERNEL=generic|avx2|avx512
+// Go loops: other CPUs, other architectures, the purego build). On amd64 the environment variable HNN_KERNEL=generic|avx2|avx512
 // lowers the level chosen at start-up. float64 products always go through
 // gonum.
 func Kernel() string { return levelNames[level] }

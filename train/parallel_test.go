@@ -143,10 +143,9 @@ func TestCloseEndsGoroutines(t *testing.T) {
 
 // TestStepAllocatesNothingParallel checks that a step with workers, from a
 // disk source, or both allocates nothing once the Stepper has made one.
-// Like TestStepAllocatesNothing it needs nn's assembly kernels or the
-// OpenBLAS build.
+// Like TestStepAllocatesNothing it needs nn's assembly kernels.
 func TestStepAllocatesNothingParallel(t *testing.T) {
-	if nn.BLAS != "openblas" && nn.Kernel() == "generic" {
+	if nn.Kernel() == "generic" {
 		t.Skipf("BLAS %s with kernel %s allocates inside its matrix products", nn.BLAS, nn.Kernel())
 	}
 	ds := springData(t, 10)
