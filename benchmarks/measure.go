@@ -231,7 +231,7 @@ func measureTraining(taskName, kind string, ds *data.Dataset, o options) (ModelS
 	if err != nil {
 		return ModelSpeed{}, err
 	}
-	spec.Model.Precision = "float32"
+	spec.Model.Precision = model.Float32
 	cfg := spec.Train.WithDefaults()
 	ms := ModelSpeed{Kind: kind, Hidden: spec.Model.Hidden, Train: cfg}
 	for range o.repeat {

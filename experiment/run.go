@@ -334,7 +334,7 @@ func Train(s Spec, dir string, energy *EnergyTruth, progress train.Progress) (*R
 // does not depend on where its training rows come from.
 func trainWith(s Spec, t *task.Task, ds *data.Dataset, dir string, energy *EnergyTruth, start time.Time,
 	fitter func(float64s bool) (Trained, train.History, error)) (*Run, error) {
-	m, hist, terr := fitter(s.Model.Precision == "float64")
+	m, hist, terr := fitter(s.Model.IsFloat64())
 	if m == nil {
 		return nil, terr
 	}
@@ -519,21 +519,23 @@ func LoadModel(dir string) (*Run, error) {
 		return nil, err
 	}
 	r := &Run{Spec: s}
-	switch cfg.Precision {
-	case "float64":
-		m, err := model.Load[float64](dir)
-		if err != nil {
-			return nil, err
-		}
-		r.Model = Wrap(m)
-	default:
-		m, err := model.Load[float32](dir)
-		if err != nil {
-			return nil, err
-		}
-		r.Model = Wrap(m)
+	load := loadTrained[float32]
+	if cfg.IsFloat64() {
+		load = loadTrained[float64]
+	}
+	if r.Model, err = load(dir); err != nil {
+		return nil, err
 	}
 	return r, nil
+}
+
+// loadTrained reads the state-space checkpoint in dir with element type T.
+func loadTrained[T nn.Float](dir string) (Trained, error) {
+	m, err := model.Load[T](dir)
+	if err != nil {
+		return nil, err
+	}
+	return Wrap(m), nil
 }
 
 // Evaluate recomputes the metrics of the run saved in dir from its

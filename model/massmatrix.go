@@ -93,11 +93,9 @@ func (w *MassWorkspace[T]) Batch() int { return w.wv.Batch() }
 // split gathers the halves of the rows of x into w.q and w.p and sets
 // w.w = L^T p row by row. It panics if x does not have B rows.
 func (w *MassWorkspace[T]) split(x []T) {
-	checkLen("batch", len(x), len(w.f))
 	n := w.m.cfg.Dim / 2
-	for r, k := 0, 0; k < len(w.q); r, k = r+2*n, k+n {
-		copy(w.q[k:k+n], x[r:r+n])
-		copy(w.p[k:k+n], x[r+n:r+2*n])
+	splitHalves(w.q, w.p, x, n)
+	for k := 0; k < len(w.p); k += n {
 		w.m.mulLT(w.w[k:k+n], w.p[k:k+n])
 	}
 }

@@ -48,13 +48,22 @@ func (c Config) Validate() error {
 	if k.SecondOrder && !c.Activation.Smooth() {
 		return fmt.Errorf("model: activation %v has no second derivative; %s trains through its networks' input gradients and needs a smooth one (tanh, softplus, sigmoid, sin)", c.Activation, c.Kind)
 	}
-	switch c.Precision {
-	case "", "float32", "float64":
-	default:
-		return fmt.Errorf("model: precision %q, want float32 or float64", c.Precision)
+	if c.Precision != "" && c.Precision != Float32 && c.Precision != Float64 {
+		return fmt.Errorf("model: precision %q, want %s or %s", c.Precision, Float32, Float64)
 	}
 	return nil
 }
+
+// The valid values of Config.Precision.
+const (
+	Float32 = "float32"
+	Float64 = "float64"
+)
+
+// IsFloat64 reports whether c asks for float64 arithmetic; every other
+// valid precision, the default included, means float32. Code that picks a
+// model's element type asks this, never the Precision string.
+func (c Config) IsFloat64() bool { return c.Precision == Float64 }
 
 // WithDefaults returns c with zero fields set to the reference defaults:
 // hidden 200, 200; tanh; float32.
@@ -63,7 +72,7 @@ func (c Config) WithDefaults() Config {
 		c.Hidden = []int{200, 200}
 	}
 	if c.Precision == "" {
-		c.Precision = "float32"
+		c.Precision = Float32
 	}
 	return c
 }
@@ -190,6 +199,18 @@ func meanSquared[T nn.Float](f, y, r []T) float64 {
 		}
 	}
 	return s / float64(len(f))
+}
+
+// splitHalves gathers the first and second halves of the rows of width 2n
+// of x into q and p (B x n each), as the kinds whose networks see only the
+// positions or only the momenta need. It panics if x does not have the
+// rows of q.
+func splitHalves[T nn.Float](q, p, x []T, n int) {
+	checkLen("batch", len(x), 2*len(q))
+	for r, k := 0, 0; k < len(q); r, k = r+2*n, k+n {
+		copy(q[k:k+n], x[r:r+n])
+		copy(p[k:k+n], x[r+n:r+2*n])
+	}
 }
 
 // checkTrain panics unless buf, a buffer only training workspaces have, is

@@ -76,12 +76,7 @@ func (w *SeparableWorkspace[T]) Batch() int { return w.wt.Batch() }
 // split gathers the q and p halves of the rows of x (B x D) into w.q and
 // w.p. It panics if x does not have B rows.
 func (w *SeparableWorkspace[T]) split(x []T) {
-	checkLen("batch", len(x), len(w.f))
-	n := w.m.cfg.Dim / 2
-	for r, k := 0, 0; k < len(w.q); r, k = r+2*n, k+n {
-		copy(w.q[k:k+n], x[r:r+n])
-		copy(w.p[k:k+n], x[r+n:r+2*n])
-	}
+	splitHalves(w.q, w.p, x, w.m.cfg.Dim/2)
 }
 
 // Kinetic writes the learned T(p) at each row of x (B x D) into dst (B). It
@@ -152,6 +147,7 @@ func (w *SeparableWorkspace[T]) FieldVJP(grad, dx, u []T) {
 	if dx == nil {
 		return
 	}
+	// dx is the rows (dq, dp): splitHalves's adjoint.
 	for r, k := 0, 0; k < len(dq); r, k = r+2*n, k+n {
 		copy(dx[r:r+n], dq[k:k+n])
 		copy(dx[r+n:r+2*n], dp[k:k+n])
