@@ -3,6 +3,8 @@ package buildinfo
 import (
 	"runtime"
 	"runtime/debug"
+
+	"github.com/hnn-go/hnn/nn"
 )
 
 // Info describes a build of the running program. Fields that the build
@@ -24,6 +26,10 @@ type Info struct {
 	VCSModified bool `json:"vcs_modified"`
 	// BLAS names the linear-algebra backend, as passed to Get.
 	BLAS string `json:"blas"`
+	// Kernel is the level of nn's float32 kernels the process chose,
+	// nn.Kernel(): avx512, avx2 or generic. Float32 results can differ in
+	// the last bits between levels.
+	Kernel string `json:"kernel"`
 	// GOOS and GOARCH are the operating system and architecture.
 	GOOS   string `json:"goos"`
 	GOARCH string `json:"goarch"`
@@ -40,6 +46,7 @@ func Get(blas string) Info {
 	info := Info{
 		GoVersion:  runtime.Version(),
 		BLAS:       blas,
+		Kernel:     nn.Kernel(),
 		GOOS:       runtime.GOOS,
 		GOARCH:     runtime.GOARCH,
 		NumCPU:     runtime.NumCPU(),
