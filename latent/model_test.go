@@ -3,6 +3,9 @@ package latent
 import (
 	"math"
 	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/hnn-go/hnn/model"
@@ -235,6 +238,31 @@ func TestCheckpoint(t *testing.T) {
 	}
 	if _, err := Load[float32](t.TempDir()); err == nil {
 		t.Error("empty directory: no error")
+	}
+	// The dynamics checkpoint must be the one latent.json describes.
+	m, _ := tiny(t, "hnn", nn.Tanh, 12)
+	other, _ := tiny(t, "dhnn", nn.Tanh, 12)
+	dir, odir := t.TempDir(), t.TempDir()
+	if err := Save(dir, m); err != nil {
+		t.Fatal(err)
+	}
+	if err := Save(odir, other); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Rename(filepath.Join(odir, DynamicsDir), filepath.Join(dir, "other")); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.RemoveAll(filepath.Join(dir, DynamicsDir)); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Load[float64](dir); err == nil || !strings.Contains(err.Error(), "model.json") {
+		t.Errorf("missing dynamics checkpoint: %v", err)
+	}
+	if err := os.Rename(filepath.Join(dir, "other"), filepath.Join(dir, DynamicsDir)); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Load[float64](dir); err == nil || !strings.Contains(err.Error(), "dynamics checkpoint holds a dhnn model") {
+		t.Errorf("dynamics of another kind: %v", err)
 	}
 }
 
