@@ -55,8 +55,9 @@ func supportedLevels() []kernelLevel {
 // kernel for an r x w tile computes T[i][j] = sum_p a[i*rs+p*ks]
 // b[p*ldb+j] for i < r, j < w and p < k (k >= 1; b is a packed panel with
 // ldb = w, or B read in place) and stores C[i*ldc+j] = T[i][j], or adds T
-// to C when acc != 0.
-type sgemmKernel func(k int, a *float32, rs, ks int, b *float32, ldb int, c *float32, ldc, acc int)
+// to C when acc != 0. Kernels of a masked set read and write the last
+// vector of each row of C under the lane mask mask; the others ignore it.
+type sgemmKernel func(k int, a *float32, rs, ks int, b *float32, ldb int, c *float32, ldc, acc, mask int)
 
 // kc is the depth of a block of the product (K-blocking): a packed panel
 // of B holds kc x nr values, 32 KiB for AVX-512, so that it stays in the
@@ -84,8 +85,9 @@ var gemmBufs = sync.Pool{New: func() any { return new(gemmBuf) }}
 // of at most inPlaceRows rows reads the full panels of an untransposed B in
 // place: packing would cost more than it saves. Tiles of mr rows x nr
 // columns go straight to C; the last rows of C use kernels with fewer rows,
-// and the last columns a half-width kernel or, when they do not fill it, a
-// tile buffer that is then merged into C.
+// and the last columns a half-width kernel, with its last vector stored
+// under a lane mask (AVX-512) or, without masks (AVX2), through a tile
+// buffer that is then merged into C.
 func sgemm(tA, tB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) bool {
 	if level == levelGeneric {
 		return false
@@ -161,10 +163,16 @@ func sgemm(tA, tB bool, m, n, k int, alpha float32, a []float32, lda int, b []fl
 					bp, bs = &b[p0*ldb+j0], ldb
 				}
 				if w == pw {
-					kern(kb, ap, rs, kstep, bp, bs, &c[i0*ldc+j0], ldc, acc)
+					kern(kb, ap, rs, kstep, bp, bs, &c[i0*ldc+j0], ldc, acc, 0xffff)
 					continue
 				}
-				kern(kb, ap, rs, kstep, bp, bs, &buf.tile[0], pw, 0)
+				if ks.masked {
+					// The last vector holds columns pw-lanes..pw-1 of the panel.
+					mask := 1<<(w-(pw-ks.lanes)) - 1
+					kern(kb, ap, rs, kstep, bp, bs, &c[i0*ldc+j0], ldc, acc, mask)
+					continue
+				}
+				kern(kb, ap, rs, kstep, bp, bs, &buf.tile[0], pw, 0, 0)
 				for i := 0; i < r; i++ {
 					t := buf.tile[i*pw : i*pw+w]
 					row := c[(i0+i)*ldc+j0 : (i0+i)*ldc+j0+w]

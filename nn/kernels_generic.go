@@ -5,6 +5,7 @@ package nn
 // kernelSet is empty in builds without assembly.
 type kernelSet struct {
 	mr, nr, lanes int
+	masked        bool
 	wide, narrow  []sgemmKernel
 	peak          func(n int)
 	peakFlops     int

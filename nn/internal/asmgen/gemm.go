@@ -59,6 +59,11 @@ func rowAddr(i int) string {
 // It computes the tile T[i][j] = sum_p a[i*rs+p*ks] * b[p*ldb+j] for p < k
 // and j < w (k >= 1, w = vecs*lanes; b is a packed panel with ldb = w, or
 // B itself) and stores C[i*ldc+j] = T[i][j], or adds T to C when acc != 0.
+// The AVX-512 kernels read and write the last vector of each row of C under
+// the lane mask mask (bit l for lane l; 0xffff for all), so that a partial
+// panel at the right edge goes straight to C: masked-off lanes of C are
+// neither read nor written. The AVX2 kernels ignore mask and write whole
+// tiles.
 func (g *gen) gemm(k gemmKernel) {
 	s := k.isa
 	vb := s.lanes * 4 // bytes per vector
@@ -67,8 +72,8 @@ func (g *gen) gemm(k gemmKernel) {
 	breg := func(v int) string { return s.r(nacc + v) }
 	treg := func(i int) string { return s.r(nacc + k.vecs + i%2) }
 	g.p("")
-	g.p("// func %s(k int, a *float32, rs, ks int, b *float32, ldb int, c *float32, ldc, acc int)", k.name())
-	g.p("TEXT ·%s(SB), NOSPLIT, $0-72", k.name())
+	g.p("// func %s(k int, a *float32, rs, ks int, b *float32, ldb int, c *float32, ldc, acc, mask int)", k.name())
+	g.p("TEXT ·%s(SB), NOSPLIT, $0-80", k.name())
 	g.i("MOVQ k+0(FP), CX")
 	g.i("MOVQ a+8(FP), AX")
 	g.i("MOVQ rs+16(FP), R8")
@@ -113,13 +118,26 @@ func (g *gen) gemm(k gemmKernel) {
 	}
 	g.i("DECQ CX")
 	g.i("JNZ loop")
+	masked := s.reg == "Z"
+	// last returns the mask operand of vector v: K1 for the last vector of
+	// a row in an AVX-512 kernel.
+	last := func(v int) string {
+		if masked && v == k.vecs-1 {
+			return "K1, "
+		}
+		return ""
+	}
+	if masked {
+		g.i("MOVQ mask+72(FP), SI")
+		g.i("KMOVW SI, K1")
+	}
 	g.i("MOVQ acc+64(FP), CX")
 	g.i("TESTQ CX, CX")
 	g.i("JZ store")
 	g.i("MOVQ DI, SI")
 	for i := 0; i < k.rows; i++ {
 		for v := 0; v < k.vecs; v++ {
-			g.i("VADDPS %d(SI), %s, %s", v*vb, acc(i, v), acc(i, v))
+			g.i("VADDPS %d(SI), %s, %s%s", v*vb, acc(i, v), last(v), acc(i, v))
 		}
 		if i+1 < k.rows {
 			g.i("ADDQ DX, SI")
@@ -128,7 +146,7 @@ func (g *gen) gemm(k gemmKernel) {
 	g.p("store:")
 	for i := 0; i < k.rows; i++ {
 		for v := 0; v < k.vecs; v++ {
-			g.i("VMOVUPS %s, %d(DI)", acc(i, v), v*vb)
+			g.i("VMOVUPS %s, %s%d(DI)", acc(i, v), last(v), v*vb)
 		}
 		if i+1 < k.rows {
 			g.i("ADDQ DX, DI")
