@@ -339,11 +339,11 @@ func (m *MLP[T]) InputGradient(ws *Workspace[T], x []T) []T {
 	delta := ws.da[L-1][B*nL:]
 	for i := 0; i < B; i++ {
 		copy(u[i*nL:(i+1)*nL], wo)
-		r := i * nL
-		for j, w := range wo {
-			delta[r+j] = w * s1[r+j]
-		}
 	}
+	// Delta_L = S_L (.) U_L, in one vectorised pass (products commute, so
+	// the values are those of w_o[j] * s1).
+	copy(delta[:B*nL], s1[:B*nL])
+	mulInto(delta[:B*nL], u[:B*nL])
 	for k := L - 2; k >= 0; k-- {
 		n, nn := m.Sizes[k+1], m.Sizes[k+2]
 		u := ws.u[k]

@@ -63,7 +63,7 @@ func (s isa) or() string {
 }
 
 // tanh writes tanh<ISA>(z, s1, s2 *float32, n int), the vector form of
-// nn's tanh32 with FMAs: for i < n (a multiple of the lane count) it
+// nn's tanh32 with FMAs and a corrected reciprocal instead of the division: for i < n (a multiple of the lane count) it
 // overwrites z[i] with tanh(z[i]), writes s1[i] = 1 - tanh^2 and, if s2 is
 // not nil, s2[i] = -2 tanh (1 - tanh^2).
 func (g *gen) tanh(s isa) {
@@ -101,8 +101,18 @@ func (g *gen) tanh(s isa) {
 	g.i("VFNMADD213PS %s, %s, %s", cref("one"), r(2), r(4))
 	g.i("VMOVUPS %s, %s", cref("two"), r(5))
 	g.i("VSUBPS %s, %s, %s", r(4), r(5), r(5))
-	g.i("VDIVPS %s, %s, %s", r(5), r(4), r(4))
-	g.i("%s %s, %s, %s", s.or(), r(6), r(4), r(4))
+	// r4 / r5 without a division: y = rcp(r5) (relative error below
+	// 2^-14 for VRCP14PS, 1.5 2^-12 for VRCPPS), q = r4 y, and one
+	// correction q += y (r4 - r5 q) with the residual from an FMA.
+	if s.reg == "Z" {
+		g.i("VRCP14PS %s, %s", r(5), r(10))
+	} else {
+		g.i("VRCPPS %s, %s", r(5), r(10))
+	}
+	g.i("VMULPS %s, %s, %s", r(10), r(4), r(11))
+	g.i("VFNMADD231PS %s, %s, %s", r(11), r(5), r(4))
+	g.i("VFMADD231PS %s, %s, %s", r(4), r(10), r(11))
+	g.i("%s %s, %s, %s", s.or(), r(6), r(11), r(4))
 	g.i("VMOVUPS %s, %s", cref("one"), r(7))
 	g.i("VFNMADD231PS %s, %s, %s", r(4), r(4), r(7))
 	g.i("VMOVUPS %s, (SI)", r(4))
