@@ -348,11 +348,10 @@ func (m *MLP[T]) InputGradient(ws *Workspace[T], x []T) []T {
 		n, nn := m.Sizes[k+1], m.Sizes[k+2]
 		u := ws.u[k]
 		mulBT(u, ws.da[k+1][B*nn:], m.w[k+1], B, nn, n, 0)
-		d := ws.da[k][B*n:]
-		s1 := ws.s1[k]
-		for i, v := range u {
-			d[i] = v * s1[i]
-		}
+		// Delta_k = U_k (.) S_k.
+		d := ws.da[k][B*n : B*n+len(u)]
+		copy(d, u)
+		mulInto(d, ws.s1[k])
 	}
 	mulBT(ws.g, ws.da[0][B*m.Sizes[1]:], m.w[0], B, m.Sizes[1], m.In(), 0)
 	return ws.g
