@@ -393,3 +393,33 @@ func TestSecondOrderKernels(t *testing.T) {
 		}
 	})
 }
+
+// TestKernelEnv checks that HNN_KERNEL lowers the detected level and never
+// raises it, and that an unknown name changes nothing.
+func TestKernelEnv(t *testing.T) {
+	best := detectLevel()
+	for _, tc := range []struct {
+		env  string
+		want kernelLevel
+	}{
+		{"generic", levelGeneric},
+		{"avx2", min(levelAVX2, best)},
+		{"avx512", best},
+		{"sse", best},
+	} {
+		t.Setenv("HNN_KERNEL", tc.env)
+		if got := detectLevel(); got != tc.want {
+			t.Errorf("HNN_KERNEL=%s: level %s, want %s", tc.env, levelNames[got], levelNames[tc.want])
+		}
+	}
+}
+
+// TestPeak checks that the FMA loop reports a rate exactly where there are
+// assembly kernels.
+func TestPeak(t *testing.T) {
+	forLevels(t, func(t *testing.T, l kernelLevel) {
+		if p := PeakGFLOPS(0); (p > 0) != (l != levelGeneric) {
+			t.Errorf("PeakGFLOPS = %g at level %s", p, levelNames[l])
+		}
+	})
+}
