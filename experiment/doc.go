@@ -11,6 +11,12 @@
 // also be trained from dataset directories on disk (WriteDataset,
 // NewStreamSpec), read in minibatches, for datasets larger than memory.
 //
+// What a run does depends on the kind of its task (task.Kind): each kind
+// is a value registered from its own file (kind_system.go,
+// kind_measured.go, pixels.go) that trains, loads and evaluates the runs
+// of its tasks and draws their figures; runs streamed from disk train
+// through streamKind. task/doc.go says how to add a task kind.
+//
 // Every run draws its randomness from three sources seeded by its seed and a
 // fixed stream each (data, initial weights, minibatches), so a run gives the
 // same numbers whether it runs alone or beside others.

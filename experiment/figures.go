@@ -86,12 +86,8 @@ func writeLossFigure(out *figureDir, tn string, seed0 []*Run) error {
 	return nil
 }
 
-// writeFigures draws, for every N-body task, the orbit figure of
-// writeOrbitFigure, and for every 2-D task with a true energy, the paper's
-// Figure 2 from seed 0's models: the data with the true field and energy
-// contours, each model's learned field with a rollout beside the true one
-// (the HNN panel with its learned energy's contours), and the true energy
-// along the rollouts over the energy protocol's horizon.
+// writeFigures draws the figures of every task from seed 0's models: the
+// loss curves, then those of the task's kind (kind.figures).
 func writeFigures(out *figureDir, res *Results, runs []*Run, truths map[string]*EnergyTruth) error {
 	for _, tn := range res.Order {
 		t, err := task.Get(tn)
@@ -102,92 +98,99 @@ func writeFigures(out *figureDir, res *Results, runs []*Run, truths map[string]*
 		if err := writeLossFigure(out, tn, seed0); err != nil {
 			return err
 		}
-		for _, r := range seed0 {
-			if r.Model != nil && r.Model.Parts() != nil {
-				if err := writeDissipativeFigure(out, t, r); err != nil {
-					return err
-				}
-			}
-		}
-		if t.Pixels != nil {
-			if err := writePixelFigures(out, t, seed0); err != nil {
-				return err
-			}
-			continue
-		}
-		if t.Segments != nil {
-			if err := writeSegmentFigure(out, t, seed0); err != nil {
-				return err
-			}
-			continue
-		}
-		e := truths[tn]
-		nb, orbits := t.System.(systems.NBody)
-		if t.System == nil || (t.Dim != 2 && !orbits) || e == nil {
-			continue
-		}
-		if orbits {
-			if err := writeOrbitFigure(out, tn, nb, t.Bounds, e, seed0); err != nil {
-				return err
-			}
-			continue
-		}
-		ds, err := Dataset(seed0[0].Spec)
-		if err != nil {
+		// Plans hold no streamed runs: the kind is the task's.
+		if err := kindOf(Spec{}, t).figures(out, t, seed0, truths[tn]); err != nil {
 			return err
 		}
-		bnd := t.Bounds
-		sys := t.System
-		// Draw the protocol start of median energy; phase paths cover the
-		// first fifth of the horizon, the energy chart all of it.
-		start := medianStart(sys.Energy, e.X0, e.Protocol.Starts)
-		truth := e.States[start*e.Protocol.Points*2 : (start+1)*e.Protocol.Points*2]
-		shown := max(2, e.Protocol.Points/5)
-		truePath := figures.Series{Name: "true"}
+	}
+	return nil
+}
+
+// writeDissipativeFigures draws the dissipative figure of every seed-0
+// run whose model splits its field into conservative and dissipative
+// parts (see writeDissipativeFigure).
+func writeDissipativeFigures(out *figureDir, t *task.Task, seed0 []*Run) error {
+	for _, r := range seed0 {
+		if r.Model != nil && r.Model.Parts() != nil {
+			if err := writeDissipativeFigure(out, t, r); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// writeSystemFigures draws, for an N-body task, the orbit figure of
+// writeOrbitFigure, and for a 2-D task with a true energy, the paper's
+// Figure 2 from seed 0's models: the data with the true field and energy
+// contours, each model's learned field with a rollout beside the true one
+// (the HNN panel with its learned energy's contours), and the true energy
+// along the rollouts over the energy protocol's horizon (the truth e). A
+// task without a truth or of another dimension has none.
+func writeSystemFigures(out *figureDir, t *task.Task, seed0 []*Run, e *EnergyTruth) error {
+	tn := t.Name
+	nb, orbits := t.System.(systems.NBody)
+	if t.System == nil || (t.Dim != 2 && !orbits) || e == nil {
+		return nil
+	}
+	if orbits {
+		return writeOrbitFigure(out, tn, nb, t.Bounds, e, seed0)
+	}
+	ds, err := Dataset(seed0[0].Spec)
+	if err != nil {
+		return err
+	}
+	bnd := t.Bounds
+	sys := t.System
+	// Draw the protocol start of median energy; phase paths cover the
+	// first fifth of the horizon, the energy chart all of it.
+	start := medianStart(sys.Energy, e.X0, e.Protocol.Starts)
+	truth := e.States[start*e.Protocol.Points*2 : (start+1)*e.Protocol.Points*2]
+	shown := max(2, e.Protocol.Points/5)
+	truePath := figures.Series{Name: "true"}
+	for j := range shown {
+		truePath.X = append(truePath.X, truth[j*2])
+		truePath.Y = append(truePath.Y, truth[j*2+1])
+	}
+	pts := figures.Series{Name: "train data (noisy)"}
+	for i := 0; i < ds.Train.Len(); i++ {
+		x, _ := ds.Train.Row(i)
+		pts.X, pts.Y = append(pts.X, x[0]), append(pts.Y, x[1])
+	}
+	panels := []figures.Panel{{
+		Title: "Data", XMin: bnd[0], XMax: bnd[1], YMin: bnd[2], YMax: bnd[3],
+		Field: sys.Field, Energy: sys.Energy, Points: []figures.Series{pts},
+	}}
+	chart := figures.LineChart{Title: "Total energy (true H)", XLabel: "time", YLabel: "H"}
+	energyOf := func(name string, states []float64) figures.Series {
+		s := figures.Series{Name: name}
+		for j := range e.Protocol.Points {
+			s.X = append(s.X, e.Times[j])
+			s.Y = append(s.Y, sys.Energy(states[j*2:j*2+2]))
+		}
+		return s
+	}
+	chart.Series = append(chart.Series, energyOf("true", truth))
+	for _, r := range seed0 {
+		pred := make([]float64, e.Protocol.Points*2)
+		if err := e.ig.Solve(pred, r.Model.FieldFunc()(), e.X0[start*2:start*2+2], e.Times); err != nil {
+			return fmt.Errorf("experiment: figure rollout for %s %s: %w", tn, r.Spec.Model.Kind, err)
+		}
+		path := figures.Series{Name: r.Spec.Model.Kind}
 		for j := range shown {
-			truePath.X = append(truePath.X, truth[j*2])
-			truePath.Y = append(truePath.Y, truth[j*2+1])
+			path.X, path.Y = append(path.X, pred[j*2]), append(path.Y, pred[j*2+1])
 		}
-		pts := figures.Series{Name: "train data (noisy)"}
-		for i := 0; i < ds.Train.Len(); i++ {
-			x, _ := ds.Train.Row(i)
-			pts.X, pts.Y = append(pts.X, x[0]), append(pts.Y, x[1])
-		}
-		panels := []figures.Panel{{
-			Title: "Data", XMin: bnd[0], XMax: bnd[1], YMin: bnd[2], YMax: bnd[3],
-			Field: sys.Field, Energy: sys.Energy, Points: []figures.Series{pts},
-		}}
-		chart := figures.LineChart{Title: "Total energy (true H)", XLabel: "time", YLabel: "H"}
-		energyOf := func(name string, states []float64) figures.Series {
-			s := figures.Series{Name: name}
-			for j := range e.Protocol.Points {
-				s.X = append(s.X, e.Times[j])
-				s.Y = append(s.Y, sys.Energy(states[j*2:j*2+2]))
-			}
-			return s
-		}
-		chart.Series = append(chart.Series, energyOf("true", truth))
-		for _, r := range seed0 {
-			pred := make([]float64, e.Protocol.Points*2)
-			if err := e.ig.Solve(pred, r.Model.FieldFunc()(), e.X0[start*2:start*2+2], e.Times); err != nil {
-				return fmt.Errorf("experiment: figure rollout for %s %s: %w", tn, r.Spec.Model.Kind, err)
-			}
-			path := figures.Series{Name: r.Spec.Model.Kind}
-			for j := range shown {
-				path.X, path.Y = append(path.X, pred[j*2]), append(path.Y, pred[j*2+1])
-			}
-			field := r.Model.FieldFunc()()
-			panels = append(panels, figures.Panel{
-				Title: modelTitle(r.Spec.Model.Kind), XMin: bnd[0], XMax: bnd[1], YMin: bnd[2], YMax: bnd[3],
-				Field:  func(dst, x []float64) { field(dst, 0, x) },
-				Energy: r.Model.Energy(),
-				Paths:  []figures.Series{truePath, path},
-			})
-			chart.Series = append(chart.Series, energyOf(r.Spec.Model.Kind, pred))
-		}
-		if err := figures.Row(out.path(tn, figTable1), panels, []figures.LineChart{chart}); err != nil {
-			return fmt.Errorf("experiment: %w", err)
-		}
+		field := r.Model.FieldFunc()()
+		panels = append(panels, figures.Panel{
+			Title: modelTitle(r.Spec.Model.Kind), XMin: bnd[0], XMax: bnd[1], YMin: bnd[2], YMax: bnd[3],
+			Field:  func(dst, x []float64) { field(dst, 0, x) },
+			Energy: r.Model.Energy(),
+			Paths:  []figures.Series{truePath, path},
+		})
+		chart.Series = append(chart.Series, energyOf(r.Spec.Model.Kind, pred))
+	}
+	if err := figures.Row(out.path(tn, figTable1), panels, []figures.LineChart{chart}); err != nil {
+		return fmt.Errorf("experiment: %w", err)
 	}
 	return nil
 }

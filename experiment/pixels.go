@@ -55,6 +55,42 @@ func samples(d *pixels.Dataset, test bool) *latent.Samples {
 	return &latent.Samples{Frame: pixels.FrameSize, Frames: d.Frames, Index: d.Samples(test)}
 }
 
+func init() { registerKind(task.KindPixels, pixelKind{}) }
+
+// pixelKind is the kind of tasks on rendered images (the pixel
+// pendulum): runs train a latent model (package latent) on the frames of
+// the run's seed, report the pixel metrics (see Run.evaluatePixels) and
+// draw frame strips, animations and latent portraits.
+type pixelKind struct{}
+
+func (pixelKind) train(s Spec, t *task.Task, dir string, _ *EnergyTruth, progress train.Progress) (*Run, error) {
+	return trainPixels(s, t, dir, progress)
+}
+
+func (pixelKind) load(s Spec, dir string) (*Run, error) {
+	m, err := latent.Load[float32](dir)
+	if err != nil {
+		return nil, err
+	}
+	return &Run{Spec: s, Pixel: &PixelRun{Model: m}}, nil
+}
+
+func (pixelKind) evaluate(r *Run, t *task.Task) error {
+	d, err := pixelData(r.Spec, t)
+	if err != nil {
+		return err
+	}
+	return r.evaluatePixels(d)
+}
+
+func (pixelKind) truth(*task.Task, metrics.EnergyProtocol) (*EnergyTruth, error) { return nil, nil }
+
+func (pixelKind) keepOwnErrorBars() bool { return false }
+
+func (pixelKind) figures(out *figureDir, t *task.Task, seed0 []*Run, _ *EnergyTruth) error {
+	return writePixelFigures(out, t, seed0)
+}
+
 // PixelRun holds what a pixel run adds to a Run: its latent model.
 type PixelRun struct {
 	Model *latent.Model[float32]

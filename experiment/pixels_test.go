@@ -16,7 +16,7 @@ import (
 func init() {
 	// A pixel task small enough for tests: 6 trials of 8 frames.
 	task.Register(&task.Task{
-		Name: "pixel-tiny", Title: "tiny pixel pendulum", Dim: 2,
+		Name: "pixel-tiny", Title: "tiny pixel pendulum", Dim: 2, Kind: task.KindPixels,
 		Pixels:      &pixels.Config{Trials: 6, Frames: 8, TestTrials: 2},
 		QuickPixels: &pixels.Config{Trials: 6, Frames: 8, TestTrials: 2},
 		TrainRows:   20,

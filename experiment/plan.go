@@ -50,7 +50,7 @@ type Plan struct {
 
 // NewPlan lists the runs o asks for: every task, model, variant and seed,
 // with each task's reference settings and o's overrides. Tasks that cannot
-// run here (task.Task.Available) are skipped with their reason.
+// run here (task.Task.Runnable) are skipped with their reason.
 func NewPlan(o Options) (*Plan, error) {
 	if err := o.Validate(); err != nil {
 		return nil, err
@@ -67,14 +67,12 @@ func NewPlan(o Options) (*Plan, error) {
 		if err != nil {
 			return nil, err
 		}
-		if t.Available != nil {
-			if err := t.Available(); err != nil {
-				if p.Skipped == nil {
-					p.Skipped = map[string]string{}
-				}
-				p.Skipped[tn] = err.Error()
-				continue
+		if err := t.Runnable(); err != nil {
+			if p.Skipped == nil {
+				p.Skipped = map[string]string{}
 			}
+			p.Skipped[tn] = err.Error()
+			continue
 		}
 		p.Tasks = append(p.Tasks, tn)
 		models := o.Models
@@ -164,15 +162,13 @@ type truthOnce struct {
 }
 
 // truth returns the energy truth of s's task, computed once, or nil for a
-// task without a true energy protocol.
+// task whose kind has none.
 func (rn *Runner) truth(s Spec) (*EnergyTruth, error) {
 	t, err := taskOf(s)
 	if err != nil {
 		return nil, err
 	}
-	if t.System == nil || t.Segments != nil {
-		return nil, nil
-	}
+	k := kindOf(s, t)
 	key := fmt.Sprintf("%s %+v", s.Task, s.Energy)
 	rn.mu.Lock()
 	if rn.truths == nil {
@@ -184,7 +180,7 @@ func (rn *Runner) truth(s Spec) (*EnergyTruth, error) {
 		rn.truths[key] = o
 	}
 	rn.mu.Unlock()
-	o.once.Do(func() { o.e, o.err = NewEnergyTruth(t, s.Energy) })
+	o.once.Do(func() { o.e, o.err = k.truth(t, s.Energy) })
 	return o.e, o.err
 }
 

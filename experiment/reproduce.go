@@ -412,7 +412,7 @@ func aggregate(p *Plan, runs []*Run, rn *Runner, res *Results) (map[string]*Ener
 			tm[label] = mr
 			// A single run on measured test segments keeps its error
 			// bars over time.
-			groups[mr] = &group{keepOwn: t.Segments != nil}
+			groups[mr] = &group{keepOwn: kindOf(j.Spec, t).keepOwnErrorBars()}
 			e, err := rn.truth(j.Spec)
 			if err != nil {
 				return nil, err
@@ -490,7 +490,7 @@ func longHorizon(p *Plan, res *Results, runs []*Run) (*longResults, error) {
 			return nil, err
 		}
 		lp := t.LongHorizonSettings(o.Quick)
-		if t.System == nil || !lp.Enabled() {
+		if !lp.Enabled() {
 			continue
 		}
 		if o.Progress != nil {

@@ -12,7 +12,6 @@ import (
 	"github.com/hnn-go/hnn/data"
 	"github.com/hnn-go/hnn/internal/atomicfile"
 	"github.com/hnn-go/hnn/internal/buildinfo"
-	"github.com/hnn-go/hnn/latent"
 	"github.com/hnn-go/hnn/metrics"
 	"github.com/hnn-go/hnn/model"
 	"github.com/hnn-go/hnn/nn"
@@ -305,34 +304,19 @@ func Dataset(s Spec) (*data.Dataset, error) {
 // energy, if not nil, supplies the true rollouts of the energy protocol
 // (see NewEnergyTruth); otherwise they are computed here.
 func Train(s Spec, dir string, energy *EnergyTruth, progress train.Progress) (*Run, error) {
-	start := time.Now()
-	if s.Stream != "" {
-		return trainStream(s, dir, energy, progress)
-	}
 	t, err := taskOf(s)
 	if err != nil {
 		return nil, err
 	}
-	if t.Pixels != nil {
-		return trainPixels(s, t, dir, progress)
-	}
-	ds, err := Dataset(s)
-	if err != nil {
-		return nil, err
-	}
-	return trainWith(s, t, ds, dir, energy, start, func(float64s bool) (Trained, train.History, error) {
-		if float64s {
-			return fit[float64](s, ds, progress)
-		}
-		return fit[float32](s, ds, progress)
-	})
+	return kindOf(s, t).train(s, t, dir, energy, progress)
 }
 
 // trainWith trains the model of s with fitter (in float64 or float32, as
 // s.Model.Precision says), saves its spec and checkpoint into dir (if not
-// empty), evaluates it on ds and saves its metrics: the part of a run that
-// does not depend on where its training rows come from.
-func trainWith(s Spec, t *task.Task, ds *data.Dataset, dir string, energy *EnergyTruth, start time.Time,
+// empty), evaluates it on ds with the losses and k's score (if k is not
+// nil) and saves its metrics: the part of a state-space run that does not
+// depend on where its training rows come from.
+func trainWith(s Spec, t *task.Task, ds *data.Dataset, dir string, energy *EnergyTruth, start time.Time, k scorer,
 	fitter func(float64s bool) (Trained, train.History, error)) (*Run, error) {
 	m, hist, terr := fitter(s.Model.IsFloat64())
 	if m == nil {
@@ -342,7 +326,7 @@ func trainWith(s Spec, t *task.Task, ds *data.Dataset, dir string, energy *Energ
 		return nil, terr
 	}
 	run := &Run{Spec: s, Model: m}
-	return run.finish(dir, m.Save, func() error { return run.evaluate(t, ds, energy) }, hist, terr, start)
+	return run.finish(dir, m.Save, func() error { return run.evaluate(k, t, ds, energy) }, hist, terr, start)
 }
 
 // finish saves r's spec and checkpoint (with save) into dir if dir is not
@@ -383,32 +367,18 @@ func fit[T nn.Float](s Spec, ds *data.Dataset, progress train.Progress) (Trained
 	return Wrap(m), h, err
 }
 
-// evaluate fills the loss and energy metrics of r. On a task with measured
-// test segments it rolls the model out along them (rollout MSE, and the
-// energy MSE with the task's energy if it has one); otherwise it uses the
-// task's energy protocol, if it has a true energy.
-func (r *Run) evaluate(t *task.Task, ds *data.Dataset, energy *EnergyTruth) error {
+// evaluate fills the loss metrics of r on ds and then, if k is not nil,
+// k's score of r (the energy MSE of a system task, the rollouts of a
+// measured one); energy, if not nil, holds the true rollouts of the energy
+// protocol.
+func (r *Run) evaluate(k scorer, t *task.Task, ds *data.Dataset, energy *EnergyTruth) error {
 	trainRows, testRows := r.Model.RowErrors(&ds.Train), r.Model.RowErrors(&ds.Test)
 	r.Metrics.record(metrics.TrainLoss, metrics.MeanSEM(trainRows), trainRows)
 	r.Metrics.record(metrics.TestLoss, metrics.MeanSEM(testRows), testRows)
-	if t.Segments != nil {
-		return r.evaluateSegments(t)
-	}
-	if t.System == nil {
+	if k == nil {
 		return nil
 	}
-	if energy == nil {
-		var err error
-		if energy, err = NewEnergyTruth(t, r.Spec.Energy); err != nil {
-			return err
-		}
-	}
-	per, _, err := energy.Errors(r.Model)
-	if err != nil {
-		return fmt.Errorf("experiment: %s %s seed %d: energy rollout: %w", r.Spec.Task, r.Spec.Model.Kind, r.Spec.Seed, err)
-	}
-	r.Metrics.record(metrics.EnergyMSE, metrics.ChunkSEM(per, max(r.Spec.Energy.Chunks, 1)), per)
-	return nil
+	return k.score(r, t, energy)
 }
 
 // segmentChunks is the number of chunks of a single segment's per-time
@@ -497,23 +467,15 @@ func LoadModel(dir string) (*Run, error) {
 	if err := readJSON(filepath.Join(dir, SpecFile), &s); err != nil {
 		return nil, err
 	}
-	// Runs on a data file or a converted dataset are never on pixels;
-	// their data need not be read to know that.
-	pixel := false
-	if s.Data == nil && !(s.Stream != "" && s.Task == task.FileTaskName) {
-		t, err := task.Get(s.Task)
-		if err != nil {
-			return nil, fmt.Errorf("experiment: %s: %w", filepath.Join(dir, SpecFile), err)
-		}
-		pixel = t.Pixels != nil
+	k, err := specKind(s)
+	if err != nil {
+		return nil, fmt.Errorf("experiment: %s: %w", filepath.Join(dir, SpecFile), err)
 	}
-	if pixel {
-		m, err := latent.Load[float32](dir)
-		if err != nil {
-			return nil, err
-		}
-		return &Run{Spec: s, Pixel: &PixelRun{Model: m}}, nil
-	}
+	return k.load(s, dir)
+}
+
+// loadState reads the state-space model checkpoint of a run of s from dir.
+func loadState(s Spec, dir string) (*Run, error) {
 	cfg, err := model.ReadConfig(dir)
 	if err != nil {
 		return nil, err
@@ -552,39 +514,19 @@ func Evaluate(dir string, longHorizon bool) (*Run, error) {
 	if err != nil {
 		return nil, err
 	}
-	if t.Pixels != nil {
-		if longHorizon {
-			return nil, fmt.Errorf("experiment: task %s has no long-horizon protocol (it needs a true energy in state space)", t.Name)
-		}
-		start := time.Now()
-		d, err := pixelData(r.Spec, t)
-		if err != nil {
-			return nil, err
-		}
-		r.Metrics = Metrics{}
-		if err := r.evaluatePixels(d); err != nil {
-			return nil, err
-		}
-		r.Metrics.Seconds = time.Since(start).Seconds()
-		return r, writeJSON(filepath.Join(dir, EvaluationFile), r.Metrics)
+	p := r.Spec.LongHorizon
+	if !p.Enabled() {
+		p = t.LongHorizonSettings(r.Spec.Quick)
 	}
-	ds, err := Dataset(r.Spec)
-	if err != nil {
-		return nil, err
+	if longHorizon && !p.Enabled() {
+		return nil, fmt.Errorf("experiment: task %s has no long-horizon protocol (it needs a true energy)", t.Name)
 	}
 	start := time.Now()
 	r.Metrics = Metrics{}
-	if err := r.evaluate(t, ds, nil); err != nil {
+	if err := kindOf(r.Spec, t).evaluate(r, t); err != nil {
 		return nil, err
 	}
 	if longHorizon {
-		p := r.Spec.LongHorizon
-		if !p.Enabled() {
-			p = t.LongHorizonSettings(r.Spec.Quick)
-		}
-		if t.System == nil || !p.Enabled() {
-			return nil, fmt.Errorf("experiment: task %s has no long-horizon protocol (it needs a true energy)", t.Name)
-		}
 		lt, err := NewLongTruth(t, p)
 		if err != nil {
 			return nil, err

@@ -212,8 +212,9 @@ func evalSet(d *data.DiskDataset) (*data.Dataset, error) {
 }
 
 // trainStream trains the run of s from its dataset directory and
-// evaluates it as Train does.
-func trainStream(s Spec, dir string, energy *EnergyTruth, progress train.Progress) (*Run, error) {
+// evaluates it on the rows of evalSet with the losses and k's score (if
+// k is not nil).
+func trainStream(s Spec, dir string, energy *EnergyTruth, k scorer, progress train.Progress) (*Run, error) {
 	start := time.Now()
 	d, err := data.OpenDiskDataset(s.Stream)
 	if err != nil {
@@ -228,7 +229,7 @@ func trainStream(s Spec, dir string, energy *EnergyTruth, progress train.Progres
 	if err != nil {
 		return nil, err
 	}
-	return trainWith(s, t, ev, dir, energy, start, func(float64s bool) (Trained, train.History, error) {
+	return trainWith(s, t, ev, dir, energy, start, k, func(float64s bool) (Trained, train.History, error) {
 		if float64s {
 			return fitStream[float64](s, d, ev, progress)
 		}

@@ -41,6 +41,7 @@ func init() {
 	grid := systems.DampedSpringGrid()
 	Register(&Task{
 		Name:   "damped-spring",
+		Kind:   KindSystem,
 		Title:  "Damped spring (D-HNN)",
 		System: sys,
 		Dim:    2,
@@ -63,6 +64,7 @@ func init() {
 	})
 	Register(&Task{
 		Name:   "damped-spring-trajectories",
+		Kind:   KindSystem,
 		Title:  "Damped spring, trajectories",
 		System: sys,
 		Dim:    2,

@@ -88,6 +88,7 @@ func FromFile(src DataSource) (*Task, error) {
 	segments := segmentsOf(testSet)
 	return &Task{
 		Name:  FileTaskName,
+		Kind:  KindMeasured,
 		Title: filepath.Base(src.Path),
 		Dim:   trainSet.Dim,
 		// The file was read and checked above; its rows do not depend on

@@ -35,6 +35,7 @@ func orbitTask(name, title string, o systems.Orbits, batch int, weightDecay, tEn
 	quickEnergy.TEnd, quickEnergy.Points = quickTEnd, 200
 	return &Task{
 		Name:   name,
+		Kind:   KindSystem,
 		Title:  title,
 		System: o.System,
 		Dim:    o.System.Dim(),

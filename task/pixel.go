@@ -18,6 +18,7 @@ import (
 func init() {
 	Register(&Task{
 		Name:        "pixel-pendulum",
+		Kind:        KindPixels,
 		Title:       "Pixel pendulum",
 		Dim:         2,
 		Pixels:      &pixels.Config{},

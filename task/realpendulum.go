@@ -55,6 +55,7 @@ func realPendulumTask(name, title, method string, pub map[string]Published) *Tas
 	sys := systems.Pendulum{K: 2.4}
 	return &Task{
 		Name:   name,
+		Kind:   KindMeasured,
 		Title:  title,
 		System: sys,
 		Dim:    2,

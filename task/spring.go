@@ -41,6 +41,7 @@ func idealTask(name, title string, sys systems.System, tr systems.Trajectories, 
 	quickEnergy.TEnd, quickEnergy.Points = 20, 200
 	return &Task{
 		Name:   name,
+		Kind:   KindSystem,
 		Title:  title,
 		System: sys,
 		Dim:    sys.Dim(),

@@ -14,10 +14,37 @@ import (
 	"github.com/hnn-go/hnn/train"
 )
 
+// Kind names a kind of task: where its runs' data come from, how they
+// are evaluated and which figures they draw. Package experiment holds the
+// behaviour of each kind, registered under its name; see doc.go for how
+// to add one.
+type Kind string
+
+// The kinds of task.
+const (
+	// KindSystem tasks generate their data from System, a physical system
+	// with a true energy (Generate, Initial): runs report the energy MSE
+	// of the Energy protocol and, if LongHorizon is enabled, the
+	// long-horizon metrics; figures are Figure 2 or N-body orbits.
+	KindSystem Kind = "system"
+	// KindMeasured tasks train on measured trajectories (Generate) and
+	// roll models out along the test Segments: runs report the rollout
+	// MSE along them and, if System is not nil, the energy MSE along
+	// them with System's energy; figures are the rollouts.
+	KindMeasured Kind = "measured"
+	// KindPixels tasks train latent models on rendered images of a
+	// pendulum (Pixels, QuickPixels, LatentStep): runs report the pixel
+	// metrics; figures are frame strips, animations and latent portraits.
+	KindPixels Kind = "pixels"
+)
+
 // Task is one experiment.
 type Task struct {
 	// Name is the registry name used on the command line.
 	Name string
+	// Kind is the kind of the task, which says which of the fields below
+	// it uses.
+	Kind Kind
 	// Title is a human-readable name, as in the paper's Table 1.
 	Title string
 	// System is the physical system with its true energy, or nil for
@@ -86,11 +113,14 @@ type Published struct {
 
 var registry = map[string]*Task{}
 
-// Register adds t to the registry. It panics if the name is taken; call it
-// from init.
+// Register adds t to the registry. It panics if the name is taken or t
+// has no Kind; call it from init.
 func Register(t *Task) {
 	if _, ok := registry[t.Name]; ok {
 		panic("task: duplicate task " + t.Name)
+	}
+	if t.Kind == "" {
+		panic("task: task " + t.Name + " has no Kind")
 	}
 	registry[t.Name] = t
 }
@@ -127,6 +157,15 @@ func Get(name string) (*Task, error) {
 		return nil, fmt.Errorf("task: unknown task %q (valid: %s)", name, strings.Join(Names(), ", "))
 	}
 	return t, nil
+}
+
+// Runnable returns an error when the task cannot run here, such as a data
+// file that is absent (Available's error), and nil otherwise.
+func (t *Task) Runnable() error {
+	if t.Available == nil {
+		return nil
+	}
+	return t.Available()
 }
 
 // Settings returns the training settings and energy protocol, reduced when

@@ -75,7 +75,18 @@ func TestRegisterDuplicatePanics(t *testing.T) {
 			t.Error("registering spring twice did not panic")
 		}
 	}()
-	task.Register(&task.Task{Name: "spring"})
+	task.Register(&task.Task{Name: "spring", Kind: task.KindSystem})
+}
+
+// TestRegisterWithoutKindPanics checks that a task must say its kind.
+func TestRegisterWithoutKindPanics(t *testing.T) {
+	t.Parallel()
+	defer func() {
+		if r := recover(); r == nil {
+			t.Error("registering a task without a kind did not panic")
+		}
+	}()
+	task.Register(&task.Task{Name: "no-kind-task"})
 }
 
 // TestGenerate checks the datasets against the reference protocol. The

@@ -1,0 +1,37 @@
+package experiment
+
+import (
+	"fmt"
+
+	"github.com/hnn-go/hnn/metrics"
+	"github.com/hnn-go/hnn/task"
+)
+
+// The kind of tasks on data generated from a physical system with a true
+// energy: runs report the energy MSE of the task's energy protocol (the
+// true rollouts shared by all runs), and draw Figure 2 or the N-body
+// orbits.
+func init() {
+	registerKind(task.KindSystem, stateKind{scoreRun: scoreEnergy, newTruth: NewEnergyTruth, draw: writeSystemFigures})
+}
+
+// scoreEnergy fills the energy MSE of r along the energy protocol's
+// rollouts (energy, or computed here if nil). A task without a true energy
+// (a converted data file streamed from disk) has none.
+func scoreEnergy(r *Run, t *task.Task, energy *EnergyTruth) error {
+	if t.System == nil {
+		return nil
+	}
+	if energy == nil {
+		var err error
+		if energy, err = NewEnergyTruth(t, r.Spec.Energy); err != nil {
+			return err
+		}
+	}
+	per, _, err := energy.Errors(r.Model)
+	if err != nil {
+		return fmt.Errorf("experiment: %s %s seed %d: energy rollout: %w", r.Spec.Task, r.Spec.Model.Kind, r.Spec.Seed, err)
+	}
+	r.Metrics.record(metrics.EnergyMSE, metrics.ChunkSEM(per, max(r.Spec.Energy.Chunks, 1)), per)
+	return nil
+}

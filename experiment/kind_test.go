@@ -1,0 +1,99 @@
+package experiment
+
+import (
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/hnn-go/hnn/task"
+)
+
+// TestEveryTaskHasAKind checks that every registered task's kind has its
+// behaviour registered here, with the kind's own truth and error bars.
+func TestEveryTaskHasAKind(t *testing.T) {
+	t.Parallel()
+	for _, n := range task.Names() {
+		tk, err := task.Get(n)
+		if err != nil {
+			t.Fatal(err)
+		}
+		k, ok := kinds[tk.Kind]
+		if !ok {
+			t.Errorf("%s: kind %q has no behaviour registered", n, tk.Kind)
+			continue
+		}
+		if got, want := k.keepOwnErrorBars(), tk.Kind == task.KindMeasured; got != want {
+			t.Errorf("%s: keeps its own error bars %v, want %v", n, got, want)
+		}
+	}
+	for _, c := range []struct {
+		kind      task.Kind
+		withTruth bool
+	}{{task.KindSystem, true}, {task.KindMeasured, false}, {task.KindPixels, false}} {
+		tk, err := task.Get(map[task.Kind]string{task.KindSystem: "spring", task.KindMeasured: "real-pendulum", task.KindPixels: "pixel-pendulum"}[c.kind])
+		if err != nil {
+			t.Fatal(err)
+		}
+		p := tk.Energy
+		p.Starts, p.Points = 2, 5
+		e, err := kinds[c.kind].truth(tk, p)
+		if err != nil || (e != nil) != c.withTruth {
+			t.Errorf("%s: truth %v, %v; want one: %v", c.kind, e, err, c.withTruth)
+		}
+	}
+}
+
+// TestUnregisteredKindPanics checks that a task of a kind without
+// behaviour fails loudly instead of running as some other kind.
+func TestUnregisteredKindPanics(t *testing.T) {
+	t.Parallel()
+	defer func() {
+		if r := recover(); r == nil || !strings.Contains(r.(string), "no behaviour registered") {
+			t.Errorf("recovered %v, want a panic naming the missing kind", r)
+		}
+	}()
+	kindOf(Spec{}, &task.Task{Name: "x", Kind: "sensor"})
+}
+
+// TestLoadModelReadsNoData checks that loading a run on a data file reads
+// only its spec and checkpoint: the data file may be gone.
+func TestLoadModelReadsNoData(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	csv := filepath.Join(dir, "one.csv")
+	var b strings.Builder
+	b.WriteString("t,q,p\n")
+	for i := range 20 {
+		x := float64(i) / 10
+		b.WriteString(strings.Join([]string{ftoa(x), ftoa(1 - x*x/2), ftoa(-x)}, ",") + "\n")
+	}
+	if err := os.WriteFile(csv, []byte(b.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	s, err := NewFileSpec(task.DataSource{Path: csv}, "hnn", 0, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	Overrides{Steps: Set(5), Hidden: Set([]int{4})}.Apply(&s)
+	run := filepath.Join(dir, "run")
+	if _, err := Train(s, run, nil, nil); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Remove(csv); err != nil {
+		t.Fatal(err)
+	}
+	r, err := LoadModel(run)
+	if err != nil {
+		t.Fatalf("LoadModel without the data file: %v", err)
+	}
+	if r.Model == nil || r.Model.Config().Dim != 2 {
+		t.Errorf("loaded %+v", r)
+	}
+	if _, err := Evaluate(run, false); err == nil || !strings.Contains(err.Error(), "one.csv") {
+		t.Errorf("Evaluate without the data file: %v, want an error naming it", err)
+	}
+}
+
+func ftoa(x float64) string { return strconv.FormatFloat(x, 'g', -1, 64) }
