@@ -33,24 +33,34 @@ func gemmKernels() []gemmKernel {
 	return ks
 }
 
-// rowAddr returns the address of row i of the A strip at the current k:
-// rows 0-4 are addressed from AX, 5-9 from R10 and 10-14 from R11, with
-// R8 = the row stride in bytes and R9 = 3 times it.
-func rowAddr(i int) string {
+// rowAddr returns the address of row i of the A strip at the current k
+// plus disp bytes: rows 0-4 are addressed from AX, 5-9 from R10 and 10-14
+// from R11, with R8 = the row stride in bytes and R9 = 3 times it.
+func rowAddr(i, disp int) string {
 	base := [...]string{"AX", "R10", "R11"}[i/5]
+	d := ""
+	if disp != 0 {
+		d = fmt.Sprint(disp)
+	}
 	switch i % 5 {
 	case 0:
-		return fmt.Sprintf("(%s)", base)
+		return fmt.Sprintf("%s(%s)", d, base)
 	case 1:
-		return fmt.Sprintf("(%s)(R8*1)", base)
+		return fmt.Sprintf("%s(%s)(R8*1)", d, base)
 	case 2:
-		return fmt.Sprintf("(%s)(R8*2)", base)
+		return fmt.Sprintf("%s(%s)(R8*2)", d, base)
 	case 3:
-		return fmt.Sprintf("(%s)(R9*1)", base)
+		return fmt.Sprintf("%s(%s)(R9*1)", d, base)
 	default:
-		return fmt.Sprintf("(%s)(R8*4)", base)
+		return fmt.Sprintf("%s(%s)(R8*4)", d, base)
 	}
 }
+
+// unroll is the number of k steps of the unrolled loop that kernels run
+// when A's k stride is one float and B is a packed panel: its addresses
+// are then constant displacements, which leaves fewer scalar instructions
+// beside the FMAs.
+const unroll = 4
 
 // gemm writes one micro-kernel with the Go signature
 //
@@ -98,12 +108,44 @@ func (g *gen) gemm(k gemmKernel) {
 	for i := 0; i < nacc; i++ {
 		g.i("%s", s.zero(s.r(i)))
 	}
+	w := k.vecs * vb // bytes of a row of the packed panel
+	g.i("CMPQ R12, $4")
+	g.i("JNE loop")
+	g.i("CMPQ R13, $%d", w)
+	g.i("JNE loop")
+	g.i("MOVQ CX, SI")
+	g.i("SHRQ $%d, SI", log2(unroll))
+	g.i("JZ loop")
+	g.p("loopu:")
+	for u := 0; u < unroll; u++ {
+		for v := 0; v < k.vecs; v++ {
+			g.i("VMOVUPS %d(BX), %s", u*w+v*vb, breg(v))
+		}
+		for i := 0; i < k.rows; i++ {
+			g.i("VBROADCASTSS %s, %s", rowAddr(i, 4*u), treg(i))
+			for v := 0; v < k.vecs; v++ {
+				g.i("VFMADD231PS %s, %s, %s", breg(v), treg(i), acc(i, v))
+			}
+		}
+	}
+	g.i("ADDQ $%d, BX", unroll*w)
+	g.i("ADDQ $%d, AX", 4*unroll)
+	if k.rows > 5 {
+		g.i("ADDQ $%d, R10", 4*unroll)
+	}
+	if k.rows > 10 {
+		g.i("ADDQ $%d, R11", 4*unroll)
+	}
+	g.i("DECQ SI")
+	g.i("JNZ loopu")
+	g.i("ANDQ $%d, CX", unroll-1)
+	g.i("JZ tail")
 	g.p("loop:")
 	for v := 0; v < k.vecs; v++ {
 		g.i("VMOVUPS %d(BX), %s", v*vb, breg(v))
 	}
 	for i := 0; i < k.rows; i++ {
-		g.i("VBROADCASTSS %s, %s", rowAddr(i), treg(i))
+		g.i("VBROADCASTSS %s, %s", rowAddr(i, 0), treg(i))
 		for v := 0; v < k.vecs; v++ {
 			g.i("VFMADD231PS %s, %s, %s", breg(v), treg(i), acc(i, v))
 		}
@@ -118,6 +160,7 @@ func (g *gen) gemm(k gemmKernel) {
 	}
 	g.i("DECQ CX")
 	g.i("JNZ loop")
+	g.p("tail:")
 	masked := s.reg == "Z"
 	// last returns the mask operand of vector v: K1 for the last vector of
 	// a row in an AVX-512 kernel.
