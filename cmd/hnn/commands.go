@@ -95,16 +95,16 @@ func runTrain(args []string, stdout, stderr io.Writer) error {
 // overrideFlags registers a flag for every field of o, named as the field
 // in a sweep file with '-' for '_'.
 func overrideFlags(fs *flag.FlagSet, o *experiment.Overrides) {
-	fs.Var(&o.Steps, "steps", "training steps (default: the task's)")
-	fs.Var(&o.LR, "lr", "Adam learning rate (default: the task's, 1e-3)")
-	fs.Var(&o.WeightDecay, "weight-decay", "L2 weight decay, 0 for none (default: the task's)")
-	fs.Var(&o.Batch, "batch", "minibatch size, 0 for full batch (default: the task's)")
-	fs.Var(&o.Average, "average", "decay of the moving average of the weights the model ends with, 0 for the last iterate (default: the task's)")
-	fs.Var(&o.Hidden, "hidden", "hidden layer widths, comma-separated (default: 200,200)")
-	fs.Var(&o.Activation, "activation", "hidden activation: "+strings.Join(nn.ActivationNames(), ", ")+" (default: tanh)")
-	fs.Var(&o.Precision, "precision", "element type for training: float32 (default) or float64")
-	fs.Var(&o.LatentStep, "latent-step", "latent step of the pixel task's dynamics loss: euler (the reference's, default), rk4 or midpoint")
-	fs.Var(&o.DynWeight, "dyn-weight", "weight of the pixel task's latent-dynamics loss (default: the reference's 0.1)")
+	fs.Var(&o.Steps, "steps", "number of training `steps` (default: the task's)")
+	fs.Var(&o.LR, "lr", "Adam learning `rate` (default: the task's, 1e-3)")
+	fs.Var(&o.WeightDecay, "weight-decay", "L2 weight `decay`, 0 for none (default: the task's)")
+	fs.Var(&o.Batch, "batch", "minibatch `size`, 0 for full batch (default: the task's)")
+	fs.Var(&o.Average, "average", "`decay` of the moving average of the weights the model ends with, 0 for the last iterate (default: the task's)")
+	fs.Var(&o.Hidden, "hidden", "hidden layer `widths`, comma-separated (default: 200,200)")
+	fs.Var(&o.Activation, "activation", "hidden `activation`: "+strings.Join(nn.ActivationNames(), ", ")+" (default: tanh)")
+	fs.Var(&o.Precision, "precision", "element `type` for training: float32 (default) or float64")
+	fs.Var(&o.LatentStep, "latent-step", "latent `step` of the pixel task's dynamics loss: euler (the reference's, default), rk4 or midpoint")
+	fs.Var(&o.DynWeight, "dyn-weight", "`weight` of the pixel task's latent-dynamics loss (default: the reference's 0.1)")
 }
 
 func printMetrics(w io.Writer, s experiment.Spec, m experiment.Metrics) {
@@ -229,7 +229,7 @@ func runReproduce(args []string, stdout, stderr io.Writer) error {
 	var o experiment.Options
 	tasks := fs.String("tasks", strings.Join(task.Table1, ","), "comma-separated tasks: "+strings.Join(task.Names(), ", "))
 	models := fs.String("models", "", "comma-separated models: "+strings.Join(model.Kinds(), ", ")+" (default: each task's own, baseline,hnn for the paper's tasks and baseline,hnn,dhnn on real-pendulum and damped-spring)")
-	fs.Var(&o.Seeds, "seeds", "seeds per task and model, at least 1 (default: 5, or 1 with -quick)")
+	fs.Var(&o.Seeds, "seeds", "number of `seeds` per task and model, at least 1 (default: 5, or 1 with -quick)")
 	fs.BoolVar(&o.Quick, "quick", false, "reduced settings that finish in under a minute")
 	fs.StringVar(&o.Out, "out", "results", "output directory")
 	fs.IntVar(&o.Workers, "workers", 0, "runs trained at once (0: GOMAXPROCS)")

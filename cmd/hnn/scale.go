@@ -332,7 +332,7 @@ func runData(args []string, stdout, stderr io.Writer) error {
 	testFrac := fs.Float64("test-fraction", 0, "with -convert: fraction of each trial held out for testing (0: 0.2)")
 	deriv := fs.String("derivatives", "central", "with -convert: finite differences for files without derivatives: central or forward")
 	var copies experiment.Setting[int]
-	fs.Var(&copies, "copies", "number of datasets of the task appended into the training files, each from its own seeded source (default 1)")
+	fs.Var(&copies, "copies", "`K` datasets of the task appended into the training files, each from its own seeded source (default 1)")
 	seed := fs.Uint64("seed", 0, "seed of the first copy (copy 0 is the data of a run with this seed)")
 	f32 := fs.Bool("float32", false, "store float32 rows (half the size)")
 	lipson := fs.String("lipson", "", "directory of the Schmidt & Lipson files")
