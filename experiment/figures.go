@@ -111,7 +111,7 @@ func writeFigures(out *figureDir, res *Results, runs []*Run, truths map[string]*
 // parts (see writeDissipativeFigure).
 func writeDissipativeFigures(out *figureDir, t *task.Task, seed0 []*Run) error {
 	for _, r := range seed0 {
-		if r.Model != nil && r.Model.Parts() != nil {
+		if m := r.State(); m != nil && m.Parts() != nil {
 			if err := writeDissipativeFigure(out, t, r); err != nil {
 				return err
 			}
@@ -173,18 +173,18 @@ func writeSystemFigures(out *figureDir, t *task.Task, seed0 []*Run, e *EnergyTru
 	chart.Series = append(chart.Series, energyOf("true", truth))
 	for _, r := range seed0 {
 		pred := make([]float64, e.Protocol.Points*2)
-		if err := e.ig.Solve(pred, r.Model.FieldFunc()(), e.X0[start*2:start*2+2], e.Times); err != nil {
+		if err := e.ig.Solve(pred, r.State().FieldFunc()(), e.X0[start*2:start*2+2], e.Times); err != nil {
 			return fmt.Errorf("experiment: figure rollout for %s %s: %w", tn, r.Spec.Model.Kind, err)
 		}
 		path := figures.Series{Name: r.Spec.Model.Kind}
 		for j := range shown {
 			path.X, path.Y = append(path.X, pred[j*2]), append(path.Y, pred[j*2+1])
 		}
-		field := r.Model.FieldFunc()()
+		field := r.State().FieldFunc()()
 		panels = append(panels, figures.Panel{
 			Title: modelTitle(r.Spec.Model.Kind), XMin: bnd[0], XMax: bnd[1], YMin: bnd[2], YMax: bnd[3],
 			Field:  func(dst, x []float64) { field(dst, 0, x) },
-			Energy: r.Model.Energy(),
+			Energy: r.State().Energy(),
 			Paths:  []figures.Series{truePath, path},
 		})
 		chart.Series = append(chart.Series, energyOf(r.Spec.Model.Kind, pred))
@@ -259,7 +259,7 @@ func writeSegmentFigure(out *figureDir, t *task.Task, runs []*Run) error {
 	panel.Paths = append(panel.Paths, phase("data", sg.X))
 	chart.Series = append(chart.Series, over("data", sg.X))
 	for _, r := range runs {
-		rolls, err := rolloutSegments(r.Model, segs[:1])
+		rolls, err := rolloutSegments(r.State(), segs[:1])
 		if err != nil {
 			return fmt.Errorf("experiment: %s %s: figure rollout: %w", t.Name, r.Spec.Model.Kind, err)
 		}
@@ -285,8 +285,8 @@ type partsSystem interface {
 // with arrows, beside the true ones when the task's system has them. It
 // writes dir/<task>-dhnn.png.
 func writeDissipativeFigure(out *figureDir, t *task.Task, r *Run) error {
-	parts := r.Model.Parts()
-	h, dd := r.Model.Energy(), r.Model.Dissipation()
+	parts := r.State().Parts()
+	h, dd := r.State().Energy(), r.State().Dissipation()
 	if parts == nil || h == nil || dd == nil || t.Dim != 2 {
 		return nil
 	}

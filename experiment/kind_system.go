@@ -28,7 +28,7 @@ func scoreEnergy(r *Run, t *task.Task, energy *EnergyTruth) error {
 			return err
 		}
 	}
-	per, _, err := energy.Errors(r.Model)
+	per, _, err := energy.Errors(r.State())
 	if err != nil {
 		return fmt.Errorf("experiment: %s %s seed %d: energy rollout: %w", r.Spec.Task, r.Spec.Model.Kind, r.Spec.Seed, err)
 	}

@@ -228,7 +228,7 @@ func longIntegrators(p metrics.LongHorizonProtocol, kind string) []string {
 // the protocol's integrators (and those the model's kind adds), stores
 // them in r.Metrics.LongHorizon and returns the curves for figures.
 func (r *Run) EvaluateLongHorizon(lt *LongTruth) (map[string]*LongSeries, error) {
-	lh, curves, err := lt.Evaluate(r.Model, longIntegrators(lt.Protocol, r.Spec.Model.Kind))
+	lh, curves, err := lt.Evaluate(r.State(), longIntegrators(lt.Protocol, r.Spec.Model.Kind))
 	if err != nil {
 		return nil, fmt.Errorf("experiment: %s %s seed %d: long horizon: %w", r.Spec.Task, r.Spec.Model.Kind, r.Spec.Seed, err)
 	}

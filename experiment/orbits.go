@@ -45,7 +45,7 @@ func writeOrbitFigure(out *figureDir, name string, sys systems.NBody, bounds [4]
 	rolls := []rollout{{"true", "Ground truth", truth}}
 	for _, r := range seed0 {
 		pred := make([]float64, len(ts)*d)
-		if err := e.ig.Solve(pred, r.Model.FieldFunc()(), x0, ts); err != nil {
+		if err := e.ig.Solve(pred, r.State().FieldFunc()(), x0, ts); err != nil {
 			return fmt.Errorf("experiment: %s: %s orbit for the figure: %w", name, r.Spec.Model.Kind, err)
 		}
 		rolls = append(rolls, rollout{r.Spec.Model.Kind, modelTitle(r.Spec.Model.Kind), pred})

@@ -11,6 +11,7 @@ import (
 	"github.com/hnn-go/hnn/figures"
 	"github.com/hnn-go/hnn/latent"
 	"github.com/hnn-go/hnn/metrics"
+	"github.com/hnn-go/hnn/model"
 	"github.com/hnn-go/hnn/pixels"
 	"github.com/hnn-go/hnn/task"
 	"github.com/hnn-go/hnn/train"
@@ -72,7 +73,7 @@ func (pixelKind) load(s Spec, dir string) (*Run, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Run{Spec: s, Pixel: &PixelRun{Model: m}}, nil
+	return &Run{Spec: s, Model: &LatentModel{M: m}}, nil
 }
 
 func (pixelKind) evaluate(r *Run, t *task.Task) error {
@@ -91,10 +92,17 @@ func (pixelKind) figures(out *figureDir, t *task.Task, seed0 []*Run, _ *EnergyTr
 	return writePixelFigures(out, t, seed0)
 }
 
-// PixelRun holds what a pixel run adds to a Run: its latent model.
-type PixelRun struct {
-	Model *latent.Model[float32]
+// LatentModel is the model of a pixel run: an autoencoder with latent
+// dynamics (package latent).
+type LatentModel struct {
+	M *latent.Model[float32]
 }
+
+// Config returns the architecture of the latent dynamics.
+func (l *LatentModel) Config() model.Config { return l.M.Config().Dynamics() }
+
+// Save writes the latent model's checkpoint into dir.
+func (l *LatentModel) Save(dir string) error { return latent.Save(dir, l.M) }
 
 // trainPixels trains the latent model of a pixel run, saves its checkpoint
 // (latent.json, latent.npz and the dynamics' model checkpoint) and
@@ -113,9 +121,9 @@ func trainPixels(s Spec, t *task.Task, dir string, progress train.Progress) (*Ru
 	if terr != nil && hist.Steps == 0 {
 		return nil, terr
 	}
-	run := &Run{Spec: s, Pixel: &PixelRun{Model: m}}
-	save := func(dir string) error { return latent.Save(dir, m) }
-	return run.finish(dir, save, func() error { return run.evaluatePixels(d) }, hist, terr, start)
+	lm := &LatentModel{M: m}
+	run := &Run{Spec: s, Model: lm}
+	return run.finish(dir, lm.Save, func() error { return run.evaluatePixels(d) }, hist, terr, start)
 }
 
 // rolloutSubsteps is the number of RK4 steps per frame of the latent
@@ -146,7 +154,7 @@ const pixelValidThreshold = metrics.DefaultValidThreshold
 //     mean(true^2) over a pair's pixels exceeds 0.025, in steps, the
 //     rollout's length if it never does.
 func (r *Run) evaluatePixels(d *pixels.Dataset) error {
-	m := r.Pixel.Model
+	m := r.Model.(*LatentModel).M
 	trainSet, testSet := samples(d, false), samples(d, true)
 	ev := latent.NewEvaluator(m, 200)
 	trainRows := make([]float64, trainSet.Len())
@@ -341,7 +349,7 @@ func writePixelFigures(out *figureDir, t *task.Task, runs []*Run) error {
 	}
 	var portrait *figures.Panel
 	for _, r := range runs {
-		m := r.Pixel.Model
+		m := r.Model.(*LatentModel).M
 		ws := m.NewWorkspace(trials, false)
 		z := make([]float32, (steps+1)*trials*2)
 		xs := make([]float32, (steps+1)*trials*in)

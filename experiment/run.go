@@ -183,10 +183,25 @@ func (m *Metrics) UnmarshalJSON(b []byte) error {
 type Run struct {
 	Spec    Spec
 	Metrics Metrics
-	// Model is the trained state-space model; nil for a pixel run, whose
-	// model is in Pixel.
-	Model Trained
-	Pixel *PixelRun
+	// Model is the trained model: a Trained state-space model for the
+	// system and measured kinds, a *LatentModel for the pixel kind.
+	Model Model
+}
+
+// Model is the trained model of a run, of whatever kind.
+type Model interface {
+	// Config returns the model's architecture (for a latent model, that
+	// of its latent dynamics).
+	Config() model.Config
+	// Save writes a checkpoint into dir.
+	Save(dir string) error
+}
+
+// State returns r's state-space model, or nil if r's model is not one (a
+// pixel run's latent model).
+func (r *Run) State() Trained {
+	m, _ := r.Model.(Trained)
+	return m
 }
 
 // Trained hides a model's element type behind float64 functions.
@@ -372,7 +387,7 @@ func fit[T nn.Float](s Spec, ds *data.Dataset, progress train.Progress) (Trained
 // measured one); energy, if not nil, holds the true rollouts of the energy
 // protocol.
 func (r *Run) evaluate(k scorer, t *task.Task, ds *data.Dataset, energy *EnergyTruth) error {
-	trainRows, testRows := r.Model.RowErrors(&ds.Train), r.Model.RowErrors(&ds.Test)
+	trainRows, testRows := r.State().RowErrors(&ds.Train), r.State().RowErrors(&ds.Test)
 	r.Metrics.record(metrics.TrainLoss, metrics.MeanSEM(trainRows), trainRows)
 	r.Metrics.record(metrics.TestLoss, metrics.MeanSEM(testRows), testRows)
 	if k == nil {
@@ -396,7 +411,7 @@ func (r *Run) evaluateSegments(t *task.Task) error {
 	if err != nil {
 		return err
 	}
-	rolls, err := rolloutSegments(r.Model, segs)
+	rolls, err := rolloutSegments(r.State(), segs)
 	if err != nil {
 		return fmt.Errorf("experiment: %s %s seed %d: %w", r.Spec.Task, r.Spec.Model.Kind, r.Spec.Seed, err)
 	}
@@ -485,9 +500,11 @@ func loadState(s Spec, dir string) (*Run, error) {
 	if cfg.IsFloat64() {
 		load = loadTrained[float64]
 	}
-	if r.Model, err = load(dir); err != nil {
+	m, err := load(dir)
+	if err != nil {
 		return nil, err
 	}
+	r.Model = m
 	return r, nil
 }
 

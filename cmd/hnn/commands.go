@@ -204,14 +204,15 @@ func runRollout(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	if r.Model == nil {
+	m := r.State()
+	if m == nil {
 		return fmt.Errorf("%s: a %s run has no state-space model to roll out (its model works on images; see its metrics and figures)", pos[0], r.Spec.Task)
 	}
 	x0, err := data.ReadNPY(*initial)
 	if err != nil {
 		return err
 	}
-	ts, x, err := experiment.Rollout(r.Model, integ, x0, *initial, *tEnd, *points)
+	ts, x, err := experiment.Rollout(m, integ, x0, *initial, *tEnd, *points)
 	if err != nil {
 		return err
 	}
