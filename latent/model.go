@@ -5,6 +5,7 @@ import (
 	"math"
 	"math/rand/v2"
 
+	"github.com/hnn-go/hnn/internal/check"
 	"github.com/hnn-go/hnn/model"
 	"github.com/hnn-go/hnn/nn"
 )
@@ -87,7 +88,7 @@ func (c Config) Validate() error {
 	case !(c.DynWeight > 0) || math.IsInf(c.DynWeight, 0):
 		return fmt.Errorf("latent: dynamics weight %v, want a positive number", c.DynWeight)
 	case c.Step != "" && c.Step != "euler" && c.Step != "rk4" && c.Step != "midpoint":
-		return fmt.Errorf("latent: step %q, want euler, rk4 or midpoint", c.Step)
+		return fmt.Errorf("latent: step %s, want euler, rk4 or midpoint", check.Quote(c.Step))
 	}
 	if err := c.Dynamics().Validate(); err != nil {
 		return fmt.Errorf("latent: dynamics: %w", err)

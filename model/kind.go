@@ -5,6 +5,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/hnn-go/hnn/internal/check"
 	"github.com/hnn-go/hnn/nn"
 )
 
@@ -121,7 +122,7 @@ func Kinds() []string {
 func Lookup(name string) (*Kind, error) {
 	k, ok := kinds[name]
 	if !ok {
-		return nil, fmt.Errorf("model: unknown model %q (valid: %s)", name, strings.Join(Kinds(), ", "))
+		return nil, fmt.Errorf("model: unknown model %s (valid: %s)", check.Quote(name), strings.Join(Kinds(), ", "))
 	}
 	return k, nil
 }

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 
+	"github.com/hnn-go/hnn/internal/check"
 	"github.com/hnn-go/hnn/nn"
 )
 
@@ -49,7 +50,7 @@ func (c Config) Validate() error {
 		return fmt.Errorf("model: activation %v has no second derivative; %s trains through its networks' input gradients and needs a smooth one (tanh, softplus, sigmoid, sin)", c.Activation, c.Kind)
 	}
 	if c.Precision != "" && c.Precision != Float32 && c.Precision != Float64 {
-		return fmt.Errorf("model: precision %q, want %s or %s", c.Precision, Float32, Float64)
+		return fmt.Errorf("model: precision %s, want %s or %s", check.Quote(c.Precision), Float32, Float64)
 	}
 	return nil
 }

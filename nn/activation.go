@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"math"
 	"strings"
+
+	"github.com/hnn-go/hnn/internal/check"
 )
 
 // Activation is an elementwise nonlinearity s applied after every hidden
@@ -45,7 +47,7 @@ func ParseActivation(name string) (Activation, error) {
 			return Activation(i), nil
 		}
 	}
-	return 0, fmt.Errorf("nn: unknown activation %q (valid: %s)", name, strings.Join(activationNames[:], ", "))
+	return 0, fmt.Errorf("nn: unknown activation %s (valid: %s)", check.Quote(name), strings.Join(activationNames[:], ", "))
 }
 
 // MarshalText implements encoding.TextMarshaler.

@@ -8,6 +8,8 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+
+	"github.com/hnn-go/hnn/internal/check"
 )
 
 // Func evaluates the autonomous or non-autonomous vector field
@@ -77,7 +79,7 @@ var registry = map[string]func(Options) Integrator{
 func New(name string, opts Options) (Integrator, error) {
 	mk, ok := registry[name]
 	if !ok {
-		return nil, fmt.Errorf("ode: unknown integrator %q (valid: %s)", name, strings.Join(Names(), ", "))
+		return nil, fmt.Errorf("ode: unknown integrator %s (valid: %s)", check.Quote(name), strings.Join(Names(), ", "))
 	}
 	for _, s := range []struct {
 		name string

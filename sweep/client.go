@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/hnn-go/hnn/internal/check"
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 )
@@ -175,7 +176,7 @@ func hasMsg(ctx context.Context, s jetstream.Stream, subject string) (bool, erro
 // Manifest returns the stored manifest of the sweep.
 func (c *Client) Manifest(ctx context.Context, sweep string) (Manifest, error) {
 	if !ValidSweepName(sweep) {
-		return Manifest{}, fmt.Errorf("sweep: invalid sweep name %q: want [A-Za-z0-9_-]+", sweep)
+		return Manifest{}, fmt.Errorf("sweep: invalid sweep name %s: want [A-Za-z0-9_-]+", check.Quote(sweep))
 	}
 	e, err := c.plans.Get(ctx, sweep)
 	if errors.Is(err, jetstream.ErrKeyNotFound) {

@@ -6,6 +6,8 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+
+	"github.com/hnn-go/hnn/internal/check"
 )
 
 // Collect waits until ctx is done for one result of every job of the sweep's
@@ -61,7 +63,7 @@ func (c *Client) Collect(ctx context.Context, sweep, dir string) ([]Result, erro
 func (c *Client) download(ctx context.Context, sweep, name, file, dir string) error {
 	rel := filepath.FromSlash(file)
 	if !filepath.IsLocal(rel) {
-		return fmt.Errorf("file name %q escapes the run directory", file)
+		return fmt.Errorf("file name %s escapes the run directory", check.Quote(file))
 	}
 	dst := filepath.Join(dir, name, rel)
 	if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {

@@ -5,6 +5,8 @@ import (
 	"os"
 	"strconv"
 	"strings"
+
+	"github.com/hnn-go/hnn/internal/check"
 )
 
 // Shard returns the indices of a plan of n jobs that shard i of count takes:
@@ -31,7 +33,7 @@ const ShardIndexEnv = "JOB_COMPLETION_INDEX"
 // JOB_COMPLETION_INDEX, looked up with getenv (os.Getenv if nil).
 func ParseShard(s string, getenv func(string) string) (i, n int, err error) {
 	bad := func(why string) (int, int, error) {
-		return 0, 0, fmt.Errorf("-shard %q: %s", s, why)
+		return 0, 0, fmt.Errorf("-shard %s: %s", check.Quote(s), why)
 	}
 	is, ns, ok := strings.Cut(s, "/")
 	if !ok {
@@ -39,7 +41,7 @@ func ParseShard(s string, getenv func(string) string) (i, n int, err error) {
 	}
 	n, err = strconv.Atoi(ns)
 	if err != nil || n < 1 {
-		return bad(fmt.Sprintf("shard count %q is not a positive integer", ns))
+		return bad(fmt.Sprintf("shard count %s is not a positive integer", check.Quote(ns)))
 	}
 	if is == "" {
 		if getenv == nil {
@@ -51,13 +53,13 @@ func ParseShard(s string, getenv func(string) string) (i, n int, err error) {
 		}
 		i, err = strconv.Atoi(is)
 		if err != nil || i < 0 || i >= n {
-			return bad(fmt.Sprintf("$%s=%q is not an integer in [0, %d)", ShardIndexEnv, is, n))
+			return bad(fmt.Sprintf("$%s=%s is not an integer in [0, %d)", ShardIndexEnv, check.Quote(is), n))
 		}
 		return i, n, nil
 	}
 	i, err = strconv.Atoi(is)
 	if err != nil || i < 0 || i >= n {
-		return bad(fmt.Sprintf("shard index %q is not an integer in [0, %d)", is, n))
+		return bad(fmt.Sprintf("shard index %s is not an integer in [0, %d)", check.Quote(is), n))
 	}
 	return i, n, nil
 }

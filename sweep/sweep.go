@@ -9,6 +9,8 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/hnn-go/hnn/internal/check"
 )
 
 // Names of the streams and buckets that hold the sweeps on the server.
@@ -133,14 +135,14 @@ func checkJobs(jobs []Job) ([]Job, Manifest, error) {
 	}
 	sweep := jobs[0].Sweep
 	if !ValidSweepName(sweep) {
-		return nil, Manifest{}, fmt.Errorf("sweep: invalid sweep name %q: want [A-Za-z0-9_-]+", sweep)
+		return nil, Manifest{}, fmt.Errorf("sweep: invalid sweep name %s: want [A-Za-z0-9_-]+", check.Quote(sweep))
 	}
 	sorted := make([]Job, len(jobs))
 	seen := make([]bool, len(jobs))
 	names := make(map[string]int, len(jobs))
 	for _, j := range jobs {
 		if j.Sweep != sweep {
-			return nil, Manifest{}, fmt.Errorf("sweep: job %d of sweep %q in a plan of sweep %q", j.Index, j.Sweep, sweep)
+			return nil, Manifest{}, fmt.Errorf("sweep: job %d of sweep %s in a plan of sweep %s", j.Index, check.Quote(j.Sweep), check.Quote(sweep))
 		}
 		if j.Index < 0 || j.Index >= len(jobs) {
 			return nil, Manifest{}, fmt.Errorf("sweep %s: job index %d out of range [0, %d)", sweep, j.Index, len(jobs))
@@ -149,10 +151,10 @@ func checkJobs(jobs []Job) ([]Job, Manifest, error) {
 			return nil, Manifest{}, fmt.Errorf("sweep %s: duplicate job index %d", sweep, j.Index)
 		}
 		if !ValidJobName(j.Name) {
-			return nil, Manifest{}, fmt.Errorf("sweep %s: job %d: invalid name %q: want [A-Za-z0-9._-]+", sweep, j.Index, j.Name)
+			return nil, Manifest{}, fmt.Errorf("sweep %s: job %d: invalid name %s: want [A-Za-z0-9._-]+", sweep, j.Index, check.Quote(j.Name))
 		}
 		if k, ok := names[j.Name]; ok {
-			return nil, Manifest{}, fmt.Errorf("sweep %s: jobs %d and %d have the same name %q", sweep, k, j.Index, j.Name)
+			return nil, Manifest{}, fmt.Errorf("sweep %s: jobs %d and %d have the same name %s", sweep, k, j.Index, check.Quote(j.Name))
 		}
 		if len(j.Spec) > 0 && !json.Valid(j.Spec) {
 			return nil, Manifest{}, fmt.Errorf("sweep %s: job %d (%s): spec is not valid JSON", sweep, j.Index, j.Name)

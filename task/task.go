@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/hnn-go/hnn/data"
+	"github.com/hnn-go/hnn/internal/check"
 	"github.com/hnn-go/hnn/metrics"
 	"github.com/hnn-go/hnn/pixels"
 	"github.com/hnn-go/hnn/systems"
@@ -154,7 +155,7 @@ func Names() []string {
 func Get(name string) (*Task, error) {
 	t, ok := registry[name]
 	if !ok {
-		return nil, fmt.Errorf("task: unknown task %q (valid: %s)", name, strings.Join(Names(), ", "))
+		return nil, fmt.Errorf("task: unknown task %s (valid: %s)", check.Quote(name), strings.Join(Names(), ", "))
 	}
 	return t, nil
 }

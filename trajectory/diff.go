@@ -1,6 +1,10 @@
 package trajectory
 
-import "fmt"
+import (
+	"fmt"
+
+	"github.com/hnn-go/hnn/internal/check"
+)
 
 // Central returns the time derivatives of the states of trial, which have
 // dim variables, estimated by second-order finite differences on its
@@ -120,7 +124,7 @@ func (s *Set) WithDerivatives(method string) (*Set, error) {
 	case "forward":
 		diff, minRows = Forward, 2
 	default:
-		return nil, s.errorf("unknown finite-difference method %q, expected \"central\" or \"forward\"", method)
+		return nil, s.errorf("unknown finite-difference method %s, expected \"central\" or \"forward\"", check.Quote(method))
 	}
 	if err := s.Validate(); err != nil {
 		return nil, err

@@ -7,6 +7,8 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+
+	"github.com/hnn-go/hnn/internal/check"
 )
 
 // ReadFile reads trajectories from the file at path, choosing the reader
@@ -23,7 +25,7 @@ func ReadFile(path string) (*Set, error) {
 	case ".txt", ".dat":
 		read = ReadLipson
 	default:
-		return nil, fmt.Errorf("trajectory: %s: unknown extension %q, expected .npz, .csv, .txt or .dat", path, ext)
+		return nil, fmt.Errorf("trajectory: %s: unknown extension %s, expected .npz, .csv, .txt or .dat", path, check.Quote(ext))
 	}
 	f, err := os.Open(path)
 	if err != nil {

@@ -499,6 +499,9 @@ func TestErrors(t *testing.T) {
 		{"unknown command", "frobnicate", 2, []string{"unknown command", "frobnicate", "train", "rollout"}},
 		{"unknown task", "train nosuch -out OUT", 1, []string{"unknown task", "nosuch", "spring", "pendulum"}},
 		{"unknown model", "train spring -model nosuch -out OUT", 1, []string{"unknown model", "nosuch", "baseline", "hnn"}},
+		{"long model name", "train spring -model " + strings.Repeat("x", 5000) + " -out OUT", 1, []string{"unknown model", `"` + strings.Repeat("x", 40) + `"...`}},
+		{"long task name", "train " + strings.Repeat("y", 5000) + " -out OUT", 1, []string{"unknown task", `"` + strings.Repeat("y", 40) + `"...`}},
+		{"long integrator name", roll + "-integrator " + strings.Repeat("z", 5000), 1, []string{"unknown integrator", `"...`}},
 		{"missing -out", "train spring -steps 5", 1, []string{"-out", "required"}},
 		{"relu for hnn", "train spring -activation relu -out OUT", 1, []string{"relu", "second derivative", "smooth"}},
 		{"unknown activation", "train spring -activation bogus -out OUT", 1, []string{"bogus", "tanh"}},
@@ -589,6 +592,9 @@ func TestErrors(t *testing.T) {
 			line, ok := strings.CutSuffix(e, "\n")
 			if !ok || line == "" || strings.Contains(line, "\n") {
 				t.Fatalf("stderr is not one line:\n%s", e)
+			}
+			if len(line) > 400 {
+				t.Errorf("error of %d bytes, want a short line: %.100q...", len(line), line)
 			}
 			if !strings.HasPrefix(line, "hnn") {
 				t.Errorf("error %q does not start with the program name", line)
