@@ -1,6 +1,7 @@
 package experiment_test
 
 import (
+	"encoding/json"
 	"fmt"
 	"log"
 
@@ -34,4 +35,29 @@ func Example() {
 	// model: hnn
 	// test loss below 0.5: true
 	// energy MSE below 0.01: true
+}
+
+// ExampleOverrides changes a task's reference settings as hnn train's
+// flags and a sweep file's fields do: a field left out keeps the task's
+// value, one given (zero included) replaces it after Validate.
+func ExampleOverrides() {
+	var o experiment.Overrides
+	if err := json.Unmarshal([]byte(`{"steps": 300, "weight_decay": 0, "hidden": [32, 32]}`), &o); err != nil {
+		log.Fatal(err)
+	}
+	if err := o.Validate(); err != nil {
+		log.Fatal(err)
+	}
+	spec, err := experiment.NewSpec("spring", "hnn", 0, false)
+	if err != nil {
+		log.Fatal(err)
+	}
+	o.Apply(&spec)
+	fmt.Println("steps:", spec.Train.Steps, "weight decay:", spec.Train.WeightDecay, "lr:", spec.Train.LR, "hidden:", spec.Model.Hidden)
+
+	// A value out of range is an error naming the field.
+	fmt.Println(experiment.Overrides{Steps: experiment.Set(0)}.Validate())
+	// Output:
+	// steps: 300 weight decay: 0 lr: 0.001 hidden: [32 32]
+	// steps 0: want an integer in [1, 1000000000]
 }

@@ -3,6 +3,7 @@ package check
 import (
 	"errors"
 	"math"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -102,4 +103,26 @@ func TestQuote(t *testing.T) {
 			t.Errorf("Quote(%q) = %s: a line break, or longer than 45 bytes", c.in, got)
 		}
 	}
+}
+
+// FuzzQuote checks that whatever the content, Quote gives one short line
+// that unquotes to a prefix of it (the whole of it without "...").
+func FuzzQuote(f *testing.F) {
+	for _, s := range []string{"", "abc", "\x7fELF\x02\x01\x01\x00", strings.Repeat("é", 30), strings.Repeat("\x00", 100), "a\nb\r\n"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		q := Quote(s)
+		if strings.ContainsAny(q, "\n\r") || len(q) > 2+maxQuote+3 {
+			t.Fatalf("Quote(%q) = %s: a line break, or too long", s, q)
+		}
+		lit, cut := strings.CutSuffix(q, "...")
+		u, err := strconv.Unquote(lit)
+		if err != nil {
+			t.Fatalf("Quote(%q) = %s: not a string literal: %v", s, q, err)
+		}
+		if cut && !strings.HasPrefix(s, u) || !cut && u != s {
+			t.Fatalf("Quote(%q) = %s: unquotes to %q", s, q, u)
+		}
+	})
 }
