@@ -116,6 +116,18 @@ func activate[T Float](act Activation, z, s1, s2 []T) {
 			}
 		}
 	case ReLU:
+		if z32, ok := any(z).([]float32); ok {
+			var s232 []float32
+			if s2 != nil {
+				s232 = any(s2).([]float32)
+			}
+			if done := reluVec(z32, any(s1).([]float32), s232); done > 0 {
+				z, s1 = z[done:], s1[done:]
+				if s2 != nil {
+					s2 = s2[done:]
+				}
+			}
+		}
 		for i, x := range z {
 			if x > 0 {
 				s1[i] = 1

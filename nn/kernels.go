@@ -257,7 +257,24 @@ func tanhVec(z, s1, s2 []float32) int {
 	if ks == nil {
 		return 0
 	}
-	n := len(z) / ks.lanes * ks.lanes
+	return actVec(ks.tanh, ks.lanes, z, s1, s2)
+}
+
+// reluVec applies the ReLU activation of activate, with the same values,
+// to the longest prefix of z whose length is a multiple of the vector
+// width, and returns that length (0 at the generic level).
+func reluVec(z, s1, s2 []float32) int {
+	ks := kernelSets[level]
+	if ks == nil {
+		return 0
+	}
+	return actVec(ks.relu, ks.lanes, z, s1, s2)
+}
+
+// actVec runs an activation kernel on the longest prefix of z whose length
+// is a multiple of lanes and returns that length.
+func actVec(kern func(z, s1, s2 *float32, n int), lanes int, z, s1, s2 []float32) int {
+	n := len(z) / lanes * lanes
 	if n == 0 {
 		return 0
 	}
@@ -266,7 +283,7 @@ func tanhVec(z, s1, s2 []float32) int {
 	if s2 != nil {
 		p2 = &s2[:n][0]
 	}
-	ks.tanh(&z[0], &s1[0], p2, n)
+	kern(&z[0], &s1[0], p2, n)
 	return n
 }
 

@@ -149,6 +149,12 @@ func tanhAVX512(z, s1, s2 *float32, n int)
 func tanhAVX2(z, s1, s2 *float32, n int)
 
 //go:noescape
+func reluAVX512(z, s1, s2 *float32, n int)
+
+//go:noescape
+func reluAVX2(z, s1, s2 *float32, n int)
+
+//go:noescape
 func mulIntoAVX512(a, b *float32, n int)
 
 //go:noescape
@@ -185,6 +191,7 @@ type kernelSet struct {
 	// peakFlops is the number of float32 flops of one peak iteration.
 	peakFlops int
 	tanh      func(z, s1, s2 *float32, n int)
+	relu      func(z, s1, s2 *float32, n int)
 	mulInto   func(a, b *float32, n int)
 	mulAdd    func(dst, x, y *float32, n int)
 	// secondOrder and addInto are the kernels of secondOrderVec and
@@ -199,7 +206,7 @@ var kernelSets = [...]*kernelSet{
 		wide:   []sgemmKernel{sgemmAVX2_1x16, sgemmAVX2_2x16, sgemmAVX2_3x16, sgemmAVX2_4x16, sgemmAVX2_5x16, sgemmAVX2_6x16},
 		narrow: []sgemmKernel{sgemmAVX2_1x8, sgemmAVX2_2x8, sgemmAVX2_3x8, sgemmAVX2_4x8, sgemmAVX2_5x8, sgemmAVX2_6x8},
 		peak:   fmaPeakAVX2, peakFlops: 12 * 8 * 2,
-		tanh: tanhAVX2, mulInto: mulIntoAVX2, mulAdd: mulAddAVX2,
+		tanh: tanhAVX2, relu: reluAVX2, mulInto: mulIntoAVX2, mulAdd: mulAddAVX2,
 		secondOrder: secondOrderAVX2, addInto: addIntoAVX2,
 	},
 	levelAVX512: {
@@ -211,7 +218,7 @@ var kernelSets = [...]*kernelSet{
 			sgemmAVX512_5x16, sgemmAVX512_6x16, sgemmAVX512_7x16, sgemmAVX512_8x16, sgemmAVX512_9x16,
 			sgemmAVX512_10x16, sgemmAVX512_11x16, sgemmAVX512_12x16, sgemmAVX512_13x16, sgemmAVX512_14x16},
 		peak: fmaPeakAVX512, peakFlops: 28 * 16 * 2,
-		tanh: tanhAVX512, mulInto: mulIntoAVX512, mulAdd: mulAddAVX512,
+		tanh: tanhAVX512, relu: reluAVX512, mulInto: mulIntoAVX512, mulAdd: mulAddAVX512,
 		secondOrder: secondOrderAVX512, addInto: addIntoAVX512,
 	},
 }

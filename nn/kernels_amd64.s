@@ -7352,6 +7352,35 @@ done:
 	VZEROUPPER
 	RET
 
+// func reluAVX512(z, s1, s2 *float32, n int)
+TEXT ·reluAVX512(SB), NOSPLIT, $0-32
+	MOVQ z+0(FP), SI
+	MOVQ s1+8(FP), DI
+	MOVQ s2+16(FP), DX
+	MOVQ n+24(FP), CX
+	SHRQ $4, CX
+	JZ done
+	VPXORD Z3, Z3, Z3
+loop:
+	VMOVUPS (SI), Z0
+	VCMPPS $0x1e, Z3, Z0, K1
+	VMOVUPS.Z Z0, K1, Z1
+	VMOVUPS.Z one<>(SB), K1, Z2
+	VMOVUPS Z1, (SI)
+	VMOVUPS Z2, (DI)
+	TESTQ DX, DX
+	JZ next
+	VMOVUPS Z3, (DX)
+	ADDQ $64, DX
+next:
+	ADDQ $64, SI
+	ADDQ $64, DI
+	DECQ CX
+	JNZ loop
+done:
+	VZEROUPPER
+	RET
+
 // func mulIntoAVX512(a, b *float32, n int)
 TEXT ·mulIntoAVX512(SB), NOSPLIT, $0-24
 	MOVQ a+0(FP), DI
@@ -7501,6 +7530,35 @@ loop:
 	VMULPS Y4, Y7, Y8
 	VMULPS mtwo<>(SB), Y8, Y8
 	VMOVUPS Y8, (DX)
+	ADDQ $32, DX
+next:
+	ADDQ $32, SI
+	ADDQ $32, DI
+	DECQ CX
+	JNZ loop
+done:
+	VZEROUPPER
+	RET
+
+// func reluAVX2(z, s1, s2 *float32, n int)
+TEXT ·reluAVX2(SB), NOSPLIT, $0-32
+	MOVQ z+0(FP), SI
+	MOVQ s1+8(FP), DI
+	MOVQ s2+16(FP), DX
+	MOVQ n+24(FP), CX
+	SHRQ $3, CX
+	JZ done
+	VXORPS Y3, Y3, Y3
+loop:
+	VMOVUPS (SI), Y0
+	VCMPPS $0x1e, Y3, Y0, Y4
+	VANDPS Y4, Y0, Y1
+	VANDPS one<>(SB), Y4, Y2
+	VMOVUPS Y1, (SI)
+	VMOVUPS Y2, (DI)
+	TESTQ DX, DX
+	JZ next
+	VMOVUPS Y3, (DX)
 	ADDQ $32, DX
 next:
 	ADDQ $32, SI

@@ -10,6 +10,7 @@ type kernelSet struct {
 	peak          func(n int)
 	peakFlops     int
 	tanh          func(z, s1, s2 *float32, n int)
+	relu          func(z, s1, s2 *float32, n int)
 	mulInto       func(a, b *float32, n int)
 	mulAdd        func(dst, x, y *float32, n int)
 	secondOrder   func(mk, ek, pi, s1, u, s2 *float32, n int)

@@ -423,3 +423,44 @@ func TestPeak(t *testing.T) {
 		}
 	})
 }
+
+// TestReLUKernels checks the float32 ReLU at every level against the
+// scalar definition bit for bit: x where x > 0, +0 elsewhere (NaN and -0
+// included), s' = 1 or 0, s” = 0.
+func TestReLUKernels(t *testing.T) {
+	rng := rand.New(rand.NewPCG(13, 7))
+	forLevels(t, func(t *testing.T, l kernelLevel) {
+		for _, n := range []int{0, 1, 8, 15, 16, 17, 100} {
+			x := make([]float32, n)
+			for i := range x {
+				x[i] = float32(rng.NormFloat64())
+				switch i % 7 {
+				case 2:
+					x[i] = float32(math.NaN())
+				case 3:
+					x[i] = float32(math.Copysign(0, -1))
+				case 4:
+					x[i] = float32(math.Inf(1))
+				}
+			}
+			z := append([]float32(nil), x...)
+			s1, s2 := make([]float32, n+1), make([]float32, n+1)
+			for i := range s2 {
+				s1[i], s2[i] = 7, 7
+			}
+			activate(ReLU, z, s1[:n], s2[:n])
+			for i, v := range x {
+				want, d := float32(0), float32(0)
+				if v > 0 {
+					want, d = v, 1
+				}
+				if math.Float32bits(z[i]) != math.Float32bits(want) || s1[i] != d || s2[i] != 0 {
+					t.Fatalf("n=%d: relu(%g) = %g, %g, %g", n, v, z[i], s1[i], s2[i])
+				}
+			}
+			if s1[n] != 7 || s2[n] != 7 {
+				t.Fatal("wrote past the end")
+			}
+		}
+	})
+}

@@ -271,3 +271,48 @@ func (g *gen) addInto(s isa) {
 	g.i("VZEROUPPER")
 	g.i("RET")
 }
+
+// relu writes relu<ISA>(z, s1, s2 *float32, n int): for i < n (a multiple
+// of the lane count) z[i] stays where z[i] > 0 and becomes +0 elsewhere
+// (NaN included), s1[i] = 1 or 0 likewise and, unless s2 is nil, s2[i] =
+// 0: the ReLU of nn's activate, bit for bit.
+func (g *gen) relu(s isa) {
+	r := s.r
+	vb := s.lanes * 4
+	g.p("")
+	g.p("// func relu%s(z, s1, s2 *float32, n int)", s.name)
+	g.p("TEXT ·relu%s(SB), NOSPLIT, $0-32", s.name)
+	g.i("MOVQ z+0(FP), SI")
+	g.i("MOVQ s1+8(FP), DI")
+	g.i("MOVQ s2+16(FP), DX")
+	g.i("MOVQ n+24(FP), CX")
+	g.i("SHRQ $%d, CX", log2(s.lanes))
+	g.i("JZ done")
+	g.i("%s", s.zero(r(3)))
+	g.p("loop:")
+	g.i("VMOVUPS (SI), %s", r(0))
+	// Predicate 0x1e: greater than, ordered, quiet.
+	if s.reg == "Z" {
+		g.i("VCMPPS $0x1e, %s, %s, K1", r(3), r(0))
+		g.i("VMOVUPS.Z %s, K1, %s", r(0), r(1))
+		g.i("VMOVUPS.Z %s, K1, %s", cref("one"), r(2))
+	} else {
+		g.i("VCMPPS $0x1e, %s, %s, %s", r(3), r(0), r(4))
+		g.i("VANDPS %s, %s, %s", r(4), r(0), r(1))
+		g.i("VANDPS %s, %s, %s", cref("one"), r(4), r(2))
+	}
+	g.i("VMOVUPS %s, (SI)", r(1))
+	g.i("VMOVUPS %s, (DI)", r(2))
+	g.i("TESTQ DX, DX")
+	g.i("JZ next")
+	g.i("VMOVUPS %s, (DX)", r(3))
+	g.i("ADDQ $%d, DX", vb)
+	g.p("next:")
+	g.i("ADDQ $%d, SI", vb)
+	g.i("ADDQ $%d, DI", vb)
+	g.i("DECQ CX")
+	g.i("JNZ loop")
+	g.p("done:")
+	g.i("VZEROUPPER")
+	g.i("RET")
+}

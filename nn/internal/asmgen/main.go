@@ -39,6 +39,7 @@ func generate() []byte {
 	g.peak(avx2)
 	for _, isa := range []isa{avx512, avx2} {
 		g.tanh(isa)
+		g.relu(isa)
 		g.mulInto(isa)
 		g.mulAdd(isa)
 		g.secondOrder(isa)
