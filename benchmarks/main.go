@@ -42,6 +42,7 @@ import (
 
 	"github.com/hnn-go/hnn/internal/atomicfile"
 	"github.com/hnn-go/hnn/internal/buildinfo"
+	"github.com/hnn-go/hnn/internal/check"
 	"github.com/hnn-go/hnn/task"
 )
 
@@ -117,21 +118,24 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 		return o, err
 	}
 	if fs.NArg() > 0 {
-		return o, fmt.Errorf("unexpected argument %q", fs.Arg(0))
+		return o, fmt.Errorf("unexpected argument %s", check.Quote(fs.Arg(0)))
 	}
-	switch {
-	case o.steps < 1:
-		return o, fmt.Errorf("-steps %d, want at least 1", o.steps)
-	case o.warmup < 0:
-		return o, fmt.Errorf("-warmup %d, want at least 0", o.warmup)
-	case o.repeat < 1:
-		return o, fmt.Errorf("-repeat %d, want at least 1", o.repeat)
+	for _, c := range []struct {
+		name      string
+		n, lo, hi int
+	}{{"-steps", o.steps, 1, check.MaxSteps}, {"-warmup", o.warmup, 0, check.MaxSteps}, {"-repeat", o.repeat, 1, 1000}} {
+		if err := check.Count(c.name, c.n, c.lo, c.hi); err != nil {
+			return o, err
+		}
 	}
 	var err error
 	for c := range strings.SplitSeq(*copies, ",") {
 		n, err := strconv.Atoi(strings.TrimSpace(c))
-		if err != nil || n < 1 {
-			return o, fmt.Errorf("-copies: %q is not a positive count", c)
+		if err != nil {
+			return o, fmt.Errorf("-copies: %s is not a count", check.Quote(c))
+		}
+		if err := check.Count("-copies", n, 1, check.MaxCopies); err != nil {
+			return o, err
 		}
 		o.copies = append(o.copies, n)
 	}
@@ -167,7 +171,7 @@ func splitList(flagName, value string, valid []string, what string) ([]string, e
 			continue
 		}
 		if !slices.Contains(valid, s) {
-			return nil, fmt.Errorf("%s: unknown %s %q (valid: %s)", flagName, what, s, strings.Join(valid, ", "))
+			return nil, fmt.Errorf("%s: unknown %s %s (valid: %s)", flagName, what, check.Quote(s), strings.Join(valid, ", "))
 		}
 		if !slices.Contains(out, s) {
 			out = append(out, s)

@@ -28,6 +28,9 @@ func TestParseFlags(t *testing.T) {
 		{name: "no task", args: []string{"-tasks", ","}, wantErr: "-tasks: name at least one of"},
 		{name: "bad build", args: []string{"-builds", "mkl"}, wantErr: `-builds: unknown build "mkl" (valid: asm, gonum, openblas)`},
 		{name: "bad steps", args: []string{"-steps", "0"}, wantErr: "-steps 0"},
+		{name: "absurd steps", args: []string{"-steps", "1000000000000"}, wantErr: "-steps 1000000000000: want an integer in [1, "},
+		{name: "absurd copies", args: []string{"-copies", "25,1000000000000"}, wantErr: "-copies 1000000000000: want an integer in [1, "},
+		{name: "bad copies", args: []string{"-copies", "x"}, wantErr: `-copies: "x" is not a count`},
 		{name: "argument", args: []string{"spring"}, wantErr: `unexpected argument "spring"`},
 	}
 	for _, tc := range tests {
