@@ -16,12 +16,8 @@ func init() {
 }
 
 // scoreEnergy fills the energy MSE of r along the energy protocol's
-// rollouts (energy, or computed here if nil). A task without a true energy
-// (a converted data file streamed from disk) has none.
+// rollouts (energy, or computed here if nil).
 func scoreEnergy(r *Run, t *task.Task, energy *EnergyTruth) error {
-	if t.System == nil {
-		return nil
-	}
 	if energy == nil {
 		var err error
 		if energy, err = NewEnergyTruth(t, r.Spec.Energy); err != nil {
