@@ -81,6 +81,7 @@ func BenchmarkSgemm(b *testing.B) {
 		{"NT_750x200x200", false, true, 750, 200, 200},
 		{"TN_200x200x1500", true, false, 200, 200, 1500},
 		{"NN_750x1x200", false, false, 750, 1, 200},
+		{"NT_750x2x200", false, true, 750, 2, 200},
 		{"TN_2x200x1500", true, false, 2, 200, 1500},
 	}
 	for _, l := range supportedLevels() {

@@ -59,6 +59,17 @@ func supportedLevels() []kernelLevel {
 // vector of each row of C under the lane mask mask; the others ignore it.
 type sgemmKernel func(k int, a *float32, rs, ks int, b *float32, ldb int, c *float32, ldc, acc, mask int)
 
+// dotKernel is the signature of the dot-product kernels of
+// kernels_amd64.s: for each of its rows i it computes d_i = sum_p
+// a[i*lda+p] x[p] over p < k (a multiple of the vector width) and stores
+// c[i*ldc] = d_i, or adds d_i to it when acc != 0.
+type dotKernel func(k int, a *float32, lda int, x, c *float32, ldc, acc int)
+
+// dotCols is the widest product that sgemm computes as dot products of the
+// rows of A with the columns of op(B) when op(A) = A: narrower than a half
+// panel, a tile would mostly multiply zeros.
+const dotCols = 4
+
 // kc is the depth of a block of the product (K-blocking): a packed panel
 // of B holds kc x nr values, 32 KiB for AVX-512, so that it stays in the
 // level-1 cache beside the A strip while a tile is computed.
@@ -128,6 +139,10 @@ func sgemm(tA, tB bool, m, n, k int, alpha float32, a []float32, lda int, b []fl
 			beta = 1
 		}
 	}
+	if !tA && n <= dotCols {
+		sgemmDot(ks, tB, m, n, k, alpha, a, lda, b, ldb, beta != 0, c, ldc)
+		return true
+	}
 	rs, kstep := lda, 1
 	if tA {
 		rs, kstep = 1, lda
@@ -189,6 +204,56 @@ func sgemm(tA, tB bool, m, n, k int, alpha float32, a []float32, lda int, b []fl
 	}
 	gemmBufs.Put(buf)
 	return true
+}
+
+// sgemmDot computes C = alpha A op(B) (+ C when acc) for few columns n as
+// dot products: each column of op(B), times alpha, is copied into a
+// contiguous vector, the kernels take the rows of A four at a time over
+// the longest multiple of the vector width, and Go adds the last products.
+func sgemmDot(ks *kernelSet, tB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, acc bool, c []float32, ldc int) {
+	buf := gemmBufs.Get().(*gemmBuf)
+	if len(buf.b) < k {
+		buf.b = make([]float32, k)
+	}
+	x := buf.b[:k]
+	kv := k / ks.lanes * ks.lanes
+	iacc := 0
+	if acc {
+		iacc = 1
+	}
+	for j := 0; j < n; j++ {
+		if tB {
+			copy(x, b[j*ldb:j*ldb+k])
+		} else {
+			for p := range x {
+				x[p] = b[p*ldb+j]
+			}
+		}
+		if alpha != 1 {
+			for p := range x {
+				x[p] *= alpha
+			}
+		}
+		i := 0
+		for ; i+4 <= m; i += 4 {
+			ks.dot4(kv, &a[i*lda], lda, &x[0], &c[i*ldc+j], ldc, iacc)
+		}
+		for ; i < m; i++ {
+			ks.dot1(kv, &a[i*lda], lda, &x[0], &c[i*ldc+j], ldc, iacc)
+		}
+		if kv == k {
+			continue
+		}
+		for i := 0; i < m; i++ {
+			row := a[i*lda+kv : i*lda+k]
+			var s float32
+			for p, v := range row {
+				s += v * x[kv+p]
+			}
+			c[i*ldc+j] += s
+		}
+	}
+	gemmBufs.Put(buf)
 }
 
 // checkMatrix panics unless x holds an r x c row-major matrix with leading

@@ -138,6 +138,18 @@ func sgemmAVX2_5x8(k int, a *float32, rs, ks int, b *float32, ldb int, c *float3
 //go:noescape
 func sgemmAVX2_6x8(k int, a *float32, rs, ks int, b *float32, ldb int, c *float32, ldc, acc, mask int)
 
+//go:noescape
+func dotAVX512x4(k int, a *float32, lda int, x, c *float32, ldc, acc int)
+
+//go:noescape
+func dotAVX512x1(k int, a *float32, lda int, x, c *float32, ldc, acc int)
+
+//go:noescape
+func dotAVX2x4(k int, a *float32, lda int, x, c *float32, ldc, acc int)
+
+//go:noescape
+func dotAVX2x1(k int, a *float32, lda int, x, c *float32, ldc, acc int)
+
 func fmaPeakAVX512(n int)
 
 func fmaPeakAVX2(n int)
@@ -187,7 +199,10 @@ type kernelSet struct {
 	// under a lane mask (AVX-512), so that partial panels need no tile.
 	masked       bool
 	wide, narrow []sgemmKernel
-	peak         func(n int)
+	// dot4 and dot1 are the dot-product kernels of products with few
+	// columns (sgemmDot) for four rows and one.
+	dot4, dot1 dotKernel
+	peak       func(n int)
 	// peakFlops is the number of float32 flops of one peak iteration.
 	peakFlops int
 	tanh      func(z, s1, s2 *float32, n int)
@@ -206,6 +221,7 @@ var kernelSets = [...]*kernelSet{
 		wide:   []sgemmKernel{sgemmAVX2_1x16, sgemmAVX2_2x16, sgemmAVX2_3x16, sgemmAVX2_4x16, sgemmAVX2_5x16, sgemmAVX2_6x16},
 		narrow: []sgemmKernel{sgemmAVX2_1x8, sgemmAVX2_2x8, sgemmAVX2_3x8, sgemmAVX2_4x8, sgemmAVX2_5x8, sgemmAVX2_6x8},
 		peak:   fmaPeakAVX2, peakFlops: 12 * 8 * 2,
+		dot4: dotAVX2x4, dot1: dotAVX2x1,
 		tanh: tanhAVX2, relu: reluAVX2, mulInto: mulIntoAVX2, mulAdd: mulAddAVX2,
 		secondOrder: secondOrderAVX2, addInto: addIntoAVX2,
 	},
@@ -218,6 +234,7 @@ var kernelSets = [...]*kernelSet{
 			sgemmAVX512_5x16, sgemmAVX512_6x16, sgemmAVX512_7x16, sgemmAVX512_8x16, sgemmAVX512_9x16,
 			sgemmAVX512_10x16, sgemmAVX512_11x16, sgemmAVX512_12x16, sgemmAVX512_13x16, sgemmAVX512_14x16},
 		peak: fmaPeakAVX512, peakFlops: 28 * 16 * 2,
+		dot4: dotAVX512x4, dot1: dotAVX512x1,
 		tanh: tanhAVX512, relu: reluAVX512, mulInto: mulIntoAVX512, mulAdd: mulAddAVX512,
 		secondOrder: secondOrderAVX512, addInto: addIntoAVX512,
 	},

@@ -7,6 +7,7 @@ type kernelSet struct {
 	mr, nr, lanes int
 	masked        bool
 	wide, narrow  []sgemmKernel
+	dot4, dot1    dotKernel
 	peak          func(n int)
 	peakFlops     int
 	tanh          func(z, s1, s2 *float32, n int)

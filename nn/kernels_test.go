@@ -426,7 +426,7 @@ func TestPeak(t *testing.T) {
 
 // TestReLUKernels checks the float32 ReLU at every level against the
 // scalar definition bit for bit: x where x > 0, +0 elsewhere (NaN and -0
-// included), s' = 1 or 0, s” = 0.
+// included), first derivative 1 or 0, second derivative 0.
 func TestReLUKernels(t *testing.T) {
 	rng := rand.New(rand.NewPCG(13, 7))
 	forLevels(t, func(t *testing.T, l kernelLevel) {

@@ -226,3 +226,81 @@ func (g *gen) peak(s isa) {
 	g.i("VZEROUPPER")
 	g.i("RET")
 }
+
+// dot writes dot<ISA>x<rows>(k int, a *float32, lda int, x, c *float32,
+// ldc, acc int), the kernel of products with few columns: for i < rows it
+// computes d_i = sum_p a[i*lda+p] x[p] over p < k (a multiple of the lane
+// count, at least one vector) with two accumulators per row, and stores
+// c[i*ldc] = d_i, or adds d_i to it when acc != 0.
+func (g *gen) dot(s isa, rows int) {
+	r := s.r
+	vb := s.lanes * 4
+	name := fmt.Sprintf("dot%sx%d", s.name, rows)
+	g.p("")
+	g.p("// func %s(k int, a *float32, lda int, x, c *float32, ldc, acc int)", name)
+	g.p("TEXT ·%s(SB), NOSPLIT, $0-56", name)
+	g.i("MOVQ k+0(FP), CX")
+	g.i("MOVQ a+8(FP), AX")
+	g.i("MOVQ lda+16(FP), R8")
+	g.i("SHLQ $2, R8")
+	g.i("LEAQ (R8)(R8*2), R9")
+	g.i("MOVQ x+24(FP), BX")
+	g.i("MOVQ c+32(FP), DI")
+	g.i("MOVQ ldc+40(FP), DX")
+	g.i("SHLQ $2, DX")
+	for i := 0; i < 2*rows; i++ {
+		g.i("%s", s.zero(r(i)))
+	}
+	rowAddrK := func(i, disp int) string {
+		return rowAddr(i, disp)
+	}
+	// Pairs of vectors while they last, then one.
+	g.i("SHRQ $%d, CX", log2(s.lanes))
+	g.p("loop2:")
+	g.i("CMPQ CX, $2")
+	g.i("JLT one")
+	g.i("VMOVUPS (BX), %s", r(2*rows))
+	g.i("VMOVUPS %d(BX), %s", vb, r(2*rows+1))
+	for i := 0; i < rows; i++ {
+		g.i("VFMADD231PS %s, %s, %s", rowAddrK(i, 0), r(2*rows), r(2*i))
+		g.i("VFMADD231PS %s, %s, %s", rowAddrK(i, vb), r(2*rows+1), r(2*i+1))
+	}
+	g.i("ADDQ $%d, AX", 2*vb)
+	g.i("ADDQ $%d, BX", 2*vb)
+	g.i("SUBQ $2, CX")
+	g.i("JMP loop2")
+	g.p("one:")
+	g.i("TESTQ CX, CX")
+	g.i("JZ reduce")
+	g.i("VMOVUPS (BX), %s", r(2*rows))
+	for i := 0; i < rows; i++ {
+		g.i("VFMADD231PS %s, %s, %s", rowAddrK(i, 0), r(2*rows), r(2*i))
+	}
+	g.p("reduce:")
+	g.i("MOVQ acc+48(FP), CX")
+	for i := 0; i < rows; i++ {
+		a := 2 * i
+		t := 2 * rows // scratch
+		g.i("VADDPS %s, %s, %s", r(a+1), r(a), r(a))
+		if s.reg == "Z" {
+			g.i("VEXTRACTF64X4 $1, Z%d, Y%d", a, t)
+			g.i("VADDPS Y%d, Y%d, Y%d", t, a, a)
+		}
+		g.i("VEXTRACTF128 $1, Y%d, X%d", a, t)
+		g.i("VADDPS X%d, X%d, X%d", t, a, a)
+		g.i("VMOVHLPS X%d, X%d, X%d", a, a, t)
+		g.i("VADDPS X%d, X%d, X%d", t, a, a)
+		g.i("VPSHUFD $1, X%d, X%d", a, t)
+		g.i("VADDSS X%d, X%d, X%d", t, a, a)
+		g.i("TESTQ CX, CX")
+		g.i("JZ store%d", i)
+		g.i("VADDSS (DI), X%d, X%d", a, a)
+		g.p("store%d:", i)
+		g.i("VMOVSS X%d, (DI)", a)
+		if i+1 < rows {
+			g.i("ADDQ DX, DI")
+		}
+	}
+	g.i("VZEROUPPER")
+	g.i("RET")
+}

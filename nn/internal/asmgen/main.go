@@ -35,6 +35,10 @@ func generate() []byte {
 	for _, k := range gemmKernels() {
 		g.gemm(k)
 	}
+	for _, isa := range []isa{avx512, avx2} {
+		g.dot(isa, 4)
+		g.dot(isa, 1)
+	}
 	g.peak(avx512)
 	g.peak(avx2)
 	for _, isa := range []isa{avx512, avx2} {
