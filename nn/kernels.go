@@ -61,8 +61,9 @@ type sgemmKernel func(k int, a *float32, rs, ks int, b *float32, ldb int, c *flo
 
 // dotKernel is the signature of the dot-product kernels of
 // kernels_amd64.s: for each of its rows i it computes d_i = sum_p
-// a[i*lda+p] x[p] over p < k (a multiple of the vector width) and stores
-// c[i*ldc] = d_i, or adds d_i to it when acc != 0.
+// a[i*lda+p] x[p] over p < k (masked sets) or over the largest multiple of
+// the vector width not above k (the others), and stores c[i*ldc] = d_i, or
+// adds d_i to it when acc != 0.
 type dotKernel func(k int, a *float32, lda int, x, c *float32, ldc, acc int)
 
 // dotCols is the widest product that sgemm computes as dot products of the
@@ -208,8 +209,9 @@ func sgemm(tA, tB bool, m, n, k int, alpha float32, a []float32, lda int, b []fl
 
 // sgemmDot computes C = alpha A op(B) (+ C when acc) for few columns n as
 // dot products: each column of op(B), times alpha, is copied into a
-// contiguous vector, the kernels take the rows of A four at a time over
-// the longest multiple of the vector width, and Go adds the last products.
+// contiguous vector, the kernels take the rows of A four at a time (with
+// AVX2 over the longest multiple of the vector width, Go adding the last
+// products).
 func sgemmDot(ks *kernelSet, tB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, acc bool, c []float32, ldc int) {
 	buf := gemmBufs.Get().(*gemmBuf)
 	if len(buf.b) < k {
@@ -217,6 +219,9 @@ func sgemmDot(ks *kernelSet, tB bool, m, n, k int, alpha float32, a []float32, l
 	}
 	x := buf.b[:k]
 	kv := k / ks.lanes * ks.lanes
+	if ks.masked {
+		kv = k
+	}
 	iacc := 0
 	if acc {
 		iacc = 1
@@ -244,11 +249,13 @@ func sgemmDot(ks *kernelSet, tB bool, m, n, k int, alpha float32, a []float32, l
 		if kv == k {
 			continue
 		}
+		xt := x[kv:]
 		for i := 0; i < m; i++ {
 			row := a[i*lda+kv : i*lda+k]
+			row = row[:len(xt)]
 			var s float32
 			for p, v := range row {
-				s += v * x[kv+p]
+				s += v * xt[p]
 			}
 			c[i*ldc+j] += s
 		}

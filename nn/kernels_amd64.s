@@ -7227,12 +7227,27 @@ loop2:
 	JMP loop2
 one:
 	TESTQ CX, CX
-	JZ reduce
+	JZ tail
 	VMOVUPS (BX), Z8
 	VFMADD231PS (AX), Z8, Z0
 	VFMADD231PS (AX)(R8*1), Z8, Z2
 	VFMADD231PS (AX)(R8*2), Z8, Z4
 	VFMADD231PS (AX)(R9*1), Z8, Z6
+	ADDQ $64, AX
+	ADDQ $64, BX
+tail:
+	MOVQ k+0(FP), CX
+	ANDQ $15, CX
+	JZ reduce
+	MOVQ $1, SI
+	SHLQ CX, SI
+	DECQ SI
+	KMOVW SI, K1
+	VMOVUPS.Z (BX), K1, Z8
+	VFMADD231PS (AX), Z8, K1, Z0
+	VFMADD231PS (AX)(R8*1), Z8, K1, Z2
+	VFMADD231PS (AX)(R8*2), Z8, K1, Z4
+	VFMADD231PS (AX)(R9*1), Z8, K1, Z6
 reduce:
 	MOVQ acc+48(FP), CX
 	VADDPS Z1, Z0, Z0
@@ -7324,9 +7339,21 @@ loop2:
 	JMP loop2
 one:
 	TESTQ CX, CX
-	JZ reduce
+	JZ tail
 	VMOVUPS (BX), Z2
 	VFMADD231PS (AX), Z2, Z0
+	ADDQ $64, AX
+	ADDQ $64, BX
+tail:
+	MOVQ k+0(FP), CX
+	ANDQ $15, CX
+	JZ reduce
+	MOVQ $1, SI
+	SHLQ CX, SI
+	DECQ SI
+	KMOVW SI, K1
+	VMOVUPS.Z (BX), K1, Z2
+	VFMADD231PS (AX), Z2, K1, Z0
 reduce:
 	MOVQ acc+48(FP), CX
 	VADDPS Z1, Z0, Z0
@@ -7385,12 +7412,15 @@ loop2:
 	JMP loop2
 one:
 	TESTQ CX, CX
-	JZ reduce
+	JZ tail
 	VMOVUPS (BX), Y8
 	VFMADD231PS (AX), Y8, Y0
 	VFMADD231PS (AX)(R8*1), Y8, Y2
 	VFMADD231PS (AX)(R8*2), Y8, Y4
 	VFMADD231PS (AX)(R9*1), Y8, Y6
+	ADDQ $32, AX
+	ADDQ $32, BX
+tail:
 reduce:
 	MOVQ acc+48(FP), CX
 	VADDPS Y1, Y0, Y0
@@ -7474,9 +7504,12 @@ loop2:
 	JMP loop2
 one:
 	TESTQ CX, CX
-	JZ reduce
+	JZ tail
 	VMOVUPS (BX), Y2
 	VFMADD231PS (AX), Y2, Y0
+	ADDQ $32, AX
+	ADDQ $32, BX
+tail:
 reduce:
 	MOVQ acc+48(FP), CX
 	VADDPS Y1, Y0, Y0

@@ -229,9 +229,10 @@ func (g *gen) peak(s isa) {
 
 // dot writes dot<ISA>x<rows>(k int, a *float32, lda int, x, c *float32,
 // ldc, acc int), the kernel of products with few columns: for i < rows it
-// computes d_i = sum_p a[i*lda+p] x[p] over p < k (a multiple of the lane
-// count, at least one vector) with two accumulators per row, and stores
-// c[i*ldc] = d_i, or adds d_i to it when acc != 0.
+// computes d_i = sum_p a[i*lda+p] x[p] with two accumulators per row, and
+// stores c[i*ldc] = d_i, or adds d_i to it when acc != 0. The AVX-512
+// kernels sum over all p < k, the last k mod 16 under a lane mask; the AVX2
+// kernels over the largest multiple of 8 not above k.
 func (g *gen) dot(s isa, rows int) {
 	r := s.r
 	vb := s.lanes * 4
@@ -271,10 +272,28 @@ func (g *gen) dot(s isa, rows int) {
 	g.i("JMP loop2")
 	g.p("one:")
 	g.i("TESTQ CX, CX")
-	g.i("JZ reduce")
+	g.i("JZ tail")
 	g.i("VMOVUPS (BX), %s", r(2*rows))
 	for i := 0; i < rows; i++ {
 		g.i("VFMADD231PS %s, %s, %s", rowAddrK(i, 0), r(2*rows), r(2*i))
+	}
+	g.i("ADDQ $%d, AX", vb)
+	g.i("ADDQ $%d, BX", vb)
+	g.p("tail:")
+	if s.reg == "Z" {
+		// The last k mod 16 products under a lane mask, which also keeps
+		// the loads from reading past the rows.
+		g.i("MOVQ k+0(FP), CX")
+		g.i("ANDQ $%d, CX", s.lanes-1)
+		g.i("JZ reduce")
+		g.i("MOVQ $1, SI")
+		g.i("SHLQ CX, SI")
+		g.i("DECQ SI")
+		g.i("KMOVW SI, K1")
+		g.i("VMOVUPS.Z (BX), K1, %s", r(2*rows))
+		for i := 0; i < rows; i++ {
+			g.i("VFMADD231PS %s, %s, K1, %s", rowAddrK(i, 0), r(2*rows), r(2*i))
+		}
 	}
 	g.p("reduce:")
 	g.i("MOVQ acc+48(FP), CX")
