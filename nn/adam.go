@@ -43,6 +43,13 @@ func (a *Adam[T]) Step(params, grad []T) {
 	eps, wd := T(a.Eps), T(a.WeightDecay)
 	m, v := a.m, a.v
 	grad = grad[:len(params)]
+	if p32, ok := any(params).([]float32); ok {
+		c := [8]float32{float32(wd), float32(b1), float32(1 - b1), float32(b2), float32(1 - b2),
+			float32(stepSize), float32(rbc2), float32(eps)}
+		if done := adamVec(p32, any(grad).([]float32), any(m).([]float32), any(v).([]float32), &c); done > 0 {
+			params, grad, m, v = params[done:], grad[done:], m[done:], v[done:]
+		}
+	}
 	for i, p := range params {
 		g := grad[i] + wd*p
 		mi := b1*m[i] + (1-b1)*g

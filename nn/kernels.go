@@ -430,6 +430,23 @@ func addIntoVec(dst, x []float32) int {
 	return n
 }
 
+// adamVec runs the float32 Adam update of Adam.Step, with the same
+// roundings, on the longest prefix of params whose length is a multiple of
+// the vector width, and returns that length (0 at the generic level). c
+// holds wd, b1, 1-b1, b2, 1-b2, stepSize, rbc2 and eps.
+func adamVec(params, grad, m, v []float32, c *[8]float32) int {
+	ks := kernelSets[level]
+	if ks == nil {
+		return 0
+	}
+	n := len(params) / ks.lanes * ks.lanes
+	if n == 0 {
+		return 0
+	}
+	ks.adam(&params[0], &grad[:n][0], &m[:n][0], &v[:n][0], n, c)
+	return n
+}
+
 // PeakGFLOPS measures the float32 peak of one core at the kernel level in
 // use: the best rate of a loop of independent vector FMAs, which no product
 // can beat, timed in windows of about a millisecond for about the given

@@ -12,6 +12,7 @@ type kernelSet struct {
 	peakFlops     int
 	tanh          func(z, s1, s2 *float32, n int)
 	relu          func(z, s1, s2 *float32, n int)
+	adam          func(params, grad, m, v *float32, n int, c *[8]float32)
 	mulInto       func(a, b *float32, n int)
 	mulAdd        func(dst, x, y *float32, n int)
 	secondOrder   func(mk, ek, pi, s1, u, s2 *float32, n int)

@@ -316,3 +316,66 @@ func (g *gen) relu(s isa) {
 	g.i("VZEROUPPER")
 	g.i("RET")
 }
+
+// adam writes adam<ISA>(params, grad, m, v *float32, n int, c *[8]float32),
+// one Adam update of n parameters (a multiple of the lane count) with the
+// float32 constants c = {wd, b1, 1-b1, b2, 1-b2, stepSize, rbc2, eps}, in
+// the order and with the roundings of nn's Go loop (no FMA):
+// g = grad + wd p; m = b1 m + (1-b1) g; v = b2 v + ((1-b2) g) g;
+// p -= (stepSize m) / (sqrt(v) rbc2 + eps).
+func (g *gen) adam(s isa) {
+	r := s.r
+	vb := s.lanes * 4
+	const (
+		wd = 8 + iota
+		b1
+		c1
+		b2
+		c2
+		ss
+		rbc2
+		eps
+	)
+	g.p("")
+	g.p("// func adam%s(params, grad, m, v *float32, n int, c *[8]float32)", s.name)
+	g.p("TEXT ·adam%s(SB), NOSPLIT, $0-48", s.name)
+	g.i("MOVQ params+0(FP), DI")
+	g.i("MOVQ grad+8(FP), SI")
+	g.i("MOVQ m+16(FP), R8")
+	g.i("MOVQ v+24(FP), R9")
+	g.i("MOVQ n+32(FP), CX")
+	g.i("MOVQ c+40(FP), AX")
+	g.i("SHRQ $%d, CX", log2(s.lanes))
+	g.i("JZ done")
+	for i := 0; i < 8; i++ {
+		g.i("VBROADCASTSS %d(AX), %s", 4*i, r(wd+i))
+	}
+	g.p("loop:")
+	g.i("VMOVUPS (DI), %s", r(0))
+	g.i("VMULPS %s, %s, %s", r(0), r(wd), r(2))
+	g.i("VADDPS (SI), %s, %s", r(2), r(1)) // g
+	g.i("VMULPS (R8), %s, %s", r(b1), r(3))
+	g.i("VMULPS %s, %s, %s", r(1), r(c1), r(4))
+	g.i("VADDPS %s, %s, %s", r(4), r(3), r(3)) // m
+	g.i("VMOVUPS %s, (R8)", r(3))
+	g.i("VMULPS (R9), %s, %s", r(b2), r(5))
+	g.i("VMULPS %s, %s, %s", r(1), r(c2), r(6))
+	g.i("VMULPS %s, %s, %s", r(1), r(6), r(6))
+	g.i("VADDPS %s, %s, %s", r(6), r(5), r(5)) // v
+	g.i("VMOVUPS %s, (R9)", r(5))
+	g.i("VSQRTPS %s, %s", r(5), r(7))
+	g.i("VMULPS %s, %s, %s", r(rbc2), r(7), r(7))
+	g.i("VADDPS %s, %s, %s", r(eps), r(7), r(7))
+	g.i("VMULPS %s, %s, %s", r(3), r(ss), r(4))
+	g.i("VDIVPS %s, %s, %s", r(7), r(4), r(4))
+	g.i("VSUBPS %s, %s, %s", r(4), r(0), r(0))
+	g.i("VMOVUPS %s, (DI)", r(0))
+	for _, reg := range []string{"DI", "SI", "R8", "R9"} {
+		g.i("ADDQ $%d, %s", vb, reg)
+	}
+	g.i("DECQ CX")
+	g.i("JNZ loop")
+	g.p("done:")
+	g.i("VZEROUPPER")
+	g.i("RET")
+}

@@ -44,6 +44,7 @@ func generate() []byte {
 	for _, isa := range []isa{avx512, avx2} {
 		g.tanh(isa)
 		g.relu(isa)
+		g.adam(isa)
 		g.mulInto(isa)
 		g.mulAdd(isa)
 		g.secondOrder(isa)
