@@ -17,6 +17,9 @@ type Adam[T Float] struct {
 
 	m, v  []T
 	steps int
+	// vc holds the float32 constants of the vector kernel (adamVec), kept
+	// here so that passing them allocates nothing.
+	vc [8]float32
 }
 
 // NewAdam returns an Adam optimiser for n parameters with the standard
@@ -44,9 +47,9 @@ func (a *Adam[T]) Step(params, grad []T) {
 	m, v := a.m, a.v
 	grad = grad[:len(params)]
 	if p32, ok := any(params).([]float32); ok {
-		c := [8]float32{float32(wd), float32(b1), float32(1 - b1), float32(b2), float32(1 - b2),
+		a.vc = [8]float32{float32(wd), float32(b1), float32(1 - b1), float32(b2), float32(1 - b2),
 			float32(stepSize), float32(rbc2), float32(eps)}
-		if done := adamVec(p32, any(grad).([]float32), any(m).([]float32), any(v).([]float32), &c); done > 0 {
+		if done := adamVec(p32, any(grad).([]float32), any(m).([]float32), any(v).([]float32), &a.vc); done > 0 {
 			params, grad, m, v = params[done:], grad[done:], m[done:], v[done:]
 		}
 	}
