@@ -2,7 +2,7 @@ package nn
 
 import (
 	"fmt"
-	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -76,14 +76,37 @@ const dotCols = 4
 // level-1 cache beside the A strip while a tile is computed.
 const kc = 256
 
-// gemmBuf holds the packed block of B and a tile for the edges; gemm takes
-// one from gemmBufs per call, so concurrent products allocate nothing once
-// warm.
+// gemmBuf holds the packed block of B and a tile for the edges; a product
+// takes one from gemmBufs (getBuf) and returns it (putBuf), so products
+// allocate nothing once warm, up to len(gemmBufs) at once.
 type gemmBuf struct {
 	b, tile []float32
 }
 
-var gemmBufs = sync.Pool{New: func() any { return new(gemmBuf) }}
+// gemmBufs is a small free list of buffers. Unlike a sync.Pool it never
+// drops them (a garbage collection or the race detector would, and a
+// training step would then allocate).
+var gemmBufs [16]atomic.Pointer[gemmBuf]
+
+// getBuf takes a buffer from gemmBufs, or makes one if all are in use.
+func getBuf() *gemmBuf {
+	for i := range gemmBufs {
+		if b := gemmBufs[i].Swap(nil); b != nil {
+			return b
+		}
+	}
+	return new(gemmBuf)
+}
+
+// putBuf returns a buffer to gemmBufs, or leaves it to the garbage
+// collector if the list is full.
+func putBuf(b *gemmBuf) {
+	for i := range gemmBufs {
+		if gemmBufs[i].CompareAndSwap(nil, b) {
+			return
+		}
+	}
+}
 
 // sgemm computes C = alpha op(A) op(B) + beta C with the level's
 // micro-kernels, for row-major matrices, op(A) m x k and op(B) k x n, like
@@ -149,7 +172,7 @@ func sgemm(tA, tB bool, m, n, k int, alpha float32, a []float32, lda int, b []fl
 		rs, kstep = 1, lda
 	}
 	mr, nr := ks.mr, ks.nr
-	buf := gemmBufs.Get().(*gemmBuf)
+	buf := getBuf()
 	npad := (n + nr - 1) / nr * nr
 	if need := min(kc, k) * npad; len(buf.b) < need {
 		buf.b = make([]float32, need)
@@ -203,7 +226,7 @@ func sgemm(tA, tB bool, m, n, k int, alpha float32, a []float32, lda int, b []fl
 			}
 		}
 	}
-	gemmBufs.Put(buf)
+	putBuf(buf)
 	return true
 }
 
@@ -213,7 +236,7 @@ func sgemm(tA, tB bool, m, n, k int, alpha float32, a []float32, lda int, b []fl
 // AVX2 over the longest multiple of the vector width, Go adding the last
 // products).
 func sgemmDot(ks *kernelSet, tB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, acc bool, c []float32, ldc int) {
-	buf := gemmBufs.Get().(*gemmBuf)
+	buf := getBuf()
 	if len(buf.b) < k {
 		buf.b = make([]float32, k)
 	}
@@ -260,7 +283,7 @@ func sgemmDot(ks *kernelSet, tB bool, m, n, k int, alpha float32, a []float32, l
 			c[i*ldc+j] += s
 		}
 	}
-	gemmBufs.Put(buf)
+	putBuf(buf)
 }
 
 // checkMatrix panics unless x holds an r x c row-major matrix with leading
