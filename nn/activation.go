@@ -89,6 +89,7 @@ func activate[T Float](act Activation, z, s1, s2 []T) {
 			}
 		}
 	case Softplus:
+		z, s1, s2 = activate32(softplusVec, z, s1, s2)
 		for i, x := range z {
 			xf := float64(x)
 			sp := math.Max(xf, 0) + math.Log1p(math.Exp(-math.Abs(xf)))
@@ -99,6 +100,7 @@ func activate[T Float](act Activation, z, s1, s2 []T) {
 			}
 		}
 	case Sigmoid:
+		z, s1, s2 = activate32(sigmoidVec, z, s1, s2)
 		for i, x := range z {
 			sg := sigmoid(float64(x))
 			d := sg * (1 - sg)
@@ -141,6 +143,28 @@ func activate[T Float](act Activation, z, s1, s2 []T) {
 	default:
 		panic("nn: unknown activation")
 	}
+}
+
+// activate32 runs a float32 vector kernel on the longest prefix it takes
+// and returns the rest of z, s1 and s2 for the scalar loop; for other
+// element types it returns them unchanged.
+func activate32[T Float](vec func(z, s1, s2 []float32) int, z, s1, s2 []T) ([]T, []T, []T) {
+	z32, ok := any(z).([]float32)
+	if !ok {
+		return z, s1, s2
+	}
+	var s232 []float32
+	if s2 != nil {
+		s232 = any(s2).([]float32)
+	}
+	done := vec(z32, any(s1).([]float32), s232)
+	if done == 0 {
+		return z, s1, s2
+	}
+	if s2 != nil {
+		s2 = s2[done:]
+	}
+	return z[done:], s1[done:], s2
 }
 
 func sigmoid(x float64) float64 {

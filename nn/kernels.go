@@ -366,6 +366,27 @@ func reluVec(z, s1, s2 []float32) int {
 	return actVec(ks.relu, ks.lanes, z, s1, s2)
 }
 
+// logisticVec applies the float32 sigmoid (or, with softplus, the
+// softplus) activation with its derivatives, within a few float32 units of
+// the float64 definitions, to the longest prefix of z whose length is a
+// multiple of the vector width, and returns that length (0 at the generic
+// level).
+func logisticVec(softplus bool, z, s1, s2 []float32) int {
+	ks := kernelSets[level]
+	if ks == nil {
+		return 0
+	}
+	kern := ks.sigmoid
+	if softplus {
+		kern = ks.softplus
+	}
+	return actVec(kern, ks.lanes, z, s1, s2)
+}
+
+// sigmoidVec and softplusVec are logisticVec for activate32.
+func sigmoidVec(z, s1, s2 []float32) int  { return logisticVec(false, z, s1, s2) }
+func softplusVec(z, s1, s2 []float32) int { return logisticVec(true, z, s1, s2) }
+
 // actVec runs an activation kernel on the longest prefix of z whose length
 // is a multiple of lanes and returns that length.
 func actVec(kern func(z, s1, s2 *float32, n int), lanes int, z, s1, s2 []float32) int {

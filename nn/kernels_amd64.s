@@ -292,6 +292,132 @@ DATA expbias<>+56(SB)/4, $0xb4c0007f
 DATA expbias<>+60(SB)/4, $0xb4c0007f
 GLOBL expbias<>(SB), RODATA|NOPTR, $64
 
+DATA expmax<>+0(SB)/4, $0x42ae0000
+DATA expmax<>+4(SB)/4, $0x42ae0000
+DATA expmax<>+8(SB)/4, $0x42ae0000
+DATA expmax<>+12(SB)/4, $0x42ae0000
+DATA expmax<>+16(SB)/4, $0x42ae0000
+DATA expmax<>+20(SB)/4, $0x42ae0000
+DATA expmax<>+24(SB)/4, $0x42ae0000
+DATA expmax<>+28(SB)/4, $0x42ae0000
+DATA expmax<>+32(SB)/4, $0x42ae0000
+DATA expmax<>+36(SB)/4, $0x42ae0000
+DATA expmax<>+40(SB)/4, $0x42ae0000
+DATA expmax<>+44(SB)/4, $0x42ae0000
+DATA expmax<>+48(SB)/4, $0x42ae0000
+DATA expmax<>+52(SB)/4, $0x42ae0000
+DATA expmax<>+56(SB)/4, $0x42ae0000
+DATA expmax<>+60(SB)/4, $0x42ae0000
+GLOBL expmax<>(SB), RODATA|NOPTR, $64
+
+DATA third<>+0(SB)/4, $0x3eaaaaab
+DATA third<>+4(SB)/4, $0x3eaaaaab
+DATA third<>+8(SB)/4, $0x3eaaaaab
+DATA third<>+12(SB)/4, $0x3eaaaaab
+DATA third<>+16(SB)/4, $0x3eaaaaab
+DATA third<>+20(SB)/4, $0x3eaaaaab
+DATA third<>+24(SB)/4, $0x3eaaaaab
+DATA third<>+28(SB)/4, $0x3eaaaaab
+DATA third<>+32(SB)/4, $0x3eaaaaab
+DATA third<>+36(SB)/4, $0x3eaaaaab
+DATA third<>+40(SB)/4, $0x3eaaaaab
+DATA third<>+44(SB)/4, $0x3eaaaaab
+DATA third<>+48(SB)/4, $0x3eaaaaab
+DATA third<>+52(SB)/4, $0x3eaaaaab
+DATA third<>+56(SB)/4, $0x3eaaaaab
+DATA third<>+60(SB)/4, $0x3eaaaaab
+GLOBL third<>(SB), RODATA|NOPTR, $64
+
+DATA fifth<>+0(SB)/4, $0x3e4ccccd
+DATA fifth<>+4(SB)/4, $0x3e4ccccd
+DATA fifth<>+8(SB)/4, $0x3e4ccccd
+DATA fifth<>+12(SB)/4, $0x3e4ccccd
+DATA fifth<>+16(SB)/4, $0x3e4ccccd
+DATA fifth<>+20(SB)/4, $0x3e4ccccd
+DATA fifth<>+24(SB)/4, $0x3e4ccccd
+DATA fifth<>+28(SB)/4, $0x3e4ccccd
+DATA fifth<>+32(SB)/4, $0x3e4ccccd
+DATA fifth<>+36(SB)/4, $0x3e4ccccd
+DATA fifth<>+40(SB)/4, $0x3e4ccccd
+DATA fifth<>+44(SB)/4, $0x3e4ccccd
+DATA fifth<>+48(SB)/4, $0x3e4ccccd
+DATA fifth<>+52(SB)/4, $0x3e4ccccd
+DATA fifth<>+56(SB)/4, $0x3e4ccccd
+DATA fifth<>+60(SB)/4, $0x3e4ccccd
+GLOBL fifth<>(SB), RODATA|NOPTR, $64
+
+DATA seventh<>+0(SB)/4, $0x3e124925
+DATA seventh<>+4(SB)/4, $0x3e124925
+DATA seventh<>+8(SB)/4, $0x3e124925
+DATA seventh<>+12(SB)/4, $0x3e124925
+DATA seventh<>+16(SB)/4, $0x3e124925
+DATA seventh<>+20(SB)/4, $0x3e124925
+DATA seventh<>+24(SB)/4, $0x3e124925
+DATA seventh<>+28(SB)/4, $0x3e124925
+DATA seventh<>+32(SB)/4, $0x3e124925
+DATA seventh<>+36(SB)/4, $0x3e124925
+DATA seventh<>+40(SB)/4, $0x3e124925
+DATA seventh<>+44(SB)/4, $0x3e124925
+DATA seventh<>+48(SB)/4, $0x3e124925
+DATA seventh<>+52(SB)/4, $0x3e124925
+DATA seventh<>+56(SB)/4, $0x3e124925
+DATA seventh<>+60(SB)/4, $0x3e124925
+GLOBL seventh<>(SB), RODATA|NOPTR, $64
+
+DATA ninth<>+0(SB)/4, $0x3de38e39
+DATA ninth<>+4(SB)/4, $0x3de38e39
+DATA ninth<>+8(SB)/4, $0x3de38e39
+DATA ninth<>+12(SB)/4, $0x3de38e39
+DATA ninth<>+16(SB)/4, $0x3de38e39
+DATA ninth<>+20(SB)/4, $0x3de38e39
+DATA ninth<>+24(SB)/4, $0x3de38e39
+DATA ninth<>+28(SB)/4, $0x3de38e39
+DATA ninth<>+32(SB)/4, $0x3de38e39
+DATA ninth<>+36(SB)/4, $0x3de38e39
+DATA ninth<>+40(SB)/4, $0x3de38e39
+DATA ninth<>+44(SB)/4, $0x3de38e39
+DATA ninth<>+48(SB)/4, $0x3de38e39
+DATA ninth<>+52(SB)/4, $0x3de38e39
+DATA ninth<>+56(SB)/4, $0x3de38e39
+DATA ninth<>+60(SB)/4, $0x3de38e39
+GLOBL ninth<>(SB), RODATA|NOPTR, $64
+
+DATA eleventh<>+0(SB)/4, $0x3dba2e8c
+DATA eleventh<>+4(SB)/4, $0x3dba2e8c
+DATA eleventh<>+8(SB)/4, $0x3dba2e8c
+DATA eleventh<>+12(SB)/4, $0x3dba2e8c
+DATA eleventh<>+16(SB)/4, $0x3dba2e8c
+DATA eleventh<>+20(SB)/4, $0x3dba2e8c
+DATA eleventh<>+24(SB)/4, $0x3dba2e8c
+DATA eleventh<>+28(SB)/4, $0x3dba2e8c
+DATA eleventh<>+32(SB)/4, $0x3dba2e8c
+DATA eleventh<>+36(SB)/4, $0x3dba2e8c
+DATA eleventh<>+40(SB)/4, $0x3dba2e8c
+DATA eleventh<>+44(SB)/4, $0x3dba2e8c
+DATA eleventh<>+48(SB)/4, $0x3dba2e8c
+DATA eleventh<>+52(SB)/4, $0x3dba2e8c
+DATA eleventh<>+56(SB)/4, $0x3dba2e8c
+DATA eleventh<>+60(SB)/4, $0x3dba2e8c
+GLOBL eleventh<>(SB), RODATA|NOPTR, $64
+
+DATA thirteenth<>+0(SB)/4, $0x3d9d89d9
+DATA thirteenth<>+4(SB)/4, $0x3d9d89d9
+DATA thirteenth<>+8(SB)/4, $0x3d9d89d9
+DATA thirteenth<>+12(SB)/4, $0x3d9d89d9
+DATA thirteenth<>+16(SB)/4, $0x3d9d89d9
+DATA thirteenth<>+20(SB)/4, $0x3d9d89d9
+DATA thirteenth<>+24(SB)/4, $0x3d9d89d9
+DATA thirteenth<>+28(SB)/4, $0x3d9d89d9
+DATA thirteenth<>+32(SB)/4, $0x3d9d89d9
+DATA thirteenth<>+36(SB)/4, $0x3d9d89d9
+DATA thirteenth<>+40(SB)/4, $0x3d9d89d9
+DATA thirteenth<>+44(SB)/4, $0x3d9d89d9
+DATA thirteenth<>+48(SB)/4, $0x3d9d89d9
+DATA thirteenth<>+52(SB)/4, $0x3d9d89d9
+DATA thirteenth<>+56(SB)/4, $0x3d9d89d9
+DATA thirteenth<>+60(SB)/4, $0x3d9d89d9
+GLOBL thirteenth<>(SB), RODATA|NOPTR, $64
+
 // func sgemmAVX512_1x32(k int, a *float32, rs, ks int, b *float32, ldb int, c *float32, ldc, acc, mask int)
 TEXT ·sgemmAVX512_1x32(SB), NOSPLIT, $0-80
 	MOVQ k+0(FP), CX
@@ -7720,6 +7846,131 @@ done:
 	VZEROUPPER
 	RET
 
+// func sigmoidAVX512(z, s1, s2 *float32, n int)
+TEXT ·sigmoidAVX512(SB), NOSPLIT, $0-32
+	MOVQ z+0(FP), SI
+	MOVQ s1+8(FP), DI
+	MOVQ s2+16(FP), DX
+	MOVQ n+24(FP), CX
+	SHRQ $4, CX
+	JZ done
+loop:
+	VMOVUPS (SI), Z0
+	VPANDD absmask<>(SB), Z0, Z1
+	VMOVUPS expmax<>(SB), Z9
+	VMINPS Z1, Z9, Z1
+	VPXORD Z9, Z9, Z9
+	VSUBPS Z1, Z9, Z1
+	VMOVUPS round<>(SB), Z2
+	VFMADD231PS log2e<>(SB), Z1, Z2
+	VSUBPS round<>(SB), Z2, Z3
+	VFNMADD231PS ln2hi<>(SB), Z3, Z1
+	VFNMADD231PS ln2lo<>(SB), Z3, Z1
+	VMOVUPS c6<>(SB), Z4
+	VFMADD213PS c5<>(SB), Z1, Z4
+	VFMADD213PS c4<>(SB), Z1, Z4
+	VFMADD213PS c3<>(SB), Z1, Z4
+	VFMADD213PS c2<>(SB), Z1, Z4
+	VFMADD213PS one<>(SB), Z1, Z4
+	VFMADD213PS one<>(SB), Z1, Z4
+	VPADDD expbias<>(SB), Z2, Z2
+	VPSLLD $23, Z2, Z2
+	VMULPS Z2, Z4, Z4
+	VADDPS one<>(SB), Z4, Z5
+	VMOVUPS one<>(SB), Z6
+	VDIVPS Z5, Z6, Z6
+	VMULPS Z6, Z4, Z7
+	VCMPPS $0x11, Z9, Z0, K1
+	VBLENDMPS Z7, Z6, K1, Z6
+	VMOVUPS one<>(SB), Z8
+	VSUBPS Z6, Z8, Z8
+	VMULPS Z8, Z6, Z8
+	VMOVUPS Z6, (SI)
+	VMOVUPS Z8, (DI)
+	TESTQ DX, DX
+	JZ next
+	VMOVUPS one<>(SB), Z7
+	VFMADD231PS mtwo<>(SB), Z6, Z7
+	VMULPS Z7, Z8, Z7
+	VMOVUPS Z7, (DX)
+	ADDQ $64, DX
+next:
+	ADDQ $64, SI
+	ADDQ $64, DI
+	DECQ CX
+	JNZ loop
+done:
+	VZEROUPPER
+	RET
+
+// func softplusAVX512(z, s1, s2 *float32, n int)
+TEXT ·softplusAVX512(SB), NOSPLIT, $0-32
+	MOVQ z+0(FP), SI
+	MOVQ s1+8(FP), DI
+	MOVQ s2+16(FP), DX
+	MOVQ n+24(FP), CX
+	SHRQ $4, CX
+	JZ done
+loop:
+	VMOVUPS (SI), Z0
+	VPANDD absmask<>(SB), Z0, Z1
+	VMOVUPS expmax<>(SB), Z9
+	VMINPS Z1, Z9, Z1
+	VPXORD Z9, Z9, Z9
+	VSUBPS Z1, Z9, Z1
+	VMOVUPS round<>(SB), Z2
+	VFMADD231PS log2e<>(SB), Z1, Z2
+	VSUBPS round<>(SB), Z2, Z3
+	VFNMADD231PS ln2hi<>(SB), Z3, Z1
+	VFNMADD231PS ln2lo<>(SB), Z3, Z1
+	VMOVUPS c6<>(SB), Z4
+	VFMADD213PS c5<>(SB), Z1, Z4
+	VFMADD213PS c4<>(SB), Z1, Z4
+	VFMADD213PS c3<>(SB), Z1, Z4
+	VFMADD213PS c2<>(SB), Z1, Z4
+	VFMADD213PS one<>(SB), Z1, Z4
+	VFMADD213PS one<>(SB), Z1, Z4
+	VPADDD expbias<>(SB), Z2, Z2
+	VPSLLD $23, Z2, Z2
+	VMULPS Z2, Z4, Z4
+	VADDPS one<>(SB), Z4, Z5
+	VMOVUPS one<>(SB), Z6
+	VDIVPS Z5, Z6, Z6
+	VMULPS Z6, Z4, Z7
+	VCMPPS $0x11, Z9, Z0, K1
+	VBLENDMPS Z7, Z6, K1, Z6
+	VMOVUPS one<>(SB), Z8
+	VSUBPS Z6, Z8, Z8
+	VMULPS Z8, Z6, Z8
+	VADDPS two<>(SB), Z4, Z7
+	VDIVPS Z7, Z4, Z4
+	VMULPS Z4, Z4, Z5
+	VMOVUPS thirteenth<>(SB), Z7
+	VFMADD213PS eleventh<>(SB), Z5, Z7
+	VFMADD213PS ninth<>(SB), Z5, Z7
+	VFMADD213PS seventh<>(SB), Z5, Z7
+	VFMADD213PS fifth<>(SB), Z5, Z7
+	VFMADD213PS third<>(SB), Z5, Z7
+	VFMADD213PS one<>(SB), Z5, Z7
+	VMULPS Z4, Z7, Z7
+	VADDPS Z7, Z7, Z7
+	VMAXPS Z0, Z9, Z1
+	VADDPS Z7, Z1, Z1
+	VMOVUPS Z1, (SI)
+	VMOVUPS Z6, (DI)
+	TESTQ DX, DX
+	JZ next
+	VMOVUPS Z8, (DX)
+	ADDQ $64, DX
+next:
+	ADDQ $64, SI
+	ADDQ $64, DI
+	DECQ CX
+	JNZ loop
+done:
+	VZEROUPPER
+	RET
+
 // func adamAVX512(params, grad, m, v *float32, n int, c *[8]float32)
 TEXT ·adamAVX512(SB), NOSPLIT, $0-48
 	MOVQ params+0(FP), DI
@@ -7946,6 +8197,131 @@ loop:
 	TESTQ DX, DX
 	JZ next
 	VMOVUPS Y3, (DX)
+	ADDQ $32, DX
+next:
+	ADDQ $32, SI
+	ADDQ $32, DI
+	DECQ CX
+	JNZ loop
+done:
+	VZEROUPPER
+	RET
+
+// func sigmoidAVX2(z, s1, s2 *float32, n int)
+TEXT ·sigmoidAVX2(SB), NOSPLIT, $0-32
+	MOVQ z+0(FP), SI
+	MOVQ s1+8(FP), DI
+	MOVQ s2+16(FP), DX
+	MOVQ n+24(FP), CX
+	SHRQ $3, CX
+	JZ done
+loop:
+	VMOVUPS (SI), Y0
+	VANDPS absmask<>(SB), Y0, Y1
+	VMOVUPS expmax<>(SB), Y9
+	VMINPS Y1, Y9, Y1
+	VXORPS Y9, Y9, Y9
+	VSUBPS Y1, Y9, Y1
+	VMOVUPS round<>(SB), Y2
+	VFMADD231PS log2e<>(SB), Y1, Y2
+	VSUBPS round<>(SB), Y2, Y3
+	VFNMADD231PS ln2hi<>(SB), Y3, Y1
+	VFNMADD231PS ln2lo<>(SB), Y3, Y1
+	VMOVUPS c6<>(SB), Y4
+	VFMADD213PS c5<>(SB), Y1, Y4
+	VFMADD213PS c4<>(SB), Y1, Y4
+	VFMADD213PS c3<>(SB), Y1, Y4
+	VFMADD213PS c2<>(SB), Y1, Y4
+	VFMADD213PS one<>(SB), Y1, Y4
+	VFMADD213PS one<>(SB), Y1, Y4
+	VPADDD expbias<>(SB), Y2, Y2
+	VPSLLD $23, Y2, Y2
+	VMULPS Y2, Y4, Y4
+	VADDPS one<>(SB), Y4, Y5
+	VMOVUPS one<>(SB), Y6
+	VDIVPS Y5, Y6, Y6
+	VMULPS Y6, Y4, Y7
+	VCMPPS $0x11, Y9, Y0, Y8
+	VBLENDVPS Y8, Y7, Y6, Y6
+	VMOVUPS one<>(SB), Y8
+	VSUBPS Y6, Y8, Y8
+	VMULPS Y8, Y6, Y8
+	VMOVUPS Y6, (SI)
+	VMOVUPS Y8, (DI)
+	TESTQ DX, DX
+	JZ next
+	VMOVUPS one<>(SB), Y7
+	VFMADD231PS mtwo<>(SB), Y6, Y7
+	VMULPS Y7, Y8, Y7
+	VMOVUPS Y7, (DX)
+	ADDQ $32, DX
+next:
+	ADDQ $32, SI
+	ADDQ $32, DI
+	DECQ CX
+	JNZ loop
+done:
+	VZEROUPPER
+	RET
+
+// func softplusAVX2(z, s1, s2 *float32, n int)
+TEXT ·softplusAVX2(SB), NOSPLIT, $0-32
+	MOVQ z+0(FP), SI
+	MOVQ s1+8(FP), DI
+	MOVQ s2+16(FP), DX
+	MOVQ n+24(FP), CX
+	SHRQ $3, CX
+	JZ done
+loop:
+	VMOVUPS (SI), Y0
+	VANDPS absmask<>(SB), Y0, Y1
+	VMOVUPS expmax<>(SB), Y9
+	VMINPS Y1, Y9, Y1
+	VXORPS Y9, Y9, Y9
+	VSUBPS Y1, Y9, Y1
+	VMOVUPS round<>(SB), Y2
+	VFMADD231PS log2e<>(SB), Y1, Y2
+	VSUBPS round<>(SB), Y2, Y3
+	VFNMADD231PS ln2hi<>(SB), Y3, Y1
+	VFNMADD231PS ln2lo<>(SB), Y3, Y1
+	VMOVUPS c6<>(SB), Y4
+	VFMADD213PS c5<>(SB), Y1, Y4
+	VFMADD213PS c4<>(SB), Y1, Y4
+	VFMADD213PS c3<>(SB), Y1, Y4
+	VFMADD213PS c2<>(SB), Y1, Y4
+	VFMADD213PS one<>(SB), Y1, Y4
+	VFMADD213PS one<>(SB), Y1, Y4
+	VPADDD expbias<>(SB), Y2, Y2
+	VPSLLD $23, Y2, Y2
+	VMULPS Y2, Y4, Y4
+	VADDPS one<>(SB), Y4, Y5
+	VMOVUPS one<>(SB), Y6
+	VDIVPS Y5, Y6, Y6
+	VMULPS Y6, Y4, Y7
+	VCMPPS $0x11, Y9, Y0, Y8
+	VBLENDVPS Y8, Y7, Y6, Y6
+	VMOVUPS one<>(SB), Y8
+	VSUBPS Y6, Y8, Y8
+	VMULPS Y8, Y6, Y8
+	VADDPS two<>(SB), Y4, Y7
+	VDIVPS Y7, Y4, Y4
+	VMULPS Y4, Y4, Y5
+	VMOVUPS thirteenth<>(SB), Y7
+	VFMADD213PS eleventh<>(SB), Y5, Y7
+	VFMADD213PS ninth<>(SB), Y5, Y7
+	VFMADD213PS seventh<>(SB), Y5, Y7
+	VFMADD213PS fifth<>(SB), Y5, Y7
+	VFMADD213PS third<>(SB), Y5, Y7
+	VFMADD213PS one<>(SB), Y5, Y7
+	VMULPS Y4, Y7, Y7
+	VADDPS Y7, Y7, Y7
+	VMAXPS Y0, Y9, Y1
+	VADDPS Y7, Y1, Y1
+	VMOVUPS Y1, (SI)
+	VMOVUPS Y6, (DI)
+	TESTQ DX, DX
+	JZ next
+	VMOVUPS Y8, (DX)
 	ADDQ $32, DX
 next:
 	ADDQ $32, SI

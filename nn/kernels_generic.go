@@ -12,6 +12,8 @@ type kernelSet struct {
 	peakFlops     int
 	tanh          func(z, s1, s2 *float32, n int)
 	relu          func(z, s1, s2 *float32, n int)
+	sigmoid       func(z, s1, s2 *float32, n int)
+	softplus      func(z, s1, s2 *float32, n int)
 	adam          func(params, grad, m, v *float32, n int, c *[8]float32)
 	mulInto       func(a, b *float32, n int)
 	mulAdd        func(dst, x, y *float32, n int)

@@ -35,7 +35,7 @@ var constants = []constant{
 }
 
 func (g *gen) constants() {
-	for _, c := range constants {
+	for _, c := range append(constants, logisticConstants...) {
 		g.p("")
 		for l := 0; l < 16; l++ {
 			g.p("DATA %s<>+%d(SB)/4, $0x%08x", c.name, 4*l, c.bits)
@@ -373,6 +373,121 @@ func (g *gen) adam(s isa) {
 	for _, reg := range []string{"DI", "SI", "R8", "R9"} {
 		g.i("ADDQ $%d, %s", vb, reg)
 	}
+	g.i("DECQ CX")
+	g.i("JNZ loop")
+	g.p("done:")
+	g.i("VZEROUPPER")
+	g.i("RET")
+}
+
+// The constants of the logistic kernels: the clamp that keeps 2^k normal
+// in exp(-|x|), and 1/(2j+1) for the series of log(1+e).
+var logisticConstants = []constant{
+	f32("expmax", 87),
+	f32("third", 1.0/3),
+	f32("fifth", 1.0/5),
+	f32("seventh", 1.0/7),
+	f32("ninth", 1.0/9),
+	f32("eleventh", 1.0/11),
+	f32("thirteenth", 1.0/13),
+}
+
+// logistic writes sigmoid<ISA> or softplus<ISA>(z, s1, s2 *float32, n int):
+// for i < n (a multiple of the lane count), with e = exp(-|x|) from
+// tanh's range reduction and polynomial, and sg = 1/(1+e) for x >= 0,
+// e/(1+e) below,
+//
+//	sigmoid:  z = sg, s1 = sg (1-sg), s2 = s1 (1 - 2 sg)
+//	softplus: z = max(x, 0) + log(1+e), s1 = sg, s2 = sg (1-sg)
+//
+// (s2 only if not nil), with log(1+e) = 2 atanh(t) = 2 t (1 + t^2/3 + ...
+// + t^12/13), t = e/(2+e) <= 1/3. NaN propagates.
+func (g *gen) logistic(s isa, softplus bool) {
+	r := s.r
+	vb := s.lanes * 4
+	name := "sigmoid"
+	if softplus {
+		name = "softplus"
+	}
+	g.p("")
+	g.p("// func %s%s(z, s1, s2 *float32, n int)", name, s.name)
+	g.p("TEXT ·%s%s(SB), NOSPLIT, $0-32", name, s.name)
+	g.i("MOVQ z+0(FP), SI")
+	g.i("MOVQ s1+8(FP), DI")
+	g.i("MOVQ s2+16(FP), DX")
+	g.i("MOVQ n+24(FP), CX")
+	g.i("SHRQ $%d, CX", log2(s.lanes))
+	g.i("JZ done")
+	g.p("loop:")
+	g.i("VMOVUPS (SI), %s", r(0))
+	g.i("%s %s, %s, %s", s.and(), cref("absmask"), r(0), r(1))
+	g.i("VMOVUPS %s, %s", cref("expmax"), r(9))
+	g.i("VMINPS %s, %s, %s", r(1), r(9), r(1))
+	// y = -|x|; e = 2^k p(r) as in tanh.
+	g.i("%s", s.zero(r(9)))
+	g.i("VSUBPS %s, %s, %s", r(1), r(9), r(1))
+	g.i("VMOVUPS %s, %s", cref("round"), r(2))
+	g.i("VFMADD231PS %s, %s, %s", cref("log2e"), r(1), r(2))
+	g.i("VSUBPS %s, %s, %s", cref("round"), r(2), r(3))
+	g.i("VFNMADD231PS %s, %s, %s", cref("ln2hi"), r(3), r(1))
+	g.i("VFNMADD231PS %s, %s, %s", cref("ln2lo"), r(3), r(1))
+	g.i("VMOVUPS %s, %s", cref("c6"), r(4))
+	for _, c := range []string{"c5", "c4", "c3", "c2", "one", "one"} {
+		g.i("VFMADD213PS %s, %s, %s", cref(c), r(1), r(4))
+	}
+	g.i("VPADDD %s, %s, %s", cref("expbias"), r(2), r(2))
+	g.i("VPSLLD $23, %s, %s", r(2), r(2))
+	g.i("VMULPS %s, %s, %s", r(2), r(4), r(4)) // r4 = e
+	g.i("VADDPS %s, %s, %s", cref("one"), r(4), r(5)) // r5 = 1+e
+	g.i("VMOVUPS %s, %s", cref("one"), r(6))
+	g.i("VDIVPS %s, %s, %s", r(5), r(6), r(6)) // r6 = 1/(1+e)
+	g.i("VMULPS %s, %s, %s", r(6), r(4), r(7)) // r7 = e/(1+e)
+	// sg = x < 0 ? r7 : r6 (predicate 0x11: less than, ordered, quiet).
+	if s.reg == "Z" {
+		g.i("VCMPPS $0x11, %s, %s, K1", r(9), r(0))
+		g.i("VBLENDMPS %s, %s, K1, %s", r(7), r(6), r(6))
+	} else {
+		g.i("VCMPPS $0x11, %s, %s, %s", r(9), r(0), r(8))
+		g.i("VBLENDVPS %s, %s, %s, %s", r(8), r(7), r(6), r(6))
+	}
+	// r8 = sg (1 - sg).
+	g.i("VMOVUPS %s, %s", cref("one"), r(8))
+	g.i("VSUBPS %s, %s, %s", r(6), r(8), r(8))
+	g.i("VMULPS %s, %s, %s", r(8), r(6), r(8))
+	if !softplus {
+		g.i("VMOVUPS %s, (SI)", r(6))
+		g.i("VMOVUPS %s, (DI)", r(8))
+		g.i("TESTQ DX, DX")
+		g.i("JZ next")
+		// s2 = s1 (1 - 2 sg) = s1 (1 + (-2) sg).
+		g.i("VMOVUPS %s, %s", cref("one"), r(7))
+		g.i("VFMADD231PS %s, %s, %s", cref("mtwo"), r(6), r(7))
+		g.i("VMULPS %s, %s, %s", r(7), r(8), r(7))
+		g.i("VMOVUPS %s, (DX)", r(7))
+	} else {
+		// t = e / (2 + e); log(1+e) = 2 t P(t^2).
+		g.i("VADDPS %s, %s, %s", cref("two"), r(4), r(7))
+		g.i("VDIVPS %s, %s, %s", r(7), r(4), r(4)) // r4 = t
+		g.i("VMULPS %s, %s, %s", r(4), r(4), r(5)) // r5 = t^2
+		g.i("VMOVUPS %s, %s", cref("thirteenth"), r(7))
+		for _, c := range []string{"eleventh", "ninth", "seventh", "fifth", "third", "one"} {
+			g.i("VFMADD213PS %s, %s, %s", cref(c), r(5), r(7))
+		}
+		g.i("VMULPS %s, %s, %s", r(4), r(7), r(7))
+		g.i("VADDPS %s, %s, %s", r(7), r(7), r(7))
+		// max(x, 0) with x second, so that a NaN propagates.
+		g.i("VMAXPS %s, %s, %s", r(0), r(9), r(1))
+		g.i("VADDPS %s, %s, %s", r(7), r(1), r(1))
+		g.i("VMOVUPS %s, (SI)", r(1))
+		g.i("VMOVUPS %s, (DI)", r(6))
+		g.i("TESTQ DX, DX")
+		g.i("JZ next")
+		g.i("VMOVUPS %s, (DX)", r(8))
+	}
+	g.i("ADDQ $%d, DX", vb)
+	g.p("next:")
+	g.i("ADDQ $%d, SI", vb)
+	g.i("ADDQ $%d, DI", vb)
 	g.i("DECQ CX")
 	g.i("JNZ loop")
 	g.p("done:")

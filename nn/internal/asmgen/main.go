@@ -44,6 +44,8 @@ func generate() []byte {
 	for _, isa := range []isa{avx512, avx2} {
 		g.tanh(isa)
 		g.relu(isa)
+		g.logistic(isa, false)
+		g.logistic(isa, true)
 		g.adam(isa)
 		g.mulInto(isa)
 		g.mulAdd(isa)
