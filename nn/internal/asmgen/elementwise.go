@@ -437,7 +437,7 @@ func (g *gen) logistic(s isa, softplus bool) {
 	}
 	g.i("VPADDD %s, %s, %s", cref("expbias"), r(2), r(2))
 	g.i("VPSLLD $23, %s, %s", r(2), r(2))
-	g.i("VMULPS %s, %s, %s", r(2), r(4), r(4)) // r4 = e
+	g.i("VMULPS %s, %s, %s", r(2), r(4), r(4))        // r4 = e
 	g.i("VADDPS %s, %s, %s", cref("one"), r(4), r(5)) // r5 = 1+e
 	g.i("VMOVUPS %s, %s", cref("one"), r(6))
 	g.i("VDIVPS %s, %s, %s", r(5), r(6), r(6)) // r6 = 1/(1+e)
