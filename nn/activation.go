@@ -110,6 +110,7 @@ func activate[T Float](act Activation, z, s1, s2 []T) {
 			}
 		}
 	case Sin:
+		z, s1, s2 = activate32(sinVec, z, s1, s2)
 		for i, x := range z {
 			s, c := math.Sincos(float64(x))
 			z[i], s1[i] = T(s), T(c)

@@ -387,6 +387,28 @@ func logisticVec(softplus bool, z, s1, s2 []float32) int {
 func sigmoidVec(z, s1, s2 []float32) int  { return logisticVec(false, z, s1, s2) }
 func softplusVec(z, s1, s2 []float32) int { return logisticVec(true, z, s1, s2) }
 
+// sinVec applies the float32 sin activation (z = sin x, s1 = cos x, s2 =
+// -sin x) with the level's kernel, within a few float32 units, from the
+// start of z up to the first vector with an |x| of 1024 or more, and
+// returns how many values it did (a multiple of the vector width; 0 at the
+// generic level).
+func sinVec(z, s1, s2 []float32) int {
+	ks := kernelSets[level]
+	if ks == nil {
+		return 0
+	}
+	n := len(z) / ks.lanes * ks.lanes
+	if n == 0 {
+		return 0
+	}
+	s1 = s1[:n]
+	var p2 *float32
+	if s2 != nil {
+		p2 = &s2[:n][0]
+	}
+	return ks.sin(&z[0], &s1[0], p2, n)
+}
+
 // actVec runs an activation kernel on the longest prefix of z whose length
 // is a multiple of lanes and returns that length.
 func actVec(kern func(z, s1, s2 *float32, n int), lanes int, z, s1, s2 []float32) int {

@@ -179,6 +179,12 @@ func softplusAVX512(z, s1, s2 *float32, n int)
 func softplusAVX2(z, s1, s2 *float32, n int)
 
 //go:noescape
+func sinAVX512(z, s1, s2 *float32, n int) int
+
+//go:noescape
+func sinAVX2(z, s1, s2 *float32, n int) int
+
+//go:noescape
 func reluAVX512(z, s1, s2 *float32, n int)
 
 //go:noescape
@@ -227,6 +233,7 @@ type kernelSet struct {
 	relu      func(z, s1, s2 *float32, n int)
 	sigmoid   func(z, s1, s2 *float32, n int)
 	softplus  func(z, s1, s2 *float32, n int)
+	sin       func(z, s1, s2 *float32, n int) int
 	adam      func(params, grad, m, v *float32, n int, c *[8]float32)
 	mulInto   func(a, b *float32, n int)
 	mulAdd    func(dst, x, y *float32, n int)
@@ -243,7 +250,7 @@ var kernelSets = [...]*kernelSet{
 		narrow: []sgemmKernel{sgemmAVX2_1x8, sgemmAVX2_2x8, sgemmAVX2_3x8, sgemmAVX2_4x8, sgemmAVX2_5x8, sgemmAVX2_6x8},
 		peak:   fmaPeakAVX2, peakFlops: 12 * 8 * 2,
 		dot4: dotAVX2x4, dot1: dotAVX2x1,
-		tanh: tanhAVX2, relu: reluAVX2, sigmoid: sigmoidAVX2, softplus: softplusAVX2, adam: adamAVX2, mulInto: mulIntoAVX2, mulAdd: mulAddAVX2,
+		tanh: tanhAVX2, relu: reluAVX2, sigmoid: sigmoidAVX2, softplus: softplusAVX2, sin: sinAVX2, adam: adamAVX2, mulInto: mulIntoAVX2, mulAdd: mulAddAVX2,
 		secondOrder: secondOrderAVX2, addInto: addIntoAVX2,
 	},
 	levelAVX512: {
@@ -256,7 +263,7 @@ var kernelSets = [...]*kernelSet{
 			sgemmAVX512_10x16, sgemmAVX512_11x16, sgemmAVX512_12x16, sgemmAVX512_13x16, sgemmAVX512_14x16},
 		peak: fmaPeakAVX512, peakFlops: 28 * 16 * 2,
 		dot4: dotAVX512x4, dot1: dotAVX512x1,
-		tanh: tanhAVX512, relu: reluAVX512, sigmoid: sigmoidAVX512, softplus: softplusAVX512, adam: adamAVX512, mulInto: mulIntoAVX512, mulAdd: mulAddAVX512,
+		tanh: tanhAVX512, relu: reluAVX512, sigmoid: sigmoidAVX512, softplus: softplusAVX512, sin: sinAVX512, adam: adamAVX512, mulInto: mulIntoAVX512, mulAdd: mulAddAVX512,
 		secondOrder: secondOrderAVX512, addInto: addIntoAVX512,
 	},
 }

@@ -418,6 +418,276 @@ DATA thirteenth<>+56(SB)/4, $0x3d9d89d9
 DATA thirteenth<>+60(SB)/4, $0x3d9d89d9
 GLOBL thirteenth<>(SB), RODATA|NOPTR, $64
 
+DATA twoopi<>+0(SB)/4, $0x3f22f983
+DATA twoopi<>+4(SB)/4, $0x3f22f983
+DATA twoopi<>+8(SB)/4, $0x3f22f983
+DATA twoopi<>+12(SB)/4, $0x3f22f983
+DATA twoopi<>+16(SB)/4, $0x3f22f983
+DATA twoopi<>+20(SB)/4, $0x3f22f983
+DATA twoopi<>+24(SB)/4, $0x3f22f983
+DATA twoopi<>+28(SB)/4, $0x3f22f983
+DATA twoopi<>+32(SB)/4, $0x3f22f983
+DATA twoopi<>+36(SB)/4, $0x3f22f983
+DATA twoopi<>+40(SB)/4, $0x3f22f983
+DATA twoopi<>+44(SB)/4, $0x3f22f983
+DATA twoopi<>+48(SB)/4, $0x3f22f983
+DATA twoopi<>+52(SB)/4, $0x3f22f983
+DATA twoopi<>+56(SB)/4, $0x3f22f983
+DATA twoopi<>+60(SB)/4, $0x3f22f983
+GLOBL twoopi<>(SB), RODATA|NOPTR, $64
+
+DATA pio2a<>+0(SB)/4, $0x3fc90000
+DATA pio2a<>+4(SB)/4, $0x3fc90000
+DATA pio2a<>+8(SB)/4, $0x3fc90000
+DATA pio2a<>+12(SB)/4, $0x3fc90000
+DATA pio2a<>+16(SB)/4, $0x3fc90000
+DATA pio2a<>+20(SB)/4, $0x3fc90000
+DATA pio2a<>+24(SB)/4, $0x3fc90000
+DATA pio2a<>+28(SB)/4, $0x3fc90000
+DATA pio2a<>+32(SB)/4, $0x3fc90000
+DATA pio2a<>+36(SB)/4, $0x3fc90000
+DATA pio2a<>+40(SB)/4, $0x3fc90000
+DATA pio2a<>+44(SB)/4, $0x3fc90000
+DATA pio2a<>+48(SB)/4, $0x3fc90000
+DATA pio2a<>+52(SB)/4, $0x3fc90000
+DATA pio2a<>+56(SB)/4, $0x3fc90000
+DATA pio2a<>+60(SB)/4, $0x3fc90000
+GLOBL pio2a<>(SB), RODATA|NOPTR, $64
+
+DATA pio2b<>+0(SB)/4, $0x39fda000
+DATA pio2b<>+4(SB)/4, $0x39fda000
+DATA pio2b<>+8(SB)/4, $0x39fda000
+DATA pio2b<>+12(SB)/4, $0x39fda000
+DATA pio2b<>+16(SB)/4, $0x39fda000
+DATA pio2b<>+20(SB)/4, $0x39fda000
+DATA pio2b<>+24(SB)/4, $0x39fda000
+DATA pio2b<>+28(SB)/4, $0x39fda000
+DATA pio2b<>+32(SB)/4, $0x39fda000
+DATA pio2b<>+36(SB)/4, $0x39fda000
+DATA pio2b<>+40(SB)/4, $0x39fda000
+DATA pio2b<>+44(SB)/4, $0x39fda000
+DATA pio2b<>+48(SB)/4, $0x39fda000
+DATA pio2b<>+52(SB)/4, $0x39fda000
+DATA pio2b<>+56(SB)/4, $0x39fda000
+DATA pio2b<>+60(SB)/4, $0x39fda000
+GLOBL pio2b<>(SB), RODATA|NOPTR, $64
+
+DATA pio2c<>+0(SB)/4, $0x33a22169
+DATA pio2c<>+4(SB)/4, $0x33a22169
+DATA pio2c<>+8(SB)/4, $0x33a22169
+DATA pio2c<>+12(SB)/4, $0x33a22169
+DATA pio2c<>+16(SB)/4, $0x33a22169
+DATA pio2c<>+20(SB)/4, $0x33a22169
+DATA pio2c<>+24(SB)/4, $0x33a22169
+DATA pio2c<>+28(SB)/4, $0x33a22169
+DATA pio2c<>+32(SB)/4, $0x33a22169
+DATA pio2c<>+36(SB)/4, $0x33a22169
+DATA pio2c<>+40(SB)/4, $0x33a22169
+DATA pio2c<>+44(SB)/4, $0x33a22169
+DATA pio2c<>+48(SB)/4, $0x33a22169
+DATA pio2c<>+52(SB)/4, $0x33a22169
+DATA pio2c<>+56(SB)/4, $0x33a22169
+DATA pio2c<>+60(SB)/4, $0x33a22169
+GLOBL pio2c<>(SB), RODATA|NOPTR, $64
+
+DATA sinmax<>+0(SB)/4, $0x44800000
+DATA sinmax<>+4(SB)/4, $0x44800000
+DATA sinmax<>+8(SB)/4, $0x44800000
+DATA sinmax<>+12(SB)/4, $0x44800000
+DATA sinmax<>+16(SB)/4, $0x44800000
+DATA sinmax<>+20(SB)/4, $0x44800000
+DATA sinmax<>+24(SB)/4, $0x44800000
+DATA sinmax<>+28(SB)/4, $0x44800000
+DATA sinmax<>+32(SB)/4, $0x44800000
+DATA sinmax<>+36(SB)/4, $0x44800000
+DATA sinmax<>+40(SB)/4, $0x44800000
+DATA sinmax<>+44(SB)/4, $0x44800000
+DATA sinmax<>+48(SB)/4, $0x44800000
+DATA sinmax<>+52(SB)/4, $0x44800000
+DATA sinmax<>+56(SB)/4, $0x44800000
+DATA sinmax<>+60(SB)/4, $0x44800000
+GLOBL sinmax<>(SB), RODATA|NOPTR, $64
+
+DATA s3<>+0(SB)/4, $0xbe2aaaab
+DATA s3<>+4(SB)/4, $0xbe2aaaab
+DATA s3<>+8(SB)/4, $0xbe2aaaab
+DATA s3<>+12(SB)/4, $0xbe2aaaab
+DATA s3<>+16(SB)/4, $0xbe2aaaab
+DATA s3<>+20(SB)/4, $0xbe2aaaab
+DATA s3<>+24(SB)/4, $0xbe2aaaab
+DATA s3<>+28(SB)/4, $0xbe2aaaab
+DATA s3<>+32(SB)/4, $0xbe2aaaab
+DATA s3<>+36(SB)/4, $0xbe2aaaab
+DATA s3<>+40(SB)/4, $0xbe2aaaab
+DATA s3<>+44(SB)/4, $0xbe2aaaab
+DATA s3<>+48(SB)/4, $0xbe2aaaab
+DATA s3<>+52(SB)/4, $0xbe2aaaab
+DATA s3<>+56(SB)/4, $0xbe2aaaab
+DATA s3<>+60(SB)/4, $0xbe2aaaab
+GLOBL s3<>(SB), RODATA|NOPTR, $64
+
+DATA s5<>+0(SB)/4, $0x3c088889
+DATA s5<>+4(SB)/4, $0x3c088889
+DATA s5<>+8(SB)/4, $0x3c088889
+DATA s5<>+12(SB)/4, $0x3c088889
+DATA s5<>+16(SB)/4, $0x3c088889
+DATA s5<>+20(SB)/4, $0x3c088889
+DATA s5<>+24(SB)/4, $0x3c088889
+DATA s5<>+28(SB)/4, $0x3c088889
+DATA s5<>+32(SB)/4, $0x3c088889
+DATA s5<>+36(SB)/4, $0x3c088889
+DATA s5<>+40(SB)/4, $0x3c088889
+DATA s5<>+44(SB)/4, $0x3c088889
+DATA s5<>+48(SB)/4, $0x3c088889
+DATA s5<>+52(SB)/4, $0x3c088889
+DATA s5<>+56(SB)/4, $0x3c088889
+DATA s5<>+60(SB)/4, $0x3c088889
+GLOBL s5<>(SB), RODATA|NOPTR, $64
+
+DATA s7<>+0(SB)/4, $0xb9500d01
+DATA s7<>+4(SB)/4, $0xb9500d01
+DATA s7<>+8(SB)/4, $0xb9500d01
+DATA s7<>+12(SB)/4, $0xb9500d01
+DATA s7<>+16(SB)/4, $0xb9500d01
+DATA s7<>+20(SB)/4, $0xb9500d01
+DATA s7<>+24(SB)/4, $0xb9500d01
+DATA s7<>+28(SB)/4, $0xb9500d01
+DATA s7<>+32(SB)/4, $0xb9500d01
+DATA s7<>+36(SB)/4, $0xb9500d01
+DATA s7<>+40(SB)/4, $0xb9500d01
+DATA s7<>+44(SB)/4, $0xb9500d01
+DATA s7<>+48(SB)/4, $0xb9500d01
+DATA s7<>+52(SB)/4, $0xb9500d01
+DATA s7<>+56(SB)/4, $0xb9500d01
+DATA s7<>+60(SB)/4, $0xb9500d01
+GLOBL s7<>(SB), RODATA|NOPTR, $64
+
+DATA s9<>+0(SB)/4, $0x3638ef1d
+DATA s9<>+4(SB)/4, $0x3638ef1d
+DATA s9<>+8(SB)/4, $0x3638ef1d
+DATA s9<>+12(SB)/4, $0x3638ef1d
+DATA s9<>+16(SB)/4, $0x3638ef1d
+DATA s9<>+20(SB)/4, $0x3638ef1d
+DATA s9<>+24(SB)/4, $0x3638ef1d
+DATA s9<>+28(SB)/4, $0x3638ef1d
+DATA s9<>+32(SB)/4, $0x3638ef1d
+DATA s9<>+36(SB)/4, $0x3638ef1d
+DATA s9<>+40(SB)/4, $0x3638ef1d
+DATA s9<>+44(SB)/4, $0x3638ef1d
+DATA s9<>+48(SB)/4, $0x3638ef1d
+DATA s9<>+52(SB)/4, $0x3638ef1d
+DATA s9<>+56(SB)/4, $0x3638ef1d
+DATA s9<>+60(SB)/4, $0x3638ef1d
+GLOBL s9<>(SB), RODATA|NOPTR, $64
+
+DATA k2<>+0(SB)/4, $0xbf000000
+DATA k2<>+4(SB)/4, $0xbf000000
+DATA k2<>+8(SB)/4, $0xbf000000
+DATA k2<>+12(SB)/4, $0xbf000000
+DATA k2<>+16(SB)/4, $0xbf000000
+DATA k2<>+20(SB)/4, $0xbf000000
+DATA k2<>+24(SB)/4, $0xbf000000
+DATA k2<>+28(SB)/4, $0xbf000000
+DATA k2<>+32(SB)/4, $0xbf000000
+DATA k2<>+36(SB)/4, $0xbf000000
+DATA k2<>+40(SB)/4, $0xbf000000
+DATA k2<>+44(SB)/4, $0xbf000000
+DATA k2<>+48(SB)/4, $0xbf000000
+DATA k2<>+52(SB)/4, $0xbf000000
+DATA k2<>+56(SB)/4, $0xbf000000
+DATA k2<>+60(SB)/4, $0xbf000000
+GLOBL k2<>(SB), RODATA|NOPTR, $64
+
+DATA k4<>+0(SB)/4, $0x3d2aaaab
+DATA k4<>+4(SB)/4, $0x3d2aaaab
+DATA k4<>+8(SB)/4, $0x3d2aaaab
+DATA k4<>+12(SB)/4, $0x3d2aaaab
+DATA k4<>+16(SB)/4, $0x3d2aaaab
+DATA k4<>+20(SB)/4, $0x3d2aaaab
+DATA k4<>+24(SB)/4, $0x3d2aaaab
+DATA k4<>+28(SB)/4, $0x3d2aaaab
+DATA k4<>+32(SB)/4, $0x3d2aaaab
+DATA k4<>+36(SB)/4, $0x3d2aaaab
+DATA k4<>+40(SB)/4, $0x3d2aaaab
+DATA k4<>+44(SB)/4, $0x3d2aaaab
+DATA k4<>+48(SB)/4, $0x3d2aaaab
+DATA k4<>+52(SB)/4, $0x3d2aaaab
+DATA k4<>+56(SB)/4, $0x3d2aaaab
+DATA k4<>+60(SB)/4, $0x3d2aaaab
+GLOBL k4<>(SB), RODATA|NOPTR, $64
+
+DATA k6<>+0(SB)/4, $0xbab60b61
+DATA k6<>+4(SB)/4, $0xbab60b61
+DATA k6<>+8(SB)/4, $0xbab60b61
+DATA k6<>+12(SB)/4, $0xbab60b61
+DATA k6<>+16(SB)/4, $0xbab60b61
+DATA k6<>+20(SB)/4, $0xbab60b61
+DATA k6<>+24(SB)/4, $0xbab60b61
+DATA k6<>+28(SB)/4, $0xbab60b61
+DATA k6<>+32(SB)/4, $0xbab60b61
+DATA k6<>+36(SB)/4, $0xbab60b61
+DATA k6<>+40(SB)/4, $0xbab60b61
+DATA k6<>+44(SB)/4, $0xbab60b61
+DATA k6<>+48(SB)/4, $0xbab60b61
+DATA k6<>+52(SB)/4, $0xbab60b61
+DATA k6<>+56(SB)/4, $0xbab60b61
+DATA k6<>+60(SB)/4, $0xbab60b61
+GLOBL k6<>(SB), RODATA|NOPTR, $64
+
+DATA k8<>+0(SB)/4, $0x37d00d01
+DATA k8<>+4(SB)/4, $0x37d00d01
+DATA k8<>+8(SB)/4, $0x37d00d01
+DATA k8<>+12(SB)/4, $0x37d00d01
+DATA k8<>+16(SB)/4, $0x37d00d01
+DATA k8<>+20(SB)/4, $0x37d00d01
+DATA k8<>+24(SB)/4, $0x37d00d01
+DATA k8<>+28(SB)/4, $0x37d00d01
+DATA k8<>+32(SB)/4, $0x37d00d01
+DATA k8<>+36(SB)/4, $0x37d00d01
+DATA k8<>+40(SB)/4, $0x37d00d01
+DATA k8<>+44(SB)/4, $0x37d00d01
+DATA k8<>+48(SB)/4, $0x37d00d01
+DATA k8<>+52(SB)/4, $0x37d00d01
+DATA k8<>+56(SB)/4, $0x37d00d01
+DATA k8<>+60(SB)/4, $0x37d00d01
+GLOBL k8<>(SB), RODATA|NOPTR, $64
+
+DATA quad1<>+0(SB)/4, $0x00000001
+DATA quad1<>+4(SB)/4, $0x00000001
+DATA quad1<>+8(SB)/4, $0x00000001
+DATA quad1<>+12(SB)/4, $0x00000001
+DATA quad1<>+16(SB)/4, $0x00000001
+DATA quad1<>+20(SB)/4, $0x00000001
+DATA quad1<>+24(SB)/4, $0x00000001
+DATA quad1<>+28(SB)/4, $0x00000001
+DATA quad1<>+32(SB)/4, $0x00000001
+DATA quad1<>+36(SB)/4, $0x00000001
+DATA quad1<>+40(SB)/4, $0x00000001
+DATA quad1<>+44(SB)/4, $0x00000001
+DATA quad1<>+48(SB)/4, $0x00000001
+DATA quad1<>+52(SB)/4, $0x00000001
+DATA quad1<>+56(SB)/4, $0x00000001
+DATA quad1<>+60(SB)/4, $0x00000001
+GLOBL quad1<>(SB), RODATA|NOPTR, $64
+
+DATA quad2<>+0(SB)/4, $0x00000002
+DATA quad2<>+4(SB)/4, $0x00000002
+DATA quad2<>+8(SB)/4, $0x00000002
+DATA quad2<>+12(SB)/4, $0x00000002
+DATA quad2<>+16(SB)/4, $0x00000002
+DATA quad2<>+20(SB)/4, $0x00000002
+DATA quad2<>+24(SB)/4, $0x00000002
+DATA quad2<>+28(SB)/4, $0x00000002
+DATA quad2<>+32(SB)/4, $0x00000002
+DATA quad2<>+36(SB)/4, $0x00000002
+DATA quad2<>+40(SB)/4, $0x00000002
+DATA quad2<>+44(SB)/4, $0x00000002
+DATA quad2<>+48(SB)/4, $0x00000002
+DATA quad2<>+52(SB)/4, $0x00000002
+DATA quad2<>+56(SB)/4, $0x00000002
+DATA quad2<>+60(SB)/4, $0x00000002
+GLOBL quad2<>(SB), RODATA|NOPTR, $64
+
 // func sgemmAVX512_1x32(k int, a *float32, rs, ks int, b *float32, ldb int, c *float32, ldc, acc, mask int)
 TEXT ·sgemmAVX512_1x32(SB), NOSPLIT, $0-80
 	MOVQ k+0(FP), CX
@@ -7971,6 +8241,69 @@ done:
 	VZEROUPPER
 	RET
 
+// func sinAVX512(z, s1, s2 *float32, n int) int
+TEXT ·sinAVX512(SB), NOSPLIT, $0-40
+	MOVQ z+0(FP), SI
+	MOVQ s1+8(FP), DI
+	MOVQ s2+16(FP), DX
+	MOVQ n+24(FP), CX
+	SHRQ $4, CX
+	XORQ BX, BX
+	TESTQ CX, CX
+	JZ done
+loop:
+	VMOVUPS (SI), Z0
+	VPANDD absmask<>(SB), Z0, Z1
+	VCMPPS $0x1d, sinmax<>(SB), Z1, K1
+	KORTESTW K1, K1
+	JNZ done
+	VMOVUPS round<>(SB), Z2
+	VFMADD231PS twoopi<>(SB), Z0, Z2
+	VSUBPS round<>(SB), Z2, Z3
+	VMOVUPS Z0, Z1
+	VFNMADD231PS pio2a<>(SB), Z3, Z1
+	VFNMADD231PS pio2b<>(SB), Z3, Z1
+	VFNMADD231PS pio2c<>(SB), Z3, Z1
+	VMULPS Z1, Z1, Z3
+	VMOVUPS s9<>(SB), Z4
+	VFMADD213PS s7<>(SB), Z3, Z4
+	VFMADD213PS s5<>(SB), Z3, Z4
+	VFMADD213PS s3<>(SB), Z3, Z4
+	VMULPS Z3, Z4, Z4
+	VFMADD213PS Z1, Z1, Z4
+	VMOVUPS k8<>(SB), Z5
+	VFMADD213PS k6<>(SB), Z3, Z5
+	VFMADD213PS k4<>(SB), Z3, Z5
+	VFMADD213PS k2<>(SB), Z3, Z5
+	VFMADD213PS one<>(SB), Z3, Z5
+	VPTESTMD quad1<>(SB), Z2, K1
+	VBLENDMPS Z5, Z4, K1, Z6
+	VBLENDMPS Z4, Z5, K1, Z7
+	VPANDD quad2<>(SB), Z2, Z8
+	VPSLLD $30, Z8, Z8
+	VPADDD quad1<>(SB), Z2, Z9
+	VPANDD quad2<>(SB), Z9, Z9
+	VPSLLD $30, Z9, Z9
+	VPXORD Z8, Z6, Z6
+	VPXORD Z9, Z7, Z7
+	VMOVUPS Z6, (SI)
+	VMOVUPS Z7, (DI)
+	TESTQ DX, DX
+	JZ next
+	VPXORD signmask<>(SB), Z6, Z6
+	VMOVUPS Z6, (DX)
+	ADDQ $64, DX
+next:
+	ADDQ $64, SI
+	ADDQ $64, DI
+	ADDQ $16, BX
+	DECQ CX
+	JNZ loop
+done:
+	MOVQ BX, ret+32(FP)
+	VZEROUPPER
+	RET
+
 // func adamAVX512(params, grad, m, v *float32, n int, c *[8]float32)
 TEXT ·adamAVX512(SB), NOSPLIT, $0-48
 	MOVQ params+0(FP), DI
@@ -8329,6 +8662,71 @@ next:
 	DECQ CX
 	JNZ loop
 done:
+	VZEROUPPER
+	RET
+
+// func sinAVX2(z, s1, s2 *float32, n int) int
+TEXT ·sinAVX2(SB), NOSPLIT, $0-40
+	MOVQ z+0(FP), SI
+	MOVQ s1+8(FP), DI
+	MOVQ s2+16(FP), DX
+	MOVQ n+24(FP), CX
+	SHRQ $3, CX
+	XORQ BX, BX
+	TESTQ CX, CX
+	JZ done
+loop:
+	VMOVUPS (SI), Y0
+	VANDPS absmask<>(SB), Y0, Y1
+	VCMPPS $0x1d, sinmax<>(SB), Y1, Y1
+	VMOVMSKPS Y1, AX
+	TESTL AX, AX
+	JNZ done
+	VMOVUPS round<>(SB), Y2
+	VFMADD231PS twoopi<>(SB), Y0, Y2
+	VSUBPS round<>(SB), Y2, Y3
+	VMOVUPS Y0, Y1
+	VFNMADD231PS pio2a<>(SB), Y3, Y1
+	VFNMADD231PS pio2b<>(SB), Y3, Y1
+	VFNMADD231PS pio2c<>(SB), Y3, Y1
+	VMULPS Y1, Y1, Y3
+	VMOVUPS s9<>(SB), Y4
+	VFMADD213PS s7<>(SB), Y3, Y4
+	VFMADD213PS s5<>(SB), Y3, Y4
+	VFMADD213PS s3<>(SB), Y3, Y4
+	VMULPS Y3, Y4, Y4
+	VFMADD213PS Y1, Y1, Y4
+	VMOVUPS k8<>(SB), Y5
+	VFMADD213PS k6<>(SB), Y3, Y5
+	VFMADD213PS k4<>(SB), Y3, Y5
+	VFMADD213PS k2<>(SB), Y3, Y5
+	VFMADD213PS one<>(SB), Y3, Y5
+	VPAND quad1<>(SB), Y2, Y8
+	VPCMPEQD quad1<>(SB), Y8, Y8
+	VBLENDVPS Y8, Y5, Y4, Y6
+	VBLENDVPS Y8, Y4, Y5, Y7
+	VPAND quad2<>(SB), Y2, Y8
+	VPSLLD $30, Y8, Y8
+	VPADDD quad1<>(SB), Y2, Y9
+	VPAND quad2<>(SB), Y9, Y9
+	VPSLLD $30, Y9, Y9
+	VXORPS Y8, Y6, Y6
+	VXORPS Y9, Y7, Y7
+	VMOVUPS Y6, (SI)
+	VMOVUPS Y7, (DI)
+	TESTQ DX, DX
+	JZ next
+	VXORPS signmask<>(SB), Y6, Y6
+	VMOVUPS Y6, (DX)
+	ADDQ $32, DX
+next:
+	ADDQ $32, SI
+	ADDQ $32, DI
+	ADDQ $8, BX
+	DECQ CX
+	JNZ loop
+done:
+	MOVQ BX, ret+32(FP)
 	VZEROUPPER
 	RET
 

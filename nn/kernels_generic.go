@@ -14,6 +14,7 @@ type kernelSet struct {
 	relu          func(z, s1, s2 *float32, n int)
 	sigmoid       func(z, s1, s2 *float32, n int)
 	softplus      func(z, s1, s2 *float32, n int)
+	sin           func(z, s1, s2 *float32, n int) int
 	adam          func(params, grad, m, v *float32, n int, c *[8]float32)
 	mulInto       func(a, b *float32, n int)
 	mulAdd        func(dst, x, y *float32, n int)

@@ -35,7 +35,7 @@ var constants = []constant{
 }
 
 func (g *gen) constants() {
-	for _, c := range append(constants, logisticConstants...) {
+	for _, c := range append(append(constants, logisticConstants...), sinConstants...) {
 		g.p("")
 		for l := 0; l < 16; l++ {
 			g.p("DATA %s<>+%d(SB)/4, $0x%08x", c.name, 4*l, c.bits)
@@ -493,4 +493,139 @@ func (g *gen) logistic(s isa, softplus bool) {
 	g.p("done:")
 	g.i("VZEROUPPER")
 	g.i("RET")
+}
+
+// The constants of sin: 2/pi, pi/2 in three parts (the first two with
+// trailing zeros, so that j * part is exact for |j| < 2^10), the reach of
+// the reduction, and the Taylor coefficients of sin and cos on |r| <= pi/4.
+var sinConstants = []constant{
+	f32("twoopi", 2/math.Pi),
+	f32("pio2a", 1.5703125),
+	f32("pio2b", 4.837512969970703125e-4),
+	f32("pio2c", 7.54978995489188216e-8),
+	f32("sinmax", 1024),
+	f32("s3", -1.0/6),
+	f32("s5", 1.0/120),
+	f32("s7", -1.0/5040),
+	f32("s9", 1.0/362880),
+	f32("k2", -1.0/2),
+	f32("k4", 1.0/24),
+	f32("k6", -1.0/720),
+	f32("k8", 1.0/40320),
+	{"quad1", 1},
+	{"quad2", 2},
+}
+
+// sin writes sin<ISA>(z, s1, s2 *float32, n int) int: for i < n (a
+// multiple of the lane count) z[i] = sin(x), s1[i] = cos(x) and, unless s2
+// is nil, s2[i] = -sin(x), from x = j pi/2 + r (Cody-Waite, three parts)
+// and polynomials of degree 9 and 8 in r. It stops before the first vector
+// holding an |x| of 1024 or more (or an infinity), whose reduction would
+// lose accuracy, and returns the number of values done.
+func (g *gen) sin(s isa) {
+	r := s.r
+	vb := s.lanes * 4
+	g.p("")
+	g.p("// func sin%s(z, s1, s2 *float32, n int) int", s.name)
+	g.p("TEXT ·sin%s(SB), NOSPLIT, $0-40", s.name)
+	g.i("MOVQ z+0(FP), SI")
+	g.i("MOVQ s1+8(FP), DI")
+	g.i("MOVQ s2+16(FP), DX")
+	g.i("MOVQ n+24(FP), CX")
+	g.i("SHRQ $%d, CX", log2(s.lanes))
+	g.i("XORQ BX, BX")
+	g.i("TESTQ CX, CX")
+	g.i("JZ done")
+	g.p("loop:")
+	g.i("VMOVUPS (SI), %s", r(0))
+	// Stop at |x| >= 1024 (predicate 0x1d: greater or equal, ordered, quiet).
+	g.i("%s %s, %s, %s", s.and(), cref("absmask"), r(0), r(1))
+	if s.reg == "Z" {
+		g.i("VCMPPS $0x1d, %s, %s, K1", cref("sinmax"), r(1))
+		g.i("KORTESTW K1, K1")
+		g.i("JNZ done")
+	} else {
+		g.i("VCMPPS $0x1d, %s, %s, %s", cref("sinmax"), r(1), r(1))
+		g.i("VMOVMSKPS %s, AX", r(1))
+		g.i("TESTL AX, AX")
+		g.i("JNZ done")
+	}
+	// j = round(x 2/pi): kr = x 2/pi + round, jf = kr - round.
+	g.i("VMOVUPS %s, %s", cref("round"), r(2))
+	g.i("VFMADD231PS %s, %s, %s", cref("twoopi"), r(0), r(2))
+	g.i("VSUBPS %s, %s, %s", cref("round"), r(2), r(3))
+	g.i("VMOVUPS %s, %s", r(0), r(1))
+	g.i("VFNMADD231PS %s, %s, %s", cref("pio2a"), r(3), r(1))
+	g.i("VFNMADD231PS %s, %s, %s", cref("pio2b"), r(3), r(1))
+	g.i("VFNMADD231PS %s, %s, %s", cref("pio2c"), r(3), r(1)) // r1 = r
+	g.i("VMULPS %s, %s, %s", r(1), r(1), r(3))                // r3 = r^2
+	// r4 = sin r = r + r^3 (s3 + r^2 (s5 + r^2 (s7 + r^2 s9))).
+	g.i("VMOVUPS %s, %s", cref("s9"), r(4))
+	for _, c := range []string{"s7", "s5", "s3"} {
+		g.i("VFMADD213PS %s, %s, %s", cref(c), r(3), r(4))
+	}
+	g.i("VMULPS %s, %s, %s", r(3), r(4), r(4))
+	g.i("VFMADD213PS %s, %s, %s", r(1), r(1), r(4))
+	// r5 = cos r = 1 + r^2 (k2 + r^2 (k4 + r^2 (k6 + r^2 k8))).
+	g.i("VMOVUPS %s, %s", cref("k8"), r(5))
+	for _, c := range []string{"k6", "k4", "k2", "one"} {
+		g.i("VFMADD213PS %s, %s, %s", cref(c), r(3), r(5))
+	}
+	// Quadrant q = j mod 4 from the low bits of kr: odd q swaps sin and
+	// cos; sin x is negative for q = 2, 3 and cos x for q = 1, 2.
+	if s.reg == "Z" {
+		g.i("VPTESTMD %s, %s, K1", cref("quad1"), r(2))
+		g.i("VBLENDMPS %s, %s, K1, %s", r(5), r(4), r(6)) // sin x up to sign
+		g.i("VBLENDMPS %s, %s, K1, %s", r(4), r(5), r(7)) // cos x up to sign
+	} else {
+		g.i("%s %s, %s, %s", s.pand(), cref("quad1"), r(2), r(8))
+		g.i("VPCMPEQD %s, %s, %s", cref("quad1"), r(8), r(8))
+		g.i("VBLENDVPS %s, %s, %s, %s", r(8), r(5), r(4), r(6))
+		g.i("VBLENDVPS %s, %s, %s, %s", r(8), r(4), r(5), r(7))
+	}
+	// Sign of sin: bit 1 of q; of cos: bit 1 of q+1. Shift them to bit 31.
+	g.i("%s %s, %s, %s", s.pand(), cref("quad2"), r(2), r(8))
+	g.i("VPSLLD $30, %s, %s", r(8), r(8))
+	g.i("VPADDD %s, %s, %s", cref("quad1"), r(2), r(9))
+	g.i("%s %s, %s, %s", s.pand(), cref("quad2"), r(9), r(9))
+	g.i("VPSLLD $30, %s, %s", r(9), r(9))
+	if s.reg == "Z" {
+		g.i("VPXORD %s, %s, %s", r(8), r(6), r(6))
+		g.i("VPXORD %s, %s, %s", r(9), r(7), r(7))
+	} else {
+		g.i("VXORPS %s, %s, %s", r(8), r(6), r(6))
+		g.i("VXORPS %s, %s, %s", r(9), r(7), r(7))
+	}
+	g.i("VMOVUPS %s, (SI)", r(6))
+	g.i("VMOVUPS %s, (DI)", r(7))
+	g.i("TESTQ DX, DX")
+	g.i("JZ next")
+	g.i("%s %s, %s, %s", s.xor(), cref("signmask"), r(6), r(6))
+	g.i("VMOVUPS %s, (DX)", r(6))
+	g.i("ADDQ $%d, DX", vb)
+	g.p("next:")
+	g.i("ADDQ $%d, SI", vb)
+	g.i("ADDQ $%d, DI", vb)
+	g.i("ADDQ $%d, BX", s.lanes)
+	g.i("DECQ CX")
+	g.i("JNZ loop")
+	g.p("done:")
+	g.i("MOVQ BX, ret+32(FP)")
+	g.i("VZEROUPPER")
+	g.i("RET")
+}
+
+func (s isa) xor() string {
+	if s.reg == "Z" {
+		return "VPXORD"
+	}
+	return "VXORPS"
+}
+
+// pand returns the integer and of the ISA.
+func (s isa) pand() string {
+	if s.reg == "Z" {
+		return "VPANDD"
+	}
+	return "VPAND"
 }

@@ -46,6 +46,7 @@ func generate() []byte {
 		g.relu(isa)
 		g.logistic(isa, false)
 		g.logistic(isa, true)
+		g.sin(isa)
 		g.adam(isa)
 		g.mulInto(isa)
 		g.mulAdd(isa)
