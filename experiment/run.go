@@ -373,12 +373,30 @@ func (r *Run) finish(dir string, save func(dir string) error, evaluate func() er
 	return r, terr
 }
 
+// fit trains the model of s on ds. A run on a data file (s.Data) trains in
+// standardised units (data.FitScale of its training rows) unless
+// s.Data.Raw is set, and its model is returned in the file's units
+// (WrapScaled); the training history's losses are in the standardised
+// units.
 func fit[T nn.Float](s Spec, ds *data.Dataset, progress train.Progress) (Trained, train.History, error) {
 	m, err := model.New[T](s.Model, rand.New(rand.NewPCG(s.Seed, streamInit)))
 	if err != nil {
 		return nil, train.History{}, err
 	}
-	h, err := train.Train(m, &ds.Train, &ds.Test, s.Train, rand.New(rand.NewPCG(s.Seed, streamBatch)), progress)
+	trainSet, testSet := &ds.Train, &ds.Test
+	var sc *data.Scale
+	if s.Data != nil && !s.Data.Raw {
+		fitted, err := data.FitScale(trainSet)
+		if err != nil {
+			return nil, train.History{}, fmt.Errorf("experiment: %s: %w", s.Data.Path, err)
+		}
+		a, b := fitted.Apply(trainSet), fitted.Apply(testSet)
+		trainSet, testSet, sc = &a, &b, &fitted
+	}
+	h, err := train.Train(m, trainSet, testSet, s.Train, rand.New(rand.NewPCG(s.Seed, streamBatch)), progress)
+	if sc != nil {
+		return WrapScaled(m, *sc), h, err
+	}
 	return Wrap(m), h, err
 }
 
@@ -513,6 +531,13 @@ func loadTrained[T nn.Float](dir string) (Trained, error) {
 	m, err := model.Load[T](dir)
 	if err != nil {
 		return nil, err
+	}
+	sc, err := readScale(dir, m.Config().Dim)
+	if err != nil {
+		return nil, err
+	}
+	if sc != nil {
+		return WrapScaled(m, *sc), nil
 	}
 	return Wrap(m), nil
 }

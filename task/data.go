@@ -36,6 +36,11 @@ type DataSource struct {
 	// trajectory.Set.WithDerivatives. Derivatives in the file are used as
 	// they are.
 	Derivatives string `json:"derivatives,omitempty"`
+	// Raw, if set, trains in the file's units. By default states and
+	// times are standardised first, by a change of units that keeps the
+	// canonical structure (data.FitScale), and the model is reported back
+	// in the file's units.
+	Raw bool `json:"raw,omitempty"`
 }
 
 // Validate returns a *check.FieldError naming the first field of src out
