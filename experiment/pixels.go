@@ -152,7 +152,10 @@ const pixelValidThreshold = metrics.DefaultValidThreshold
 //     the true frame pairs;
 //   - valid time: the first step at which mean((true - pred)^2) /
 //     mean(true^2) over a pair's pixels exceeds 0.025, in steps, the
-//     rollout's length if it never does.
+//     rollout's length if it never does;
+//   - phase rate (see phaseRate);
+//   - the SyMetric-style R^2 and symplecticity score of the latents (see
+//     symetric).
 func (r *Run) evaluatePixels(d *pixels.Dataset) error {
 	m := r.Model.(*LatentModel).M
 	trainSet, testSet := samples(d, false), samples(d, true)
@@ -164,9 +167,16 @@ func (r *Run) evaluatePixels(d *pixels.Dataset) error {
 	r.Metrics.record(metrics.TrainLoss, metrics.MeanSEM(trainRows), trainRows)
 	r.Metrics.record(metrics.TestLoss, metrics.MeanSEM(testRows), testRows)
 
-	probe, err := fitPixelProbe(m, d, trainSet)
+	ztr, ytr := encodePixels(m, d, trainSet)
+	probe, err := fitPixelProbe(ztr, ytr)
 	if err != nil {
 		return err
+	}
+	zte, yte := encodePixels(m, d, testSet)
+	r2, score, ok := symetric(ztr, ytr, zte, yte)
+	r.Metrics.record(metrics.SyMetricR2, metrics.Summary{Mean: r2}, nil)
+	if ok {
+		r.Metrics.record(metrics.Symplecticity, metrics.Summary{Mean: score}, nil)
 	}
 	c := d.Config
 	trials := c.TestTrials
@@ -281,17 +291,18 @@ func pairState(d *pixels.Dataset, f int) (phi, omega float64) {
 	return (a + b) / 2, (d.States[2*f+1] + d.States[2*f+3]) / 2
 }
 
-// fitPixelProbe fits the linear probe from latents to (angle from hanging
-// down, angular velocity) on the training samples.
-func fitPixelProbe(m *latent.Model[float32], d *pixels.Dataset, set *latent.Samples) (*latent.Probe, error) {
+// encodePixels encodes the samples of set and returns their latents and
+// true states (angle from hanging down, angular velocity; see pairState),
+// both N x 2.
+func encodePixels(m *latent.Model[float32], d *pixels.Dataset, set *latent.Samples) (z, y []float64) {
 	n := set.Len()
 	in := set.Input()
 	batch := min(200, n)
 	ws := m.NewWorkspace(batch, false)
 	x := make([]float32, batch*in)
 	zb := make([]float32, batch*2)
-	z := make([]float64, 0, 2*n)
-	y := make([]float64, 0, 2*n)
+	z = make([]float64, 0, 2*n)
+	y = make([]float64, 0, 2*n)
 	for lo := 0; lo < n; lo += batch {
 		k := min(batch, n-lo)
 		if k < batch {
@@ -309,11 +320,53 @@ func fitPixelProbe(m *latent.Model[float32], d *pixels.Dataset, set *latent.Samp
 			z = append(z, float64(v))
 		}
 	}
+	return z, y
+}
+
+// fitPixelProbe fits the linear probe from latents to (angle from hanging
+// down, angular velocity) on the training samples' latents z and states y.
+func fitPixelProbe(z, y []float64) (*latent.Probe, error) {
 	p, err := latent.FitProbe(z, y, 2, 2)
 	if err != nil {
 		return nil, fmt.Errorf("experiment: pixel probe: %w", err)
 	}
 	return p, nil
+}
+
+// symetricDegree and symetricRidge are the degree of the SyMetric
+// polynomial from latents to true states and the ridge penalty of its
+// least-squares fit (on standardised latents; small, for conditioning).
+const (
+	symetricDegree = 3
+	symetricRidge  = 1e-6
+)
+
+// symetric computes the SyMetric-style diagnostic of Higgins et al. (2021)
+// for latents of dimension 2: a polynomial of degree symetricDegree fitted
+// from the training latents ztr to the true states ytr (angle from hanging
+// down, angular velocity: canonical coordinates of the pendulum up to the
+// constant moment of inertia), its R^2 on the test latents zte and states
+// yte, and the symplecticity score of its Jacobian at the test latents
+// (latent.Symplecticity). A latent space that collapsed, where no
+// polynomial fits, gives R^2 = 0 and ok false, and no score.
+func symetric(ztr, ytr, zte, yte []float64) (r2, score float64, ok bool) {
+	p, err := latent.FitPolynomial(ztr, ytr, 2, 2, symetricDegree, symetricRidge)
+	if err != nil {
+		return 0, 0, false
+	}
+	pred := make([]float64, len(yte))
+	p.Apply(pred, zte)
+	r2 = latent.RSquared(yte, pred, 2)
+	n := len(zte) / 2
+	jacs := make([]float64, 4*n)
+	for i := range n {
+		p.Jacobian(jacs[4*i:4*i+4], zte[2*i:2*i+2])
+	}
+	score = latent.Symplecticity(jacs, 2)
+	if math.IsNaN(score) || math.IsNaN(r2) {
+		return 0, 0, false
+	}
+	return max(r2, 0), score, true
 }
 
 // writePixelFigures draws, for the pixel task, seed 0's models on its

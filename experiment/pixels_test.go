@@ -5,6 +5,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/hnn-go/hnn/metrics"
@@ -41,7 +42,7 @@ func TestPixelRun(t *testing.T) {
 		if mr == nil {
 			t.Fatalf("%s: no results", mk)
 		}
-		for _, m := range []*metrics.Metric{metrics.EnergyMSE, metrics.PixelMSE, metrics.ValidSteps, metrics.PhaseRate} {
+		for _, m := range []*metrics.Metric{metrics.EnergyMSE, metrics.PixelMSE, metrics.ValidSteps, metrics.PhaseRate, metrics.SyMetricR2} {
 			if _, ok := mr.Get(m); !ok {
 				t.Fatalf("%s: results %+v lack %s", mk, mr, m.Key)
 			}
@@ -54,6 +55,12 @@ func TestPixelRun(t *testing.T) {
 		}
 		if v := mr.Mean(metrics.PhaseRate); math.IsNaN(v) || math.IsInf(v, 0) {
 			t.Errorf("%s: phase rate %v, want a number", mk, v)
+		}
+		if v := mr.Mean(metrics.SyMetricR2); !(v >= 0 && v <= 1) {
+			t.Errorf("%s: SyMetric R^2 %v, want within [0, 1]", mk, v)
+		}
+		if v, ok := mr.Get(metrics.Symplecticity); ok && !(v.Mean >= 0) {
+			t.Errorf("%s: symplecticity %v, want a number >= 0", mk, v.Mean)
 		}
 		dir := filepath.Join(out, "runs", "pixel-tiny-"+mk+"-seed0")
 		r, err := Evaluate(dir, false)
@@ -73,9 +80,18 @@ func TestPixelRun(t *testing.T) {
 		t.Fatal(err)
 	}
 	hnn := raw["tasks"].(map[string]any)["pixel-tiny"].(map[string]any)["hnn"].(map[string]any)
-	for _, k := range []string{"train_loss", "test_loss", "energy_mse", "pixel_mse", "valid_time"} {
+	for _, k := range []string{"train_loss", "test_loss", "energy_mse", "pixel_mse", "valid_time", "phase_rate", "symetric_r2"} {
 		if _, ok := hnn[k]; !ok {
 			t.Errorf("results.json lacks %s", k)
+		}
+	}
+	for _, f := range []string{"metrics.json", "../../report.md"} {
+		b, err := os.ReadFile(filepath.Join(out, "runs", "pixel-tiny-hnn-seed0", f))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(string(b), "symetric_r2") && !strings.Contains(string(b), "SyMetric R²") {
+			t.Errorf("%s lacks the SyMetric R^2", f)
 		}
 	}
 	for _, f := range []string{"pixel-tiny-frames.png", "pixel-tiny-frames.gif", "pixel-tiny-latent.png"} {

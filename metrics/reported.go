@@ -25,7 +25,11 @@ var (
 			"decoded: mean squared pixel error against the true frames, and the valid prediction time in steps " +
 			"(first step where mean((true - pred)^2) / mean(true^2) exceeds 0.025); " +
 			"phase rate: the angle the model turns in one frame from each encoded true frame pair, about its trial's mean latent, " +
-			"over the angle the encoded truth turns (1: in time, above 1: ahead); mean over seeds ± std/sqrt(seeds).",
+			"over the angle the encoded truth turns (1: in time, above 1: ahead); " +
+			"SyMetric R² and symplecticity (Higgins et al. 2021): a cubic polynomial fitted from the training latents to the true (angle, angular velocity), " +
+			"its R² on the test latents, and the mean over test latents of ||A Aᵀ / c² - I||² / 2 with A = J E Jᵀ, J the fit's Jacobian and " +
+			"c² the mean of ||A||² / 2 (0: canonical coordinates up to a constant scale; the paper counts R² > 0.9 and a score below 0.05 as canonical); " +
+			"mean over seeds ± std/sqrt(seeds).",
 	}
 )
 
@@ -62,4 +66,12 @@ var (
 	// the encoded orbits over the truth's (experiment's phaseRate).
 	PhaseRate = Register(Metric{Key: "phase_rate", Column: "phase rate", Section: PixelRollouts,
 		Aggregate: SeedMeans, Format: func(s Summary) string { return fmt.Sprintf("%.4f ± %.4f", s.Mean, s.SEM) }})
+	// SyMetricR2 is, on the pixel task, the held-out R^2 of a polynomial
+	// fit from the latents to the true state (experiment's symetric).
+	SyMetricR2 = Register(Metric{Key: "symetric_r2", Column: "SyMetric R²", Section: PixelRollouts,
+		Scalar: true, Aggregate: SeedMeans, Format: func(s Summary) string { return fmt.Sprintf("%.4f ± %.4f", s.Mean, s.SEM) }})
+	// Symplecticity is, on the pixel task, the SyMetric symplecticity
+	// score of that fit's Jacobian (experiment's symetric).
+	Symplecticity = Register(Metric{Key: "symplecticity", Column: "symplecticity", Section: PixelRollouts,
+		Scalar: true, Aggregate: SeedMeans})
 )
