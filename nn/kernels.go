@@ -118,7 +118,9 @@ func putBuf(b *gemmBuf) {
 // op(A) = A^T; B is packed block by block (kc rows of op(B)) into panels of
 // nr columns, by contiguous copies when op(B) = B, except that a product
 // of at most inPlaceRows rows reads the full panels of an untransposed B in
-// place: packing would cost more than it saves. Tiles of mr rows x nr
+// place: packing would cost more than it saves. Products of at most dotCols
+// columns, and those of at most dotCols rows by a transposed B, run as dot
+// products (sgemmDot) without packing. Tiles of mr rows x nr
 // columns go straight to C; the last rows of C use kernels with fewer rows,
 // and the last columns a half-width kernel, with its last vector stored
 // under a lane mask (AVX-512) or, without masks (AVX2), through a tile
@@ -164,7 +166,15 @@ func sgemm(tA, tB bool, m, n, k int, alpha float32, a []float32, lda int, b []fl
 		}
 	}
 	if !tA && n <= dotCols {
-		sgemmDot(ks, tB, m, n, k, alpha, a, lda, b, ldb, beta != 0, c, ldc)
+		sgemmDot(ks, tB, m, n, k, alpha, a, lda, b, ldb, beta != 0, c, ldc, 1)
+		return true
+	}
+	if !tA && tB && m <= dotCols {
+		// A few rows times B^T, as in evaluating a network's input
+		// gradient at one state: C^T = B A^T is n dot products of B's rows
+		// with each of A's rows, and packing B would cost more than the
+		// product (a transposed panel is packed element by element).
+		sgemmDot(ks, true, n, m, k, alpha, b, ldb, a, lda, beta != 0, c, 1, ldc)
 		return true
 	}
 	rs, kstep := lda, 1
@@ -234,8 +244,10 @@ func sgemm(tA, tB bool, m, n, k int, alpha float32, a []float32, lda int, b []fl
 // dot products: each column of op(B), times alpha, is copied into a
 // contiguous vector, the kernels take the rows of A four at a time (with
 // AVX2 over the longest multiple of the vector width, Go adding the last
-// products).
-func sgemmDot(ks *kernelSet, tB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, acc bool, c []float32, ldc int) {
+// products). Element (i, j) of C is c[i*rsc+j*csc]: rsc = ldc and csc = 1
+// for a row-major C, rsc = 1 and csc = ldc to write the product's
+// transpose.
+func sgemmDot(ks *kernelSet, tB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, acc bool, c []float32, rsc, csc int) {
 	buf := getBuf()
 	if len(buf.b) < k {
 		buf.b = make([]float32, k)
@@ -264,10 +276,10 @@ func sgemmDot(ks *kernelSet, tB bool, m, n, k int, alpha float32, a []float32, l
 		}
 		i := 0
 		for ; i+4 <= m; i += 4 {
-			ks.dot4(kv, &a[i*lda], lda, &x[0], &c[i*ldc+j], ldc, iacc)
+			ks.dot4(kv, &a[i*lda], lda, &x[0], &c[i*rsc+j*csc], rsc, iacc)
 		}
 		for ; i < m; i++ {
-			ks.dot1(kv, &a[i*lda], lda, &x[0], &c[i*ldc+j], ldc, iacc)
+			ks.dot1(kv, &a[i*lda], lda, &x[0], &c[i*rsc+j*csc], rsc, iacc)
 		}
 		if kv == k {
 			continue
@@ -280,7 +292,7 @@ func sgemmDot(ks *kernelSet, tB bool, m, n, k int, alpha float32, a []float32, l
 			for p, v := range row {
 				s += v * xt[p]
 			}
-			c[i*ldc+j] += s
+			c[i*rsc+j*csc] += s
 		}
 	}
 	putBuf(buf)

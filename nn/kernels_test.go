@@ -183,6 +183,9 @@ func TestGemmShapes(t *testing.T) {
 		{tA: true, m: 2, n: 200, k: 1500, alpha: 1},   // [X; P]^T [Abar; Delta]
 		{tA: true, tB: true, m: 200, n: 200, k: 750, alpha: 0.5, beta: -0.25},
 		{m: 750, n: 200, k: 200, alpha: -2, beta: 0.5},
+		{tB: true, m: 1, n: 200, k: 200, alpha: 1},             // one state's Abar W^T
+		{tB: true, m: 3, n: 200, k: 200, alpha: -0.5, beta: 1}, // a few states, accumulated
+		{tB: true, m: 4, n: 200, k: 7, alpha: 2, beta: -0.25},
 		{m: 0, n: 3, k: 2, alpha: 1},
 		{m: 3, n: 4, k: 0, alpha: 1, beta: 0.5},
 	}

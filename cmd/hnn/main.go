@@ -14,7 +14,9 @@
 //	hnn version
 //
 // Run "hnn COMMAND -h" for the flags of a command. Flags may be written
-// with one or two dashes, before or after the positional argument.
+// with one or two dashes, before or after the positional argument. With
+// the environment variable HNN_CPUPROFILE=FILE any command writes a CPU
+// profile of the whole process to FILE (read it with go tool pprof).
 package main
 
 import (
@@ -23,6 +25,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"runtime/pprof"
 	"strings"
 
 	"github.com/hnn-go/hnn/internal/check"
@@ -46,7 +49,41 @@ var commands = []command{
 }
 
 func main() {
-	os.Exit(mainErr(os.Args[1:], os.Stdout, os.Stderr))
+	stop, err := startProfile(os.Getenv("HNN_CPUPROFILE"))
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "hnn: HNN_CPUPROFILE: %v\n", err)
+		os.Exit(1)
+	}
+	code := mainErr(os.Args[1:], os.Stdout, os.Stderr)
+	if err := stop(); err != nil {
+		fmt.Fprintf(os.Stderr, "hnn: HNN_CPUPROFILE: %v\n", err)
+		if code == 0 {
+			code = 1
+		}
+	}
+	os.Exit(code)
+}
+
+// startProfile starts a CPU profile of the whole command into path (the
+// environment variable HNN_CPUPROFILE), for "go tool pprof"; with an
+// empty path it does nothing. The returned function stops the profile and
+// closes the file.
+func startProfile(path string) (stop func() error, err error) {
+	if path == "" {
+		return func() error { return nil }, nil
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		return nil, err
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		f.Close()
+		return nil, err
+	}
+	return func() error {
+		pprof.StopCPUProfile()
+		return f.Close()
+	}, nil
 }
 
 // errUsage marks a usage error that has already been reported.
