@@ -214,11 +214,15 @@ type Results struct {
 }
 
 // cost estimates a run's training work: steps times batch rows times the
-// model kind's cost per row (model.Kind.Cost).
+// model kind's cost per row (model.Kind.Cost), times the task kind's
+// (rowCoster) where its rows cost more than a state's.
 func cost(s Spec) float64 {
-	rows := 1
+	rows, perRow := 1, 1.0
 	if t, err := taskOf(s); err == nil {
 		rows = max(t.TrainRows, 1)
+		if rc, ok := kinds[t.Kind].(rowCoster); ok {
+			perRow = rc.rowCost()
+		}
 	}
 	c := float64(s.Train.Steps)
 	if b := s.Train.Batch; b > 0 && b < rows {
@@ -229,7 +233,14 @@ func cost(s Spec) float64 {
 	if k, err := model.Lookup(s.Model.Kind); err == nil {
 		c *= k.Cost
 	}
-	return c
+	return c * perRow
+}
+
+// A rowCoster is a task kind whose training rows cost more than a
+// state-space row: rowCost is the factor, relative to a state-space
+// baseline's row, that cost applies.
+type rowCoster interface {
+	rowCost() float64
 }
 
 // Reproduce trains every model on every task for every seed, concurrently,

@@ -689,7 +689,11 @@ DATA quad2<>+60(SB)/4, $0x00000002
 GLOBL quad2<>(SB), RODATA|NOPTR, $64
 
 // func sgemmAVX512_1x32(k int, a *float32, rs, ks int, b *float32, ldb int, c *float32, ldc, acc, mask int)
-TEXT ·sgemmAVX512_1x32(SB), NOSPLIT, $0-80
+TEXT ·sgemmAVX512_1x32(SB), NOSPLIT, $8-80
+	STMXCSR mxcsr-8(SP)
+	STMXCSR ftz-4(SP)
+	ORL $0x8040, ftz-4(SP)
+	LDMXCSR ftz-4(SP)
 	MOVQ k+0(FP), CX
 	MOVQ a+8(FP), AX
 	MOVQ rs+16(FP), R8
@@ -762,10 +766,15 @@ store:
 	VMOVUPS Z0, 0(DI)
 	VMOVUPS Z1, K1, 64(DI)
 	VZEROUPPER
+	LDMXCSR mxcsr-8(SP)
 	RET
 
 // func sgemmAVX512_2x32(k int, a *float32, rs, ks int, b *float32, ldb int, c *float32, ldc, acc, mask int)
-TEXT ·sgemmAVX512_2x32(SB), NOSPLIT, $0-80
+TEXT ·sgemmAVX512_2x32(SB), NOSPLIT, $8-80
+	STMXCSR mxcsr-8(SP)
+	STMXCSR ftz-4(SP)
+	ORL $0x8040, ftz-4(SP)
+	LDMXCSR ftz-4(SP)
 	MOVQ k+0(FP), CX
 	MOVQ a+8(FP), AX
 	MOVQ rs+16(FP), R8
@@ -861,10 +870,15 @@ store:
 	VMOVUPS Z2, 0(DI)
 	VMOVUPS Z3, K1, 64(DI)
 	VZEROUPPER
+	LDMXCSR mxcsr-8(SP)
 	RET
 
 // func sgemmAVX512_3x32(k int, a *float32, rs, ks int, b *float32, ldb int, c *float32, ldc, acc, mask int)
-TEXT ·sgemmAVX512_3x32(SB), NOSPLIT, $0-80
+TEXT ·sgemmAVX512_3x32(SB), NOSPLIT, $8-80
+	STMXCSR mxcsr-8(SP)
+	STMXCSR ftz-4(SP)
+	ORL $0x8040, ftz-4(SP)
+	LDMXCSR ftz-4(SP)
 	MOVQ k+0(FP), CX
 	MOVQ a+8(FP), AX
 	MOVQ rs+16(FP), R8
@@ -983,10 +997,15 @@ store:
 	VMOVUPS Z4, 0(DI)
 	VMOVUPS Z5, K1, 64(DI)
 	VZEROUPPER
+	LDMXCSR mxcsr-8(SP)
 	RET
 
 // func sgemmAVX512_4x32(k int, a *float32, rs, ks int, b *float32, ldb int, c *float32, ldc, acc, mask int)
-TEXT ·sgemmAVX512_4x32(SB), NOSPLIT, $0-80
+TEXT ·sgemmAVX512_4x32(SB), NOSPLIT, $8-80
+	STMXCSR mxcsr-8(SP)
+	STMXCSR ftz-4(SP)
+	ORL $0x8040, ftz-4(SP)
+	LDMXCSR ftz-4(SP)
 	MOVQ k+0(FP), CX
 	MOVQ a+8(FP), AX
 	MOVQ rs+16(FP), R8
@@ -1128,10 +1147,15 @@ store:
 	VMOVUPS Z6, 0(DI)
 	VMOVUPS Z7, K1, 64(DI)
 	VZEROUPPER
+	LDMXCSR mxcsr-8(SP)
 	RET
 
 // func sgemmAVX512_5x32(k int, a *float32, rs, ks int, b *float32, ldb int, c *float32, ldc, acc, mask int)
-TEXT ·sgemmAVX512_5x32(SB), NOSPLIT, $0-80
+TEXT ·sgemmAVX512_5x32(SB), NOSPLIT, $8-80
+	STMXCSR mxcsr-8(SP)
+	STMXCSR ftz-4(SP)
+	ORL $0x8040, ftz-4(SP)
+	LDMXCSR ftz-4(SP)
 	MOVQ k+0(FP), CX
 	MOVQ a+8(FP), AX
 	MOVQ rs+16(FP), R8
@@ -1296,10 +1320,15 @@ store:
 	VMOVUPS Z8, 0(DI)
 	VMOVUPS Z9, K1, 64(DI)
 	VZEROUPPER
+	LDMXCSR mxcsr-8(SP)
 	RET
 
 // func sgemmAVX512_6x32(k int, a *float32, rs, ks int, b *float32, ldb int, c *float32, ldc, acc, mask int)
-TEXT ·sgemmAVX512_6x32(SB), NOSPLIT, $0-80
+TEXT ·sgemmAVX512_6x32(SB), NOSPLIT, $8-80
+	STMXCSR mxcsr-8(SP)
+	STMXCSR ftz-4(SP)
+	ORL $0x8040, ftz-4(SP)
+	LDMXCSR ftz-4(SP)
 	MOVQ k+0(FP), CX
 	MOVQ a+8(FP), AX
 	MOVQ rs+16(FP), R8
@@ -1491,10 +1520,15 @@ store:
 	VMOVUPS Z10, 0(DI)
 	VMOVUPS Z11, K1, 64(DI)
 	VZEROUPPER
+	LDMXCSR mxcsr-8(SP)
 	RET
 
 // func sgemmAVX512_7x32(k int, a *float32, rs, ks int, b *float32, ldb int, c *float32, ldc, acc, mask int)
-TEXT ·sgemmAVX512_7x32(SB), NOSPLIT, $0-80
+TEXT ·sgemmAVX512_7x32(SB), NOSPLIT, $8-80
+	STMXCSR mxcsr-8(SP)
+	STMXCSR ftz-4(SP)
+	ORL $0x8040, ftz-4(SP)
+	LDMXCSR ftz-4(SP)
 	MOVQ k+0(FP), CX
 	MOVQ a+8(FP), AX
 	MOVQ rs+16(FP), R8
@@ -1709,10 +1743,15 @@ store:
 	VMOVUPS Z12, 0(DI)
 	VMOVUPS Z13, K1, 64(DI)
 	VZEROUPPER
+	LDMXCSR mxcsr-8(SP)
 	RET
 
 // func sgemmAVX512_8x32(k int, a *float32, rs, ks int, b *float32, ldb int, c *float32, ldc, acc, mask int)
-TEXT ·sgemmAVX512_8x32(SB), NOSPLIT, $0-80
+TEXT ·sgemmAVX512_8x32(SB), NOSPLIT, $8-80
+	STMXCSR mxcsr-8(SP)
+	STMXCSR ftz-4(SP)
+	ORL $0x8040, ftz-4(SP)
+	LDMXCSR ftz-4(SP)
 	MOVQ k+0(FP), CX
 	MOVQ a+8(FP), AX
 	MOVQ rs+16(FP), R8
@@ -1950,10 +1989,15 @@ store:
 	VMOVUPS Z14, 0(DI)
 	VMOVUPS Z15, K1, 64(DI)
 	VZEROUPPER
+	LDMXCSR mxcsr-8(SP)
 	RET
 
 // func sgemmAVX512_9x32(k int, a *float32, rs, ks int, b *float32, ldb int, c *float32, ldc, acc, mask int)
-TEXT ·sgemmAVX512_9x32(SB), NOSPLIT, $0-80
+TEXT ·sgemmAVX512_9x32(SB), NOSPLIT, $8-80
+	STMXCSR mxcsr-8(SP)
+	STMXCSR ftz-4(SP)
+	ORL $0x8040, ftz-4(SP)
+	LDMXCSR ftz-4(SP)
 	MOVQ k+0(FP), CX
 	MOVQ a+8(FP), AX
 	MOVQ rs+16(FP), R8
@@ -2214,10 +2258,15 @@ store:
 	VMOVUPS Z16, 0(DI)
 	VMOVUPS Z17, K1, 64(DI)
 	VZEROUPPER
+	LDMXCSR mxcsr-8(SP)
 	RET
 
 // func sgemmAVX512_10x32(k int, a *float32, rs, ks int, b *float32, ldb int, c *float32, ldc, acc, mask int)
-TEXT ·sgemmAVX512_10x32(SB), NOSPLIT, $0-80
+TEXT ·sgemmAVX512_10x32(SB), NOSPLIT, $8-80
+	STMXCSR mxcsr-8(SP)
+	STMXCSR ftz-4(SP)
+	ORL $0x8040, ftz-4(SP)
+	LDMXCSR ftz-4(SP)
 	MOVQ k+0(FP), CX
 	MOVQ a+8(FP), AX
 	MOVQ rs+16(FP), R8
@@ -2501,10 +2550,15 @@ store:
 	VMOVUPS Z18, 0(DI)
 	VMOVUPS Z19, K1, 64(DI)
 	VZEROUPPER
+	LDMXCSR mxcsr-8(SP)
 	RET
 
 // func sgemmAVX512_11x32(k int, a *float32, rs, ks int, b *float32, ldb int, c *float32, ldc, acc, mask int)
-TEXT ·sgemmAVX512_11x32(SB), NOSPLIT, $0-80
+TEXT ·sgemmAVX512_11x32(SB), NOSPLIT, $8-80
+	STMXCSR mxcsr-8(SP)
+	STMXCSR ftz-4(SP)
+	ORL $0x8040, ftz-4(SP)
+	LDMXCSR ftz-4(SP)
 	MOVQ k+0(FP), CX
 	MOVQ a+8(FP), AX
 	MOVQ rs+16(FP), R8
@@ -2815,10 +2869,15 @@ store:
 	VMOVUPS Z20, 0(DI)
 	VMOVUPS Z21, K1, 64(DI)
 	VZEROUPPER
+	LDMXCSR mxcsr-8(SP)
 	RET
 
 // func sgemmAVX512_12x32(k int, a *float32, rs, ks int, b *float32, ldb int, c *float32, ldc, acc, mask int)
-TEXT ·sgemmAVX512_12x32(SB), NOSPLIT, $0-80
+TEXT ·sgemmAVX512_12x32(SB), NOSPLIT, $8-80
+	STMXCSR mxcsr-8(SP)
+	STMXCSR ftz-4(SP)
+	ORL $0x8040, ftz-4(SP)
+	LDMXCSR ftz-4(SP)
 	MOVQ k+0(FP), CX
 	MOVQ a+8(FP), AX
 	MOVQ rs+16(FP), R8
@@ -3152,10 +3211,15 @@ store:
 	VMOVUPS Z22, 0(DI)
 	VMOVUPS Z23, K1, 64(DI)
 	VZEROUPPER
+	LDMXCSR mxcsr-8(SP)
 	RET
 
 // func sgemmAVX512_13x32(k int, a *float32, rs, ks int, b *float32, ldb int, c *float32, ldc, acc, mask int)
-TEXT ·sgemmAVX512_13x32(SB), NOSPLIT, $0-80
+TEXT ·sgemmAVX512_13x32(SB), NOSPLIT, $8-80
+	STMXCSR mxcsr-8(SP)
+	STMXCSR ftz-4(SP)
+	ORL $0x8040, ftz-4(SP)
+	LDMXCSR ftz-4(SP)
 	MOVQ k+0(FP), CX
 	MOVQ a+8(FP), AX
 	MOVQ rs+16(FP), R8
@@ -3512,10 +3576,15 @@ store:
 	VMOVUPS Z24, 0(DI)
 	VMOVUPS Z25, K1, 64(DI)
 	VZEROUPPER
+	LDMXCSR mxcsr-8(SP)
 	RET
 
 // func sgemmAVX512_14x32(k int, a *float32, rs, ks int, b *float32, ldb int, c *float32, ldc, acc, mask int)
-TEXT ·sgemmAVX512_14x32(SB), NOSPLIT, $0-80
+TEXT ·sgemmAVX512_14x32(SB), NOSPLIT, $8-80
+	STMXCSR mxcsr-8(SP)
+	STMXCSR ftz-4(SP)
+	ORL $0x8040, ftz-4(SP)
+	LDMXCSR ftz-4(SP)
 	MOVQ k+0(FP), CX
 	MOVQ a+8(FP), AX
 	MOVQ rs+16(FP), R8
@@ -3895,10 +3964,15 @@ store:
 	VMOVUPS Z26, 0(DI)
 	VMOVUPS Z27, K1, 64(DI)
 	VZEROUPPER
+	LDMXCSR mxcsr-8(SP)
 	RET
 
 // func sgemmAVX512_1x16(k int, a *float32, rs, ks int, b *float32, ldb int, c *float32, ldc, acc, mask int)
-TEXT ·sgemmAVX512_1x16(SB), NOSPLIT, $0-80
+TEXT ·sgemmAVX512_1x16(SB), NOSPLIT, $8-80
+	STMXCSR mxcsr-8(SP)
+	STMXCSR ftz-4(SP)
+	ORL $0x8040, ftz-4(SP)
+	LDMXCSR ftz-4(SP)
 	MOVQ k+0(FP), CX
 	MOVQ a+8(FP), AX
 	MOVQ rs+16(FP), R8
@@ -3958,10 +4032,15 @@ tail:
 store:
 	VMOVUPS Z0, K1, 0(DI)
 	VZEROUPPER
+	LDMXCSR mxcsr-8(SP)
 	RET
 
 // func sgemmAVX512_2x16(k int, a *float32, rs, ks int, b *float32, ldb int, c *float32, ldc, acc, mask int)
-TEXT ·sgemmAVX512_2x16(SB), NOSPLIT, $0-80
+TEXT ·sgemmAVX512_2x16(SB), NOSPLIT, $8-80
+	STMXCSR mxcsr-8(SP)
+	STMXCSR ftz-4(SP)
+	ORL $0x8040, ftz-4(SP)
+	LDMXCSR ftz-4(SP)
 	MOVQ k+0(FP), CX
 	MOVQ a+8(FP), AX
 	MOVQ rs+16(FP), R8
@@ -4036,10 +4115,15 @@ store:
 	ADDQ DX, DI
 	VMOVUPS Z1, K1, 0(DI)
 	VZEROUPPER
+	LDMXCSR mxcsr-8(SP)
 	RET
 
 // func sgemmAVX512_3x16(k int, a *float32, rs, ks int, b *float32, ldb int, c *float32, ldc, acc, mask int)
-TEXT ·sgemmAVX512_3x16(SB), NOSPLIT, $0-80
+TEXT ·sgemmAVX512_3x16(SB), NOSPLIT, $8-80
+	STMXCSR mxcsr-8(SP)
+	STMXCSR ftz-4(SP)
+	ORL $0x8040, ftz-4(SP)
+	LDMXCSR ftz-4(SP)
 	MOVQ k+0(FP), CX
 	MOVQ a+8(FP), AX
 	MOVQ rs+16(FP), R8
@@ -4129,10 +4213,15 @@ store:
 	ADDQ DX, DI
 	VMOVUPS Z2, K1, 0(DI)
 	VZEROUPPER
+	LDMXCSR mxcsr-8(SP)
 	RET
 
 // func sgemmAVX512_4x16(k int, a *float32, rs, ks int, b *float32, ldb int, c *float32, ldc, acc, mask int)
-TEXT ·sgemmAVX512_4x16(SB), NOSPLIT, $0-80
+TEXT ·sgemmAVX512_4x16(SB), NOSPLIT, $8-80
+	STMXCSR mxcsr-8(SP)
+	STMXCSR ftz-4(SP)
+	ORL $0x8040, ftz-4(SP)
+	LDMXCSR ftz-4(SP)
 	MOVQ k+0(FP), CX
 	MOVQ a+8(FP), AX
 	MOVQ rs+16(FP), R8
@@ -4237,10 +4326,15 @@ store:
 	ADDQ DX, DI
 	VMOVUPS Z3, K1, 0(DI)
 	VZEROUPPER
+	LDMXCSR mxcsr-8(SP)
 	RET
 
 // func sgemmAVX512_5x16(k int, a *float32, rs, ks int, b *float32, ldb int, c *float32, ldc, acc, mask int)
-TEXT ·sgemmAVX512_5x16(SB), NOSPLIT, $0-80
+TEXT ·sgemmAVX512_5x16(SB), NOSPLIT, $8-80
+	STMXCSR mxcsr-8(SP)
+	STMXCSR ftz-4(SP)
+	ORL $0x8040, ftz-4(SP)
+	LDMXCSR ftz-4(SP)
 	MOVQ k+0(FP), CX
 	MOVQ a+8(FP), AX
 	MOVQ rs+16(FP), R8
@@ -4360,10 +4454,15 @@ store:
 	ADDQ DX, DI
 	VMOVUPS Z4, K1, 0(DI)
 	VZEROUPPER
+	LDMXCSR mxcsr-8(SP)
 	RET
 
 // func sgemmAVX512_6x16(k int, a *float32, rs, ks int, b *float32, ldb int, c *float32, ldc, acc, mask int)
-TEXT ·sgemmAVX512_6x16(SB), NOSPLIT, $0-80
+TEXT ·sgemmAVX512_6x16(SB), NOSPLIT, $8-80
+	STMXCSR mxcsr-8(SP)
+	STMXCSR ftz-4(SP)
+	ORL $0x8040, ftz-4(SP)
+	LDMXCSR ftz-4(SP)
 	MOVQ k+0(FP), CX
 	MOVQ a+8(FP), AX
 	MOVQ rs+16(FP), R8
@@ -4502,10 +4601,15 @@ store:
 	ADDQ DX, DI
 	VMOVUPS Z5, K1, 0(DI)
 	VZEROUPPER
+	LDMXCSR mxcsr-8(SP)
 	RET
 
 // func sgemmAVX512_7x16(k int, a *float32, rs, ks int, b *float32, ldb int, c *float32, ldc, acc, mask int)
-TEXT ·sgemmAVX512_7x16(SB), NOSPLIT, $0-80
+TEXT ·sgemmAVX512_7x16(SB), NOSPLIT, $8-80
+	STMXCSR mxcsr-8(SP)
+	STMXCSR ftz-4(SP)
+	ORL $0x8040, ftz-4(SP)
+	LDMXCSR ftz-4(SP)
 	MOVQ k+0(FP), CX
 	MOVQ a+8(FP), AX
 	MOVQ rs+16(FP), R8
@@ -4659,10 +4763,15 @@ store:
 	ADDQ DX, DI
 	VMOVUPS Z6, K1, 0(DI)
 	VZEROUPPER
+	LDMXCSR mxcsr-8(SP)
 	RET
 
 // func sgemmAVX512_8x16(k int, a *float32, rs, ks int, b *float32, ldb int, c *float32, ldc, acc, mask int)
-TEXT ·sgemmAVX512_8x16(SB), NOSPLIT, $0-80
+TEXT ·sgemmAVX512_8x16(SB), NOSPLIT, $8-80
+	STMXCSR mxcsr-8(SP)
+	STMXCSR ftz-4(SP)
+	ORL $0x8040, ftz-4(SP)
+	LDMXCSR ftz-4(SP)
 	MOVQ k+0(FP), CX
 	MOVQ a+8(FP), AX
 	MOVQ rs+16(FP), R8
@@ -4831,10 +4940,15 @@ store:
 	ADDQ DX, DI
 	VMOVUPS Z7, K1, 0(DI)
 	VZEROUPPER
+	LDMXCSR mxcsr-8(SP)
 	RET
 
 // func sgemmAVX512_9x16(k int, a *float32, rs, ks int, b *float32, ldb int, c *float32, ldc, acc, mask int)
-TEXT ·sgemmAVX512_9x16(SB), NOSPLIT, $0-80
+TEXT ·sgemmAVX512_9x16(SB), NOSPLIT, $8-80
+	STMXCSR mxcsr-8(SP)
+	STMXCSR ftz-4(SP)
+	ORL $0x8040, ftz-4(SP)
+	LDMXCSR ftz-4(SP)
 	MOVQ k+0(FP), CX
 	MOVQ a+8(FP), AX
 	MOVQ rs+16(FP), R8
@@ -5018,10 +5132,15 @@ store:
 	ADDQ DX, DI
 	VMOVUPS Z8, K1, 0(DI)
 	VZEROUPPER
+	LDMXCSR mxcsr-8(SP)
 	RET
 
 // func sgemmAVX512_10x16(k int, a *float32, rs, ks int, b *float32, ldb int, c *float32, ldc, acc, mask int)
-TEXT ·sgemmAVX512_10x16(SB), NOSPLIT, $0-80
+TEXT ·sgemmAVX512_10x16(SB), NOSPLIT, $8-80
+	STMXCSR mxcsr-8(SP)
+	STMXCSR ftz-4(SP)
+	ORL $0x8040, ftz-4(SP)
+	LDMXCSR ftz-4(SP)
 	MOVQ k+0(FP), CX
 	MOVQ a+8(FP), AX
 	MOVQ rs+16(FP), R8
@@ -5220,10 +5339,15 @@ store:
 	ADDQ DX, DI
 	VMOVUPS Z9, K1, 0(DI)
 	VZEROUPPER
+	LDMXCSR mxcsr-8(SP)
 	RET
 
 // func sgemmAVX512_11x16(k int, a *float32, rs, ks int, b *float32, ldb int, c *float32, ldc, acc, mask int)
-TEXT ·sgemmAVX512_11x16(SB), NOSPLIT, $0-80
+TEXT ·sgemmAVX512_11x16(SB), NOSPLIT, $8-80
+	STMXCSR mxcsr-8(SP)
+	STMXCSR ftz-4(SP)
+	ORL $0x8040, ftz-4(SP)
+	LDMXCSR ftz-4(SP)
 	MOVQ k+0(FP), CX
 	MOVQ a+8(FP), AX
 	MOVQ rs+16(FP), R8
@@ -5441,10 +5565,15 @@ store:
 	ADDQ DX, DI
 	VMOVUPS Z10, K1, 0(DI)
 	VZEROUPPER
+	LDMXCSR mxcsr-8(SP)
 	RET
 
 // func sgemmAVX512_12x16(k int, a *float32, rs, ks int, b *float32, ldb int, c *float32, ldc, acc, mask int)
-TEXT ·sgemmAVX512_12x16(SB), NOSPLIT, $0-80
+TEXT ·sgemmAVX512_12x16(SB), NOSPLIT, $8-80
+	STMXCSR mxcsr-8(SP)
+	STMXCSR ftz-4(SP)
+	ORL $0x8040, ftz-4(SP)
+	LDMXCSR ftz-4(SP)
 	MOVQ k+0(FP), CX
 	MOVQ a+8(FP), AX
 	MOVQ rs+16(FP), R8
@@ -5677,10 +5806,15 @@ store:
 	ADDQ DX, DI
 	VMOVUPS Z11, K1, 0(DI)
 	VZEROUPPER
+	LDMXCSR mxcsr-8(SP)
 	RET
 
 // func sgemmAVX512_13x16(k int, a *float32, rs, ks int, b *float32, ldb int, c *float32, ldc, acc, mask int)
-TEXT ·sgemmAVX512_13x16(SB), NOSPLIT, $0-80
+TEXT ·sgemmAVX512_13x16(SB), NOSPLIT, $8-80
+	STMXCSR mxcsr-8(SP)
+	STMXCSR ftz-4(SP)
+	ORL $0x8040, ftz-4(SP)
+	LDMXCSR ftz-4(SP)
 	MOVQ k+0(FP), CX
 	MOVQ a+8(FP), AX
 	MOVQ rs+16(FP), R8
@@ -5928,10 +6062,15 @@ store:
 	ADDQ DX, DI
 	VMOVUPS Z12, K1, 0(DI)
 	VZEROUPPER
+	LDMXCSR mxcsr-8(SP)
 	RET
 
 // func sgemmAVX512_14x16(k int, a *float32, rs, ks int, b *float32, ldb int, c *float32, ldc, acc, mask int)
-TEXT ·sgemmAVX512_14x16(SB), NOSPLIT, $0-80
+TEXT ·sgemmAVX512_14x16(SB), NOSPLIT, $8-80
+	STMXCSR mxcsr-8(SP)
+	STMXCSR ftz-4(SP)
+	ORL $0x8040, ftz-4(SP)
+	LDMXCSR ftz-4(SP)
 	MOVQ k+0(FP), CX
 	MOVQ a+8(FP), AX
 	MOVQ rs+16(FP), R8
@@ -6194,10 +6333,15 @@ store:
 	ADDQ DX, DI
 	VMOVUPS Z13, K1, 0(DI)
 	VZEROUPPER
+	LDMXCSR mxcsr-8(SP)
 	RET
 
 // func sgemmAVX2_1x16(k int, a *float32, rs, ks int, b *float32, ldb int, c *float32, ldc, acc, mask int)
-TEXT ·sgemmAVX2_1x16(SB), NOSPLIT, $0-80
+TEXT ·sgemmAVX2_1x16(SB), NOSPLIT, $8-80
+	STMXCSR mxcsr-8(SP)
+	STMXCSR ftz-4(SP)
+	ORL $0x8040, ftz-4(SP)
+	LDMXCSR ftz-4(SP)
 	MOVQ k+0(FP), CX
 	MOVQ a+8(FP), AX
 	MOVQ rs+16(FP), R8
@@ -6268,10 +6412,15 @@ store:
 	VMOVUPS Y0, 0(DI)
 	VMOVUPS Y1, 32(DI)
 	VZEROUPPER
+	LDMXCSR mxcsr-8(SP)
 	RET
 
 // func sgemmAVX2_2x16(k int, a *float32, rs, ks int, b *float32, ldb int, c *float32, ldc, acc, mask int)
-TEXT ·sgemmAVX2_2x16(SB), NOSPLIT, $0-80
+TEXT ·sgemmAVX2_2x16(SB), NOSPLIT, $8-80
+	STMXCSR mxcsr-8(SP)
+	STMXCSR ftz-4(SP)
+	ORL $0x8040, ftz-4(SP)
+	LDMXCSR ftz-4(SP)
 	MOVQ k+0(FP), CX
 	MOVQ a+8(FP), AX
 	MOVQ rs+16(FP), R8
@@ -6365,10 +6514,15 @@ store:
 	VMOVUPS Y2, 0(DI)
 	VMOVUPS Y3, 32(DI)
 	VZEROUPPER
+	LDMXCSR mxcsr-8(SP)
 	RET
 
 // func sgemmAVX2_3x16(k int, a *float32, rs, ks int, b *float32, ldb int, c *float32, ldc, acc, mask int)
-TEXT ·sgemmAVX2_3x16(SB), NOSPLIT, $0-80
+TEXT ·sgemmAVX2_3x16(SB), NOSPLIT, $8-80
+	STMXCSR mxcsr-8(SP)
+	STMXCSR ftz-4(SP)
+	ORL $0x8040, ftz-4(SP)
+	LDMXCSR ftz-4(SP)
 	MOVQ k+0(FP), CX
 	MOVQ a+8(FP), AX
 	MOVQ rs+16(FP), R8
@@ -6485,10 +6639,15 @@ store:
 	VMOVUPS Y4, 0(DI)
 	VMOVUPS Y5, 32(DI)
 	VZEROUPPER
+	LDMXCSR mxcsr-8(SP)
 	RET
 
 // func sgemmAVX2_4x16(k int, a *float32, rs, ks int, b *float32, ldb int, c *float32, ldc, acc, mask int)
-TEXT ·sgemmAVX2_4x16(SB), NOSPLIT, $0-80
+TEXT ·sgemmAVX2_4x16(SB), NOSPLIT, $8-80
+	STMXCSR mxcsr-8(SP)
+	STMXCSR ftz-4(SP)
+	ORL $0x8040, ftz-4(SP)
+	LDMXCSR ftz-4(SP)
 	MOVQ k+0(FP), CX
 	MOVQ a+8(FP), AX
 	MOVQ rs+16(FP), R8
@@ -6628,10 +6787,15 @@ store:
 	VMOVUPS Y6, 0(DI)
 	VMOVUPS Y7, 32(DI)
 	VZEROUPPER
+	LDMXCSR mxcsr-8(SP)
 	RET
 
 // func sgemmAVX2_5x16(k int, a *float32, rs, ks int, b *float32, ldb int, c *float32, ldc, acc, mask int)
-TEXT ·sgemmAVX2_5x16(SB), NOSPLIT, $0-80
+TEXT ·sgemmAVX2_5x16(SB), NOSPLIT, $8-80
+	STMXCSR mxcsr-8(SP)
+	STMXCSR ftz-4(SP)
+	ORL $0x8040, ftz-4(SP)
+	LDMXCSR ftz-4(SP)
 	MOVQ k+0(FP), CX
 	MOVQ a+8(FP), AX
 	MOVQ rs+16(FP), R8
@@ -6794,10 +6958,15 @@ store:
 	VMOVUPS Y8, 0(DI)
 	VMOVUPS Y9, 32(DI)
 	VZEROUPPER
+	LDMXCSR mxcsr-8(SP)
 	RET
 
 // func sgemmAVX2_6x16(k int, a *float32, rs, ks int, b *float32, ldb int, c *float32, ldc, acc, mask int)
-TEXT ·sgemmAVX2_6x16(SB), NOSPLIT, $0-80
+TEXT ·sgemmAVX2_6x16(SB), NOSPLIT, $8-80
+	STMXCSR mxcsr-8(SP)
+	STMXCSR ftz-4(SP)
+	ORL $0x8040, ftz-4(SP)
+	LDMXCSR ftz-4(SP)
 	MOVQ k+0(FP), CX
 	MOVQ a+8(FP), AX
 	MOVQ rs+16(FP), R8
@@ -6987,10 +7156,15 @@ store:
 	VMOVUPS Y10, 0(DI)
 	VMOVUPS Y11, 32(DI)
 	VZEROUPPER
+	LDMXCSR mxcsr-8(SP)
 	RET
 
 // func sgemmAVX2_1x8(k int, a *float32, rs, ks int, b *float32, ldb int, c *float32, ldc, acc, mask int)
-TEXT ·sgemmAVX2_1x8(SB), NOSPLIT, $0-80
+TEXT ·sgemmAVX2_1x8(SB), NOSPLIT, $8-80
+	STMXCSR mxcsr-8(SP)
+	STMXCSR ftz-4(SP)
+	ORL $0x8040, ftz-4(SP)
+	LDMXCSR ftz-4(SP)
 	MOVQ k+0(FP), CX
 	MOVQ a+8(FP), AX
 	MOVQ rs+16(FP), R8
@@ -7048,10 +7222,15 @@ tail:
 store:
 	VMOVUPS Y0, 0(DI)
 	VZEROUPPER
+	LDMXCSR mxcsr-8(SP)
 	RET
 
 // func sgemmAVX2_2x8(k int, a *float32, rs, ks int, b *float32, ldb int, c *float32, ldc, acc, mask int)
-TEXT ·sgemmAVX2_2x8(SB), NOSPLIT, $0-80
+TEXT ·sgemmAVX2_2x8(SB), NOSPLIT, $8-80
+	STMXCSR mxcsr-8(SP)
+	STMXCSR ftz-4(SP)
+	ORL $0x8040, ftz-4(SP)
+	LDMXCSR ftz-4(SP)
 	MOVQ k+0(FP), CX
 	MOVQ a+8(FP), AX
 	MOVQ rs+16(FP), R8
@@ -7124,10 +7303,15 @@ store:
 	ADDQ DX, DI
 	VMOVUPS Y1, 0(DI)
 	VZEROUPPER
+	LDMXCSR mxcsr-8(SP)
 	RET
 
 // func sgemmAVX2_3x8(k int, a *float32, rs, ks int, b *float32, ldb int, c *float32, ldc, acc, mask int)
-TEXT ·sgemmAVX2_3x8(SB), NOSPLIT, $0-80
+TEXT ·sgemmAVX2_3x8(SB), NOSPLIT, $8-80
+	STMXCSR mxcsr-8(SP)
+	STMXCSR ftz-4(SP)
+	ORL $0x8040, ftz-4(SP)
+	LDMXCSR ftz-4(SP)
 	MOVQ k+0(FP), CX
 	MOVQ a+8(FP), AX
 	MOVQ rs+16(FP), R8
@@ -7215,10 +7399,15 @@ store:
 	ADDQ DX, DI
 	VMOVUPS Y2, 0(DI)
 	VZEROUPPER
+	LDMXCSR mxcsr-8(SP)
 	RET
 
 // func sgemmAVX2_4x8(k int, a *float32, rs, ks int, b *float32, ldb int, c *float32, ldc, acc, mask int)
-TEXT ·sgemmAVX2_4x8(SB), NOSPLIT, $0-80
+TEXT ·sgemmAVX2_4x8(SB), NOSPLIT, $8-80
+	STMXCSR mxcsr-8(SP)
+	STMXCSR ftz-4(SP)
+	ORL $0x8040, ftz-4(SP)
+	LDMXCSR ftz-4(SP)
 	MOVQ k+0(FP), CX
 	MOVQ a+8(FP), AX
 	MOVQ rs+16(FP), R8
@@ -7321,10 +7510,15 @@ store:
 	ADDQ DX, DI
 	VMOVUPS Y3, 0(DI)
 	VZEROUPPER
+	LDMXCSR mxcsr-8(SP)
 	RET
 
 // func sgemmAVX2_5x8(k int, a *float32, rs, ks int, b *float32, ldb int, c *float32, ldc, acc, mask int)
-TEXT ·sgemmAVX2_5x8(SB), NOSPLIT, $0-80
+TEXT ·sgemmAVX2_5x8(SB), NOSPLIT, $8-80
+	STMXCSR mxcsr-8(SP)
+	STMXCSR ftz-4(SP)
+	ORL $0x8040, ftz-4(SP)
+	LDMXCSR ftz-4(SP)
 	MOVQ k+0(FP), CX
 	MOVQ a+8(FP), AX
 	MOVQ rs+16(FP), R8
@@ -7442,10 +7636,15 @@ store:
 	ADDQ DX, DI
 	VMOVUPS Y4, 0(DI)
 	VZEROUPPER
+	LDMXCSR mxcsr-8(SP)
 	RET
 
 // func sgemmAVX2_6x8(k int, a *float32, rs, ks int, b *float32, ldb int, c *float32, ldc, acc, mask int)
-TEXT ·sgemmAVX2_6x8(SB), NOSPLIT, $0-80
+TEXT ·sgemmAVX2_6x8(SB), NOSPLIT, $8-80
+	STMXCSR mxcsr-8(SP)
+	STMXCSR ftz-4(SP)
+	ORL $0x8040, ftz-4(SP)
+	LDMXCSR ftz-4(SP)
 	MOVQ k+0(FP), CX
 	MOVQ a+8(FP), AX
 	MOVQ rs+16(FP), R8
@@ -7582,10 +7781,15 @@ store:
 	ADDQ DX, DI
 	VMOVUPS Y5, 0(DI)
 	VZEROUPPER
+	LDMXCSR mxcsr-8(SP)
 	RET
 
 // func dotAVX512x4(k int, a *float32, lda int, x, c *float32, ldc, acc int)
-TEXT ·dotAVX512x4(SB), NOSPLIT, $0-56
+TEXT ·dotAVX512x4(SB), NOSPLIT, $8-56
+	STMXCSR mxcsr-8(SP)
+	STMXCSR ftz-4(SP)
+	ORL $0x8040, ftz-4(SP)
+	LDMXCSR ftz-4(SP)
 	MOVQ k+0(FP), CX
 	MOVQ a+8(FP), AX
 	MOVQ lda+16(FP), R8
@@ -7706,10 +7910,15 @@ store2:
 store3:
 	VMOVSS X6, (DI)
 	VZEROUPPER
+	LDMXCSR mxcsr-8(SP)
 	RET
 
 // func dotAVX512x1(k int, a *float32, lda int, x, c *float32, ldc, acc int)
-TEXT ·dotAVX512x1(SB), NOSPLIT, $0-56
+TEXT ·dotAVX512x1(SB), NOSPLIT, $8-56
+	STMXCSR mxcsr-8(SP)
+	STMXCSR ftz-4(SP)
+	ORL $0x8040, ftz-4(SP)
+	LDMXCSR ftz-4(SP)
 	MOVQ k+0(FP), CX
 	MOVQ a+8(FP), AX
 	MOVQ lda+16(FP), R8
@@ -7767,10 +7976,15 @@ reduce:
 store0:
 	VMOVSS X0, (DI)
 	VZEROUPPER
+	LDMXCSR mxcsr-8(SP)
 	RET
 
 // func dotAVX2x4(k int, a *float32, lda int, x, c *float32, ldc, acc int)
-TEXT ·dotAVX2x4(SB), NOSPLIT, $0-56
+TEXT ·dotAVX2x4(SB), NOSPLIT, $8-56
+	STMXCSR mxcsr-8(SP)
+	STMXCSR ftz-4(SP)
+	ORL $0x8040, ftz-4(SP)
+	LDMXCSR ftz-4(SP)
 	MOVQ k+0(FP), CX
 	MOVQ a+8(FP), AX
 	MOVQ lda+16(FP), R8
@@ -7871,10 +8085,15 @@ store2:
 store3:
 	VMOVSS X6, (DI)
 	VZEROUPPER
+	LDMXCSR mxcsr-8(SP)
 	RET
 
 // func dotAVX2x1(k int, a *float32, lda int, x, c *float32, ldc, acc int)
-TEXT ·dotAVX2x1(SB), NOSPLIT, $0-56
+TEXT ·dotAVX2x1(SB), NOSPLIT, $8-56
+	STMXCSR mxcsr-8(SP)
+	STMXCSR ftz-4(SP)
+	ORL $0x8040, ftz-4(SP)
+	LDMXCSR ftz-4(SP)
 	MOVQ k+0(FP), CX
 	MOVQ a+8(FP), AX
 	MOVQ lda+16(FP), R8
@@ -7921,10 +8140,15 @@ reduce:
 store0:
 	VMOVSS X0, (DI)
 	VZEROUPPER
+	LDMXCSR mxcsr-8(SP)
 	RET
 
 // func fmaPeakAVX512(n int)
-TEXT ·fmaPeakAVX512(SB), NOSPLIT, $0-8
+TEXT ·fmaPeakAVX512(SB), NOSPLIT, $8-8
+	STMXCSR mxcsr-8(SP)
+	STMXCSR ftz-4(SP)
+	ORL $0x8040, ftz-4(SP)
+	LDMXCSR ftz-4(SP)
 	MOVQ n+0(FP), CX
 	VPXORD Z0, Z0, Z0
 	VPXORD Z1, Z1, Z1
@@ -7991,10 +8215,15 @@ loop:
 	JNZ loop
 done:
 	VZEROUPPER
+	LDMXCSR mxcsr-8(SP)
 	RET
 
 // func fmaPeakAVX2(n int)
-TEXT ·fmaPeakAVX2(SB), NOSPLIT, $0-8
+TEXT ·fmaPeakAVX2(SB), NOSPLIT, $8-8
+	STMXCSR mxcsr-8(SP)
+	STMXCSR ftz-4(SP)
+	ORL $0x8040, ftz-4(SP)
+	LDMXCSR ftz-4(SP)
 	MOVQ n+0(FP), CX
 	VXORPS Y0, Y0, Y0
 	VXORPS Y1, Y1, Y1
@@ -8029,10 +8258,15 @@ loop:
 	JNZ loop
 done:
 	VZEROUPPER
+	LDMXCSR mxcsr-8(SP)
 	RET
 
 // func tanhAVX512(z, s1, s2 *float32, n int)
-TEXT ·tanhAVX512(SB), NOSPLIT, $0-32
+TEXT ·tanhAVX512(SB), NOSPLIT, $8-32
+	STMXCSR mxcsr-8(SP)
+	STMXCSR ftz-4(SP)
+	ORL $0x8040, ftz-4(SP)
+	LDMXCSR ftz-4(SP)
 	MOVQ z+0(FP), SI
 	MOVQ s1+8(FP), DI
 	MOVQ s2+16(FP), DX
@@ -8085,10 +8319,15 @@ next:
 	JNZ loop
 done:
 	VZEROUPPER
+	LDMXCSR mxcsr-8(SP)
 	RET
 
 // func reluAVX512(z, s1, s2 *float32, n int)
-TEXT ·reluAVX512(SB), NOSPLIT, $0-32
+TEXT ·reluAVX512(SB), NOSPLIT, $8-32
+	STMXCSR mxcsr-8(SP)
+	STMXCSR ftz-4(SP)
+	ORL $0x8040, ftz-4(SP)
+	LDMXCSR ftz-4(SP)
 	MOVQ z+0(FP), SI
 	MOVQ s1+8(FP), DI
 	MOVQ s2+16(FP), DX
@@ -8114,10 +8353,15 @@ next:
 	JNZ loop
 done:
 	VZEROUPPER
+	LDMXCSR mxcsr-8(SP)
 	RET
 
 // func sigmoidAVX512(z, s1, s2 *float32, n int)
-TEXT ·sigmoidAVX512(SB), NOSPLIT, $0-32
+TEXT ·sigmoidAVX512(SB), NOSPLIT, $8-32
+	STMXCSR mxcsr-8(SP)
+	STMXCSR ftz-4(SP)
+	ORL $0x8040, ftz-4(SP)
+	LDMXCSR ftz-4(SP)
 	MOVQ z+0(FP), SI
 	MOVQ s1+8(FP), DI
 	MOVQ s2+16(FP), DX
@@ -8171,10 +8415,15 @@ next:
 	JNZ loop
 done:
 	VZEROUPPER
+	LDMXCSR mxcsr-8(SP)
 	RET
 
 // func softplusAVX512(z, s1, s2 *float32, n int)
-TEXT ·softplusAVX512(SB), NOSPLIT, $0-32
+TEXT ·softplusAVX512(SB), NOSPLIT, $8-32
+	STMXCSR mxcsr-8(SP)
+	STMXCSR ftz-4(SP)
+	ORL $0x8040, ftz-4(SP)
+	LDMXCSR ftz-4(SP)
 	MOVQ z+0(FP), SI
 	MOVQ s1+8(FP), DI
 	MOVQ s2+16(FP), DX
@@ -8239,10 +8488,15 @@ next:
 	JNZ loop
 done:
 	VZEROUPPER
+	LDMXCSR mxcsr-8(SP)
 	RET
 
 // func sinAVX512(z, s1, s2 *float32, n int) int
-TEXT ·sinAVX512(SB), NOSPLIT, $0-40
+TEXT ·sinAVX512(SB), NOSPLIT, $8-40
+	STMXCSR mxcsr-8(SP)
+	STMXCSR ftz-4(SP)
+	ORL $0x8040, ftz-4(SP)
+	LDMXCSR ftz-4(SP)
 	MOVQ z+0(FP), SI
 	MOVQ s1+8(FP), DI
 	MOVQ s2+16(FP), DX
@@ -8302,10 +8556,15 @@ next:
 done:
 	MOVQ BX, ret+32(FP)
 	VZEROUPPER
+	LDMXCSR mxcsr-8(SP)
 	RET
 
 // func adamAVX512(params, grad, m, v *float32, n int, c *[8]float32)
-TEXT ·adamAVX512(SB), NOSPLIT, $0-48
+TEXT ·adamAVX512(SB), NOSPLIT, $8-48
+	STMXCSR mxcsr-8(SP)
+	STMXCSR ftz-4(SP)
+	ORL $0x8040, ftz-4(SP)
+	LDMXCSR ftz-4(SP)
 	MOVQ params+0(FP), DI
 	MOVQ grad+8(FP), SI
 	MOVQ m+16(FP), R8
@@ -8350,10 +8609,15 @@ loop:
 	JNZ loop
 done:
 	VZEROUPPER
+	LDMXCSR mxcsr-8(SP)
 	RET
 
 // func mulIntoAVX512(a, b *float32, n int)
-TEXT ·mulIntoAVX512(SB), NOSPLIT, $0-24
+TEXT ·mulIntoAVX512(SB), NOSPLIT, $8-24
+	STMXCSR mxcsr-8(SP)
+	STMXCSR ftz-4(SP)
+	ORL $0x8040, ftz-4(SP)
+	LDMXCSR ftz-4(SP)
 	MOVQ a+0(FP), DI
 	MOVQ b+8(FP), SI
 	MOVQ n+16(FP), CX
@@ -8372,10 +8636,15 @@ loop:
 	JNZ loop
 done:
 	VZEROUPPER
+	LDMXCSR mxcsr-8(SP)
 	RET
 
 // func mulAddAVX512(dst, x, y *float32, n int)
-TEXT ·mulAddAVX512(SB), NOSPLIT, $0-32
+TEXT ·mulAddAVX512(SB), NOSPLIT, $8-32
+	STMXCSR mxcsr-8(SP)
+	STMXCSR ftz-4(SP)
+	ORL $0x8040, ftz-4(SP)
+	LDMXCSR ftz-4(SP)
 	MOVQ dst+0(FP), DI
 	MOVQ x+8(FP), SI
 	MOVQ y+16(FP), DX
@@ -8398,10 +8667,15 @@ loop:
 	JNZ loop
 done:
 	VZEROUPPER
+	LDMXCSR mxcsr-8(SP)
 	RET
 
 // func secondOrderAVX512(mk, ek, pi, s1, u, s2 *float32, n int)
-TEXT ·secondOrderAVX512(SB), NOSPLIT, $0-56
+TEXT ·secondOrderAVX512(SB), NOSPLIT, $8-56
+	STMXCSR mxcsr-8(SP)
+	STMXCSR ftz-4(SP)
+	ORL $0x8040, ftz-4(SP)
+	LDMXCSR ftz-4(SP)
 	MOVQ mk+0(FP), DI
 	MOVQ ek+8(FP), DX
 	MOVQ pi+16(FP), SI
@@ -8431,10 +8705,15 @@ next:
 	JNZ loop
 done:
 	VZEROUPPER
+	LDMXCSR mxcsr-8(SP)
 	RET
 
 // func addIntoAVX512(dst, x *float32, n int)
-TEXT ·addIntoAVX512(SB), NOSPLIT, $0-24
+TEXT ·addIntoAVX512(SB), NOSPLIT, $8-24
+	STMXCSR mxcsr-8(SP)
+	STMXCSR ftz-4(SP)
+	ORL $0x8040, ftz-4(SP)
+	LDMXCSR ftz-4(SP)
 	MOVQ dst+0(FP), DI
 	MOVQ x+8(FP), SI
 	MOVQ n+16(FP), CX
@@ -8453,10 +8732,15 @@ loop:
 	JNZ loop
 done:
 	VZEROUPPER
+	LDMXCSR mxcsr-8(SP)
 	RET
 
 // func tanhAVX2(z, s1, s2 *float32, n int)
-TEXT ·tanhAVX2(SB), NOSPLIT, $0-32
+TEXT ·tanhAVX2(SB), NOSPLIT, $8-32
+	STMXCSR mxcsr-8(SP)
+	STMXCSR ftz-4(SP)
+	ORL $0x8040, ftz-4(SP)
+	LDMXCSR ftz-4(SP)
 	MOVQ z+0(FP), SI
 	MOVQ s1+8(FP), DI
 	MOVQ s2+16(FP), DX
@@ -8509,10 +8793,15 @@ next:
 	JNZ loop
 done:
 	VZEROUPPER
+	LDMXCSR mxcsr-8(SP)
 	RET
 
 // func reluAVX2(z, s1, s2 *float32, n int)
-TEXT ·reluAVX2(SB), NOSPLIT, $0-32
+TEXT ·reluAVX2(SB), NOSPLIT, $8-32
+	STMXCSR mxcsr-8(SP)
+	STMXCSR ftz-4(SP)
+	ORL $0x8040, ftz-4(SP)
+	LDMXCSR ftz-4(SP)
 	MOVQ z+0(FP), SI
 	MOVQ s1+8(FP), DI
 	MOVQ s2+16(FP), DX
@@ -8538,10 +8827,15 @@ next:
 	JNZ loop
 done:
 	VZEROUPPER
+	LDMXCSR mxcsr-8(SP)
 	RET
 
 // func sigmoidAVX2(z, s1, s2 *float32, n int)
-TEXT ·sigmoidAVX2(SB), NOSPLIT, $0-32
+TEXT ·sigmoidAVX2(SB), NOSPLIT, $8-32
+	STMXCSR mxcsr-8(SP)
+	STMXCSR ftz-4(SP)
+	ORL $0x8040, ftz-4(SP)
+	LDMXCSR ftz-4(SP)
 	MOVQ z+0(FP), SI
 	MOVQ s1+8(FP), DI
 	MOVQ s2+16(FP), DX
@@ -8595,10 +8889,15 @@ next:
 	JNZ loop
 done:
 	VZEROUPPER
+	LDMXCSR mxcsr-8(SP)
 	RET
 
 // func softplusAVX2(z, s1, s2 *float32, n int)
-TEXT ·softplusAVX2(SB), NOSPLIT, $0-32
+TEXT ·softplusAVX2(SB), NOSPLIT, $8-32
+	STMXCSR mxcsr-8(SP)
+	STMXCSR ftz-4(SP)
+	ORL $0x8040, ftz-4(SP)
+	LDMXCSR ftz-4(SP)
 	MOVQ z+0(FP), SI
 	MOVQ s1+8(FP), DI
 	MOVQ s2+16(FP), DX
@@ -8663,10 +8962,15 @@ next:
 	JNZ loop
 done:
 	VZEROUPPER
+	LDMXCSR mxcsr-8(SP)
 	RET
 
 // func sinAVX2(z, s1, s2 *float32, n int) int
-TEXT ·sinAVX2(SB), NOSPLIT, $0-40
+TEXT ·sinAVX2(SB), NOSPLIT, $8-40
+	STMXCSR mxcsr-8(SP)
+	STMXCSR ftz-4(SP)
+	ORL $0x8040, ftz-4(SP)
+	LDMXCSR ftz-4(SP)
 	MOVQ z+0(FP), SI
 	MOVQ s1+8(FP), DI
 	MOVQ s2+16(FP), DX
@@ -8728,10 +9032,15 @@ next:
 done:
 	MOVQ BX, ret+32(FP)
 	VZEROUPPER
+	LDMXCSR mxcsr-8(SP)
 	RET
 
 // func adamAVX2(params, grad, m, v *float32, n int, c *[8]float32)
-TEXT ·adamAVX2(SB), NOSPLIT, $0-48
+TEXT ·adamAVX2(SB), NOSPLIT, $8-48
+	STMXCSR mxcsr-8(SP)
+	STMXCSR ftz-4(SP)
+	ORL $0x8040, ftz-4(SP)
+	LDMXCSR ftz-4(SP)
 	MOVQ params+0(FP), DI
 	MOVQ grad+8(FP), SI
 	MOVQ m+16(FP), R8
@@ -8776,10 +9085,15 @@ loop:
 	JNZ loop
 done:
 	VZEROUPPER
+	LDMXCSR mxcsr-8(SP)
 	RET
 
 // func mulIntoAVX2(a, b *float32, n int)
-TEXT ·mulIntoAVX2(SB), NOSPLIT, $0-24
+TEXT ·mulIntoAVX2(SB), NOSPLIT, $8-24
+	STMXCSR mxcsr-8(SP)
+	STMXCSR ftz-4(SP)
+	ORL $0x8040, ftz-4(SP)
+	LDMXCSR ftz-4(SP)
 	MOVQ a+0(FP), DI
 	MOVQ b+8(FP), SI
 	MOVQ n+16(FP), CX
@@ -8798,10 +9112,15 @@ loop:
 	JNZ loop
 done:
 	VZEROUPPER
+	LDMXCSR mxcsr-8(SP)
 	RET
 
 // func mulAddAVX2(dst, x, y *float32, n int)
-TEXT ·mulAddAVX2(SB), NOSPLIT, $0-32
+TEXT ·mulAddAVX2(SB), NOSPLIT, $8-32
+	STMXCSR mxcsr-8(SP)
+	STMXCSR ftz-4(SP)
+	ORL $0x8040, ftz-4(SP)
+	LDMXCSR ftz-4(SP)
 	MOVQ dst+0(FP), DI
 	MOVQ x+8(FP), SI
 	MOVQ y+16(FP), DX
@@ -8824,10 +9143,15 @@ loop:
 	JNZ loop
 done:
 	VZEROUPPER
+	LDMXCSR mxcsr-8(SP)
 	RET
 
 // func secondOrderAVX2(mk, ek, pi, s1, u, s2 *float32, n int)
-TEXT ·secondOrderAVX2(SB), NOSPLIT, $0-56
+TEXT ·secondOrderAVX2(SB), NOSPLIT, $8-56
+	STMXCSR mxcsr-8(SP)
+	STMXCSR ftz-4(SP)
+	ORL $0x8040, ftz-4(SP)
+	LDMXCSR ftz-4(SP)
 	MOVQ mk+0(FP), DI
 	MOVQ ek+8(FP), DX
 	MOVQ pi+16(FP), SI
@@ -8857,10 +9181,15 @@ next:
 	JNZ loop
 done:
 	VZEROUPPER
+	LDMXCSR mxcsr-8(SP)
 	RET
 
 // func addIntoAVX2(dst, x *float32, n int)
-TEXT ·addIntoAVX2(SB), NOSPLIT, $0-24
+TEXT ·addIntoAVX2(SB), NOSPLIT, $8-24
+	STMXCSR mxcsr-8(SP)
+	STMXCSR ftz-4(SP)
+	ORL $0x8040, ftz-4(SP)
+	LDMXCSR ftz-4(SP)
 	MOVQ dst+0(FP), DI
 	MOVQ x+8(FP), SI
 	MOVQ n+16(FP), CX
@@ -8879,4 +9208,5 @@ loop:
 	JNZ loop
 done:
 	VZEROUPPER
+	LDMXCSR mxcsr-8(SP)
 	RET

@@ -594,3 +594,37 @@ func TestSinKernels(t *testing.T) {
 		}
 	})
 }
+
+// TestSubnormalsFlushed checks that the assembly kernels read subnormal
+// inputs as zero (DAZ) and write no subnormal results (FTZ), while the
+// generic level keeps them, and that the flags do not outlive a kernel:
+// Go arithmetic after one still produces a subnormal.
+func TestSubnormalsFlushed(t *testing.T) {
+	const m, n, k = 14, 32, 8
+	tiny := math.Float32frombits(1 << 20) // about 1.5e-39, subnormal
+	forLevels(t, func(t *testing.T, l kernelLevel) {
+		a := make([]float32, m*k)
+		b := make([]float32, k*n)
+		c := make([]float32, m*n)
+		for i := range a {
+			a[i] = tiny
+		}
+		for i := range b {
+			b[i] = 1
+		}
+		gemm(false, false, m, n, k, 1, a, k, b, n, 0, c, n)
+		want := float32(k) * tiny
+		if l != levelGeneric {
+			want = 0
+		}
+		for i, v := range c {
+			if v != want {
+				t.Fatalf("c[%d] = %g, want %g", i, v, want)
+			}
+		}
+		half := float32(0.5)
+		if got := tiny * half; got == 0 {
+			t.Fatalf("after a product, Go arithmetic flushes subnormals: %g * 0.5 = 0", tiny)
+		}
+	})
+}

@@ -71,7 +71,7 @@ func (g *gen) tanh(s isa) {
 	vb := s.lanes * 4
 	g.p("")
 	g.p("// func tanh%s(z, s1, s2 *float32, n int)", s.name)
-	g.p("TEXT ·tanh%s(SB), NOSPLIT, $0-32", s.name)
+	g.text("TEXT ·tanh%s(SB), NOSPLIT, $0-32", s.name)
 	g.i("MOVQ z+0(FP), SI")
 	g.i("MOVQ s1+8(FP), DI")
 	g.i("MOVQ s2+16(FP), DX")
@@ -130,7 +130,7 @@ func (g *gen) tanh(s isa) {
 	g.i("JNZ loop")
 	g.p("done:")
 	g.i("VZEROUPPER")
-	g.i("RET")
+	g.ret()
 }
 
 // mulInto writes mulInto<ISA>(a, b *float32, n int): a[i] *= b[i] for i < n,
@@ -140,7 +140,7 @@ func (g *gen) mulInto(s isa) {
 	vb := s.lanes * 4
 	g.p("")
 	g.p("// func mulInto%s(a, b *float32, n int)", s.name)
-	g.p("TEXT ·mulInto%s(SB), NOSPLIT, $0-24", s.name)
+	g.text("TEXT ·mulInto%s(SB), NOSPLIT, $0-24", s.name)
 	g.i("MOVQ a+0(FP), DI")
 	g.i("MOVQ b+8(FP), SI")
 	g.i("MOVQ n+16(FP), CX")
@@ -159,7 +159,7 @@ func (g *gen) mulInto(s isa) {
 	g.i("JNZ loop")
 	g.p("done:")
 	g.i("VZEROUPPER")
-	g.i("RET")
+	g.ret()
 }
 
 // mulAdd writes mulAdd<ISA>(dst, x, y *float32, n int): dst[i] += x[i]*y[i]
@@ -169,7 +169,7 @@ func (g *gen) mulAdd(s isa) {
 	vb := s.lanes * 4
 	g.p("")
 	g.p("// func mulAdd%s(dst, x, y *float32, n int)", s.name)
-	g.p("TEXT ·mulAdd%s(SB), NOSPLIT, $0-32", s.name)
+	g.text("TEXT ·mulAdd%s(SB), NOSPLIT, $0-32", s.name)
 	g.i("MOVQ dst+0(FP), DI")
 	g.i("MOVQ x+8(FP), SI")
 	g.i("MOVQ y+16(FP), DX")
@@ -192,7 +192,7 @@ func (g *gen) mulAdd(s isa) {
 	g.i("JNZ loop")
 	g.p("done:")
 	g.i("VZEROUPPER")
-	g.i("RET")
+	g.ret()
 }
 
 func log2(n int) int {
@@ -212,7 +212,7 @@ func (g *gen) secondOrder(s isa) {
 	vb := s.lanes * 4
 	g.p("")
 	g.p("// func secondOrder%s(mk, ek, pi, s1, u, s2 *float32, n int)", s.name)
-	g.p("TEXT ·secondOrder%s(SB), NOSPLIT, $0-56", s.name)
+	g.text("TEXT ·secondOrder%s(SB), NOSPLIT, $0-56", s.name)
 	g.i("MOVQ mk+0(FP), DI")
 	g.i("MOVQ ek+8(FP), DX")
 	g.i("MOVQ pi+16(FP), SI")
@@ -240,7 +240,7 @@ func (g *gen) secondOrder(s isa) {
 	g.i("JNZ loop")
 	g.p("done:")
 	g.i("VZEROUPPER")
-	g.i("RET")
+	g.ret()
 }
 
 // addInto writes addInto<ISA>(dst, x *float32, n int): dst[i] += x[i] for
@@ -250,7 +250,7 @@ func (g *gen) addInto(s isa) {
 	vb := s.lanes * 4
 	g.p("")
 	g.p("// func addInto%s(dst, x *float32, n int)", s.name)
-	g.p("TEXT ·addInto%s(SB), NOSPLIT, $0-24", s.name)
+	g.text("TEXT ·addInto%s(SB), NOSPLIT, $0-24", s.name)
 	g.i("MOVQ dst+0(FP), DI")
 	g.i("MOVQ x+8(FP), SI")
 	g.i("MOVQ n+16(FP), CX")
@@ -269,7 +269,7 @@ func (g *gen) addInto(s isa) {
 	g.i("JNZ loop")
 	g.p("done:")
 	g.i("VZEROUPPER")
-	g.i("RET")
+	g.ret()
 }
 
 // relu writes relu<ISA>(z, s1, s2 *float32, n int): for i < n (a multiple
@@ -281,7 +281,7 @@ func (g *gen) relu(s isa) {
 	vb := s.lanes * 4
 	g.p("")
 	g.p("// func relu%s(z, s1, s2 *float32, n int)", s.name)
-	g.p("TEXT ·relu%s(SB), NOSPLIT, $0-32", s.name)
+	g.text("TEXT ·relu%s(SB), NOSPLIT, $0-32", s.name)
 	g.i("MOVQ z+0(FP), SI")
 	g.i("MOVQ s1+8(FP), DI")
 	g.i("MOVQ s2+16(FP), DX")
@@ -314,7 +314,7 @@ func (g *gen) relu(s isa) {
 	g.i("JNZ loop")
 	g.p("done:")
 	g.i("VZEROUPPER")
-	g.i("RET")
+	g.ret()
 }
 
 // adam writes adam<ISA>(params, grad, m, v *float32, n int, c *[8]float32),
@@ -338,7 +338,7 @@ func (g *gen) adam(s isa) {
 	)
 	g.p("")
 	g.p("// func adam%s(params, grad, m, v *float32, n int, c *[8]float32)", s.name)
-	g.p("TEXT ·adam%s(SB), NOSPLIT, $0-48", s.name)
+	g.text("TEXT ·adam%s(SB), NOSPLIT, $0-48", s.name)
 	g.i("MOVQ params+0(FP), DI")
 	g.i("MOVQ grad+8(FP), SI")
 	g.i("MOVQ m+16(FP), R8")
@@ -377,7 +377,7 @@ func (g *gen) adam(s isa) {
 	g.i("JNZ loop")
 	g.p("done:")
 	g.i("VZEROUPPER")
-	g.i("RET")
+	g.ret()
 }
 
 // The constants of the logistic kernels: the clamp that keeps 2^k normal
@@ -411,7 +411,7 @@ func (g *gen) logistic(s isa, softplus bool) {
 	}
 	g.p("")
 	g.p("// func %s%s(z, s1, s2 *float32, n int)", name, s.name)
-	g.p("TEXT ·%s%s(SB), NOSPLIT, $0-32", name, s.name)
+	g.text("TEXT ·%s%s(SB), NOSPLIT, $0-32", name, s.name)
 	g.i("MOVQ z+0(FP), SI")
 	g.i("MOVQ s1+8(FP), DI")
 	g.i("MOVQ s2+16(FP), DX")
@@ -492,7 +492,7 @@ func (g *gen) logistic(s isa, softplus bool) {
 	g.i("JNZ loop")
 	g.p("done:")
 	g.i("VZEROUPPER")
-	g.i("RET")
+	g.ret()
 }
 
 // The constants of sin: 2/pi, pi/2 in three parts (the first two with
@@ -527,7 +527,7 @@ func (g *gen) sin(s isa) {
 	vb := s.lanes * 4
 	g.p("")
 	g.p("// func sin%s(z, s1, s2 *float32, n int) int", s.name)
-	g.p("TEXT ·sin%s(SB), NOSPLIT, $0-40", s.name)
+	g.text("TEXT ·sin%s(SB), NOSPLIT, $0-40", s.name)
 	g.i("MOVQ z+0(FP), SI")
 	g.i("MOVQ s1+8(FP), DI")
 	g.i("MOVQ s2+16(FP), DX")
@@ -612,7 +612,7 @@ func (g *gen) sin(s isa) {
 	g.p("done:")
 	g.i("MOVQ BX, ret+32(FP)")
 	g.i("VZEROUPPER")
-	g.i("RET")
+	g.ret()
 }
 
 func (s isa) xor() string {

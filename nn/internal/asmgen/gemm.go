@@ -83,7 +83,7 @@ func (g *gen) gemm(k gemmKernel) {
 	treg := func(i int) string { return s.r(nacc + k.vecs + i%2) }
 	g.p("")
 	g.p("// func %s(k int, a *float32, rs, ks int, b *float32, ldb int, c *float32, ldc, acc, mask int)", k.name())
-	g.p("TEXT ·%s(SB), NOSPLIT, $0-80", k.name())
+	g.text("TEXT ·%s(SB), NOSPLIT, $0-80", k.name())
 	g.i("MOVQ k+0(FP), CX")
 	g.i("MOVQ a+8(FP), AX")
 	g.i("MOVQ rs+16(FP), R8")
@@ -196,7 +196,7 @@ func (g *gen) gemm(k gemmKernel) {
 		}
 	}
 	g.i("VZEROUPPER")
-	g.i("RET")
+	g.ret()
 }
 
 // peak writes fmaPeak<ISA>(n int), which runs n iterations of 24 (AVX-512)
@@ -209,7 +209,7 @@ func (g *gen) peak(s isa) {
 	}
 	g.p("")
 	g.p("// func fmaPeak%s(n int)", s.name)
-	g.p("TEXT ·fmaPeak%s(SB), NOSPLIT, $0-8", s.name)
+	g.text("TEXT ·fmaPeak%s(SB), NOSPLIT, $0-8", s.name)
 	g.i("MOVQ n+0(FP), CX")
 	for i := 0; i < chains+2; i++ {
 		g.i("%s", s.zero(s.r(i)))
@@ -224,7 +224,7 @@ func (g *gen) peak(s isa) {
 	g.i("JNZ loop")
 	g.p("done:")
 	g.i("VZEROUPPER")
-	g.i("RET")
+	g.ret()
 }
 
 // dot writes dot<ISA>x<rows>(k int, a *float32, lda int, x, c *float32,
@@ -239,7 +239,7 @@ func (g *gen) dot(s isa, rows int) {
 	name := fmt.Sprintf("dot%sx%d", s.name, rows)
 	g.p("")
 	g.p("// func %s(k int, a *float32, lda int, x, c *float32, ldc, acc int)", name)
-	g.p("TEXT ·%s(SB), NOSPLIT, $0-56", name)
+	g.text("TEXT ·%s(SB), NOSPLIT, $0-56", name)
 	g.i("MOVQ k+0(FP), CX")
 	g.i("MOVQ a+8(FP), AX")
 	g.i("MOVQ lda+16(FP), R8")
@@ -321,5 +321,5 @@ func (g *gen) dot(s isa, rows int) {
 		}
 	}
 	g.i("VZEROUPPER")
-	g.i("RET")
+	g.ret()
 }

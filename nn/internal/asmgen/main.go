@@ -13,6 +13,7 @@ import (
 	"fmt"
 	"log"
 	"os"
+	"strings"
 )
 
 func main() {
@@ -65,6 +66,35 @@ func (g *gen) p(format string, args ...any) {
 
 // i prints one instruction, indented.
 func (g *gen) i(format string, args ...any) { g.p("\t"+format, args...) }
+
+// text prints a function's TEXT line, given with a frame of $0, with a
+// frame of 8 bytes instead, and the instructions that save MXCSR there and
+// set its flush-to-zero (FTZ, bit 15) and denormals-are-zero (DAZ, bit 6)
+// bits: a subnormal float32 input is read as zero and a subnormal result
+// written as zero. Subnormals arise in training (Adam's moments of weights
+// whose inputs are always zero, products of small gradients), and on some
+// Intel cores every operation on one costs a microcode assist of about a
+// hundred cycles; flushing them changes only values below 2^-126. ret
+// restores MXCSR, so Go code never runs with these modes: assembly
+// functions are not asynchronous preemption points, so a kernel ends on
+// the thread it started on.
+func (g *gen) text(format string, args ...any) {
+	line := fmt.Sprintf(format, args...)
+	if !strings.Contains(line, ", $0-") {
+		panic("asmgen: TEXT line without a $0 frame: " + line)
+	}
+	g.p("%s", strings.Replace(line, ", $0-", ", $8-", 1))
+	g.i("STMXCSR mxcsr-8(SP)")
+	g.i("STMXCSR ftz-4(SP)")
+	g.i("ORL $0x8040, ftz-4(SP)")
+	g.i("LDMXCSR ftz-4(SP)")
+}
+
+// ret restores the MXCSR that text saved and returns.
+func (g *gen) ret() {
+	g.i("LDMXCSR mxcsr-8(SP)")
+	g.i("RET")
+}
 
 // isa describes one vector instruction set: its register prefix, the
 // number of float32 lanes and the number of vector registers.
