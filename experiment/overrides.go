@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/hnn-go/hnn/fit"
 	"github.com/hnn-go/hnn/internal/check"
 	"github.com/hnn-go/hnn/nn"
 )
@@ -77,8 +78,8 @@ func (s Setting[T]) String() string {
 }
 
 // Set parses text as the value of s and sets it (flag.Value): an integer,
-// a number, a string, or comma-separated integers for []int. Range checks
-// are Validate's.
+// a number, a string, true or false, or comma-separated integers for
+// []int. Range checks are Validate's.
 func (s *Setting[T]) Set(text string) error {
 	var err error
 	switch p := any(&s.v).(type) {
@@ -88,6 +89,11 @@ func (s *Setting[T]) Set(text string) error {
 		*p, err = strconv.ParseFloat(strings.TrimSpace(text), 64)
 	case *string:
 		*p = text
+	case *bool:
+		*p, err = strconv.ParseBool(strings.TrimSpace(text))
+		if err != nil {
+			return fmt.Errorf("%s is not true or false", check.Quote(text))
+		}
 	case *[]int:
 		*p = nil
 		for _, f := range strings.Split(text, ",") {
@@ -105,6 +111,13 @@ func (s *Setting[T]) Set(text string) error {
 	}
 	s.set = true
 	return nil
+}
+
+// IsBoolFlag reports whether s holds a bool, so that a flag of it may be
+// given without a value (-fit-starts).
+func (s *Setting[T]) IsBoolFlag() bool {
+	_, ok := any(s.v).(bool)
+	return ok
 }
 
 // Overrides replace a task's reference settings in the specs of runs:
@@ -135,6 +148,15 @@ type Overrides struct {
 	// DynWeight is the weight of the latent-dynamics loss of pixel tasks
 	// (the reference's 0.1); other tasks ignore it.
 	DynWeight Setting[float64] `json:"dyn_weight,omitzero"`
+	// Fit is the fit mode (fit.Modes: derivative, midpoint, rollout) of
+	// tasks on state-space models; pixel tasks ignore it.
+	Fit Setting[string] `json:"fit,omitzero"`
+	// Horizon is the rollout fit's segment length in steps.
+	Horizon Setting[int] `json:"horizon,omitzero"`
+	// Integrator is the rollout fit's integrator (fit.Integrators).
+	Integrator Setting[string] `json:"integrator,omitzero"`
+	// FitStarts makes the rollout fit's segment starts free parameters.
+	FitStarts Setting[bool] `json:"fit_starts,omitzero"`
 }
 
 // latentSteps are the latent steps latent.Config.Step takes.
@@ -180,12 +202,28 @@ func (o Overrides) Validate() error {
 	if v, ok := o.DynWeight.Get(); ok && !positive(v) {
 		return &check.FieldError{Field: "dyn_weight", Value: v, Want: "a positive, finite weight (the reference's is 0.1)"}
 	}
+	if v, ok := o.Fit.Get(); ok {
+		if _, err := fit.Lookup(v); err != nil {
+			return &check.FieldError{Field: "fit", Value: check.Quote(v), Want: "one of " + strings.Join(fit.Modes(), ", ")}
+		}
+	}
+	if v, ok := o.Horizon.Get(); ok {
+		if err := check.Count("horizon", v, 1, fit.MaxHorizon); err != nil {
+			return err
+		}
+	}
+	if v, ok := o.Integrator.Get(); ok && !slices.Contains(fit.Integrators(), v) {
+		return &check.FieldError{Field: "integrator", Value: check.Quote(v), Want: "one of " + strings.Join(fit.Integrators(), ", ")}
+	}
 	return nil
 }
 
 // Apply sets the set fields of o in s. Setting the steps also resets the
 // log interval to its default (a twentieth of the steps); the latent step
-// and dynamics weight apply to pixel tasks only (s.LatentStep not empty).
+// and dynamics weight apply to pixel tasks only (s.LatentStep not empty),
+// the fit settings to the others. Setting a fit mode other than s's
+// resets the fit's other settings to the new mode's defaults before o's
+// horizon, integrator and fit_starts apply.
 // It panics if o has an activation that Validate rejects.
 func (o Overrides) Apply(s *Spec) {
 	if v, ok := o.LatentStep.Get(); ok && s.LatentStep != "" {
@@ -222,5 +260,23 @@ func (o Overrides) Apply(s *Spec) {
 	}
 	if v, ok := o.Precision.Get(); ok {
 		s.Model.Precision = v
+	}
+	if s.LatentStep == "" {
+		if v, ok := o.Fit.Get(); ok {
+			if v != s.Fit.Mode {
+				// A new mode starts from its own defaults.
+				s.Fit = fit.Config{}
+			}
+			s.Fit.Mode = v
+		}
+		if v, ok := o.Horizon.Get(); ok {
+			s.Fit.Horizon = v
+		}
+		if v, ok := o.Integrator.Get(); ok {
+			s.Fit.Integrator = v
+		}
+		if v, ok := o.FitStarts.Get(); ok {
+			s.Fit.FitStarts = v
+		}
 	}
 }

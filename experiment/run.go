@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/hnn-go/hnn/data"
+	"github.com/hnn-go/hnn/fit"
 	"github.com/hnn-go/hnn/internal/atomicfile"
 	"github.com/hnn-go/hnn/internal/buildinfo"
 	"github.com/hnn-go/hnn/metrics"
@@ -59,6 +60,9 @@ type Spec struct {
 	// DynWeight, if positive, weighs the latent-dynamics loss of a pixel
 	// task instead of the reference's 0.1 (see latent.Config.DynWeight).
 	DynWeight float64 `json:"dyn_weight,omitempty"`
+	// Fit is the fit mode and its settings (package fit); the zero value
+	// is the derivative fit.
+	Fit fit.Config `json:"fit,omitzero"`
 	// Variant names the hyperparameter variant of a sweep (see Variant);
 	// empty for the task's reference settings.
 	Variant string `json:"variant,omitempty"`
@@ -78,13 +82,16 @@ func NewSpec(taskName, kind string, seed uint64, quick bool) (Spec, error) {
 	if err := mc.Validate(); err != nil {
 		return Spec{}, err
 	}
-	return Spec{Task: taskName, Model: mc, Train: tc, Energy: ep, LongHorizon: t.LongHorizonSettings(quick), LatentStep: t.LatentStep, Seed: seed, Quick: quick}, nil
+	return Spec{Task: taskName, Model: mc, Train: tc, Energy: ep, LongHorizon: t.LongHorizonSettings(quick), LatentStep: t.LatentStep, Fit: t.Fit, Seed: seed, Quick: quick}, nil
 }
 
 // Validate returns an error naming the first invalid setting of s's model
 // or training.
 func (s Spec) Validate() error {
 	if err := s.Model.Validate(); err != nil {
+		return err
+	}
+	if err := s.Fit.Validate(s.Model.Kind); err != nil {
 		return err
 	}
 	return s.Train.Validate()
@@ -373,12 +380,12 @@ func (r *Run) finish(dir string, save func(dir string) error, evaluate func() er
 	return r, terr
 }
 
-// fit trains the model of s on ds. A run on a data file (s.Data) trains in
+// fitModel trains the model of s on ds with its fit mode. A run on a data file (s.Data) trains in
 // standardised units (data.FitScale of its training rows) unless
 // s.Data.Raw is set, and its model is returned in the file's units
 // (WrapScaled); the training history's losses are in the standardised
 // units.
-func fit[T nn.Float](s Spec, ds *data.Dataset, progress train.Progress) (Trained, train.History, error) {
+func fitModel[T nn.Float](s Spec, ds *data.Dataset, progress train.Progress) (Trained, train.History, error) {
 	m, err := model.New[T](s.Model, rand.New(rand.NewPCG(s.Seed, streamInit)))
 	if err != nil {
 		return nil, train.History{}, err
@@ -393,7 +400,7 @@ func fit[T nn.Float](s Spec, ds *data.Dataset, progress train.Progress) (Trained
 		a, b := fitted.Apply(trainSet), fitted.Apply(testSet)
 		trainSet, testSet, sc = &a, &b, &fitted
 	}
-	h, err := train.Train(m, trainSet, testSet, s.Train, rand.New(rand.NewPCG(s.Seed, streamBatch)), progress)
+	h, err := fit.Train(m, trainSet, testSet, s.Fit, s.Train, rand.New(rand.NewPCG(s.Seed, streamBatch)), progress)
 	if sc != nil {
 		return WrapScaled(m, *sc), h, err
 	}

@@ -216,6 +216,9 @@ func evalSet(d *data.DiskDataset) (*data.Dataset, error) {
 // k is not nil).
 func trainStream(s Spec, dir string, energy *EnergyTruth, k scorer, progress train.Progress) (*Run, error) {
 	start := time.Now()
+	if !s.Fit.IsDerivative() {
+		return nil, fmt.Errorf("experiment: %s: the %s fit needs whole trajectories in memory; runs streamed from disk train with the derivative fit", s.Stream, s.Fit.Mode)
+	}
 	d, err := data.OpenDiskDataset(s.Stream)
 	if err != nil {
 		return nil, err

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/hnn-go/hnn/data"
+	"github.com/hnn-go/hnn/fit"
 	"github.com/hnn-go/hnn/internal/check"
 	"github.com/hnn-go/hnn/metrics"
 	"github.com/hnn-go/hnn/pixels"
@@ -99,6 +100,9 @@ type Task struct {
 	// seed, its models latent ones (package latent); Generate is nil.
 	// QuickPixels is the reduced dataset of -quick.
 	Pixels, QuickPixels *pixels.Config
+	// Fit is the task's fit mode (package fit); the zero value is the
+	// derivative fit.
+	Fit fit.Config
 	// LatentStep is the latent step of a pixel task's dynamics loss
 	// ("euler", the reference's, or "rk4"; see latent.Config.Step).
 	LatentStep string

@@ -14,6 +14,7 @@ import (
 
 	"github.com/hnn-go/hnn/data"
 	"github.com/hnn-go/hnn/experiment"
+	"github.com/hnn-go/hnn/fit"
 	"github.com/hnn-go/hnn/internal/buildinfo"
 	"github.com/hnn-go/hnn/metrics"
 	"github.com/hnn-go/hnn/model"
@@ -106,6 +107,10 @@ func overrideFlags(fs *flag.FlagSet, o *experiment.Overrides) {
 	fs.Var(&o.Precision, "precision", "element `type` for training: float32 (default) or float64")
 	fs.Var(&o.LatentStep, "latent-step", "latent `step` of the pixel task's dynamics loss: euler (the reference's, default), rk4 or midpoint")
 	fs.Var(&o.DynWeight, "dyn-weight", "`weight` of the pixel task's latent-dynamics loss (default: the reference's 0.1)")
+	fs.Var(&o.Fit, "fit", "fit `mode`: "+strings.Join(fit.Modes(), ", ")+" (default: the task's, derivative)")
+	fs.Var(&o.Horizon, "horizon", "rollout fit: segment length in `steps` (default 5)")
+	fs.Var(&o.Integrator, "integrator", "rollout fit: `integrator`, "+strings.Join(fit.Integrators(), ", ")+" (default rk4; leapfrog for separable models)")
+	fs.Var(&o.FitStarts, "fit-starts", "rollout fit: fit each segment's start with the weights")
 }
 
 func printMetrics(w io.Writer, s experiment.Spec, m experiment.Metrics) {

@@ -96,6 +96,37 @@ func TestTrainData(t *testing.T) {
 	}
 }
 
+// TestTrainDataFit trains on a file with the rollout and midpoint fits,
+// which read no derivatives, and checks the rollout MSE and the saved fit.
+func TestTrainDataFit(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	ts, xs := oscillatorTrials()
+	var csv strings.Builder
+	csv.WriteString("trial,t,q,p\n")
+	for r := range ts {
+		fmt.Fprintf(&csv, "%d,%g,%.12g,%.12g\n", r/40, ts[r], xs[2*r], xs[2*r+1])
+	}
+	path := filepath.Join(dir, "osc.csv")
+	if err := os.WriteFile(path, []byte(csv.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, args := range [][]string{{"-fit", "rollout", "-horizon", "3", "-fit-starts"}, {"-fit", "midpoint"}} {
+		out := filepath.Join(dir, args[1])
+		mustRun(t, append([]string{"train", "-data", path, "-model", "hnn", "-steps", "1000", "-hidden", "16,16", "-out", out, "-no-progress"}, args...)...)
+		m := readJSON(t, filepath.Join(out, "metrics.json"))
+		// An untrained model's rollout MSE is about 0.4 (see
+		// TestTrainData).
+		if v := m["rollout_mse"].(map[string]any)["mean"].(float64); !(v < 0.05) {
+			t.Errorf("%v: rollout MSE %v, want < 0.05", args, v)
+		}
+		cfg := readJSON(t, filepath.Join(out, "config.json"))
+		if f, ok := cfg["fit"].(map[string]any); !ok || f["mode"] != args[1] {
+			t.Errorf("%v: config.json fit = %v", args, cfg["fit"])
+		}
+	}
+}
+
 // TestTrainDataErrors checks the one-line errors of bad data files and
 // flags.
 func TestTrainDataErrors(t *testing.T) {
@@ -107,6 +138,8 @@ func TestTrainDataErrors(t *testing.T) {
 	// escaped piece of it.
 	bin := filepath.Join(dir, "bin.txt")
 	os.WriteFile(bin, append([]byte("\x7fELF\x02\x01\x01\x00"), make([]byte, 4096)...), 0o644)
+	good := filepath.Join(dir, "good.csv")
+	os.WriteFile(good, []byte("t,q,p\n0,1,0\n0.1,0.99,-0.1\n0.2,0.98,-0.2\n0.3,0.95,-0.3\n0.4,0.92,-0.39\n"), 0o644)
 	back := filepath.Join(dir, "back.csv")
 	os.WriteFile(back, []byte("trial,t,q,p\n0,0,1,2\n0,2,1,2\n0,1,1,2\n0,3,1,2\n"), 0o644)
 	for _, c := range []struct {
@@ -123,6 +156,10 @@ func TestTrainDataErrors(t *testing.T) {
 		{"derivatives", []string{"-data", odd, "-derivatives", "spline"}, []string{"-derivatives", "central or forward"}},
 		{"task and data", []string{"spring", "-data", odd}, []string{"no TASK with -data"}},
 		{"lipson", []string{"real-pendulum", "-lipson", filepath.Join(dir, "none")}, []string{"-lipson", "not a directory"}},
+		{"fit mode", []string{"-data", good, "-fit", "euler"}, []string{"-fit", "derivative, midpoint, rollout"}},
+		{"horizon without rollout", []string{"-data", good, "-fit", "midpoint", "-horizon", "3"}, []string{"-horizon", "rollout"}},
+		{"leapfrog for hnn", []string{"-data", good, "-fit", "rollout", "-integrator", "leapfrog"}, []string{"-integrator", "separable"}},
+		{"horizon too long", []string{"-data", good, "-fit", "rollout", "-horizon", "50"}, []string{"horizon 50", "shorter"}},
 	} {
 		args := append([]string{"train"}, c.args...)
 		args = append(args, "-out", filepath.Join(dir, "out"), "-no-progress")

@@ -1,0 +1,261 @@
+package fit
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+
+	"github.com/hnn-go/hnn/data"
+	"github.com/hnn-go/hnn/model"
+	"github.com/hnn-go/hnn/nn"
+	"github.com/hnn-go/hnn/train"
+)
+
+// The rollout fit: every trajectory is cut into segments of Horizon steps
+// (multiple shooting), the model is integrated over each from its start
+// with Config.Integrator, and the loss is the mean squared error of the
+// states, over the segment's Horizon+1 states (the start included, which
+// adds nothing unless the starts are fitted) and their components. With
+// Config.FitStarts the start of every training segment is a parameter,
+// initialised at the observed state and optimised by its own Adam (same
+// learning rate, no weight decay) with the weights. The test loss is the
+// same loss on the test trajectories' segments from their observed
+// starts. tc.Batch counts segments (zero: all).
+func init() {
+	Register(Mode{
+		Name:    "rollout",
+		Title:   "rollout fit",
+		Rollout: true,
+		Train32: trainRollout[float32],
+		Train64: trainRollout[float64],
+	})
+}
+
+func trainRollout[T nn.Float](m model.Model[T], trainSet, testSet *data.Set, c Config, tc train.Config, rng *rand.Rand, progress train.Progress) (train.History, error) {
+	tc = tc.WithDefaults()
+	if err := tc.Validate(); err != nil {
+		return train.History{}, err
+	}
+	st, err := NewRollout(m, trainSet, c, tc, rng)
+	if err != nil {
+		return train.History{}, err
+	}
+	var test func() float64
+	if testSet != nil && testSet.Len() > 0 {
+		seg := cutSegments(testSet, c.Horizon)
+		if seg.s > 0 {
+			te := newRollout(m, seg, c, seg.s, false)
+			all := make([]int, seg.s)
+			for i := range all {
+				all[i] = i
+			}
+			test = func() float64 { return te.loss(all, false) }
+		}
+	}
+	return train.Loop[T](st, tc, test, progress)
+}
+
+// segments are S segments of K steps of D-dimensional states: states y
+// (S x (K+1) x D) and step sizes h (S x K).
+type segments struct {
+	s, k, d int
+	y, h    []float64
+}
+
+// cutSegments cuts every trajectory of set (consecutive rows of equal Traj
+// and increasing T) into segments of k steps starting every k rows; a
+// trajectory whose steps k does not divide adds one last segment ending
+// at its last row, and one shorter than k steps adds none.
+func cutSegments(set *data.Set, k int) segments {
+	d := set.Dim
+	seg := segments{k: k, d: d}
+	n := set.Len()
+	add := func(first int) {
+		seg.y = append(seg.y, set.X[first*d:(first+k+1)*d]...)
+		for i := first; i < first+k; i++ {
+			seg.h = append(seg.h, set.T[i+1]-set.T[i])
+		}
+		seg.s++
+	}
+	for lo := 0; lo < n; {
+		hi := lo + 1
+		for hi < n && set.Traj[hi] == set.Traj[lo] && set.T[hi] > set.T[hi-1] {
+			hi++
+		}
+		steps := hi - lo - 1
+		first := lo
+		for ; first+k <= hi-1; first += k {
+			add(first)
+		}
+		if steps >= k && first < hi-1 {
+			add(hi - 1 - k)
+		}
+		lo = hi
+	}
+	return seg
+}
+
+// Rollout makes optimiser steps of the rollout fit; it implements
+// train.Steps. A Rollout allocates nothing per step.
+type Rollout[T nn.Float] struct {
+	e          *Engine[T]
+	st         Stepper[T]
+	y, h       []T // all segments, as segments holds them
+	s, k, d, b int
+	x, yb, hb  []T // the batch's states, observations ((K+1) x B x D) and steps (K x B)
+	save       []T // stage inputs (K x stages x B x D)
+	a, dx      []T
+	perm       []int
+	rng        *rand.Rand
+	params     []T
+	opt        *nn.Adam[T]
+	avg        []T
+	beta       T
+	starts     []T // fitted starts (S x D), or nil
+	startGrad  []T
+	startOpt   *nn.Adam[T]
+}
+
+// NewRollout prepares rollout-fit steps of m on the trajectories of
+// trainSet with the fit settings c (defaults filled in) and the optimiser
+// settings tc (Batch in segments, LR, WeightDecay, Average; Workers is
+// not used). It returns an error if no trajectory has Horizon steps.
+func NewRollout[T nn.Float](m model.Model[T], trainSet *data.Set, c Config, tc train.Config, rng *rand.Rand) (*Rollout[T], error) {
+	c = c.WithDefaults()
+	if trainSet.Dim != m.Config().Dim {
+		return nil, fmt.Errorf("fit: data have state dimension %d, the model %d", trainSet.Dim, m.Config().Dim)
+	}
+	seg := cutSegments(trainSet, c.Horizon)
+	if seg.s == 0 {
+		return nil, fmt.Errorf("fit: horizon %d: no training trajectory has %d steps; want a shorter horizon", c.Horizon, c.Horizon)
+	}
+	b := tc.Batch
+	if b == 0 || b > seg.s {
+		b = seg.s
+	}
+	r := newRollout(m, seg, c, b, true)
+	r.rng = rng
+	r.perm = make([]int, seg.s)
+	for i := range r.perm {
+		r.perm[i] = i
+	}
+	r.params = m.Params()
+	r.opt = nn.NewAdam[T](len(r.params), tc.LR, tc.WeightDecay)
+	if tc.Average > 0 {
+		r.avg, r.beta = append([]T(nil), r.params...), T(tc.Average)
+	}
+	if c.FitStarts {
+		r.starts = make([]T, seg.s*seg.d)
+		for i := range seg.s {
+			copy(r.starts[i*seg.d:(i+1)*seg.d], r.y[i*(seg.k+1)*seg.d:])
+		}
+		r.startGrad = make([]T, len(r.starts))
+		r.startOpt = nn.NewAdam[T](len(r.starts), tc.LR, 0)
+	}
+	return r, nil
+}
+
+// newRollout returns a Rollout of m on seg for batches of b segments,
+// with a training workspace if train is set; the optimiser is not made.
+func newRollout[T nn.Float](m model.Model[T], seg segments, c Config, b int, train bool) *Rollout[T] {
+	c = c.WithDefaults()
+	st := newStepper[T](c.Integrator)
+	k, d := seg.k, seg.d
+	conv := func(v []float64) []T {
+		out := make([]T, len(v))
+		for i, x := range v {
+			out[i] = T(x)
+		}
+		return out
+	}
+	return &Rollout[T]{
+		e:  NewEngine(m.NewWorkspace(b, train), d, len(m.Params())),
+		st: st, y: conv(seg.y), h: conv(seg.h), s: seg.s, k: k, d: d, b: b,
+		x: make([]T, (k+1)*b*d), yb: make([]T, (k+1)*b*d), hb: make([]T, k*b),
+		save: make([]T, k*st.Stages()*b*d),
+		a:    make([]T, b*d), dx: make([]T, b*d),
+	}
+}
+
+// Segments returns the number of training segments.
+func (r *Rollout[T]) Segments() int { return r.s }
+
+// Params returns the model's parameters (aliased).
+func (r *Rollout[T]) Params() []T { return r.params }
+
+// Average returns the moving average of the parameters, or nil.
+func (r *Rollout[T]) Average() []T { return r.avg }
+
+// Starts returns the fitted segment starts (S x D, aliased), or nil.
+func (r *Rollout[T]) Starts() []T { return r.starts }
+
+// Step makes one optimiser step on a minibatch of segments and returns
+// the loss before it; a loss that is not finite leaves the parameters
+// unchanged.
+func (r *Rollout[T]) Step() float64 {
+	train.Draw(r.perm, r.b, r.rng)
+	rows := r.perm[:r.b]
+	loss := r.loss(rows, true)
+	if math.IsNaN(loss) || math.IsInf(loss, 0) {
+		return loss
+	}
+	r.opt.Step(r.params, r.e.Grad)
+	if r.avg != nil {
+		train.UpdateAverage(r.avg, r.params, r.beta)
+	}
+	if r.starts != nil {
+		clear(r.startGrad)
+		for i, sg := range rows {
+			copy(r.startGrad[sg*r.d:(sg+1)*r.d], r.dx[i*r.d:(i+1)*r.d])
+		}
+		r.startOpt.Step(r.starts, r.startGrad)
+	}
+	return loss
+}
+
+// loss returns the rollout loss of the segments rows (len(rows) = the
+// batch). With grad set it leaves the parameter gradient in r.e.Grad and
+// the gradient with respect to the starts in r.dx (B x D).
+func (r *Rollout[T]) loss(rows []int, grad bool) float64 {
+	k, d, b := r.k, r.d, r.b
+	bd := b * d
+	for i, sg := range rows {
+		for t := 0; t <= k; t++ {
+			copy(r.yb[t*bd+i*d:t*bd+(i+1)*d], r.y[(sg*(k+1)+t)*d:(sg*(k+1)+t+1)*d])
+		}
+		for t := range k {
+			r.hb[t*b+i] = r.h[sg*k+t]
+		}
+		if r.starts != nil {
+			copy(r.x[i*d:(i+1)*d], r.starts[sg*d:(sg+1)*d])
+		} else {
+			copy(r.x[i*d:(i+1)*d], r.yb[i*d:(i+1)*d])
+		}
+	}
+	ns := r.st.Stages() * bd
+	for t := range k {
+		r.st.Forward(r.e, r.x[(t+1)*bd:(t+2)*bd], r.x[t*bd:(t+1)*bd], r.hb[t*b:(t+1)*b], r.save[t*ns:(t+1)*ns])
+	}
+	n := T(len(r.x))
+	var sum float64
+	for i, v := range r.x {
+		e := float64(v - r.yb[i])
+		sum += e * e
+	}
+	if !grad {
+		return sum / float64(n)
+	}
+	clear(r.e.Grad)
+	c := 2 / n
+	for j := range bd {
+		r.a[j] = c * (r.x[k*bd+j] - r.yb[k*bd+j])
+	}
+	for t := k - 1; t >= 0; t-- {
+		r.st.Backward(r.e, r.dx, r.a, r.hb[t*b:(t+1)*b], r.save[t*ns:(t+1)*ns])
+		for j := range bd {
+			r.a[j] = r.dx[j] + c*(r.x[t*bd+j]-r.yb[t*bd+j])
+		}
+	}
+	copy(r.dx, r.a)
+	return sum / float64(n)
+}

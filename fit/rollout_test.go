@@ -1,0 +1,128 @@
+package fit
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"slices"
+	"testing"
+
+	"github.com/hnn-go/hnn/data"
+	"github.com/hnn-go/hnn/model"
+	"github.com/hnn-go/hnn/train"
+)
+
+// randomTrajectories returns two trajectories of rows random states of
+// dimension d at uneven times (steps 0.05..0.15).
+func randomTrajectories(rng *rand.Rand, d, rows int) *data.Set {
+	s := &data.Set{Dim: d}
+	for k := range 2 {
+		t := 0.0
+		for range rows {
+			for range d {
+				s.X = append(s.X, rng.NormFloat64())
+			}
+			s.T = append(s.T, t)
+			s.Traj = append(s.Traj, k)
+			t += 0.05 + 0.1*rng.Float64()
+		}
+	}
+	return s
+}
+
+// TestRolloutGradFD checks the rollout loss's gradient with respect to
+// the parameters and to the fitted starts against central finite
+// differences, for every model kind and every integrator that suits it,
+// in float64, on uneven steps. The tolerance, 1e-6 relative to the
+// largest gradient entry, is far above the differences' error (about
+// eps^2 = 1e-12 times third derivatives, plus rounding 1e-16/eps) and far
+// below what a wrong term of the backward pass gives.
+func TestRolloutGradFD(t *testing.T) {
+	t.Parallel()
+	for _, kind := range model.Kinds() {
+		for _, ig := range Integrators() {
+			c := Config{Mode: "rollout", Horizon: 3, Integrator: ig, FitStarts: true}
+			if c.Validate(kind) != nil {
+				continue
+			}
+			t.Run(kind+"/"+ig, func(t *testing.T) {
+				t.Parallel()
+				rng := rand.New(rand.NewPCG(7, 8))
+				m, err := model.New[float64](model.Config{Kind: kind, Dim: 4, Hidden: []int{6}, Precision: model.Float64}, rng)
+				if err != nil {
+					t.Fatal(err)
+				}
+				set := randomTrajectories(rng, 4, 8)
+				r, err := NewRollout(m, set, c, train.Config{LR: 1e-3}, rng)
+				if err != nil {
+					t.Fatal(err)
+				}
+				// Move the starts off the data so that the start term
+				// of the loss has a gradient.
+				for i := range r.starts {
+					r.starts[i] += 0.1 * rng.NormFloat64()
+				}
+				rows := make([]int, r.s)
+				for i := range rows {
+					rows[i] = i
+				}
+				r.loss(rows, true)
+				grad, dstart := slices.Clone(r.e.Grad), slices.Clone(r.dx)
+				check := func(name string, v []float64, want []float64, idx func(i int) int) {
+					scale := 0.0
+					for _, g := range want {
+						scale = math.Max(scale, math.Abs(g))
+					}
+					const eps = 1e-6
+					for i := range want {
+						j := idx(i)
+						old := v[j]
+						v[j] = old + eps
+						lp := r.loss(rows, false)
+						v[j] = old - eps
+						lm := r.loss(rows, false)
+						v[j] = old
+						fd := (lp - lm) / (2 * eps)
+						if math.Abs(fd-want[i]) > 1e-6*scale {
+							t.Fatalf("%s %d: gradient %.10g, finite differences %.10g (scale %.3g)", name, i, want[i], fd, scale)
+						}
+					}
+				}
+				check("parameter", m.Params(), grad, func(i int) int { return i })
+				// r.dx row i is the start of segment rows[i] = i.
+				check("start", r.starts, dstart, func(i int) int { return i })
+			})
+		}
+	}
+}
+
+// TestCutSegments checks multiple shooting's segments: every k steps,
+// one more ending at a trajectory's last row, none for one too short.
+func TestCutSegments(t *testing.T) {
+	t.Parallel()
+	s := &data.Set{Dim: 2}
+	lens := []int{8, 3, 7} // rows per trajectory
+	for k, n := range lens {
+		for i := range n {
+			s.X = append(s.X, float64(100*k+i), 0)
+			s.T = append(s.T, float64(i))
+			s.Traj = append(s.Traj, k)
+		}
+	}
+	seg := cutSegments(s, 3)
+	var firsts []float64
+	for i := range seg.s {
+		firsts = append(firsts, seg.y[i*4*2])
+	}
+	// Trajectory 0 (7 steps): starts 0, 3 and the last segment 4; 1 (2
+	// steps): none; 2 (6 steps): 0, 3.
+	want := []float64{0, 3, 4, 200, 203}
+	if fmt.Sprint(firsts) != fmt.Sprint(want) {
+		t.Errorf("segment starts %v, want %v", firsts, want)
+	}
+	for _, h := range seg.h {
+		if h != 1 {
+			t.Fatalf("step %v, want 1", h)
+		}
+	}
+}
