@@ -259,7 +259,7 @@ func writeSegmentFigure(out *figureDir, t *task.Task, runs []*Run) error {
 	panel.Paths = append(panel.Paths, phase("data", sg.X))
 	chart.Series = append(chart.Series, over("data", sg.X))
 	for _, r := range runs {
-		rolls, err := rolloutSegments(r.State(), segs[:1])
+		rolls, err := rolloutSegments(r.State(), segs[:1], nil)
 		if err != nil {
 			return fmt.Errorf("experiment: %s %s: figure rollout: %w", t.Name, r.Spec.Model.Kind, err)
 		}

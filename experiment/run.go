@@ -244,6 +244,26 @@ func (t trained[T]) RowErrors(set *data.Set) []float64 {
 	return metrics.RowErrors(func(rows int) metrics.Fielder[T] { return t.m.NewWorkspace(rows, false) }, set)
 }
 func (t trained[T]) Save(dir string) error { return model.Save(dir, t.m) }
+func (t trained[T]) FitStart(c fit.Config, ts, x []float64) []float64 {
+	return fit.FitStart(t.m, c, ts, x, startIters, startLR)
+}
+
+// startFitter is implemented by the Trained models whose segment starts
+// can be fitted at test time (Spec.Fit.FitStarts): FitStart returns the
+// start whose rollout with the integrator of c best matches the observed
+// states x at times t (fit.FitStart, with startIters Adam steps of rate
+// startLR).
+type startFitter interface {
+	FitStart(c fit.Config, t, x []float64) []float64
+}
+
+// The test-time fit of a segment's start (Spec.Fit.FitStarts): Adam steps
+// and their rate, in the model's units.
+const (
+	startIters = 200
+	startLR    = 1e-2
+)
+
 func (t trained[T]) Energy() func([]float64) float64 {
 	return t.scalar(func(ws model.Workspace[T]) (func(dst, x []T), bool) {
 		e, ok := ws.(model.Energy[T])
@@ -436,7 +456,25 @@ func (r *Run) evaluateSegments(t *task.Task) error {
 	if err != nil {
 		return err
 	}
-	rolls, err := rolloutSegments(r.State(), segs)
+	var starts [][]float64
+	if fc := r.Spec.Fit.WithDefaults(); fc.FitStarts {
+		sf, ok := r.State().(startFitter)
+		if !ok {
+			return fmt.Errorf("experiment: %s %s seed %d: the model cannot fit segment starts", r.Spec.Task, r.Spec.Model.Kind, r.Spec.Seed)
+		}
+		// The start of every test segment is fitted to its first
+		// Horizon+1 observed states, as the training segments' were.
+		for _, sg := range segs {
+			d := len(sg.X) / len(sg.T)
+			n := min(fc.Horizon+1, len(sg.T))
+			if n < 2 {
+				starts = append(starts, sg.X[:d])
+				continue
+			}
+			starts = append(starts, sf.FitStart(fc, sg.T[:n], sg.X[:n*d]))
+		}
+	}
+	rolls, err := rolloutSegments(r.State(), segs, starts)
 	if err != nil {
 		return fmt.Errorf("experiment: %s %s seed %d: %w", r.Spec.Task, r.Spec.Model.Kind, r.Spec.Seed, err)
 	}
@@ -468,9 +506,10 @@ func (r *Run) evaluateSegments(t *task.Task) error {
 	return nil
 }
 
-// rolloutSegments rolls m out from the first row of every segment over the
-// segment's times (shifted to start at zero) and returns the trajectories.
-func rolloutSegments(m Trained, segs []task.Segment) ([][]float64, error) {
+// rolloutSegments rolls m out from the first row of every segment (or
+// from starts[i], if starts is not nil) over the segment's times (shifted
+// to start at zero) and returns the trajectories.
+func rolloutSegments(m Trained, segs []task.Segment, starts [][]float64) ([][]float64, error) {
 	ig := ode.DormandPrince{RTol: 1e-9, ATol: 1e-9}
 	f := m.FieldFunc()()
 	out := make([][]float64, len(segs))
@@ -481,7 +520,11 @@ func rolloutSegments(m Trained, segs []task.Segment) ([][]float64, error) {
 			ts[k] = v - sg.T[0]
 		}
 		out[i] = make([]float64, len(sg.X))
-		if err := ig.Solve(out[i], f, sg.X[:d], ts); err != nil {
+		x0 := sg.X[:d]
+		if starts != nil {
+			x0 = starts[i]
+		}
+		if err := ig.Solve(out[i], f, x0, ts); err != nil {
 			return nil, fmt.Errorf("rollout over test segment %d: %w", i, err)
 		}
 	}

@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 
 	"github.com/hnn-go/hnn/data"
+	"github.com/hnn-go/hnn/fit"
 	"github.com/hnn-go/hnn/internal/atomicfile"
 	"github.com/hnn-go/hnn/metrics"
 	"github.com/hnn-go/hnn/model"
@@ -143,4 +144,18 @@ func readScale(dir string, dim int) (*data.Scale, error) {
 		return nil, fmt.Errorf("experiment: %s: %w", path, err)
 	}
 	return &sc, nil
+}
+
+func (s scaled[T]) FitStart(c fit.Config, ts, x []float64) []float64 {
+	d := len(s.sc.Factor)
+	st, sx := make([]float64, len(ts)), make([]float64, len(x))
+	for i, v := range ts {
+		st[i] = v / s.sc.Time
+	}
+	for i := 0; i < len(x); i += d {
+		s.sc.State(sx[i:i+d], x[i:i+d])
+	}
+	x0 := s.trained.FitStart(c, st, sx)
+	s.sc.Unstate(x0, x0)
+	return x0
 }

@@ -9,6 +9,7 @@ import (
 	"github.com/hnn-go/hnn/data"
 	"github.com/hnn-go/hnn/internal/check"
 	"github.com/hnn-go/hnn/model"
+	"github.com/hnn-go/hnn/ode"
 	"github.com/hnn-go/hnn/train"
 )
 
@@ -160,5 +161,34 @@ func TestRolloutStepAllocs(t *testing.T) {
 		if n := testing.AllocsPerRun(5, func() { r.Step() }); n != 0 {
 			t.Errorf("%s: %v allocations per step, want 0", ig, n)
 		}
+	}
+}
+
+// TestFitStart checks the test-time fit of a start: observations made by
+// the model itself (RK4 at the data's uneven times, the fit's integrator)
+// from a true start, with the first observation off by 0.3 in every
+// component. The loss weighs the first observation like each of the five
+// others, so over this short, nearly linear flow its minimum keeps about a
+// sixth of the error; the fitted start must be within a quarter of it,
+// where the observation is off by all of it.
+func TestFitStart(t *testing.T) {
+	t.Parallel()
+	rng := rand.New(rand.NewPCG(9, 9))
+	m, err := model.New[float64](model.Config{Kind: "hnn", Dim: 2, Hidden: []int{8}, Precision: model.Float64}, rng)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ts := []float64{0, 0.1, 0.25, 0.3, 0.45, 0.6}
+	x0 := []float64{0.7, -0.4}
+	obs := make([]float64, len(ts)*2)
+	if err := (ode.RK4{}).Solve(obs, model.FieldFunc(m)(), x0, ts); err != nil {
+		t.Fatal(err)
+	}
+	obs[0] += 0.3
+	obs[1] -= 0.3
+	got := FitStart(m, Config{Mode: "rollout"}, ts, obs, 300, 1e-2)
+	off := math.Hypot(got[0]-x0[0], got[1]-x0[1])
+	if noisy := math.Hypot(0.3, 0.3); off > noisy/4 {
+		t.Errorf("fitted start %v is %.3g from the true %v, want below %.3g (the observation's error / 4)", got, off, x0, noisy/4)
 	}
 }

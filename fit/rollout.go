@@ -114,6 +114,7 @@ type Rollout[T nn.Float] struct {
 	starts     []T // fitted starts (S x D), or nil
 	startGrad  []T
 	startOpt   *nn.Adam[T]
+	frozen     bool // only the starts are optimised (FitStart)
 }
 
 // NewRollout prepares rollout-fit steps of m on the trajectories of
@@ -199,8 +200,10 @@ func (r *Rollout[T]) Step() float64 {
 	if math.IsNaN(loss) || math.IsInf(loss, 0) {
 		return loss
 	}
-	r.opt.Step(r.params, r.e.Grad)
-	if r.avg != nil {
+	if !r.frozen {
+		r.opt.Step(r.params, r.e.Grad)
+	}
+	if r.avg != nil && !r.frozen {
 		train.UpdateAverage(r.avg, r.params, r.beta)
 	}
 	if r.starts != nil {
@@ -258,4 +261,34 @@ func (r *Rollout[T]) loss(rows []int, grad bool) float64 {
 	}
 	copy(r.dx, r.a)
 	return sum / float64(n)
+}
+
+// FitStart returns the state x0 from which m's rollout with the
+// integrator of c best matches the observed states x (n x D) at the
+// increasing times t (n values): the start x[0:D] moved by iters Adam
+// steps of rate lr on the rollout loss over the n states (one segment of
+// n-1 steps), the model fixed. It is the test-time half of fitted starts:
+// a noisy first observation is replaced by the start the next ones
+// support. It panics if len(x) != len(t)*D or n < 2.
+func FitStart[T nn.Float](m model.Model[T], c Config, t, x []float64, iters int, lr float64) []float64 {
+	d, n := m.Config().Dim, len(t)
+	if len(x) != n*d || n < 2 {
+		panic("fit: FitStart needs at least two observed states of the model's dimension")
+	}
+	c = c.WithDefaults()
+	c.Horizon, c.FitStarts = n-1, true
+	set := &data.Set{Dim: d, X: x, T: t, Traj: make([]int, n)}
+	r, err := NewRollout(m, set, c, train.Config{LR: lr}, rand.New(rand.NewPCG(0, 0)))
+	if err != nil {
+		panic("fit: FitStart: " + err.Error())
+	}
+	r.frozen = true
+	for range iters {
+		r.Step()
+	}
+	out := make([]float64, d)
+	for i, v := range r.starts {
+		out[i] = float64(v)
+	}
+	return out
 }
