@@ -76,3 +76,21 @@ func (a *Adam[T]) SetState(m, v []T, steps int) {
 	copy(a.v, v)
 	a.steps = steps
 }
+
+// Average sets avg <- beta avg + (1 - beta) params, a step of a moving
+// average of the weights, in one pass (float32 through the vector kernels,
+// with the Go loop's roundings). It panics if the lengths differ.
+func Average[T Float](avg, params []T, beta T) {
+	if len(avg) != len(params) {
+		panic("nn: Average length mismatch")
+	}
+	a := 1 - beta
+	if a32, ok := any(avg).([]float32); ok {
+		if done := averageVec(a32, any(params).([]float32), float32(beta), float32(a)); done > 0 {
+			avg, params = avg[done:], params[done:]
+		}
+	}
+	for i, v := range params {
+		avg[i] = beta*avg[i] + a*v
+	}
+}

@@ -525,6 +525,23 @@ func adamVec(params, grad, m, v []float32, c *[8]float32) int {
 	return n
 }
 
+// averageVec sets avg[i] = beta*avg[i] + a*p[i], with the roundings of
+// Average's Go loop, for the longest prefix of avg whose length is a
+// multiple of the vector width, and returns that length (0 at the generic
+// level). It panics if p is shorter than avg.
+func averageVec(avg, p []float32, beta, a float32) int {
+	ks := kernelSets[level]
+	if ks == nil {
+		return 0
+	}
+	n := len(avg) / ks.lanes * ks.lanes
+	if n == 0 {
+		return 0
+	}
+	ks.average(&avg[0], &p[:n][0], n, beta, a)
+	return n
+}
+
 // PeakGFLOPS measures the float32 peak of one core at the kernel level in
 // use: the best rate of a loop of independent vector FMAs, which no product
 // can beat, timed in windows of about a millisecond for about the given

@@ -214,6 +214,12 @@ func addIntoAVX512(dst, x *float32, n int)
 //go:noescape
 func addIntoAVX2(dst, x *float32, n int)
 
+//go:noescape
+func averageAVX512(avg, p *float32, n int, beta, a float32)
+
+//go:noescape
+func averageAVX2(avg, p *float32, n int, beta, a float32)
+
 // kernelSet is one instruction set's kernels: micro-kernels for tiles of
 // 1..mr rows by nr (wide) or nr/2 (narrow) columns, indexed by rows-1.
 type kernelSet struct {
@@ -241,6 +247,8 @@ type kernelSet struct {
 	// addIntoVec.
 	secondOrder func(mk, ek, pi, s1, u, s2 *float32, n int)
 	addInto     func(dst, x *float32, n int)
+	// average is the kernel of averageVec.
+	average func(avg, p *float32, n int, beta, a float32)
 }
 
 var kernelSets = [...]*kernelSet{
@@ -251,7 +259,7 @@ var kernelSets = [...]*kernelSet{
 		peak:   fmaPeakAVX2, peakFlops: 12 * 8 * 2,
 		dot4: dotAVX2x4, dot1: dotAVX2x1,
 		tanh: tanhAVX2, relu: reluAVX2, sigmoid: sigmoidAVX2, softplus: softplusAVX2, sin: sinAVX2, adam: adamAVX2, mulInto: mulIntoAVX2, mulAdd: mulAddAVX2,
-		secondOrder: secondOrderAVX2, addInto: addIntoAVX2,
+		secondOrder: secondOrderAVX2, addInto: addIntoAVX2, average: averageAVX2,
 	},
 	levelAVX512: {
 		mr: 14, nr: 32, lanes: 16, masked: true,
@@ -264,7 +272,7 @@ var kernelSets = [...]*kernelSet{
 		peak: fmaPeakAVX512, peakFlops: 28 * 16 * 2,
 		dot4: dotAVX512x4, dot1: dotAVX512x1,
 		tanh: tanhAVX512, relu: reluAVX512, sigmoid: sigmoidAVX512, softplus: softplusAVX512, sin: sinAVX512, adam: adamAVX512, mulInto: mulIntoAVX512, mulAdd: mulAddAVX512,
-		secondOrder: secondOrderAVX512, addInto: addIntoAVX512,
+		secondOrder: secondOrderAVX512, addInto: addIntoAVX512, average: averageAVX512,
 	},
 }
 

@@ -8735,6 +8735,33 @@ done:
 	LDMXCSR mxcsr-8(SP)
 	RET
 
+// func averageAVX512(avg, p *float32, n int, beta, a float32)
+TEXT ·averageAVX512(SB), NOSPLIT, $8-32
+	STMXCSR mxcsr-8(SP)
+	STMXCSR ftz-4(SP)
+	ORL $0x8040, ftz-4(SP)
+	LDMXCSR ftz-4(SP)
+	MOVQ avg+0(FP), DI
+	MOVQ p+8(FP), SI
+	MOVQ n+16(FP), CX
+	VBROADCASTSS beta+24(FP), Z4
+	VBROADCASTSS a+28(FP), Z5
+	SHRQ $4, CX
+	JZ done
+loop:
+	VMULPS (DI), Z4, Z0
+	VMULPS (SI), Z5, Z1
+	VADDPS Z1, Z0, Z0
+	VMOVUPS Z0, (DI)
+	ADDQ $64, DI
+	ADDQ $64, SI
+	DECQ CX
+	JNZ loop
+done:
+	VZEROUPPER
+	LDMXCSR mxcsr-8(SP)
+	RET
+
 // func tanhAVX2(z, s1, s2 *float32, n int)
 TEXT ·tanhAVX2(SB), NOSPLIT, $8-32
 	STMXCSR mxcsr-8(SP)
@@ -9204,6 +9231,33 @@ loop:
 	VMOVUPS Y1, 32(DI)
 	ADDQ $64, DI
 	ADDQ $64, SI
+	DECQ CX
+	JNZ loop
+done:
+	VZEROUPPER
+	LDMXCSR mxcsr-8(SP)
+	RET
+
+// func averageAVX2(avg, p *float32, n int, beta, a float32)
+TEXT ·averageAVX2(SB), NOSPLIT, $8-32
+	STMXCSR mxcsr-8(SP)
+	STMXCSR ftz-4(SP)
+	ORL $0x8040, ftz-4(SP)
+	LDMXCSR ftz-4(SP)
+	MOVQ avg+0(FP), DI
+	MOVQ p+8(FP), SI
+	MOVQ n+16(FP), CX
+	VBROADCASTSS beta+24(FP), Y4
+	VBROADCASTSS a+28(FP), Y5
+	SHRQ $3, CX
+	JZ done
+loop:
+	VMULPS (DI), Y4, Y0
+	VMULPS (SI), Y5, Y1
+	VADDPS Y1, Y0, Y0
+	VMOVUPS Y0, (DI)
+	ADDQ $32, DI
+	ADDQ $32, SI
 	DECQ CX
 	JNZ loop
 done:

@@ -20,6 +20,7 @@ type kernelSet struct {
 	mulAdd        func(dst, x, y *float32, n int)
 	secondOrder   func(mk, ek, pi, s1, u, s2 *float32, n int)
 	addInto       func(dst, x *float32, n int)
+	average       func(avg, p *float32, n int, beta, a float32)
 }
 
 var kernelSets [levelAVX512 + 1]*kernelSet

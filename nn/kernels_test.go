@@ -629,3 +629,41 @@ func TestSubnormalsFlushed(t *testing.T) {
 		}
 	})
 }
+
+// TestAverageKernels checks that the weight average gives, at every
+// level, bit for bit the generic Go loop's values, over lengths around the
+// vector widths.
+func TestAverageKernels(t *testing.T) {
+	for _, n := range []int{0, 1, 7, 8, 15, 16, 17, 40, 1001} {
+		rng := rand.New(rand.NewPCG(17, uint64(n)))
+		a0 := make([]float32, n)
+		steps := make([][]float32, 4)
+		for i := range a0 {
+			a0[i] = float32(rng.NormFloat64())
+		}
+		for s := range steps {
+			steps[s] = make([]float32, n)
+			for i := range steps[s] {
+				steps[s][i] = float32(rng.NormFloat64()) * float32(math.Pow(10, float64(i%5-2)))
+			}
+		}
+		run := func() []float32 {
+			avg := append([]float32(nil), a0...)
+			for _, p := range steps {
+				Average(avg, p, 0.99)
+			}
+			return avg
+		}
+		restore := setKernelLevel(levelGeneric)
+		want := run()
+		restore()
+		forLevels(t, func(t *testing.T, l kernelLevel) {
+			got := run()
+			for i := range want {
+				if math.Float32bits(got[i]) != math.Float32bits(want[i]) {
+					t.Fatalf("n=%d: value %d = %g, want %g", n, i, got[i], want[i])
+				}
+			}
+		})
+	}
+}

@@ -536,10 +536,7 @@ func UpdateAverage[T nn.Float](avg, params []T, beta T) {
 	if len(avg) != len(params) {
 		panic("train: average length mismatch")
 	}
-	a := 1 - beta
-	for i, v := range params {
-		avg[i] = beta*avg[i] + a*v
-	}
+	nn.Average(avg, params, beta)
 }
 
 func finite[T nn.Float](v []T) bool {

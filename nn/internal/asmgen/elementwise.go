@@ -629,3 +629,33 @@ func (s isa) pand() string {
 	}
 	return "VPAND"
 }
+
+// average writes the kernel of averageVec: avg[i] = beta*avg[i] + a*p[i]
+// over n floats, n a multiple of the vector width:
+// two products and a sum, each rounded, as the Go loop of nn.Average.
+func (g *gen) average(s isa) {
+	r := s.r
+	vb := s.lanes * 4
+	g.p("")
+	g.p("// func average%s(avg, p *float32, n int, beta, a float32)", s.name)
+	g.text("TEXT ·average%s(SB), NOSPLIT, $0-32", s.name)
+	g.i("MOVQ avg+0(FP), DI")
+	g.i("MOVQ p+8(FP), SI")
+	g.i("MOVQ n+16(FP), CX")
+	g.i("VBROADCASTSS beta+24(FP), %s", r(4))
+	g.i("VBROADCASTSS a+28(FP), %s", r(5))
+	g.i("SHRQ $%d, CX", log2(s.lanes))
+	g.i("JZ done")
+	g.p("loop:")
+	g.i("VMULPS (DI), %s, %s", r(4), r(0))
+	g.i("VMULPS (SI), %s, %s", r(5), r(1))
+	g.i("VADDPS %s, %s, %s", r(1), r(0), r(0))
+	g.i("VMOVUPS %s, (DI)", r(0))
+	g.i("ADDQ $%d, DI", vb)
+	g.i("ADDQ $%d, SI", vb)
+	g.i("DECQ CX")
+	g.i("JNZ loop")
+	g.p("done:")
+	g.i("VZEROUPPER")
+	g.ret()
+}

@@ -53,6 +53,7 @@ func generate() []byte {
 		g.mulAdd(isa)
 		g.secondOrder(isa)
 		g.addInto(isa)
+		g.average(isa)
 	}
 	return g.buf.Bytes()
 }
