@@ -545,50 +545,69 @@ func longHorizon(p *Plan, res *Results, runs []*Run) (*longResults, error) {
 	return &longResults{truths: truths, curves: curves}, nil
 }
 
-// Table formats res as a plain-text table with the published numbers beside
-// ours: a column for every metric of the main report table and for every
-// other metric some model has.
+// Table formats res as plain-text tables, one per report section (as
+// report.md): the main table with the published numbers beside ours, for
+// every model, then, under its title, each other section's metrics for
+// the models that have any of them, so that a task's own metrics (pixel
+// rollouts, measured segments) do not widen every row.
 func Table(res *Results) string {
 	var b strings.Builder
-	var ms []*metrics.Metric
-	for _, m := range metrics.All() {
-		show := m.Section == metrics.MainTable
-		for _, tm := range res.Tasks {
-			for _, mr := range tm {
-				_, ok := mr.Get(m)
-				show = show || ok
-			}
-		}
-		if show {
-			ms = append(ms, m)
-		}
-	}
 	w := len("task")
 	for _, tn := range res.Order {
 		w = max(w, len(tn))
 	}
-	head := fmt.Sprintf("%-*s %-9s", w, "task", "model")
-	for _, m := range ms {
-		head += fmt.Sprintf(" %-21s", m.Column)
-	}
-	fmt.Fprintf(&b, "%s | %-9s %-9s %-9s\n", head, "paper tr", "paper te", "paper E")
-	for _, tn := range res.Order {
-		tm := res.Tasks[tn]
-		for _, mk := range res.Models {
-			mr, ok := tm[mk]
-			if !ok {
-				continue
+	for _, sec := range metrics.Sections() {
+		main := sec == metrics.MainTable
+		ms := metrics.In(sec)
+		type line struct {
+			task, model string
+			mr          *ModelResult
+		}
+		var lines []line
+		for _, tn := range res.Order {
+			for _, mk := range res.Models {
+				mr, ok := res.Tasks[tn][mk]
+				if !ok {
+					continue
+				}
+				has := main
+				for _, m := range ms {
+					_, ok := mr.Get(m)
+					has = has || ok
+				}
+				if has {
+					lines = append(lines, line{tn, mk, mr})
+				}
 			}
-			pt, pe, pE := "-", "-", "-"
-			if p := mr.Published; p != nil {
-				pt, pe, pE = published(p.Train), published(p.Test), published(p.Energy)
-			}
-			row := fmt.Sprintf("%-*s %-9s", w, tn, mk)
+		}
+		if len(lines) == 0 {
+			continue
+		}
+		if !main {
+			fmt.Fprintf(&b, "\n%s\n", sec.Title)
+		}
+		head := fmt.Sprintf("%-*s %-9s", w, "task", "model")
+		for _, m := range ms {
+			head += fmt.Sprintf(" %-21s", m.Column)
+		}
+		if main {
+			head += fmt.Sprintf(" | %-9s %-9s %-9s", "paper tr", "paper te", "paper E")
+		}
+		fmt.Fprintln(&b, strings.TrimRight(head, " "))
+		for _, l := range lines {
+			row := fmt.Sprintf("%-*s %-9s", w, l.task, l.model)
 			for _, m := range ms {
-				v, ok := mr.Get(m)
+				v, ok := l.mr.Get(m)
 				row += fmt.Sprintf(" %-21s", cell(m, v, ok, metrics.Model))
 			}
-			fmt.Fprintf(&b, "%s | %-9s %-9s %-9s\n", row, pt, pe, pE)
+			if main {
+				pt, pe, pE := "-", "-", "-"
+				if p := l.mr.Published; p != nil {
+					pt, pe, pE = published(p.Train), published(p.Test), published(p.Energy)
+				}
+				row += fmt.Sprintf(" | %-9s %-9s %-9s", pt, pe, pE)
+			}
+			fmt.Fprintln(&b, strings.TrimRight(row, " "))
 		}
 	}
 	for _, tn := range sortedKeys(res.Skipped) {
