@@ -10,6 +10,7 @@ import (
 
 	"github.com/hnn-go/hnn/fit"
 	"github.com/hnn-go/hnn/internal/check"
+	"github.com/hnn-go/hnn/latent"
 	"github.com/hnn-go/hnn/nn"
 )
 
@@ -157,7 +158,18 @@ type Overrides struct {
 	Integrator Setting[string] `json:"integrator,omitzero"`
 	// FitStarts makes the rollout fit's segment starts free parameters.
 	FitStarts Setting[bool] `json:"fit_starts,omitzero"`
+	// Frames is the number of consecutive frames of a pixel model's input
+	// (the reference's 2), LatentHorizon the number of decoded future frames of
+	// its rollout loss (0: none) and LatentIntegrator the latent
+	// integrator of that loss ("rk4" or "leapfrog"); other tasks ignore
+	// them.
+	Frames           Setting[int]    `json:"frames,omitzero"`
+	LatentHorizon    Setting[int]    `json:"latent_horizon,omitzero"`
+	LatentIntegrator Setting[string] `json:"latent_integrator,omitzero"`
 }
+
+// maxFrames bounds Overrides.Frames.
+const maxFrames = 20
 
 // latentSteps are the latent steps latent.Config.Step takes.
 var latentSteps = []string{"euler", "rk4", "midpoint"}
@@ -215,6 +227,15 @@ func (o Overrides) Validate() error {
 	if v, ok := o.Integrator.Get(); ok && !slices.Contains(fit.Integrators(), v) {
 		return &check.FieldError{Field: "integrator", Value: check.Quote(v), Want: "one of " + strings.Join(fit.Integrators(), ", ")}
 	}
+	if v, ok := o.Frames.Get(); ok && (v < 2 || v > maxFrames) {
+		return &check.FieldError{Field: "frames", Value: v, Want: fmt.Sprintf("an integer in [2, %d] (2 frames make the velocity observable)", maxFrames)}
+	}
+	if v, ok := o.LatentHorizon.Get(); ok && (v < 0 || v > latent.MaxHorizon) {
+		return &check.FieldError{Field: "latent_horizon", Value: v, Want: fmt.Sprintf("an integer in [0, %d], 0 for no rollout loss", latent.MaxHorizon)}
+	}
+	if v, ok := o.LatentIntegrator.Get(); ok && v != latent.IntegratorRK4 && v != latent.IntegratorLeapfrog {
+		return &check.FieldError{Field: "latent_integrator", Value: check.Quote(v), Want: "rk4 or leapfrog"}
+	}
 	return nil
 }
 
@@ -223,14 +244,24 @@ func (o Overrides) Validate() error {
 // and dynamics weight apply to pixel tasks only (s.LatentStep not empty),
 // the fit settings to the others. Setting a fit mode other than s's
 // resets the fit's other settings to the new mode's defaults before o's
-// horizon, integrator and fit_starts apply.
-// It panics if o has an activation that Validate rejects.
+// horizon, integrator and fit_starts apply. The frames, latent horizon
+// and latent integrator also apply to pixel tasks only. It panics if o
+// has an activation that Validate rejects.
 func (o Overrides) Apply(s *Spec) {
 	if v, ok := o.LatentStep.Get(); ok && s.LatentStep != "" {
 		s.LatentStep = v
 	}
 	if v, ok := o.DynWeight.Get(); ok && s.LatentStep != "" {
 		s.DynWeight = v
+	}
+	if v, ok := o.Frames.Get(); ok && s.LatentStep != "" {
+		s.Frames = v
+	}
+	if v, ok := o.LatentHorizon.Get(); ok && s.LatentStep != "" {
+		s.LatentHorizon = v
+	}
+	if v, ok := o.LatentIntegrator.Get(); ok && s.LatentStep != "" {
+		s.LatentIntegrator = v
 	}
 	if v, ok := o.Steps.Get(); ok {
 		s.Train.Steps = v

@@ -51,9 +51,20 @@ func pixelData(s Spec, t *task.Task) (*pixels.Dataset, error) {
 	return d, err
 }
 
-// samples returns the training or test samples of d.
-func samples(d *pixels.Dataset, test bool) *latent.Samples {
-	return &latent.Samples{Frame: pixels.FrameSize, Frames: d.Frames, Index: d.Samples(test)}
+// samples returns the training or test samples of d for a model of c:
+// inputs of its window of frames, with as many inputs ahead as its loss
+// needs.
+func samples(d *pixels.Dataset, test bool, c latent.Config) *latent.Samples {
+	w := window(c)
+	return &latent.Samples{Frame: pixels.FrameSize, Frames: d.Frames, Index: d.Windows(test, w, max(c.Horizon, 1)), Window: w}
+}
+
+// window returns the number of frames of a latent model's input.
+func window(c latent.Config) int { return c.Input / pixels.FrameSize }
+
+// frames returns the input of the window frames from frame f on.
+func frames(d *pixels.Dataset, f, window int) []float32 {
+	return d.Frames[f*pixels.FrameSize : (f+window)*pixels.FrameSize]
 }
 
 func init() { registerKind(task.KindPixels, pixelKind{}) }
@@ -120,11 +131,14 @@ func trainPixels(s Spec, t *task.Task, dir string, progress train.Progress) (*Ru
 	if err != nil {
 		return nil, err
 	}
-	m, err := latent.New[float32](latent.Config{Kind: s.Model.Kind, Step: s.LatentStep, DynWeight: s.DynWeight}, rand.New(rand.NewPCG(s.Seed, streamInit)))
+	lc := latent.Config{Kind: s.Model.Kind, Step: s.LatentStep, DynWeight: s.DynWeight,
+		Input: s.window() * pixels.FrameSize, Horizon: s.LatentHorizon, Integrator: s.LatentIntegrator}
+	m, err := latent.New[float32](lc, rand.New(rand.NewPCG(s.Seed, streamInit)))
 	if err != nil {
 		return nil, err
 	}
-	hist, terr := latent.Train(m, samples(d, false), samples(d, true), s.Train, rand.New(rand.NewPCG(s.Seed, streamBatch)), progress)
+	lc = m.Config()
+	hist, terr := latent.Train(m, samples(d, false, lc), samples(d, true, lc), s.Train, rand.New(rand.NewPCG(s.Seed, streamBatch)), progress)
 	if terr != nil && hist.Steps == 0 {
 		return nil, terr
 	}
@@ -165,7 +179,9 @@ const pixelValidThreshold = metrics.DefaultValidThreshold
 //     symetric).
 func (r *Run) evaluatePixels(d *pixels.Dataset) error {
 	m := r.Model.(*LatentModel).M
-	trainSet, testSet := samples(d, false), samples(d, true)
+	mc := m.Config()
+	win := window(mc)
+	trainSet, testSet := samples(d, false, mc), samples(d, true, mc)
 	ev := latent.NewEvaluator(m, 200)
 	trainRows := make([]float64, trainSet.Len())
 	testRows := make([]float64, testSet.Len())
@@ -174,6 +190,9 @@ func (r *Run) evaluatePixels(d *pixels.Dataset) error {
 	r.Metrics.record(metrics.TrainLoss, metrics.MeanSEM(trainRows), trainRows)
 	r.Metrics.record(metrics.TestLoss, metrics.MeanSEM(testRows), testRows)
 
+	// The metrics below use every window of the trials, also those too
+	// close to a trial's end for the loss's inputs ahead.
+	trainSet.Index, testSet.Index = d.Windows(false, win, 0), d.Windows(true, win, 0)
 	ztr, ytr := encodePixels(m, d, trainSet)
 	probe, err := fitPixelProbe(ztr, ytr)
 	if err != nil {
@@ -187,13 +206,12 @@ func (r *Run) evaluatePixels(d *pixels.Dataset) error {
 	}
 	c := d.Config
 	trials := c.TestTrials
-	steps := c.Frames - 4 // samples start at frames 1..Frames-3
-	in := 2 * pixels.FrameSize
+	steps := c.Frames - 1 - win // windows start at frames 1..Frames-win
+	in := win * pixels.FrameSize
 	ws := m.NewWorkspace(trials, false)
 	x0 := make([]float32, trials*in)
 	for k := range trials {
-		f := k*c.Frames + 1
-		copy(x0[k*in:(k+1)*in], d.Frames[f*pixels.FrameSize:(f+2)*pixels.FrameSize])
+		copy(x0[k*in:(k+1)*in], frames(d, k*c.Frames+1, win))
 	}
 	z := make([]float32, (steps+1)*trials*2)
 	xs := make([]float32, (steps+1)*trials*in)
@@ -210,7 +228,7 @@ func (r *Run) evaluatePixels(d *pixels.Dataset) error {
 		done := false
 		for t := 0; t <= steps; t++ {
 			f := k*c.Frames + 1 + t
-			truth := d.Frames[f*pixels.FrameSize : (f+2)*pixels.FrameSize]
+			truth := frames(d, f, win)
 			pred := xs[(t*trials+k)*in : (t*trials+k+1)*in]
 			var num, den float64
 			for j, v := range truth {
@@ -222,7 +240,7 @@ func (r *Run) evaluatePixels(d *pixels.Dataset) error {
 			if !done && !(num <= pixelValidThreshold*den) {
 				valid[k], done = float64(t), true
 			}
-			phi, omega := pairState(d, f)
+			phi, omega := windowState(d, f, win)
 			zs[0], zs[1] = float64(z[(t*trials+k)*2]), float64(z[(t*trials+k)*2+1])
 			probe.Apply(y, zs)
 			e := env.Energy(math.Pi+phi, omega) - env.Energy(math.Pi+y[0], y[1])
@@ -232,7 +250,7 @@ func (r *Run) evaluatePixels(d *pixels.Dataset) error {
 	r.Metrics.record(metrics.EnergyMSE, metrics.ChunkSEM(energy, 5), energy)
 	r.Metrics.record(metrics.PixelMSE, metrics.Summary{Mean: pixSum / float64(trials*(steps+1))}, nil)
 	r.Metrics.record(metrics.ValidSteps, metrics.MeanSEM(valid), nil)
-	r.Metrics.record(metrics.PhaseRate, phaseRate(ws, d, trials, steps), nil)
+	r.Metrics.record(metrics.PhaseRate, phaseRate(ws, d, trials, steps, win), nil)
 	return nil
 }
 
@@ -244,15 +262,14 @@ func (r *Run) evaluatePixels(d *pixels.Dataset) error {
 // angles over the sum of the true ones (1: in time; above 1: ahead); the
 // result is their mean over trials. A phase error of a few percent is what
 // ends a valid prediction within a period.
-func phaseRate(ws *latent.Workspace[float32], d *pixels.Dataset, trials, steps int) metrics.Summary {
+func phaseRate(ws *latent.Workspace[float32], d *pixels.Dataset, trials, steps, win int) metrics.Summary {
 	c := d.Config
-	in, n := 2*pixels.FrameSize, 2
+	in, n := win*pixels.FrameSize, 2
 	zt := make([]float32, (steps+1)*trials*n)
 	x := make([]float32, trials*in)
 	for t := 0; t <= steps; t++ {
 		for k := range trials {
-			f := k*c.Frames + 1 + t
-			copy(x[k*in:(k+1)*in], d.Frames[f*pixels.FrameSize:(f+2)*pixels.FrameSize])
+			copy(x[k*in:(k+1)*in], frames(d, k*c.Frames+1+t, win))
 		}
 		ws.Encode(zt[t*trials*n:(t+1)*trials*n], x)
 	}
@@ -291,15 +308,19 @@ func phaseRate(ws *latent.Workspace[float32], d *pixels.Dataset, trials, steps i
 	return metrics.MeanSEM(rate)
 }
 
-// pairState returns the state of the sample whose first frame is f: the
-// mean of its two frames' angles from hanging down and angular velocities.
-func pairState(d *pixels.Dataset, f int) (phi, omega float64) {
-	a, b := pixels.FromBottom(d.States[2*f]), pixels.FromBottom(d.States[2*f+2])
-	return (a + b) / 2, (d.States[2*f+1] + d.States[2*f+3]) / 2
+// windowState returns the state of the sample whose first frame is f and
+// whose input is win frames: the mean of its frames' angles from hanging
+// down and angular velocities.
+func windowState(d *pixels.Dataset, f, win int) (phi, omega float64) {
+	for i := f; i < f+win; i++ {
+		phi += pixels.FromBottom(d.States[2*i])
+		omega += d.States[2*i+1]
+	}
+	return phi / float64(win), omega / float64(win)
 }
 
 // encodePixels encodes the samples of set and returns their latents and
-// true states (angle from hanging down, angular velocity; see pairState),
+// true states (angle from hanging down, angular velocity; see windowState),
 // both N x 2.
 func encodePixels(m *latent.Model[float32], d *pixels.Dataset, set *latent.Samples) (z, y []float64) {
 	n := set.Len()
@@ -318,8 +339,8 @@ func encodePixels(m *latent.Model[float32], d *pixels.Dataset, set *latent.Sampl
 		}
 		for i := range k {
 			f := set.Index[lo+i]
-			copy(x[i*in:(i+1)*in], d.Frames[f*pixels.FrameSize:(f+2)*pixels.FrameSize])
-			phi, omega := pairState(d, f)
+			copy(x[i*in:(i+1)*in], frames(d, f, set.Window))
+			phi, omega := windowState(d, f, set.Window)
 			y = append(y, phi, omega)
 		}
 		ws.Encode(zb, x)
@@ -392,8 +413,11 @@ func writePixelFigures(out *figureDir, t *task.Task, runs []*Run) error {
 		return err
 	}
 	c := d.Config
-	steps := c.Frames - 4
-	in := 2 * pixels.FrameSize
+	maxWin := 0
+	for _, r := range runs {
+		maxWin = max(maxWin, window(r.Model.(*LatentModel).M.Config()))
+	}
+	steps := c.Frames - 1 - maxWin
 	first := func(pair []float32) []float32 { return pair[:pixels.FrameSize] }
 	truth := figures.FrameRow{Name: "true"}
 	for s := 0; s <= steps; s++ {
@@ -402,14 +426,15 @@ func writePixelFigures(out *figureDir, t *task.Task, runs []*Run) error {
 	}
 	rows := []figures.FrameRow{truth}
 	trials := min(c.TestTrials, 5)
-	x0 := make([]float32, trials*in)
-	for k := range trials {
-		f := k*c.Frames + 1
-		copy(x0[k*in:(k+1)*in], d.Frames[f*pixels.FrameSize:(f+2)*pixels.FrameSize])
-	}
 	var portrait *figures.Panel
 	for _, r := range runs {
 		m := r.Model.(*LatentModel).M
+		win := window(m.Config())
+		in := win * pixels.FrameSize
+		x0 := make([]float32, trials*in)
+		for k := range trials {
+			copy(x0[k*in:(k+1)*in], frames(d, k*c.Frames+1, win))
+		}
 		ws := m.NewWorkspace(trials, false)
 		z := make([]float32, (steps+1)*trials*2)
 		xs := make([]float32, (steps+1)*trials*in)
@@ -433,8 +458,7 @@ func writePixelFigures(out *figureDir, t *task.Task, runs []*Run) error {
 			for s := 0; s <= steps; s++ {
 				path.X = append(path.X, float64(z[(s*trials+k)*2]))
 				path.Y = append(path.Y, float64(z[(s*trials+k)*2+1]))
-				f := k*c.Frames + 1 + s
-				enc.Encode(zz, d.Frames[f*pixels.FrameSize:(f+2)*pixels.FrameSize])
+				enc.Encode(zz, frames(d, k*c.Frames+1+s, win))
 				data.X, data.Y = append(data.X, float64(zz[0])), append(data.Y, float64(zz[1]))
 			}
 			p.Paths = append(p.Paths, path)

@@ -63,6 +63,14 @@ type Spec struct {
 	// Fit is the fit mode and its settings (package fit); the zero value
 	// is the derivative fit.
 	Fit fit.Config `json:"fit,omitzero"`
+	// Frames, if positive, is the number of consecutive frames of a pixel
+	// model's input instead of the reference's 2.
+	Frames int `json:"frames,omitempty"`
+	// LatentHorizon, if positive, adds a pixel model's rollout loss over that
+	// many decoded future frames, integrated by LatentIntegrator (see
+	// latent.Config.Horizon and Integrator).
+	LatentHorizon    int    `json:"latent_horizon,omitempty"`
+	LatentIntegrator string `json:"latent_integrator,omitempty"`
 	// Variant names the hyperparameter variant of a sweep (see Variant);
 	// empty for the task's reference settings.
 	Variant string `json:"variant,omitempty"`
@@ -83,6 +91,15 @@ func NewSpec(taskName, kind string, seed uint64, quick bool) (Spec, error) {
 		return Spec{}, err
 	}
 	return Spec{Task: taskName, Model: mc, Train: tc, Energy: ep, LongHorizon: t.LongHorizonSettings(quick), LatentStep: t.LatentStep, Fit: t.Fit, Seed: seed, Quick: quick}, nil
+}
+
+// window returns the number of frames of a pixel model's input: Frames, or
+// the reference's 2.
+func (s Spec) window() int {
+	if s.Frames > 0 {
+		return s.Frames
+	}
+	return 2
 }
 
 // Validate returns an error naming the first invalid setting of s's model

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"slices"
 
 	"github.com/hnn-go/hnn/internal/check"
 	"github.com/hnn-go/hnn/model"
@@ -43,6 +44,33 @@ type Config struct {
 	// an orbit is parallel to the field at its midpoint, which an Euler
 	// step's tangent cannot match). Empty means "euler".
 	Step string `json:"step,omitempty"`
+	// Horizon, if positive, adds the rollout loss: from z(t) = enc(x(t))
+	// the latent state is advanced Horizon frames by Integrator, one step
+	// of unit length per frame, and each state is decoded and compared
+	// with the true input of its frame, x(t+k) for k = 1..Horizon (the
+	// mean squared pixel error, averaged over k, weighted 1 as the
+	// reconstruction). Its exact gradient runs back through every
+	// integrator step. The rollouts of such a model (Rollout, Advance) use
+	// the same integrator. Zero: the reference's one-step loss alone.
+	Horizon int `json:"horizon,omitempty"`
+	// Integrator is the latent integrator of the rollout loss and of the
+	// model's rollouts: IntegratorRK4 (empty means rk4) or
+	// IntegratorLeapfrog, for kinds with a separable energy. It needs
+	// Horizon > 0.
+	Integrator string `json:"integrator,omitempty"`
+}
+
+// MaxHorizon bounds Config.Horizon: every frame of the rollout loss keeps
+// its integrator's workspaces for the backward pass.
+const MaxHorizon = 1000
+
+// integrator returns the rollout integrator's name, IntegratorRK4 if
+// unset.
+func (c Config) integrator() string {
+	if c.Integrator == "" {
+		return IntegratorRK4
+	}
+	return c.Integrator
 }
 
 // WithDefaults returns c with zero fields set to the reference's settings.
@@ -89,6 +117,18 @@ func (c Config) Validate() error {
 		return fmt.Errorf("latent: dynamics weight %v, want a positive number", c.DynWeight)
 	case c.Step != "" && c.Step != "euler" && c.Step != "rk4" && c.Step != "midpoint":
 		return fmt.Errorf("latent: step %s, want euler, rk4 or midpoint", check.Quote(c.Step))
+	case c.Horizon < 0 || c.Horizon > MaxHorizon:
+		return fmt.Errorf("latent: horizon %d frames, want 0 (no rollout loss) to %d", c.Horizon, MaxHorizon)
+	case c.Integrator != "" && c.Integrator != IntegratorRK4 && c.Integrator != IntegratorLeapfrog:
+		return fmt.Errorf("latent: integrator %s, want %s or %s", check.Quote(c.Integrator), IntegratorRK4, IntegratorLeapfrog)
+	case c.Integrator != "" && c.Horizon == 0:
+		return fmt.Errorf("latent: integrator %s set without a rollout horizon; it integrates the rollout loss (horizon > 0)", c.Integrator)
+	}
+	if c.Integrator == IntegratorLeapfrog {
+		k, _ := model.Lookup(c.Kind)
+		if !slices.Contains(k.Integrators, IntegratorLeapfrog) {
+			return fmt.Errorf("latent: a %s model's field is not separable, so leapfrog does not suit it; use rk4 (or a kind such as separable)", c.Kind)
+		}
 	}
 	if err := c.Dynamics().Validate(); err != nil {
 		return fmt.Errorf("latent: dynamics: %w", err)
@@ -179,10 +219,12 @@ func (m *Model[T]) Config() Config { return m.cfg }
 // Losses are the parts of the loss of a batch, each the mean over its
 // samples: the reconstruction MSE (mean over the pixels), the auxiliary
 // canonical-coordinate loss (p(t) - (q(t+1) - q(t)))^2, and the weighted
-// latent-dynamics MSE DynWeight * mean_k (z(t+1) - z(t) - f(z(t)))_k^2.
-// Total is their sum, the reference's training loss.
+// latent-dynamics MSE DynWeight * mean_k (z(t+1) - z(t) - f(z(t)))_k^2,
+// and, with Config.Horizon > 0, the rollout loss: the mean over the
+// Horizon rolled-out frames of their decoded pixel MSE. Total is their sum,
+// without a horizon the reference's training loss.
 type Losses struct {
-	Total, AE, Aux, Dyn float64
+	Total, AE, Aux, Dyn, Roll float64
 }
 
 // Workspace evaluates a model on batches of a fixed size. It is used by
@@ -200,14 +242,26 @@ type Workspace[T nn.Float] struct {
 	stages    []model.Workspace[T]
 	sin, sout [4][]T
 	gtmp      []T
-	// pair holds the batch's inputs, 2B x Input: the B inputs at t, then
-	// the B inputs at t+1.
-	pair             []T
+	// seq holds the batch's inputs, time-major: the B inputs at t, then
+	// the B inputs at t+1, ..., t+max(Horizon, 1); pair is its first 2B
+	// inputs, the encoder's.
+	seq, pair        []T
 	dz, dxhat, f, df []T
 	dzd              []T
 	perSample        []float64
 	k                []T // RK4 stages of Rollout, made on first use
+	// The rollout loss (Horizon > 0): an integrator step per frame, the
+	// latent states z_0..z_K ((K+1) x B x Latent), the decoder's
+	// workspace for all of them, their adjoints, and scratch.
+	roll               []*unroller[T]
+	decRoll            *nn.ResWorkspace[T]
+	zs, dzs            []T
+	adj, gu, gd, rgtmp []T
 }
+
+// ahead returns the number of inputs after the first that a sample of c
+// holds: max(Horizon, 1).
+func (c Config) ahead() int { return max(c.Horizon, 1) }
 
 // NewWorkspace returns a workspace for batches of batch samples; with train
 // set it can also compute the parameter gradient.
@@ -217,19 +271,21 @@ func (m *Model[T]) NewWorkspace(batch int, train bool) *Workspace[T] {
 	}
 	c := m.cfg
 	n := c.Latent
+	K := c.Horizon
 	ws := &Workspace[T]{
 		m: m, batch: batch, train: train,
 		enc:       m.Enc.NewWorkspace(2 * batch),
 		dec:       m.Dec.NewWorkspace(batch),
 		dyn:       m.Dyn.NewWorkspace(batch, train),
-		pair:      make([]T, 2*batch*c.Input),
+		seq:       make([]T, (c.ahead()+1)*batch*c.Input),
 		dz:        make([]T, 2*batch*n),
-		dxhat:     make([]T, batch*c.Input),
+		dxhat:     make([]T, (K+1)*batch*c.Input),
 		f:         make([]T, batch*n),
 		df:        make([]T, batch*n),
 		dzd:       make([]T, batch*n),
 		perSample: make([]float64, batch),
 	}
+	ws.pair = ws.seq[:2*batch*c.Input]
 	if c.Step == "rk4" {
 		ws.stages = []model.Workspace[T]{ws.dyn}
 		for range 3 {
@@ -242,16 +298,34 @@ func (m *Model[T]) NewWorkspace(batch int, train bool) *Workspace[T] {
 			ws.gtmp = make([]T, len(m.Dyn.Params()))
 		}
 	}
+	if K > 0 {
+		for range K {
+			ws.roll = append(ws.roll, newUnroller(m.Dyn, c.integrator(), batch, n, train))
+		}
+		ws.decRoll = m.Dec.NewWorkspace((K + 1) * batch)
+		ws.zs = make([]T, (K+1)*batch*n)
+		ws.dzs = make([]T, (K+1)*batch*n)
+		ws.adj, ws.gu, ws.gd = make([]T, batch*n), make([]T, batch*n), make([]T, batch*n)
+		if train {
+			ws.rgtmp = make([]T, len(m.Dyn.Params()))
+		}
+	}
 	return ws
 }
 
 // Batch returns the number of samples the workspace holds.
 func (w *Workspace[T]) Batch() int { return w.batch }
 
-// Pair returns the workspace's input buffer, 2B x Input: fill rows 0..B-1
-// with the inputs at t and rows B..2B-1 with the inputs at t+1 before Loss
-// or LossGrad.
+// Pair returns the first 2B inputs of the workspace's input buffer,
+// 2B x Input: fill rows 0..B-1 with the inputs at t and rows B..2B-1 with
+// the inputs at t+1 before Loss or LossGrad. With Config.Horizon > 1 the
+// inputs further ahead go into Seq.
 func (w *Workspace[T]) Pair() []T { return w.pair }
+
+// Seq returns the workspace's whole input buffer, time-major
+// ((max(Horizon, 1) + 1) x B x Input): block k holds the B inputs at t+k,
+// the targets of the rollout loss for k >= 1.
+func (w *Workspace[T]) Seq() []T { return w.seq }
 
 // field writes the latent field f(z) of the batch z (B x Latent) into w.f.
 func (w *Workspace[T]) field(z []T) { w.fieldWith(w.dyn, w.f, z) }
@@ -364,7 +438,18 @@ func (w *Workspace[T]) loss(grad []T, perSample []float64) Losses {
 	z2 := m.Enc.Forward(w.enc, w.pair)
 	z, zn := z2[:B*n], z2[B*n:]
 	x := w.pair[:B*in]
-	xhat := m.Dec.Forward(w.dec, z)
+	K := c.Horizon
+	var xhat []T
+	if K == 0 {
+		xhat = m.Dec.Forward(w.dec, z)
+	} else {
+		// Roll z out K frames and decode z_0..z_K at once.
+		copy(w.zs[:B*n], z)
+		for k := range K {
+			w.roll[k].forward(w.zs[(k+1)*B*n:(k+2)*B*n], w.zs[k*B*n:(k+1)*B*n], n)
+		}
+		xhat = m.Dec.Forward(w.decRoll, w.zs)
+	}
 	w.step(z, zn)
 
 	var ls Losses
@@ -376,6 +461,10 @@ func (w *Workspace[T]) loss(grad []T, perSample []float64) Losses {
 	aeScale := T(2 / float64(B*in))
 	auxScale := T(2 / float64(B))
 	dynScale := T(2 * c.DynWeight / float64(B*n))
+	var rollScale T
+	if K > 0 {
+		rollScale = T(2 / float64(K*B*in))
+	}
 	half := n / 2
 	for b := range B {
 		var ae float64
@@ -413,18 +502,35 @@ func (w *Workspace[T]) loss(grad []T, perSample []float64) Losses {
 			}
 		}
 		dyn = c.DynWeight * dyn / float64(n)
-		total := ae + aux + dyn
+		var roll float64
+		for k := 1; k <= K; k++ {
+			o := (k*B + b) * in
+			xs, hs := w.seq[o:o+in], xhat[o:o+in]
+			for j, v := range hs {
+				d := v - xs[j]
+				roll += float64(d) * float64(d)
+				if wantGrad {
+					w.dxhat[o+j] = rollScale * d
+				}
+			}
+		}
+		if K > 0 {
+			roll /= float64(K * in)
+		}
+		total := ae + aux + dyn + roll
 		if perSample != nil {
 			perSample[b] = total
 		}
 		ls.AE += ae
 		ls.Aux += aux
 		ls.Dyn += dyn
+		ls.Roll += roll
 	}
 	ls.AE /= float64(B)
 	ls.Aux /= float64(B)
 	ls.Dyn /= float64(B)
-	ls.Total = ls.AE + ls.Aux + ls.Dyn
+	ls.Roll /= float64(B)
+	ls.Total = ls.AE + ls.Aux + ls.Dyn + ls.Roll
 	if !wantGrad {
 		return ls
 	}
@@ -448,9 +554,27 @@ func (w *Workspace[T]) loss(grad []T, perSample []float64) Losses {
 	default:
 		w.backwardRK4(dz, gDyn)
 	}
-	m.Dec.Backward(w.dec, gDec, w.dzd, w.dxhat)
-	for i, v := range w.dzd {
-		dz[i] += v
+	if K == 0 {
+		m.Dec.Backward(w.dec, gDec, w.dzd, w.dxhat)
+		for i, v := range w.dzd {
+			dz[i] += v
+		}
+	} else {
+		// Back through the decoder at z_0..z_K, then through the
+		// integrator steps from z_K to z_0: the adjoint of z_{k-1} is its
+		// decoder's part plus the step's vector-Jacobian product of the
+		// adjoint of z_k.
+		m.Dec.Backward(w.decRoll, gDec, w.dzs, w.dxhat)
+		a := w.adj
+		copy(a, w.dzs[K*B*n:])
+		for k := K; k >= 1; k-- {
+			prev := w.dzs[(k-1)*B*n : k*B*n]
+			w.roll[k-1].backward(prev, a, gDyn, w.rgtmp, w.gu, w.gd, n)
+			copy(a, prev)
+		}
+		for i, v := range a {
+			dz[i] += v
+		}
 	}
 	m.Enc.Backward(w.enc, gEnc, nil, w.dz)
 	return ls

@@ -16,7 +16,9 @@ import (
 // oscillation grow by a factor 1 + (w h)^2 per step, so long rollouts
 // spiral out. With substeps >= 1 a frame integrates the learned field
 // dz/dt = f(z) over unit time with that many classical RK4 steps, as the
-// reference's analysis integrated it with an ODE solver.
+// reference's analysis integrated it with an ODE solver. A model trained
+// with a rollout loss (Config.Horizon > 0) ignores substeps and advances
+// each frame by one step of its training's integrator, as it learned to.
 func (w *Workspace[T]) Rollout(z, x, x0 []T, steps, substeps int) {
 	c, B := w.m.cfg, w.batch
 	n, in := c.Latent, c.Input
@@ -39,10 +41,17 @@ func (w *Workspace[T]) Rollout(z, x, x0 []T, steps, substeps int) {
 // Advance moves the batch of latent states z (B x Latent) one frame on, in
 // place: with substeps <= 0 by the unit Euler step z + f(z), else by
 // integrating the learned field over unit time with that many RK4 steps,
-// as Rollout does. It panics if len(z) != B*Latent.
+// as Rollout does; a model trained with a rollout loss advances by one
+// step of its training's integrator whatever substeps is. It panics if
+// len(z) != B*Latent.
 func (w *Workspace[T]) Advance(z []T, substeps int) {
 	if len(z) != w.batch*w.m.cfg.Latent {
 		panic("latent: Advance length mismatch")
+	}
+	if w.roll != nil {
+		w.roll[0].forward(w.adj, z, w.m.cfg.Latent)
+		copy(z, w.adj)
+		return
 	}
 	if substeps <= 0 {
 		w.field(z)

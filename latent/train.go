@@ -11,42 +11,65 @@ import (
 )
 
 // Samples is a set of pixel samples drawn from a sequence of frames: sample
-// i's input is frames Index[i] and Index[i]+1 concatenated, and its next
-// input (one frame later) frames Index[i]+1 and Index[i]+2. Frames holds
-// the frames row-major, Frame values each; the model's input has 2*Frame
-// values. Keeping frames rather than pairs stores every frame once.
+// i's input is the Window frames from Index[i] on concatenated, its next
+// input (one frame later) the Window frames from Index[i]+1 on, and so on
+// for the inputs further ahead that a rollout loss needs. Frames holds the
+// frames row-major, Frame values each; the model's input has Window*Frame
+// values. Keeping frames rather than inputs stores every frame once.
 type Samples struct {
 	Frame  int
 	Frames []float32
 	Index  []int
+	// Window is the number of consecutive frames of an input; 0 means the
+	// reference's 2.
+	Window int
 }
 
 // Len returns the number of samples.
 func (s *Samples) Len() int { return len(s.Index) }
 
-// Input returns the width of a sample's input, two frames.
-func (s *Samples) Input() int { return 2 * s.Frame }
+// window returns the frames per input.
+func (s *Samples) window() int {
+	if s.Window == 0 {
+		return 2
+	}
+	return s.Window
+}
 
-// Check returns an error if a sample refers to a frame that is not there.
-func (s *Samples) Check() error {
+// Input returns the width of a sample's input, Window frames.
+func (s *Samples) Input() int { return s.window() * s.Frame }
+
+// Check returns an error if a sample refers to a frame that is not there,
+// for the input and the next one.
+func (s *Samples) Check() error { return s.check(1) }
+
+// check returns an error if a sample's input or one of the ahead inputs
+// after it refers to a frame that is not there.
+func (s *Samples) check(ahead int) error {
 	n := 0
 	if s.Frame > 0 {
 		n = len(s.Frames) / s.Frame
 	}
+	if s.Window < 0 {
+		return fmt.Errorf("latent: samples of %d frames", s.Window)
+	}
+	need := s.window() + ahead
 	for i, k := range s.Index {
-		if k < 0 || k+2 >= n {
-			return fmt.Errorf("latent: sample %d starts at frame %d; frames 0..%d exist and a sample needs three", i, k, n-1)
+		if k < 0 || k+need > n {
+			return fmt.Errorf("latent: sample %d starts at frame %d; frames 0..%d exist and a sample needs %d", i, k, n-1, need)
 		}
 	}
 	return nil
 }
 
-// put writes sample i's input and next input into x and next (2*Frame
-// values each).
-func (s *Samples) put(x, next []float32, i int) {
-	f, k := s.Frame, s.Index[i]
-	copy(x, s.Frames[k*f:(k+2)*f])
-	copy(next, s.Frames[(k+1)*f:(k+3)*f])
+// put writes sample i's input and the ahead inputs after it into seq, a
+// time-major buffer of batch inputs per block, as the batch's sample at.
+func (s *Samples) put(seq []float32, batch, at, i, ahead int) {
+	f, k, d := s.Frame, s.Index[i], s.Input()
+	for j := 0; j <= ahead; j++ {
+		o := (j*batch + at) * d
+		copy(seq[o:o+d], s.Frames[(k+j)*f:(k+j)*f+d])
+	}
 }
 
 // Stepper makes optimiser steps of a model on a training set: it draws a
@@ -56,15 +79,15 @@ func (s *Samples) put(x, next []float32, i int) {
 // parameters if Config.Average is set. It implements train.Steps and
 // allocates nothing per step.
 type Stepper struct {
-	m          *Model[float32]
-	ws         *Workspace[float32]
-	set        *Samples
-	opt        *nn.Adam[float32]
-	grad, avg  []float32
-	beta       float32
-	perm       []int
-	rng        *rand.Rand
-	batch, dim int
+	m         *Model[float32]
+	ws        *Workspace[float32]
+	set       *Samples
+	opt       *nn.Adam[float32]
+	grad, avg []float32
+	beta      float32
+	perm      []int
+	rng       *rand.Rand
+	batch     int
 }
 
 // NewStepper prepares steps of m on set with the settings of c (Batch, LR,
@@ -82,7 +105,7 @@ func NewStepper(m *Model[float32], set *Samples, c train.Config, rng *rand.Rand)
 	case set.Input() != m.cfg.Input:
 		return nil, fmt.Errorf("latent: samples of %d values, the model takes %d", set.Input(), m.cfg.Input)
 	}
-	if err := set.Check(); err != nil {
+	if err := set.check(m.cfg.ahead()); err != nil {
 		return nil, err
 	}
 	batch := c.Batch
@@ -93,7 +116,7 @@ func NewStepper(m *Model[float32], set *Samples, c train.Config, rng *rand.Rand)
 		m: m, ws: m.NewWorkspace(batch, true), set: set,
 		opt:  nn.NewAdam[float32](len(m.Params), c.LR, c.WeightDecay),
 		grad: make([]float32, len(m.Params)),
-		perm: make([]int, n), rng: rng, batch: batch, dim: set.Input(),
+		perm: make([]int, n), rng: rng, batch: batch,
 	}
 	for i := range s.perm {
 		s.perm[i] = i
@@ -108,13 +131,12 @@ func NewStepper(m *Model[float32], set *Samples, c train.Config, rng *rand.Rand)
 // before it. If the loss is not finite the parameters are left as they
 // were.
 func (s *Stepper) Step() float64 {
-	d, pair := s.dim, s.ws.Pair()
-	B := s.batch
+	B, ahead := s.batch, s.m.cfg.ahead()
 	if B < len(s.perm) {
 		train.Draw(s.perm, B, s.rng)
 	}
 	for i, r := range s.perm[:B] {
-		s.set.put(pair[i*d:(i+1)*d], pair[(B+i)*d:(B+i+1)*d], r)
+		s.set.put(s.ws.Seq(), B, i, r, ahead)
 	}
 	loss := s.ws.LossGrad(s.grad).Total
 	if math.IsNaN(loss) || math.IsInf(loss, 0) {
@@ -169,7 +191,7 @@ func NewEvaluator(m *Model[float32], batch int) *Evaluator {
 // writes every sample's total loss into perSample if it is not nil
 // (set.Len() values).
 func (e *Evaluator) Losses(set *Samples, perSample []float64) Losses {
-	n, d, B := set.Len(), set.Input(), e.full.Batch()
+	n, B, ahead := set.Len(), e.full.Batch(), e.m.cfg.ahead()
 	var sum Losses
 	buf := make([]float64, B)
 	for lo := 0; lo < n; lo += B {
@@ -181,9 +203,8 @@ func (e *Evaluator) Losses(set *Samples, perSample []float64) Losses {
 				e.parts[k] = ws
 			}
 		}
-		pair := ws.Pair()
 		for i := range k {
-			set.put(pair[i*d:(i+1)*d], pair[(k+i)*d:(k+i+1)*d], lo+i)
+			set.put(ws.Seq(), k, i, lo+i, ahead)
 		}
 		ls := ws.Loss(buf[:k])
 		if perSample != nil {
@@ -194,6 +215,7 @@ func (e *Evaluator) Losses(set *Samples, perSample []float64) Losses {
 		sum.AE += w * ls.AE
 		sum.Aux += w * ls.Aux
 		sum.Dyn += w * ls.Dyn
+		sum.Roll += w * ls.Roll
 	}
 	return sum
 }

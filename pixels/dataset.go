@@ -82,7 +82,19 @@ type Dataset struct {
 // trials, as the reference's offsets leave them: in each trial the samples
 // start at frames 1, ..., Frames-3 (100 of 103), so that sample i's input is
 // frames (i, i+1) and its next input frames (i+1, i+2).
-func (d *Dataset) Samples(test bool) []int {
+func (d *Dataset) Samples(test bool) []int { return d.Windows(test, 2, 1) }
+
+// Windows returns the first frame of every sample of the test or training
+// trials whose input is window consecutive frames and which needs ahead
+// further inputs, each one frame later (the last ends at frame i+window-1+
+// ahead): in each trial the samples start at frames 1, ..., Frames-window-
+// ahead, as the reference's offsets do for two frames and one input ahead.
+// It returns none if a trial is too short, and panics if window < 1 or
+// ahead < 0.
+func (d *Dataset) Windows(test bool, window, ahead int) []int {
+	if window < 1 || ahead < 0 {
+		panic("pixels: Windows of fewer than one frame")
+	}
 	c := d.Config
 	lo, hi := c.TestTrials, c.Trials
 	if test {
@@ -90,7 +102,7 @@ func (d *Dataset) Samples(test bool) []int {
 	}
 	var out []int
 	for k := lo; k < hi; k++ {
-		for i := 1; i+2 < c.Frames; i++ {
+		for i := 1; i+window+ahead <= c.Frames; i++ {
 			out = append(out, k*c.Frames+i)
 		}
 	}
