@@ -259,7 +259,7 @@ func writeSegmentFigure(out *figureDir, t *task.Task, runs []*Run) error {
 	panel.Paths = append(panel.Paths, phase("data", sg.X))
 	chart.Series = append(chart.Series, over("data", sg.X))
 	for _, r := range runs {
-		rolls, err := rolloutSegments(r.State(), segs[:1], nil)
+		rolls, err := rolloutSegments(r.State(), segmentIntegrator(r.Spec), segs[:1], nil)
 		if err != nil {
 			return fmt.Errorf("experiment: %s %s: figure rollout: %w", t.Name, r.Spec.Model.Kind, err)
 		}
@@ -322,4 +322,43 @@ func seed0Runs(res *Results, runs []*Run, tn string) []*Run {
 		}
 	}
 	return out
+}
+
+// FitLabel names a run in figures by its model kind and fit: "separable
+// rollout/leapfrog+starts", "hnn derivative".
+func FitLabel(s Spec) string {
+	fc := s.Fit.WithDefaults()
+	l := s.Model.Kind + " " + fc.Mode
+	if fc.Integrator != "" {
+		l += "/" + fc.Integrator
+	}
+	if fc.FitStarts {
+		l += "+starts"
+	}
+	return l
+}
+
+// WriteHorizonFigure draws the prediction error against the rollout
+// horizon (Metrics.RolloutCurve, log scale) of every run in runs, one
+// curve each named by label(run), to path (.png or .svg). It returns an
+// error if no run has a curve (runs on measured segments have one).
+func WriteHorizonFigure(path, title string, runs []*Run, label func(*Run) string) error {
+	c := figures.LineChart{Title: title, XLabel: "rollout step", YLabel: "squared state error", LogY: true}
+	for _, r := range runs {
+		if len(r.Metrics.RolloutCurve) == 0 {
+			continue
+		}
+		s := figures.Series{Name: label(r)}
+		for k, v := range r.Metrics.RolloutCurve {
+			s.X, s.Y = append(s.X, float64(k)), append(s.Y, v)
+		}
+		c.Series = append(c.Series, s)
+	}
+	if len(c.Series) == 0 {
+		return fmt.Errorf("experiment: %s: no run has a rollout curve (runs on measured segments have one)", path)
+	}
+	if err := figures.Lines(path, c); err != nil {
+		return fmt.Errorf("experiment: %w", err)
+	}
+	return nil
 }

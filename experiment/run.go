@@ -158,6 +158,11 @@ type Metrics struct {
 	// LongHorizon holds the long-horizon metrics by integrator name, when
 	// they were asked for.
 	LongHorizon map[string]LongHorizon `json:"long_horizon,omitempty"`
+	// RolloutCurve is, for a run on measured segments, the squared state
+	// error (mean over components and segments) at every step of the
+	// rollouts along them, up to the shortest segment's length: the
+	// prediction error against the rollout horizon.
+	RolloutCurve []float64 `json:"rollout_curve,omitempty"`
 	// History is the training log: the batch and test loss at every log
 	// interval.
 	History  *train.History `json:"history,omitempty"`
@@ -463,7 +468,7 @@ func (r *Run) evaluate(k scorer, t *task.Task, ds *data.Dataset, energy *EnergyT
 const segmentChunks = 5
 
 // evaluateSegments rolls r's model out over every test segment of t with
-// Dormand-Prince (rtol = atol = 1e-9) from the segment's first row and
+// segmentIntegrator from the segment's first row (or its fitted start) and
 // fills the rollout MSE and, if t has an energy, the energy MSE: the mean
 // over the segment's times of the squared state error and of
 // (H(data) - H(rollout))^2. With one segment the error bar is the spread
@@ -491,11 +496,16 @@ func (r *Run) evaluateSegments(t *task.Task) error {
 			starts = append(starts, sf.FitStart(fc, sg.T[:n], sg.X[:n*d]))
 		}
 	}
-	rolls, err := rolloutSegments(r.State(), segs, starts)
+	rolls, err := rolloutSegments(r.State(), segmentIntegrator(r.Spec), segs, starts)
 	if err != nil {
 		return fmt.Errorf("experiment: %s %s seed %d: %w", r.Spec.Task, r.Spec.Model.Kind, r.Spec.Seed, err)
 	}
 	var stateErr, energyErr []float64
+	steps := len(segs[0].T)
+	for _, sg := range segs {
+		steps = min(steps, len(sg.T))
+	}
+	curve := make([]float64, steps)
 	for i, sg := range segs {
 		d := len(sg.X) / len(sg.T)
 		for k := range sg.T {
@@ -505,6 +515,9 @@ func (r *Run) evaluateSegments(t *task.Task) error {
 				e += (x[j] - y[j]) * (x[j] - y[j])
 			}
 			stateErr = append(stateErr, e/float64(d))
+			if k < steps {
+				curve[k] += e / float64(d) / float64(len(segs))
+			}
 			if t.System != nil {
 				h := t.System.Energy(x) - t.System.Energy(y)
 				energyErr = append(energyErr, h*h)
@@ -516,6 +529,7 @@ func (r *Run) evaluateSegments(t *task.Task) error {
 		chunks = len(segs)
 	}
 	r.Metrics.record(metrics.RolloutMSE, metrics.ChunkSEM(stateErr, chunks), nil)
+	r.Metrics.RolloutCurve = curve
 	if t.System != nil {
 		e := metrics.ChunkSEM(energyErr, chunks)
 		r.Metrics.record(metrics.EnergyMSE, e, []float64{e.Mean})
@@ -523,11 +537,25 @@ func (r *Run) evaluateSegments(t *task.Task) error {
 	return nil
 }
 
-// rolloutSegments rolls m out from the first row of every segment (or
+// segmentIntegrator returns the integrator that rolls the model of s out
+// over measured segments: Dormand-Prince at rtol = atol = 1e-9, or, for a
+// model trained through an integrator (the rollout fit), that integrator
+// with one step per sampling interval, the map it was trained to match.
+func segmentIntegrator(s Spec) ode.Integrator {
+	if fc := s.Fit.WithDefaults(); fc.Integrator != "" {
+		ig, err := ode.New(fc.Integrator, ode.Options{})
+		if err != nil {
+			panic("experiment: the rollout fit's integrator " + fc.Integrator + " is not an ode integrator")
+		}
+		return ig
+	}
+	return ode.DormandPrince{RTol: 1e-9, ATol: 1e-9}
+}
+
+// rolloutSegments rolls m out with ig from the first row of every segment (or
 // from starts[i], if starts is not nil) over the segment's times (shifted
 // to start at zero) and returns the trajectories.
-func rolloutSegments(m Trained, segs []task.Segment, starts [][]float64) ([][]float64, error) {
-	ig := ode.DormandPrince{RTol: 1e-9, ATol: 1e-9}
+func rolloutSegments(m Trained, ig ode.Integrator, segs []task.Segment, starts [][]float64) ([][]float64, error) {
 	f := m.FieldFunc()()
 	out := make([][]float64, len(segs))
 	for i, sg := range segs {

@@ -20,7 +20,9 @@ import (
 // initialised at the observed state and optimised by its own Adam (same
 // learning rate, no weight decay) with the weights. The test loss is the
 // same loss on the test trajectories' segments from their observed
-// starts. tc.Batch counts segments (zero: all).
+// starts. A minibatch holds tc.Batch/Horizon segments (at least one), so
+// about as many observed states as the derivative fit's minibatch of
+// tc.Batch rows; zero means all.
 func init() {
 	Register(Mode{
 		Name:    "rollout",
@@ -119,8 +121,8 @@ type Rollout[T nn.Float] struct {
 
 // NewRollout prepares rollout-fit steps of m on the trajectories of
 // trainSet with the fit settings c (defaults filled in) and the optimiser
-// settings tc (Batch in segments, LR, WeightDecay, Average; Workers is
-// not used). It returns an error if no trajectory has Horizon steps.
+// settings tc (Batch in rows: minibatches of Batch/Horizon segments; LR,
+// WeightDecay, Average; Workers is not used). It returns an error if no trajectory has Horizon steps.
 func NewRollout[T nn.Float](m model.Model[T], trainSet *data.Set, c Config, tc train.Config, rng *rand.Rand) (*Rollout[T], error) {
 	c = c.WithDefaults()
 	if trainSet.Dim != m.Config().Dim {
@@ -130,8 +132,8 @@ func NewRollout[T nn.Float](m model.Model[T], trainSet *data.Set, c Config, tc t
 	if seg.s == 0 {
 		return nil, fmt.Errorf("fit: horizon %d: no training trajectory has %d steps; want a shorter horizon", c.Horizon, c.Horizon)
 	}
-	b := tc.Batch
-	if b == 0 || b > seg.s {
+	b := max(1, tc.Batch/c.Horizon)
+	if tc.Batch == 0 || b > seg.s {
 		b = seg.s
 	}
 	r := newRollout(m, seg, c, b, true)

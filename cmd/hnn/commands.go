@@ -331,3 +331,29 @@ func setLipson(dir string) error {
 	}
 	return os.Setenv(task.LipsonEnv, dir)
 }
+
+func runHorizonFigure(args []string, stdout, stderr io.Writer) error {
+	fs := newFlags("horizon-figure", "-out FIG.png RUNDIR...", "Draw the prediction error against the rollout horizon of the runs in RUNDIR... (runs on measured segments: -data files, the real pendulum, the spring chain), one curve per run named by its model and fit", stderr)
+	out := fs.String("out", "", "figure file, .png or .svg (required)")
+	title := fs.String("title", "Prediction error against rollout horizon", "figure title")
+	pos, err := parse(fs, args)
+	if err != nil {
+		return err
+	}
+	if *out == "" || len(pos) == 0 {
+		return errors.New("want -out FIG.png and at least one RUNDIR")
+	}
+	var runs []*experiment.Run
+	for _, dir := range pos {
+		r, err := experiment.Load(dir)
+		if err != nil {
+			return err
+		}
+		runs = append(runs, r)
+	}
+	if err := experiment.WriteHorizonFigure(*out, *title, runs, func(r *experiment.Run) string { return experiment.FitLabel(r.Spec) }); err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "wrote %s\n", *out)
+	return nil
+}

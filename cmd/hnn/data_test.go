@@ -124,6 +124,21 @@ func TestTrainDataFit(t *testing.T) {
 		if f, ok := cfg["fit"].(map[string]any); !ok || f["mode"] != args[1] {
 			t.Errorf("%v: config.json fit = %v", args, cfg["fit"])
 		}
+		// The curve's mean is the rollout MSE when the test segments
+		// are equally long, as here.
+		c, _ := m["rollout_curve"].([]any)
+		var sum float64
+		for _, v := range c {
+			sum += v.(float64)
+		}
+		if want := m["rollout_mse"].(map[string]any)["mean"].(float64); len(c) == 0 || math.Abs(sum/float64(len(c))-want) > 1e-9*want {
+			t.Errorf("%v: rollout_curve of %d steps with mean %v, want the rollout MSE %v", args, len(c), sum/float64(len(c)), want)
+		}
+	}
+	fig := filepath.Join(dir, "horizon.png")
+	mustRun(t, "horizon-figure", "-out", fig, filepath.Join(dir, "rollout"), filepath.Join(dir, "midpoint"))
+	if st, err := os.Stat(fig); err != nil || st.Size() < 1000 {
+		t.Errorf("horizon figure: %v", err)
 	}
 }
 

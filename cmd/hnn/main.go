@@ -44,6 +44,7 @@ var commands = []command{
 	{"sweep", "plan|run|collect|status SPEC ...", "run a sweep of runs through a NATS JetStream work queue, or as shards", runSweep},
 	{"worker", "-nats URL", "take runs from a sweep's work queue until stopped", runWorker},
 	{"data", "TASK|-convert FILE -out DIR", "write a dataset directory for training from disk", runData},
+	{"horizon-figure", "-out FIG.png RUNDIR...", "draw the prediction error against the rollout horizon of runs on measured segments", runHorizonFigure},
 	{"tasks", "", "list the tasks and models", runTasks},
 	{"version", "", "print build information", runVersion},
 }
