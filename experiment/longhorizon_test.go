@@ -26,6 +26,13 @@ func (m fieldModel) Config() model.Config { return model.Config{Kind: "hnn", Dim
 func (m fieldModel) FieldFunc() func() ode.Func {
 	return func() ode.Func { return func(dst []float64, _ float64, x []float64) { m.f(dst, x) } }
 }
+func (m fieldModel) BatchFieldFunc(rows int) ode.BatchFunc {
+	return func(dst, _, x []float64) {
+		for r := range rows {
+			m.f(dst[r*m.d:(r+1)*m.d], x[r*m.d:(r+1)*m.d])
+		}
+	}
+}
 func (m fieldModel) Energy() func([]float64) float64      { return nil }
 func (m fieldModel) Dissipation() func([]float64) float64 { return nil }
 func (m fieldModel) Parts() func(cons, diss, x []float64) { return nil }

@@ -239,6 +239,9 @@ type Trained interface {
 	// FieldFunc returns a factory of float64 field evaluators (one per
 	// goroutine).
 	FieldFunc() func() ode.Func
+	// BatchFieldFunc returns a float64 field evaluator of rows states at
+	// once (for ode.SolveBatch), not safe for concurrent use.
+	BatchFieldFunc(rows int) ode.BatchFunc
 	// Energy returns the learned energy as a function of a state, or nil if
 	// the model has none.
 	Energy() func([]float64) float64
@@ -262,6 +265,9 @@ func Wrap[T nn.Float](m model.Model[T]) Trained { return trained[T]{m} }
 
 func (t trained[T]) Config() model.Config       { return t.m.Config() }
 func (t trained[T]) FieldFunc() func() ode.Func { return model.FieldFunc(t.m) }
+func (t trained[T]) BatchFieldFunc(rows int) ode.BatchFunc {
+	return model.BatchFieldFunc(t.m, rows)
+}
 func (t trained[T]) RowErrors(set *data.Set) []float64 {
 	return metrics.RowErrors(func(rows int) metrics.Fielder[T] { return t.m.NewWorkspace(rows, false) }, set)
 }

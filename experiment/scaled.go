@@ -53,6 +53,22 @@ func (s scaled[T]) FieldFunc() func() ode.Func {
 	}
 }
 
+func (s scaled[T]) BatchFieldFunc(rows int) ode.BatchFunc {
+	inner := s.trained.BatchFieldFunc(rows)
+	d := s.m.Config().Dim
+	y, ty := make([]float64, rows*d), make([]float64, rows)
+	return func(dst, t, x []float64) {
+		for r := range rows {
+			s.sc.State(y[r*d:(r+1)*d], x[r*d:(r+1)*d])
+			ty[r] = t[r] / s.sc.Time
+		}
+		inner(dst, ty, y)
+		for r := range rows {
+			s.sc.Unrate(dst[r*d:(r+1)*d], dst[r*d:(r+1)*d])
+		}
+	}
+}
+
 // scalarOf returns f of the scaled state divided by the energy factor, or
 // nil if f is nil.
 func (s scaled[T]) scalarOf(f func([]float64) float64) func([]float64) float64 {

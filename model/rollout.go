@@ -25,6 +25,27 @@ func FieldFunc[T nn.Float](m Model[T]) func() ode.Func {
 	}
 }
 
+// BatchFieldFunc returns an ode.BatchFunc that evaluates m's field on rows
+// float64 states at once, through one workspace of that many rows (for
+// ode.SolveBatch). It is not safe for concurrent use. It panics if rows < 1.
+func BatchFieldFunc[T nn.Float](m Model[T], rows int) ode.BatchFunc {
+	if rows < 1 {
+		panic("model: BatchFieldFunc of no rows")
+	}
+	d := m.Config().Dim
+	ws := m.NewWorkspace(rows, false)
+	x, f := make([]T, rows*d), make([]T, rows*d)
+	return func(dst, _, s []float64) {
+		for i, v := range s {
+			x[i] = T(v)
+		}
+		ws.Field(f, x)
+		for i, v := range f {
+			dst[i] = float64(v)
+		}
+	}
+}
+
 // Rollout integrates m's field from each of the B = len(x0)/D initial states
 // in x0 and writes the states at the times ts into dst (B x len(ts) x D),
 // concurrently over states (workers <= 0 means GOMAXPROCS). The result does

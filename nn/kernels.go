@@ -81,6 +81,9 @@ const kc = 256
 // allocate nothing once warm, up to len(gemmBufs) at once.
 type gemmBuf struct {
 	b, tile []float32
+	// tail holds the last values of an activation padded to a whole
+	// vector (actTail).
+	tail [3 * 16]float32
 }
 
 // gemmBufs is a small free list of buffers. Unlike a sync.Pool it never
@@ -356,32 +359,29 @@ func packB(dst []float32, tB bool, b []float32, ldb, p0, kb, n, nr int, alpha fl
 	}
 }
 
-// tanhVec applies the tanh activation of tanhAct32 to the longest prefix of
-// z whose length is a multiple of the vector width, with the level's
-// kernel, and returns that length (0 at the generic level).
+// tanhVec applies the tanh activation of tanhAct32 to z with the level's
+// kernel, and returns len(z) (0 at the generic level).
 func tanhVec(z, s1, s2 []float32) int {
 	ks := kernelSets[level]
 	if ks == nil {
 		return 0
 	}
-	return actVec(ks.tanh, ks.lanes, z, s1, s2)
+	return actVec(func(z, s1, s2 *float32, n int) int { ks.tanh(z, s1, s2, n); return n }, ks.lanes, z, s1, s2)
 }
 
 // reluVec applies the ReLU activation of activate, with the same values,
-// to the longest prefix of z whose length is a multiple of the vector
-// width, and returns that length (0 at the generic level).
+// to z, and returns len(z) (0 at the generic level).
 func reluVec(z, s1, s2 []float32) int {
 	ks := kernelSets[level]
 	if ks == nil {
 		return 0
 	}
-	return actVec(ks.relu, ks.lanes, z, s1, s2)
+	return actVec(func(z, s1, s2 *float32, n int) int { ks.relu(z, s1, s2, n); return n }, ks.lanes, z, s1, s2)
 }
 
 // logisticVec applies the float32 sigmoid (or, with softplus, the
 // softplus) activation with its derivatives, within a few float32 units of
-// the float64 definitions, to the longest prefix of z whose length is a
-// multiple of the vector width, and returns that length (0 at the generic
+// the float64 definitions, to z, and returns len(z) (0 at the generic
 // level).
 func logisticVec(softplus bool, z, s1, s2 []float32) int {
 	ks := kernelSets[level]
@@ -392,7 +392,7 @@ func logisticVec(softplus bool, z, s1, s2 []float32) int {
 	if softplus {
 		kern = ks.softplus
 	}
-	return actVec(kern, ks.lanes, z, s1, s2)
+	return actVec(func(z, s1, s2 *float32, n int) int { kern(z, s1, s2, n); return n }, ks.lanes, z, s1, s2)
 }
 
 // sigmoidVec and softplusVec are logisticVec for activate32.
@@ -402,39 +402,57 @@ func softplusVec(z, s1, s2 []float32) int { return logisticVec(true, z, s1, s2) 
 // sinVec applies the float32 sin activation (z = sin x, s1 = cos x, s2 =
 // -sin x) with the level's kernel, within a few float32 units, from the
 // start of z up to the first vector with an |x| of 1024 or more, and
-// returns how many values it did (a multiple of the vector width; 0 at the
+// returns how many values it did (len(z) if there is none; 0 at the
 // generic level).
 func sinVec(z, s1, s2 []float32) int {
 	ks := kernelSets[level]
 	if ks == nil {
 		return 0
 	}
-	n := len(z) / ks.lanes * ks.lanes
-	if n == 0 {
-		return 0
-	}
-	s1 = s1[:n]
-	var p2 *float32
-	if s2 != nil {
-		p2 = &s2[:n][0]
-	}
-	return ks.sin(&z[0], &s1[0], p2, n)
+	return actVec(ks.sin, ks.lanes, z, s1, s2)
 }
 
-// actVec runs an activation kernel on the longest prefix of z whose length
-// is a multiple of lanes and returns that length.
-func actVec(kern func(z, s1, s2 *float32, n int), lanes int, z, s1, s2 []float32) int {
+// actVec runs an activation kernel on z, the last len(z) mod lanes values
+// through a buffer padded with zeros to one vector, so that every value of
+// an activation goes through the same kernel whatever its position: a row
+// of a batch then gets the same bits as the same row alone (a rollout of
+// one state and of many agree). It returns how many values the kernel did
+// from the start of z: len(z) unless the kernel stopped early (sin beyond
+// its range).
+func actVec(kern func(z, s1, s2 *float32, n int) int, lanes int, z, s1, s2 []float32) int {
 	n := len(z) / lanes * lanes
-	if n == 0 {
-		return 0
+	if n > 0 {
+		var p2 *float32
+		if s2 != nil {
+			p2 = &s2[:n][0]
+		}
+		if done := kern(&z[0], &s1[:n][0], p2, n); done < n {
+			return done
+		}
 	}
-	s1 = s1[:n]
+	r := len(z) - n
+	if r == 0 {
+		return n
+	}
+	buf := getBuf()
+	defer putBuf(buf)
+	t := buf.tail[:3*lanes]
+	clear(t)
+	bz, b1, b2 := t[:lanes], t[lanes:2*lanes], t[2*lanes:]
+	copy(bz, z[n:])
 	var p2 *float32
 	if s2 != nil {
-		p2 = &s2[:n][0]
+		p2 = &b2[0]
 	}
-	kern(&z[0], &s1[0], p2, n)
-	return n
+	if kern(&bz[0], &b1[0], p2, lanes) < lanes {
+		return n
+	}
+	copy(z[n:], bz)
+	copy(s1[n:len(z)], b1)
+	if s2 != nil {
+		copy(s2[n:len(z)], b2)
+	}
+	return len(z)
 }
 
 // mulIntoVec sets a[i] *= b[i] for the longest prefix of a whose length is a

@@ -667,3 +667,29 @@ func TestAverageKernels(t *testing.T) {
 		})
 	}
 }
+
+// TestActivationPositionFree checks that a float32 activation gives a value
+// the same bits wherever it stands in a slice: the last values, short of a
+// whole vector, go through the same kernel as the rest, so a row of a batch
+// is activated as the row alone.
+func TestActivationPositionFree(t *testing.T) {
+	rng := rand.New(rand.NewPCG(19, 1))
+	z0 := make([]float32, 37)
+	for i := range z0 {
+		z0[i] = float32(3 * rng.NormFloat64())
+	}
+	forLevels(t, func(t *testing.T, l kernelLevel) {
+		for _, act := range []Activation{Tanh, ReLU, Sigmoid, Softplus, Sin} {
+			z, s1, s2 := append([]float32(nil), z0...), make([]float32, len(z0)), make([]float32, len(z0))
+			activate(act, z, s1, s2)
+			for i, x := range z0 {
+				one, d1, d2 := []float32{x}, []float32{0}, []float32{0}
+				activate(act, one, d1, d2)
+				if math.Float32bits(one[0]) != math.Float32bits(z[i]) || math.Float32bits(d1[0]) != math.Float32bits(s1[i]) ||
+					math.Float32bits(d2[0]) != math.Float32bits(s2[i]) {
+					t.Fatalf("activation %d at %d: alone (%g, %g, %g), in the slice (%g, %g, %g)", act, i, one[0], d1[0], d2[0], z[i], s1[i], s2[i])
+				}
+			}
+		}
+	})
+}
