@@ -111,6 +111,10 @@ func putBuf(b *gemmBuf) {
 	}
 }
 
+// KernelEnv is the environment variable that lowers the kernel level of
+// a process: generic, avx2 or avx512 (the CPU's best when unset).
+const KernelEnv = "HNN_KERNEL"
+
 // sgemm computes C = alpha op(A) op(B) + beta C with the level's
 // micro-kernels, for row-major matrices, op(A) m x k and op(B) k x n, like
 // BLAS sgemm. It returns false, computing nothing, at the generic level. It

@@ -288,7 +288,7 @@ func detectLevel() kernelLevel {
 	case cpu.X86.HasAVX2 && cpu.X86.HasFMA:
 		best = levelAVX2
 	}
-	if name := os.Getenv("HNN_KERNEL"); name != "" {
+	if name := os.Getenv(KernelEnv); name != "" {
 		for l, n := range levelNames {
 			if n == name && kernelLevel(l) < best {
 				best = kernelLevel(l)

@@ -28,7 +28,10 @@ import (
 	"runtime/pprof"
 	"strings"
 
+	"github.com/hnn-go/hnn/experiment"
 	"github.com/hnn-go/hnn/internal/check"
+	"github.com/hnn-go/hnn/nn"
+	"github.com/hnn-go/hnn/task"
 )
 
 type command struct {
@@ -132,6 +135,18 @@ func usage(w io.Writer) {
 		fmt.Fprintf(w, "  hnn %-9s %s\n        %s\n", c.name, c.args, c.summary)
 	}
 	fmt.Fprintln(w, "\nRun \"hnn COMMAND -h\" for a command's flags.")
+	fmt.Fprintln(w, "\nEnvironment:")
+	for _, e := range environment {
+		fmt.Fprintf(w, "  %-16s %s\n", e[0], e[1])
+	}
+}
+
+// environment lists the variables hnn reads, for the usage text.
+var environment = [][2]string{
+	{task.LipsonEnv, "directory of the Schmidt & Lipson files (default ../shared/data/lipson)"},
+	{experiment.PixelCacheEnv, "cache of rendered pixel datasets (default the user's cache directory/hnn)"},
+	{nn.KernelEnv, "lower nn's kernel level: generic, avx2 or avx512 (default the CPU's best)"},
+	{"HNN_CPUPROFILE", "write a CPU profile of the whole command to this file (go tool pprof)"},
 }
 
 func oneLine(s string) string { return strings.ReplaceAll(s, "\n", "; ") }
