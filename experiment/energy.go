@@ -48,7 +48,7 @@ func NewEnergyTruth(t *task.Task, p metrics.EnergyProtocol) (*EnergyTruth, error
 func (e *EnergyTruth) Errors(m Trained) (perStart, pred []float64, err error) {
 	d := e.System.Dim()
 	pred = make([]float64, len(e.States))
-	if err := firstError(rollout(e.ig, m, e.X0, d, e.Times, pred)); err != nil {
+	if err := firstError(rollMany(e.ig, m, e.X0, d, e.Times, pred)); err != nil {
 		return nil, nil, err
 	}
 	return metrics.EnergyErrors(e.System.Energy, e.States, pred, e.Protocol.Starts, e.Protocol.Points, d), pred, nil

@@ -142,7 +142,7 @@ func (lt *LongTruth) Evaluate(m Trained, names []string) (map[string]LongHorizon
 		}
 		pred := make([]float64, len(lt.States))
 		ok := make([]bool, p.Starts)
-		for b, err := range rollout(ig, m, lt.X0, d, lt.Times, pred) {
+		for b, err := range rollMany(ig, m, lt.X0, d, lt.Times, pred) {
 			ok[b] = err == nil
 		}
 		rel, drift, valid, relSeries, driftSeries := lt.score(pred, ok)

@@ -44,7 +44,7 @@ func Rollout(m Trained, ig ode.Integrator, x0 data.Array, name string, tEnd floa
 	}
 	ts := metrics.Linspace(tEnd, points)
 	pred := make([]float64, b*points*d)
-	if err := firstError(rollout(ig, m, x0.Data, d, ts, pred)); err != nil {
+	if err := firstError(rollMany(ig, m, x0.Data, d, ts, pred)); err != nil {
 		return t, x, err
 	}
 	return data.Array{Shape: []int{points}, Data: ts}, data.Array{Shape: []int{b, points, d}, Data: pred}, nil

@@ -14,7 +14,7 @@ import (
 // large set of starts spread over the cores.
 const rolloutChunk = 64
 
-// rollout integrates m's field from the B = len(x0)/d states x0 with ig
+// rollMany integrates m's field from the B = len(x0)/d states x0 with ig
 // and writes the states at ts into dst (ode.SolveMany's layout), rolling
 // the states out together: chunks of up to rolloutChunk consecutive states
 // go through ode.SolveBatch, one batched field evaluation per round, the
@@ -23,7 +23,7 @@ const rolloutChunk = 64
 // state's field values are those of the same state alone up to float32
 // rounding: products of at most 4 rows sum in another order than larger
 // ones (nn's dot-product kernels).
-func rollout(ig ode.Integrator, m Trained, x0 []float64, d int, ts, dst []float64) []error {
+func rollMany(ig ode.Integrator, m Trained, x0 []float64, d int, ts, dst []float64) []error {
 	nb := len(x0) / d
 	errs := make([]error, nb)
 	stride := len(ts) * d

@@ -36,7 +36,7 @@ func TestRolloutBatched(t *testing.T) {
 				t.Fatal(err)
 			}
 			got := make([]float64, len(want))
-			if err := firstError(rollout(ig, tr, x0, d, ts, got)); err != nil {
+			if err := firstError(rollMany(ig, tr, x0, d, ts, got)); err != nil {
 				t.Fatal(err)
 			}
 			for i := range got {
@@ -46,7 +46,7 @@ func TestRolloutBatched(t *testing.T) {
 			}
 			prev := runtime.GOMAXPROCS(1)
 			one := make([]float64, len(want))
-			err := firstError(rollout(ig, tr, x0, d, ts, one))
+			err := firstError(rollMany(ig, tr, x0, d, ts, one))
 			runtime.GOMAXPROCS(prev)
 			if err != nil {
 				t.Fatal(err)
