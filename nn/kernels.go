@@ -82,7 +82,7 @@ const kc = 256
 type gemmBuf struct {
 	b, tile []float32
 	// tail holds the last values of an activation padded to a whole
-	// vector (actTail).
+	// vector (actVec).
 	tail [3 * 16]float32
 }
 

@@ -5,9 +5,9 @@ import "math"
 // tanhAct32 is the float32 tanh activation of activate, fused: it overwrites
 // z with tanh(z) and writes the first and (if s2 is not nil) second
 // derivatives, using tanh32.
-// The longest prefix whose length is a multiple of the vector width goes
-// through the level's assembly kernel (the same algorithm with FMAs), the
-// rest through tanh32.
+// With assembly kernels every value goes through the level's kernel (the
+// same algorithm with FMAs; the last values of z padded to a whole
+// vector), at the generic level through tanh32.
 func tanhAct32(z, s1, s2 []float32) {
 	s1 = s1[:len(z)]
 	if s2 != nil {
