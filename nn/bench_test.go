@@ -83,6 +83,12 @@ func BenchmarkSgemm(b *testing.B) {
 		{"NN_750x1x200", false, false, 750, 1, 200},
 		{"NT_750x2x200", false, true, 750, 2, 200},
 		{"TN_2x200x1500", true, false, 2, 200, 1500},
+		// The pixel model's widest layers at a minibatch of 100: the
+		// encoder's first layer, the decoder's last, and the latter's
+		// input gradient.
+		{"NN_100x200x1568", false, false, 100, 200, 1568},
+		{"NN_100x1568x200", false, false, 100, 1568, 200},
+		{"NT_100x200x1568", false, true, 100, 200, 1568},
 	}
 	for _, l := range supportedLevels() {
 		restore := setKernelLevel(l)

@@ -348,7 +348,34 @@ func packB(dst []float32, tB bool, b []float32, ldb, p0, kb, n, nr int, alpha fl
 					clear(panel[p*pw+w : p*pw+pw])
 				}
 			}
-			for j := 0; j < w; j++ {
+			// Column j of the panel is row j0+j of B: eight, then four
+			// rows at a time, so that each write fills consecutive values.
+			j := 0
+			for ; j+8 <= w; j += 8 {
+				r0 := b[(j0+j)*ldb+p0 : (j0+j)*ldb+p0+kb]
+				r1 := b[(j0+j+1)*ldb+p0:][:len(r0)]
+				r2 := b[(j0+j+2)*ldb+p0:][:len(r0)]
+				r3 := b[(j0+j+3)*ldb+p0:][:len(r0)]
+				r4 := b[(j0+j+4)*ldb+p0:][:len(r0)]
+				r5 := b[(j0+j+5)*ldb+p0:][:len(r0)]
+				r6 := b[(j0+j+6)*ldb+p0:][:len(r0)]
+				r7 := b[(j0+j+7)*ldb+p0:][:len(r0)]
+				for p, v := range r0 {
+					d := panel[p*pw+j:][:8]
+					d[0], d[1], d[2], d[3], d[4], d[5], d[6], d[7] = v, r1[p], r2[p], r3[p], r4[p], r5[p], r6[p], r7[p]
+				}
+			}
+			for ; j+4 <= w; j += 4 {
+				r0 := b[(j0+j)*ldb+p0 : (j0+j)*ldb+p0+kb]
+				r1 := b[(j0+j+1)*ldb+p0:][:len(r0)]
+				r2 := b[(j0+j+2)*ldb+p0:][:len(r0)]
+				r3 := b[(j0+j+3)*ldb+p0:][:len(r0)]
+				for p, v := range r0 {
+					d := panel[p*pw+j:][:4]
+					d[0], d[1], d[2], d[3] = v, r1[p], r2[p], r3[p]
+				}
+			}
+			for ; j < w; j++ {
 				src := b[(j0+j)*ldb+p0 : (j0+j)*ldb+p0+kb]
 				for p, v := range src {
 					panel[p*pw+j] = v
