@@ -486,19 +486,20 @@ func actVec(kern func(z, s1, s2 *float32, n int) int, lanes int, z, s1, s2 []flo
 	return len(z)
 }
 
-// mulIntoVec sets a[i] *= b[i] for the longest prefix of a whose length is a
-// multiple of twice the vector width, and returns that length (0 at the
-// generic level). It panics if len(b) < len(a).
-func mulIntoVec(a, b []float32) int {
+// mulToVec sets dst[i] = a[i]*b[i] (dst may be a) for the longest prefix
+// of dst whose length is a multiple of twice the vector width, and returns
+// that length (0 at the generic level). It panics if a or b is shorter than
+// dst.
+func mulToVec(dst, a, b []float32) int {
 	ks := kernelSets[level]
 	if ks == nil {
 		return 0
 	}
-	n := len(a) / (2 * ks.lanes) * (2 * ks.lanes)
+	n := len(dst) / (2 * ks.lanes) * (2 * ks.lanes)
 	if n == 0 {
 		return 0
 	}
-	ks.mulInto(&a[0], &b[:n][0], n)
+	ks.mulTo(&dst[0], &a[:n][0], &b[:n][0], n)
 	return n
 }
 

@@ -191,10 +191,10 @@ func reluAVX512(z, s1, s2 *float32, n int)
 func reluAVX2(z, s1, s2 *float32, n int)
 
 //go:noescape
-func mulIntoAVX512(a, b *float32, n int)
+func mulToAVX512(dst, a, b *float32, n int)
 
 //go:noescape
-func mulIntoAVX2(a, b *float32, n int)
+func mulToAVX2(dst, a, b *float32, n int)
 
 //go:noescape
 func mulAddAVX512(dst, x, y *float32, n int)
@@ -241,7 +241,7 @@ type kernelSet struct {
 	softplus  func(z, s1, s2 *float32, n int)
 	sin       func(z, s1, s2 *float32, n int) int
 	adam      func(params, grad, m, v *float32, n int, c *[8]float32)
-	mulInto   func(a, b *float32, n int)
+	mulTo     func(dst, a, b *float32, n int)
 	mulAdd    func(dst, x, y *float32, n int)
 	// secondOrder and addInto are the kernels of secondOrderVec and
 	// addIntoVec.
@@ -258,7 +258,7 @@ var kernelSets = [...]*kernelSet{
 		narrow: []sgemmKernel{sgemmAVX2_1x8, sgemmAVX2_2x8, sgemmAVX2_3x8, sgemmAVX2_4x8, sgemmAVX2_5x8, sgemmAVX2_6x8},
 		peak:   fmaPeakAVX2, peakFlops: 12 * 8 * 2,
 		dot4: dotAVX2x4, dot1: dotAVX2x1,
-		tanh: tanhAVX2, relu: reluAVX2, sigmoid: sigmoidAVX2, softplus: softplusAVX2, sin: sinAVX2, adam: adamAVX2, mulInto: mulIntoAVX2, mulAdd: mulAddAVX2,
+		tanh: tanhAVX2, relu: reluAVX2, sigmoid: sigmoidAVX2, softplus: softplusAVX2, sin: sinAVX2, adam: adamAVX2, mulTo: mulToAVX2, mulAdd: mulAddAVX2,
 		secondOrder: secondOrderAVX2, addInto: addIntoAVX2, average: averageAVX2,
 	},
 	levelAVX512: {
@@ -271,7 +271,7 @@ var kernelSets = [...]*kernelSet{
 			sgemmAVX512_10x16, sgemmAVX512_11x16, sgemmAVX512_12x16, sgemmAVX512_13x16, sgemmAVX512_14x16},
 		peak: fmaPeakAVX512, peakFlops: 28 * 16 * 2,
 		dot4: dotAVX512x4, dot1: dotAVX512x1,
-		tanh: tanhAVX512, relu: reluAVX512, sigmoid: sigmoidAVX512, softplus: softplusAVX512, sin: sinAVX512, adam: adamAVX512, mulInto: mulIntoAVX512, mulAdd: mulAddAVX512,
+		tanh: tanhAVX512, relu: reluAVX512, sigmoid: sigmoidAVX512, softplus: softplusAVX512, sin: sinAVX512, adam: adamAVX512, mulTo: mulToAVX512, mulAdd: mulAddAVX512,
 		secondOrder: secondOrderAVX512, addInto: addIntoAVX512, average: averageAVX512,
 	},
 }

@@ -8612,26 +8612,28 @@ done:
 	LDMXCSR mxcsr-8(SP)
 	RET
 
-// func mulIntoAVX512(a, b *float32, n int)
-TEXT ·mulIntoAVX512(SB), NOSPLIT, $8-24
+// func mulToAVX512(dst, a, b *float32, n int)
+TEXT ·mulToAVX512(SB), NOSPLIT, $8-32
 	STMXCSR mxcsr-8(SP)
 	STMXCSR ftz-4(SP)
 	ORL $0x8040, ftz-4(SP)
 	LDMXCSR ftz-4(SP)
-	MOVQ a+0(FP), DI
-	MOVQ b+8(FP), SI
-	MOVQ n+16(FP), CX
+	MOVQ dst+0(FP), DI
+	MOVQ a+8(FP), SI
+	MOVQ b+16(FP), DX
+	MOVQ n+24(FP), CX
 	SHRQ $5, CX
 	JZ done
 loop:
-	VMOVUPS (DI), Z0
-	VMOVUPS 64(DI), Z1
-	VMULPS (SI), Z0, Z0
-	VMULPS 64(SI), Z1, Z1
+	VMOVUPS (SI), Z0
+	VMOVUPS 64(SI), Z1
+	VMULPS (DX), Z0, Z0
+	VMULPS 64(DX), Z1, Z1
 	VMOVUPS Z0, (DI)
 	VMOVUPS Z1, 64(DI)
 	ADDQ $128, DI
 	ADDQ $128, SI
+	ADDQ $128, DX
 	DECQ CX
 	JNZ loop
 done:
@@ -9115,26 +9117,28 @@ done:
 	LDMXCSR mxcsr-8(SP)
 	RET
 
-// func mulIntoAVX2(a, b *float32, n int)
-TEXT ·mulIntoAVX2(SB), NOSPLIT, $8-24
+// func mulToAVX2(dst, a, b *float32, n int)
+TEXT ·mulToAVX2(SB), NOSPLIT, $8-32
 	STMXCSR mxcsr-8(SP)
 	STMXCSR ftz-4(SP)
 	ORL $0x8040, ftz-4(SP)
 	LDMXCSR ftz-4(SP)
-	MOVQ a+0(FP), DI
-	MOVQ b+8(FP), SI
-	MOVQ n+16(FP), CX
+	MOVQ dst+0(FP), DI
+	MOVQ a+8(FP), SI
+	MOVQ b+16(FP), DX
+	MOVQ n+24(FP), CX
 	SHRQ $4, CX
 	JZ done
 loop:
-	VMOVUPS (DI), Y0
-	VMOVUPS 32(DI), Y1
-	VMULPS (SI), Y0, Y0
-	VMULPS 32(SI), Y1, Y1
+	VMOVUPS (SI), Y0
+	VMOVUPS 32(SI), Y1
+	VMULPS (DX), Y0, Y0
+	VMULPS 32(DX), Y1, Y1
 	VMOVUPS Y0, (DI)
 	VMOVUPS Y1, 32(DI)
 	ADDQ $64, DI
 	ADDQ $64, SI
+	ADDQ $64, DX
 	DECQ CX
 	JNZ loop
 done:

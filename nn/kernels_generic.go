@@ -16,7 +16,7 @@ type kernelSet struct {
 	softplus      func(z, s1, s2 *float32, n int)
 	sin           func(z, s1, s2 *float32, n int) int
 	adam          func(params, grad, m, v *float32, n int, c *[8]float32)
-	mulInto       func(a, b *float32, n int)
+	mulTo         func(dst, a, b *float32, n int)
 	mulAdd        func(dst, x, y *float32, n int)
 	secondOrder   func(mk, ek, pi, s1, u, s2 *float32, n int)
 	addInto       func(dst, x *float32, n int)

@@ -293,15 +293,19 @@ func (m *MLP[T]) BackwardInput(ws *Workspace[T], grad, dx, dout []T) {
 }
 
 // mulInto sets a[i] *= b[i]. It panics if len(b) < len(a).
-func mulInto[T Float](a, b []T) {
-	b = b[:len(a)]
-	if a32, ok := any(a).([]float32); ok {
-		if done := mulIntoVec(a32, any(b).([]float32)); done > 0 {
-			a, b = a[done:], b[done:]
+func mulInto[T Float](a, b []T) { mulTo(a, a, b) }
+
+// mulTo sets dst[i] = a[i] * b[i] in one pass (dst may be a). It panics if
+// a or b is shorter than dst.
+func mulTo[T Float](dst, a, b []T) {
+	a, b = a[:len(dst)], b[:len(dst)]
+	if d32, ok := any(dst).([]float32); ok {
+		if done := mulToVec(d32, any(a).([]float32), any(b).([]float32)); done > 0 {
+			dst, a, b = dst[done:], a[done:], b[done:]
 		}
 	}
-	for i := range a {
-		a[i] *= b[i]
+	for i, v := range a {
+		dst[i] = v * b[i]
 	}
 }
 
@@ -342,16 +346,13 @@ func (m *MLP[T]) InputGradient(ws *Workspace[T], x []T) []T {
 	}
 	// Delta_L = S_L (.) U_L, in one vectorised pass (products commute, so
 	// the values are those of w_o[j] * s1).
-	copy(delta[:B*nL], s1[:B*nL])
-	mulInto(delta[:B*nL], u[:B*nL])
+	mulTo(delta[:B*nL], s1[:B*nL], u[:B*nL])
 	for k := L - 2; k >= 0; k-- {
 		n, nn := m.Sizes[k+1], m.Sizes[k+2]
 		u := ws.u[k]
 		mulBT(u, ws.da[k+1][B*nn:], m.w[k+1], B, nn, n, 0)
 		// Delta_k = U_k (.) S_k.
-		d := ws.da[k][B*n : B*n+len(u)]
-		copy(d, u)
-		mulInto(d, ws.s1[k])
+		mulTo(ws.da[k][B*n:B*n+len(u)], u, ws.s1[k])
 	}
 	mulBT(ws.g, ws.da[0][B*m.Sizes[1]:], m.w[0], B, m.Sizes[1], m.In(), 0)
 	return ws.g

@@ -133,28 +133,30 @@ func (g *gen) tanh(s isa) {
 	g.ret()
 }
 
-// mulInto writes mulInto<ISA>(a, b *float32, n int): a[i] *= b[i] for i < n,
-// a multiple of twice the lane count.
-func (g *gen) mulInto(s isa) {
+// mulTo writes mulTo<ISA>(dst, a, b *float32, n int): dst[i] = a[i]*b[i]
+// for i < n, a multiple of twice the lane count; dst may be a (a *= b).
+func (g *gen) mulTo(s isa) {
 	r := s.r
 	vb := s.lanes * 4
 	g.p("")
-	g.p("// func mulInto%s(a, b *float32, n int)", s.name)
-	g.text("TEXT ·mulInto%s(SB), NOSPLIT, $0-24", s.name)
-	g.i("MOVQ a+0(FP), DI")
-	g.i("MOVQ b+8(FP), SI")
-	g.i("MOVQ n+16(FP), CX")
+	g.p("// func mulTo%s(dst, a, b *float32, n int)", s.name)
+	g.text("TEXT ·mulTo%s(SB), NOSPLIT, $0-32", s.name)
+	g.i("MOVQ dst+0(FP), DI")
+	g.i("MOVQ a+8(FP), SI")
+	g.i("MOVQ b+16(FP), DX")
+	g.i("MOVQ n+24(FP), CX")
 	g.i("SHRQ $%d, CX", log2(2*s.lanes))
 	g.i("JZ done")
 	g.p("loop:")
-	g.i("VMOVUPS (DI), %s", r(0))
-	g.i("VMOVUPS %d(DI), %s", vb, r(1))
-	g.i("VMULPS (SI), %s, %s", r(0), r(0))
-	g.i("VMULPS %d(SI), %s, %s", vb, r(1), r(1))
+	g.i("VMOVUPS (SI), %s", r(0))
+	g.i("VMOVUPS %d(SI), %s", vb, r(1))
+	g.i("VMULPS (DX), %s, %s", r(0), r(0))
+	g.i("VMULPS %d(DX), %s, %s", vb, r(1), r(1))
 	g.i("VMOVUPS %s, (DI)", r(0))
 	g.i("VMOVUPS %s, %d(DI)", r(1), vb)
 	g.i("ADDQ $%d, DI", 2*vb)
 	g.i("ADDQ $%d, SI", 2*vb)
+	g.i("ADDQ $%d, DX", 2*vb)
 	g.i("DECQ CX")
 	g.i("JNZ loop")
 	g.p("done:")

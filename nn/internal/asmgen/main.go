@@ -49,7 +49,7 @@ func generate() []byte {
 		g.logistic(isa, true)
 		g.sin(isa)
 		g.adam(isa)
-		g.mulInto(isa)
+		g.mulTo(isa)
 		g.mulAdd(isa)
 		g.secondOrder(isa)
 		g.addInto(isa)
