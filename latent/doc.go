@@ -1,7 +1,8 @@
 // Package latent learns dynamics in the latent space of an autoencoder: the
 // model of the HNN paper's pixel pendulum. An MLP autoencoder with residual
-// layers (nn.ResMLP) maps a pixel input, two consecutive frames, to a
-// latent state z = (q, p) and back; a model of any registered kind
+// layers (nn.ResMLP) maps a pixel input, two consecutive frames (or more,
+// Samples.Window, so that the velocity is better inferable), to a latent
+// state z = (q, p) and back; a model of any registered kind
 // (package model) gives the latent field f(z): the symplectic gradient
 // J grad H of a learned scalar H for the HNN, a direct MLP output for the
 // baseline, and so on for the other kinds.
@@ -20,6 +21,22 @@
 // z(t+1)), the decoder, and the latent field, through the vector-Jacobian
 // product of the dynamics model's workspace (model.Workspace.FieldVJP; for
 // the HNN a Hessian-vector product of H, nn.MLP.InputGradientVJP).
+//
+// With Config.Horizon = K > 0 the loss adds a rollout term, as the
+// Hamiltonian Generative Network of Toth et al. (2020) trains: from z(t)
+// the latent state is advanced K frames by the latent integrator (RK4, or
+// leapfrog for a separable energy, one step of unit length per frame),
+// every state is decoded, and the mean squared pixel error against the
+// true inputs x(t+1), ..., x(t+K), averaged over the K frames, is added.
+// Its gradient runs back through the decoder at every frame and through
+// every integrator step by the steps' vector-Jacobian products
+// (unroll.go), checked against finite differences. The model's rollouts
+// then use the same integrator.
+//
+// SyMetric (symetric.go) measures whether latents are canonical
+// coordinates (Higgins et al. 2021): a polynomial fitted from latents to
+// the true state (FitPolynomial), its R^2 (RSquared), and how far its
+// Jacobian is from symplectic (Symplecticity).
 //
 // A checkpoint is latent.json (the Config), latent.npz (the autoencoder's
 // arrays) and the latent dynamics as a model checkpoint (model.Save) in

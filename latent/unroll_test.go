@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/hnn-go/hnn/nn"
+	"github.com/hnn-go/hnn/train"
 )
 
 // tinyRoll returns a small float64 model of kind with a rollout loss over
@@ -233,5 +234,35 @@ func TestRolloutConfig(t *testing.T) {
 	}
 	if o, err := Load[float64](odir); err != nil || o.Config().Horizon != 0 {
 		t.Errorf("old checkpoint: %v", err)
+	}
+}
+
+// TestStepperNoAlloc checks that an optimiser step with the rollout loss
+// (and with the reference's loss) allocates nothing. It is not parallel:
+// AllocsPerRun counts every goroutine's allocations.
+func TestStepperNoAlloc(t *testing.T) {
+	for _, c := range []Config{
+		{Kind: "hnn", Input: 16, Width: 8, Residual: 1, Hidden: []int{8, 8}},
+		{Kind: "separable", Input: 24, Width: 8, Residual: 1, Hidden: []int{8, 8}, Horizon: 3, Integrator: "leapfrog"},
+		{Kind: "baseline", Input: 24, Width: 8, Residual: 1, Hidden: []int{8, 8}, Horizon: 2},
+	} {
+		m := mustNew(t, c)
+		set := oscillatorSamples(64, 1)
+		set.Window = c.Input / set.Frame
+		set.Index = set.Index[:0]
+		// Starts that leave room for the window and the inputs ahead in
+		// each 10-frame trajectory.
+		for base := 0; base+10 <= len(set.Frames)/set.Frame; base += 10 {
+			for k := 0; k+set.Window+max(c.Horizon, 1) <= 10; k++ {
+				set.Index = append(set.Index, base+k)
+			}
+		}
+		st, err := NewStepper(m, set, train.Config{Steps: 10, LR: 1e-3, Batch: 16}, rand.New(rand.NewPCG(1, 2)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if a := testing.AllocsPerRun(5, func() { st.Step() }); a != 0 {
+			t.Errorf("%s horizon %d: %v allocations per step", c.Kind, c.Horizon, a)
+		}
 	}
 }

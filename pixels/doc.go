@@ -16,6 +16,8 @@
 // Generate makes the reference's dataset (experiment-pixels/data.py): 200
 // trials of 103 frames from starts within pi/6 of hanging down with
 // angular velocity U[-1, 1], frames rendered concurrently and
-// deterministically from the seed; the first 40 trials are test. Load
+// deterministically from the seed; the first 40 trials are test.
+// Dataset.Samples gives the reference's samples (two frames and the pair
+// one frame later), Dataset.Windows those of longer inputs and rollouts. Load
 // caches it on disk as an .npz file keyed by a hash of its settings.
 package pixels
