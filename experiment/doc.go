@@ -17,6 +17,12 @@
 // of its tasks and draws their figures; runs streamed from disk train
 // through streamKind. task/doc.go says how to add a task kind.
 //
+// A run fits its model with the fit mode of Spec.Fit (package fit:
+// derivative, midpoint or rollout). A run on a data file (Spec.Data)
+// trains in standardised units (data.FitScale) unless DataSource.Raw is
+// set; its model is wrapped (WrapScaled, scale.json in the checkpoint) so
+// that every metric, rollout and figure is in the file's units.
+//
 // Every run draws its randomness from three sources seeded by its seed and a
 // fixed stream each (data, initial weights, minibatches), so a run gives the
 // same numbers whether it runs alone or beside others.

@@ -325,12 +325,12 @@ func seed0Runs(res *Results, runs []*Run, tn string) []*Run {
 }
 
 // FitLabel names a run in figures by its model kind and fit: "separable
-// rollout/leapfrog+starts", "hnn derivative".
+// rollout/leapfrog/K=10+starts", "hnn derivative".
 func FitLabel(s Spec) string {
 	fc := s.Fit.WithDefaults()
 	l := s.Model.Kind + " " + fc.Mode
 	if fc.Integrator != "" {
-		l += "/" + fc.Integrator
+		l += fmt.Sprintf("/%s/K=%d", fc.Integrator, fc.Horizon)
 	}
 	if fc.FitStarts {
 		l += "+starts"

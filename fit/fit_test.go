@@ -66,8 +66,8 @@ func TestFitModesLearn(t *testing.T) {
 		{"hnn", Config{}},
 		{"hnn", Config{Mode: "midpoint"}},
 		{"hnn", Config{Mode: "rollout", Horizon: 4}},
-		{"hnn", Config{Mode: "rollout", Horizon: 4, Integrator: "implicit-midpoint"}},
-		{"separable", Config{Mode: "rollout", Horizon: 4, Integrator: "leapfrog", FitStarts: true}},
+		{"hnn", Config{Mode: "rollout", Horizon: 2, Integrator: "implicit-midpoint"}},
+		{"separable", Config{Mode: "rollout", Horizon: 3, Integrator: "leapfrog", FitStarts: true}},
 		{"baseline", Config{Mode: "rollout", Horizon: 2}},
 		{"dhnn", Config{Mode: "midpoint"}},
 	}

@@ -19,7 +19,10 @@
 //   - KindPixels: Pixels, QuickPixels and LatentStep (pixel.go).
 //
 // Every kind uses Name, Title, Dim, TrainRows, Train/QuickTrain, Bounds,
-// Published and Models. hnn tasks lists the new task, and hnn train and
+// Published and Models; a state-space task may set Fit, its default fit
+// mode (package fit; the zero value is the derivative fit), which needs
+// rows with times and trajectory indices (data.Set.T and Traj) for the
+// trajectory fits (spring-chain in springchain.go). hnn tasks lists the new task, and hnn train and
 // hnn reproduce -tasks run it.
 //
 // # Adding a task kind

@@ -1,5 +1,6 @@
 // Package train fits a model's vector field to observed time derivatives
-// with Adam: full batch or random minibatches drawn from a seeded source,
+// (the derivative fit; package fit holds the other fit modes, which drive
+// Loop with their own Steps) with Adam: full batch or random minibatches drawn from a seeded source,
 // with the test loss evaluated only at log intervals. A run whose loss
 // becomes NaN or infinite stops with ErrDiverged and leaves the model at its
 // last good parameters.
