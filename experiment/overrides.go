@@ -32,6 +32,13 @@ func (s Setting[T]) Get() (T, bool) { return s.v, s.set }
 // Value returns the value, the zero T if s is unset.
 func (s Setting[T]) Value() T { return s.v }
 
+// To writes the value into *dst if it is set, and leaves *dst alone if not.
+func (s Setting[T]) To(dst *T) {
+	if s.set {
+		*dst = s.v
+	}
+}
+
 // IsSet reports whether s is set.
 func (s Setting[T]) IsSet() bool { return s.set }
 
@@ -267,18 +274,10 @@ func (o Overrides) Apply(s *Spec) {
 		s.Train.Steps = v
 		s.Train.LogEvery = 0
 	}
-	if v, ok := o.LR.Get(); ok {
-		s.Train.LR = v
-	}
-	if v, ok := o.WeightDecay.Get(); ok {
-		s.Train.WeightDecay = v
-	}
-	if v, ok := o.Batch.Get(); ok {
-		s.Train.Batch = v
-	}
-	if v, ok := o.Average.Get(); ok {
-		s.Train.Average = v
-	}
+	o.LR.To(&s.Train.LR)
+	o.WeightDecay.To(&s.Train.WeightDecay)
+	o.Batch.To(&s.Train.Batch)
+	o.Average.To(&s.Train.Average)
 	if v, ok := o.Hidden.Get(); ok {
 		s.Model.Hidden = slices.Clone(v)
 	}
@@ -289,9 +288,7 @@ func (o Overrides) Apply(s *Spec) {
 		}
 		s.Model.Activation = a
 	}
-	if v, ok := o.Precision.Get(); ok {
-		s.Model.Precision = v
-	}
+	o.Precision.To(&s.Model.Precision)
 	if s.LatentStep == "" {
 		if v, ok := o.Fit.Get(); ok {
 			if v != s.Fit.Mode {
@@ -300,14 +297,8 @@ func (o Overrides) Apply(s *Spec) {
 			}
 			s.Fit.Mode = v
 		}
-		if v, ok := o.Horizon.Get(); ok {
-			s.Fit.Horizon = v
-		}
-		if v, ok := o.Integrator.Get(); ok {
-			s.Fit.Integrator = v
-		}
-		if v, ok := o.FitStarts.Get(); ok {
-			s.Fit.FitStarts = v
-		}
+		o.Horizon.To(&s.Fit.Horizon)
+		o.Integrator.To(&s.Fit.Integrator)
+		o.FitStarts.To(&s.Fit.FitStarts)
 	}
 }
