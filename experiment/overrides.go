@@ -167,12 +167,14 @@ type Overrides struct {
 	FitStarts Setting[bool] `json:"fit_starts,omitzero"`
 	// Frames is the number of consecutive frames of a pixel model's input
 	// (the reference's 2), LatentHorizon the number of decoded future frames of
-	// its rollout loss (0: none) and LatentIntegrator the latent
-	// integrator of that loss ("rk4" or "leapfrog"); other tasks ignore
-	// them.
+	// its rollout loss (0: none), LatentIntegrator the latent integrator
+	// of that loss ("rk4" or "leapfrog") and LatentBackward makes that
+	// loss forward-backward (half of each minibatch rolled out backwards
+	// in time; see latent.Config.Backward); other tasks ignore them.
 	Frames           Setting[int]    `json:"frames,omitzero"`
 	LatentHorizon    Setting[int]    `json:"latent_horizon,omitzero"`
 	LatentIntegrator Setting[string] `json:"latent_integrator,omitzero"`
+	LatentBackward   Setting[bool]   `json:"latent_backward,omitzero"`
 }
 
 // maxFrames bounds Overrides.Frames.
@@ -269,6 +271,9 @@ func (o Overrides) Apply(s *Spec) {
 	}
 	if v, ok := o.LatentIntegrator.Get(); ok && s.LatentStep != "" {
 		s.LatentIntegrator = v
+	}
+	if v, ok := o.LatentBackward.Get(); ok && s.LatentStep != "" {
+		s.LatentBackward = v
 	}
 	if v, ok := o.Steps.Get(); ok {
 		s.Train.Steps = v

@@ -86,6 +86,24 @@ func TestOverridesApply(t *testing.T) {
 	if px.LatentStep != "midpoint" || px.DynWeight != 0.5 {
 		t.Errorf("pixel task: latent step %q, dyn weight %v; want midpoint, 0.5", px.LatentStep, px.DynWeight)
 	}
+	// The multi-frame task's settings come from its registration, and the
+	// overrides replace them (forward-backward included).
+	pf, err := NewSpec("pixel-pendulum-frames", "hnn", 0, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if pf.Frames != 3 || pf.LatentHorizon != 5 || pf.LatentBackward || pf.Train.Batch != 100 {
+		t.Errorf("pixel-pendulum-frames: frames %d, horizon %d, backward %v, batch %d; want 3, 5, false, 100", pf.Frames, pf.LatentHorizon, pf.LatentBackward, pf.Train.Batch)
+	}
+	Overrides{LatentHorizon: Set(2), LatentBackward: Set(true)}.Apply(&pf)
+	if pf.LatentHorizon != 2 || !pf.LatentBackward {
+		t.Errorf("pixel-pendulum-frames with overrides: horizon %d, backward %v; want 2, true", pf.LatentHorizon, pf.LatentBackward)
+	}
+	s = ref
+	Overrides{LatentBackward: Set(true)}.Apply(&s)
+	if s.LatentBackward {
+		t.Error("latent_backward set on a non-pixel task")
+	}
 }
 
 // TestSettingForms checks the JSON and flag forms of a Setting: unset is

@@ -124,7 +124,8 @@ func (l *LatentModel) Save(dir string) error { return latent.Save(dir, l.M) }
 
 // trainPixels trains the latent model of a pixel run, saves its checkpoint
 // (latent.json, latent.npz and the dynamics' model checkpoint) and
-// evaluates it.
+// evaluates it. At every log interval it checks that the latent still
+// turns (collapseWatch), into Metrics.PhaseRateLog and Metrics.Collapse.
 func trainPixels(s Spec, t *task.Task, dir string, progress train.Progress) (*Run, error) {
 	start := time.Now()
 	d, err := pixelData(s, t)
@@ -132,18 +133,26 @@ func trainPixels(s Spec, t *task.Task, dir string, progress train.Progress) (*Ru
 		return nil, err
 	}
 	lc := latent.Config{Kind: s.Model.Kind, Step: s.LatentStep, DynWeight: s.DynWeight,
-		Input: s.window() * pixels.FrameSize, Horizon: s.LatentHorizon, Integrator: s.LatentIntegrator}
+		Input: s.window() * pixels.FrameSize, Horizon: s.LatentHorizon, Integrator: s.LatentIntegrator, Backward: s.LatentBackward}
 	m, err := latent.New[float32](lc, rand.New(rand.NewPCG(s.Seed, streamInit)))
 	if err != nil {
 		return nil, err
 	}
 	lc = m.Config()
-	hist, terr := latent.Train(m, samples(d, false, lc), samples(d, true, lc), s.Train, rand.New(rand.NewPCG(s.Seed, streamBatch)), progress)
+	watch := newCollapseWatch(m, d, s.Train.Steps)
+	prog := func(step int, loss float64) {
+		watch.step = step
+		if progress != nil {
+			progress(step, loss)
+		}
+	}
+	hist, terr := latent.TrainWatch(m, samples(d, false, lc), samples(d, true, lc), s.Train, rand.New(rand.NewPCG(s.Seed, streamBatch)), prog, watch.check)
 	if terr != nil && hist.Steps == 0 {
 		return nil, terr
 	}
 	lm := &LatentModel{M: m}
 	run := &Run{Spec: s, Model: lm}
+	run.Metrics.PhaseRateLog, run.Metrics.Collapse = watch.log, watch.warning
 	return run.finish(dir, lm.Save, func() error { return run.evaluatePixels(d) }, hist, terr, start)
 }
 

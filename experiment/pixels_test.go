@@ -109,7 +109,7 @@ func TestPixelRun(t *testing.T) {
 func TestPixelRunRollout(t *testing.T) {
 	t.Setenv(PixelCacheEnv, t.TempDir())
 	out := t.TempDir()
-	o := Overrides{Frames: Set(3), LatentHorizon: Set(2), LatentIntegrator: Set("leapfrog")}
+	o := Overrides{Frames: Set(3), LatentHorizon: Set(2), LatentIntegrator: Set("leapfrog"), LatentBackward: Set(true)}
 	if _, err := Reproduce(Options{Tasks: []string{"pixel-tiny"}, Models: []string{"hnn"}, Seeds: Set(1), Out: out, Overrides: o}); err == nil {
 		t.Error("leapfrog for a non-separable hnn: no error")
 	}
@@ -134,12 +134,27 @@ func TestPixelRunRollout(t *testing.T) {
 	var lc struct {
 		Input, Horizon int
 		Integrator     string
+		Backward       bool
 	}
 	if err := json.Unmarshal(b, &lc); err != nil {
 		t.Fatal(err)
 	}
-	if lc.Input != 3*pixels.FrameSize || lc.Horizon != 2 || lc.Integrator != "leapfrog" {
+	if lc.Input != 3*pixels.FrameSize || lc.Horizon != 2 || lc.Integrator != "leapfrog" || !lc.Backward {
 		t.Errorf("latent.json: %+v", lc)
+	}
+	// The in-training rotation check ran at every log interval.
+	b, err = os.ReadFile(filepath.Join(dir, "metrics.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var mj struct {
+		Log []StepValue `json:"phase_rate_log"`
+	}
+	if err := json.Unmarshal(b, &mj); err != nil {
+		t.Fatal(err)
+	}
+	if len(mj.Log) != 3 || mj.Log[2].Step != 30 || math.IsNaN(mj.Log[2].Value) {
+		t.Errorf("phase_rate_log %+v, want 3 intervals up to step 30", mj.Log)
 	}
 	r, err := Evaluate(dir, false)
 	if err != nil {

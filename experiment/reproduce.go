@@ -294,6 +294,13 @@ func Reproduce(o Options) (*Results, error) {
 	close(next)
 	wg.Wait()
 	bar.Finish()
+	if o.Progress != nil {
+		for i, r := range runs {
+			if r != nil && r.Metrics.Collapse != "" {
+				fmt.Fprintf(o.Progress, "warning: %s: %s\n", runDesc(p.Jobs[i].Spec), r.Metrics.Collapse)
+			}
+		}
+	}
 	for i, err := range errs {
 		if err != nil && !errors.Is(err, train.ErrDiverged) {
 			return nil, fmt.Errorf("%s: %w", runDesc(p.Jobs[i].Spec), err)

@@ -71,6 +71,9 @@ type Spec struct {
 	// latent.Config.Horizon and Integrator).
 	LatentHorizon    int    `json:"latent_horizon,omitempty"`
 	LatentIntegrator string `json:"latent_integrator,omitempty"`
+	// LatentBackward makes the rollout loss forward-backward: half of each
+	// minibatch rolled out backwards in time (see latent.Config.Backward).
+	LatentBackward bool `json:"latent_backward,omitempty"`
 	// Variant names the hyperparameter variant of a sweep (see Variant);
 	// empty for the task's reference settings.
 	Variant string `json:"variant,omitempty"`
@@ -90,7 +93,9 @@ func NewSpec(taskName, kind string, seed uint64, quick bool) (Spec, error) {
 	if err := mc.Validate(); err != nil {
 		return Spec{}, err
 	}
-	return Spec{Task: taskName, Model: mc, Train: tc, Energy: ep, LongHorizon: t.LongHorizonSettings(quick), LatentStep: t.LatentStep, Fit: t.Fit, Seed: seed, Quick: quick}, nil
+	return Spec{Task: taskName, Model: mc, Train: tc, Energy: ep, LongHorizon: t.LongHorizonSettings(quick), LatentStep: t.LatentStep, Fit: t.Fit,
+		Frames: t.Frames, LatentHorizon: t.LatentHorizon, LatentIntegrator: t.LatentIntegrator, LatentBackward: t.LatentBackward,
+		Seed: seed, Quick: quick}, nil
 }
 
 // window returns the number of frames of a pixel model's input: Frames, or
@@ -167,7 +172,13 @@ type Metrics struct {
 	// interval.
 	History  *train.History `json:"history,omitempty"`
 	Diverged string         `json:"diverged,omitempty"`
-	Seconds  float64        `json:"seconds"`
+	// PhaseRateLog is, for a pixel run, the phase rate of a short probe
+	// rollout on a few test trials at every log interval of its training,
+	// and Collapse the warning, if any, that its latent stopped turning
+	// (see collapseWatch).
+	PhaseRateLog []StepValue `json:"phase_rate_log,omitempty"`
+	Collapse     string      `json:"collapse,omitempty"`
+	Seconds      float64     `json:"seconds"`
 }
 
 // record sets metric k to s with the samples behind it (nil if none).

@@ -31,7 +31,12 @@
 // Its gradient runs back through the decoder at every frame and through
 // every integrator step by the steps' vector-Jacobian products
 // (unroll.go), checked against finite differences. The model's rollouts
-// then use the same integrator.
+// then use the same integrator. With Config.Backward the loss is
+// forward-backward, as HGN's: the second half of each minibatch starts
+// from its encoded input K frames ahead, x(t+K), rolls backwards in time
+// (steps of -1 through the same integrator: the field's sign flipped per
+// row) and is decoded against x(t+K-1), ..., x(t); for leapfrog a
+// backward step undoes a forward one exactly.
 //
 // SyMetric (symetric.go) measures whether latents are canonical
 // coordinates (Higgins et al. 2021): a polynomial fitted from latents to

@@ -58,6 +58,15 @@ type Config struct {
 	// IntegratorLeapfrog, for kinds with a separable energy. It needs
 	// Horizon > 0.
 	Integrator string `json:"integrator,omitempty"`
+	// Backward, with Horizon > 0, makes the rollout loss forward-backward
+	// (as Hamiltonian Generative Networks train): the second half of each
+	// batch (B/2 samples, rounded down) starts from the encoding of its
+	// input Horizon frames ahead, x(t+K), is rolled out backwards in time
+	// (Integrator steps of -1) and is decoded against the inputs before
+	// it, x(t+K-k) for k = 1..K; its reconstruction term is that of
+	// x(t+K). The first half rolls forwards as without it. The
+	// reference's auxiliary and dynamics terms are unchanged.
+	Backward bool `json:"backward,omitempty"`
 }
 
 // MaxHorizon bounds Config.Horizon: every frame of the rollout loss keeps
@@ -123,6 +132,8 @@ func (c Config) Validate() error {
 		return fmt.Errorf("latent: integrator %s, want %s or %s", check.Quote(c.Integrator), IntegratorRK4, IntegratorLeapfrog)
 	case c.Integrator != "" && c.Horizon == 0:
 		return fmt.Errorf("latent: integrator %s set without a rollout horizon; it integrates the rollout loss (horizon > 0)", c.Integrator)
+	case c.Backward && c.Horizon == 0:
+		return fmt.Errorf("latent: backward set without a rollout horizon; it rolls half of the rollout loss backwards (horizon > 0)")
 	}
 	if c.Integrator == IntegratorLeapfrog {
 		k, _ := model.Lookup(c.Kind)
@@ -257,6 +268,13 @@ type Workspace[T nn.Float] struct {
 	decRoll            *nn.ResWorkspace[T]
 	zs, dzs            []T
 	adj, gu, gd, rgtmp []T
+	// Forward-backward (Config.Backward): the last nb rows of a batch
+	// roll backwards from the encoding of their input Horizon frames
+	// ahead (encBack's batch); sign holds each row's time direction, nil
+	// without backward rows.
+	nb      int
+	encBack *nn.ResWorkspace[T]
+	sign    []T
 }
 
 // ahead returns the number of inputs after the first that a sample of c
@@ -308,6 +326,17 @@ func (m *Model[T]) NewWorkspace(batch int, train bool) *Workspace[T] {
 		ws.adj, ws.gu, ws.gd = make([]T, batch*n), make([]T, batch*n), make([]T, batch*n)
 		if train {
 			ws.rgtmp = make([]T, len(m.Dyn.Params()))
+		}
+		if c.Backward && batch > 1 {
+			ws.nb = batch / 2
+			ws.encBack = m.Enc.NewWorkspace(ws.nb)
+			ws.sign = make([]T, batch)
+			for r := range ws.sign {
+				ws.sign[r] = 1
+				if r >= batch-ws.nb {
+					ws.sign[r] = -1
+				}
+			}
 		}
 	}
 	return ws
@@ -443,10 +472,15 @@ func (w *Workspace[T]) loss(grad []T, perSample []float64) Losses {
 	if K == 0 {
 		xhat = m.Dec.Forward(w.dec, z)
 	} else {
-		// Roll z out K frames and decode z_0..z_K at once.
+		// Roll z out K frames and decode z_0..z_K at once; the backward
+		// rows start from the encoding of their input K frames ahead.
 		copy(w.zs[:B*n], z)
+		if w.nb > 0 {
+			zb := m.Enc.Forward(w.encBack, w.seq[(K*B+B-w.nb)*in:(K+1)*B*in])
+			copy(w.zs[(B-w.nb)*n:B*n], zb)
+		}
 		for k := range K {
-			w.roll[k].forward(w.zs[(k+1)*B*n:(k+2)*B*n], w.zs[k*B*n:(k+1)*B*n], n)
+			w.roll[k].forward(w.zs[(k+1)*B*n:(k+2)*B*n], w.zs[k*B*n:(k+1)*B*n], n, w.sign)
 		}
 		xhat = m.Dec.Forward(w.decRoll, w.zs)
 	}
@@ -467,8 +501,14 @@ func (w *Workspace[T]) loss(grad []T, perSample []float64) Losses {
 	}
 	half := n / 2
 	for b := range B {
+		// Frame k of a forward row's rollout is compared with input
+		// block k, of a backward row's with block K-k.
+		back := b >= B-w.nb
 		var ae float64
 		xs, hs := x[b*in:(b+1)*in], xhat[b*in:(b+1)*in]
+		if back {
+			xs = w.seq[(K*B+b)*in : (K*B+b+1)*in]
+		}
 		for j, v := range hs {
 			d := v - xs[j]
 			ae += float64(d) * float64(d)
@@ -504,8 +544,11 @@ func (w *Workspace[T]) loss(grad []T, perSample []float64) Losses {
 		dyn = c.DynWeight * dyn / float64(n)
 		var roll float64
 		for k := 1; k <= K; k++ {
-			o := (k*B + b) * in
-			xs, hs := w.seq[o:o+in], xhat[o:o+in]
+			o, ot := (k*B+b)*in, (k*B+b)*in
+			if back {
+				ot = ((K-k)*B + b) * in
+			}
+			xs, hs := w.seq[ot:ot+in], xhat[o:o+in]
 			for j, v := range hs {
 				d := v - xs[j]
 				roll += float64(d) * float64(d)
@@ -569,14 +612,17 @@ func (w *Workspace[T]) loss(grad []T, perSample []float64) Losses {
 		copy(a, w.dzs[K*B*n:])
 		for k := K; k >= 1; k-- {
 			prev := w.dzs[(k-1)*B*n : k*B*n]
-			w.roll[k-1].backward(prev, a, gDyn, w.rgtmp, w.gu, w.gd, n)
+			w.roll[k-1].backward(prev, a, gDyn, w.rgtmp, w.gu, w.gd, n, w.sign)
 			copy(a, prev)
 		}
-		for i, v := range a {
+		for i, v := range a[:(B-w.nb)*n] {
 			dz[i] += v
 		}
 	}
 	m.Enc.Backward(w.enc, gEnc, nil, w.dz)
+	if w.nb > 0 {
+		m.Enc.BackwardAdd(w.encBack, gEnc, nil, w.adj[(B-w.nb)*n:])
+	}
 	return ls
 }
 

@@ -49,7 +49,7 @@ func (w *Workspace[T]) Advance(z []T, substeps int) {
 		panic("latent: Advance length mismatch")
 	}
 	if w.roll != nil {
-		w.roll[0].forward(w.adj, z, w.m.cfg.Latent)
+		w.roll[0].forward(w.adj, z, w.m.cfg.Latent, nil)
 		copy(z, w.adj)
 		return
 	}

@@ -161,6 +161,16 @@ func (s *Stepper) Average() []float32 { return s.avg }
 // Stepper: the same divergence handling and averaging as every other
 // model.
 func Train(m *Model[float32], trainSet, testSet *Samples, c train.Config, rng *rand.Rand, progress train.Progress) (train.History, error) {
+	return TrainWatch(m, trainSet, testSet, c, rng, progress, nil)
+}
+
+// TrainWatch is Train that also calls watch, if it is not nil, at every
+// log interval after the test loss, while the model's parameters are those
+// it would end with at that point (the moving average if c.Average is
+// set): a hook for checks of the model during training, such as whether
+// its latent dynamics still turn. The step of the interval is the last
+// one progress received.
+func TrainWatch(m *Model[float32], trainSet, testSet *Samples, c train.Config, rng *rand.Rand, progress train.Progress, watch func()) (train.History, error) {
 	st, err := NewStepper(m, trainSet, c, rng)
 	if err != nil {
 		return train.History{}, err
@@ -169,6 +179,17 @@ func Train(m *Model[float32], trainSet, testSet *Samples, c train.Config, rng *r
 	if testSet != nil && testSet.Len() > 0 {
 		ev := NewEvaluator(m, st.batch)
 		test = func() float64 { return ev.Losses(testSet, nil).Total }
+	}
+	if watch != nil {
+		loss := test
+		test = func() float64 {
+			var l float64
+			if loss != nil {
+				l = loss()
+			}
+			watch()
+			return l
+		}
 	}
 	return train.Loop[float32](st, c, test, progress)
 }

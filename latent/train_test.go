@@ -4,6 +4,7 @@ import (
 	"errors"
 	"math"
 	"math/rand/v2"
+	"slices"
 	"testing"
 
 	"github.com/hnn-go/hnn/train"
@@ -108,6 +109,36 @@ func TestTrainErrors(t *testing.T) {
 	for _, p := range m.Params {
 		if math.IsNaN(float64(p)) || math.IsInf(float64(p), 0) {
 			t.Fatal("parameters not finite after divergence")
+		}
+	}
+}
+
+// TestTrainWatch checks that TrainWatch calls its watch once per log
+// interval, with or without a test set, after progress has received the
+// interval's step, and on the parameters the model ends with at the last
+// one (the moving average, with Average set).
+func TestTrainWatch(t *testing.T) {
+	t.Parallel()
+	for _, withTest := range []bool{true, false} {
+		m := mustNew(t, Config{Kind: "hnn", Input: 16, Width: 8, Residual: 1, Hidden: []int{8}})
+		var test *Samples
+		if withTest {
+			test = oscillatorSamples(8, 5)
+		}
+		var step int
+		var steps []int
+		var seen []float32
+		h, err := TrainWatch(m, oscillatorSamples(32, 4), test, train.Config{Steps: 25, LR: 1e-3, Batch: 8, LogEvery: 10, Average: 0.9},
+			rand.New(rand.NewPCG(5, 2)), func(s int, _ float64) { step = s },
+			func() { steps, seen = append(steps, step), append(seen[:0], m.Params...) })
+		if err != nil {
+			t.Fatal(err)
+		}
+		if want := []int{10, 20, 25}; !slices.Equal(steps, want) || len(h.Log) != len(want) {
+			t.Errorf("test set %v: watched at steps %v (log of %d), want %v", withTest, steps, len(h.Log), want)
+		}
+		if !slices.Equal(seen, m.Params) {
+			t.Errorf("test set %v: the last watch saw other parameters than the model ends with", withTest)
 		}
 	}
 }

@@ -53,15 +53,41 @@ func newUnroller[T nn.Float](dyn model.Model[T], name string, batch, n int, trai
 	return u
 }
 
+// scaleRows multiplies row r (n values) of x by sign[r]; a nil sign
+// leaves x as it is.
+func scaleRows[T nn.Float](x, sign []T, n int) {
+	if sign == nil {
+		return
+	}
+	for r, s := range sign {
+		if s != 1 {
+			for i := r * n; i < (r+1)*n; i++ {
+				x[i] *= s
+			}
+		}
+	}
+}
+
+// field evaluates the latent field of stage s at in[s] into out[s], each
+// row multiplied by its time direction sign[r] (nil: all forward): a row
+// with sign -1 steps by -1, backwards in time, through the same
+// integrator.
+func (u *unroller[T]) field(s int, sign []T, n int) {
+	u.ws[s].Field(u.out[s], u.in[s])
+	scaleRows(u.out[s], sign, n)
+}
+
 // forward writes the state one unit of time after z into zn (both
-// B x n, canonical layout), keeping each stage's input for backward.
-func (u *unroller[T]) forward(zn, z []T, n int) {
+// B x n, canonical layout), keeping each stage's input for backward. A
+// row r with sign[r] = -1 is instead advanced by a step of -1, one unit
+// of time backwards; a nil sign advances every row forwards.
+func (u *unroller[T]) forward(zn, z []T, n int, sign []T) {
 	in, out := u.in, u.out
 	if u.leapfrog {
 		h := n / 2
 		// Half kick: p' = p + f_p(q, p)/2.
 		copy(in[0], z)
-		u.ws[0].Field(out[0], in[0])
+		u.field(0, sign, n)
 		copy(in[1], z)
 		for r := 0; r < len(z); r += n {
 			for i := h; i < n; i++ {
@@ -69,7 +95,7 @@ func (u *unroller[T]) forward(zn, z []T, n int) {
 			}
 		}
 		// Drift: q' = q + f_q(q, p').
-		u.ws[1].Field(out[1], in[1])
+		u.field(1, sign, n)
 		copy(in[2], in[1])
 		for r := 0; r < len(z); r += n {
 			for i := range h {
@@ -77,7 +103,7 @@ func (u *unroller[T]) forward(zn, z []T, n int) {
 			}
 		}
 		// Half kick: p'' = p' + f_p(q', p')/2.
-		u.ws[2].Field(out[2], in[2])
+		u.field(2, sign, n)
 		copy(zn, in[2])
 		for r := 0; r < len(z); r += n {
 			for i := h; i < n; i++ {
@@ -87,29 +113,32 @@ func (u *unroller[T]) forward(zn, z []T, n int) {
 		return
 	}
 	copy(in[0], z)
-	u.ws[0].Field(out[0], in[0])
+	u.field(0, sign, n)
 	for i, v := range z {
 		in[1][i] = v + out[0][i]/2
 	}
-	u.ws[1].Field(out[1], in[1])
+	u.field(1, sign, n)
 	for i, v := range z {
 		in[2][i] = v + out[1][i]/2
 	}
-	u.ws[2].Field(out[2], in[2])
+	u.field(2, sign, n)
 	for i, v := range z {
 		in[3][i] = v + out[2][i]
 	}
-	u.ws[3].Field(out[3], in[3])
+	u.field(3, sign, n)
 	for i, v := range z {
 		zn[i] = v + (out[0][i]+2*out[1][i]+2*out[2][i]+out[3][i])/6
 	}
 }
 
-// backward propagates a = dL/dzn back through the last forward step: it
-// adds dL/dz to dz and the parameter gradient to grad. a is overwritten;
-// gtmp (the parameter count), gu and gd (B x n) are scratch.
-func (u *unroller[T]) backward(dz, a, grad, gtmp, gu, gd []T, n int) {
+// backward propagates a = dL/dzn back through the last forward step,
+// made with the same sign: it adds dL/dz to dz and the parameter gradient
+// to grad. a is overwritten; gtmp (the parameter count), gu and gd
+// (B x n) are scratch.
+func (u *unroller[T]) backward(dz, a, grad, gtmp, gu, gd []T, n int, sign []T) {
 	vjp := func(s int) {
+		// A stage's output is sign * f: its adjoint reaches f times sign.
+		scaleRows(gu, sign, n)
 		u.ws[s].FieldVJP(gtmp, gd, gu)
 		for i, v := range gtmp {
 			grad[i] += v

@@ -106,6 +106,16 @@ type Task struct {
 	// LatentStep is the latent step of a pixel task's dynamics loss
 	// ("euler", the reference's, or "rk4"; see latent.Config.Step).
 	LatentStep string
+	// Frames, LatentHorizon, LatentIntegrator and LatentBackward are a
+	// pixel task's multi-frame settings (see experiment.Spec's fields of
+	// the same names and latent.Config): the frames of the encoder's
+	// input (0: the reference's 2), the decoded future frames of the
+	// rollout loss (0: none), its latent integrator ("": rk4) and whether
+	// half of each minibatch rolls backwards in time.
+	Frames           int
+	LatentHorizon    int
+	LatentIntegrator string
+	LatentBackward   bool
 }
 
 // Published is one model's row of the paper's Table 1.

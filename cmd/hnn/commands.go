@@ -114,6 +114,7 @@ func overrideFlags(fs *flag.FlagSet, o *experiment.Overrides) {
 	fs.Var(&o.Frames, "frames", "`number` of consecutive frames of the pixel model's input (default: the reference's 2)")
 	fs.Var(&o.LatentHorizon, "latent-horizon", "`frames` of the pixel task's rollout loss: decoded future frames through the latent integrator (default: 0, none)")
 	fs.Var(&o.LatentIntegrator, "latent-integrator", "latent `integrator` of the pixel task's rollout loss: rk4 (default) or leapfrog (separable models)")
+	fs.Var(&o.LatentBackward, "latent-backward", "forward-backward rollout loss of the pixel task: half of each minibatch rolled out backwards in time from its input -latent-horizon frames ahead (needs -latent-horizon)")
 }
 
 func printMetrics(w io.Writer, s experiment.Spec, m experiment.Metrics) {
@@ -141,6 +142,9 @@ func printMetrics(w io.Writer, s experiment.Spec, m experiment.Metrics) {
 	tw.Flush()
 	if m.Diverged != "" {
 		fmt.Fprintf(w, "diverged: %s\n", m.Diverged)
+	}
+	if m.Collapse != "" {
+		fmt.Fprintf(w, "warning: %s\n", m.Collapse)
 	}
 }
 
