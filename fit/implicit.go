@@ -34,6 +34,7 @@ func (*implicitMidpoint[T]) Forward(e *Engine[T], dst, x, h, save []T) {
 	tol := e.Tol * (1 + maxAbs(x))
 	e.Field(x)
 	axpyRows(dst, x, 1, h, e.F, d)
+	converged := false
 	for range implicitMaxIter {
 		for i, v := range x {
 			m[i] = (v + dst[i]) / 2
@@ -48,8 +49,12 @@ func (*implicitMidpoint[T]) Forward(e *Engine[T], dst, x, h, save []T) {
 			}
 		}
 		if !(change > tol) {
+			converged = true
 			break
 		}
+	}
+	if !converged {
+		e.Unconverged++
 	}
 	for i, v := range x {
 		m[i] = (v + dst[i]) / 2
@@ -67,6 +72,7 @@ func (*implicitMidpoint[T]) Backward(e *Engine[T], dx, a, h, save []T) {
 	lam, u := e.W, e.U
 	copy(lam, a)
 	tol := e.Tol * (1 + maxAbs(a))
+	converged := false
 	for range implicitMaxIter {
 		scaleRows(u, lam, 1, h, d)
 		e.VJP(m, u, false)
@@ -77,8 +83,12 @@ func (*implicitMidpoint[T]) Backward(e *Engine[T], dx, a, h, save []T) {
 			lam[i] = nv
 		}
 		if !(change > tol) {
+			converged = true
 			break
 		}
+	}
+	if !converged {
+		e.Unconverged++
 	}
 	scaleRows(u, lam, 1, h, d)
 	e.VJP(m, u, true)

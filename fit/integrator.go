@@ -84,6 +84,10 @@ type Engine[T nn.Float] struct {
 	// Tol is the relative tolerance of implicit steps' fixed-point
 	// iterations (1e-12 in float64, 1e-6 in float32).
 	Tol float64
+	// Unconverged counts the implicit solves (forward or adjoint) that
+	// stopped at their iteration limit without meeting Tol; a Rollout
+	// clears it before each loss and reports such a loss as infinite.
+	Unconverged int
 }
 
 // NewEngine returns an engine on ws, a workspace of rows of dimension d

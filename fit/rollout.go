@@ -17,12 +17,15 @@ import (
 // states, over the segment's Horizon+1 states (the start included, which
 // adds nothing unless the starts are fitted) and their components. With
 // Config.FitStarts the start of every training segment is a parameter,
-// initialised at the observed state and optimised by its own Adam (same
-// learning rate, no weight decay) with the weights. The test loss is the
-// same loss on the test trajectories' segments from their observed
-// starts. A minibatch holds tc.Batch/Horizon segments (at least one), so
-// about as many observed states as the derivative fit's minibatch of
-// tc.Batch rows; zero means all.
+// initialised at the observed state and optimised with the weights by an
+// Adam of its own (same learning rate, no weight decay) that steps only
+// when its segment is in the minibatch, so a start moves only on its own
+// gradient. The test loss is the same loss on the test trajectories'
+// segments from their observed starts. A minibatch holds tc.Batch/Horizon
+// segments (at least one), so about as many observed states as the
+// derivative fit's minibatch of tc.Batch rows; zero means all. A loss
+// whose implicit solves did not converge (see Engine.Unconverged) is
+// reported as infinite, which stops training as a diverged run.
 func init() {
 	Register(Mode{
 		Name:    "rollout",
@@ -113,10 +116,9 @@ type Rollout[T nn.Float] struct {
 	opt        *nn.Adam[T]
 	avg        []T
 	beta       T
-	starts     []T // fitted starts (S x D), or nil
-	startGrad  []T
-	startOpt   *nn.Adam[T]
-	frozen     bool // only the starts are optimised (FitStart)
+	starts     []T           // fitted starts (S x D), or nil
+	startOpt   []*nn.Adam[T] // one optimiser per segment's start
+	frozen     bool          // only the starts are optimised (FitStart)
 }
 
 // NewRollout prepares rollout-fit steps of m on the trajectories of
@@ -152,8 +154,10 @@ func NewRollout[T nn.Float](m model.Model[T], trainSet *data.Set, c Config, tc t
 		for i := range seg.s {
 			copy(r.starts[i*seg.d:(i+1)*seg.d], r.y[i*(seg.k+1)*seg.d:])
 		}
-		r.startGrad = make([]T, len(r.starts))
-		r.startOpt = nn.NewAdam[T](len(r.starts), tc.LR, 0)
+		r.startOpt = make([]*nn.Adam[T], seg.s)
+		for i := range r.startOpt {
+			r.startOpt[i] = nn.NewAdam[T](seg.d, tc.LR, 0)
+		}
 	}
 	return r, nil
 }
@@ -209,11 +213,9 @@ func (r *Rollout[T]) Step() float64 {
 		train.UpdateAverage(r.avg, r.params, r.beta)
 	}
 	if r.starts != nil {
-		clear(r.startGrad)
 		for i, sg := range rows {
-			copy(r.startGrad[sg*r.d:(sg+1)*r.d], r.dx[i*r.d:(i+1)*r.d])
+			r.startOpt[sg].Step(r.starts[sg*r.d:(sg+1)*r.d], r.dx[i*r.d:(i+1)*r.d])
 		}
-		r.startOpt.Step(r.starts, r.startGrad)
 	}
 	return loss
 }
@@ -238,6 +240,7 @@ func (r *Rollout[T]) loss(rows []int, grad bool) float64 {
 		}
 	}
 	ns := r.st.Stages() * bd
+	r.e.Unconverged = 0
 	for t := range k {
 		r.st.Forward(r.e, r.x[(t+1)*bd:(t+2)*bd], r.x[t*bd:(t+1)*bd], r.hb[t*b:(t+1)*b], r.save[t*ns:(t+1)*ns])
 	}
@@ -246,6 +249,9 @@ func (r *Rollout[T]) loss(rows []int, grad bool) float64 {
 	for i, v := range r.x {
 		e := float64(v - r.yb[i])
 		sum += e * e
+	}
+	if r.e.Unconverged > 0 {
+		return math.Inf(1)
 	}
 	if !grad {
 		return sum / float64(n)
@@ -262,6 +268,9 @@ func (r *Rollout[T]) loss(rows []int, grad bool) float64 {
 		}
 	}
 	copy(r.dx, r.a)
+	if r.e.Unconverged > 0 {
+		return math.Inf(1)
+	}
 	return sum / float64(n)
 }
 

@@ -126,3 +126,75 @@ func TestCutSegments(t *testing.T) {
 		}
 	}
 }
+
+// TestFittedStartsMoveWhenDrawn checks that a rollout step with fitted
+// starts moves exactly the starts of the segments in its minibatch: the
+// others keep their observed values (their Adam moments would otherwise
+// carry them on with no gradient of their own).
+func TestFittedStartsMoveWhenDrawn(t *testing.T) {
+	t.Parallel()
+	rng := rand.New(rand.NewPCG(3, 4))
+	m, err := model.New[float64](model.Config{Kind: "hnn", Dim: 4, Hidden: []int{6}, Precision: model.Float64}, rng)
+	if err != nil {
+		t.Fatal(err)
+	}
+	set := randomTrajectories(rng, 4, 25) // 2 x 8 segments of 3 steps
+	c := Config{Mode: "rollout", Horizon: 3, Integrator: "rk4", FitStarts: true}
+	r, err := NewRollout(m, set, c, train.Config{LR: 1e-2, Batch: 6}, rng) // 2 segments a step
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.b >= r.s {
+		t.Fatalf("batch of %d segments of %d: want a minibatch", r.b, r.s)
+	}
+	for step := range 3 {
+		before := slices.Clone(r.starts)
+		r.Step()
+		drawn := make([]bool, r.s)
+		for _, sg := range r.perm[:r.b] {
+			drawn[sg] = true
+		}
+		for sg := range r.s {
+			changed := !slices.Equal(before[sg*r.d:(sg+1)*r.d], r.starts[sg*r.d:(sg+1)*r.d])
+			if changed != drawn[sg] {
+				t.Fatalf("step %d: segment %d drawn %v, start changed %v", step, sg, drawn[sg], changed)
+			}
+		}
+	}
+}
+
+// TestImplicitUnconverged checks that an implicit-midpoint step whose
+// fixed-point iteration cannot converge (a step far beyond the field's
+// scale) makes the loss infinite, so that training stops as diverged,
+// instead of returning the last iterate silently; and that a small step
+// converges.
+func TestImplicitUnconverged(t *testing.T) {
+	t.Parallel()
+	rng := rand.New(rand.NewPCG(5, 6))
+	m, err := model.New[float64](model.Config{Kind: "baseline", Dim: 2, Hidden: []int{8}, Precision: model.Float64}, rng)
+	if err != nil {
+		t.Fatal(err)
+	}
+	params := m.Params()
+	for i := range params {
+		params[i] *= 4 // a field with a Lipschitz constant well above 1
+	}
+	for _, tc := range []struct {
+		dt     float64
+		finite bool
+	}{{1e-3, true}, {1e3, false}} {
+		set := &data.Set{Dim: 2, X: []float64{0.5, -0.3, 0.4, -0.2}, T: []float64{0, tc.dt}, Traj: []int{0, 0}}
+		r, err := NewRollout(m, set, Config{Mode: "rollout", Horizon: 1, Integrator: "implicit-midpoint"}, train.Config{LR: 1e-3}, rng)
+		if err != nil {
+			t.Fatal(err)
+		}
+		before := slices.Clone(params)
+		loss := r.Step()
+		if finite := !math.IsInf(loss, 0) && !math.IsNaN(loss); finite != tc.finite {
+			t.Errorf("step %g: loss %v, want finite %v", tc.dt, loss, tc.finite)
+		}
+		if !tc.finite && !slices.Equal(before, params) {
+			t.Errorf("step %g: an unconverged step changed the parameters", tc.dt)
+		}
+	}
+}
