@@ -27,7 +27,11 @@ type Config struct {
 	// of Integrators(); empty means "rk4".
 	Integrator string `json:"integrator,omitempty"`
 	// FitStarts makes the start of every training segment a free
-	// parameter optimised with the weights (rollout fit).
+	// parameter optimised with the weights (rollout fit), after a
+	// warm-up: the first half of the steps trains the weights alone from
+	// the observed starts, as SRNN optimises the initial states only
+	// once the model has learnt something (a start fitted to an untrained
+	// model moves towards whatever that model predicts).
 	FitStarts bool `json:"fit_starts,omitempty"`
 }
 

@@ -17,10 +17,11 @@ import (
 // states, over the segment's Horizon+1 states (the start included, which
 // adds nothing unless the starts are fitted) and their components. With
 // Config.FitStarts the start of every training segment is a parameter,
-// initialised at the observed state and optimised with the weights by an
-// Adam of its own (same learning rate, no weight decay) that steps only
-// when its segment is in the minibatch, so a start moves only on its own
-// gradient. The test loss is the same loss on the test trajectories'
+// initialised at the observed state and, after the first half of the
+// steps (tc.Steps/2, a warm-up of the weights alone), optimised with the
+// weights by an Adam of its own (same learning rate, no weight decay)
+// that steps only when its segment is in the minibatch, so a start moves
+// only on its own gradient. The test loss is the same loss on the test trajectories'
 // segments from their observed starts. A minibatch holds tc.Batch/Horizon
 // segments (at least one), so about as many observed states as the
 // derivative fit's minibatch of tc.Batch rows; zero means all. A loss
@@ -119,6 +120,8 @@ type Rollout[T nn.Float] struct {
 	starts     []T           // fitted starts (S x D), or nil
 	startOpt   []*nn.Adam[T] // one optimiser per segment's start
 	frozen     bool          // only the starts are optimised (FitStart)
+	steps      int           // steps made
+	warmup     int           // steps before the starts move
 }
 
 // NewRollout prepares rollout-fit steps of m on the trajectories of
@@ -154,6 +157,7 @@ func NewRollout[T nn.Float](m model.Model[T], trainSet *data.Set, c Config, tc t
 		for i := range seg.s {
 			copy(r.starts[i*seg.d:(i+1)*seg.d], r.y[i*(seg.k+1)*seg.d:])
 		}
+		r.warmup = tc.Steps / 2
 		r.startOpt = make([]*nn.Adam[T], seg.s)
 		for i := range r.startOpt {
 			r.startOpt[i] = nn.NewAdam[T](seg.d, tc.LR, 0)
@@ -212,7 +216,8 @@ func (r *Rollout[T]) Step() float64 {
 	if r.avg != nil && !r.frozen {
 		train.UpdateAverage(r.avg, r.params, r.beta)
 	}
-	if r.starts != nil {
+	r.steps++
+	if r.starts != nil && r.steps > r.warmup {
 		for i, sg := range rows {
 			r.startOpt[sg].Step(r.starts[sg*r.d:(sg+1)*r.d], r.dx[i*r.d:(i+1)*r.d])
 		}
