@@ -3,6 +3,7 @@ package experiment
 import (
 	"fmt"
 	"path/filepath"
+	"slices"
 	"sort"
 
 	"github.com/hnn-go/hnn/figures"
@@ -32,6 +33,7 @@ var (
 	figAnimation   = figureKind{"-frames.gif", ""}
 	figLatent      = figureKind{"-latent.png", "Figures"}
 	figLongHorizon = figureKind{"-long-horizon.png", "Figures"}
+	figHorizon     = figureKind{"-horizon.png", "Figures"}
 	figLoss        = figureKind{"-loss.png", "Loss curves"}
 )
 
@@ -336,6 +338,16 @@ func FitLabel(s Spec) string {
 		l += "+starts"
 	}
 	return l
+}
+
+// writeHorizonFigure draws the prediction error against the rollout
+// horizon of seed 0's runs on the measured task t, one curve per model and
+// fit (FitLabel), if they have rollout curves.
+func writeHorizonFigure(out *figureDir, t *task.Task, seed0 []*Run) error {
+	if !slices.ContainsFunc(seed0, func(r *Run) bool { return len(r.Metrics.RolloutCurve) > 0 }) {
+		return nil
+	}
+	return WriteHorizonFigure(out.path(t.Name, figHorizon), t.Title+": error against rollout horizon", seed0, func(r *Run) string { return FitLabel(r.Spec) })
 }
 
 // WriteHorizonFigure draws the prediction error against the rollout

@@ -11,7 +11,10 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/hnn-go/hnn/fit"
 	"github.com/hnn-go/hnn/metrics"
+	"github.com/hnn-go/hnn/model"
+	"github.com/hnn-go/hnn/task"
 )
 
 // allMetrics returns a value of every registered metric, each distinct.
@@ -179,5 +182,31 @@ func TestLossHistoryAndFigures(t *testing.T) {
 	}
 	if strings.Contains(string(report), ".png") {
 		t.Errorf("report.md without figures links some:\n%s", report)
+	}
+}
+
+// TestHorizonFigure checks that a measured task's figures include the
+// error against the rollout horizon when its runs have rollout curves
+// (one curve per model and fit), recorded in the report's figures, and
+// that nothing is drawn or recorded for runs without curves.
+func TestHorizonFigure(t *testing.T) {
+	t.Parallel()
+	tk := &task.Task{Name: "chain", Title: "Chain"}
+	run := func(kind, mode string, curve []float64) *Run {
+		return &Run{Spec: Spec{Model: model.Config{Kind: kind}, Fit: fit.Config{Mode: mode}}, Metrics: Metrics{RolloutCurve: curve}}
+	}
+	out := &figureDir{dir: t.TempDir()}
+	if err := writeHorizonFigure(out, tk, []*Run{run("hnn", "derivative", nil)}); err != nil || len(out.written) != 0 {
+		t.Fatalf("runs without curves: error %v, figures %v; want none", err, out.written)
+	}
+	runs := []*Run{run("separable", "derivative", []float64{0, 0.1, 0.5}), run("separable", "rollout", []float64{0, 0.01, 0.02})}
+	if err := writeHorizonFigure(out, tk, runs); err != nil {
+		t.Fatal(err)
+	}
+	if len(out.written) != 1 || out.written[0].File != "chain-horizon.png" || out.written[0].Section == "" {
+		t.Fatalf("figures %+v, want chain-horizon.png in a report section", out.written)
+	}
+	if st, err := os.Stat(filepath.Join(out.dir, "chain-horizon.png")); err != nil || st.Size() == 0 {
+		t.Fatalf("chain-horizon.png: %v", err)
 	}
 }
