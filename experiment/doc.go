@@ -18,10 +18,11 @@
 // through streamKind. task/doc.go says how to add a task kind.
 //
 // A run fits its model with the fit mode of Spec.Fit (package fit:
-// derivative, midpoint or rollout). A run on a data file (Spec.Data)
-// trains in standardised units (data.FitScale) unless DataSource.Raw is
-// set; its model is wrapped (WrapScaled, scale.json in the checkpoint) so
-// that every metric, rollout and figure is in the file's units.
+// derivative, midpoint or rollout). A run of a task with Standardise set
+// (a data file's, unless DataSource.Raw; the spring chain) trains in
+// standardised units (data.FitScale); its model is wrapped (WrapScaled,
+// scale.json in the checkpoint) so that every metric, rollout and figure
+// is in the data's units.
 //
 // Every run draws its randomness from three sources seeded by its seed and a
 // fixed stream each (data, initial weights, minibatches), so a run gives the

@@ -141,9 +141,9 @@ func trainState(k scorer, s Spec, t *task.Task, dir string, energy *EnergyTruth,
 	}
 	return trainWith(s, t, ds, dir, energy, start, k, func(float64s bool) (Trained, train.History, error) {
 		if float64s {
-			return fitModel[float64](s, ds, progress)
+			return fitModel[float64](s, t, ds, progress)
 		}
-		return fitModel[float32](s, ds, progress)
+		return fitModel[float32](s, t, ds, progress)
 	})
 }
 

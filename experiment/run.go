@@ -439,22 +439,26 @@ func (r *Run) finish(dir string, save func(dir string) error, evaluate func() er
 	return r, terr
 }
 
-// fitModel trains the model of s on ds with its fit mode. A run on a data file (s.Data) trains in
-// standardised units (data.FitScale of its training rows) unless
-// s.Data.Raw is set, and its model is returned in the file's units
-// (WrapScaled); the training history's losses are in the standardised
-// units.
-func fitModel[T nn.Float](s Spec, ds *data.Dataset, progress train.Progress) (Trained, train.History, error) {
+// fitModel trains the model of s on ds, the rows of t, with its fit mode.
+// If t.Standardise is set (a data file's task unless DataSource.Raw), it
+// trains in standardised units (data.FitScale of the training rows) and
+// returns the model in t's units (WrapScaled); the training history's
+// losses are in the standardised units.
+func fitModel[T nn.Float](s Spec, t *task.Task, ds *data.Dataset, progress train.Progress) (Trained, train.History, error) {
 	m, err := model.New[T](s.Model, rand.New(rand.NewPCG(s.Seed, streamInit)))
 	if err != nil {
 		return nil, train.History{}, err
 	}
 	trainSet, testSet := &ds.Train, &ds.Test
 	var sc *data.Scale
-	if s.Data != nil && !s.Data.Raw {
+	if t.Standardise {
 		fitted, err := data.FitScale(trainSet)
 		if err != nil {
-			return nil, train.History{}, fmt.Errorf("experiment: %s: %w", s.Data.Path, err)
+			name := t.Name
+			if s.Data != nil {
+				name = s.Data.Path
+			}
+			return nil, train.History{}, fmt.Errorf("experiment: %s: %w", name, err)
 		}
 		a, b := fitted.Apply(trainSet), fitted.Apply(testSet)
 		trainSet, testSet, sc = &a, &b, &fitted

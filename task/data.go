@@ -101,12 +101,13 @@ func FromFile(src DataSource) (*Task, error) {
 		Generate: func(*rand.Rand) (*data.Dataset, error) {
 			return &data.Dataset{Train: trainSet.Rows(), Test: testSet.Rows()}, nil
 		},
-		Segments:   func() ([]Segment, error) { return segments, nil },
-		TrainRows:  rows,
-		Train:      train.Config{Steps: 2000, LR: 1e-3, WeightDecay: 1e-5, Batch: batch, LogEvery: 100},
-		QuickTrain: train.Config{Steps: 400, LR: 1e-3, WeightDecay: 1e-5, Batch: batch, LogEvery: 50},
-		Bounds:     boundsOf(trainSet, testSet),
-		Source:     &src,
+		Segments:    func() ([]Segment, error) { return segments, nil },
+		TrainRows:   rows,
+		Train:       train.Config{Steps: 2000, LR: 1e-3, WeightDecay: 1e-5, Batch: batch, LogEvery: 100},
+		QuickTrain:  train.Config{Steps: 400, LR: 1e-3, WeightDecay: 1e-5, Batch: batch, LogEvery: 50},
+		Bounds:      boundsOf(trainSet, testSet),
+		Source:      &src,
+		Standardise: !src.Raw,
 	}, nil
 }
 

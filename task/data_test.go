@@ -78,6 +78,9 @@ func TestFromFile(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	if raw, err := FromFile(DataSource{Path: path, Raw: true}); err != nil || !tk.Standardise || raw.Standardise {
+		t.Fatalf("standardised %v, with Raw %v (err %v): want true, then false", tk.Standardise, raw != nil && raw.Standardise, err)
+	}
 	ds, err := tk.Generate(nil)
 	if err != nil {
 		t.Fatal(err)

@@ -64,6 +64,9 @@ func TestSpringChainData(t *testing.T) {
 	if &a.X[0] != &b.X[0] || a.Len() != chainTestCount*(chainTestSteps+1) {
 		t.Error("the test set is not made once with its stated size")
 	}
+	if !tk.Standardise {
+		t.Error("the spring chain does not train in standardised units")
+	}
 	segs, err := tk.Segments()
 	if err != nil || len(segs) != chainTestCount || len(segs[0].T) != chainTestSteps+1 {
 		t.Fatalf("segments: %d, err %v", len(segs), err)

@@ -103,6 +103,13 @@ type Task struct {
 	// Fit is the task's fit mode (package fit); the zero value is the
 	// derivative fit.
 	Fit fit.Config
+	// Standardise makes a state-space task's runs train in standardised
+	// units: the states, times and derivatives are changed by the
+	// canonical scale of the training rows (data.FitScale), and the model
+	// is reported back in the task's units (every metric, rollout and
+	// figure), its scale saved beside the checkpoint. FromFile sets it
+	// unless DataSource.Raw.
+	Standardise bool
 	// LatentStep is the latent step of a pixel task's dynamics loss
 	// ("euler", the reference's, or "rk4"; see latent.Config.Step).
 	LatentStep string
