@@ -110,7 +110,7 @@ func overrideFlags(fs *flag.FlagSet, o *experiment.Overrides) {
 	fs.Var(&o.Fit, "fit", "fit `mode`: "+strings.Join(fit.Modes(), ", ")+" (default: the task's, derivative)")
 	fs.Var(&o.Horizon, "horizon", "rollout fit: segment length in `steps` (default 5)")
 	fs.Var(&o.Integrator, "integrator", "rollout fit: `integrator`, "+strings.Join(fit.Integrators(), ", ")+" (default rk4; leapfrog for separable models)")
-	fs.Var(&o.FitStarts, "fit-starts", "rollout fit: fit each segment's start with the weights")
+	fs.Var(&o.FitStarts, "fit-starts", "rollout fit: fit each segment's start with the weights (after the first half of the steps)")
 	fs.Var(&o.Frames, "frames", "`number` of consecutive frames of the pixel model's input (default: the reference's 2)")
 	fs.Var(&o.LatentHorizon, "latent-horizon", "`frames` of the pixel task's rollout loss: decoded future frames through the latent integrator (default: 0, none)")
 	fs.Var(&o.LatentIntegrator, "latent-integrator", "latent `integrator` of the pixel task's rollout loss: rk4 (default) or leapfrog (separable models)")
