@@ -199,3 +199,38 @@ func TestImplicitUnconverged(t *testing.T) {
 		}
 	}
 }
+
+// TestHorizonGrows checks the rollout fit's growing horizon: the training
+// loss of the first step covers one integrator step (the start and the
+// state after it), and from the end of the first quarter of the steps
+// the whole segment, as the test loss always does.
+func TestHorizonGrows(t *testing.T) {
+	t.Parallel()
+	rng := rand.New(rand.NewPCG(9, 10))
+	m, err := model.New[float64](model.Config{Kind: "hnn", Dim: 2, Hidden: []int{8}, Precision: model.Float64}, rng)
+	if err != nil {
+		t.Fatal(err)
+	}
+	set := randomTrajectories(rng, 2, 9) // 2 x 2 segments of 4 steps
+	r, err := NewRollout(m, set, Config{Mode: "rollout", Horizon: 4}, train.Config{Steps: 40, LR: 1e-3}, rng)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows := []int{0, 1, 2, 3}
+	full := r.loss(rows, false)
+	first := r.loss(rows, true)
+	bd := r.b * r.d
+	var want float64
+	for i, v := range r.x[:2*bd] {
+		e := v - r.yb[i]
+		want += e * e
+	}
+	want /= float64(2 * bd)
+	if math.Abs(first-want) > 1e-12*want || math.Abs(first-full) < 1e-6*full {
+		t.Fatalf("first training loss %v, want the one-step loss %v (the full segment's is %v)", first, want, full)
+	}
+	r.steps = r.grow // from here the whole horizon
+	if got := r.loss(rows, true); math.Abs(got-full) > 1e-12*full {
+		t.Fatalf("training loss at step %d: %v, want the full segment's %v", r.steps, got, full)
+	}
+}
