@@ -92,12 +92,12 @@ func TestOverridesApply(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if pf.Frames != 3 || pf.LatentHorizon != 5 || pf.LatentBackward || pf.Train.Batch != 100 {
-		t.Errorf("pixel-pendulum-frames: frames %d, horizon %d, backward %v, batch %d; want 3, 5, false, 100", pf.Frames, pf.LatentHorizon, pf.LatentBackward, pf.Train.Batch)
+	if pf.Frames != 3 || pf.LatentHorizon != 5 || !pf.LatentBackward || pf.Train.Batch != 100 {
+		t.Errorf("pixel-pendulum-frames: frames %d, horizon %d, backward %v, batch %d; want 3, 5, true, 100", pf.Frames, pf.LatentHorizon, pf.LatentBackward, pf.Train.Batch)
 	}
-	Overrides{LatentHorizon: Set(2), LatentBackward: Set(true)}.Apply(&pf)
-	if pf.LatentHorizon != 2 || !pf.LatentBackward {
-		t.Errorf("pixel-pendulum-frames with overrides: horizon %d, backward %v; want 2, true", pf.LatentHorizon, pf.LatentBackward)
+	Overrides{LatentHorizon: Set(2), LatentBackward: Set(false)}.Apply(&pf)
+	if pf.LatentHorizon != 2 || pf.LatentBackward {
+		t.Errorf("pixel-pendulum-frames with overrides: horizon %d, backward %v; want 2, false", pf.LatentHorizon, pf.LatentBackward)
 	}
 	s = ref
 	Overrides{LatentBackward: Set(true)}.Apply(&s)
