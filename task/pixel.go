@@ -45,9 +45,9 @@ func init() {
 // future frames rolled out by the latent integrator (RK4), which keeps a
 // latent that stops turning or runs fast from training unseen, made
 // forward-backward (half of each minibatch rolled out backwards in time),
-// which on seeds 0 and 1 (README, "Pixel pendulum") made the valid
-// prediction time of both models 1.9 to 3.4 times longer and their
-// energy error 3.6 to 9 times smaller (-latent-backward=false turns it off). A step of
+// which on 3 seeds (README, "Pixel pendulum") made the valid prediction
+// time of both models 1.9 to 3.4 times longer and their energy error 3.6
+// to 15 times smaller (-latent-backward=false turns it off). A step of
 // it costs about 5 times one of the reference's loss (latent
 // BenchmarkLossGrad), so it trains 6,000 steps of minibatches of 100, 3
 // times fewer samples than the reference's 10,000 of 200, to fit one
