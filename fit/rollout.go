@@ -21,16 +21,16 @@ import (
 // steps (tc.Steps/2, a warm-up of the weights alone), optimised with the
 // weights by an Adam of its own (same learning rate, no weight decay)
 // that steps only when its segment is in the minibatch, so a start moves
-// only on its own gradient. The test loss is the same loss on the test trajectories'
-// segments from their observed starts. A minibatch holds tc.Batch/Horizon
-// segments (at least one), so about as many observed states as the
-// derivative fit's minibatch of tc.Batch rows; zero means all. The
-// horizon trained grows during the first quarter of the steps, from one
-// step at the first to Horizon (1 + s Horizon / (tc.Steps/4) steps at
-// step s): unrolled over all K steps from the start, a model that does
-// not yet follow the data is pulled towards predictions that stay near
-// the segment's mean, and on the spring chain the fit then stalls (K = 10:
-// rollout MSE 60 against 1.4 with the growing horizon). A loss
+// only on its own gradient. The test loss is the same loss on the test
+// trajectories' segments from their observed starts. A minibatch holds
+// tc.Batch/Horizon segments (at least one), so about as many observed
+// states as the derivative fit's minibatch of tc.Batch rows; zero means
+// all. The horizon trained grows during the first quarter of the steps,
+// from one step at the first to Horizon (1 + s Horizon / (tc.Steps/4)
+// steps at step s): unrolled over all K steps from the start, a model that
+// does not yet follow the data is pulled towards predictions that stay
+// near the segment's mean, and on the spring chain the fit then stalls
+// (K = 10: rollout MSE 60 against 1.4 with the growing horizon). A loss
 // whose implicit solves did not converge (see Engine.Unconverged) is
 // reported as infinite, which stops training as a diverged run.
 func init() {
