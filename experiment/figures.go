@@ -88,6 +88,42 @@ func writeLossFigure(out *figureDir, tn string, seed0 []*Run) error {
 	return nil
 }
 
+// FigureFunc draws the figures of task t from its seed-0 runs, with the
+// energy truth e of its runs (nil if none).
+type FigureFunc func(out *figureDir, t *task.Task, seed0 []*Run, e *EnergyTruth) error
+
+var figureFuncs = map[task.Kind]FigureFunc{}
+
+// RegisterFigures makes f draw the figures of the tasks of kind name. It
+// panics if name has figures; call it from init.
+func RegisterFigures(name task.Kind, f FigureFunc) {
+	if _, ok := figureFuncs[name]; ok {
+		panic("experiment: figures of task kind " + string(name) + " registered twice")
+	}
+	figureFuncs[name] = f
+}
+
+// The figures of the state-space kinds: the dissipative figures, then
+// Figure 2 or the N-body orbits of a system task, and the rollouts and
+// the error against the rollout horizon of a measured one.
+func init() {
+	RegisterFigures(task.KindSystem, func(out *figureDir, t *task.Task, seed0 []*Run, e *EnergyTruth) error {
+		if err := writeDissipativeFigures(out, t, seed0); err != nil {
+			return err
+		}
+		return writeSystemFigures(out, t, seed0, e)
+	})
+	RegisterFigures(task.KindMeasured, func(out *figureDir, t *task.Task, seed0 []*Run, _ *EnergyTruth) error {
+		if err := writeDissipativeFigures(out, t, seed0); err != nil {
+			return err
+		}
+		if err := writeSegmentFigure(out, t, seed0); err != nil {
+			return err
+		}
+		return writeHorizonFigure(out, t, seed0)
+	})
+}
+
 // writeFigures draws the figures of every task from seed 0's models: the
 // loss curves, then those of the task's kind (kind.figures).
 func writeFigures(out *figureDir, res *Results, runs []*Run, truths map[string]*EnergyTruth) error {
@@ -100,9 +136,10 @@ func writeFigures(out *figureDir, res *Results, runs []*Run, truths map[string]*
 		if err := writeLossFigure(out, tn, seed0); err != nil {
 			return err
 		}
-		// Plans hold no streamed runs: the kind is the task's.
-		if err := kindOf(Spec{}, t).figures(out, t, seed0, truths[tn]); err != nil {
-			return err
+		if f, ok := figureFuncs[t.Kind]; ok {
+			if err := f(out, t, seed0, truths[tn]); err != nil {
+				return err
+			}
 		}
 	}
 	return nil

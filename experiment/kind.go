@@ -1,7 +1,6 @@
 package experiment
 
 import (
-	"fmt"
 	"time"
 
 	"github.com/hnn-go/hnn/metrics"
@@ -9,74 +8,56 @@ import (
 	"github.com/hnn-go/hnn/train"
 )
 
-// A kind is the behaviour of the runs of one kind of task (task.Kind):
-// how they train, load their checkpoint and are evaluated, which energy
-// truth they share and which figures they draw. Each kind is a value
-// registered from its own file with registerKind (kind_system.go and
-// kind_measured.go, both stateKind values, and pixels.go); a run streamed from disk (Spec.Stream)
-// is of streamKind, which trains from disk and evaluates as its task's
-// kind.
-type kind interface {
-	// train trains the model of s on the data of t, evaluates it and
-	// saves the run into dir (see Train).
-	train(s Spec, t *task.Task, dir string, energy *EnergyTruth, progress train.Progress) (*Run, error)
-	// load reads the checkpoint of a run of s from dir.
-	load(s Spec, dir string) (*Run, error)
-	// evaluate recomputes the metrics of r, a run of t, from its model
+// A Kind is the behaviour of the runs of one kind of task (task.Kind):
+// how they train, load their checkpoint and are evaluated, and which
+// energy truth they share. Each kind is a value registered with
+// RegisterKind from its own file or package: the state-space kinds here
+// (kind_system.go and kind_measured.go, both stateKind values), the pixel
+// kind in package experiment/pixel, which registers itself when imported.
+// A run streamed from disk (Source.Kind Streamed) is of streamKind, which
+// trains from disk and evaluates as its task's kind. A kind's figures are
+// registered apart, in package experiment/report.
+type Kind interface {
+	// Train trains the model of s on the data of t, evaluates it and
+	// saves the run into dir (see Train); energy, if not nil, holds the
+	// true rollouts of the energy protocol that the runs of t share.
+	Train(s Spec, t *task.Task, dir string, energy *EnergyTruth, progress train.Progress) (*Run, error)
+	// Load reads the checkpoint of a run of s from dir.
+	Load(s Spec, dir string) (*Run, error)
+	// Evaluate recomputes the metrics of r, a run of t, from its model
 	// and its data regenerated from the saved seed.
-	evaluate(r *Run, t *task.Task) error
-	// truth returns the true rollouts of the energy protocol p that the
+	Evaluate(r *Run, t *task.Task) error
+	// Truth returns the true rollouts of the energy protocol p that the
 	// runs of t share, or nil if the kind has none.
-	truth(t *task.Task, p metrics.EnergyProtocol) (*EnergyTruth, error)
-	// keepOwnErrorBars reports whether a model with a single seed keeps
+	Truth(t *task.Task, p metrics.EnergyProtocol) (*EnergyTruth, error)
+	// KeepOwnErrorBars reports whether a model with a single seed keeps
 	// its run's own error bars when seeds are combined.
-	keepOwnErrorBars() bool
-	// figures draws the figures of t from its seed-0 runs, with the
-	// energy truth e of its runs (nil if none).
-	figures(out *figureDir, t *task.Task, seed0 []*Run, e *EnergyTruth) error
+	KeepOwnErrorBars() bool
 }
 
-var kinds = map[task.Kind]kind{}
+// RowCoster is implemented by the kinds whose training rows cost more
+// than a state-space row: RowCost is the factor, relative to a
+// state-space baseline's row (200-wide hidden layers), that schedules the
+// costliest runs first (see KindOf and reproduce's scheduling).
+type RowCoster interface {
+	RowCost() float64
+}
 
-// registerKind makes k the behaviour of the tasks of kind name. It panics
+var kinds = map[task.Kind]Kind{}
+
+// RegisterKind makes k the behaviour of the tasks of kind name. It panics
 // if name has one; call it from init.
-func registerKind(name task.Kind, k kind) {
+func RegisterKind(name task.Kind, k Kind) {
 	if _, ok := kinds[name]; ok {
 		panic("experiment: duplicate task kind " + string(name))
 	}
 	kinds[name] = k
 }
 
-// kindOf returns the kind of the runs of s on t: streamKind for a run
+// KindOf returns the kind of the runs of s on t: streamKind for a run
 // streamed from disk, else t's kind. It panics if t's kind has no
-// behaviour registered (a task kind added without its file here).
-func kindOf(s Spec, t *task.Task) kind {
-	if s.Stream != "" {
-		return streamKind{inner: kinds[t.Kind]}
-	}
-	k, ok := kinds[t.Kind]
-	if !ok {
-		panic(fmt.Sprintf("experiment: task %s: no behaviour registered for task kind %q", t.Name, t.Kind))
-	}
-	return k
-}
-
-// specKind returns the kind of s's runs without reading s's data: a run on
-// a data file is measured (task.FromFile), a streamed one loads as a
-// state-space run.
-func specKind(s Spec) (kind, error) {
-	switch {
-	case s.Stream != "":
-		return streamKind{}, nil
-	case s.Data != nil:
-		return kinds[task.KindMeasured], nil
-	}
-	t, err := task.Get(s.Task)
-	if err != nil {
-		return nil, err
-	}
-	return kindOf(s, t), nil
-}
+// behaviour registered (a task kind whose package is not imported).
+func KindOf(s Spec, t *task.Task) Kind { return s.Source.kind(t) }
 
 // scorer fills the metrics a state-space run has beyond its row losses:
 // what the system and measured kinds add.
@@ -97,38 +78,29 @@ type stateKind struct {
 	newTruth func(t *task.Task, p metrics.EnergyProtocol) (*EnergyTruth, error)
 	// keepOwn is keepOwnErrorBars.
 	keepOwn bool
-	// draw draws the kind's figures of t from its seed-0 runs, after the
-	// dissipative figures every state-space kind draws.
-	draw func(out *figureDir, t *task.Task, seed0 []*Run, e *EnergyTruth) error
 }
 
-func (k stateKind) train(s Spec, t *task.Task, dir string, energy *EnergyTruth, progress train.Progress) (*Run, error) {
+func (k stateKind) Train(s Spec, t *task.Task, dir string, energy *EnergyTruth, progress train.Progress) (*Run, error) {
 	return trainState(k, s, t, dir, energy, progress)
 }
 
-func (stateKind) load(s Spec, dir string) (*Run, error) { return loadState(s, dir) }
+func (stateKind) Load(s Spec, dir string) (*Run, error) { return loadState(s, dir) }
 
-func (k stateKind) evaluate(r *Run, t *task.Task) error { return evaluateState(k, r, t) }
+func (k stateKind) Evaluate(r *Run, t *task.Task) error { return evaluateState(k, r, t) }
 
 func (k stateKind) score(r *Run, t *task.Task, energy *EnergyTruth) error {
 	return k.scoreRun(r, t, energy)
 }
 
-func (k stateKind) truth(t *task.Task, p metrics.EnergyProtocol) (*EnergyTruth, error) {
+func (k stateKind) Truth(t *task.Task, p metrics.EnergyProtocol) (*EnergyTruth, error) {
 	if k.newTruth == nil {
 		return nil, nil
 	}
 	return k.newTruth(t, p)
 }
 
-func (k stateKind) keepOwnErrorBars() bool { return k.keepOwn }
+func (k stateKind) KeepOwnErrorBars() bool { return k.keepOwn }
 
-func (k stateKind) figures(out *figureDir, t *task.Task, seed0 []*Run, e *EnergyTruth) error {
-	if err := writeDissipativeFigures(out, t, seed0); err != nil {
-		return err
-	}
-	return k.draw(out, t, seed0, e)
-}
 
 // trainState generates the rows of s, trains its state-space model in
 // memory and evaluates it with the losses on the rows and k's score: the
@@ -157,11 +129,11 @@ func evaluateState(k scorer, r *Run, t *task.Task) error {
 	return r.evaluate(k, t, ds, nil)
 }
 
-// streamKind is the kind of runs streamed from disk (Spec.Stream): they
+// streamKind is the kind of runs streamed from disk (Source Streamed): they
 // train in minibatches read from the dataset directory, and are evaluated
 // on its rows (see evalSet) as inner, the kind of their task, scores
 // them; a converted data file has no inner kind and only the losses.
-type streamKind struct{ inner kind }
+type streamKind struct{ inner Kind }
 
 func (k streamKind) scorer() scorer {
 	if sc, ok := k.inner.(scorer); ok {
@@ -170,26 +142,20 @@ func (k streamKind) scorer() scorer {
 	return nil
 }
 
-func (k streamKind) train(s Spec, t *task.Task, dir string, energy *EnergyTruth, progress train.Progress) (*Run, error) {
+func (k streamKind) Train(s Spec, t *task.Task, dir string, energy *EnergyTruth, progress train.Progress) (*Run, error) {
 	return trainStream(s, dir, energy, k.scorer(), progress)
 }
 
-func (streamKind) load(s Spec, dir string) (*Run, error) { return loadState(s, dir) }
+func (streamKind) Load(s Spec, dir string) (*Run, error) { return loadState(s, dir) }
 
-func (k streamKind) evaluate(r *Run, t *task.Task) error { return evaluateState(k.scorer(), r, t) }
+func (k streamKind) Evaluate(r *Run, t *task.Task) error { return evaluateState(k.scorer(), r, t) }
 
-func (k streamKind) truth(t *task.Task, p metrics.EnergyProtocol) (*EnergyTruth, error) {
+func (k streamKind) Truth(t *task.Task, p metrics.EnergyProtocol) (*EnergyTruth, error) {
 	if k.inner == nil {
 		return nil, nil
 	}
-	return k.inner.truth(t, p)
+	return k.inner.Truth(t, p)
 }
 
-func (k streamKind) keepOwnErrorBars() bool { return k.inner != nil && k.inner.keepOwnErrorBars() }
+func (k streamKind) KeepOwnErrorBars() bool { return k.inner != nil && k.inner.KeepOwnErrorBars() }
 
-func (k streamKind) figures(out *figureDir, t *task.Task, seed0 []*Run, e *EnergyTruth) error {
-	if k.inner == nil {
-		return nil
-	}
-	return k.inner.figures(out, t, seed0, e)
-}

@@ -12,7 +12,7 @@ import (
 // true rollouts shared by all runs), and draw Figure 2 or the N-body
 // orbits.
 func init() {
-	registerKind(task.KindSystem, stateKind{scoreRun: scoreEnergy, newTruth: NewEnergyTruth, draw: writeSystemFigures})
+	RegisterKind(task.KindSystem, stateKind{scoreRun: scoreEnergy, newTruth: NewEnergyTruth})
 }
 
 // scoreEnergy fills the energy MSE of r along the energy protocol's

@@ -24,7 +24,7 @@ func TestEveryTaskHasAKind(t *testing.T) {
 			t.Errorf("%s: kind %q has no behaviour registered", n, tk.Kind)
 			continue
 		}
-		if got, want := k.keepOwnErrorBars(), tk.Kind == task.KindMeasured; got != want {
+		if got, want := k.KeepOwnErrorBars(), tk.Kind == task.KindMeasured; got != want {
 			t.Errorf("%s: keeps its own error bars %v, want %v", n, got, want)
 		}
 	}
@@ -38,7 +38,7 @@ func TestEveryTaskHasAKind(t *testing.T) {
 		}
 		p := tk.Energy
 		p.Starts, p.Points = 2, 5
-		e, err := kinds[c.kind].truth(tk, p)
+		e, err := kinds[c.kind].Truth(tk, p)
 		if err != nil || (e != nil) != c.withTruth {
 			t.Errorf("%s: truth %v, %v; want one: %v", c.kind, e, err, c.withTruth)
 		}
@@ -54,7 +54,7 @@ func TestUnregisteredKindPanics(t *testing.T) {
 			t.Errorf("recovered %v, want a panic naming the missing kind", r)
 		}
 	}()
-	kindOf(Spec{}, &task.Task{Name: "x", Kind: "sensor"})
+	KindOf(Spec{}, &task.Task{Name: "x", Kind: "sensor"})
 }
 
 // TestLoadModelReadsNoData checks that loading a run on a data file reads

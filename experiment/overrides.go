@@ -2,7 +2,11 @@ package experiment
 
 import (
 	"encoding/json"
+	"errors"
+	"flag"
 	"fmt"
+	"maps"
+	"reflect"
 	"math"
 	"slices"
 	"strconv"
@@ -150,12 +154,6 @@ type Overrides struct {
 	Activation Setting[string] `json:"activation,omitzero"`
 	// Precision is the element type of training, float32 or float64.
 	Precision Setting[string] `json:"precision,omitzero"`
-	// LatentStep is the latent step of pixel tasks ("euler", "rk4" or
-	// "midpoint"; see latent.Config.Step); other tasks ignore it.
-	LatentStep Setting[string] `json:"latent_step,omitzero"`
-	// DynWeight is the weight of the latent-dynamics loss of pixel tasks
-	// (the reference's 0.1); other tasks ignore it.
-	DynWeight Setting[float64] `json:"dyn_weight,omitzero"`
 	// Fit is the fit mode (fit.Modes: derivative, midpoint, rollout) of
 	// tasks on state-space models; pixel tasks ignore it.
 	Fit Setting[string] `json:"fit,omitzero"`
@@ -165,23 +163,11 @@ type Overrides struct {
 	Integrator Setting[string] `json:"integrator,omitzero"`
 	// FitStarts makes the rollout fit's segment starts free parameters.
 	FitStarts Setting[bool] `json:"fit_starts,omitzero"`
-	// Frames is the number of consecutive frames of a pixel model's input
-	// (the reference's 2), LatentHorizon the number of decoded future frames of
-	// its rollout loss (0: none), LatentIntegrator the latent integrator
-	// of that loss ("rk4" or "leapfrog") and LatentBackward makes that
-	// loss forward-backward (half of each minibatch rolled out backwards
-	// in time; see latent.Config.Backward); other tasks ignore them.
-	Frames           Setting[int]    `json:"frames,omitzero"`
-	LatentHorizon    Setting[int]    `json:"latent_horizon,omitzero"`
-	LatentIntegrator Setting[string] `json:"latent_integrator,omitzero"`
-	LatentBackward   Setting[bool]   `json:"latent_backward,omitzero"`
+	// Latent sets fields of a pixel task's latent settings (Spec.Latent,
+	// a latent.Config) by their JSON names: frames, step, dyn_weight,
+	// horizon, integrator, backward, ...; other tasks ignore it.
+	Latent LatentPatch `json:"latent,omitempty"`
 }
-
-// maxFrames bounds Overrides.Frames.
-const maxFrames = 20
-
-// latentSteps are the latent steps latent.Config.Step takes.
-var latentSteps = []string{"euler", "rk4", "midpoint"}
 
 // Validate returns a *check.FieldError naming the first set field of o
 // whose value is out of range, and what it wants.
@@ -217,12 +203,6 @@ func (o Overrides) Validate() error {
 	if v, ok := o.Precision.Get(); ok && v != "float32" && v != "float64" {
 		return &check.FieldError{Field: "precision", Value: check.Quote(v), Want: "float32 or float64"}
 	}
-	if v, ok := o.LatentStep.Get(); ok && !slices.Contains(latentSteps, v) {
-		return &check.FieldError{Field: "latent_step", Value: check.Quote(v), Want: "euler, rk4 or midpoint"}
-	}
-	if v, ok := o.DynWeight.Get(); ok && !positive(v) {
-		return &check.FieldError{Field: "dyn_weight", Value: v, Want: "a positive, finite weight (the reference's is 0.1)"}
-	}
 	if v, ok := o.Fit.Get(); ok {
 		if _, err := fit.Lookup(v); err != nil {
 			return &check.FieldError{Field: "fit", Value: check.Quote(v), Want: "one of " + strings.Join(fit.Modes(), ", ")}
@@ -236,44 +216,21 @@ func (o Overrides) Validate() error {
 	if v, ok := o.Integrator.Get(); ok && !slices.Contains(fit.Integrators(), v) {
 		return &check.FieldError{Field: "integrator", Value: check.Quote(v), Want: "one of " + strings.Join(fit.Integrators(), ", ")}
 	}
-	if v, ok := o.Frames.Get(); ok && (v < 2 || v > maxFrames) {
-		return &check.FieldError{Field: "frames", Value: v, Want: fmt.Sprintf("an integer in [2, %d] (2 frames make the velocity observable)", maxFrames)}
-	}
-	if v, ok := o.LatentHorizon.Get(); ok && (v < 0 || v > latent.MaxHorizon) {
-		return &check.FieldError{Field: "latent_horizon", Value: v, Want: fmt.Sprintf("an integer in [0, %d], 0 for no rollout loss", latent.MaxHorizon)}
-	}
-	if v, ok := o.LatentIntegrator.Get(); ok && v != latent.IntegratorRK4 && v != latent.IntegratorLeapfrog {
-		return &check.FieldError{Field: "latent_integrator", Value: check.Quote(v), Want: "rk4 or leapfrog"}
-	}
-	return nil
+	return o.Latent.Validate()
 }
 
 // Apply sets the set fields of o in s. Setting the steps also resets the
-// log interval to its default (a twentieth of the steps); the latent step
-// and dynamics weight apply to pixel tasks only (s.LatentStep not empty),
-// the fit settings to the others. Setting a fit mode other than s's
-// resets the fit's other settings to the new mode's defaults before o's
-// horizon, integrator and fit_starts apply. The frames, latent horizon
-// and latent integrator also apply to pixel tasks only. It panics if o
-// has an activation that Validate rejects.
+// log interval to its default (a twentieth of the steps); the latent
+// settings apply to pixel tasks only (s.Latent not nil), the fit settings
+// to the others. Setting a fit mode other than s's resets the fit's other
+// settings to the new mode's defaults before o's horizon, integrator and
+// fit_starts apply. It panics if o has an activation or latent field that
+// Validate rejects.
 func (o Overrides) Apply(s *Spec) {
-	if v, ok := o.LatentStep.Get(); ok && s.LatentStep != "" {
-		s.LatentStep = v
-	}
-	if v, ok := o.DynWeight.Get(); ok && s.LatentStep != "" {
-		s.DynWeight = v
-	}
-	if v, ok := o.Frames.Get(); ok && s.LatentStep != "" {
-		s.Frames = v
-	}
-	if v, ok := o.LatentHorizon.Get(); ok && s.LatentStep != "" {
-		s.LatentHorizon = v
-	}
-	if v, ok := o.LatentIntegrator.Get(); ok && s.LatentStep != "" {
-		s.LatentIntegrator = v
-	}
-	if v, ok := o.LatentBackward.Get(); ok && s.LatentStep != "" {
-		s.LatentBackward = v
+	if s.Latent != nil && len(o.Latent) > 0 {
+		c := *s.Latent
+		o.Latent.Apply(&c)
+		s.Latent = &c
 	}
 	if v, ok := o.Steps.Get(); ok {
 		s.Train.Steps = v
@@ -294,7 +251,7 @@ func (o Overrides) Apply(s *Spec) {
 		s.Model.Activation = a
 	}
 	o.Precision.To(&s.Model.Precision)
-	if s.LatentStep == "" {
+	if s.Latent == nil {
 		if v, ok := o.Fit.Get(); ok {
 			if v != s.Fit.Mode {
 				// A new mode starts from its own defaults.
@@ -306,4 +263,168 @@ func (o Overrides) Apply(s *Spec) {
 		o.Integrator.To(&s.Fit.Integrator)
 		o.FitStarts.To(&s.Fit.FitStarts)
 	}
+}
+
+// LatentPatch holds fields of a latent.Config by their JSON names (see
+// latent.Config), each a JSON value: the latent settings that overrides
+// change in a pixel task's spec. A new field of latent.Config, validated
+// by latent.Config.Validate, can be overridden without a change here.
+// The latent dynamics' kind, hidden widths and activation are the run's
+// model's and cannot be set here.
+type LatentPatch map[string]json.RawMessage
+
+// latentModelFields are the latent.Config fields a LatentPatch may not
+// set: the model's settings (Spec.Model) decide them.
+var latentModelFields = []string{"kind", "hidden", "activation"}
+
+// Validate returns a *check.FieldError naming ("latent.FIELD") the first
+// field of p that latent.Config does not have, whose value has the wrong
+// type, or whose value is out of range on the reference's settings
+// (latent.Config.ValidateSettings); what depends on the model kind is
+// checked with the spec p applies to (Spec.Validate).
+func (p LatentPatch) Validate() error {
+	if err := p.validateFields(); err != nil {
+		return err
+	}
+	var c latent.Config
+	p.apply(&c)
+	if err := c.WithDefaults().ValidateSettings(); err != nil {
+		var fe *check.FieldError
+		if errors.As(err, &fe) {
+			f := *fe
+			f.Field = "latent." + f.Field
+			return &f
+		}
+		return err
+	}
+	return nil
+}
+
+// validateFields checks that every field of p is one of latent.Config's
+// that p may set, with a value of its type.
+func (p LatentPatch) validateFields() error {
+	for _, k := range slices.Sorted(maps.Keys(p)) {
+		field := "latent." + k
+		if slices.Contains(latentModelFields, k) {
+			return &check.FieldError{Field: field, Value: check.Quote(string(p[k])), Want: "no value: the latent dynamics are the model's (set -model, -hidden or -activation)"}
+		}
+		if _, ok := latentFieldType(k); !ok {
+			return &check.FieldError{Field: field, Value: check.Quote(string(p[k])), Want: "a field of the latent settings: " + strings.Join(latentFieldNames(), ", ")}
+		}
+		var c latent.Config
+		if err := json.Unmarshal(p.object(k), &c); err != nil {
+			ft, _ := latentFieldType(k)
+			return &check.FieldError{Field: field, Value: check.Quote(string(p[k])), Want: "a JSON " + ft.Kind().String()}
+		}
+	}
+	return nil
+}
+
+// object returns the JSON object holding p's field k alone.
+func (p LatentPatch) object(k string) []byte {
+	b, err := json.Marshal(map[string]json.RawMessage{k: p[k]})
+	if err != nil {
+		panic("experiment: LatentPatch: " + err.Error())
+	}
+	return b
+}
+
+// Apply sets the fields of p in c. It panics if p has a field that
+// latent.Config does not have, or a value of the wrong type (see
+// Validate).
+func (p LatentPatch) Apply(c *latent.Config) {
+	if err := p.validateFields(); err != nil {
+		panic("experiment: Apply of an unvalidated latent patch: " + err.Error())
+	}
+	p.apply(c)
+}
+
+// apply sets the fields of p, which validateFields accepted, in c.
+func (p LatentPatch) apply(c *latent.Config) {
+	for _, k := range slices.Sorted(maps.Keys(p)) {
+		if err := json.Unmarshal(p.object(k), c); err != nil {
+			panic("experiment: LatentPatch: " + err.Error())
+		}
+	}
+}
+
+// Flag returns a flag.Value that sets field k of *p from a flag's text:
+// a string as it is, a number or a boolean parsed. It panics if
+// latent.Config has no field k.
+func (p *LatentPatch) Flag(k string) flag.Value {
+	t, ok := latentFieldType(k)
+	if !ok {
+		panic("experiment: latent.Config has no field " + k)
+	}
+	return &latentFlag{p: p, key: k, kind: t.Kind()}
+}
+
+// latentFlag is the flag.Value of one field of a LatentPatch.
+type latentFlag struct {
+	p    *LatentPatch
+	key  string
+	kind reflect.Kind
+}
+
+func (f *latentFlag) String() string {
+	if f == nil || f.p == nil || (*f.p)[f.key] == nil {
+		return ""
+	}
+	return string((*f.p)[f.key])
+}
+
+func (f *latentFlag) Set(text string) error {
+	var v any
+	var err error
+	switch f.kind {
+	case reflect.String:
+		v = text
+	case reflect.Bool:
+		v, err = strconv.ParseBool(text)
+	case reflect.Float32, reflect.Float64:
+		v, err = strconv.ParseFloat(text, 64)
+	default:
+		v, err = strconv.Atoi(text)
+	}
+	if err != nil {
+		return fmt.Errorf("want a %s", f.kind)
+	}
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	if *f.p == nil {
+		*f.p = LatentPatch{}
+	}
+	(*f.p)[f.key] = b
+	return nil
+}
+
+// IsBoolFlag makes a boolean field's flag work without a value.
+func (f *latentFlag) IsBoolFlag() bool { return f.kind == reflect.Bool }
+
+// latentFieldType returns the type of latent.Config's field of JSON name
+// k.
+func latentFieldType(k string) (reflect.Type, bool) {
+	t := reflect.TypeFor[latent.Config]()
+	for i := range t.NumField() {
+		if name, _, _ := strings.Cut(t.Field(i).Tag.Get("json"), ","); name == k {
+			return t.Field(i).Type, true
+		}
+	}
+	return nil, false
+}
+
+// latentFieldNames returns the JSON names of the latent.Config fields a
+// LatentPatch may set.
+func latentFieldNames() []string {
+	var out []string
+	t := reflect.TypeFor[latent.Config]()
+	for i := range t.NumField() {
+		name, _, _ := strings.Cut(t.Field(i).Tag.Get("json"), ",")
+		if name != "" && name != "-" && !slices.Contains(latentModelFields, name) {
+			out = append(out, name)
+		}
+	}
+	return out
 }

@@ -67,7 +67,12 @@ func frames(d *pixels.Dataset, f, window int) []float32 {
 	return d.Frames[f*pixels.FrameSize : (f+window)*pixels.FrameSize]
 }
 
-func init() { registerKind(task.KindPixels, pixelKind{}) }
+func init() {
+	RegisterKind(task.KindPixels, pixelKind{})
+	RegisterFigures(task.KindPixels, func(out *figureDir, t *task.Task, seed0 []*Run, _ *EnergyTruth) error {
+		return writePixelFigures(out, t, seed0)
+	})
+}
 
 // pixelKind is the kind of tasks on rendered images (the pixel
 // pendulum): runs train a latent model (package latent) on the frames of
@@ -75,11 +80,11 @@ func init() { registerKind(task.KindPixels, pixelKind{}) }
 // draw frame strips, animations and latent portraits.
 type pixelKind struct{}
 
-func (pixelKind) train(s Spec, t *task.Task, dir string, _ *EnergyTruth, progress train.Progress) (*Run, error) {
+func (pixelKind) Train(s Spec, t *task.Task, dir string, _ *EnergyTruth, progress train.Progress) (*Run, error) {
 	return trainPixels(s, t, dir, progress)
 }
 
-func (pixelKind) load(s Spec, dir string) (*Run, error) {
+func (pixelKind) Load(s Spec, dir string) (*Run, error) {
 	m, err := latent.Load[float32](dir)
 	if err != nil {
 		return nil, err
@@ -87,7 +92,7 @@ func (pixelKind) load(s Spec, dir string) (*Run, error) {
 	return &Run{Spec: s, Model: &LatentModel{M: m}}, nil
 }
 
-func (pixelKind) evaluate(r *Run, t *task.Task) error {
+func (pixelKind) Evaluate(r *Run, t *task.Task) error {
 	d, err := pixelData(r.Spec, t)
 	if err != nil {
 		return err
@@ -95,20 +100,17 @@ func (pixelKind) evaluate(r *Run, t *task.Task) error {
 	return r.evaluatePixels(d)
 }
 
-func (pixelKind) truth(*task.Task, metrics.EnergyProtocol) (*EnergyTruth, error) { return nil, nil }
+func (pixelKind) Truth(*task.Task, metrics.EnergyProtocol) (*EnergyTruth, error) { return nil, nil }
 
 // rowCost is the training work of a pixel sample relative to a
 // state-space baseline's row (200-wide hidden layers): two encodings and a
 // decoding through the 1568-wide layers of the autoencoder, forward and
 // backward, about 20 times the products. Reproduce starts the pixel runs
 // first, so that they do not finish last.
-func (pixelKind) rowCost() float64 { return 20 }
+func (pixelKind) RowCost() float64 { return 20 }
 
-func (pixelKind) keepOwnErrorBars() bool { return false }
+func (pixelKind) KeepOwnErrorBars() bool { return false }
 
-func (pixelKind) figures(out *figureDir, t *task.Task, seed0 []*Run, _ *EnergyTruth) error {
-	return writePixelFigures(out, t, seed0)
-}
 
 // LatentModel is the model of a pixel run: an autoencoder with latent
 // dynamics (package latent).
@@ -132,13 +134,11 @@ func trainPixels(s Spec, t *task.Task, dir string, progress train.Progress) (*Ru
 	if err != nil {
 		return nil, err
 	}
-	lc := latent.Config{Kind: s.Model.Kind, Step: s.LatentStep, DynWeight: s.DynWeight,
-		Input: s.window() * pixels.FrameSize, Horizon: s.LatentHorizon, Integrator: s.LatentIntegrator, Backward: s.LatentBackward}
-	m, err := latent.New[float32](lc, rand.New(rand.NewPCG(s.Seed, streamInit)))
+	m, err := latent.New[float32](s.LatentConfig(), rand.New(rand.NewPCG(s.Seed, streamInit)))
 	if err != nil {
 		return nil, err
 	}
-	lc = m.Config()
+	lc := m.Config()
 	watch := newCollapseWatch(m, d, s.Train.Steps)
 	prog := func(step int, loss float64) {
 		watch.step = step

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/hnn-go/hnn/latent"
 	"github.com/hnn-go/hnn/metrics"
 	"github.com/hnn-go/hnn/pixels"
 	"github.com/hnn-go/hnn/task"
@@ -17,7 +18,7 @@ import (
 func init() {
 	// A pixel task small enough for tests: 6 trials of 8 frames.
 	task.Register(&task.Task{
-		Name: "pixel-tiny", Title: "tiny pixel pendulum", Dim: 2, Kind: task.KindPixels, LatentStep: "euler",
+		Name: "pixel-tiny", Title: "tiny pixel pendulum", Dim: 2, Kind: task.KindPixels, Latent: &latent.Config{Step: "euler"},
 		Pixels:      &pixels.Config{Trials: 6, Frames: 8, TestTrials: 2},
 		QuickPixels: &pixels.Config{Trials: 6, Frames: 8, TestTrials: 2},
 		TrainRows:   20,
@@ -109,11 +110,10 @@ func TestPixelRun(t *testing.T) {
 func TestPixelRunRollout(t *testing.T) {
 	t.Setenv(PixelCacheEnv, t.TempDir())
 	out := t.TempDir()
-	o := Overrides{Frames: Set(3), LatentHorizon: Set(2), LatentIntegrator: Set("leapfrog"), LatentBackward: Set(true)}
+	o := Overrides{Latent: LatentPatch{"frames": raw(`3`), "horizon": raw(`2`), "integrator": raw(`"leapfrog"`), "backward": raw(`true`)}}
 	if _, err := Reproduce(Options{Tasks: []string{"pixel-tiny"}, Models: []string{"hnn"}, Seeds: Set(1), Out: out, Overrides: o}); err == nil {
 		t.Error("leapfrog for a non-separable hnn: no error")
 	}
-	o.LatentIntegrator = Set("leapfrog")
 	res, err := Reproduce(Options{Tasks: []string{"pixel-tiny"}, Models: []string{"separable"}, Seeds: Set(1), Out: out, Overrides: o})
 	if err != nil {
 		t.Fatal(err)

@@ -164,11 +164,11 @@ type truthOnce struct {
 // truth returns the energy truth of s's task, computed once, or nil for a
 // task whose kind has none.
 func (rn *Runner) truth(s Spec) (*EnergyTruth, error) {
-	t, err := taskOf(s)
+	t, err := TaskOf(s)
 	if err != nil {
 		return nil, err
 	}
-	k := kindOf(s, t)
+	k := KindOf(s, t)
 	key := fmt.Sprintf("%s %+v", s.Task, s.Energy)
 	rn.mu.Lock()
 	if rn.truths == nil {
@@ -180,7 +180,7 @@ func (rn *Runner) truth(s Spec) (*EnergyTruth, error) {
 		rn.truths[key] = o
 	}
 	rn.mu.Unlock()
-	o.once.Do(func() { o.e, o.err = k.truth(t, s.Energy) })
+	o.once.Do(func() { o.e, o.err = k.Truth(t, s.Energy) })
 	return o.e, o.err
 }
 

@@ -215,13 +215,13 @@ type Results struct {
 
 // cost estimates a run's training work: steps times batch rows times the
 // model kind's cost per row (model.Kind.Cost), times the task kind's
-// (rowCoster) where its rows cost more than a state's.
+// (RowCoster) where its rows cost more than a state's.
 func cost(s Spec) float64 {
 	rows, perRow := 1, 1.0
-	if t, err := taskOf(s); err == nil {
+	if t, err := TaskOf(s); err == nil {
 		rows = max(t.TrainRows, 1)
-		if rc, ok := kinds[t.Kind].(rowCoster); ok {
-			perRow = rc.rowCost()
+		if rc, ok := KindOf(s, t).(RowCoster); ok {
+			perRow = rc.RowCost()
 		}
 	}
 	c := float64(s.Train.Steps)
@@ -236,12 +236,6 @@ func cost(s Spec) float64 {
 	return c * perRow
 }
 
-// A rowCoster is a task kind whose training rows cost more than a
-// state-space row: rowCost is the factor, relative to a state-space
-// baseline's row, that cost applies.
-type rowCoster interface {
-	rowCost() float64
-}
 
 // Reproduce trains every model on every task for every seed, concurrently,
 // evaluates them and aggregates the results: NewPlan, then every job run
@@ -420,7 +414,7 @@ func aggregate(p *Plan, runs []*Run, rn *Runner, res *Results) (map[string]*Ener
 		mr := tm[label]
 		if mr == nil {
 			mr = &ModelResult{}
-			t, err := taskOf(j.Spec)
+			t, err := TaskOf(j.Spec)
 			if err != nil {
 				return nil, err
 			}
@@ -430,7 +424,7 @@ func aggregate(p *Plan, runs []*Run, rn *Runner, res *Results) (map[string]*Ener
 			tm[label] = mr
 			// A single run on measured test segments keeps its error
 			// bars over time.
-			groups[mr] = &group{keepOwn: kindOf(j.Spec, t).keepOwnErrorBars()}
+			groups[mr] = &group{keepOwn: KindOf(j.Spec, t).KeepOwnErrorBars()}
 			e, err := rn.truth(j.Spec)
 			if err != nil {
 				return nil, err

@@ -96,7 +96,7 @@ func TestStandardisedUnits(t *testing.T) {
 			t.Fatal(err)
 		}
 		if va, vl := get(a, metrics.RolloutMSE), get(ev, metrics.RolloutMSE); math.Abs(vl/va-1) > 1e-9 {
-			t.Errorf("%s: rollout MSE %v after training, %v evaluated from the checkpoint %v", kind, va, vl, loaded.Spec.Data.Path)
+			t.Errorf("%s: rollout MSE %v after training, %v evaluated from the checkpoint %v", kind, va, vl, loaded.Spec.Source.File.Path)
 		}
 	}
 	// Raw: the same network sees inputs of order 100; its relative test

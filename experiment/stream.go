@@ -166,7 +166,7 @@ func NewStreamSpec(dir, kind string, seed uint64, quick bool) (Spec, error) {
 			return Spec{}, fmt.Errorf("experiment: %s: dim %d, task %s has %d", filepath.Join(dir, "dataset.json"), d.Dim, tn, s.Model.Dim)
 		}
 	}
-	s.Stream = abs
+	s.Source = StreamSource(abs)
 	return s, nil
 }
 
@@ -217,9 +217,9 @@ func evalSet(d *data.DiskDataset) (*data.Dataset, error) {
 func trainStream(s Spec, dir string, energy *EnergyTruth, k scorer, progress train.Progress) (*Run, error) {
 	start := time.Now()
 	if !s.Fit.IsDerivative() {
-		return nil, fmt.Errorf("experiment: %s: the %s fit needs whole trajectories in memory; runs streamed from disk train with the derivative fit", s.Stream, s.Fit.Mode)
+		return nil, fmt.Errorf("experiment: %s: the %s fit needs whole trajectories in memory; runs streamed from disk train with the derivative fit", s.Source.Dir, s.Fit.Mode)
 	}
-	d, err := data.OpenDiskDataset(s.Stream)
+	d, err := data.OpenDiskDataset(s.Source.Dir)
 	if err != nil {
 		return nil, err
 	}

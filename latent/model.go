@@ -18,23 +18,27 @@ type Config struct {
 	// that fits a latent state (q, p): "hnn" (the latent field is J grad H
 	// of a learned scalar H), "baseline" (an MLP gives the latent
 	// derivative directly), "dhnn", "separable", ...
-	Kind string `json:"kind"`
-	// Input is the width of a pixel input, two 28x28 frames: 1568.
-	Input int `json:"input"`
+	Kind string `json:"kind,omitempty"`
+	// Frames is the number of consecutive 28x28 frames of a pixel input
+	// (0: the reference's 2); it sets Input unless Input is set.
+	Frames int `json:"frames,omitempty"`
+	// Input is the width of a pixel input, Frames 28x28 frames: 1568 for
+	// the reference's two.
+	Input int `json:"input,omitempty"`
 	// Width and Residual shape the autoencoder halves: Input -> Width,
 	// Residual residual layers, -> Latent, and mirrored (200, 2).
-	Width    int `json:"width"`
-	Residual int `json:"residual"`
+	Width    int `json:"width,omitempty"`
+	Residual int `json:"residual,omitempty"`
 	// Latent is the latent dimension, (q, p): 2.
-	Latent int `json:"latent"`
+	Latent int `json:"latent,omitempty"`
 	// Hidden holds the hidden widths of the latent network (200, 200).
-	Hidden []int `json:"hidden"`
+	Hidden []int `json:"hidden,omitempty"`
 	// AEActivation is the autoencoder's activation (relu) and Activation
 	// the latent network's (tanh).
-	AEActivation nn.Activation `json:"ae_activation"`
-	Activation   nn.Activation `json:"activation"`
+	AEActivation nn.Activation `json:"ae_activation,omitzero"`
+	Activation   nn.Activation `json:"activation,omitzero"`
 	// DynWeight weighs the latent-dynamics loss (0.1).
-	DynWeight float64 `json:"dyn_weight"`
+	DynWeight float64 `json:"dyn_weight,omitempty"`
 	// Step is the latent step of the dynamics loss, z(t+1) = z(t) +
 	// step: "euler" (the reference's, step = f(z(t))), "rk4" (one
 	// classical Runge-Kutta step of unit length of dz/dt = f(z), with its
@@ -69,6 +73,12 @@ type Config struct {
 	Backward bool `json:"backward,omitempty"`
 }
 
+// MaxFrames bounds Config.Frames.
+const MaxFrames = 20
+
+// FramePixels is the size of one 28x28 frame of a pixel input.
+const FramePixels = 28 * 28
+
 // MaxHorizon bounds Config.Horizon: every frame of the rollout loss keeps
 // its integrator's workspaces for the backward pass.
 const MaxHorizon = 1000
@@ -85,7 +95,7 @@ func (c Config) integrator() string {
 // WithDefaults returns c with zero fields set to the reference's settings.
 func (c Config) WithDefaults() Config {
 	if c.Input == 0 {
-		c.Input = 2 * 28 * 28
+		c.Input = max(c.Frames, 2) * FramePixels
 	}
 	if c.Width == 0 {
 		c.Width = 200
@@ -112,28 +122,14 @@ func (c Config) WithDefaults() Config {
 }
 
 // Validate returns an error naming the first invalid field of c (after
-// WithDefaults).
+// WithDefaults): its settings (ValidateSettings), then its kind and the
+// latent dynamics it makes.
 func (c Config) Validate() error {
-	if _, err := model.Lookup(c.Kind); err != nil {
+	if err := c.ValidateSettings(); err != nil {
 		return fmt.Errorf("latent: %w", err)
 	}
-	switch {
-	case c.Input < 1 || c.Width < 1 || c.Residual < 0:
-		return fmt.Errorf("latent: autoencoder sizes input %d, width %d, residual %d; want positive sizes", c.Input, c.Width, c.Residual)
-	case c.Latent < 2 || c.Latent%2 != 0:
-		return fmt.Errorf("latent: latent dimension %d, want an even number of at least 2 (q, p)", c.Latent)
-	case !(c.DynWeight > 0) || math.IsInf(c.DynWeight, 0):
-		return fmt.Errorf("latent: dynamics weight %v, want a positive number", c.DynWeight)
-	case c.Step != "" && c.Step != "euler" && c.Step != "rk4" && c.Step != "midpoint":
-		return fmt.Errorf("latent: step %s, want euler, rk4 or midpoint", check.Quote(c.Step))
-	case c.Horizon < 0 || c.Horizon > MaxHorizon:
-		return fmt.Errorf("latent: horizon %d frames, want 0 (no rollout loss) to %d", c.Horizon, MaxHorizon)
-	case c.Integrator != "" && c.Integrator != IntegratorRK4 && c.Integrator != IntegratorLeapfrog:
-		return fmt.Errorf("latent: integrator %s, want %s or %s", check.Quote(c.Integrator), IntegratorRK4, IntegratorLeapfrog)
-	case c.Integrator != "" && c.Horizon == 0:
-		return fmt.Errorf("latent: integrator %s set without a rollout horizon; it integrates the rollout loss (horizon > 0)", c.Integrator)
-	case c.Backward && c.Horizon == 0:
-		return fmt.Errorf("latent: backward set without a rollout horizon; it rolls half of the rollout loss backwards (horizon > 0)")
+	if _, err := model.Lookup(c.Kind); err != nil {
+		return fmt.Errorf("latent: %w", err)
 	}
 	if c.Integrator == IntegratorLeapfrog {
 		k, _ := model.Lookup(c.Kind)
@@ -143,6 +139,41 @@ func (c Config) Validate() error {
 	}
 	if err := c.Dynamics().Validate(); err != nil {
 		return fmt.Errorf("latent: dynamics: %w", err)
+	}
+	return nil
+}
+
+// ValidateSettings returns a *check.FieldError naming, by its JSON name,
+// the first field of c (after WithDefaults) whose value is out of range,
+// leaving out what depends on the kind of the latent dynamics (see
+// Validate): every setting in one place, for overrides that do not know
+// the kind yet.
+func (c Config) ValidateSettings() error {
+	switch {
+	case c.Frames != 0 && (c.Frames < 2 || c.Frames > MaxFrames):
+		return &check.FieldError{Field: "frames", Value: c.Frames, Want: fmt.Sprintf("an integer in [2, %d] (2 frames make the velocity observable)", MaxFrames)}
+	case c.Frames != 0 && c.Input != c.Frames*FramePixels:
+		return &check.FieldError{Field: "input", Value: c.Input, Want: fmt.Sprintf("%d values, the %d frames of 28x28", c.Frames*FramePixels, c.Frames)}
+	case c.Input < 1:
+		return &check.FieldError{Field: "input", Value: c.Input, Want: "a positive size"}
+	case c.Width < 1:
+		return &check.FieldError{Field: "width", Value: c.Width, Want: "a positive size"}
+	case c.Residual < 0:
+		return &check.FieldError{Field: "residual", Value: c.Residual, Want: "a number of residual layers >= 0"}
+	case c.Latent < 2 || c.Latent%2 != 0:
+		return &check.FieldError{Field: "latent", Value: c.Latent, Want: "an even number of at least 2 (q, p)"}
+	case !(c.DynWeight > 0) || math.IsInf(c.DynWeight, 0):
+		return &check.FieldError{Field: "dyn_weight", Value: c.DynWeight, Want: "a positive, finite weight (the reference's is 0.1)"}
+	case c.Step != "" && c.Step != "euler" && c.Step != "rk4" && c.Step != "midpoint":
+		return &check.FieldError{Field: "step", Value: check.Quote(c.Step), Want: "euler, rk4 or midpoint"}
+	case c.Horizon < 0 || c.Horizon > MaxHorizon:
+		return &check.FieldError{Field: "horizon", Value: c.Horizon, Want: fmt.Sprintf("frames from 0 (no rollout loss) to %d", MaxHorizon)}
+	case c.Integrator != "" && c.Integrator != IntegratorRK4 && c.Integrator != IntegratorLeapfrog:
+		return &check.FieldError{Field: "integrator", Value: check.Quote(c.Integrator), Want: IntegratorRK4 + " or " + IntegratorLeapfrog}
+	case c.Integrator != "" && c.Horizon == 0:
+		return &check.FieldError{Field: "integrator", Value: check.Quote(c.Integrator), Want: "a rollout horizon (horizon > 0): it integrates the rollout loss"}
+	case c.Backward && c.Horizon == 0:
+		return &check.FieldError{Field: "backward", Value: c.Backward, Want: "a rollout horizon (horizon > 0): it rolls half of the rollout loss backwards"}
 	}
 	return nil
 }

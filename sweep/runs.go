@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 	"path/filepath"
 	"runtime"
 	"strconv"
@@ -32,6 +33,17 @@ type File struct {
 	experiment.Options
 }
 
+// movedFields are the pixel settings that sweep files of earlier versions
+// held at their top level, with where they are now.
+var movedFields = map[string]string{
+	"latent_step":       `"latent": {"step": ...}`,
+	"dyn_weight":        `"latent": {"dyn_weight": ...}`,
+	"frames":            `"latent": {"frames": ...}`,
+	"latent_horizon":    `"latent": {"horizon": ...}`,
+	"latent_integrator": `"latent": {"integrator": ...}`,
+	"latent_backward":   `"latent": {"backward": ...}`,
+}
+
 // ReadFile reads and checks the sweep file at path.
 func ReadFile(path string) (*File, error) {
 	b, err := os.ReadFile(path)
@@ -42,6 +54,11 @@ func ReadFile(path string) (*File, error) {
 	dec := json.NewDecoder(bytes.NewReader(b))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&f); err != nil {
+		for old, now := range movedFields {
+			if strings.Contains(err.Error(), `unknown field "`+old+`"`) {
+				return nil, fmt.Errorf("sweep: %s: field %s is now %s (the latent settings are one object, as in config.json)", path, old, now)
+			}
+		}
 		return nil, fmt.Errorf("sweep: %s: %w", path, err)
 	}
 	if !ValidSweepName(f.Name) {

@@ -16,7 +16,7 @@
 //   - KindMeasured: Generate and Segments, System if the data have a
 //     known energy, Available if the data file may be absent
 //     (realpendulum.go; FromFile makes one from any trajectory file);
-//   - KindPixels: Pixels, QuickPixels and LatentStep (pixel.go).
+//   - KindPixels: Pixels, QuickPixels and Latent (pixel.go).
 //
 // Every kind uses Name, Title, Dim, TrainRows, Train/QuickTrain, Bounds,
 // Published and Models; a state-space task may set Fit, its default fit

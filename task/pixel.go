@@ -1,6 +1,7 @@
 package task
 
 import (
+	"github.com/hnn-go/hnn/latent"
 	"github.com/hnn-go/hnn/pixels"
 	"github.com/hnn-go/hnn/train"
 )
@@ -31,7 +32,7 @@ func pixelPendulum() *Task {
 		Dim:         2,
 		Pixels:      &pixels.Config{},
 		QuickPixels: &pixels.Config{Trials: 60, TestTrials: 12},
-		LatentStep:  "euler",
+		Latent:      &latent.Config{Step: "euler"},
 		TrainRows:   160 * 100,
 		Train:       train.Config{Steps: 10000, LR: 1e-3, WeightDecay: 1e-5, Batch: 200, LogEvery: 500, Average: orbitAverage},
 		QuickTrain:  train.Config{Steps: 3000, LR: 1e-3, WeightDecay: 1e-5, Batch: 100, LogEvery: 300, Average: orbitAverage},
@@ -61,7 +62,7 @@ func init() {
 	t := pixelPendulum()
 	t.Name = "pixel-pendulum-frames"
 	t.Title = "Pixel pendulum, 3 frames, 5-frame forward-backward rollout loss"
-	t.Frames, t.LatentHorizon, t.LatentBackward = 3, 5, true
+	t.Latent = &latent.Config{Step: "euler", Frames: 3, Horizon: 5, Backward: true}
 	t.Train.Steps, t.Train.Batch, t.Train.LogEvery = 6000, 100, 300
 	t.Published = nil
 	Register(t)

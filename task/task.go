@@ -9,6 +9,7 @@ import (
 
 	"github.com/hnn-go/hnn/data"
 	"github.com/hnn-go/hnn/fit"
+	"github.com/hnn-go/hnn/latent"
 	"github.com/hnn-go/hnn/internal/check"
 	"github.com/hnn-go/hnn/metrics"
 	"github.com/hnn-go/hnn/pixels"
@@ -35,7 +36,7 @@ const (
 	// them with System's energy; figures are the rollouts.
 	KindMeasured Kind = "measured"
 	// KindPixels tasks train latent models on rendered images of a
-	// pendulum (Pixels, QuickPixels, LatentStep): runs report the pixel
+	// pendulum (Pixels, QuickPixels, Latent): runs report the pixel
 	// metrics; figures are frame strips, animations and latent portraits.
 	KindPixels Kind = "pixels"
 )
@@ -110,19 +111,13 @@ type Task struct {
 	// figure), its scale saved beside the checkpoint. FromFile sets it
 	// unless DataSource.Raw.
 	Standardise bool
-	// LatentStep is the latent step of a pixel task's dynamics loss
-	// ("euler", the reference's, or "rk4"; see latent.Config.Step).
-	LatentStep string
-	// Frames, LatentHorizon, LatentIntegrator and LatentBackward are a
-	// pixel task's multi-frame settings (see experiment.Spec's fields of
-	// the same names and latent.Config): the frames of the encoder's
-	// input (0: the reference's 2), the decoded future frames of the
-	// rollout loss (0: none), its latent integrator ("": rk4) and whether
-	// half of each minibatch rolls backwards in time.
-	Frames           int
-	LatentHorizon    int
-	LatentIntegrator string
-	LatentBackward   bool
+	// Latent holds a pixel task's settings of its latent model and loss
+	// (package latent): the frames of the encoder's input, the latent
+	// step of the dynamics loss, the rollout loss's horizon, integrator and
+	// direction, the dynamics weight. Its Kind, Hidden and Activation are
+	// left empty: the latent dynamics are the run's model (see
+	// experiment.Spec.Latent). Nil for the other kinds.
+	Latent *latent.Config
 }
 
 // Published is one model's row of the paper's Table 1.

@@ -94,8 +94,21 @@ func runTrain(args []string, stdout, stderr io.Writer) error {
 	return err
 }
 
+// latentFlags are the flags of the pixel tasks' latent settings
+// (experiment.LatentPatch): the field of latent.Config each sets, by its
+// JSON name.
+var latentFlags = []struct{ field, flag, usage string }{
+	{"step", "latent-step", "latent `step` of the pixel task's dynamics loss: euler (the reference's, default), rk4 or midpoint"},
+	{"dyn_weight", "dyn-weight", "`weight` of the pixel task's latent-dynamics loss (default: the reference's 0.1)"},
+	{"frames", "frames", "`number` of consecutive frames of the pixel model's input (default: the reference's 2)"},
+	{"horizon", "latent-horizon", "`frames` of the pixel task's rollout loss: decoded future frames through the latent integrator (default: 0, none)"},
+	{"integrator", "latent-integrator", "latent `integrator` of the pixel task's rollout loss: rk4 (default) or leapfrog (separable models)"},
+	{"backward", "latent-backward", "forward-backward rollout loss of the pixel task: half of each minibatch rolled out backwards in time from its input -latent-horizon frames ahead (needs -latent-horizon)"},
+}
+
 // overrideFlags registers a flag for every field of o, named as the field
-// in a sweep file with '-' for '_'.
+// in a sweep file with '-' for '_' (the latent settings, a sweep file's
+// "latent" object, as -latent-FIELD, or -frames and -dyn-weight).
 func overrideFlags(fs *flag.FlagSet, o *experiment.Overrides) {
 	fs.Var(&o.Steps, "steps", "number of training `steps` (default: the task's)")
 	fs.Var(&o.LR, "lr", "Adam learning `rate` (default: the task's, 1e-3)")
@@ -105,24 +118,18 @@ func overrideFlags(fs *flag.FlagSet, o *experiment.Overrides) {
 	fs.Var(&o.Hidden, "hidden", "hidden layer `widths`, comma-separated (default: 200,200)")
 	fs.Var(&o.Activation, "activation", "hidden `activation`: "+strings.Join(nn.ActivationNames(), ", ")+" (default: tanh)")
 	fs.Var(&o.Precision, "precision", "element `type` for training: float32 (default) or float64")
-	fs.Var(&o.LatentStep, "latent-step", "latent `step` of the pixel task's dynamics loss: euler (the reference's, default), rk4 or midpoint")
-	fs.Var(&o.DynWeight, "dyn-weight", "`weight` of the pixel task's latent-dynamics loss (default: the reference's 0.1)")
 	fs.Var(&o.Fit, "fit", "fit `mode`: "+strings.Join(fit.Modes(), ", ")+" (default: the task's, derivative)")
 	fs.Var(&o.Horizon, "horizon", "rollout fit: segment length in `steps` (default 5)")
 	fs.Var(&o.Integrator, "integrator", "rollout fit: `integrator`, "+strings.Join(fit.Integrators(), ", ")+" (default rk4; leapfrog for separable models)")
+	for _, f := range latentFlags {
+		fs.Var(o.Latent.Flag(f.field), f.flag, f.usage)
+	}
 	fs.Var(&o.FitStarts, "fit-starts", "rollout fit: fit each segment's start with the weights (after the first half of the steps)")
-	fs.Var(&o.Frames, "frames", "`number` of consecutive frames of the pixel model's input (default: the reference's 2)")
-	fs.Var(&o.LatentHorizon, "latent-horizon", "`frames` of the pixel task's rollout loss: decoded future frames through the latent integrator (default: 0, none)")
-	fs.Var(&o.LatentIntegrator, "latent-integrator", "latent `integrator` of the pixel task's rollout loss: rk4 (default) or leapfrog (separable models)")
-	fs.Var(&o.LatentBackward, "latent-backward", "forward-backward rollout loss of the pixel task: half of each minibatch rolled out backwards in time from its input -latent-horizon frames ahead (needs -latent-horizon)")
 }
 
 func printMetrics(w io.Writer, s experiment.Spec, m experiment.Metrics) {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	name := s.Task
-	if s.Data != nil {
-		name = s.Data.Path
-	}
+	name := s.Source.Name(s)
 	head := "task\tmodel\tseed"
 	row := fmt.Sprintf("%s\t%s\t%d", name, s.Model.Kind, s.Seed)
 	for _, k := range metrics.All() {

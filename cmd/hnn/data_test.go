@@ -81,8 +81,9 @@ func TestTrainData(t *testing.T) {
 			t.Errorf("%s: rollout MSE %v after training, want < 0.05", name, v)
 		}
 		cfg := readJSON(t, filepath.Join(out, "config.json"))
-		if d, ok := cfg["data"].(map[string]any); !ok || d["path"] != path || d["test_fraction"] != 0.25 {
-			t.Errorf("%s: config.json data = %v", name, cfg["data"])
+		src, _ := cfg["source"].(map[string]any)
+		if d, ok := src["file"].(map[string]any); !ok || src["kind"] != "file" || d["path"] != path || d["test_fraction"] != 0.25 {
+			t.Errorf("%s: config.json source = %v", name, cfg["source"])
 		}
 		e := mustRun(t, "evaluate", out)
 		if !strings.Contains(e, "rollout MSE") {

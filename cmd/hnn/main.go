@@ -153,11 +153,16 @@ func oneLine(s string) string { return strings.ReplaceAll(s, "\n", "; ") }
 
 // flagMessage returns the message of err; a bare *check.FieldError (a
 // value out of range in a field that is also a flag) names the flag,
-// -weight-decay for the field weight_decay.
+// -weight-decay for the field weight_decay, -latent-step for latent.step.
 func flagMessage(err error) string {
 	if fe, ok := err.(*check.FieldError); ok {
 		f := *fe
 		f.Field = "-" + strings.ReplaceAll(f.Field, "_", "-")
+		for _, l := range latentFlags {
+			if fe.Field == "latent."+l.field {
+				f.Field = "-" + l.flag
+			}
+		}
 		return f.Error()
 	}
 	return err.Error()
