@@ -101,7 +101,6 @@ func (k stateKind) Truth(t *task.Task, p metrics.EnergyProtocol) (*EnergyTruth, 
 
 func (k stateKind) KeepOwnErrorBars() bool { return k.keepOwn }
 
-
 // trainState generates the rows of s, trains its state-space model in
 // memory and evaluates it with the losses on the rows and k's score: the
 // training of the system and measured kinds.
@@ -158,4 +157,3 @@ func (k streamKind) Truth(t *task.Task, p metrics.EnergyProtocol) (*EnergyTruth,
 }
 
 func (k streamKind) KeepOwnErrorBars() bool { return k.inner != nil && k.inner.KeepOwnErrorBars() }
-

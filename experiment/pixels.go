@@ -111,7 +111,6 @@ func (pixelKind) RowCost() float64 { return 20 }
 
 func (pixelKind) KeepOwnErrorBars() bool { return false }
 
-
 // LatentModel is the model of a pixel run: an autoencoder with latent
 // dynamics (package latent).
 type LatentModel struct {

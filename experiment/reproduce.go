@@ -236,7 +236,6 @@ func cost(s Spec) float64 {
 	return c * perRow
 }
 
-
 // Reproduce trains every model on every task for every seed, concurrently,
 // evaluates them and aggregates the results: NewPlan, then every job run
 // by a Runner on o.Workers goroutines, then Collect. With o.Out set it

@@ -9,8 +9,8 @@ import (
 
 	"github.com/hnn-go/hnn/data"
 	"github.com/hnn-go/hnn/fit"
-	"github.com/hnn-go/hnn/latent"
 	"github.com/hnn-go/hnn/internal/check"
+	"github.com/hnn-go/hnn/latent"
 	"github.com/hnn-go/hnn/metrics"
 	"github.com/hnn-go/hnn/pixels"
 	"github.com/hnn-go/hnn/systems"
