@@ -20,6 +20,7 @@ import (
 
 	"github.com/hnn-go/hnn/data"
 	"github.com/hnn-go/hnn/experiment"
+	"github.com/hnn-go/hnn/experiment/reproduce"
 	"github.com/hnn-go/hnn/metrics"
 	"github.com/hnn-go/hnn/model"
 	"github.com/hnn-go/hnn/nn"
@@ -170,7 +171,7 @@ func measureSweep(rep *ScaleReport) error {
 		if err != nil {
 			return err
 		}
-		f := &sweep.File{Name: fmt.Sprintf("bench-%d", w), Options: experiment.Options{Tasks: []string{"spring"}, Models: []string{"hnn"},
+		f := &sweep.File{Name: fmt.Sprintf("bench-%d", w), Options: reproduce.Options{Tasks: []string{"spring"}, Models: []string{"hnn"},
 			Seeds: experiment.Set(8), Quick: true, Overrides: experiment.Overrides{Steps: experiment.Set(200)}, NoFigures: true}}
 		start := time.Now()
 		_, err = sweep.Run(context.Background(), f, sweep.RunOptions{Workers: w, Out: dir})

@@ -53,3 +53,7 @@ func (e *EnergyTruth) Errors(m Trained) (perStart, pred []float64, err error) {
 	}
 	return metrics.EnergyErrors(e.System.Energy, e.States, pred, e.Protocol.Starts, e.Protocol.Points, d), pred, nil
 }
+
+// Integrator returns the integrator of the protocol's rollouts, which
+// figures use to roll models out as the metric does.
+func (e *EnergyTruth) Integrator() ode.Integrator { return e.ig }

@@ -127,33 +127,3 @@ func evaluateState(k scorer, r *Run, t *task.Task) error {
 	}
 	return r.evaluate(k, t, ds, nil)
 }
-
-// streamKind is the kind of runs streamed from disk (Source Streamed): they
-// train in minibatches read from the dataset directory, and are evaluated
-// on its rows (see evalSet) as inner, the kind of their task, scores
-// them; a converted data file has no inner kind and only the losses.
-type streamKind struct{ inner Kind }
-
-func (k streamKind) scorer() scorer {
-	if sc, ok := k.inner.(scorer); ok {
-		return sc
-	}
-	return nil
-}
-
-func (k streamKind) Train(s Spec, t *task.Task, dir string, energy *EnergyTruth, progress train.Progress) (*Run, error) {
-	return trainStream(s, dir, energy, k.scorer(), progress)
-}
-
-func (streamKind) Load(s Spec, dir string) (*Run, error) { return loadState(s, dir) }
-
-func (k streamKind) Evaluate(r *Run, t *task.Task) error { return evaluateState(k.scorer(), r, t) }
-
-func (k streamKind) Truth(t *task.Task, p metrics.EnergyProtocol) (*EnergyTruth, error) {
-	if k.inner == nil {
-		return nil, nil
-	}
-	return k.inner.Truth(t, p)
-}
-
-func (k streamKind) KeepOwnErrorBars() bool { return k.inner != nil && k.inner.KeepOwnErrorBars() }

@@ -28,6 +28,6 @@ func scoreEnergy(r *Run, t *task.Task, energy *EnergyTruth) error {
 	if err != nil {
 		return fmt.Errorf("experiment: %s %s seed %d: energy rollout: %w", r.Spec.Task, r.Spec.Model.Kind, r.Spec.Seed, err)
 	}
-	r.Metrics.record(metrics.EnergyMSE, metrics.ChunkSEM(per, max(r.Spec.Energy.Chunks, 1)), per)
+	r.Metrics.Record(metrics.EnergyMSE, metrics.ChunkSEM(per, max(r.Spec.Energy.Chunks, 1)), per)
 	return nil
 }

@@ -10,41 +10,6 @@ import (
 	"github.com/hnn-go/hnn/task"
 )
 
-// TestEveryTaskHasAKind checks that every registered task's kind has its
-// behaviour registered here, with the kind's own truth and error bars.
-func TestEveryTaskHasAKind(t *testing.T) {
-	t.Parallel()
-	for _, n := range task.Names() {
-		tk, err := task.Get(n)
-		if err != nil {
-			t.Fatal(err)
-		}
-		k, ok := kinds[tk.Kind]
-		if !ok {
-			t.Errorf("%s: kind %q has no behaviour registered", n, tk.Kind)
-			continue
-		}
-		if got, want := k.KeepOwnErrorBars(), tk.Kind == task.KindMeasured; got != want {
-			t.Errorf("%s: keeps its own error bars %v, want %v", n, got, want)
-		}
-	}
-	for _, c := range []struct {
-		kind      task.Kind
-		withTruth bool
-	}{{task.KindSystem, true}, {task.KindMeasured, false}, {task.KindPixels, false}} {
-		tk, err := task.Get(map[task.Kind]string{task.KindSystem: "spring", task.KindMeasured: "real-pendulum", task.KindPixels: "pixel-pendulum"}[c.kind])
-		if err != nil {
-			t.Fatal(err)
-		}
-		p := tk.Energy
-		p.Starts, p.Points = 2, 5
-		e, err := kinds[c.kind].Truth(tk, p)
-		if err != nil || (e != nil) != c.withTruth {
-			t.Errorf("%s: truth %v, %v; want one: %v", c.kind, e, err, c.withTruth)
-		}
-	}
-}
-
 // TestUnregisteredKindPanics checks that a task of a kind without
 // behaviour fails loudly instead of running as some other kind.
 func TestUnregisteredKindPanics(t *testing.T) {

@@ -3,8 +3,6 @@ package experiment
 import (
 	"encoding/json"
 	"math"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -102,61 +100,4 @@ func TestLongHorizonPerfectAndWrongModels(t *testing.T) {
 	if err := json.Unmarshal(js, &back); err != nil || !math.IsNaN(float64(back.EnergyDrift)) {
 		t.Errorf("JSON round trip: %+v, %v", back, err)
 	}
-}
-
-// TestReproduceLongHorizon runs a tiny reproduction with -long-horizon and
-// checks the results.json schema and the figure.
-func TestReproduceLongHorizon(t *testing.T) {
-	t.Parallel()
-	dir := t.TempDir()
-	res, err := Reproduce(Options{Tasks: []string{"spring"}, Seeds: Set(1), Quick: true, Out: dir, Overrides: Overrides{Steps: Set(20), Hidden: Set([]int{16})}, LongHorizon: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	var raw map[string]any
-	b, err := os.ReadFile(filepath.Join(dir, "results.json"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := json.Unmarshal(b, &raw); err != nil {
-		t.Fatal(err)
-	}
-	for _, mk := range []string{"baseline", "hnn"} {
-		lh, ok := raw["tasks"].(map[string]any)["spring"].(map[string]any)[mk].(map[string]any)["long_horizon"].(map[string]any)
-		if !ok {
-			t.Fatalf("%s: no long_horizon in results.json", mk)
-		}
-		for _, ig := range tk().LongHorizon.Integrators {
-			e, ok := lh[ig].(map[string]any)
-			if !ok {
-				t.Fatalf("%s: no long_horizon.%s", mk, ig)
-			}
-			for _, k := range []string{"energy_drift", "relative_error", "chaos_floor", "valid_time", "horizon"} {
-				if _, ok := e[k]; !ok {
-					t.Errorf("%s %s: no %s", mk, ig, k)
-				}
-			}
-		}
-	}
-	if h := res.Tasks["spring"]["hnn"].LongHorizon["rk4"].Horizon; h != tk().LongHorizonSettings(true).TEnd {
-		t.Errorf("horizon %v, want the quick protocol's %v", h, tk().LongHorizonSettings(true).TEnd)
-	}
-	if _, err := os.Stat(filepath.Join(dir, "spring-long-horizon.png")); err != nil {
-		t.Error(err)
-	}
-	if s := LongHorizonTable(res); !strings.Contains(s, "implicit-midpoint") && !strings.Contains(s, "rk4") {
-		t.Errorf("table without integrators:\n%s", s)
-	}
-	var m Metrics
-	if err := readJSON(filepath.Join(dir, "runs", "spring-hnn-seed0", MetricsFile), &m); err != nil || len(m.LongHorizon) == 0 {
-		t.Errorf("run metrics.json has no long-horizon metrics (err %v)", err)
-	}
-}
-
-func tk() *task.Task {
-	t, err := task.Get("spring")
-	if err != nil {
-		panic(err)
-	}
-	return t
 }

@@ -22,11 +22,13 @@ import (
 	"github.com/hnn-go/hnn/train"
 )
 
-// Streams of a run's seeded sources.
+// The streams of a run's seeded sources: every run draws its data, its
+// initial weights and its minibatches from rand.NewPCG(seed, stream), so
+// that its numbers depend only on its seed.
 const (
-	streamData  = 1
-	streamInit  = 2
-	streamBatch = 3
+	StreamData  = 1
+	StreamInit  = 2
+	StreamBatch = 3
 )
 
 // Files a run directory holds besides the checkpoint (model.json,
@@ -86,6 +88,20 @@ func NewSpec(taskName, kind string, seed uint64, quick bool) (Spec, error) {
 		s.Latent = &c
 	}
 	return s, nil
+}
+
+// Label returns the name a run's model is reported under: the model kind,
+// followed by "-" and the variant's name in a sweep over hyperparameters.
+func (s Spec) Label() string {
+	if s.Variant == "" {
+		return s.Model.Kind
+	}
+	return s.Model.Kind + "-" + s.Variant
+}
+
+// RunName returns the run directory name of s: TASK-LABEL-seedN.
+func (s Spec) RunName() string {
+	return fmt.Sprintf("%s-%s-seed%d", s.Task, s.Label(), s.Seed)
 }
 
 // LatentConfig returns the configuration of a pixel run's latent model:
@@ -169,8 +185,8 @@ type Metrics struct {
 	Seconds      float64     `json:"seconds"`
 }
 
-// record sets metric k to s with the samples behind it (nil if none).
-func (m *Metrics) record(k *metrics.Metric, s metrics.Summary, samples []float64) {
+// Record sets metric k to s with the samples behind it (nil if none).
+func (m *Metrics) Record(k *metrics.Metric, s metrics.Summary, samples []float64) {
 	m.Set(k, s)
 	if samples != nil {
 		if m.Samples == nil {
@@ -205,6 +221,12 @@ func (m *Metrics) UnmarshalJSON(b []byte) error {
 	p.Values, p.Samples = v, s
 	*m = Metrics(p)
 	return nil
+}
+
+// StepValue is a value measured at a training step.
+type StepValue struct {
+	Step  int     `json:"step"`
+	Value float64 `json:"value"`
 }
 
 // Run is a trained (or loaded) model with its spec and metrics.
@@ -381,14 +403,14 @@ func trainWith(s Spec, t *task.Task, ds *data.Dataset, dir string, energy *Energ
 		return nil, terr
 	}
 	run := &Run{Spec: s, Model: m}
-	return run.finish(dir, m.Save, func() error { return run.evaluate(k, t, ds, energy) }, hist, terr, start)
+	return run.Finish(dir, m.Save, func() error { return run.evaluate(k, t, ds, energy) }, hist, terr, start)
 }
 
-// finish saves r's spec and checkpoint (with save) into dir if dir is not
+// Finish saves r's spec and checkpoint (with save) into dir if dir is not
 // empty, evaluates r, and saves its metrics there: the end of every run,
 // whatever its model. terr is the training's error, nil or one wrapping
 // train.ErrDiverged; it is recorded in the metrics and returned with r.
-func (r *Run) finish(dir string, save func(dir string) error, evaluate func() error, hist train.History, terr error, start time.Time) (*Run, error) {
+func (r *Run) Finish(dir string, save func(dir string) error, evaluate func() error, hist train.History, terr error, start time.Time) (*Run, error) {
 	if dir != "" {
 		if err := writeSpec(dir, r.Spec); err != nil {
 			return nil, err
@@ -419,7 +441,7 @@ func (r *Run) finish(dir string, save func(dir string) error, evaluate func() er
 // returns the model in t's units (WrapScaled); the training history's
 // losses are in the standardised units.
 func fitModel[T nn.Float](s Spec, t *task.Task, ds *data.Dataset, progress train.Progress) (Trained, train.History, error) {
-	m, err := model.New[T](s.Model, rand.New(rand.NewPCG(s.Seed, streamInit)))
+	m, err := model.New[T](s.Model, rand.New(rand.NewPCG(s.Seed, StreamInit)))
 	if err != nil {
 		return nil, train.History{}, err
 	}
@@ -433,7 +455,7 @@ func fitModel[T nn.Float](s Spec, t *task.Task, ds *data.Dataset, progress train
 		a, b := fitted.Apply(trainSet), fitted.Apply(testSet)
 		trainSet, testSet, sc = &a, &b, &fitted
 	}
-	h, err := fit.Train(m, trainSet, testSet, s.Fit, s.Train, rand.New(rand.NewPCG(s.Seed, streamBatch)), progress)
+	h, err := fit.Train(m, trainSet, testSet, s.Fit, s.Train, rand.New(rand.NewPCG(s.Seed, StreamBatch)), progress)
 	if sc != nil {
 		return WrapScaled(m, *sc), h, err
 	}
@@ -446,8 +468,8 @@ func fitModel[T nn.Float](s Spec, t *task.Task, ds *data.Dataset, progress train
 // protocol.
 func (r *Run) evaluate(k scorer, t *task.Task, ds *data.Dataset, energy *EnergyTruth) error {
 	trainRows, testRows := r.State().RowErrors(&ds.Train), r.State().RowErrors(&ds.Test)
-	r.Metrics.record(metrics.TrainLoss, metrics.MeanSEM(trainRows), trainRows)
-	r.Metrics.record(metrics.TestLoss, metrics.MeanSEM(testRows), testRows)
+	r.Metrics.Record(metrics.TrainLoss, metrics.MeanSEM(trainRows), trainRows)
+	r.Metrics.Record(metrics.TestLoss, metrics.MeanSEM(testRows), testRows)
 	if k == nil {
 		return nil
 	}
@@ -487,7 +509,7 @@ func (r *Run) evaluateSegments(t *task.Task) error {
 			starts = append(starts, sf.FitStart(fc, sg.T[:n], sg.X[:n*d]))
 		}
 	}
-	rolls, err := rolloutSegments(r.State(), segmentIntegrator(r.Spec), segs, starts)
+	rolls, err := RolloutSegments(r.State(), SegmentIntegrator(r.Spec), segs, starts)
 	if err != nil {
 		return fmt.Errorf("experiment: %s %s seed %d: %w", r.Spec.Task, r.Spec.Model.Kind, r.Spec.Seed, err)
 	}
@@ -519,20 +541,20 @@ func (r *Run) evaluateSegments(t *task.Task) error {
 	if len(segs) > 1 {
 		chunks = len(segs)
 	}
-	r.Metrics.record(metrics.RolloutMSE, metrics.ChunkSEM(stateErr, chunks), nil)
+	r.Metrics.Record(metrics.RolloutMSE, metrics.ChunkSEM(stateErr, chunks), nil)
 	r.Metrics.RolloutCurve = curve
 	if t.System != nil {
 		e := metrics.ChunkSEM(energyErr, chunks)
-		r.Metrics.record(metrics.EnergyMSE, e, []float64{e.Mean})
+		r.Metrics.Record(metrics.EnergyMSE, e, []float64{e.Mean})
 	}
 	return nil
 }
 
-// segmentIntegrator returns the integrator that rolls the model of s out
+// SegmentIntegrator returns the integrator that rolls the model of s out
 // over measured segments: Dormand-Prince at rtol = atol = 1e-9, or, for a
 // model trained through an integrator (the rollout fit), that integrator
 // with one step per sampling interval, the map it was trained to match.
-func segmentIntegrator(s Spec) ode.Integrator {
+func SegmentIntegrator(s Spec) ode.Integrator {
 	if fc := s.Fit.WithDefaults(); fc.Integrator != "" {
 		ig, err := ode.New(fc.Integrator, ode.Options{})
 		if err != nil {
@@ -543,10 +565,10 @@ func segmentIntegrator(s Spec) ode.Integrator {
 	return ode.DormandPrince{RTol: 1e-9, ATol: 1e-9}
 }
 
-// rolloutSegments rolls m out with ig from the first row of every segment (or
+// RolloutSegments rolls m out with ig from the first row of every segment (or
 // from starts[i], if starts is not nil) over the segment's times (shifted
 // to start at zero) and returns the trajectories.
-func rolloutSegments(m Trained, ig ode.Integrator, segs []task.Segment, starts [][]float64) ([][]float64, error) {
+func RolloutSegments(m Trained, ig ode.Integrator, segs []task.Segment, starts [][]float64) ([][]float64, error) {
 	f := m.FieldFunc()()
 	out := make([][]float64, len(segs))
 	for i, sg := range segs {
@@ -583,7 +605,7 @@ func Load(dir string) (*Run, error) {
 // a rollout of the trained model needs.
 func LoadModel(dir string) (*Run, error) {
 	var s Spec
-	if err := readJSON(filepath.Join(dir, SpecFile), &s); err != nil {
+	if err := ReadJSON(filepath.Join(dir, SpecFile), &s); err != nil {
 		return nil, err
 	}
 	k, err := s.Source.specKind(s)
@@ -664,7 +686,7 @@ func Evaluate(dir string, longHorizon bool) (*Run, error) {
 		}
 	}
 	r.Metrics.Seconds = time.Since(start).Seconds()
-	return r, writeJSON(filepath.Join(dir, EvaluationFile), r.Metrics)
+	return r, WriteJSON(filepath.Join(dir, EvaluationFile), r.Metrics)
 }
 
 // saveMetrics writes r's rows.npz (the samples of the metrics kept per
@@ -681,7 +703,7 @@ func (r *Run) saveMetrics(dir string) error {
 	if err := data.WriteNPZ(filepath.Join(dir, RowsFile), rows); err != nil {
 		return fmt.Errorf("experiment: %w", err)
 	}
-	return writeJSON(filepath.Join(dir, MetricsFile), r.Metrics)
+	return WriteJSON(filepath.Join(dir, MetricsFile), r.Metrics)
 }
 
 // loadMetrics reads dir's metrics.json and rows.npz into r, those that
@@ -689,7 +711,7 @@ func (r *Run) saveMetrics(dir string) error {
 // metrics.json has.
 func (r *Run) loadMetrics(dir string) error {
 	if _, err := os.Stat(filepath.Join(dir, MetricsFile)); err == nil {
-		if err := readJSON(filepath.Join(dir, MetricsFile), &r.Metrics); err != nil {
+		if err := ReadJSON(filepath.Join(dir, MetricsFile), &r.Metrics); err != nil {
 			return err
 		}
 	}
@@ -726,10 +748,11 @@ func writeSpec(dir string, s Spec) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return fmt.Errorf("experiment: %w", err)
 	}
-	return writeJSON(filepath.Join(dir, SpecFile), specFile{Spec: s, Build: buildinfo.Get(nn.BLAS)})
+	return WriteJSON(filepath.Join(dir, SpecFile), specFile{Spec: s, Build: buildinfo.Get(nn.BLAS)})
 }
 
-func writeJSON(path string, v any) error {
+// WriteJSON writes v as indented JSON to path, atomically.
+func WriteJSON(path string, v any) error {
 	b, err := json.MarshalIndent(v, "", "  ")
 	if err != nil {
 		return fmt.Errorf("experiment: %s: %w", path, err)
@@ -740,7 +763,8 @@ func writeJSON(path string, v any) error {
 	return nil
 }
 
-func readJSON(path string, v any) error {
+// ReadJSON reads the JSON file at path into v; its errors name the file.
+func ReadJSON(path string, v any) error {
 	b, err := os.ReadFile(path)
 	if err != nil {
 		return fmt.Errorf("experiment: %w", err)

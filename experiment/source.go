@@ -114,7 +114,7 @@ func (src Source) dataset(s Spec) (*data.Dataset, error) {
 	if err != nil {
 		return nil, err
 	}
-	return t.Generate(rand.New(rand.NewPCG(s.Seed, streamData)))
+	return t.Generate(rand.New(rand.NewPCG(s.Seed, StreamData)))
 }
 
 // kind returns the kind of the runs of s on t: streamKind for a run

@@ -16,6 +16,8 @@ import (
 	"time"
 
 	"github.com/hnn-go/hnn/experiment"
+	"github.com/hnn-go/hnn/experiment/report"
+	"github.com/hnn-go/hnn/experiment/reproduce"
 	"github.com/hnn-go/hnn/internal/check"
 	"github.com/hnn-go/hnn/metrics"
 	"github.com/hnn-go/hnn/train"
@@ -30,7 +32,7 @@ import (
 //	 "variants": [{"name": "lr1e-3", "lr": 1e-3}, {"name": "lr1e-2", "lr": 1e-2}]}
 type File struct {
 	Name string `json:"name"`
-	experiment.Options
+	reproduce.Options
 }
 
 // movedFields are the pixel settings that sweep files of earlier versions
@@ -72,11 +74,11 @@ func ReadFile(path string) (*File, error) {
 
 // Plan returns the experiment plan of the sweep (the same on every
 // machine).
-func (f *File) Plan() (*experiment.Plan, error) { return experiment.NewPlan(f.Options) }
+func (f *File) Plan() (*reproduce.Plan, error) { return reproduce.NewPlan(f.Options) }
 
 // Jobs returns the queue's jobs of plan p in sweep name: job i carries
 // p.Jobs[i] as its spec.
-func Jobs(name string, p *experiment.Plan) ([]Job, error) {
+func Jobs(name string, p *reproduce.Plan) ([]Job, error) {
 	jobs := make([]Job, len(p.Jobs))
 	for i, j := range p.Jobs {
 		b, err := json.Marshal(j)
@@ -121,11 +123,11 @@ func (s *RunSummary) UnmarshalJSON(b []byte) error {
 }
 
 // RunExecutor returns the executor that trains and evaluates an
-// experiment job (a Job whose Spec is an experiment.Job) with rn, writing
+// experiment job (a Job whose Spec is a reproduce.Job) with rn, writing
 // the run directory the worker gives it.
-func RunExecutor(rn *experiment.Runner) Executor {
+func RunExecutor(rn *reproduce.Runner) Executor {
 	return func(ctx context.Context, job Job, dir string) (json.RawMessage, error) {
-		var j experiment.Job
+		var j reproduce.Job
 		if err := json.Unmarshal(job.Spec, &j); err != nil {
 			return nil, fmt.Errorf("sweep: job %d: %w", job.Index, err)
 		}
@@ -139,10 +141,10 @@ func RunExecutor(rn *experiment.Runner) Executor {
 }
 
 // loadRuns loads the run directories of plan p under dir/runs.
-func loadRuns(p *experiment.Plan, dir string) ([]*experiment.Run, error) {
+func loadRuns(p *reproduce.Plan, dir string) ([]*experiment.Run, error) {
 	runs := make([]*experiment.Run, len(p.Jobs))
 	for i, j := range p.Jobs {
-		r, err := experiment.Load(experiment.RunDir(dir, j))
+		r, err := experiment.Load(reproduce.RunDir(dir, j))
 		if err != nil {
 			return nil, fmt.Errorf("sweep: run %s: %w", j.Name, err)
 		}
@@ -153,8 +155,9 @@ func loadRuns(p *experiment.Plan, dir string) ([]*experiment.Run, error) {
 
 // CollectDir aggregates a sweep whose runs are all in out/runs (written by
 // RunShard on a shared volume, or downloaded by Collect) and writes
-// results.json, report.md and the figures into out, as Reproduce does.
-func CollectDir(f *File, out string, progress io.Writer, start time.Time) (*experiment.Results, error) {
+// results.json, report.md and the figures into out, as hnn reproduce does
+// (report.Write).
+func CollectDir(f *File, out string, progress io.Writer, start time.Time) (*reproduce.Results, error) {
 	p, err := f.Plan()
 	if err != nil {
 		return nil, err
@@ -163,18 +166,24 @@ func CollectDir(f *File, out string, progress io.Writer, start time.Time) (*expe
 }
 
 // collectDir is CollectDir for the plan p of the sweep.
-func collectDir(p *experiment.Plan, out string, progress io.Writer, start time.Time) (*experiment.Results, error) {
+func collectDir(p *reproduce.Plan, out string, progress io.Writer, start time.Time) (*reproduce.Results, error) {
 	runs, err := loadRuns(p, out)
 	if err != nil {
 		return nil, err
 	}
 	p.Options.Out, p.Options.Progress = out, progress
-	return experiment.Collect(p, runs, nil, start)
+	res, err := reproduce.Collect(p, runs, nil, start)
+	if res != nil {
+		if werr := report.Write(out, res, !p.Options.NoFigures); werr != nil {
+			return nil, werr
+		}
+	}
+	return res, err
 }
 
 // CollectRuns waits for every result of sweep f on c, downloads the runs
 // into out/runs and aggregates them with CollectDir.
-func CollectRuns(ctx context.Context, c *Client, f *File, out string, progress io.Writer, start time.Time) (*experiment.Results, error) {
+func CollectRuns(ctx context.Context, c *Client, f *File, out string, progress io.Writer, start time.Time) (*reproduce.Results, error) {
 	p, err := f.Plan()
 	if err != nil {
 		return nil, err
@@ -210,7 +219,7 @@ func RunShard(f *File, i, n, workers int, out string, log io.Writer) error {
 		return err
 	}
 	jobs := p.Shard(i, n)
-	rn := &experiment.Runner{}
+	rn := &reproduce.Runner{}
 	errs := make([]error, len(jobs))
 	var wg sync.WaitGroup
 	next := make(chan int)
@@ -220,7 +229,7 @@ func RunShard(f *File, i, n, workers int, out string, log io.Writer) error {
 			defer wg.Done()
 			for k := range next {
 				j := jobs[k]
-				dir := experiment.RunDir(out, j)
+				dir := reproduce.RunDir(out, j)
 				if _, err := os.Stat(filepath.Join(dir, experiment.MetricsFile)); err == nil {
 					if log != nil {
 						fmt.Fprintf(log, "%s: done before, kept\n", j.Name)
@@ -270,7 +279,7 @@ type RunOptions struct {
 // o.Workers workers here, and collects and aggregates the results into
 // o.Out, as Reproduce does: the one-machine path of a sweep, through the
 // same queue, workers and collector as the many-machine one.
-func Run(ctx context.Context, f *File, o RunOptions) (*experiment.Results, error) {
+func Run(ctx context.Context, f *File, o RunOptions) (*reproduce.Results, error) {
 	start := time.Now()
 	if o.Out == "" {
 		return nil, errors.New("sweep: no output directory")
@@ -311,7 +320,7 @@ func Run(ctx context.Context, f *File, o RunOptions) (*experiment.Results, error
 		return nil, fmt.Errorf("sweep: %w", err)
 	}
 	defer os.RemoveAll(work)
-	rn := &experiment.Runner{}
+	rn := &reproduce.Runner{}
 	wctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	var wg sync.WaitGroup

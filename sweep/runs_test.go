@@ -11,20 +11,21 @@ import (
 	"time"
 
 	"github.com/hnn-go/hnn/experiment"
+	"github.com/hnn-go/hnn/experiment/reproduce"
 )
 
 // smallSweep is a sweep of 8 short runs: two tasks, two models, two seeds.
 func smallSweep(name string) *File {
-	return &File{Name: name, Options: experiment.Options{Tasks: []string{"spring", "pendulum"}, Models: []string{"baseline", "hnn"},
+	return &File{Name: name, Options: reproduce.Options{Tasks: []string{"spring", "pendulum"}, Models: []string{"baseline", "hnn"},
 		Seeds: experiment.Set(2), Quick: true, Overrides: experiment.Overrides{Steps: experiment.Set(20), Hidden: experiment.Set([]int{8, 8})}, NoFigures: true}}
 }
 
 // reproduced returns what Reproduce gives for the sweep's options.
-func reproduced(t *testing.T, f *File) *experiment.Results {
+func reproduced(t *testing.T, f *File) *reproduce.Results {
 	t.Helper()
 	o := f.Options
 	o.Workers = 1
-	res, err := experiment.Reproduce(o)
+	res, err := reproduce.Reproduce(o)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -68,7 +69,7 @@ func TestRunEqualsReproduce(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, j := range p.Jobs {
-		if _, err := os.Stat(filepath.Join(experiment.RunDir(out, j), experiment.MetricsFile)); err != nil {
+		if _, err := os.Stat(filepath.Join(reproduce.RunDir(out, j), experiment.MetricsFile)); err != nil {
 			t.Errorf("run %s not collected: %v", j.Name, err)
 		}
 	}
@@ -111,7 +112,7 @@ func TestShardsEqualReproduce(t *testing.T) {
 	}
 	// Collecting an incomplete sweep names the missing run.
 	p, _ := f.Plan()
-	os.RemoveAll(experiment.RunDir(out, p.Jobs[5]))
+	os.RemoveAll(reproduce.RunDir(out, p.Jobs[5]))
 	if _, err := CollectDir(f, out, nil, time.Now()); err == nil || !strings.Contains(err.Error(), p.Jobs[5].Name) {
 		t.Errorf("incomplete sweep: error %v, want one naming %s", err, p.Jobs[5].Name)
 	}

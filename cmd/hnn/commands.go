@@ -14,6 +14,8 @@ import (
 
 	"github.com/hnn-go/hnn/data"
 	"github.com/hnn-go/hnn/experiment"
+	"github.com/hnn-go/hnn/experiment/report"
+	"github.com/hnn-go/hnn/experiment/reproduce"
 	"github.com/hnn-go/hnn/fit"
 	"github.com/hnn-go/hnn/internal/buildinfo"
 	"github.com/hnn-go/hnn/metrics"
@@ -84,7 +86,7 @@ func runTrain(args []string, stdout, stderr io.Writer) error {
 	if *noProgress {
 		w = nil
 	}
-	bar := experiment.NewProgress(w, int64(s.Train.Steps), 1)
+	bar := reproduce.NewProgress(w, int64(s.Train.Steps), 1)
 	r, err := experiment.Train(s, *out, nil, func(step int, loss float64) { bar.Set(int64(step), loss) })
 	bar.Finish()
 	if r != nil {
@@ -247,7 +249,7 @@ func runRollout(args []string, stdout, stderr io.Writer) error {
 func runReproduce(args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("reproduce", "[-tasks LIST] [-models LIST] [-seeds N] [-quick] [-long-horizon] [-out DIR] [-steps N] [-hidden LIST]",
 		"Train every model on every task for N seeds, evaluate, print the Table-1 comparison and write results.json, report.md and figures", stderr)
-	var o experiment.Options
+	var o reproduce.Options
 	tasks := fs.String("tasks", strings.Join(task.Table1, ","), "comma-separated tasks: "+strings.Join(task.Names(), ", "))
 	models := fs.String("models", "", "comma-separated models: "+strings.Join(model.Kinds(), ", ")+" (default: each task's own, baseline,hnn for the paper's tasks and baseline,hnn,dhnn on real-pendulum and damped-spring)")
 	fs.Var(&o.Seeds, "seeds", "number of `seeds` per task and model, at least 1 (default: 5, or 1 with -quick)")
@@ -274,7 +276,7 @@ func runReproduce(args []string, stdout, stderr io.Writer) error {
 	if !*noProgress {
 		o.Progress = stderr
 	}
-	res, err := experiment.Reproduce(o)
+	res, err := report.ReproduceAndWrite(o)
 	printResults(stdout, res, o.Out, o.NoFigures)
 	return err
 }
@@ -362,7 +364,7 @@ func runHorizonFigure(args []string, stdout, stderr io.Writer) error {
 		}
 		runs = append(runs, r)
 	}
-	if err := experiment.WriteHorizonFigure(*out, *title, runs, func(r *experiment.Run) string { return experiment.FitLabel(r.Spec) }); err != nil {
+	if err := report.WriteHorizonFigure(*out, *title, runs, func(r *experiment.Run) string { return report.FitLabel(r.Spec) }); err != nil {
 		return err
 	}
 	fmt.Fprintf(stdout, "wrote %s\n", *out)

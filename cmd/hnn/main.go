@@ -28,7 +28,8 @@ import (
 	"runtime/pprof"
 	"strings"
 
-	"github.com/hnn-go/hnn/experiment"
+	// The pixel task kind registers itself when imported.
+	"github.com/hnn-go/hnn/experiment/pixel"
 	"github.com/hnn-go/hnn/internal/check"
 	"github.com/hnn-go/hnn/nn"
 	"github.com/hnn-go/hnn/task"
@@ -144,7 +145,7 @@ func usage(w io.Writer) {
 // environment lists the variables hnn reads, for the usage text.
 var environment = [][2]string{
 	{task.LipsonEnv, "directory of the Schmidt & Lipson files (default ../shared/data/lipson)"},
-	{experiment.PixelCacheEnv, "cache of rendered pixel datasets (default the user's cache directory/hnn)"},
+	{pixel.CacheEnv, "cache of rendered pixel datasets (default the user's cache directory/hnn)"},
 	{nn.KernelEnv, "lower nn's kernel level: generic, avx2 or avx512 (default the CPU's best)"},
 	{"HNN_CPUPROFILE", "write a CPU profile of the whole command to this file (go tool pprof)"},
 }

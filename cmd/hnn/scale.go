@@ -14,6 +14,8 @@ import (
 	"time"
 
 	"github.com/hnn-go/hnn/experiment"
+	"github.com/hnn-go/hnn/experiment/report"
+	"github.com/hnn-go/hnn/experiment/reproduce"
 	"github.com/hnn-go/hnn/sweep"
 	"github.com/hnn-go/hnn/task"
 )
@@ -164,7 +166,7 @@ func runWorker(args []string, stdout, stderr io.Writer) error {
 	defer c.Close()
 	ctx, cancel := signalContext()
 	defer cancel()
-	n, err := c.Work(ctx, sweep.RunExecutor(&experiment.Runner{}), wo)
+	n, err := c.Work(ctx, sweep.RunExecutor(&reproduce.Runner{}), wo)
 	fmt.Fprintf(stdout, "worker: %d runs done\n", n)
 	return err
 }
@@ -241,7 +243,7 @@ func runSweepCollect(args []string, stdout, stderr io.Writer) error {
 	}
 	f.NoFigures = *noFigures
 	start := time.Now()
-	var res *experiment.Results
+	var res *reproduce.Results
 	if *fromDir {
 		res, err = sweep.CollectDir(f, *out, stderr, start)
 	} else {
@@ -310,12 +312,12 @@ func runSweepStatus(args []string, stdout, stderr io.Writer) error {
 }
 
 // printResults prints the table of res and where it was written.
-func printResults(w io.Writer, res *experiment.Results, out string, noFigures bool) {
+func printResults(w io.Writer, res *reproduce.Results, out string, noFigures bool) {
 	if res == nil {
 		return
 	}
-	fmt.Fprint(w, experiment.Table(res))
-	if lt := experiment.LongHorizonTable(res); lt != "" {
+	fmt.Fprint(w, report.Table(res))
+	if lt := report.LongHorizonTable(res); lt != "" {
 		fmt.Fprintf(w, "\nLong horizon:\n%s", lt)
 	}
 	figs := " and figures"

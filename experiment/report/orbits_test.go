@@ -1,4 +1,4 @@
-package experiment
+package report
 
 import (
 	"math"
@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/hnn-go/hnn/experiment"
+	"github.com/hnn-go/hnn/experiment/reproduce"
 	"github.com/hnn-go/hnn/metrics"
 )
 
@@ -17,8 +19,8 @@ func TestReproduceOrbitTasks(t *testing.T) {
 		t.Skip("short")
 	}
 	dir := t.TempDir()
-	o := Options{Tasks: []string{"two-body", "three-body"}, Seeds: Set(1), Quick: true, Out: dir, Overrides: Overrides{Steps: Set(10), Hidden: Set([]int{8, 8})}}
-	res, err := Reproduce(o)
+	o := reproduce.Options{Tasks: []string{"two-body", "three-body"}, Seeds: experiment.Set(1), Quick: true, Out: dir, Overrides: experiment.Overrides{Steps: experiment.Set(10), Hidden: experiment.Set([]int{8, 8})}}
+	res, err := ReproduceAndWrite(o)
 	if err != nil {
 		t.Fatal(err)
 	}

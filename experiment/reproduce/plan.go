@@ -1,4 +1,4 @@
-package experiment
+package reproduce
 
 import (
 	"fmt"
@@ -8,6 +8,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/hnn-go/hnn/experiment"
 	"github.com/hnn-go/hnn/internal/check"
 	"github.com/hnn-go/hnn/task"
 	"github.com/hnn-go/hnn/train"
@@ -16,11 +17,11 @@ import (
 // Variant is one setting of the hyperparameters in a sweep: its set
 // Overrides replace the task's reference values (after Options.Overrides).
 // Runs of a variant are reported under the model label "KIND-NAME" (see
-// Spec.Label).
+// experiment.Spec.Label).
 type Variant struct {
 	// Name labels the variant ([A-Za-z0-9._-]+).
 	Name string `json:"name"`
-	Overrides
+	experiment.Overrides
 }
 
 var variantName = regexp.MustCompile(`^[A-Za-z0-9._-]+$`)
@@ -28,8 +29,8 @@ var variantName = regexp.MustCompile(`^[A-Za-z0-9._-]+$`)
 // Job is one run of a Plan: its complete spec and the name of its run
 // directory, TASK-MODEL[-VARIANT]-seedN, unique within the plan.
 type Job struct {
-	Name string `json:"name"`
-	Spec Spec   `json:"spec"`
+	Name string          `json:"name"`
+	Spec experiment.Spec `json:"spec"`
 }
 
 // Plan is the list of runs of a reproduction or sweep, with what the
@@ -92,10 +93,10 @@ func NewPlan(o Options) (*Plan, error) {
 					p.Models = append(p.Models, label)
 				}
 				if len(p.Jobs)+seeds > check.MaxJobs {
-					return nil, fmt.Errorf("experiment: more than %d runs (tasks x models x variants x seeds), want fewer", check.MaxJobs)
+					return nil, fmt.Errorf("reproduce: more than %d runs (tasks x models x variants x seeds), want fewer", check.MaxJobs)
 				}
 				for seed := range seeds {
-					s, err := NewSpec(tn, mk, uint64(seed), o.Quick)
+					s, err := experiment.NewSpec(tn, mk, uint64(seed), o.Quick)
 					if err != nil {
 						return nil, err
 					}
@@ -103,13 +104,13 @@ func NewPlan(o Options) (*Plan, error) {
 					v.Overrides.Apply(&s)
 					s.Variant = v.Name
 					if err := s.Validate(); err != nil {
-						return nil, fmt.Errorf("experiment: %s: %w", s.RunName(), err)
+						return nil, fmt.Errorf("reproduce: %s: %w", s.RunName(), err)
 					}
 					p.Jobs = append(p.Jobs, Job{Name: s.RunName(), Spec: s})
 				}
 			}
 		}
-		ps, err := NewSpec(tn, "hnn", 0, o.Quick)
+		ps, err := experiment.NewSpec(tn, "hnn", 0, o.Quick)
 		if err != nil {
 			return nil, err
 		}
@@ -124,27 +125,13 @@ func NewPlan(o Options) (*Plan, error) {
 // 0 <= i < n.
 func (p *Plan) Shard(i, n int) []Job {
 	if n <= 0 || i < 0 || i >= n {
-		panic("experiment: bad shard")
+		panic("reproduce: bad shard")
 	}
 	var out []Job
 	for k := i; k < len(p.Jobs); k += n {
 		out = append(out, p.Jobs[k])
 	}
 	return out
-}
-
-// Label returns the name a run's model is reported under: the model kind,
-// followed by "-" and the variant's name in a sweep over hyperparameters.
-func (s Spec) Label() string {
-	if s.Variant == "" {
-		return s.Model.Kind
-	}
-	return s.Model.Kind + "-" + s.Variant
-}
-
-// RunName returns the run directory name of s: TASK-LABEL-seedN.
-func (s Spec) RunName() string {
-	return fmt.Sprintf("%s-%s-seed%d", s.Task, s.Label(), s.Seed)
 }
 
 // Runner runs the jobs of plans, sharing among them what does not depend on
@@ -157,18 +144,18 @@ type Runner struct {
 
 type truthOnce struct {
 	once sync.Once
-	e    *EnergyTruth
+	e    *experiment.EnergyTruth
 	err  error
 }
 
 // truth returns the energy truth of s's task, computed once, or nil for a
 // task whose kind has none.
-func (rn *Runner) truth(s Spec) (*EnergyTruth, error) {
-	t, err := TaskOf(s)
+func (rn *Runner) truth(s experiment.Spec) (*experiment.EnergyTruth, error) {
+	t, err := experiment.TaskOf(s)
 	if err != nil {
 		return nil, err
 	}
-	k := KindOf(s, t)
+	k := experiment.KindOf(s, t)
 	key := fmt.Sprintf("%s %+v", s.Task, s.Energy)
 	rn.mu.Lock()
 	if rn.truths == nil {
@@ -185,14 +172,14 @@ func (rn *Runner) truth(s Spec) (*EnergyTruth, error) {
 }
 
 // Run trains and evaluates one job, writing its run directory into dir if
-// dir is not empty (see Train). A diverged run returns its Run and an
+// dir is not empty (see experiment.Train). A diverged run returns its run and an
 // error wrapping train.ErrDiverged.
-func (rn *Runner) Run(j Job, dir string, progress train.Progress) (*Run, error) {
+func (rn *Runner) Run(j Job, dir string, progress train.Progress) (*experiment.Run, error) {
 	e, err := rn.truth(j.Spec)
 	if err != nil {
 		return nil, err
 	}
-	return Train(j.Spec, dir, e, progress)
+	return experiment.Train(j.Spec, dir, e, progress)
 }
 
 // orderByCost returns the indices of jobs, costliest first (stable), so
@@ -209,6 +196,6 @@ func orderByCost(jobs []Job) []int {
 }
 
 // runDesc names a run in messages.
-func runDesc(s Spec) string {
+func runDesc(s experiment.Spec) string {
 	return strings.Join([]string{s.Task, s.Label(), fmt.Sprintf("seed %d", s.Seed)}, " ")
 }

@@ -1,19 +1,46 @@
-package experiment
+package report
 
 import (
 	"cmp"
 	"fmt"
+	"os"
 	"path/filepath"
 	"slices"
 	"strings"
 
+	"github.com/hnn-go/hnn/experiment/reproduce"
 	"github.com/hnn-go/hnn/internal/atomicfile"
 	"github.com/hnn-go/hnn/metrics"
 	"github.com/hnn-go/hnn/task"
 )
 
+// ReportFile is the name of the report in a reproduction's output
+// directory.
+const ReportFile = "report.md"
+
+// Write writes the report of res into dir: with figures set, the figures
+// of every task (seed 0's runs: the loss curves, those registered for the
+// task's kind, and the long-horizon curves if res has them), then
+// results.json listing them (reproduce.WriteResults) and report.md.
+func Write(dir string, res *reproduce.Results, figures bool) error {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return fmt.Errorf("report: %w", err)
+	}
+	if figures {
+		out := &FigureDir{dir: dir}
+		if err := writeFigures(out, res); err != nil {
+			return err
+		}
+		res.Figures = out.written
+	}
+	if err := reproduce.WriteResults(dir, res); err != nil {
+		return err
+	}
+	return writeReport(filepath.Join(dir, ReportFile), res)
+}
+
 // writeReport writes a Markdown report of res to path.
-func writeReport(path string, res *Results) error {
+func writeReport(path string, res *reproduce.Results) error {
 	var b strings.Builder
 	b.WriteString("# hnn: reproduction of the HNN paper's Table 1\n\n")
 	if res.Command != "" {
@@ -42,7 +69,7 @@ func writeReport(path string, res *Results) error {
 
 // writeLongHorizonSection writes the long-horizon table of res, if it has
 // long-horizon metrics.
-func writeLongHorizonSection(b *strings.Builder, res *Results) {
+func writeLongHorizonSection(b *strings.Builder, res *reproduce.Results) {
 	if LongHorizonTable(res) == "" {
 		return
 	}
@@ -69,7 +96,7 @@ func writeLongHorizonSection(b *strings.Builder, res *Results) {
 }
 
 // writeProtocol writes the settings every task ran with.
-func writeProtocol(b *strings.Builder, res *Results) {
+func writeProtocol(b *strings.Builder, res *reproduce.Results) {
 	b.WriteString("\n## Protocol\n\n")
 	for _, tn := range res.Order {
 		p := res.Protocol[tn]
@@ -85,7 +112,7 @@ func writeProtocol(b *strings.Builder, res *Results) {
 // writeSection writes the table of the metrics of report section sec: a
 // row for every task and model that has any of them. The main table has
 // the seeds before its metrics and the paper's numbers after them.
-func writeSection(b *strings.Builder, res *Results, sec *metrics.Section) {
+func writeSection(b *strings.Builder, res *reproduce.Results, sec *metrics.Section) {
 	main := sec == metrics.MainTable
 	ms := metrics.In(sec)
 	head := []string{"task", "model"}
@@ -171,13 +198,13 @@ func cell(m *metrics.Metric, v metrics.Summary, ok bool, level metrics.Level) st
 // writeFigureLinks links the figures of res that have a report section,
 // section by section in the order of their kinds, each section's figures
 // in task order.
-func writeFigureLinks(b *strings.Builder, res *Results) {
+func writeFigureLinks(b *strings.Builder, res *reproduce.Results) {
 	rank := map[string]int{}
 	for i, tn := range res.Order {
 		rank[tn] = i
 	}
 	figs := slices.Clone(res.Figures)
-	slices.SortStableFunc(figs, func(x, y Figure) int { return cmp.Compare(rank[x.Task], rank[y.Task]) })
+	slices.SortStableFunc(figs, func(x, y reproduce.Figure) int { return cmp.Compare(rank[x.Task], rank[y.Task]) })
 	for _, sec := range figureSections {
 		var links []string
 		for _, f := range figs {
@@ -197,4 +224,97 @@ func writeFigureLinks(b *strings.Builder, res *Results) {
 		}
 		b.WriteString(strings.Join(links, ""))
 	}
+}
+
+// Table formats res as plain-text tables, one per report section (as
+// report.md): the main table with the published numbers beside ours, for
+// every model, then, under its title, each other section's metrics for
+// the models that have any of them, so that a task's own metrics (pixel
+// rollouts, measured segments) do not widen every row.
+func Table(res *reproduce.Results) string {
+	var b strings.Builder
+	w := len("task")
+	for _, tn := range res.Order {
+		w = max(w, len(tn))
+	}
+	for _, sec := range metrics.Sections() {
+		main := sec == metrics.MainTable
+		ms := metrics.In(sec)
+		type line struct {
+			task, model string
+			mr          *reproduce.ModelResult
+		}
+		var lines []line
+		for _, tn := range res.Order {
+			for _, mk := range res.Models {
+				mr, ok := res.Tasks[tn][mk]
+				if !ok {
+					continue
+				}
+				has := main
+				for _, m := range ms {
+					_, ok := mr.Get(m)
+					has = has || ok
+				}
+				if has {
+					lines = append(lines, line{tn, mk, mr})
+				}
+			}
+		}
+		if len(lines) == 0 {
+			continue
+		}
+		if !main {
+			fmt.Fprintf(&b, "\n%s\n", sec.Title)
+		}
+		head := fmt.Sprintf("%-*s %-9s", w, "task", "model")
+		for _, m := range ms {
+			head += fmt.Sprintf(" %-21s", m.Column)
+		}
+		if main {
+			head += fmt.Sprintf(" | %-9s %-9s %-9s", "paper tr", "paper te", "paper E")
+		}
+		fmt.Fprintln(&b, strings.TrimRight(head, " "))
+		for _, l := range lines {
+			row := fmt.Sprintf("%-*s %-9s", w, l.task, l.model)
+			for _, m := range ms {
+				v, ok := l.mr.Get(m)
+				row += fmt.Sprintf(" %-21s", cell(m, v, ok, metrics.Model))
+			}
+			if main {
+				pt, pe, pE := "-", "-", "-"
+				if p := l.mr.Published; p != nil {
+					pt, pe, pE = published(p.Train), published(p.Test), published(p.Energy)
+				}
+				row += fmt.Sprintf(" | %-9s %-9s %-9s", pt, pe, pE)
+			}
+			fmt.Fprintln(&b, strings.TrimRight(row, " "))
+		}
+	}
+	for _, tn := range sortedKeys(res.Skipped) {
+		fmt.Fprintf(&b, "%-*s skipped: %s\n", w, tn, res.Skipped[tn])
+	}
+	return b.String()
+}
+
+// published formats a published number, "-" where the paper has none.
+func published(v float64) string {
+	if v == 0 {
+		return "-"
+	}
+	return fmt.Sprintf("%.2e", v)
+}
+
+// ReproduceAndWrite runs the reproduction o asks for (reproduce.Reproduce)
+// and, with o.Out set, writes its report there (Write, with figures unless
+// o.NoFigures): what hnn reproduce does. It returns the results with the
+// error of runs that diverged, whose report is written all the same.
+func ReproduceAndWrite(o reproduce.Options) (*reproduce.Results, error) {
+	res, err := reproduce.Reproduce(o)
+	if res != nil && o.Out != "" {
+		if werr := Write(o.Out, res, !o.NoFigures); werr != nil {
+			return nil, werr
+		}
+	}
+	return res, err
 }

@@ -1,4 +1,4 @@
-package experiment
+package reproduce
 
 import (
 	"encoding/json"
@@ -14,6 +14,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/hnn-go/hnn/experiment"
 	"github.com/hnn-go/hnn/internal/buildinfo"
 	"github.com/hnn-go/hnn/internal/check"
 	"github.com/hnn-go/hnn/metrics"
@@ -33,7 +34,7 @@ type Options struct {
 	Models []string `json:"models,omitempty"`
 	// Seeds is the number of seeds per task and model, 0..Seeds-1
 	// (default 5, or 1 when Quick).
-	Seeds Setting[int] `json:"seeds,omitzero"`
+	Seeds experiment.Setting[int] `json:"seeds,omitzero"`
 	// Quick runs the reduced settings of every task.
 	Quick bool `json:"quick,omitempty"`
 	// Out is the output directory; empty means nothing is written.
@@ -48,7 +49,7 @@ type Options struct {
 	Command string `json:"-"`
 	// Overrides replace the reference settings of every task and model
 	// (for smoke tests and experiments; the paper's protocol sets none).
-	Overrides
+	experiment.Overrides
 	// LongHorizon also computes the long-horizon metrics of every run on
 	// every task with a true energy and a long-horizon protocol.
 	LongHorizon bool `json:"long_horizon,omitempty"`
@@ -76,13 +77,13 @@ func (o Options) Validate() error {
 	names := map[string]bool{}
 	for i, v := range o.Variants {
 		if !variantName.MatchString(v.Name) {
-			return fmt.Errorf("experiment: variant %d: name %s, want letters, digits, '.', '_' or '-'", i, check.Quote(v.Name))
+			return fmt.Errorf("reproduce: variant %d: name %s, want letters, digits, '.', '_' or '-'", i, check.Quote(v.Name))
 		}
 		if err := v.Overrides.Validate(); err != nil {
-			return fmt.Errorf("experiment: variant %d (%s): %w", i, v.Name, err)
+			return fmt.Errorf("reproduce: variant %d (%s): %w", i, v.Name, err)
 		}
 		if names[v.Name] {
-			return fmt.Errorf("experiment: variant %d: name %s used twice", i, check.Quote(v.Name))
+			return fmt.Errorf("reproduce: variant %d: name %s used twice", i, check.Quote(v.Name))
 		}
 		names[v.Name] = true
 	}
@@ -94,9 +95,9 @@ func (o Options) withDefaults() Options {
 		o.Tasks = slices.Clone(task.Table1)
 	}
 	if !o.Seeds.IsSet() {
-		o.Seeds = Set(5)
+		o.Seeds = experiment.Set(5)
 		if o.Quick {
-			o.Seeds = Set(1)
+			o.Seeds = experiment.Set(1)
 		}
 	}
 	if o.Workers <= 0 {
@@ -117,7 +118,7 @@ type ModelResult struct {
 	Published *task.Published `json:"published,omitempty"`
 	// LongHorizon holds the long-horizon metrics by integrator, combined
 	// over seeds (see combineLongHorizon), when they were asked for.
-	LongHorizon map[string]*LongHorizon `json:"long_horizon,omitempty"`
+	LongHorizon map[string]*experiment.LongHorizon `json:"long_horizon,omitempty"`
 	// Seconds is the summed training and evaluation time of all seeds.
 	Seconds float64 `json:"seconds"`
 }
@@ -209,18 +210,49 @@ type Results struct {
 	// Skipped holds the tasks that could not run here, with the reason
 	// (such as a missing data file).
 	Skipped map[string]string `json:"skipped,omitempty"`
-	// Figures lists the figure files written beside results.json.
+	// Figures lists the figure files written beside results.json (see
+	// package experiment/report).
 	Figures []Figure `json:"figures,omitempty"`
+
+	// Runs, Truths and Long are what Collect gathered besides the numbers,
+	// for the report's figures; results.json does not hold them: the runs
+	// in plan order, the energy truths by task (of the tasks that have
+	// one), and the long-horizon truths with seed 0's curves (nil unless
+	// they were asked for).
+	Runs   []*experiment.Run                  `json:"-"`
+	Truths map[string]*experiment.EnergyTruth `json:"-"`
+	Long   *LongResults                       `json:"-"`
+}
+
+// Figure is a figure file written beside results.json.
+type Figure struct {
+	Task string `json:"task"`
+	// File is the file's name in the output directory.
+	File string `json:"file"`
+	// Section is the report section that links it, "" if none.
+	Section string `json:"section,omitempty"`
+}
+
+// ResultsFile is the name of the results file in a reproduction's output
+// directory.
+const ResultsFile = "results.json"
+
+// WriteResults writes res as dir/results.json, atomically.
+func WriteResults(dir string, res *Results) error {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return fmt.Errorf("reproduce: %w", err)
+	}
+	return experiment.WriteJSON(filepath.Join(dir, ResultsFile), res)
 }
 
 // cost estimates a run's training work: steps times batch rows times the
 // model kind's cost per row (model.Kind.Cost), times the task kind's
-// (RowCoster) where its rows cost more than a state's.
-func cost(s Spec) float64 {
+// (experiment.RowCoster) where its rows cost more than a state's.
+func cost(s experiment.Spec) float64 {
 	rows, perRow := 1, 1.0
-	if t, err := TaskOf(s); err == nil {
+	if t, err := experiment.TaskOf(s); err == nil {
 		rows = max(t.TrainRows, 1)
-		if rc, ok := KindOf(s, t).(RowCoster); ok {
+		if rc, ok := experiment.KindOf(s, t).(experiment.RowCoster); ok {
 			perRow = rc.RowCost()
 		}
 	}
@@ -260,7 +292,7 @@ func Reproduce(o Options) (*Results, error) {
 	}
 	bar := NewProgress(o.Progress, total, len(p.Jobs))
 	rn := &Runner{}
-	runs := make([]*Run, len(p.Jobs))
+	runs := make([]*experiment.Run, len(p.Jobs))
 	errs := make([]error, len(p.Jobs))
 	var wg sync.WaitGroup
 	next := make(chan int)
@@ -312,20 +344,20 @@ func RunDir(out string, j Job) string {
 }
 
 // Collect aggregates the runs of plan p (runs[i] is job i's, trained here
-// or loaded with Load) into Results, adds the long-horizon metrics if
+// or loaded with experiment.Load) into Results, adds the long-horizon metrics if
 // p.Options asks for them, and, with p.Options.Out set, writes
 // results.json, report.md and the figures there. rn, if not nil, shares
 // the energy truths of the runs; start is when the work began (for the
 // wall time). It returns an error naming the runs that diverged, with the
 // results of all.
-func Collect(p *Plan, runs []*Run, rn *Runner, start time.Time) (*Results, error) {
+func Collect(p *Plan, runs []*experiment.Run, rn *Runner, start time.Time) (*Results, error) {
 	o := p.Options
 	if len(runs) != len(p.Jobs) {
-		panic("experiment: runs and jobs differ in number")
+		panic("reproduce: runs and jobs differ in number")
 	}
 	for i, r := range runs {
 		if r == nil {
-			return nil, fmt.Errorf("experiment: %s: no run", runDesc(p.Jobs[i].Spec))
+			return nil, fmt.Errorf("reproduce: %s: no run", runDesc(p.Jobs[i].Spec))
 		}
 	}
 	if rn == nil {
@@ -338,15 +370,15 @@ func Collect(p *Plan, runs []*Run, rn *Runner, start time.Time) (*Results, error
 	if err != nil {
 		return nil, err
 	}
-	var long *longResults
+	res.Runs, res.Truths = runs, truths
 	if o.LongHorizon {
-		if long, err = longHorizon(p, res, runs); err != nil {
+		if res.Long, err = longHorizon(p, res, runs); err != nil {
 			return nil, err
 		}
 	}
 	res.Seconds = time.Since(start).Seconds()
 	if o.Out != "" {
-		if err := writeOutputs(p, res, runs, truths, long); err != nil {
+		if err := WriteResults(o.Out, res); err != nil {
 			return nil, err
 		}
 	}
@@ -357,37 +389,9 @@ func Collect(p *Plan, runs []*Run, rn *Runner, start time.Time) (*Results, error
 		}
 	}
 	if len(div) > 0 {
-		return res, fmt.Errorf("experiment: %d runs diverged (%s); their last good checkpoints are kept", len(div), strings.Join(div, "; "))
+		return res, fmt.Errorf("reproduce: %d runs diverged (%s); their last good checkpoints are kept", len(div), strings.Join(div, "; "))
 	}
 	return res, nil
-}
-
-// writeOutputs writes the figures (unless p.Options.NoFigures), then
-// results.json and report.md into p.Options.Out. long holds the
-// long-horizon truths and curves, nil if they were not asked for.
-func writeOutputs(p *Plan, res *Results, runs []*Run, truths map[string]*EnergyTruth, long *longResults) error {
-	o := p.Options
-	if err := os.MkdirAll(o.Out, 0o755); err != nil {
-		return fmt.Errorf("experiment: %w", err)
-	}
-	if !o.NoFigures {
-		out := &figureDir{dir: o.Out}
-		if err := writeFigures(out, res, runs, truths); err != nil {
-			return err
-		}
-		for _, tn := range p.Tasks {
-			if lt := long.truth(tn); lt != nil {
-				if err := writeLongHorizonFigure(out, tn, lt, p.Models, long.curves[tn]); err != nil {
-					return err
-				}
-			}
-		}
-		res.Figures = out.written
-	}
-	if err := writeJSON(filepath.Join(o.Out, "results.json"), res); err != nil {
-		return err
-	}
-	return writeReport(filepath.Join(o.Out, "report.md"), res)
 }
 
 // aggregate fills res.Tasks from the runs of plan p: one ModelResult per
@@ -395,13 +399,13 @@ func writeOutputs(p *Plan, res *Results, runs []*Run, truths map[string]*EnergyT
 // metric its runs have combined by the metric's Aggregate (see combine).
 // It returns the energy truths of the tasks that have one (shared through
 // rn).
-func aggregate(p *Plan, runs []*Run, rn *Runner, res *Results) (map[string]*EnergyTruth, error) {
+func aggregate(p *Plan, runs []*experiment.Run, rn *Runner, res *Results) (map[string]*experiment.EnergyTruth, error) {
 	type group struct {
-		runs    []*Run
+		runs    []*experiment.Run
 		keepOwn bool
 	}
 	groups := map[*ModelResult]*group{}
-	truths := map[string]*EnergyTruth{}
+	truths := map[string]*experiment.EnergyTruth{}
 	for i, j := range p.Jobs {
 		r := runs[i]
 		tm := res.Tasks[j.Spec.Task]
@@ -413,7 +417,7 @@ func aggregate(p *Plan, runs []*Run, rn *Runner, res *Results) (map[string]*Ener
 		mr := tm[label]
 		if mr == nil {
 			mr = &ModelResult{}
-			t, err := TaskOf(j.Spec)
+			t, err := experiment.TaskOf(j.Spec)
 			if err != nil {
 				return nil, err
 			}
@@ -423,7 +427,7 @@ func aggregate(p *Plan, runs []*Run, rn *Runner, res *Results) (map[string]*Ener
 			tm[label] = mr
 			// A single run on measured test segments keeps its error
 			// bars over time.
-			groups[mr] = &group{keepOwn: KindOf(j.Spec, t).KeepOwnErrorBars()}
+			groups[mr] = &group{keepOwn: experiment.KindOf(j.Spec, t).KeepOwnErrorBars()}
 			e, err := rn.truth(j.Spec)
 			if err != nil {
 				return nil, err
@@ -454,7 +458,7 @@ func aggregate(p *Plan, runs []*Run, rn *Runner, res *Results) (map[string]*Ener
 // one model on one task, in seed order) have, combined by its Aggregate.
 // chunks is the error-bar chunks of the task's energy protocol; keepOwn
 // says that a single run keeps its own error bars.
-func combine(runs []*Run, chunks int, keepOwn bool) metrics.Values {
+func combine(runs []*experiment.Run, chunks int, keepOwn bool) metrics.Values {
 	var v metrics.Values
 	for _, m := range metrics.All() {
 		s := metrics.Seeds{Chunks: chunks, KeepOwn: keepOwn}
@@ -471,30 +475,30 @@ func combine(runs []*Run, chunks int, keepOwn bool) metrics.Values {
 	return v
 }
 
-// longResults are the long-horizon truths of the tasks that have one and
+// LongResults are the long-horizon truths of the tasks that have one and
 // seed 0's curves, by task, model label and integrator.
-type longResults struct {
-	truths map[string]*LongTruth
-	curves map[string]map[string]map[string]*LongSeries
+type LongResults struct {
+	Truths map[string]*experiment.LongTruth
+	Curves map[string]map[string]map[string]*experiment.LongSeries
 }
 
-// truth returns task tn's long-horizon truth, nil if it has none or l is
+// Truth returns task tn's long-horizon truth, nil if it has none or l is
 // nil.
-func (l *longResults) truth(tn string) *LongTruth {
+func (l *LongResults) Truth(tn string) *experiment.LongTruth {
 	if l == nil {
 		return nil
 	}
-	return l.truths[tn]
+	return l.Truths[tn]
 }
 
 // longHorizon computes the long-horizon metrics of every run whose task
 // has a true energy and a long-horizon protocol, rewrites the runs'
 // metrics.json, aggregates them into res, and returns each task's truth and
 // seed 0's curves.
-func longHorizon(p *Plan, res *Results, runs []*Run) (*longResults, error) {
+func longHorizon(p *Plan, res *Results, runs []*experiment.Run) (*LongResults, error) {
 	o := p.Options
-	truths := map[string]*LongTruth{}
-	curves := map[string]map[string]map[string]*LongSeries{}
+	truths := map[string]*experiment.LongTruth{}
+	curves := map[string]map[string]map[string]*experiment.LongSeries{}
 	for _, tn := range p.Tasks {
 		t, err := task.Get(tn)
 		if err != nil {
@@ -507,7 +511,7 @@ func longHorizon(p *Plan, res *Results, runs []*Run) (*longResults, error) {
 		if o.Progress != nil {
 			fmt.Fprintf(o.Progress, "long horizon: %s, t in [0, %g], %d starts\n", tn, lp.TEnd, lp.Starts)
 		}
-		lt, err := NewLongTruth(t, lp)
+		lt, err := experiment.NewLongTruth(t, lp)
 		if err != nil {
 			return nil, err
 		}
@@ -516,8 +520,8 @@ func longHorizon(p *Plan, res *Results, runs []*Run) (*longResults, error) {
 		tp := res.Protocol[tn]
 		tp.LongHorizon = &pp
 		res.Protocol[tn] = tp
-		curves[tn] = map[string]map[string]*LongSeries{}
-		per := map[string][]map[string]LongHorizon{}
+		curves[tn] = map[string]map[string]*experiment.LongSeries{}
+		per := map[string][]map[string]experiment.LongHorizon{}
 		for i, j := range p.Jobs {
 			if j.Spec.Task != tn {
 				continue
@@ -533,7 +537,7 @@ func longHorizon(p *Plan, res *Results, runs []*Run) (*longResults, error) {
 			}
 			per[label] = append(per[label], r.Metrics.LongHorizon)
 			if dir := RunDir(o.Out, j); dir != "" {
-				if err := writeJSON(filepath.Join(dir, MetricsFile), r.Metrics); err != nil {
+				if err := experiment.WriteJSON(filepath.Join(dir, experiment.MetricsFile), r.Metrics); err != nil {
 					return nil, err
 				}
 			}
@@ -542,86 +546,7 @@ func longHorizon(p *Plan, res *Results, runs []*Run) (*longResults, error) {
 			res.Tasks[tn][label].LongHorizon = combineLongHorizon(ms)
 		}
 	}
-	return &longResults{truths: truths, curves: curves}, nil
-}
-
-// Table formats res as plain-text tables, one per report section (as
-// report.md): the main table with the published numbers beside ours, for
-// every model, then, under its title, each other section's metrics for
-// the models that have any of them, so that a task's own metrics (pixel
-// rollouts, measured segments) do not widen every row.
-func Table(res *Results) string {
-	var b strings.Builder
-	w := len("task")
-	for _, tn := range res.Order {
-		w = max(w, len(tn))
-	}
-	for _, sec := range metrics.Sections() {
-		main := sec == metrics.MainTable
-		ms := metrics.In(sec)
-		type line struct {
-			task, model string
-			mr          *ModelResult
-		}
-		var lines []line
-		for _, tn := range res.Order {
-			for _, mk := range res.Models {
-				mr, ok := res.Tasks[tn][mk]
-				if !ok {
-					continue
-				}
-				has := main
-				for _, m := range ms {
-					_, ok := mr.Get(m)
-					has = has || ok
-				}
-				if has {
-					lines = append(lines, line{tn, mk, mr})
-				}
-			}
-		}
-		if len(lines) == 0 {
-			continue
-		}
-		if !main {
-			fmt.Fprintf(&b, "\n%s\n", sec.Title)
-		}
-		head := fmt.Sprintf("%-*s %-9s", w, "task", "model")
-		for _, m := range ms {
-			head += fmt.Sprintf(" %-21s", m.Column)
-		}
-		if main {
-			head += fmt.Sprintf(" | %-9s %-9s %-9s", "paper tr", "paper te", "paper E")
-		}
-		fmt.Fprintln(&b, strings.TrimRight(head, " "))
-		for _, l := range lines {
-			row := fmt.Sprintf("%-*s %-9s", w, l.task, l.model)
-			for _, m := range ms {
-				v, ok := l.mr.Get(m)
-				row += fmt.Sprintf(" %-21s", cell(m, v, ok, metrics.Model))
-			}
-			if main {
-				pt, pe, pE := "-", "-", "-"
-				if p := l.mr.Published; p != nil {
-					pt, pe, pE = published(p.Train), published(p.Test), published(p.Energy)
-				}
-				row += fmt.Sprintf(" | %-9s %-9s %-9s", pt, pe, pE)
-			}
-			fmt.Fprintln(&b, strings.TrimRight(row, " "))
-		}
-	}
-	for _, tn := range sortedKeys(res.Skipped) {
-		fmt.Fprintf(&b, "%-*s skipped: %s\n", w, tn, res.Skipped[tn])
-	}
-	return b.String()
-}
-
-// published formats a published number, "-" where the paper has none.
-func published(v float64) string {
-	if v == 0 {
-		return "-"
-	}
-	return fmt.Sprintf("%.2e", v)
+	return &LongResults{Truths: truths, Curves: curves}, nil
 }
 
 // Numbers returns the results by task and model label without their

@@ -1,9 +1,10 @@
-package experiment
+package pixel
 
 import (
 	"fmt"
 	"math"
 
+	"github.com/hnn-go/hnn/experiment"
 	"github.com/hnn-go/hnn/latent"
 	"github.com/hnn-go/hnn/pixels"
 )
@@ -23,12 +24,6 @@ const (
 	collapseRate = 0.5
 )
 
-// StepValue is a value measured at a training step.
-type StepValue struct {
-	Step  int     `json:"step"`
-	Value float64 `json:"value"`
-}
-
 // collapseWatch measures a latent model's probe phase rate at every log
 // interval of its training and keeps the first warning: the latent stopped
 // turning (its rate fell below collapseRate after having been above it),
@@ -41,9 +36,9 @@ type collapseWatch struct {
 	win      int
 	last     int // the training's last step
 	step     int // the step of the current interval, from progress
-	log      []StepValue
+	log      []experiment.StepValue
 	turned   bool
-	turnedAt StepValue
+	turnedAt experiment.StepValue
 	warning  string
 }
 
@@ -65,12 +60,12 @@ func (w *collapseWatch) check() {
 // warning if this is the first interval at which the latent does not
 // turn.
 func (w *collapseWatch) record(rate float64) {
-	w.log = append(w.log, StepValue{Step: w.step, Value: rate})
+	w.log = append(w.log, experiment.StepValue{Step: w.step, Value: rate})
 	ok := rate >= collapseRate
 	switch {
 	case w.warning != "":
 	case ok && !w.turned:
-		w.turned, w.turnedAt = true, StepValue{Step: w.step, Value: rate}
+		w.turned, w.turnedAt = true, experiment.StepValue{Step: w.step, Value: rate}
 	case !ok && w.turned:
 		w.warning = fmt.Sprintf("latent stopped turning at step %d: probe phase rate %.3g on %d test trials (%.3g at step %d)",
 			w.step, rate, w.trials, w.turnedAt.Value, w.turnedAt.Step)

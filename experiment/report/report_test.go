@@ -1,8 +1,7 @@
-package experiment
+package report
 
 import (
 	"encoding/json"
-	"maps"
 	"math"
 	"os"
 	"path/filepath"
@@ -11,6 +10,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/hnn-go/hnn/experiment"
+	"github.com/hnn-go/hnn/experiment/reproduce"
 	"github.com/hnn-go/hnn/fit"
 	"github.com/hnn-go/hnn/metrics"
 	"github.com/hnn-go/hnn/model"
@@ -36,11 +37,11 @@ func TestEveryMetricReported(t *testing.T) {
 	for k, x := range v {
 		means[k] = metrics.Summary{Mean: x.Mean}
 	}
-	mr := &ModelResult{Values: v, Seeds: 1, PerSeed: []SeedResult{{Seed: 0, Values: means, Seconds: 1}}, Seconds: 1}
-	res := &Results{Tasks: map[string]map[string]*ModelResult{"spring": {"hnn": mr}},
-		Protocol: map[string]TaskProtocol{"spring": {}}, Order: []string{"spring"}, Models: []string{"hnn"}}
+	mr := &reproduce.ModelResult{Values: v, Seeds: 1, PerSeed: []reproduce.SeedResult{{Seed: 0, Values: means, Seconds: 1}}, Seconds: 1}
+	res := &reproduce.Results{Tasks: map[string]map[string]*reproduce.ModelResult{"spring": {"hnn": mr}},
+		Protocol: map[string]reproduce.TaskProtocol{"spring": {}}, Order: []string{"spring"}, Models: []string{"hnn"}}
 	dir := t.TempDir()
-	if err := writeJSON(filepath.Join(dir, "results.json"), res); err != nil {
+	if err := experiment.WriteJSON(filepath.Join(dir, "results.json"), res); err != nil {
 		t.Fatal(err)
 	}
 	if err := writeReport(filepath.Join(dir, "report.md"), res); err != nil {
@@ -83,7 +84,7 @@ func TestEveryMetricReported(t *testing.T) {
 		}
 	}
 	// results.json reads back to the same numbers.
-	var back Results
+	var back reproduce.Results
 	if err := json.Unmarshal(b, &back); err != nil {
 		t.Fatal(err)
 	}
@@ -91,31 +92,6 @@ func TestEveryMetricReported(t *testing.T) {
 		t.Errorf("results.json reads back as %+v, want %+v", back.Numbers(), res.Numbers())
 	}
 
-	// A run's metrics.json has every metric, and reads back the same.
-	r := &Run{Metrics: Metrics{Values: v, Seconds: 2}}
-	for _, m := range metrics.All() {
-		if m.SamplesKey != "" || m.RowsArray != "" {
-			r.Metrics.record(m, r.Metrics.Values[m.Key], []float64{1, 2})
-		}
-	}
-	rd := t.TempDir()
-	if err := r.saveMetrics(rd); err != nil {
-		t.Fatal(err)
-	}
-	var got Run
-	if err := got.loadMetrics(rd); err != nil {
-		t.Fatal(err)
-	}
-	want := metrics.Values{}
-	maps.Copy(want, v)
-	for _, m := range metrics.All() {
-		if m.Scalar { // a run keeps the number alone
-			want[m.Key] = metrics.Summary{Mean: v[m.Key].Mean}
-		}
-	}
-	if !reflect.DeepEqual(got.Metrics.Values, want) || !reflect.DeepEqual(got.Metrics.Samples, r.Metrics.Samples) {
-		t.Errorf("metrics.json reads back as %+v %v, want %+v %v", got.Metrics.Values, got.Metrics.Samples, want, r.Metrics.Samples)
-	}
 }
 
 // TestLossHistoryAndFigures checks that every run keeps its loss history
@@ -126,14 +102,14 @@ func TestLossHistoryAndFigures(t *testing.T) {
 	t.Parallel()
 	const steps = 40
 	dir := t.TempDir()
-	o := Options{Tasks: []string{"spring"}, Seeds: Set(1), Quick: true, Out: dir, Overrides: Overrides{Steps: Set(steps), Hidden: Set([]int{8})}}
-	res, err := Reproduce(o)
+	o := reproduce.Options{Tasks: []string{"spring"}, Seeds: experiment.Set(1), Quick: true, Out: dir, Overrides: experiment.Overrides{Steps: experiment.Set(steps), Hidden: experiment.Set([]int{8})}}
+	res, err := ReproduceAndWrite(o)
 	if err != nil {
 		t.Fatal(err)
 	}
 	for _, mk := range []string{"baseline", "hnn"} {
-		var m Metrics
-		if err := readJSON(filepath.Join(dir, "runs", "spring-"+mk+"-seed0", MetricsFile), &m); err != nil {
+		var m experiment.Metrics
+		if err := experiment.ReadJSON(filepath.Join(dir, "runs", "spring-"+mk+"-seed0", experiment.MetricsFile), &m); err != nil {
 			t.Fatal(err)
 		}
 		if m.History == nil || len(m.History.Log) != 20 { // log every steps/20
@@ -173,7 +149,7 @@ func TestLossHistoryAndFigures(t *testing.T) {
 
 	// Without figures the report links none.
 	o.Out, o.NoFigures = t.TempDir(), true
-	if _, err := Reproduce(o); err != nil {
+	if _, err := ReproduceAndWrite(o); err != nil {
 		t.Fatal(err)
 	}
 	report, err = os.ReadFile(filepath.Join(o.Out, "report.md"))
@@ -192,14 +168,14 @@ func TestLossHistoryAndFigures(t *testing.T) {
 func TestHorizonFigure(t *testing.T) {
 	t.Parallel()
 	tk := &task.Task{Name: "chain", Title: "Chain"}
-	run := func(kind, mode string, curve []float64) *Run {
-		return &Run{Spec: Spec{Model: model.Config{Kind: kind}, Fit: fit.Config{Mode: mode}}, Metrics: Metrics{RolloutCurve: curve}}
+	run := func(kind, mode string, curve []float64) *experiment.Run {
+		return &experiment.Run{Spec: experiment.Spec{Model: model.Config{Kind: kind}, Fit: fit.Config{Mode: mode}}, Metrics: experiment.Metrics{RolloutCurve: curve}}
 	}
-	out := &figureDir{dir: t.TempDir()}
-	if err := writeHorizonFigure(out, tk, []*Run{run("hnn", "derivative", nil)}); err != nil || len(out.written) != 0 {
+	out := &FigureDir{dir: t.TempDir()}
+	if err := writeHorizonFigure(out, tk, []*experiment.Run{run("hnn", "derivative", nil)}); err != nil || len(out.written) != 0 {
 		t.Fatalf("runs without curves: error %v, figures %v; want none", err, out.written)
 	}
-	runs := []*Run{run("separable", "derivative", []float64{0, 0.1, 0.5}), run("separable", "rollout", []float64{0, 0.01, 0.02})}
+	runs := []*experiment.Run{run("separable", "derivative", []float64{0, 0.1, 0.5}), run("separable", "rollout", []float64{0, 0.01, 0.02})}
 	if err := writeHorizonFigure(out, tk, runs); err != nil {
 		t.Fatal(err)
 	}
@@ -208,5 +184,106 @@ func TestHorizonFigure(t *testing.T) {
 	}
 	if st, err := os.Stat(filepath.Join(out.dir, "chain-horizon.png")); err != nil || st.Size() == 0 {
 		t.Fatalf("chain-horizon.png: %v", err)
+	}
+}
+
+// TestReproduceWorkersInvariant runs a tiny reproduction with one and with
+// two workers and requires identical numbers, and checks the files.
+func TestReproduceWorkersInvariant(t *testing.T) {
+	t.Parallel()
+	if testing.Short() {
+		t.Skip("short")
+	}
+	dir := t.TempDir()
+	o := reproduce.Options{Tasks: []string{"spring"}, Seeds: experiment.Set(2), Quick: true, Out: dir, Overrides: experiment.Overrides{Steps: experiment.Set(20), Hidden: experiment.Set([]int{8, 8})}}
+	o.Workers = 1
+	a, err := ReproduceAndWrite(o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range []string{"results.json", "report.md", "spring-figure2.png"} {
+		if _, err := os.Stat(filepath.Join(dir, f)); err != nil {
+			t.Errorf("missing %s", f)
+		}
+	}
+	o.Workers, o.Out = 2, ""
+	b, err := ReproduceAndWrite(o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(a.Numbers(), b.Numbers()) {
+		t.Errorf("results differ between 1 and 2 workers")
+	}
+	var got map[string]any
+	raw, _ := os.ReadFile(filepath.Join(dir, "results.json"))
+	if err := json.Unmarshal(raw, &got); err != nil {
+		t.Fatal(err)
+	}
+	hnn := got["tasks"].(map[string]any)["spring"].(map[string]any)["hnn"].(map[string]any)
+	for _, k := range []string{"train_loss", "test_loss", "energy_mse", "seeds"} {
+		if _, ok := hnn[k]; !ok {
+			t.Errorf("results.json tasks.spring.hnn lacks %q", k)
+		}
+	}
+	for _, k := range []string{"protocol", "build", "seconds"} {
+		if _, ok := got[k]; !ok {
+			t.Errorf("results.json lacks %q", k)
+		}
+	}
+}
+
+// TestReproduceLongHorizon runs a tiny reproduction with -long-horizon and
+// checks the results.json schema and the figure.
+func TestReproduceLongHorizon(t *testing.T) {
+	t.Parallel()
+	tk := func() *task.Task {
+		sp, err := task.Get("spring")
+		if err != nil {
+			t.Fatal(err)
+		}
+		return sp
+	}
+	dir := t.TempDir()
+	res, err := ReproduceAndWrite(reproduce.Options{Tasks: []string{"spring"}, Seeds: experiment.Set(1), Quick: true, Out: dir, Overrides: experiment.Overrides{Steps: experiment.Set(20), Hidden: experiment.Set([]int{16})}, LongHorizon: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var raw map[string]any
+	b, err := os.ReadFile(filepath.Join(dir, "results.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal(b, &raw); err != nil {
+		t.Fatal(err)
+	}
+	for _, mk := range []string{"baseline", "hnn"} {
+		lh, ok := raw["tasks"].(map[string]any)["spring"].(map[string]any)[mk].(map[string]any)["long_horizon"].(map[string]any)
+		if !ok {
+			t.Fatalf("%s: no long_horizon in results.json", mk)
+		}
+		for _, ig := range tk().LongHorizon.Integrators {
+			e, ok := lh[ig].(map[string]any)
+			if !ok {
+				t.Fatalf("%s: no long_horizon.%s", mk, ig)
+			}
+			for _, k := range []string{"energy_drift", "relative_error", "chaos_floor", "valid_time", "horizon"} {
+				if _, ok := e[k]; !ok {
+					t.Errorf("%s %s: no %s", mk, ig, k)
+				}
+			}
+		}
+	}
+	if h := res.Tasks["spring"]["hnn"].LongHorizon["rk4"].Horizon; h != tk().LongHorizonSettings(true).TEnd {
+		t.Errorf("horizon %v, want the quick protocol's %v", h, tk().LongHorizonSettings(true).TEnd)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "spring-long-horizon.png")); err != nil {
+		t.Error(err)
+	}
+	if s := LongHorizonTable(res); !strings.Contains(s, "implicit-midpoint") && !strings.Contains(s, "rk4") {
+		t.Errorf("table without integrators:\n%s", s)
+	}
+	var m experiment.Metrics
+	if err := experiment.ReadJSON(filepath.Join(dir, "runs", "spring-hnn-seed0", experiment.MetricsFile), &m); err != nil || len(m.LongHorizon) == 0 {
+		t.Errorf("run metrics.json has no long-horizon metrics (err %v)", err)
 	}
 }

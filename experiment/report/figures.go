@@ -1,4 +1,4 @@
-package experiment
+package report
 
 import (
 	"fmt"
@@ -6,66 +6,63 @@ import (
 	"slices"
 	"sort"
 
+	"github.com/hnn-go/hnn/experiment"
+	"github.com/hnn-go/hnn/experiment/reproduce"
 	"github.com/hnn-go/hnn/figures"
 	"github.com/hnn-go/hnn/model"
 	"github.com/hnn-go/hnn/systems"
 	"github.com/hnn-go/hnn/task"
 )
 
-// A figureKind is one kind of figure reproduce draws for a task: the end
-// of its file name after the task's, and the title of the report section
-// that links it ("" for a file the report does not show, an animation).
-type figureKind struct{ suffix, section string }
+// A FigureKind is one kind of figure the report draws for a task: the end
+// of its file name after the task's (Suffix), and the title of the report
+// section that links it (Section: FiguresSection, LossSection, or "" for
+// a file the report does not show, an animation).
+type FigureKind struct{ Suffix, Section string }
+
+// The report sections that link figures.
+const (
+	FiguresSection = "Figures"
+	LossSection    = "Loss curves"
+)
 
 // The report sections that link figures, in their order.
 var figureSections = []struct{ title, text string }{
-	{"Figures", ""},
-	{"Loss curves", "Seed 0's training log: the loss of the minibatch of every log interval's last step (train) and the loss on the whole test set after it (test)."},
+	{FiguresSection, ""},
+	{LossSection, "Seed 0's training log: the loss of the minibatch of every log interval's last step (train) and the loss on the whole test set after it (test)."},
 }
 
-// The kinds of figures reproduce draws.
+// The kinds of figures of the state-space kinds.
 var (
-	figTable1      = figureKind{"-figure2.png", "Figures"}
-	figOrbits      = figureKind{"-orbits.png", "Figures"}
-	figRollout     = figureKind{"-rollout.png", "Figures"}
-	figDissipative = figureKind{"-dhnn.png", "Figures"}
-	figFrames      = figureKind{"-frames.png", "Figures"}
-	figAnimation   = figureKind{"-frames.gif", ""}
-	figLatent      = figureKind{"-latent.png", "Figures"}
-	figLongHorizon = figureKind{"-long-horizon.png", "Figures"}
-	figHorizon     = figureKind{"-horizon.png", "Figures"}
-	figLoss        = figureKind{"-loss.png", "Loss curves"}
+	figTable1      = FigureKind{"-figure2.png", FiguresSection}
+	figOrbits      = FigureKind{"-orbits.png", FiguresSection}
+	figRollout     = FigureKind{"-rollout.png", FiguresSection}
+	figDissipative = FigureKind{"-dhnn.png", FiguresSection}
+	figLongHorizon = FigureKind{"-long-horizon.png", FiguresSection}
+	figHorizon     = FigureKind{"-horizon.png", FiguresSection}
+	figLoss        = FigureKind{"-loss.png", LossSection}
 )
 
-// Figure is a figure file reproduce wrote.
-type Figure struct {
-	Task string `json:"task"`
-	// File is the file's name in the output directory.
-	File string `json:"file"`
-	// Section is the report section that links it, "" if none.
-	Section string `json:"section,omitempty"`
-}
-
-// figureDir is the directory figures are written to, with the list of
+// FigureDir is the directory figures are written to, with the list of
 // those written.
-type figureDir struct {
+type FigureDir struct {
 	dir     string
-	written []Figure
+	written []reproduce.Figure
 }
 
-// path returns the path of the figure of kind k for task tn and records
+// Path returns the path of the figure of kind k for task tn and records
 // it as written.
-func (d *figureDir) path(tn string, k figureKind) string {
-	f := tn + k.suffix
-	d.written = append(d.written, Figure{Task: tn, File: f, Section: k.section})
+func (d *FigureDir) Path(tn string, k FigureKind) string {
+	f := tn + k.Suffix
+	d.written = append(d.written, reproduce.Figure{Task: tn, File: f, Section: k.Section})
 	return filepath.Join(d.dir, f)
 }
 
 // writeLossFigure draws the training logs of seed 0's runs on task tn (if
 // they have one): the batch loss and the test loss against the step, one
 // curve per model, on log scales of the loss.
-func writeLossFigure(out *figureDir, tn string, seed0 []*Run) error {
-	train := figures.LineChart{Title: "Train loss (batch)", XLabel: "step", YLabel: "loss", LogY: true}
+func writeLossFigure(out *FigureDir, tn string, seed0 []*experiment.Run) error {
+	train := figures.LineChart{Title: "experiment.Train loss (batch)", XLabel: "step", YLabel: "loss", LogY: true}
 	test := figures.LineChart{Title: "Test loss", XLabel: "step", YLabel: "loss", LogY: true}
 	for _, r := range seed0 {
 		h := r.Metrics.History
@@ -82,15 +79,15 @@ func writeLossFigure(out *figureDir, tn string, seed0 []*Run) error {
 	if len(train.Series) == 0 {
 		return nil
 	}
-	if err := figures.Row(out.path(tn, figLoss), nil, []figures.LineChart{train, test}); err != nil {
-		return fmt.Errorf("experiment: %w", err)
+	if err := figures.Row(out.Path(tn, figLoss), nil, []figures.LineChart{train, test}); err != nil {
+		return fmt.Errorf("report: %w", err)
 	}
 	return nil
 }
 
 // FigureFunc draws the figures of task t from its seed-0 runs, with the
 // energy truth e of its runs (nil if none).
-type FigureFunc func(out *figureDir, t *task.Task, seed0 []*Run, e *EnergyTruth) error
+type FigureFunc func(out *FigureDir, t *task.Task, seed0 []*experiment.Run, e *experiment.EnergyTruth) error
 
 var figureFuncs = map[task.Kind]FigureFunc{}
 
@@ -98,7 +95,7 @@ var figureFuncs = map[task.Kind]FigureFunc{}
 // panics if name has figures; call it from init.
 func RegisterFigures(name task.Kind, f FigureFunc) {
 	if _, ok := figureFuncs[name]; ok {
-		panic("experiment: figures of task kind " + string(name) + " registered twice")
+		panic("report: figures of task kind " + string(name) + " registered twice")
 	}
 	figureFuncs[name] = f
 }
@@ -107,13 +104,13 @@ func RegisterFigures(name task.Kind, f FigureFunc) {
 // Figure 2 or the N-body orbits of a system task, and the rollouts and
 // the error against the rollout horizon of a measured one.
 func init() {
-	RegisterFigures(task.KindSystem, func(out *figureDir, t *task.Task, seed0 []*Run, e *EnergyTruth) error {
+	RegisterFigures(task.KindSystem, func(out *FigureDir, t *task.Task, seed0 []*experiment.Run, e *experiment.EnergyTruth) error {
 		if err := writeDissipativeFigures(out, t, seed0); err != nil {
 			return err
 		}
 		return writeSystemFigures(out, t, seed0, e)
 	})
-	RegisterFigures(task.KindMeasured, func(out *figureDir, t *task.Task, seed0 []*Run, _ *EnergyTruth) error {
+	RegisterFigures(task.KindMeasured, func(out *FigureDir, t *task.Task, seed0 []*experiment.Run, _ *experiment.EnergyTruth) error {
 		if err := writeDissipativeFigures(out, t, seed0); err != nil {
 			return err
 		}
@@ -125,19 +122,25 @@ func init() {
 }
 
 // writeFigures draws the figures of every task from seed 0's models: the
-// loss curves, then those of the task's kind (kind.figures).
-func writeFigures(out *figureDir, res *Results, runs []*Run, truths map[string]*EnergyTruth) error {
+// loss curves, those registered for the task's kind (RegisterFigures) and
+// the long-horizon curves, if res has them.
+func writeFigures(out *FigureDir, res *reproduce.Results) error {
 	for _, tn := range res.Order {
 		t, err := task.Get(tn)
 		if err != nil {
 			return err
 		}
-		seed0 := seed0Runs(res, runs, tn)
+		seed0 := seed0Runs(res, res.Runs, tn)
 		if err := writeLossFigure(out, tn, seed0); err != nil {
 			return err
 		}
 		if f, ok := figureFuncs[t.Kind]; ok {
-			if err := f(out, t, seed0, truths[tn]); err != nil {
+			if err := f(out, t, seed0, res.Truths[tn]); err != nil {
+				return err
+			}
+		}
+		if lt := res.Long.Truth(tn); lt != nil {
+			if err := writeLongHorizonFigure(out, tn, lt, res.Models, res.Long.Curves[tn]); err != nil {
 				return err
 			}
 		}
@@ -148,7 +151,7 @@ func writeFigures(out *figureDir, res *Results, runs []*Run, truths map[string]*
 // writeDissipativeFigures draws the dissipative figure of every seed-0
 // run whose model splits its field into conservative and dissipative
 // parts (see writeDissipativeFigure).
-func writeDissipativeFigures(out *figureDir, t *task.Task, seed0 []*Run) error {
+func writeDissipativeFigures(out *FigureDir, t *task.Task, seed0 []*experiment.Run) error {
 	for _, r := range seed0 {
 		if m := r.State(); m != nil && m.Parts() != nil {
 			if err := writeDissipativeFigure(out, t, r); err != nil {
@@ -166,7 +169,7 @@ func writeDissipativeFigures(out *figureDir, t *task.Task, seed0 []*Run) error {
 // (the HNN panel with its learned energy's contours), and the true energy
 // along the rollouts over the energy protocol's horizon (the truth e). A
 // task without a truth or of another dimension has none.
-func writeSystemFigures(out *figureDir, t *task.Task, seed0 []*Run, e *EnergyTruth) error {
+func writeSystemFigures(out *FigureDir, t *task.Task, seed0 []*experiment.Run, e *experiment.EnergyTruth) error {
 	tn := t.Name
 	nb, orbits := t.System.(systems.NBody)
 	if t.System == nil || (t.Dim != 2 && !orbits) || e == nil {
@@ -175,7 +178,7 @@ func writeSystemFigures(out *figureDir, t *task.Task, seed0 []*Run, e *EnergyTru
 	if orbits {
 		return writeOrbitFigure(out, tn, nb, t.Bounds, e, seed0)
 	}
-	ds, err := Dataset(seed0[0].Spec)
+	ds, err := experiment.Dataset(seed0[0].Spec)
 	if err != nil {
 		return err
 	}
@@ -212,8 +215,8 @@ func writeSystemFigures(out *figureDir, t *task.Task, seed0 []*Run, e *EnergyTru
 	chart.Series = append(chart.Series, energyOf("true", truth))
 	for _, r := range seed0 {
 		pred := make([]float64, e.Protocol.Points*2)
-		if err := e.ig.Solve(pred, r.State().FieldFunc()(), e.X0[start*2:start*2+2], e.Times); err != nil {
-			return fmt.Errorf("experiment: figure rollout for %s %s: %w", tn, r.Spec.Model.Kind, err)
+		if err := e.Integrator().Solve(pred, r.State().FieldFunc()(), e.X0[start*2:start*2+2], e.Times); err != nil {
+			return fmt.Errorf("report: figure rollout for %s %s: %w", tn, r.Spec.Model.Kind, err)
 		}
 		path := figures.Series{Name: r.Spec.Model.Kind}
 		for j := range shown {
@@ -221,15 +224,15 @@ func writeSystemFigures(out *figureDir, t *task.Task, seed0 []*Run, e *EnergyTru
 		}
 		field := r.State().FieldFunc()()
 		panels = append(panels, figures.Panel{
-			Title: modelTitle(r.Spec.Model.Kind), XMin: bnd[0], XMax: bnd[1], YMin: bnd[2], YMax: bnd[3],
+			Title: ModelTitle(r.Spec.Model.Kind), XMin: bnd[0], XMax: bnd[1], YMin: bnd[2], YMax: bnd[3],
 			Field:  func(dst, x []float64) { field(dst, 0, x) },
 			Energy: r.State().Energy(),
 			Paths:  []figures.Series{truePath, path},
 		})
 		chart.Series = append(chart.Series, energyOf(r.Spec.Model.Kind, pred))
 	}
-	if err := figures.Row(out.path(tn, figTable1), panels, []figures.LineChart{chart}); err != nil {
-		return fmt.Errorf("experiment: %w", err)
+	if err := figures.Row(out.Path(tn, figTable1), panels, []figures.LineChart{chart}); err != nil {
+		return fmt.Errorf("report: %w", err)
 	}
 	return nil
 }
@@ -245,9 +248,9 @@ func medianStart(energy func([]float64) float64, x0 []float64, n int) int {
 	return idx[n/2]
 }
 
-// modelTitle returns the title of a model kind in figures: the kind's
+// ModelTitle returns the title of a model kind in figures: the kind's
 // registered title, or the name itself for a kind not registered.
-func modelTitle(kind string) string {
+func ModelTitle(kind string) string {
 	if k, err := model.Lookup(kind); err == nil {
 		return k.Title
 	}
@@ -258,7 +261,7 @@ func modelTitle(kind string) string {
 // segment and every model's rollout from its first row in the (q, p) plane
 // of the first pair of variables, and the energy along them when the task
 // has one (else q over time). It writes dir/<task>-rollout.png.
-func writeSegmentFigure(out *figureDir, t *task.Task, runs []*Run) error {
+func writeSegmentFigure(out *FigureDir, t *task.Task, runs []*experiment.Run) error {
 	segs, err := t.Segments()
 	if err != nil || len(segs) == 0 || len(runs) == 0 {
 		return err
@@ -298,15 +301,15 @@ func writeSegmentFigure(out *figureDir, t *task.Task, runs []*Run) error {
 	panel.Paths = append(panel.Paths, phase("data", sg.X))
 	chart.Series = append(chart.Series, over("data", sg.X))
 	for _, r := range runs {
-		rolls, err := rolloutSegments(r.State(), segmentIntegrator(r.Spec), segs[:1], nil)
+		rolls, err := experiment.RolloutSegments(r.State(), experiment.SegmentIntegrator(r.Spec), segs[:1], nil)
 		if err != nil {
-			return fmt.Errorf("experiment: %s %s: figure rollout: %w", t.Name, r.Spec.Model.Kind, err)
+			return fmt.Errorf("report: %s %s: figure rollout: %w", t.Name, r.Spec.Model.Kind, err)
 		}
 		panel.Paths = append(panel.Paths, phase(r.Spec.Model.Kind, rolls[0]))
 		chart.Series = append(chart.Series, over(r.Spec.Model.Kind, rolls[0]))
 	}
-	if err := figures.Row(out.path(t.Name, figRollout), []figures.Panel{panel}, []figures.LineChart{chart}); err != nil {
-		return fmt.Errorf("experiment: %w", err)
+	if err := figures.Row(out.Path(t.Name, figRollout), []figures.Panel{panel}, []figures.LineChart{chart}); err != nil {
+		return fmt.Errorf("report: %w", err)
 	}
 	return nil
 }
@@ -323,7 +326,7 @@ type partsSystem interface {
 // and the learned D with its dissipative field grad D, as contour maps
 // with arrows, beside the true ones when the task's system has them. It
 // writes dir/<task>-dhnn.png.
-func writeDissipativeFigure(out *figureDir, t *task.Task, r *Run) error {
+func writeDissipativeFigure(out *FigureDir, t *task.Task, r *experiment.Run) error {
 	parts := r.State().Parts()
 	h, dd := r.State().Energy(), r.State().Dissipation()
 	if parts == nil || h == nil || dd == nil || t.Dim != 2 {
@@ -343,16 +346,16 @@ func writeDissipativeFigure(out *figureDir, t *task.Task, r *Run) error {
 	panels = append(panels,
 		panel("Learned H and J grad H", func(dst, x []float64) { parts(dst, tmp, x) }, h),
 		panel("Learned D and grad D", func(dst, x []float64) { parts(tmp, dst, x) }, dd))
-	if err := figures.PhasePortraits(out.path(t.Name, figDissipative), panels); err != nil {
-		return fmt.Errorf("experiment: %w", err)
+	if err := figures.PhasePortraits(out.Path(t.Name, figDissipative), panels); err != nil {
+		return fmt.Errorf("report: %w", err)
 	}
 	return nil
 }
 
 // seed0Runs returns seed 0's run of every model on task tn, in the order of
 // res.Models: the runs the figures draw.
-func seed0Runs(res *Results, runs []*Run, tn string) []*Run {
-	var out []*Run
+func seed0Runs(res *reproduce.Results, runs []*experiment.Run, tn string) []*experiment.Run {
+	var out []*experiment.Run
 	for _, mk := range res.Models {
 		for _, r := range runs {
 			if r.Spec.Task == tn && r.Spec.Label() == mk && r.Spec.Seed == 0 {
@@ -365,7 +368,7 @@ func seed0Runs(res *Results, runs []*Run, tn string) []*Run {
 
 // FitLabel names a run in figures by its model kind and fit: "separable
 // rollout/leapfrog/K=10+starts", "hnn derivative".
-func FitLabel(s Spec) string {
+func FitLabel(s experiment.Spec) string {
 	fc := s.Fit.WithDefaults()
 	l := s.Model.Kind + " " + fc.Mode
 	if fc.Integrator != "" {
@@ -380,18 +383,18 @@ func FitLabel(s Spec) string {
 // writeHorizonFigure draws the prediction error against the rollout
 // horizon of seed 0's runs on the measured task t, one curve per model and
 // fit (FitLabel), if they have rollout curves.
-func writeHorizonFigure(out *figureDir, t *task.Task, seed0 []*Run) error {
-	if !slices.ContainsFunc(seed0, func(r *Run) bool { return len(r.Metrics.RolloutCurve) > 0 }) {
+func writeHorizonFigure(out *FigureDir, t *task.Task, seed0 []*experiment.Run) error {
+	if !slices.ContainsFunc(seed0, func(r *experiment.Run) bool { return len(r.Metrics.RolloutCurve) > 0 }) {
 		return nil
 	}
-	return WriteHorizonFigure(out.path(t.Name, figHorizon), t.Title+": error against rollout horizon", seed0, func(r *Run) string { return FitLabel(r.Spec) })
+	return WriteHorizonFigure(out.Path(t.Name, figHorizon), t.Title+": error against rollout horizon", seed0, func(r *experiment.Run) string { return FitLabel(r.Spec) })
 }
 
 // WriteHorizonFigure draws the prediction error against the rollout
-// horizon (Metrics.RolloutCurve, log scale) of every run in runs, one
+// horizon (experiment.Metrics.RolloutCurve, log scale) of every run in runs, one
 // curve each named by label(run), to path (.png or .svg). It returns an
 // error if no run has a curve (runs on measured segments have one).
-func WriteHorizonFigure(path, title string, runs []*Run, label func(*Run) string) error {
+func WriteHorizonFigure(path, title string, runs []*experiment.Run, label func(*experiment.Run) string) error {
 	c := figures.LineChart{Title: title, XLabel: "rollout step", YLabel: "squared state error", LogY: true}
 	for _, r := range runs {
 		if len(r.Metrics.RolloutCurve) == 0 {
@@ -404,10 +407,10 @@ func WriteHorizonFigure(path, title string, runs []*Run, label func(*Run) string
 		c.Series = append(c.Series, s)
 	}
 	if len(c.Series) == 0 {
-		return fmt.Errorf("experiment: %s: no run has a rollout curve (runs on measured segments have one)", path)
+		return fmt.Errorf("report: %s: no run has a rollout curve (runs on measured segments have one)", path)
 	}
 	if err := figures.Lines(path, c); err != nil {
-		return fmt.Errorf("experiment: %w", err)
+		return fmt.Errorf("report: %w", err)
 	}
 	return nil
 }

@@ -1,9 +1,10 @@
-package experiment
+package report
 
 import (
 	"fmt"
 	"slices"
 
+	"github.com/hnn-go/hnn/experiment"
 	"github.com/hnn-go/hnn/figures"
 	"github.com/hnn-go/hnn/ode"
 	"github.com/hnn-go/hnn/systems"
@@ -18,7 +19,7 @@ import (
 // the chart shows how each model's energy drifts past the measured range,
 // or the protocol's own if the longer true orbit cannot be integrated.
 // The figure is written to dir/<task>-orbits.png.
-func writeOrbitFigure(out *figureDir, name string, sys systems.NBody, bounds [4]float64, e *EnergyTruth, seed0 []*Run) error {
+func writeOrbitFigure(out *FigureDir, name string, sys systems.NBody, bounds [4]float64, e *experiment.EnergyTruth, seed0 []*experiment.Run) error {
 	d := sys.Dim()
 	p := e.Protocol
 	start := medianStartOf(sys.Energy, e.X0, p.Starts, d)
@@ -34,7 +35,7 @@ func writeOrbitFigure(out *figureDir, name string, sys systems.NBody, bounds [4]
 	}
 	long[len(long)-1] = 2 * p.TEnd
 	longTruth := make([]float64, len(long)*d)
-	if e.ig.Solve(longTruth, field, x0, long) == nil {
+	if e.Integrator().Solve(longTruth, field, x0, long) == nil {
 		ts, truth = long, longTruth
 	}
 
@@ -45,10 +46,10 @@ func writeOrbitFigure(out *figureDir, name string, sys systems.NBody, bounds [4]
 	rolls := []rollout{{"true", "Ground truth", truth}}
 	for _, r := range seed0 {
 		pred := make([]float64, len(ts)*d)
-		if err := e.ig.Solve(pred, r.State().FieldFunc()(), x0, ts); err != nil {
-			return fmt.Errorf("experiment: %s: %s orbit for the figure: %w", name, r.Spec.Model.Kind, err)
+		if err := e.Integrator().Solve(pred, r.State().FieldFunc()(), x0, ts); err != nil {
+			return fmt.Errorf("report: %s: %s orbit for the figure: %w", name, r.Spec.Model.Kind, err)
 		}
-		rolls = append(rolls, rollout{r.Spec.Model.Kind, modelTitle(r.Spec.Model.Kind), pred})
+		rolls = append(rolls, rollout{r.Spec.Model.Kind, ModelTitle(r.Spec.Model.Kind), pred})
 	}
 
 	chart := figures.LineChart{Title: "Total energy (true H)", XLabel: "time", YLabel: "H"}
@@ -73,8 +74,8 @@ func writeOrbitFigure(out *figureDir, name string, sys systems.NBody, bounds [4]
 		}
 		chart.Series = append(chart.Series, en)
 	}
-	if err := figures.Row(out.path(name, figOrbits), panels, []figures.LineChart{chart}); err != nil {
-		return fmt.Errorf("experiment: %w", err)
+	if err := figures.Row(out.Path(name, figOrbits), panels, []figures.LineChart{chart}); err != nil {
+		return fmt.Errorf("report: %w", err)
 	}
 	return nil
 }

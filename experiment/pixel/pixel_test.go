@@ -1,4 +1,4 @@
-package experiment
+package pixel
 
 import (
 	"encoding/json"
@@ -8,6 +8,9 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/hnn-go/hnn/experiment"
+	"github.com/hnn-go/hnn/experiment/report"
+	"github.com/hnn-go/hnn/experiment/reproduce"
 	"github.com/hnn-go/hnn/latent"
 	"github.com/hnn-go/hnn/metrics"
 	"github.com/hnn-go/hnn/pixels"
@@ -29,12 +32,12 @@ func init() {
 
 // TestPixelRun trains both latent models on a tiny pixel task through the
 // experiment API, checks the metrics and results.json keys the issue names,
-// that Evaluate recomputes the same numbers from the checkpoint and the
+// that experiment.Evaluate recomputes the same numbers from the checkpoint and the
 // cached data, and that the figures are written.
 func TestPixelRun(t *testing.T) {
-	t.Setenv(PixelCacheEnv, t.TempDir())
+	t.Setenv(CacheEnv, t.TempDir())
 	out := t.TempDir()
-	res, err := Reproduce(Options{Tasks: []string{"pixel-tiny"}, Seeds: Set(1), Out: out})
+	res, err := report.ReproduceAndWrite(reproduce.Options{Tasks: []string{"pixel-tiny"}, Seeds: experiment.Set(1), Out: out})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -64,14 +67,14 @@ func TestPixelRun(t *testing.T) {
 			t.Errorf("%s: symplecticity %v, want a number >= 0", mk, v.Mean)
 		}
 		dir := filepath.Join(out, "runs", "pixel-tiny-"+mk+"-seed0")
-		r, err := Evaluate(dir, false)
+		r, err := experiment.Evaluate(dir, false)
 		if err != nil {
 			t.Fatal(err)
 		}
 		if math.Abs(r.Metrics.Mean(metrics.TestLoss)-mr.Mean(metrics.TestLoss)) > 1e-12 || r.Metrics.Mean(metrics.PixelMSE) != mr.Mean(metrics.PixelMSE) {
 			t.Errorf("%s: evaluate gives test loss %v and pixel MSE %v, training %v and %v", mk, r.Metrics.Mean(metrics.TestLoss), r.Metrics.Mean(metrics.PixelMSE), mr.Mean(metrics.TestLoss), mr.Mean(metrics.PixelMSE))
 		}
-		if _, err := Evaluate(dir, true); err == nil {
+		if _, err := experiment.Evaluate(dir, true); err == nil {
 			t.Errorf("%s: long horizon on a pixel run: no error", mk)
 		}
 	}
@@ -105,16 +108,16 @@ func TestPixelRun(t *testing.T) {
 // TestPixelRunRollout trains latent models with an input of three frames
 // and a rollout loss over two frames (the separable HNN through leapfrog)
 // through the experiment API, and checks that the settings reach the
-// checkpoint, that the runs report their metrics, and that Evaluate
+// checkpoint, that the runs report their metrics, and that experiment.Evaluate
 // recomputes them from the checkpoint.
 func TestPixelRunRollout(t *testing.T) {
-	t.Setenv(PixelCacheEnv, t.TempDir())
+	t.Setenv(CacheEnv, t.TempDir())
 	out := t.TempDir()
-	o := Overrides{Latent: LatentPatch{"frames": raw(`3`), "horizon": raw(`2`), "integrator": raw(`"leapfrog"`), "backward": raw(`true`)}}
-	if _, err := Reproduce(Options{Tasks: []string{"pixel-tiny"}, Models: []string{"hnn"}, Seeds: Set(1), Out: out, Overrides: o}); err == nil {
+	o := experiment.Overrides{Latent: experiment.LatentPatch{"frames": json.RawMessage(`3`), "horizon": json.RawMessage(`2`), "integrator": json.RawMessage(`"leapfrog"`), "backward": json.RawMessage(`true`)}}
+	if _, err := report.ReproduceAndWrite(reproduce.Options{Tasks: []string{"pixel-tiny"}, Models: []string{"hnn"}, Seeds: experiment.Set(1), Out: out, Overrides: o}); err == nil {
 		t.Error("leapfrog for a non-separable hnn: no error")
 	}
-	res, err := Reproduce(Options{Tasks: []string{"pixel-tiny"}, Models: []string{"separable"}, Seeds: Set(1), Out: out, Overrides: o})
+	res, err := report.ReproduceAndWrite(reproduce.Options{Tasks: []string{"pixel-tiny"}, Models: []string{"separable"}, Seeds: experiment.Set(1), Out: out, Overrides: o})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -148,7 +151,7 @@ func TestPixelRunRollout(t *testing.T) {
 		t.Fatal(err)
 	}
 	var mj struct {
-		Log []StepValue `json:"phase_rate_log"`
+		Log []experiment.StepValue `json:"phase_rate_log"`
 	}
 	if err := json.Unmarshal(b, &mj); err != nil {
 		t.Fatal(err)
@@ -156,7 +159,7 @@ func TestPixelRunRollout(t *testing.T) {
 	if len(mj.Log) != 3 || mj.Log[2].Step != 30 || math.IsNaN(mj.Log[2].Value) {
 		t.Errorf("phase_rate_log %+v, want 3 intervals up to step 30", mj.Log)
 	}
-	r, err := Evaluate(dir, false)
+	r, err := experiment.Evaluate(dir, false)
 	if err != nil {
 		t.Fatal(err)
 	}

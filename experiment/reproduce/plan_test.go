@@ -1,4 +1,4 @@
-package experiment
+package reproduce
 
 import (
 	"reflect"
@@ -6,13 +6,15 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/hnn-go/hnn/experiment"
 )
 
 func TestPlanJobsAndShards(t *testing.T) {
 	t.Parallel()
-	o := Options{Tasks: []string{"spring", "pendulum"}, Models: []string{"baseline", "hnn"}, Seeds: Set(3), Quick: true,
-		Variants: []Variant{{Name: "lr1e-2", Overrides: Overrides{LR: Set(1e-2)}},
-			{Name: "small", Overrides: Overrides{Hidden: Set([]int{16}), WeightDecay: Set(0.0), Steps: Set(7)}}}}
+	o := Options{Tasks: []string{"spring", "pendulum"}, Models: []string{"baseline", "hnn"}, Seeds: experiment.Set(3), Quick: true,
+		Variants: []Variant{{Name: "lr1e-2", Overrides: experiment.Overrides{LR: experiment.Set(1e-2)}},
+			{Name: "small", Overrides: experiment.Overrides{Hidden: experiment.Set([]int{16}), WeightDecay: experiment.Set(0.0), Steps: experiment.Set(7)}}}}
 	p, err := NewPlan(o)
 	if err != nil {
 		t.Fatal(err)
@@ -77,13 +79,13 @@ func TestPlanErrors(t *testing.T) {
 		{Options{Tasks: []string{"nope"}}, "nope"},
 		{Options{Tasks: []string{"spring"}, Variants: []Variant{{Name: "a b"}}}, "variant 0"},
 		{Options{Tasks: []string{"spring"}, Variants: []Variant{{Name: "a"}, {Name: "a"}}}, "used twice"},
-		{Options{Tasks: []string{"spring"}, Variants: []Variant{{Name: "a", Overrides: Overrides{Batch: Set(-1)}}}}, "variant 0 (a): batch -1: want an integer in [0, "},
+		{Options{Tasks: []string{"spring"}, Variants: []Variant{{Name: "a", Overrides: experiment.Overrides{Batch: experiment.Set(-1)}}}}, "variant 0 (a): batch -1: want an integer in [0, "},
 		{Options{Tasks: []string{"spring"}, Models: []string{"nope"}}, "nope"},
-		{Options{Tasks: []string{"spring"}, Seeds: Set(0)}, "seeds 0: want an integer in [1, "},
-		{Options{Tasks: []string{"spring"}, Seeds: Set(1 << 40)}, "seeds 1099511627776: want an integer in [1, "},
+		{Options{Tasks: []string{"spring"}, Seeds: experiment.Set(0)}, "seeds 0: want an integer in [1, "},
+		{Options{Tasks: []string{"spring"}, Seeds: experiment.Set(1 << 40)}, "seeds 1099511627776: want an integer in [1, "},
 		{Options{Tasks: []string{"spring"}, Workers: -1}, "workers -1"},
-		{Options{Tasks: []string{"spring"}, Overrides: Overrides{Steps: Set(0)}}, "steps 0: want an integer in [1, "},
-		{Options{Tasks: []string{"spring"}, Overrides: Overrides{Activation: Set("relu")}}, "second derivative"},
+		{Options{Tasks: []string{"spring"}, Overrides: experiment.Overrides{Steps: experiment.Set(0)}}, "steps 0: want an integer in [1, "},
+		{Options{Tasks: []string{"spring"}, Overrides: experiment.Overrides{Activation: experiment.Set("relu")}}, "second derivative"},
 	} {
 		_, err := NewPlan(c.o)
 		if err == nil || !strings.Contains(err.Error(), c.want) {
@@ -101,7 +103,7 @@ func TestCollectFromRunDirs(t *testing.T) {
 		t.Skip("short")
 	}
 	dir := t.TempDir()
-	o := Options{Tasks: []string{"spring", "real-pendulum"}, Seeds: Set(2), Quick: true, Out: dir, Overrides: Overrides{Steps: Set(20), Hidden: Set([]int{8, 8})}, NoFigures: true}
+	o := Options{Tasks: []string{"spring", "real-pendulum"}, Seeds: experiment.Set(2), Quick: true, Out: dir, Overrides: experiment.Overrides{Steps: experiment.Set(20), Hidden: experiment.Set([]int{8, 8})}, NoFigures: true}
 	a, err := Reproduce(o)
 	if err != nil {
 		t.Fatal(err)
@@ -110,9 +112,9 @@ func TestCollectFromRunDirs(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	runs := make([]*Run, len(p.Jobs))
+	runs := make([]*experiment.Run, len(p.Jobs))
 	for i, j := range p.Jobs {
-		if runs[i], err = Load(RunDir(dir, j)); err != nil {
+		if runs[i], err = experiment.Load(RunDir(dir, j)); err != nil {
 			t.Fatal(err)
 		}
 	}
