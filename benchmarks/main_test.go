@@ -70,8 +70,8 @@ func TestRunBadTask(t *testing.T) {
 	}
 }
 
-// TestStepFLOPs checks the counts quoted in stepFLOPs's comment and the
-// README.
+// TestStepFLOPs checks the counts quoted in stepFLOPs's comment and
+// docs/speed.md.
 func TestStepFLOPs(t *testing.T) {
 	t.Parallel()
 	tests := []struct {

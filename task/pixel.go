@@ -50,7 +50,7 @@ func pixelPendulum() *Task {
 // future frames rolled out by the latent integrator (RK4), which keeps a
 // latent that stops turning or runs fast from training unseen, made
 // forward-backward (half of each minibatch rolled out backwards in time),
-// which on 3 seeds (README, "Pixel pendulum") made the valid prediction
+// which on 3 seeds (docs/tasks/pixel-pendulum-frames.md) made the valid prediction
 // time of both models 1.9 to 3.4 times longer and their energy error 3.6
 // to 15 times smaller (-latent-backward=false turns it off). A step of
 // it costs about 5 times one of the reference's loss (latent

@@ -32,7 +32,7 @@ import (
 // after many steps) and report in the chain's units; they take Adam 1e-3
 // on minibatches of 320 states for 12000 steps (quick: 1200) and end with
 // the weights' moving average (0.99), which the rollout fit needs to
-// learn the chain (README, "SRNN's noisy spring chain").
+// learn the chain (docs/tasks/spring-chain.md).
 func init() {
 	Register(&Task{
 		Name:   "spring-chain",

@@ -32,7 +32,7 @@ func runTrain(args []string, stdout, stderr io.Writer) error {
 	workers := fs.Int("workers", 0, "goroutines each minibatch is split over (data parallel; 0: one)")
 	testFrac := fs.Float64("test-fraction", 0, "with -data: fraction of each trial, at its end, held out for testing (0: 0.2)")
 	deriv := fs.String("derivatives", "central", "with -data: finite differences for files without derivatives: central or forward")
-	raw := fs.Bool("raw", false, "with -data: train in the file's units instead of standardised ones (see README, \"Your own data\")")
+	raw := fs.Bool("raw", false, "with -data: train in the file's units instead of standardised ones (see docs/data.md)")
 	lipson := fs.String("lipson", "", "directory of the Schmidt & Lipson files (default: $"+task.LipsonEnv+", else ../shared/data/lipson)")
 	kind := fs.String("model", "hnn", "model: "+strings.Join(model.Kinds(), ", "))
 	seed := fs.Uint64("seed", 0, "seed of the run's data, initial weights and minibatches")
