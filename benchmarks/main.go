@@ -43,6 +43,7 @@ import (
 	"github.com/hnn-go/hnn/internal/atomicfile"
 	"github.com/hnn-go/hnn/internal/buildinfo"
 	"github.com/hnn-go/hnn/internal/check"
+	"github.com/hnn-go/hnn/nn"
 	"github.com/hnn-go/hnn/task"
 )
 
@@ -79,6 +80,10 @@ type options struct {
 }
 
 func main() {
+	if err := nn.CheckKernelEnv(); err != nil {
+		fmt.Fprintln(os.Stderr, "benchmarks:", err)
+		os.Exit(1)
+	}
 	err := run(os.Args[1:], os.Stdout, os.Stderr)
 	switch {
 	case errors.Is(err, flag.ErrHelp):

@@ -2,6 +2,8 @@ package nn
 
 import (
 	"fmt"
+	"os"
+	"strings"
 	"sync/atomic"
 	"time"
 )
@@ -20,21 +22,53 @@ const (
 var levelNames = [...]string{levelGeneric: "generic", levelAVX2: "avx2", levelAVX512: "avx512"}
 
 // level is the kernel level in use, chosen once at start-up; tests change
-// it through setKernelLevel.
-var level = detectLevel()
+// it through setKernelLevel. levelErr is the error of an unknown KernelEnv
+// value, which leaves the CPU's best level (CheckKernelEnv).
+var level, levelErr = detectLevel()
 
 // Kernel returns the name of the float32 kernels this process uses:
 // "avx512" (AVX-512F), "avx2" (AVX2 and FMA) or "generic" (gonum's BLAS and
-// Go loops: other CPUs, other architectures, the purego build). On amd64 the environment variable HNN_KERNEL=generic|avx2|avx512
-// lowers the level chosen at start-up. float64 products always go through
-// gonum.
+// Go loops: other CPUs, other architectures, the purego build). The
+// environment variable HNN_KERNEL (KernelEnv) set to generic, avx2 or
+// avx512 lowers the level chosen at start-up, never above what the CPU
+// supports. float64 products always go through gonum.
 func Kernel() string { return levelNames[level] }
+
+// KernelEnv is the environment variable that lowers the kernel level of
+// a process: generic, avx2 or avx512 (the CPU's best when unset or empty).
+const KernelEnv = "HNN_KERNEL"
+
+// CheckKernelEnv returns an error naming the valid levels if KernelEnv
+// was set, when the process started, to a value that names no kernel
+// level, and nil otherwise. nn then uses the CPU's best level; a command
+// calls CheckKernelEnv before anything else and stops on the error, so
+// that a misspelt level is not silently ignored.
+func CheckKernelEnv() error { return levelErr }
+
+// detectLevel returns the level a process starts at: the CPU's best
+// (cpuLevel), lowered to the level KernelEnv names.
+func detectLevel() (kernelLevel, error) { return lowerLevel(cpuLevel(), os.Getenv(KernelEnv)) }
+
+// lowerLevel returns best lowered to the level called name (best itself
+// if name is empty or names a higher level), or best and an error naming
+// the valid levels if name names none.
+func lowerLevel(best kernelLevel, name string) (kernelLevel, error) {
+	if name == "" {
+		return best, nil
+	}
+	for l, n := range levelNames {
+		if n == name {
+			return min(best, kernelLevel(l)), nil
+		}
+	}
+	return best, fmt.Errorf("%s=%q is not a kernel level (valid: %s)", KernelEnv, name, strings.Join(levelNames[:], ", "))
+}
 
 // setKernelLevel switches the kernels (for tests and benchmarks) and returns
 // a function that restores the previous level. It panics if the CPU lacks
 // the level.
 func setKernelLevel(l kernelLevel) (restore func()) {
-	if l > detectLevel() && l != levelGeneric {
+	if top, _ := detectLevel(); l > top && l != levelGeneric {
 		panic("nn: kernel level " + levelNames[l] + " not supported here")
 	}
 	old := level
@@ -45,7 +79,8 @@ func setKernelLevel(l kernelLevel) (restore func()) {
 // supportedLevels returns every kernel level the CPU supports, lowest first.
 func supportedLevels() []kernelLevel {
 	var ls []kernelLevel
-	for l := levelGeneric; l <= detectLevel(); l++ {
+	top, _ := detectLevel()
+	for l := levelGeneric; l <= top; l++ {
 		ls = append(ls, l)
 	}
 	return ls
@@ -65,6 +100,39 @@ type sgemmKernel func(k int, a *float32, rs, ks int, b *float32, ldb int, c *flo
 // the vector width not above k (the others), and stores c[i*ldc] = d_i, or
 // adds d_i to it when acc != 0.
 type dotKernel func(k int, a *float32, lda int, x, c *float32, ldc, acc int)
+
+// kernelSet is one instruction set's kernels: micro-kernels for tiles of
+// 1..mr rows by nr (wide) or nr/2 (narrow) columns, indexed by rows-1,
+// and the element-wise kernels. kernelSets holds one per level, nil at the
+// generic level and in builds without assembly.
+type kernelSet struct {
+	mr, nr int
+	lanes  int
+	// masked reports whether the kernels store the last vector of a row
+	// under a lane mask (AVX-512), so that partial panels need no tile.
+	masked       bool
+	wide, narrow []sgemmKernel
+	// dot4 and dot1 are the dot-product kernels of products with few
+	// columns (sgemmDot) for four rows and one.
+	dot4, dot1 dotKernel
+	peak       func(n int)
+	// peakFlops is the number of float32 flops of one peak iteration.
+	peakFlops int
+	tanh      func(z, s1, s2 *float32, n int)
+	relu      func(z, s1, s2 *float32, n int)
+	sigmoid   func(z, s1, s2 *float32, n int)
+	softplus  func(z, s1, s2 *float32, n int)
+	sin       func(z, s1, s2 *float32, n int) int
+	adam      func(params, grad, m, v *float32, n int, c *[8]float32)
+	mulTo     func(dst, a, b *float32, n int)
+	mulAdd    func(dst, x, y *float32, n int)
+	// secondOrder and addInto are the kernels of secondOrderVec and
+	// addIntoVec.
+	secondOrder func(mk, ek, pi, s1, u, s2 *float32, n int)
+	addInto     func(dst, x *float32, n int)
+	// average is the kernel of averageVec.
+	average func(avg, p *float32, n int, beta, a float32)
+}
 
 // dotCols is the widest product that sgemm computes as dot products of the
 // rows of A with the columns of op(B) when op(A) = A: narrower than a half
@@ -110,10 +178,6 @@ func putBuf(b *gemmBuf) {
 		}
 	}
 }
-
-// KernelEnv is the environment variable that lowers the kernel level of
-// a process: generic, avx2 or avx512 (the CPU's best when unset).
-const KernelEnv = "HNN_KERNEL"
 
 // sgemm computes C = alpha op(A) op(B) + beta C with the level's
 // micro-kernels, for row-major matrices, op(A) m x k and op(B) k x n, like

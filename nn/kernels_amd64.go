@@ -4,11 +4,7 @@ package nn
 
 //go:generate go run ./internal/asmgen -out kernels_amd64.s
 
-import (
-	"os"
-
-	"golang.org/x/sys/cpu"
-)
+import "golang.org/x/sys/cpu"
 
 // BLAS names the implementation of matrix products this build uses: nn's
 // own float32 kernels in generated assembly, chosen at run time (see
@@ -220,37 +216,6 @@ func averageAVX512(avg, p *float32, n int, beta, a float32)
 //go:noescape
 func averageAVX2(avg, p *float32, n int, beta, a float32)
 
-// kernelSet is one instruction set's kernels: micro-kernels for tiles of
-// 1..mr rows by nr (wide) or nr/2 (narrow) columns, indexed by rows-1.
-type kernelSet struct {
-	mr, nr int
-	lanes  int
-	// masked reports whether the kernels store the last vector of a row
-	// under a lane mask (AVX-512), so that partial panels need no tile.
-	masked       bool
-	wide, narrow []sgemmKernel
-	// dot4 and dot1 are the dot-product kernels of products with few
-	// columns (sgemmDot) for four rows and one.
-	dot4, dot1 dotKernel
-	peak       func(n int)
-	// peakFlops is the number of float32 flops of one peak iteration.
-	peakFlops int
-	tanh      func(z, s1, s2 *float32, n int)
-	relu      func(z, s1, s2 *float32, n int)
-	sigmoid   func(z, s1, s2 *float32, n int)
-	softplus  func(z, s1, s2 *float32, n int)
-	sin       func(z, s1, s2 *float32, n int) int
-	adam      func(params, grad, m, v *float32, n int, c *[8]float32)
-	mulTo     func(dst, a, b *float32, n int)
-	mulAdd    func(dst, x, y *float32, n int)
-	// secondOrder and addInto are the kernels of secondOrderVec and
-	// addIntoVec.
-	secondOrder func(mk, ek, pi, s1, u, s2 *float32, n int)
-	addInto     func(dst, x *float32, n int)
-	// average is the kernel of averageVec.
-	average func(avg, p *float32, n int, beta, a float32)
-}
-
 var kernelSets = [...]*kernelSet{
 	levelAVX2: {
 		mr: 6, nr: 16, lanes: 8,
@@ -276,24 +241,14 @@ var kernelSets = [...]*kernelSet{
 	},
 }
 
-// detectLevel returns the best kernel level the CPU and OS support
-// (golang.org/x/sys/cpu checks that the OS saves the vector registers),
-// lowered to the level named by the environment variable HNN_KERNEL
-// (generic, avx2 or avx512) when that is set.
-func detectLevel() kernelLevel {
-	best := levelGeneric
+// cpuLevel returns the best kernel level the CPU and OS support
+// (golang.org/x/sys/cpu checks that the OS saves the vector registers).
+func cpuLevel() kernelLevel {
 	switch {
 	case cpu.X86.HasAVX512F:
-		best = levelAVX512
+		return levelAVX512
 	case cpu.X86.HasAVX2 && cpu.X86.HasFMA:
-		best = levelAVX2
+		return levelAVX2
 	}
-	if name := os.Getenv(KernelEnv); name != "" {
-		for l, n := range levelNames {
-			if n == name && kernelLevel(l) < best {
-				best = kernelLevel(l)
-			}
-		}
-	}
-	return best
+	return levelGeneric
 }

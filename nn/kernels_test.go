@@ -4,6 +4,9 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"os"
+	"os/exec"
+	"strings"
 	"testing"
 )
 
@@ -397,24 +400,65 @@ func TestSecondOrderKernels(t *testing.T) {
 	})
 }
 
-// TestKernelEnv checks that HNN_KERNEL lowers the detected level and never
-// raises it, and that an unknown name changes nothing.
+// TestKernelEnv checks that HNN_KERNEL lowers the level the CPU supports
+// and never raises it, whatever that level, and that a name of no level is
+// an error naming every valid level that leaves the CPU's best.
 func TestKernelEnv(t *testing.T) {
-	t.Setenv("HNN_KERNEL", "") // the CPU's best, whatever the caller's environment says
-	best := detectLevel()
-	for _, tc := range []struct {
-		env  string
-		want kernelLevel
-	}{
-		{"generic", levelGeneric},
-		{"avx2", min(levelAVX2, best)},
-		{"avx512", best},
-		{"sse", best},
-	} {
-		t.Setenv("HNN_KERNEL", tc.env)
-		if got := detectLevel(); got != tc.want {
-			t.Errorf("HNN_KERNEL=%s: level %s, want %s", tc.env, levelNames[got], levelNames[tc.want])
+	for best := levelGeneric; best <= levelAVX512; best++ {
+		for _, tc := range []struct {
+			env  string
+			want kernelLevel
+			bad  bool
+		}{
+			{"", best, false},
+			{"generic", levelGeneric, false},
+			{"avx2", min(levelAVX2, best), false},
+			{"avx512", best, false},
+			{"sse", best, true},
+			{"AVX2", best, true},
+			{" avx2", best, true},
+		} {
+			got, err := lowerLevel(best, tc.env)
+			if got != tc.want || (err != nil) != tc.bad {
+				t.Errorf("CPU level %s, HNN_KERNEL=%q: level %s, error %v; want level %s, error %t",
+					levelNames[best], tc.env, levelNames[got], err, levelNames[tc.want], tc.bad)
+			}
+			if err == nil {
+				continue
+			}
+			for _, name := range []string{"HNN_KERNEL", tc.env, "generic", "avx2", "avx512"} {
+				if !strings.Contains(err.Error(), name) {
+					t.Errorf("HNN_KERNEL=%q: error %q does not name %q", tc.env, err, name)
+				}
+			}
 		}
+	}
+	t.Setenv("HNN_KERNEL", "sse")
+	if l, err := detectLevel(); err == nil || l != cpuLevel() {
+		t.Errorf("HNN_KERNEL=sse: detectLevel = %s, %v; want %s and an error", levelNames[l], err, levelNames[cpuLevel()])
+	}
+	t.Setenv("HNN_KERNEL", "generic")
+	if l, err := detectLevel(); err != nil || l != levelGeneric {
+		t.Errorf("HNN_KERNEL=generic: detectLevel = %s, %v; want generic and no error", levelNames[l], err)
+	}
+}
+
+// TestCheckKernelEnv checks that CheckKernelEnv reports the value the
+// process started with: an error exactly when it names no level. It runs
+// itself again as a process started with HNN_KERNEL=sse.
+func TestCheckKernelEnv(t *testing.T) {
+	env := os.Getenv(KernelEnv)
+	_, bad := lowerLevel(levelAVX512, env)
+	if err := CheckKernelEnv(); (err != nil) != (bad != nil) {
+		t.Fatalf("%s=%q: CheckKernelEnv() = %v", KernelEnv, env, err)
+	}
+	if os.Getenv("NN_TEST_CHILD") != "" {
+		return
+	}
+	cmd := exec.Command(os.Args[0], "-test.run=^TestCheckKernelEnv$")
+	cmd.Env = append(os.Environ(), KernelEnv+"=sse", "NN_TEST_CHILD=1")
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Errorf("with %s=sse: %v\n%s", KernelEnv, err, out)
 	}
 }
 

@@ -54,6 +54,10 @@ var commands = []command{
 }
 
 func main() {
+	if err := nn.CheckKernelEnv(); err != nil {
+		fmt.Fprintf(os.Stderr, "hnn: %v\n", err)
+		os.Exit(1)
+	}
 	stop, err := startProfile(os.Getenv("HNN_CPUPROFILE"))
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "hnn: HNN_CPUPROFILE: %v\n", err)
@@ -146,7 +150,7 @@ func usage(w io.Writer) {
 var environment = [][2]string{
 	{task.LipsonEnv, "directory of the Schmidt & Lipson files (default ../shared/data/lipson)"},
 	{pixel.CacheEnv, "cache of rendered pixel datasets (default the user's cache directory/hnn)"},
-	{nn.KernelEnv, "lower nn's kernel level: generic, avx2 or avx512 (default the CPU's best)"},
+	{nn.KernelEnv, "lower nn's kernel level: generic, avx2 or avx512 (default the CPU's best; any other value is an error)"},
 	{"HNN_CPUPROFILE", "write a CPU profile of the whole command to this file (go tool pprof)"},
 }
 

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"math"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"reflect"
 	"runtime"
@@ -405,6 +406,31 @@ func TestHelp(t *testing.T) {
 	}
 	if code, _, e := hnn(); code != 2 || !strings.Contains(e, "Usage") {
 		t.Errorf("hnn without arguments: exit %d, stderr %q; want 2 and the usage", code, e)
+	}
+}
+
+// TestUnknownKernel checks that hnn started with HNN_KERNEL set to no
+// kernel level stops before doing anything with one line naming the valid
+// levels: the test runs its own binary as hnn version in such an
+// environment.
+func TestUnknownKernel(t *testing.T) {
+	if os.Getenv("HNN_TEST_MAIN") != "" {
+		os.Args = []string{"hnn", "version"}
+		main()
+		return
+	}
+	t.Parallel()
+	cmd := exec.Command(os.Args[0], "-test.run=^TestUnknownKernel$")
+	cmd.Env = append(os.Environ(), "HNN_TEST_MAIN=1", "HNN_KERNEL=sse", "HNN_CPUPROFILE=")
+	var o, e bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &o, &e
+	err := cmd.Run()
+	if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != 1 {
+		t.Errorf("hnn version with HNN_KERNEL=sse: %v, want exit status 1", err)
+	}
+	const want = "hnn: HNN_KERNEL=\"sse\" is not a kernel level (valid: generic, avx2, avx512)\n"
+	if o.Len() != 0 || e.String() != want {
+		t.Errorf("hnn version with HNN_KERNEL=sse: stdout %q, stderr %q; want no output and %q", o.String(), e.String(), want)
 	}
 }
 
