@@ -17,8 +17,25 @@ type Summary struct {
 	Median float64 `json:"median"`
 }
 
-// String formats s as "mean ± sem" with three significant digits.
-func (s Summary) String() string { return fmt.Sprintf("%.2e ± %.1e", s.Mean, s.SEM) }
+// String formats s as "mean ± sem" with three significant digits for the
+// mean and two for the standard error.
+func (s Summary) String() string { return s.Text("", true) }
+
+// Text formats s for a table: with spread set, as "mean ± sem", the mean
+// and the standard error each with the fmt verb verb, or, with verb
+// empty, as String does ("%.2e ± %.1e"); without spread, the mean alone,
+// for a value that has no error bar, such as the mean over seeds of a
+// single seed.
+func (s Summary) Text(verb string, spread bool) string {
+	mean, sem := verb, verb
+	if verb == "" {
+		mean, sem = "%.2e", "%.1e"
+	}
+	if !spread {
+		return fmt.Sprintf(mean, s.Mean)
+	}
+	return fmt.Sprintf(mean+" ± "+sem, s.Mean, s.SEM)
+}
 
 // MeanSEM returns the mean of v and its standard error std(v)/sqrt(len(v))
 // (population std, as numpy's default), the paper's error bar for the

@@ -105,6 +105,26 @@ func TestSummaryString(t *testing.T) {
 	}
 }
 
+func TestSummaryText(t *testing.T) {
+	t.Parallel()
+	s := Summary{Mean: 3.84e-4, SEM: 6.5e-5}
+	for _, tc := range []struct {
+		verb   string
+		spread bool
+		want   string
+	}{
+		{"", true, "3.84e-04 ± 6.5e-05"},
+		{"", false, "3.84e-04"},
+		{"%.6f", true, "0.000384 ± 0.000065"},
+		{"%.6f", false, "0.000384"},
+		{"%.1f", true, "0.0 ± 0.0"},
+	} {
+		if got := s.Text(tc.verb, tc.spread); got != tc.want {
+			t.Errorf("Text(%q, %t) = %q, want %q", tc.verb, tc.spread, got, tc.want)
+		}
+	}
+}
+
 func TestEnergyErrors(t *testing.T) {
 	t.Parallel()
 	// H = (q^2 + p^2)/2, B = 2 rollouts of T = 2 times in D = 2.

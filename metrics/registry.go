@@ -36,9 +36,9 @@ type Metric struct {
 	RowsArray string
 	// Aggregate combines the seeds of one model on one task.
 	Aggregate func(Seeds) Summary
-	// Format formats a value for the report and the tables;
-	// Summary.String if nil.
-	Format func(Summary) string
+	// Verb is the fmt verb of the value and of its error bar in the
+	// report and the tables ("%.4f"); empty means Summary.String's.
+	Verb string
 	// Median, if not empty, is the heading of a further report column
 	// with the median of the values.
 	Median string
@@ -164,16 +164,27 @@ func In(sec *Section) []*Metric {
 	return out
 }
 
-// Text formats v for a table: with m.Format, or Summary.String; a Scalar
-// metric of a single run (level Run) is its mean alone.
+// Text formats v for a table: Summary.Text with m's Verb; a Scalar metric
+// of a single run (level Run) is its mean alone.
 func (m *Metric) Text(v Summary, level Level) string {
-	switch {
-	case level == Run && m.Scalar:
+	if level == Run && m.Scalar {
 		return fmt.Sprintf("%.3g", v.Mean)
-	case m.Format != nil:
-		return m.Format(v)
 	}
-	return v.String()
+	return v.Text(m.Verb, true)
+}
+
+// SeedsText formats v, the value of m combined over seeds seeds of one
+// model (level Model), for a table: as Text, except that a single seed's
+// value whose standard error is exactly 0 is its mean alone. That is the
+// error bar of a metric whose seeds are combined by their means
+// (SeedMeans): one seed has no spread, and "± 0.0e+00" would claim one.
+// A single seed's error bar over its own samples (Pooled, PooledChunks,
+// a seed that keeps its own) is not 0 and stays.
+func (m *Metric) SeedsText(v Summary, seeds int) string {
+	if seeds == 1 && v.SEM == 0 {
+		return v.Text(m.Verb, false)
+	}
+	return m.Text(v, Model)
 }
 
 // Values holds metrics by key: a run's, a seed's or a model's.

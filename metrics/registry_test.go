@@ -145,3 +145,44 @@ func TestObjectJSON(t *testing.T) {
 		t.Errorf("empty: %s, %v", b, err)
 	}
 }
+
+// TestSeedsText checks that a table cell shows an error bar exactly where
+// there is one: not for a metric combined by seed means over one seed
+// (its standard error is 0 by construction), but for several seeds, and
+// for one seed whose value keeps a spread over its samples or its own.
+func TestSeedsText(t *testing.T) {
+	t.Parallel()
+	one := Seeds{Runs: []Summary{{Mean: 0.5, SEM: 0.25}}, Samples: []float64{0.25, 0.5, 0.75}, Chunks: 3}
+	two := Seeds{Runs: []Summary{{Mean: 0.5, SEM: 0.25}, {Mean: 0.75, SEM: 0.25}}, Samples: []float64{0.25, 0.5, 0.75, 1}, Chunks: 3}
+	own := one
+	own.KeepOwn = true
+	same := Seeds{Runs: []Summary{{Mean: 0.5}, {Mean: 0.5}}}
+	for _, m := range All() {
+		for _, tc := range []struct {
+			name   string
+			s      Seeds
+			spread bool
+		}{
+			{"one seed", one, m.SamplesKey != "" || m.RowsArray != ""},
+			{"two seeds", two, true},
+			{"one seed keeping its own", own, true},
+			{"two equal seeds", same, true},
+		} {
+			if (m.SamplesKey != "" || m.RowsArray != "") && tc.s.Samples == nil {
+				continue
+			}
+			v := m.Aggregate(tc.s)
+			n := len(tc.s.Runs)
+			got := m.SeedsText(v, n)
+			if strings.Contains(got, "±") != tc.spread {
+				t.Errorf("%s, %s: %q (SEM %g), want an error bar: %t", m.Key, tc.name, got, v.SEM, tc.spread)
+			}
+			if tc.spread && got != m.Text(v, Model) {
+				t.Errorf("%s, %s: %q, want Text's %q", m.Key, tc.name, got, m.Text(v, Model))
+			}
+			if !strings.HasPrefix(got, v.Text(m.Verb, false)) {
+				t.Errorf("%s, %s: %q does not start with the mean %q", m.Key, tc.name, got, v.Text(m.Verb, false))
+			}
+		}
+	}
+}

@@ -1,7 +1,5 @@
 package metrics
 
-import "fmt"
-
 // The sections of the report, in the order of their first metric.
 var (
 	// MainTable is the report's first table, the paper's Table 1 beside
@@ -65,11 +63,11 @@ var (
 	// PhaseRate is, on the pixel task, the model's angular speed around
 	// the encoded orbits over the truth's (experiment's phaseRate).
 	PhaseRate = Register(Metric{Key: "phase_rate", Column: "phase rate", Section: PixelRollouts,
-		Aggregate: SeedMeans, Format: func(s Summary) string { return fmt.Sprintf("%.4f ± %.4f", s.Mean, s.SEM) }})
+		Aggregate: SeedMeans, Verb: "%.4f"})
 	// SyMetricR2 is, on the pixel task, the held-out R^2 of a polynomial
 	// fit from the latents to the true state (experiment's symetric).
 	SyMetricR2 = Register(Metric{Key: "symetric_r2", Column: "SyMetric R²", Section: PixelRollouts,
-		Scalar: true, Aggregate: SeedMeans, Format: func(s Summary) string { return fmt.Sprintf("%.4f ± %.4f", s.Mean, s.SEM) }})
+		Scalar: true, Aggregate: SeedMeans, Verb: "%.4f"})
 	// Symplecticity is, on the pixel task, the SyMetric symplecticity
 	// score of that fit's Jacobian (experiment's symetric).
 	Symplecticity = Register(Metric{Key: "symplecticity", Column: "symplecticity", Section: PixelRollouts,

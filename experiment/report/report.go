@@ -143,7 +143,7 @@ func writeSection(b *strings.Builder, res *reproduce.Results, sec *metrics.Secti
 			for _, m := range ms {
 				v, ok := mr.Get(m)
 				has = has || ok
-				row = append(row, cell(m, v, ok, metrics.Model))
+				row = append(row, cell(m, v, ok, mr.Seeds))
 				if m.Median != "" {
 					med := "-"
 					if ok {
@@ -186,13 +186,13 @@ func paperCells(p *task.Published) []string {
 	return []string{published(p.Train), published(p.Test), e}
 }
 
-// cell formats the value v of metric m for a table, "-" if there is none
-// (ok false).
-func cell(m *metrics.Metric, v metrics.Summary, ok bool, level metrics.Level) string {
+// cell formats the value v of metric m over seeds seeds for a table, "-"
+// if there is none (ok false).
+func cell(m *metrics.Metric, v metrics.Summary, ok bool, seeds int) string {
 	if !ok {
 		return "-"
 	}
-	return m.Text(v, level)
+	return m.SeedsText(v, seeds)
 }
 
 // writeFigureLinks links the figures of res that have a report section,
@@ -279,7 +279,7 @@ func Table(res *reproduce.Results) string {
 			row := fmt.Sprintf("%-*s %-9s", w, l.task, l.model)
 			for _, m := range ms {
 				v, ok := l.mr.Get(m)
-				row += fmt.Sprintf(" %-21s", cell(m, v, ok, metrics.Model))
+				row += fmt.Sprintf(" %-21s", cell(m, v, ok, l.mr.Seeds))
 			}
 			if main {
 				pt, pe, pE := "-", "-", "-"

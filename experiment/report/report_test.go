@@ -27,6 +27,35 @@ func allMetrics() metrics.Values {
 	return v
 }
 
+// TestOneSeedNoZeroSpread checks that a single seed's metrics combined by
+// seed means show their value alone in the table and report.md, not
+// "± 0.0e+00", while a pooled metric keeps its error bar over rows.
+func TestOneSeedNoZeroSpread(t *testing.T) {
+	t.Parallel()
+	var v metrics.Values
+	v.Set(metrics.TestLoss, metrics.Summary{Mean: 0.125, SEM: 0.0625})
+	v.Set(metrics.RolloutMSE, metrics.Summary{Mean: 0.25})
+	mr := &reproduce.ModelResult{Values: v, Seeds: 1, PerSeed: []reproduce.SeedResult{{Values: v}}}
+	res := &reproduce.Results{Tasks: map[string]map[string]*reproduce.ModelResult{"spring": {"hnn": mr}},
+		Protocol: map[string]reproduce.TaskProtocol{"spring": {}}, Order: []string{"spring"}, Models: []string{"hnn"}}
+	path := filepath.Join(t.TempDir(), "report.md")
+	if err := writeReport(path, res); err != nil {
+		t.Fatal(err)
+	}
+	report, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, text := range map[string]string{"table": Table(res), "report.md": string(report)} {
+		if strings.Contains(text, "± 0.0e+00") || !strings.Contains(text, "2.50e-01") {
+			t.Errorf("%s shows a zero spread or lacks the rollout MSE 2.50e-01:\n%s", name, text)
+		}
+		if !strings.Contains(text, "1.25e-01 ± 6.2e-02") {
+			t.Errorf("%s lacks the test loss with its error bar:\n%s", name, text)
+		}
+	}
+}
+
 // TestEveryMetricReported checks that every registered metric reaches
 // results.json (per model and per seed), metrics.json, report.md and the
 // terminal table, under its key and column.
