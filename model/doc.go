@@ -13,6 +13,9 @@
 //     the momenta and "V" on the positions; the field (grad T(p),
 //     -grad V(q)) has the form the explicit symplectic integrators
 //     (leapfrog) assume.
+//   - "mass": an HNN with a learned constant mass matrix, H = p^T L L^T p
+//     / 2 + V(q) with L = I + A lower-triangular (array "L") and V a
+//     network ("V"); separable too.
 //
 // States use the canonical layout: the first half of a state vector holds
 // the positions q, the second half the momenta p, so every canonical kind
@@ -33,24 +36,40 @@
 // # Adding a kind
 //
 // A kind is a value, not a name compared anywhere: Kinds, Validate, New,
-// Save and Load, the figures' titles, the scheduling cost, the long-horizon
-// integrators and the benchmarks' FLOP model all read its registered Kind.
-// A new kind is one file, say mass.go, that
+// NumParams, Networks, Save and Load read its registered Kind, and so do
+// the rest of hnn: the command line's -model (hnn train, hnn reproduce
+// -models, a task's Models), the figures' titles, the scheduling cost and
+// the long-horizon integrators (package experiment), the rollout fit's
+// integrator check (package fit), latent dynamics (package latent) and
+// the benchmarks' FLOP model. A new kind is one file, say quartic.go,
+// that
 //
 //   - declares its model type, embedding base[T] (Config and Params) and
 //     holding its networks and arrays, and a builder from Pieces, the
-//     parameter vector cut into the parts the kind declares;
+//     parameter vector cut into the parts the kind declares (networks
+//     drawn at initialisation, plain arrays starting at zero);
 //   - implements NewWorkspace, and on the workspace Batch, Field, FieldVJP,
 //     and Loss and LossGrad as one-line calls of fieldLoss and
-//     fieldLossGrad, plus Energy (and Dissipative) where the kind has them;
-//     a workspace allocates its buffers once and nothing per call;
+//     fieldLossGrad, plus Energy (and Dissipative) where the kind has them,
+//     which the energy metrics and figures look for; a workspace allocates
+//     its buffers once and nothing per call;
 //   - registers a Kind from an init function: name, title, whether it is
 //     canonical and trained through input gradients, its Parts, Build32
 //     and Build64, its FLOPs per row (NetFLOPs for each network), the
 //     integrators that suit it beyond the general ones, and its cost.
 //
-// Its test goes in mass_test.go and checks at least FieldVJP and the loss
-// gradient against finite differences (TestFieldVJPFD and TestLossGradFD
-// cover every registered kind once it is added to their tables), the
-// structure the kind promises, and that it learns a simple system.
+// Nothing else changes: no list of kinds is kept anywhere else. A kind may
+// also be registered from outside this package, with a model type of its
+// own that implements Model and Workspace (ExampleRegister registers a
+// linear field that way).
+//
+// Its test goes in quartic_test.go and checks the structure the kind
+// promises and that it learns a simple system. The package's tests loop
+// over every registered kind, so they cover a new one with no table to
+// edit: FieldVJP and the loss gradient against finite differences
+// (TestFieldVJPFD, TestLossGradFD), its registration and parameter count
+// (TestKindsRegistered), the checkpoint round trip
+// (TestCheckpointRoundTrip) and no allocation per call (TestFieldAllocs);
+// package fit's TestRolloutGradFD checks the rollout gradient through it
+// with every integrator.
 package model
