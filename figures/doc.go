@@ -9,6 +9,11 @@
 // 100 dpi; PhasePortraits and Lines are its special cases.
 //
 // Within one figure a series name keeps its colour in every panel and chart,
-// so "true", "baseline" and "hnn" match across the row. Files are written
-// atomically: a reader sees the old file or the complete new one.
+// so "true", "baseline" and "hnn" match across the row. Each panel's and
+// chart's legend stands below it, outside its data area, in as many
+// columns as fit its width, so that it covers no curve; the row grows by
+// the tallest legend. FrameStrip and FrameGIF draw rows of image frames
+// (true frames above the models' predictions), each row named at its left
+// (above its column in an animation). Files are written atomically: a
+// reader sees the old file or the complete new one.
 package figures

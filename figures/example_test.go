@@ -48,5 +48,5 @@ func ExamplePhasePortraits() {
 		log.Fatal(err)
 	}
 	fmt.Printf("%d×%d pixels\n", cfg.Width, cfg.Height)
-	// Output: 400×400 pixels
+	// Output: 400×431 pixels
 }

@@ -107,17 +107,19 @@ func Row(path string, panels []Panel, charts []LineChart) error {
 	}
 	col := newColours(panels, charts)
 	plots := make([]*plot.Plot, 0, len(panels)+len(charts))
+	legends := make([]*legend, 0, len(panels)+len(charts))
 	for i, pn := range panels {
-		p, err := panelPlot(pn, col)
+		p, leg, err := panelPlot(pn, col)
 		if err != nil {
 			return fmt.Errorf("figures: %s: panel %d (%q): %w", path, i, pn.Title, err)
 		}
-		plots = append(plots, p)
+		plots, legends = append(plots, p), append(legends, leg)
 	}
 	for _, c := range charts {
-		plots = append(plots, chartPlot(c, col))
+		p, leg := chartPlot(c, col)
+		plots, legends = append(plots, p), append(legends, leg)
 	}
-	data, err := render(plots, format)
+	data, err := render(plots, legends, format)
 	if err != nil {
 		return fmt.Errorf("figures: %s: %w", path, err)
 	}
@@ -140,10 +142,10 @@ func formatOf(path string) (string, error) {
 	}
 }
 
-// render draws plots side by side, their data areas aligned, and encodes
-// the result in format.
-func render(plots []*plot.Plot, format string) ([]byte, error) {
-	w, h := vg.Length(len(plots))*tileSize, tileSize
+// render draws plots side by side, their data areas aligned, each with
+// its legend below it (drawRow), and encodes the result in format.
+func render(plots []*plot.Plot, legends []*legend, format string) ([]byte, error) {
+	w, h := vg.Length(len(plots))*tileSize, tileSize+legendStrip(legends)
 	var c vg.CanvasWriterTo
 	switch format {
 	case "png":
@@ -154,18 +156,56 @@ func render(plots []*plot.Plot, format string) ([]byte, error) {
 	default:
 		panic("figures: unknown format " + format)
 	}
-	tiles := draw.Tiles{
-		Rows: 1, Cols: len(plots),
-		PadTop: tilePad, PadBottom: tilePad, PadLeft: tilePad, PadRight: tilePad,
-		PadX: 2 * tilePad,
-	}
-	cs := plot.Align([][]*plot.Plot{plots}, tiles, draw.New(c))
-	for i, p := range plots {
-		p.Draw(cs[0][i])
-	}
+	drawRow(draw.New(c), plots, legends)
 	var buf bytes.Buffer
 	if _, err := c.WriteTo(&buf); err != nil {
 		return nil, fmt.Errorf("encoding %s: %w", format, err)
 	}
 	return buf.Bytes(), nil
+}
+
+// legendWidth is the width a legend's columns may take under a tile.
+const legendWidth = tileSize - 4*tilePad
+
+// legendStrip returns the height of the strip below a row of plots that
+// holds their legends: the tallest legend and a gap above and below it,
+// or zero if no plot has a legend entry.
+func legendStrip(legends []*legend) vg.Length {
+	var h vg.Length
+	for _, l := range legends {
+		if _, _, size := l.layout(legendWidth); size.Y > 0 {
+			h = max(h, size.Y+2*legendGap)
+		}
+	}
+	return h
+}
+
+// drawRow draws plots side by side on dc, one tile each, their data areas
+// aligned, above a strip that holds each plot's legend under its tile:
+// outside every data area, so a legend never covers a curve. It returns
+// the data area of each plot and the box of each legend (empty without
+// entries). It panics unless there is one legend per plot.
+func drawRow(dc draw.Canvas, plots []*plot.Plot, legends []*legend) (areas, boxes []vg.Rectangle) {
+	if len(legends) != len(plots) {
+		panic("figures: one legend per plot")
+	}
+	strip := legendStrip(legends)
+	tiles := draw.Tiles{
+		Rows: 1, Cols: len(plots),
+		PadTop: tilePad, PadBottom: tilePad, PadLeft: tilePad, PadRight: tilePad,
+		PadX: 2 * tilePad,
+	}
+	cs := plot.Align([][]*plot.Plot{plots}, tiles, draw.Crop(dc, 0, 0, strip, 0))
+	for i, p := range plots {
+		p.Draw(cs[0][i])
+		areas = append(areas, p.DataCanvas(cs[0][i]).Rectangle)
+		tile := cs[0][i].Rectangle
+		mid := (tile.Min.X + tile.Max.X) / 2
+		under := vg.Rectangle{
+			Min: vg.Point{X: mid - legendWidth/2, Y: dc.Min.Y + legendGap},
+			Max: vg.Point{X: mid + legendWidth/2, Y: dc.Min.Y + strip - legendGap},
+		}
+		boxes = append(boxes, legends[i].draw(draw.Canvas{Canvas: dc.Canvas, Rectangle: under}))
+	}
+	return areas, boxes
 }

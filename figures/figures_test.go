@@ -10,6 +10,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -130,8 +131,8 @@ func TestWritesPNG(t *testing.T) {
 				t.Fatal(err)
 			}
 			img := readPNG(t, path)
-			if got, want := img.Bounds().Size(), image.Pt(tc.tiles*tile, tile); got != want {
-				t.Errorf("size %v, want %v", got, want)
+			if got := img.Bounds().Size(); got.X != tc.tiles*tile || got.Y < tile || got.Y > tile+tile/4 {
+				t.Errorf("size %v, want %d wide and %d to %d high (tiles and a legend strip)", got, tc.tiles*tile, tile, tile+tile/4)
 			}
 			if ink(img) == 0 {
 				t.Error("image is all white")
@@ -180,9 +181,10 @@ func TestParts(t *testing.T) {
 	} {
 		pn := bare
 		tc.set(&pn)
-		// A part must cover at least 0.5% of the 400×400 image; the
-		// sparsest, the points, covers more than 1%.
-		if got := inkOf(pn); got < base+800 {
+		// A part must cover at least 0.25% of the 400×400 data tile; the
+		// sparsest, 40 points, covers about 0.4% (its legend entry below
+		// the tile included).
+		if got := inkOf(pn); got < base+400 {
 			t.Errorf("%s: %d non-white pixels, bare panel %d", tc.name, got, base)
 		}
 	}
@@ -332,6 +334,145 @@ func TestArrowDirection(t *testing.T) {
 	}
 }
 
+// horizonChart returns a chart of error curves against the rollout
+// horizon whose long names (one per fit) need a wide legend, as the
+// horizon figures' do.
+func horizonChart() LineChart {
+	c := LineChart{Title: "Prediction error against rollout horizon", XLabel: "rollout step", YLabel: "squared state error", LogY: true}
+	for i, n := range []string{"separable derivative", "hnn derivative", "separable rollout/leapfrog/K=5",
+		"separable rollout/leapfrog/K=10", "separable rollout/leapfrog/K=10+starts"} {
+		s := Series{Name: n}
+		for k := range 201 {
+			s.X = append(s.X, float64(k))
+			s.Y = append(s.Y, (0.05+0.1*float64(i%3))*math.Pow(float64(k+1), 0.8-0.1*float64(i)))
+		}
+		c.Series = append(c.Series, s)
+	}
+	return c
+}
+
+// TestLegendOutside lays out rows of panels and charts and checks that
+// every legend is drawn below the data areas, inside the image, and
+// overlaps no data area, so that it covers no curve; that it writes
+// every named series; and that the strip below the row is as tall as
+// the tallest legend needs.
+func TestLegendOutside(t *testing.T) {
+	t.Parallel()
+	panels, charts := springFigure()
+	for _, tc := range []struct {
+		name   string
+		panels []Panel
+		charts []LineChart
+	}{
+		{"Figure2", panels, charts},
+		{"Horizon", nil, []LineChart{horizonChart()}},
+		{"TwoCharts", nil, []LineChart{horizonChart(), charts[0]}},
+	} {
+		col := newColours(tc.panels, tc.charts)
+		var plots []*plot.Plot
+		var legends []*legend
+		var names [][]string
+		for _, pn := range tc.panels {
+			p, l, err := panelPlot(pn, col)
+			if err != nil {
+				t.Fatal(err)
+			}
+			plots, legends = append(plots, p), append(legends, l)
+			var n []string
+			for _, s := range append(append([]Series(nil), pn.Points...), pn.Paths...) {
+				n = append(n, s.Name)
+			}
+			names = append(names, n)
+		}
+		for _, c := range tc.charts {
+			p, l := chartPlot(c, col)
+			plots, legends = append(plots, p), append(legends, l)
+			var n []string
+			for _, s := range c.Series {
+				n = append(n, s.Name)
+			}
+			names = append(names, n)
+		}
+		strip := legendStrip(legends)
+		if strip <= 2*legendGap {
+			t.Fatalf("%s: legend strip %v", tc.name, strip)
+		}
+		size := vg.Point{X: vg.Length(len(plots)) * tileSize, Y: tileSize + strip}
+		rec := &recorder.Canvas{}
+		areas, boxes := drawRow(draw.Canvas{Canvas: rec, Rectangle: vg.Rectangle{Max: size}}, plots, legends)
+		for i, box := range boxes {
+			if box.Size().X <= 0 || box.Size().Y <= 0 {
+				t.Errorf("%s: plot %d has no legend box", tc.name, i)
+				continue
+			}
+			if box.Min.X < 0 || box.Min.Y < 0 || box.Max.X > size.X || box.Max.Y > size.Y {
+				t.Errorf("%s: legend %d at %v leaves the image %v", tc.name, i, box, size)
+			}
+			for j, a := range areas {
+				if box.Max.Y > a.Min.Y {
+					t.Errorf("%s: legend %d (top %v) is not below data area %d (bottom %v)", tc.name, i, box.Max.Y, j, a.Min.Y)
+				}
+				if box.Min.X < a.Max.X && a.Min.X < box.Max.X && box.Min.Y < a.Max.Y && a.Min.Y < box.Max.Y {
+					t.Errorf("%s: legend %d %v overlaps data area %d %v", tc.name, i, box, j, a)
+				}
+			}
+		}
+		// The tallest legend fills the strip but for its gaps.
+		tallest := vg.Length(0)
+		for _, b := range boxes {
+			tallest = max(tallest, b.Size().Y)
+		}
+		if math.Abs(float64(strip-2*legendGap-tallest)) > 1e-9 {
+			t.Errorf("%s: strip %v for a tallest legend of %v", tc.name, strip, tallest)
+		}
+		written := map[string][]vg.Point{}
+		for _, a := range rec.Actions {
+			if fs, ok := a.(*recorder.FillString); ok {
+				written[fs.String] = append(written[fs.String], fs.Point)
+			}
+		}
+		for i, ns := range names {
+			b := boxes[i]
+			for _, n := range ns {
+				in := slices.ContainsFunc(written[n], func(pt vg.Point) bool {
+					return pt.X >= b.Min.X && pt.X <= b.Max.X && pt.Y >= b.Min.Y && pt.Y <= b.Max.Y
+				})
+				if !in {
+					t.Errorf("%s: legend %d %v does not write %q (written at %v)", tc.name, i, b, n, written[n])
+				}
+			}
+		}
+	}
+}
+
+// TestLegendColumns checks that a legend takes as many columns as fit,
+// filling one before the next, and no empty column.
+func TestLegendColumns(t *testing.T) {
+	t.Parallel()
+	l := newLegend()
+	for _, n := range []string{"a", "b", "c", "d", "e"} {
+		l.add(n)
+	}
+	ew := l.entryWidth()
+	for _, tc := range []struct {
+		width      vg.Length
+		cols, rows int
+	}{
+		{0, 1, 5},
+		{ew, 1, 5},
+		{2*ew + legendColumnGap, 2, 3},
+		{4*ew + 3*legendColumnGap, 3, 2}, // four columns would leave one entry in the last; 3 x 2 holds all
+		{100 * ew, 5, 1},
+	} {
+		if cols, rows, _ := l.layout(tc.width); cols != tc.cols || rows != tc.rows {
+			t.Errorf("width %v (entry %v): %d x %d, want %d x %d", tc.width, ew, cols, rows, tc.cols, tc.rows)
+		}
+	}
+	if cols, rows, size := newLegend().layout(100); cols != 0 || rows != 0 || size != (vg.Point{}) {
+		t.Errorf("empty legend: %d x %d, %v", cols, rows, size)
+	}
+}
+
 func TestColoursByName(t *testing.T) {
 	t.Parallel()
 	panels, charts := springFigure()
@@ -396,7 +537,9 @@ func near(a, b color.Color) bool {
 
 // TestFrameStripAndGIF draws a strip and an animation of two rows of
 // frames and checks the image sizes, a bright pixel where a frame is
-// bright, and the errors.
+// bright, each row's name written in light pixels at its left (strip) or
+// above its column (animation) and nowhere for rows without one, and the
+// errors.
 func TestFrameStripAndGIF(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
@@ -405,27 +548,64 @@ func TestFrameStripAndGIF(t *testing.T) {
 		f[4] = v
 		return f
 	}
-	rows := []FrameRow{{"true", [][]float32{frame(1), frame(0.5), frame(0)}}, {"hnn", [][]float32{frame(1), frame(1)}}}
+	rows := []FrameRow{{"truth", [][]float32{frame(1), frame(0.5), frame(0)}}, {"Hamiltonian NN", [][]float32{frame(0), frame(0)}}}
+	unnamed := []FrameRow{{"", rows[0].Frames}, {"", rows[1].Frames}}
+	decode := func(path string) image.Image {
+		f, err := os.Open(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer f.Close()
+		img, _, err := image.Decode(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return img
+	}
+	// light counts the pixels brighter than any frame's background or
+	// the strip's in the rectangle r of img.
+	light := func(img image.Image, r image.Rectangle) int {
+		n := 0
+		for y := r.Min.Y; y < r.Max.Y; y++ {
+			for x := r.Min.X; x < r.Max.X; x++ {
+				if v, _, _, _ := img.At(x, y).RGBA(); v>>8 > 128 {
+					n++
+				}
+			}
+		}
+		return n
+	}
+	cell := 3*frameScale + frameGap
+	plain := filepath.Join(dir, "plain.png")
+	if err := FrameStrip(plain, unnamed, 3); err != nil {
+		t.Fatal(err)
+	}
+	if b := decode(plain).Bounds(); b.Dx() != 3*cell+frameGap || b.Dy() != 2*cell+frameGap {
+		t.Errorf("strip without names %v, want %dx%d", b, 3*cell+frameGap, 2*cell+frameGap)
+	}
 	strip := filepath.Join(dir, "s.png")
 	if err := FrameStrip(strip, rows, 3); err != nil {
 		t.Fatal(err)
 	}
-	f, err := os.Open(strip)
-	if err != nil {
-		t.Fatal(err)
+	img := decode(strip)
+	b := img.Bounds()
+	names := b.Dx() - (3*cell + frameGap) // the name column
+	face := labelFace()
+	if names < int(face.Width("Hamiltonian NN")) || b.Dy() != 2*cell+frameGap {
+		t.Fatalf("strip %v: a name column of %d pixels, want the height %d and room for %q", b, names, 2*cell+frameGap, "Hamiltonian NN")
 	}
-	img, _, err := image.Decode(f)
-	f.Close()
-	if err != nil {
-		t.Fatal(err)
+	// The names are written in the column, one in each row's band; the
+	// frames start after it, the centre of the first one white.
+	for i := range rows {
+		if n := light(img, image.Rect(0, frameGap+i*cell, names, (i+1)*cell)); n < 10 {
+			t.Errorf("row %d's name %q: %d light pixels in its band of the name column", i, rows[i].Name, n)
+		}
 	}
-	cell := 3*frameScale + frameGap
-	if b := img.Bounds(); b.Dx() != 3*cell+frameGap || b.Dy() != 2*cell+frameGap {
-		t.Errorf("strip %v, want %dx%d", b, 3*cell+frameGap, 2*cell+frameGap)
-	}
-	// The centre pixel of the first frame is white.
-	if r, _, _, _ := img.At(frameGap+frameScale+1, frameGap+frameScale+1).RGBA(); r>>8 != 255 {
+	if r, _, _, _ := img.At(names+frameGap+frameScale+1, frameGap+frameScale+1).RGBA(); r>>8 != 255 {
 		t.Errorf("centre of a bright frame is %d, want 255", r>>8)
+	}
+	if n := light(img, image.Rect(names, cell, b.Dx(), b.Dy())); n != 0 {
+		t.Errorf("%d light pixels in the dark frames of the second row", n)
 	}
 	g := filepath.Join(dir, "a.gif")
 	if err := FrameGIF(g, rows, 3, 10); err != nil {
@@ -436,6 +616,18 @@ func TestFrameStripAndGIF(t *testing.T) {
 	gf.Close()
 	if err != nil || len(anim.Image) != 3 {
 		t.Fatalf("animation of %d frames (err %v), want 3", len(anim.Image), err)
+	}
+	// Each column has its name in the band above the frames.
+	first := anim.Image[0]
+	top := first.Bounds().Dy() - (cell + frameGap)
+	colW := (first.Bounds().Dx() - frameGap) / len(rows)
+	if top <= 0 || colW < int(face.Width("Hamiltonian NN")) {
+		t.Fatalf("animation frame %v: name band %d, columns %d", first.Bounds(), top, colW)
+	}
+	for i := range rows {
+		if n := light(first, image.Rect(frameGap+i*colW, 0, frameGap+(i+1)*colW, top)); n < 10 {
+			t.Errorf("column %d's name %q: %d light pixels above it", i, rows[i].Name, n)
+		}
 	}
 	if err := FrameStrip(filepath.Join(dir, "x.svg"), rows, 3); err == nil {
 		t.Error("svg strip: no error")

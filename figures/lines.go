@@ -7,8 +7,8 @@ import (
 	"gonum.org/v1/plot"
 )
 
-// chartPlot builds the plot of a line chart.
-func chartPlot(c LineChart, col *colours) *plot.Plot {
+// chartPlot builds the plot of a line chart and its legend.
+func chartPlot(c LineChart, col *colours) (*plot.Plot, *legend) {
 	p := plot.New()
 	p.Title.Text = c.Title
 	p.X.Label.Text = c.XLabel
@@ -26,7 +26,6 @@ func chartPlot(c LineChart, col *colours) *plot.Plot {
 			}
 		}
 	}
-	p.Add(leg)
 	switch {
 	case c.LogY:
 		p.Y.Scale = plot.LogScale{}
@@ -47,7 +46,7 @@ func chartPlot(c LineChart, col *colours) *plot.Plot {
 		}
 		p.Y.Min, p.Y.Max = ylo-d, yhi+d
 	}
-	return p
+	return p, leg
 }
 
 // logTicks marks a logarithmic axis: at powers of ten when it spans a

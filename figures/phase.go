@@ -28,14 +28,14 @@ var (
 	contourHigh = color.RGBA{R: 0xe0, G: 0x8a, B: 0x70, A: 0xff}
 )
 
-// panelPlot builds the plot of one phase panel.
-func panelPlot(pn Panel, col *colours) (*plot.Plot, error) {
+// panelPlot builds the plot of one phase panel and its legend.
+func panelPlot(pn Panel, col *colours) (*plot.Plot, *legend, error) {
 	if pn.Grid < 0 {
-		return nil, fmt.Errorf("negative grid size %d", pn.Grid)
+		return nil, nil, fmt.Errorf("negative grid size %d", pn.Grid)
 	}
 	xmin, xmax, ymin, ymax, err := panelBounds(pn)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	p := plot.New()
 	p.Title.Text = pn.Title
@@ -67,9 +67,8 @@ func panelPlot(pn Panel, col *colours) (*plot.Plot, error) {
 			leg.add(s.Name, th)
 		}
 	}
-	p.Add(leg)
 	p.X.Min, p.X.Max, p.Y.Min, p.Y.Max = xmin, xmax, ymin, ymax
-	return p, nil
+	return p, leg, nil
 }
 
 // panelBounds returns the panel's ranges, derived from its data where

@@ -110,54 +110,92 @@ func addLine(p *plot.Plot, s Series, col color.Color, positiveY bool) plot.Thumb
 	return &plotter.Line{LineStyle: sty}
 }
 
-// legend is a plot.Plotter that draws a legend in the top right corner of
-// the data area over a translucent white box, so that it stays readable
-// above arrows and lines. Add it last.
+// legend holds the entries of one plot's legend. It is drawn outside the
+// plot, in a strip below it (see drawRow), so that it never covers the
+// curves it names: in as many columns as fit the plot's width, the
+// entries filling one column before the next.
 type legend struct {
 	plot.Legend
-	names []string // entry texts, in order
+	names  []string // entry texts, in order
+	thumbs [][]plot.Thumbnailer
 }
 
 func newLegend() *legend {
 	l := &legend{Legend: plot.NewLegend()}
-	l.Top = true
+	l.Top, l.Left = true, true
 	l.TextStyle.Font = font.From(plot.DefaultFont, 10)
 	l.ThumbnailWidth = vg.Points(16)
 	return l
 }
 
-// legendInset is the gap between the legend box and the data area's edge,
-// and between the box and its entries.
-const legendInset = 3
-
-// Plot implements plot.Plotter.
-func (l *legend) Plot(c draw.Canvas, _ *plot.Plot) {
-	n := vg.Length(len(l.names))
-	if n == 0 {
-		return
-	}
-	inner := draw.Crop(c, 0, -2*legendInset, 0, -2*legendInset)
-	sty := l.TextStyle
-	var width, height vg.Length
-	for _, e := range l.names {
-		width = max(width, sty.Rectangle(e).Max.X)
-		height = max(height, sty.Rectangle(e).Max.Y)
-	}
-	width += l.ThumbnailWidth + sty.Rectangle(" ").Max.X
-	height = n*height + (n-1)*l.Padding + sty.FontExtents().Descent
-	box := vg.Rectangle{
-		Min: vg.Point{X: inner.Max.X - width - legendInset, Y: inner.Max.Y - height - legendInset},
-		Max: vg.Point{X: inner.Max.X + legendInset, Y: inner.Max.Y + legendInset},
-	}
-	c.SetColor(color.NRGBA{R: 0xff, G: 0xff, B: 0xff, A: 0xd8})
-	c.Fill(box.Path())
-	c.SetLineStyle(draw.LineStyle{Color: color.Gray{Y: 0xb0}, Width: vg.Points(0.5)})
-	c.Stroke(box.Path())
-	l.Draw(inner)
-}
-
 // add adds an entry to the legend.
 func (l *legend) add(name string, thumbs ...plot.Thumbnailer) {
-	l.Add(name, thumbs...)
 	l.names = append(l.names, name)
+	l.thumbs = append(l.thumbs, thumbs)
+}
+
+// legendColumnGap is the space between two columns of a legend, and
+// legendGap the space above and below the legend strip.
+const (
+	legendColumnGap = vg.Length(12)
+	legendGap       = vg.Length(6)
+)
+
+// entryWidth returns the width of the widest entry: thumbnail, a space,
+// text.
+func (l *legend) entryWidth() vg.Length {
+	sty := l.TextStyle
+	var w vg.Length
+	for _, n := range l.names {
+		w = max(w, sty.Rectangle(n).Max.X)
+	}
+	return l.ThumbnailWidth + sty.Rectangle(" ").Max.X + w
+}
+
+// entryHeight returns the height of one row of entries.
+func (l *legend) entryHeight() vg.Length {
+	var h vg.Length
+	for _, n := range l.names {
+		h = max(h, l.TextStyle.Rectangle(n).Max.Y)
+	}
+	return h
+}
+
+// layout returns the number of columns and rows of entries that fit
+// width, at least one column, and the size of the block they make; zero
+// for a legend without entries.
+func (l *legend) layout(width vg.Length) (cols, rows int, size vg.Point) {
+	n := len(l.names)
+	if n == 0 {
+		return 0, 0, vg.Point{}
+	}
+	ew := l.entryWidth()
+	cols = max(1, min(n, int((width+legendColumnGap)/(ew+legendColumnGap))))
+	rows = (n + cols - 1) / cols
+	cols = (n + rows - 1) / rows // no empty column
+	size.X = vg.Length(cols)*ew + vg.Length(cols-1)*legendColumnGap
+	size.Y = vg.Length(rows)*l.entryHeight() + vg.Length(rows-1)*l.Padding + l.TextStyle.FontExtents().Descent
+	return cols, rows, size
+}
+
+// draw draws the legend's entries centred at the top of c, in the columns
+// that fit c's width, and returns the box they take.
+func (l *legend) draw(c draw.Canvas) vg.Rectangle {
+	cols, rows, size := l.layout(c.Max.X - c.Min.X)
+	if cols == 0 {
+		return vg.Rectangle{}
+	}
+	x0 := (c.Min.X + c.Max.X - size.X) / 2
+	box := vg.Rectangle{Min: vg.Point{X: x0, Y: c.Max.Y - size.Y}, Max: vg.Point{X: x0 + size.X, Y: c.Max.Y}}
+	ew := l.entryWidth()
+	for k := range cols {
+		col := l.Legend
+		for i := k * rows; i < min(len(l.names), (k+1)*rows); i++ {
+			col.Add(l.names[i], l.thumbs[i]...)
+		}
+		x := x0 + vg.Length(k)*(ew+legendColumnGap)
+		col.Draw(draw.Canvas{Canvas: c.Canvas, Rectangle: vg.Rectangle{
+			Min: vg.Point{X: x, Y: box.Min.Y}, Max: vg.Point{X: x + ew, Y: box.Max.Y}}})
+	}
+	return box
 }
