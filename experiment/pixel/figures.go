@@ -32,7 +32,7 @@ func writePixelFigures(out *report.FigureDir, t *task.Task, runs []*experiment.R
 	}
 	steps := c.Frames - 1 - maxWin
 	first := func(pair []float32) []float32 { return pair[:pixels.FrameSize] }
-	truth := figures.FrameRow{Name: "true"}
+	truth := figures.FrameRow{Name: "truth"}
 	for s := 0; s <= steps; s++ {
 		f := 1 + s
 		truth.Frames = append(truth.Frames, d.Frames[f*pixels.FrameSize:(f+1)*pixels.FrameSize])
@@ -52,7 +52,7 @@ func writePixelFigures(out *report.FigureDir, t *task.Task, runs []*experiment.R
 		z := make([]float32, (steps+1)*trials*2)
 		xs := make([]float32, (steps+1)*trials*in)
 		ws.Rollout(z, xs, x0, steps, rolloutSubsteps)
-		row := figures.FrameRow{Name: r.Spec.Model.Kind}
+		row := figures.FrameRow{Name: report.ModelTitle(r.Spec.Model.Kind)}
 		for s := 0; s <= steps; s++ {
 			row.Frames = append(row.Frames, first(xs[s*trials*in:s*trials*in+in]))
 		}
