@@ -38,10 +38,10 @@
 // A kind is a value, not a name compared anywhere: Kinds, Validate, New,
 // NumParams, Networks, Save and Load read its registered Kind, and so do
 // the rest of hnn: the command line's -model (hnn train, hnn reproduce
-// -models, a task's Models), the figures' titles, the scheduling cost and
-// the long-horizon integrators (package experiment), the rollout fit's
-// integrator check (package fit), latent dynamics (package latent) and
-// the benchmarks' FLOP model. A new kind is one file, say quartic.go,
+// -models, a task's Models), the long-horizon integrators (package
+// experiment), the scheduling cost (experiment/reproduce), the figures'
+// titles (experiment/report), the rollout fit's integrator check (package
+// fit), latent dynamics (package latent) and the benchmarks' FLOP model. A new kind is one file, say quartic.go,
 // that
 //
 //   - declares its model type, embedding base[T] (Config and Params) and
