@@ -62,7 +62,7 @@ func (d *FigureDir) Path(tn string, k FigureKind) string {
 // they have one): the batch loss and the test loss against the step, one
 // curve per model, on log scales of the loss.
 func writeLossFigure(out *FigureDir, tn string, seed0 []*experiment.Run) error {
-	train := figures.LineChart{Title: "experiment.Train loss (batch)", XLabel: "step", YLabel: "loss", LogY: true}
+	train := figures.LineChart{Title: "Train loss (batch)", XLabel: "step", YLabel: "loss", LogY: true}
 	test := figures.LineChart{Title: "Test loss", XLabel: "step", YLabel: "loss", LogY: true}
 	for _, r := range seed0 {
 		h := r.Metrics.History
