@@ -32,6 +32,12 @@
 // DoublePendulum the Lagrangian-network paper's (Cranmer et al. 2020).
 // DrivenField is the field on (q, q-dot, u), u a constant state channel;
 // NewCanonical views the system in (q, p), p = M(q) q-dot, as a System.
+// GenerateDriven makes SymODEN's datasets (a constant input per
+// trajectory, the same starts under every input; PendulumTorqueProtocol,
+// PendulumEmbedProtocol, CartPoleProtocol, AcrobotProtocol) and
+// StateBox.Sample the Lagrangian-network paper's (random states with
+// exact accelerations; DoublePendulumBox), both in rows (q, v, u) that
+// carry their data.Layout.
 //
 // # Adding a system
 //
