@@ -28,9 +28,11 @@ import (
 //
 // The result passes Set.Validate; otherwise the error names name, the
 // line and column and what was expected there.
-func ReadCSV(r io.Reader, name string) (*Set, error) { return Reader{}.readCSV(r, name) }
+func ReadCSV(r io.Reader, name string) (*Set, error) { return Reader{}.ReadCSV(r, name) }
 
-func (lr Reader) readCSV(r io.Reader, name string) (*Set, error) {
+// ReadCSV reads trajectories in CSV format as the package's ReadCSV does,
+// with lr's layout.
+func (lr Reader) ReadCSV(r io.Reader, name string) (*Set, error) {
 	cr := csv.NewReader(r)
 	cr.FieldsPerRecord = -1
 	cr.ReuseRecord = true

@@ -2,7 +2,6 @@ package trajectory
 
 import (
 	"fmt"
-	"io"
 	"strconv"
 	"strings"
 
@@ -40,11 +39,7 @@ type Reader struct {
 
 // declared reports whether r declares a layout other than the implicit
 // canonical one.
-func (r Reader) declared() bool { return r.Layout.Positions != 0 || !r.Layout.Canonical() }
-
-// ReadFile reads trajectories from the file at path as the package's
-// ReadFile does, with r's layout.
-func (r Reader) ReadFile(path string) (*Set, error) { return r.readFile(path) }
+func (lr Reader) declared() bool { return lr.Layout.Positions != 0 || !lr.Layout.Canonical() }
 
 // isInputName reports whether name is the name of an input column: u or
 // u followed by a positive integer without leading zeros.
@@ -87,9 +82,9 @@ func plural(n int, word string) string {
 // a column is named like an input; otherwise data.Layout.Resolve's and,
 // for named columns and declared inputs, the input columns' names. The
 // zero Reader's layout is returned as the zero Layout.
-func (r Reader) resolve(names []string, dim int) (data.Layout, error) {
+func (lr Reader) resolve(names []string, dim int) (data.Layout, error) {
 	hint := func(err error) error {
-		if r.Layout.Inputs > 0 {
+		if lr.Layout.Inputs > 0 {
 			return err
 		}
 		for _, n := range names {
@@ -99,13 +94,13 @@ func (r Reader) resolve(names []string, dim int) (data.Layout, error) {
 		}
 		return err
 	}
-	if !r.declared() {
+	if !lr.declared() {
 		if err := checkDim(dim); err != nil {
 			return data.Layout{}, hint(err)
 		}
 		return data.Layout{}, nil
 	}
-	m := r.Layout.Inputs
+	m := lr.Layout.Inputs
 	if names != nil && m > 0 {
 		var found []string
 		for _, n := range names {
@@ -125,7 +120,7 @@ func (r Reader) resolve(names []string, dim int) (data.Layout, error) {
 				plural(m, "input"), len(found), strings.Join(found, ","))
 		}
 	}
-	l, err := r.Layout.Resolve(dim)
+	l, err := lr.Layout.Resolve(dim)
 	if err != nil {
 		return data.Layout{}, hint(fmt.Errorf("%s", strings.TrimPrefix(err.Error(), "data: ")))
 	}
@@ -155,11 +150,3 @@ func (r Reader) resolve(names []string, dim int) (data.Layout, error) {
 
 // inputs returns the number of input columns of s's layout.
 func (s *Set) inputs() int { return s.Layout.Inputs }
-
-// ReadCSV reads trajectories in CSV format as the package's ReadCSV does,
-// with r's layout.
-func (r Reader) ReadCSV(rd io.Reader, name string) (*Set, error) { return r.readCSV(rd, name) }
-
-// ReadLipson reads trajectories in the Schmidt & Lipson text format as the
-// package's ReadLipson does, with r's layout.
-func (r Reader) ReadLipson(rd io.Reader, name string) (*Set, error) { return r.readLipson(rd, name) }

@@ -33,9 +33,11 @@ const maxLine = 1 << 20
 // half q, second half p); the Lipson files list angles or positions before
 // velocities. The result passes Set.Validate; otherwise the error names
 // name, the line and what was expected there.
-func ReadLipson(r io.Reader, name string) (*Set, error) { return Reader{}.readLipson(r, name) }
+func ReadLipson(r io.Reader, name string) (*Set, error) { return Reader{}.ReadLipson(r, name) }
 
-func (lr Reader) readLipson(r io.Reader, name string) (*Set, error) {
+// ReadLipson reads trajectories in the Schmidt & Lipson text format as the
+// package's ReadLipson does, with lr's layout.
+func (lr Reader) ReadLipson(r io.Reader, name string) (*Set, error) {
 	sc := bufio.NewScanner(r)
 	sc.Buffer(nil, maxLine)
 	s := &Set{Source: name}

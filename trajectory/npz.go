@@ -27,8 +27,8 @@ const (
 func ReadNPZ(path string) (*Set, error) { return Reader{}.ReadNPZ(path) }
 
 // ReadNPZ reads trajectories from the .npz file at path as the package's
-// ReadNPZ does, with r's layout.
-func (r Reader) ReadNPZ(path string) (*Set, error) {
+// ReadNPZ does, with lr's layout.
+func (lr Reader) ReadNPZ(path string) (*Set, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, fmt.Errorf("trajectory: %w", err)
@@ -38,7 +38,7 @@ func (r Reader) ReadNPZ(path string) (*Set, error) {
 	if err != nil {
 		return nil, fmt.Errorf("trajectory: %w", err)
 	}
-	return r.DecodeNPZ(f, fi.Size(), path)
+	return lr.DecodeNPZ(f, fi.Size(), path)
 }
 
 // DecodeNPZ reads trajectories from an .npz archive, as numpy.savez or
@@ -63,7 +63,7 @@ func DecodeNPZ(r io.ReaderAt, size int64, name string) (*Set, error) {
 }
 
 // DecodeNPZ reads trajectories from an .npz archive as the package's
-// DecodeNPZ does, with r's layout: x holds the positions and velocities
+// DecodeNPZ does, with lr's layout: x holds the positions and velocities
 // or momenta, and u, if the layout declares inputs, the inputs (see
 // Reader).
 func (lr Reader) DecodeNPZ(r io.ReaderAt, size int64, name string) (*Set, error) {
