@@ -2,6 +2,7 @@ package data
 
 import (
 	"fmt"
+	"math"
 	"slices"
 	"strconv"
 )
@@ -116,4 +117,81 @@ func (l Layout) ColumnNames() []string {
 	}
 	add("u", m)
 	return names
+}
+
+// Embed writes the network input of the state x into dst: x's columns in
+// order, each angle q replaced by the pair (cos q, sin q), so that a
+// network sees angles as points on the circle (SymODEN's embedding). It
+// panics unless len(dst) = len(x) + len(l.Angles) and every angle is a
+// column of x.
+func (l Layout) Embed(dst, x []float64) {
+	if len(dst) != len(x)+len(l.Angles) {
+		panic("data: Embed: length mismatch")
+	}
+	k, a := 0, 0
+	for j, v := range x {
+		if a < len(l.Angles) && l.Angles[a] == j {
+			dst[k], dst[k+1] = math.Cos(v), math.Sin(v)
+			k, a = k+2, a+1
+			continue
+		}
+		dst[k] = v
+		k++
+	}
+	if a != len(l.Angles) {
+		panic("data: Embed: angle column outside the state")
+	}
+}
+
+// EmbedGrad writes into dst the gradient with respect to the state x of a
+// function whose gradient with respect to the embedding Embed(x) is g:
+// an angle q gets -sin q g_cos + cos q g_sin, other columns their own
+// entry of g. It panics unless len(dst) = len(x) and len(g) = len(x) +
+// len(l.Angles).
+func (l Layout) EmbedGrad(dst, x, g []float64) {
+	if len(dst) != len(x) || len(g) != len(x)+len(l.Angles) {
+		panic("data: EmbedGrad: length mismatch")
+	}
+	k, a := 0, 0
+	for j, v := range x {
+		if a < len(l.Angles) && l.Angles[a] == j {
+			dst[j] = -math.Sin(v)*g[k] + math.Cos(v)*g[k+1]
+			k, a = k+2, a+1
+			continue
+		}
+		dst[j] = g[k]
+		k++
+	}
+	if a != len(l.Angles) {
+		panic("data: EmbedGrad: angle column outside the state")
+	}
+}
+
+// Sub writes x - y into dst with the difference of every angle wrapped
+// into [-pi, pi), so that errors on angles are taken modulo 2 pi. dst may
+// be x or y. It panics unless x, y and dst have the same length.
+func (l Layout) Sub(dst, x, y []float64) {
+	if len(x) != len(y) || len(dst) != len(x) {
+		panic("data: Sub: length mismatch")
+	}
+	for j := range x {
+		dst[j] = x[j] - y[j]
+	}
+	for _, j := range l.Angles {
+		dst[j] = WrapAngle(dst[j])
+	}
+}
+
+// WrapAngle returns a + 2 pi k in [-pi, pi) for the integer k that puts it
+// there; NaN and infinities give NaN.
+func WrapAngle(a float64) float64 {
+	w := math.Mod(a+math.Pi, 2*math.Pi)
+	if w < 0 {
+		w += 2 * math.Pi
+	}
+	w -= math.Pi
+	if w >= math.Pi { // rounding of the sum
+		w -= 2 * math.Pi
+	}
+	return w
 }

@@ -1,6 +1,7 @@
 package data
 
 import (
+	"math"
 	"slices"
 	"strings"
 	"testing"
@@ -70,5 +71,69 @@ func TestLayoutResolveErrors(t *testing.T) {
 		if err == nil || !strings.Contains(err.Error(), c.want) || strings.Contains(err.Error(), "\n") {
 			t.Errorf("Resolve(%+v, %d) = %v, want one line containing %q", c.l, c.dim, err, c.want)
 		}
+	}
+}
+
+func TestLayoutEmbed(t *testing.T) {
+	t.Parallel()
+	l := Layout{Positions: 2, Velocities: true, Inputs: 1, Angles: []int{1}}
+	x := []float64{0.5, 2, -1, 3, 7}
+	dst := make([]float64, 6)
+	l.Embed(dst, x)
+	want := []float64{0.5, math.Cos(2), math.Sin(2), -1, 3, 7}
+	if !slices.Equal(dst, want) {
+		t.Errorf("Embed(%v) = %v, want %v", x, dst, want)
+	}
+	// EmbedGrad against central differences of f(x) = w . Embed(x).
+	w := []float64{0.3, -1.2, 0.7, 2, -0.5, 1.1}
+	f := func(x []float64) float64 {
+		e := make([]float64, 6)
+		l.Embed(e, x)
+		var s float64
+		for i := range e {
+			s += w[i] * e[i]
+		}
+		return s
+	}
+	grad := make([]float64, 5)
+	l.EmbedGrad(grad, x, w)
+	const h = 1e-6
+	for j := range x {
+		xp, xm := slices.Clone(x), slices.Clone(x)
+		xp[j] += h
+		xm[j] -= h
+		// Central differences: error h^2 f''' / 6 ~ 1e-13, rounding 1e-10.
+		if fd := (f(xp) - f(xm)) / (2 * h); math.Abs(fd-grad[j]) > 1e-8 {
+			t.Errorf("EmbedGrad[%d] = %v, finite differences %v", j, grad[j], fd)
+		}
+	}
+	mustPanic(t, "Embed short", func() { l.Embed(make([]float64, 5), x) })
+	mustPanic(t, "Embed angle outside", func() { Layout{Angles: []int{7}}.Embed(make([]float64, 6), x) })
+	mustPanic(t, "EmbedGrad short", func() { l.EmbedGrad(grad, x, w[:5]) })
+}
+
+// TestLayoutSub counts allocations, so it must not run in parallel.
+func TestLayoutSub(t *testing.T) {
+	l := Layout{Positions: 2, Angles: []int{0}}
+	x := []float64{math.Pi - 0.1, 5, 1, 1}
+	y := []float64{-math.Pi + 0.1, -5, 0, 0}
+	dst := make([]float64, 4)
+	l.Sub(dst, x, y)
+	if math.Abs(dst[0]+0.2) > 1e-12 || dst[1] != 10 || dst[2] != 1 {
+		t.Errorf("Sub = %v, want [-0.2 10 1 1]: the angle wrapped, the rest not", dst)
+	}
+	for _, c := range []struct{ a, want float64 }{
+		{0, 0}, {math.Pi, -math.Pi}, {-math.Pi, -math.Pi}, {3 * math.Pi / 2, -math.Pi / 2},
+		{-7, -7 + 2*math.Pi}, {100, 100 - 32*math.Pi}, {1e-300, 1e-300},
+	} {
+		if got := WrapAngle(c.a); math.Abs(got-c.want) > 1e-12 || got < -math.Pi || got >= math.Pi {
+			t.Errorf("WrapAngle(%v) = %v, want %v", c.a, got, c.want)
+		}
+	}
+	if !math.IsNaN(WrapAngle(math.Inf(1))) || !math.IsNaN(WrapAngle(math.NaN())) {
+		t.Error("WrapAngle of Inf or NaN is not NaN")
+	}
+	if allocs := testing.AllocsPerRun(10, func() { l.Sub(dst, x, y) }); allocs != 0 {
+		t.Errorf("Sub allocates %v times", allocs)
 	}
 }
