@@ -38,6 +38,10 @@ func (l Layout) Canonical() bool {
 	return !l.Velocities && l.Inputs == 0 && len(l.Angles) == 0
 }
 
+// declared reports whether l says more than the zero Layout, whose
+// states are canonical of any dimension.
+func (l Layout) declared() bool { return l.Positions != 0 || !l.Canonical() }
+
 // Dim returns 2 Positions + Inputs, the state dimension of a resolved
 // layout.
 func (l Layout) Dim() int { return 2*l.Positions + l.Inputs }
