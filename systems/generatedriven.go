@@ -193,7 +193,12 @@ func (pr DrivenProtocol) validate(sys Driven) error {
 //
 // It draws from rng the pr.Starts starts, one after another, each as 2n
 // uniform draws in coordinate order (U[Lo[i], Hi[i])), and nothing else;
-// momenta are turned into velocities with M(q). Every start is then
+// momenta are turned into velocities with M(q). The starts therefore
+// depend on rng, Starts and the box alone: the same seed with other
+// Points or Inputs gives the same starts, so SymODEN's evaluation (40
+// samples from the test starts with u = 0) is GenerateDriven with
+// Points = 40 and Inputs = {0}, the truth its test split (equal to the
+// data's u = 0 trajectories to the solver's tolerance). Every start is then
 // integrated under every input value by ode.DormandPrince (rtol = atol =
 // pr.RTol), concurrently, to the times pr.Times(); the result does not
 // depend on the number of workers.

@@ -312,3 +312,32 @@ func TestStateBox(t *testing.T) {
 		}
 	}
 }
+
+// TestGenerateDrivenSameStarts checks that the starts depend on the seed
+// and the box only: SymODEN's 40-sample evaluation from the test starts
+// with u = 0 is the same protocol with other Points and Inputs, and its
+// trajectories must continue the data's u = 0 trajectories: the starts
+// exactly, the later samples to the solver's tolerance (its steps near
+// the end depend on the last output time), 1e-8 relative.
+func TestGenerateDrivenSameStarts(t *testing.T) {
+	t.Parallel()
+	pr := PendulumEmbedProtocol()
+	pr.Starts = 10
+	ds := generateDriven(t, TorquePendulum{}, pr, 3)
+	ev := pr
+	ev.Points, ev.Inputs = 40, []float64{0}
+	truth := generateDriven(t, TorquePendulum{}, ev, 3)
+	// u = 0 is the first input value: the first test trajectories.
+	for s := range 5 {
+		for j := range pr.Points {
+			a := ds.Test.X[(s*pr.Points+j)*3 : (s*pr.Points+j+1)*3]
+			b := truth.Test.X[(s*ev.Points+j)*3 : (s*ev.Points+j+1)*3]
+			if d := math.Abs(a[0]-b[0]) + math.Abs(a[1]-b[1]); d > 1e-8*(1+math.Abs(a[0])+math.Abs(a[1])) || (j == 0 && !slices.Equal(a, b)) || a[2] != b[2] {
+				t.Fatalf("test start %d, sample %d: data %v, 40-sample truth %v", s, j, a, b)
+			}
+		}
+	}
+	if truth.Test.Len() != 5*40 {
+		t.Errorf("truth has %d test rows, want 200", truth.Test.Len())
+	}
+}
