@@ -37,7 +37,9 @@
 // PendulumEmbedProtocol, CartPoleProtocol, AcrobotProtocol) and
 // StateBox.Sample the Lagrangian-network paper's (random states with
 // exact accelerations; DoublePendulumBox), both in rows (q, v, u) that
-// carry their data.Layout.
+// carry their data.Layout. ZeroOrderHold.Run drives a system in closed
+// loop with a Policy as SymODEN's environments do (an input held over each
+// step, clipped; SwingUpHold is the pendulum swing-up's 10 s at 0.05 s).
 //
 // # Adding a system
 //

@@ -55,7 +55,8 @@ func (lr Reader) ReadNPZ(path string) (*Set, error) {
 //
 // Other entries, such as an array of variable names, are ignored. The
 // variables are named q and p if D = 2, and q1, ..., qn, p1, ..., pn
-// otherwise. The result passes Set.Validate; otherwise the error names
+// otherwise (with a Reader's layout, as data.Layout.ColumnNames names
+// them: v for velocities, u for inputs). The result passes Set.Validate; otherwise the error names
 // name, the array and index and what was expected there. An array u holds
 // inputs, which only a Reader with a layout that declares them reads.
 func DecodeNPZ(r io.ReaderAt, size int64, name string) (*Set, error) {
@@ -160,7 +161,7 @@ func (lr Reader) npzSet(arrays map[string]data.Array, name string) (*Set, error)
 	}
 	s.Dim, s.Layout = d+m, layout
 	s.Names = defaultNames(d)
-	if m > 0 {
+	if lr.declared() {
 		s.Names = layout.ColumnNames()
 	}
 	s.Trials = make([]Trial, k)
@@ -193,7 +194,9 @@ func (lr Reader) npzSet(arrays map[string]data.Array, name string) (*Set, error)
 			}
 			if withDX {
 				dxs = append(dxs, tr.DX[j*d:(j+1)*d]...)
-				dxs = append(dxs, make([]float64, m)...)
+				for range m {
+					dxs = append(dxs, 0)
+				}
 			}
 		}
 		tr.X, tr.DX = xs, dxs
