@@ -13,6 +13,9 @@ type Set struct {
 	Traj []int
 	// T, if not nil, holds for every row its time within its trajectory.
 	T []float64
+	// Layout declares what the columns of X are; the zero value is the
+	// canonical layout (q, p) of Dim/2 positions and momenta.
+	Layout Layout
 }
 
 // Len returns the number of rows of s.

@@ -8,6 +8,8 @@ import (
 	"maps"
 	"os"
 	"path/filepath"
+	"slices"
+	"strings"
 
 	"github.com/hnn-go/hnn/internal/atomicfile"
 	"github.com/hnn-go/hnn/internal/check"
@@ -29,6 +31,7 @@ type manifest struct {
 	TrainRows int               `json:"train_rows"`
 	TestRows  int               `json:"test_rows"`
 	Source    map[string]string `json:"source"`
+	Layout    Layout            `json:"layout,omitzero"`
 }
 
 // DiskDataset is a train/test split stored in a directory as four .npy
@@ -36,8 +39,9 @@ type manifest struct {
 // hold the states and their time derivatives, and a manifest,
 // dataset.json, which holds the state dimension ("dim"), the value type
 // ("dtype": "float32" or "float64"), the row counts ("train_rows",
-// "test_rows") and free-form metadata ("source"). The manifest is written
-// last, so that a directory holds a complete dataset if it has one.
+// "test_rows"), free-form metadata ("source") and, for states that are
+// not canonical, their layout ("layout"). The manifest is written last,
+// so that a directory holds a complete dataset if it has one.
 type DiskDataset struct {
 	// Dir is the directory of the dataset.
 	Dir string
@@ -47,6 +51,9 @@ type DiskDataset struct {
 	TrainX, TrainDX, TestX, TestDX *RowFile
 	// Meta is the "source" metadata of the manifest; it is not nil.
 	Meta map[string]string
+	// Layout is the layout of the states (resolved), the zero value for
+	// a manifest without one (canonical states).
+	Layout Layout
 }
 
 // OpenDiskDataset opens the dataset in directory dir. It returns an error
@@ -74,7 +81,14 @@ func OpenDiskDataset(dir string) (*DiskDataset, error) {
 	if m.TrainRows < 0 || m.TestRows < 0 {
 		return nil, fmt.Errorf("data: %s: train_rows %d and test_rows %d, expected non-negative integers", mpath, m.TrainRows, m.TestRows)
 	}
-	d := &DiskDataset{Dir: dir, Dim: m.Dim, Meta: m.Source}
+	if m.Layout.declared() {
+		l, err := m.Layout.Resolve(m.Dim)
+		if err != nil {
+			return nil, fmt.Errorf("data: %s: %s", mpath, strings.TrimPrefix(err.Error(), "data: "))
+		}
+		m.Layout = l
+	}
+	d := &DiskDataset{Dir: dir, Dim: m.Dim, Meta: m.Source, Layout: m.Layout}
 	if d.Meta == nil {
 		d.Meta = make(map[string]string)
 	}
@@ -142,6 +156,7 @@ type DiskWriter struct {
 	dim   int
 	f32   bool
 	meta  map[string]string
+	lay   Layout
 	train [2]*RowWriter // x, dx
 	test  [2]*RowWriter
 	done  bool
@@ -176,6 +191,25 @@ func CreateDiskDataset(dir string, dim int, float32 bool, meta map[string]string
 		}
 	}
 	return w, nil
+}
+
+// SetLayout records the layout of the states in the manifest. It returns
+// an error, and records nothing, if l does not fit the dimension (see
+// Layout.Resolve). It panics after Close or Abort.
+func (w *DiskWriter) SetLayout(l Layout) error {
+	if w.done {
+		panic("data: SetLayout after Close or Abort")
+	}
+	if !l.declared() {
+		w.lay = Layout{}
+		return nil
+	}
+	r, err := l.Resolve(w.dim)
+	if err != nil {
+		return fmt.Errorf("data: %s: %s", w.dir, strings.TrimPrefix(err.Error(), "data: "))
+	}
+	w.lay = r
+	return nil
 }
 
 // AppendTrain appends states x and their derivatives dx to the training
@@ -256,6 +290,7 @@ func (w *DiskWriter) Close() error {
 		TrainRows: w.train[0].Len(),
 		TestRows:  w.test[0].Len(),
 		Source:    w.meta,
+		Layout:    w.lay,
 	}
 	b, err := json.MarshalIndent(m, "", "\t")
 	if err != nil {
@@ -287,9 +322,10 @@ func (w *DiskWriter) Abort() error {
 
 // WriteDiskDataset writes ds to directory dir as a DiskDataset, as
 // CreateDiskDataset, AppendTrain, AppendTest and Close do. The dimension
-// is ds.Train.Dim, or ds.Test.Dim if the training set is empty. It returns
-// an error, and writes nothing, if the sets of ds have different
-// dimensions, if their lengths do not match them, or if a value cannot be
+// is ds.Train.Dim, or ds.Test.Dim if the training set is empty, and the
+// layout ds.Train.Layout. It returns an error, and writes nothing, if the
+// sets of ds have different dimensions or layouts, if their lengths do
+// not match them, if the layout does not fit, or if a value cannot be
 // stored.
 func WriteDiskDataset(dir string, ds *Dataset, float32 bool, meta map[string]string) error {
 	dim := ds.Train.Dim
@@ -313,11 +349,21 @@ func WriteDiskDataset(dir string, ds *Dataset, float32 bool, meta map[string]str
 				dir, set.name, len(s.X), len(s.DX), dim)
 		}
 	}
+	lt, le := ds.Train.Layout, ds.Test.Layout
+	if lt.Positions != le.Positions || lt.Velocities != le.Velocities || lt.Inputs != le.Inputs || !slices.Equal(lt.Angles, le.Angles) {
+		return fmt.Errorf("data: %s: test layout %+v, expected %+v like the training set", dir, le, lt)
+	}
+	if _, err := lt.Resolve(dim); lt.declared() && err != nil {
+		return fmt.Errorf("data: %s: %s", dir, strings.TrimPrefix(err.Error(), "data: "))
+	}
 	w, err := CreateDiskDataset(dir, dim, float32, meta)
 	if err != nil {
 		return err
 	}
 	defer w.Abort()
+	if err := w.SetLayout(lt); err != nil {
+		return err
+	}
 	if err := w.AppendTrain(ds.Train.X, ds.Train.DX); err != nil {
 		return err
 	}

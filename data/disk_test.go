@@ -321,3 +321,69 @@ func ExampleWriteDiskDataset() {
 	fmt.Println(d.TrainX.Len(), d.TestX.Len(), d.Meta["system"], x)
 	// Output: 3 1 spring [-1 0]
 }
+
+// TestDiskDatasetLayout checks that a dataset keeps the layout of its
+// states on disk, that a manifest without one reads as canonical, and
+// that layouts that do not fit are refused with one-line errors.
+func TestDiskDatasetLayout(t *testing.T) {
+	t.Parallel()
+	ds := testDataset(3, 4, 2)
+	l := data.Layout{Velocities: true, Inputs: 1, Angles: []int{0}}
+	ds.Train.Layout, ds.Test.Layout = l, l
+	dir := t.TempDir()
+	if err := data.WriteDiskDataset(dir, ds, false, nil); err != nil {
+		t.Fatal(err)
+	}
+	d, err := data.OpenDiskDataset(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	d.Close()
+	if got := d.Layout; got.Positions != 1 || !got.Velocities || got.Inputs != 1 || !slices.Equal(got.Angles, []int{0}) {
+		t.Errorf("layout %+v, want %+v resolved", got, l)
+	}
+
+	plain := t.TempDir()
+	if err := data.WriteDiskDataset(plain, testDataset(2, 3, 2), false, nil); err != nil {
+		t.Fatal(err)
+	}
+	b, err := os.ReadFile(filepath.Join(plain, "dataset.json"))
+	if err != nil || strings.Contains(string(b), "layout") {
+		t.Errorf("a canonical dataset's manifest names a layout: %s (%v)", b, err)
+	}
+	if d, err := data.OpenDiskDataset(plain); err != nil || !d.Layout.Canonical() || d.Layout.Positions != 0 {
+		t.Errorf("canonical dataset: layout %+v, %v", d.Layout, err)
+	} else {
+		d.Close()
+	}
+	// A manifest whose layout does not fit its dim.
+	bad := strings.Replace(string(b), `"dim": 2,`, `"dim": 2, "layout": {"angles": [1]},`, 1)
+	if err := os.WriteFile(filepath.Join(plain, "dataset.json"), []byte(bad), 0o666); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := data.OpenDiskDataset(plain); err == nil || !strings.Contains(err.Error(), "dataset.json: layout: angle column 1 is one of the momenta") {
+		t.Errorf("angle on a momentum in the manifest: %v", err)
+	}
+
+	mixed := testDataset(3, 4, 2)
+	mixed.Train.Layout = l
+	if err := data.WriteDiskDataset(t.TempDir(), mixed, false, nil); err == nil || !strings.Contains(err.Error(), "test layout") {
+		t.Errorf("different layouts: %v", err)
+	}
+	odd := testDataset(3, 4, 2)
+	odd.Train.Layout, odd.Test.Layout = data.Layout{Inputs: 2}, data.Layout{Inputs: 2}
+	if err := data.WriteDiskDataset(t.TempDir(), odd, false, nil); err == nil || !strings.Contains(err.Error(), "3 columns with 2 inputs") {
+		t.Errorf("layout that does not fit: %v", err)
+	}
+	w, err := data.CreateDiskDataset(t.TempDir(), 4, false, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Abort()
+	if err := w.SetLayout(data.Layout{Inputs: 1}); err == nil {
+		t.Error("SetLayout accepted 1 input beside an odd number of positions and momenta")
+	}
+	if err := w.SetLayout(data.Layout{Velocities: true, Inputs: 2}); err != nil {
+		t.Errorf("SetLayout: %v", err)
+	}
+}

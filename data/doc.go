@@ -4,7 +4,9 @@
 //
 // States are stored row-major: row i of a Set with dimension D occupies
 // X[i*D : (i+1)*D]. The canonical layout of a state is all positions q
-// first, then all momenta p.
+// first, then all momenta p; a Layout declares others (velocities instead
+// of momenta, inputs u as the last columns, angles among the positions),
+// and FitScale follows it.
 //
 // Datasets larger than memory live on disk. A RowWriter streams rows into
 // a 2-D .npy file, and a RowFile reads any rows of one back with

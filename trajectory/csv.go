@@ -28,7 +28,11 @@ import (
 //
 // The result passes Set.Validate; otherwise the error names name, the
 // line and column and what was expected there.
-func ReadCSV(r io.Reader, name string) (*Set, error) {
+func ReadCSV(r io.Reader, name string) (*Set, error) { return Reader{}.ReadCSV(r, name) }
+
+// ReadCSV reads trajectories in CSV format as the package's ReadCSV does,
+// with lr's layout.
+func (lr Reader) ReadCSV(r io.Reader, name string) (*Set, error) {
 	cr := csv.NewReader(r)
 	cr.FieldsPerRecord = -1
 	cr.ReuseRecord = true
@@ -41,17 +45,18 @@ func ReadCSV(r io.Reader, name string) (*Set, error) {
 		return nil, s.errorf("%w", err)
 	}
 	headerLine, _ := cr.FieldPos(0)
-	names, withDX, trial, err := csvHeader(rec)
+	names, withDX, trial, err := csvHeader(rec, max(lr.Layout.Inputs, 0))
 	if err != nil {
 		return nil, s.errorf("line %d: %v", headerLine, err)
 	}
 	if err := checkNames(names); err != nil {
 		return nil, s.errorf("line %d: header: %v", headerLine, err)
 	}
-	if err := checkDim(len(names)); err != nil {
+	layout, err := lr.resolve(names, len(names))
+	if err != nil {
 		return nil, s.errorf("line %d: header: %v", headerLine, err)
 	}
-	s.Names, s.Dim = names, len(names)
+	s.Names, s.Dim, s.Layout = names, len(names), layout
 	// first is the index of the time column: 1 after a trial column,
 	// else 0.
 	first := 0
@@ -94,15 +99,16 @@ func ReadCSV(r io.Reader, name string) (*Set, error) {
 			key = vals[0]
 		}
 		v := vals[first:]
-		b.add(key, line, v[0], v[1:1+n], v[1+n:])
+		b.add(key, line, v[0], v[1:1+n], v[1+n:], layout.Inputs)
 	}
 	return b.finish()
 }
 
 // csvHeader returns the state variable names of the CSV header rec,
 // whether it has derivative columns and whether it starts with a trial
-// column.
-func csvHeader(rec []string) (names []string, withDX, trial bool, err error) {
+// column; the last m state columns are inputs, which have no derivative
+// columns.
+func csvHeader(rec []string, m int) (names []string, withDX, trial bool, err error) {
 	hdr := make([]string, len(rec))
 	for i, f := range rec {
 		hdr[i] = strings.TrimSpace(f)
@@ -130,23 +136,29 @@ func csvHeader(rec []string) (names []string, withDX, trial bool, err error) {
 			return nil, false, false, fmt.Errorf("column %d: name %s appears twice", i+first+1, check.Quote(c))
 		}
 	}
-	if h := len(cols) / 2; len(cols)%2 == 0 && h > 0 {
+	// With derivatives, s state columns are followed by the s - m
+	// derivative columns of all but the inputs.
+	if s := (len(cols) + m) / 2; (len(cols)+m)%2 == 0 && s > m {
 		all := true
-		for i := range h {
-			if cols[h+i] != "d"+cols[i] {
+		for i := range s - m {
+			if cols[s+i] != "d"+cols[i] {
 				all = false
 				break
 			}
 		}
 		if all {
-			return cols[:h], true, trial, nil
+			return cols[:s], true, trial, nil
 		}
 	}
 	// Without a full set of derivative columns, none may be one.
+	every := "every state column"
+	if m > 0 {
+		every = "every state column but the inputs"
+	}
 	for i, c := range cols {
 		if j := slices.Index(cols, "d"+c); j >= 0 {
-			return nil, false, false, fmt.Errorf("column %d (%s) is the derivative of column %d (%s), expected a derivative column d<name> for every state column, in the same order after them, or none",
-				j+first+1, cols[j], i+first+1, c)
+			return nil, false, false, fmt.Errorf("column %d (%s) is the derivative of column %d (%s), expected a derivative column d<name> for %s, in the same order after them, or none",
+				j+first+1, cols[j], i+first+1, c, every)
 		}
 	}
 	return cols, false, trial, nil

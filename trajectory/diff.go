@@ -105,7 +105,8 @@ func checkTrial(t, x []float64, dim, minRows int, fn string) int {
 
 // WithDerivatives returns a copy of s in which every trial without
 // derivatives has them estimated by finite differences in time. Trials
-// that have derivatives, such as those read from a file, keep them.
+// that have derivatives, such as those read from a file, keep them. The
+// derivatives of input columns (see Reader) are zero.
 // Method is "central" (the default if empty), second-order differences as
 // Central computes them, or "forward", the first-order differences of the
 // HNN reference, as Forward computes them.
@@ -139,6 +140,13 @@ func (s *Set) WithDerivatives(method string) (*Set, error) {
 			return nil, s.errorf("trial %d has %d rows; %s differences need at least %d", k, len(tr.T), method, minRows)
 		}
 		tr.DX = diff(*tr, out.Dim)
+		// Inputs are not dynamics: their derivatives are zero, as the
+		// readers give them.
+		if m := out.inputs(); m > 0 {
+			for i := range len(tr.T) {
+				clear(tr.DX[(i+1)*out.Dim-m : (i+1)*out.Dim])
+			}
+		}
 	}
 	if err := out.Validate(); err != nil {
 		return nil, fmt.Errorf("%w (%s differences)", err, method)

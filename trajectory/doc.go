@@ -29,4 +29,19 @@
 //
 // Derivatives are estimated before splitting, so that both parts keep
 // their boundary rows.
+//
+// # Layouts
+//
+// Without further notice the states are canonical (q, p). A Reader with a
+// data.Layout reads states of other kinds, declared by the caller (a task
+// or a command-line flag): positions and velocities instead of momenta,
+// angles among the positions, and inputs u as the last columns (named u,
+// or u1, u2, ..., in text files; an array u of one value per trial or per
+// row in .npz files). The layout travels with the Set into its rows
+// (Set.Rows gives a data.Set with the same Layout), where data.FitScale
+// leaves angles unshifted and unscaled:
+//
+//	r := trajectory.Reader{Layout: data.Layout{Velocities: true, Inputs: 1, Angles: []int{0}}}
+//	s, err := r.ReadFile("pendulum-torque.csv") // header t,q,v,u
+
 package trajectory

@@ -33,7 +33,11 @@ const maxLine = 1 << 20
 // half q, second half p); the Lipson files list angles or positions before
 // velocities. The result passes Set.Validate; otherwise the error names
 // name, the line and what was expected there.
-func ReadLipson(r io.Reader, name string) (*Set, error) {
+func ReadLipson(r io.Reader, name string) (*Set, error) { return Reader{}.ReadLipson(r, name) }
+
+// ReadLipson reads trajectories in the Schmidt & Lipson text format as the
+// package's ReadLipson does, with lr's layout.
+func (lr Reader) ReadLipson(r io.Reader, name string) (*Set, error) {
 	sc := bufio.NewScanner(r)
 	sc.Buffer(nil, maxLine)
 	s := &Set{Source: name}
@@ -61,21 +65,22 @@ func ReadLipson(r io.Reader, name string) (*Set, error) {
 			if err := checkNames(names); err != nil {
 				return nil, s.errorf("line %d: header: %v", line, err)
 			}
-			if err := checkDim(len(names)); err != nil {
+			layout, err := lr.resolve(names, len(names))
+			if err != nil {
 				return nil, s.errorf("line %d: header %s: %v", line, check.Quote(strings.TrimSpace(text)), err)
 			}
-			s.Names, s.Dim = names, len(names)
+			s.Names, s.Dim, s.Layout = names, len(names), layout
 			header = true
 			continue
 		}
-		n := s.Dim
+		n, m := s.Dim, s.inputs()
 		if cols == 0 {
-			if len(fields) != 2+n && len(fields) != 2+2*n {
+			if len(fields) != 2+n && len(fields) != 2+2*n-m {
 				return nil, s.errorf("line %d: %d columns, expected %d (trial, t and the %d variables %s) or %d (with their derivatives)",
-					line, len(fields), 2+n, n, check.Quote(strings.Join(s.Names, " ")), 2+2*n)
+					line, len(fields), 2+n, n, check.Quote(strings.Join(s.Names, " ")), 2+2*n-m)
 			}
 			cols, firstRow = len(fields), line
-			b.withDX = cols == 2+2*n
+			b.withDX = cols == 2+2*n-m
 		} else if len(fields) != cols {
 			return nil, s.errorf("line %d: %d columns, expected %d like the first data row (line %d)",
 				line, len(fields), cols, firstRow)
@@ -91,7 +96,7 @@ func ReadLipson(r io.Reader, name string) (*Set, error) {
 			}
 			vals = append(vals, v)
 		}
-		b.add(vals[0], line, vals[1], vals[2:2+n], vals[2+n:])
+		b.add(vals[0], line, vals[1], vals[2:2+n], vals[2+n:], m)
 	}
 	if err := sc.Err(); err != nil {
 		if errors.Is(err, bufio.ErrTooLong) {

@@ -19,11 +19,16 @@ const (
 	keyT  = "t"
 	keyX  = "x"
 	keyDX = "dxdt"
+	keyU  = "u"
 )
 
 // ReadNPZ reads trajectories from the .npz file at path, as DecodeNPZ
 // does, naming path in errors.
-func ReadNPZ(path string) (*Set, error) {
+func ReadNPZ(path string) (*Set, error) { return Reader{}.ReadNPZ(path) }
+
+// ReadNPZ reads trajectories from the .npz file at path as the package's
+// ReadNPZ does, with lr's layout.
+func (lr Reader) ReadNPZ(path string) (*Set, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, fmt.Errorf("trajectory: %w", err)
@@ -33,7 +38,7 @@ func ReadNPZ(path string) (*Set, error) {
 	if err != nil {
 		return nil, fmt.Errorf("trajectory: %w", err)
 	}
-	return DecodeNPZ(f, fi.Size(), path)
+	return lr.DecodeNPZ(f, fi.Size(), path)
 }
 
 // DecodeNPZ reads trajectories from an .npz archive, as numpy.savez or
@@ -50,17 +55,27 @@ func ReadNPZ(path string) (*Set, error) {
 //
 // Other entries, such as an array of variable names, are ignored. The
 // variables are named q and p if D = 2, and q1, ..., qn, p1, ..., pn
-// otherwise. The result passes Set.Validate; otherwise the error names
-// name, the array and index and what was expected there.
+// otherwise (with a Reader's layout, as data.Layout.ColumnNames names
+// them: v for velocities, u for inputs). The result passes Set.Validate; otherwise the error names
+// name, the array and index and what was expected there. An array u holds
+// inputs, which only a Reader with a layout that declares them reads.
 func DecodeNPZ(r io.ReaderAt, size int64, name string) (*Set, error) {
+	return Reader{}.DecodeNPZ(r, size, name)
+}
+
+// DecodeNPZ reads trajectories from an .npz archive as the package's
+// DecodeNPZ does, with lr's layout: x holds the positions and velocities
+// or momenta, and u, if the layout declares inputs, the inputs (see
+// Reader).
+func (lr Reader) DecodeNPZ(r io.ReaderAt, size int64, name string) (*Set, error) {
 	zr, err := zip.NewReader(r, size)
 	if err != nil && !errors.Is(err, zip.ErrInsecurePath) {
 		return nil, sourceErrorf(name, "not an .npz file: %w", err)
 	}
-	arrays := make(map[string]data.Array, 3)
+	arrays := make(map[string]data.Array, 4)
 	for _, f := range zr.File {
 		key := strings.TrimSuffix(f.Name, ".npy")
-		if key != keyT && key != keyX && key != keyDX {
+		if key != keyT && key != keyX && key != keyDX && key != keyU {
 			continue
 		}
 		if _, ok := arrays[key]; ok {
@@ -72,7 +87,7 @@ func DecodeNPZ(r io.ReaderAt, size int64, name string) (*Set, error) {
 		}
 		arrays[key] = a
 	}
-	return npzSet(arrays, name)
+	return lr.npzSet(arrays, name)
 }
 
 // decodeEntry decodes the .npy array of zip entry f.
@@ -85,8 +100,9 @@ func decodeEntry(f *zip.File) (data.Array, error) {
 	return data.DecodeNPY(rc)
 }
 
-// npzSet builds a Set from the arrays t, x and dxdt of the .npz file name.
-func npzSet(arrays map[string]data.Array, name string) (*Set, error) {
+// npzSet builds a Set from the arrays t, x, dxdt and u of the .npz file
+// name.
+func (lr Reader) npzSet(arrays map[string]data.Array, name string) (*Set, error) {
 	s := &Set{Source: name}
 	x, ok := arrays[keyX]
 	if !ok {
@@ -101,8 +117,29 @@ func npzSet(arrays map[string]data.Array, name string) (*Set, error) {
 	default:
 		return nil, s.errorf("x has shape %s, expected (K, T, D) for K trials of T rows or (T, D) for one trial", data.ShapeString(x.Shape))
 	}
-	if err := checkDim(d); err != nil {
+	m := max(lr.Layout.Inputs, 0)
+	u, withU := arrays[keyU]
+	switch {
+	case withU && m == 0:
+		return nil, s.errorf("array u holds inputs, but the layout declares none")
+	case !withU && m > 0:
+		return nil, s.errorf("no array u, expected the layout's %s as u of shape %s", plural(m, "input"), uShapes(x.Shape, m))
+	}
+	layout, err := lr.resolve(nil, d+m)
+	if err != nil {
 		return nil, s.errorf("x has shape %s: %v", data.ShapeString(x.Shape), err)
+	}
+	// perRow says u has a value per row, not one per trial.
+	var perRow bool
+	if m > 0 {
+		switch {
+		case len(u.Shape) == len(x.Shape) && slices.Equal(u.Shape[:len(u.Shape)-1], x.Shape[:len(x.Shape)-1]) && u.Shape[len(u.Shape)-1] == m:
+			perRow = true
+		case len(u.Shape) == len(x.Shape)-1 && slices.Equal(u.Shape[:len(u.Shape)-1], x.Shape[:len(x.Shape)-2]) && u.Shape[len(u.Shape)-1] == m:
+		default:
+			return nil, s.errorf("u has shape %s, expected %s for the layout's %s and x of shape %s",
+				data.ShapeString(u.Shape), uShapes(x.Shape, m), plural(m, "input"), data.ShapeString(x.Shape))
+		}
 	}
 	if k == 0 {
 		return nil, s.errorf("x has shape %s, expected at least one trial", data.ShapeString(x.Shape))
@@ -122,8 +159,11 @@ func npzSet(arrays map[string]data.Array, name string) (*Set, error) {
 	if withDX && !slices.Equal(dx.Shape, x.Shape) {
 		return nil, s.errorf("dxdt has shape %s, expected %s like x", data.ShapeString(dx.Shape), data.ShapeString(x.Shape))
 	}
-	s.Dim = d
+	s.Dim, s.Layout = d+m, layout
 	s.Names = defaultNames(d)
+	if lr.declared() {
+		s.Names = layout.ColumnNames()
+	}
 	s.Trials = make([]Trial, k)
 	for i := range s.Trials {
 		tr := &s.Trials[i]
@@ -136,7 +176,32 @@ func npzSet(arrays map[string]data.Array, name string) (*Set, error) {
 		if withDX {
 			tr.DX = dx.Data[i*n*d : (i+1)*n*d : (i+1)*n*d]
 		}
+		if m == 0 {
+			continue
+		}
+		// Rows (x, u), derivatives (dxdt, 0).
+		xs := make([]float64, 0, n*(d+m))
+		var dxs []float64
+		if withDX {
+			dxs = make([]float64, 0, n*(d+m))
+		}
+		for j := range n {
+			xs = append(xs, tr.X[j*d:(j+1)*d]...)
+			if perRow {
+				xs = append(xs, u.Data[(i*n+j)*m:(i*n+j+1)*m]...)
+			} else {
+				xs = append(xs, u.Data[i*m:(i+1)*m]...)
+			}
+			if withDX {
+				dxs = append(dxs, tr.DX[j*d:(j+1)*d]...)
+				for range m {
+					dxs = append(dxs, 0)
+				}
+			}
+		}
+		tr.X, tr.DX = xs, dxs
 	}
+	d += m
 	loc := func(s *Set, trial, row, col int) string {
 		var idx []int
 		var arr string
@@ -148,6 +213,14 @@ func npzSet(arrays map[string]data.Array, name string) (*Set, error) {
 			}
 			if col == colRow {
 				return "row " + arr + index(idx)
+			}
+		case col%d >= d-m: // an input (derivatives of inputs are zero)
+			arr, idx = keyU, []int{trial, row, col%d - (d - m)}
+			if !perRow {
+				idx = []int{trial, idx[2]}
+			}
+			if len(x.Shape) == 2 {
+				idx = idx[1:]
 			}
 		default:
 			arr, idx = keyX, []int{trial, row, col % d}
@@ -171,6 +244,18 @@ func npzSet(arrays map[string]data.Array, name string) (*Set, error) {
 		}
 	}
 	return s, nil
+}
+
+// uShapes returns the shapes that an input array u of m inputs may have
+// beside x of shape xs: one value per trial or one per row.
+func uShapes(xs []int, m int) string {
+	if len(xs) == 3 {
+		return fmt.Sprintf("(%d, %d) (constant per trial) or (%d, %d, %d) (one value per row)", xs[0], m, xs[0], xs[1], m)
+	}
+	if len(xs) == 2 {
+		return fmt.Sprintf("(%d,) (constant) or (%d, %d) (one value per row)", m, xs[0], m)
+	}
+	return fmt.Sprintf("(K, %d) or (K, T, %d)", m, m)
 }
 
 // defaultNames returns names for a state of d variables: q and p if d is

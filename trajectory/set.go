@@ -38,9 +38,13 @@ type Set struct {
 	Source string
 	// Names holds the names of the Dim state variables, in state order.
 	Names []string
-	// Dim is the state dimension: an even number, the first half
-	// coordinates q and the second half momenta p.
+	// Dim is the state dimension. Without a layout it is an even number,
+	// the first half coordinates q and the second half momenta p.
 	Dim int
+	// Layout declares the state's columns (positions, velocities or
+	// momenta, inputs, angles; see Reader); the zero value is the
+	// canonical layout of Dim/2 positions and momenta.
+	Layout data.Layout
 	// Trials holds the trials in the order of the source.
 	Trials []Trial
 }
@@ -71,10 +75,11 @@ func (s *Set) HasDerivatives() bool {
 func (s *Set) Rows() data.Set {
 	n := s.Len()
 	out := data.Set{
-		Dim:  s.Dim,
-		X:    make([]float64, 0, n*s.Dim),
-		Traj: make([]int, 0, n),
-		T:    make([]float64, 0, n),
+		Layout: s.Layout,
+		Dim:    s.Dim,
+		X:      make([]float64, 0, n*s.Dim),
+		Traj:   make([]int, 0, n),
+		T:      make([]float64, 0, n),
 	}
 	withDX := s.HasDerivatives()
 	if withDX {
@@ -96,7 +101,8 @@ func (s *Set) Rows() data.Set {
 
 // clone returns a deep copy of s.
 func (s *Set) clone() *Set {
-	c := &Set{Source: s.Source, Names: slices.Clone(s.Names), Dim: s.Dim, Trials: make([]Trial, len(s.Trials))}
+	c := &Set{Source: s.Source, Names: slices.Clone(s.Names), Dim: s.Dim, Layout: s.Layout, Trials: make([]Trial, len(s.Trials))}
+	c.Layout.Angles = slices.Clone(s.Layout.Angles)
 	for k, tr := range s.Trials {
 		c.Trials[k] = Trial{T: slices.Clone(tr.T), X: slices.Clone(tr.X), DX: slices.Clone(tr.DX)}
 	}
@@ -104,8 +110,9 @@ func (s *Set) clone() *Set {
 }
 
 // Validate returns an error if s is not a valid set of trajectories, and
-// nil otherwise. A valid set has an even, positive Dim, one name per state
-// variable, and at least one trial. Every trial has len(X) = len(T)*Dim
+// nil otherwise. A valid set has a positive Dim that its Layout fits
+// (without a layout an even one), one name per state variable, and at
+// least one trial. Every trial has len(X) = len(T)*Dim
 // and DX either nil or as long as X; at least one row, and at least two if
 // DX is nil (so that derivatives can be estimated; central differences
 // need three, see WithDerivatives); finite values throughout; and times
@@ -203,7 +210,7 @@ func checkNames(names []string) error {
 
 // validate is Validate with places named by loc.
 func (s *Set) validate(loc locator) error {
-	if err := checkDim(s.Dim); err != nil {
+	if _, err := (Reader{Layout: s.Layout}).resolve(nil, s.Dim); err != nil {
 		return s.errorf("%v", err)
 	}
 	if len(s.Names) != s.Dim {

@@ -16,8 +16,10 @@ type textBuilder struct {
 }
 
 // add appends a row with trial index key, read from line, to the set,
-// starting a new trial if key differs from the previous row's.
-func (b *textBuilder) add(key float64, line int, t float64, x, dx []float64) {
+// starting a new trial if key differs from the previous row's; dx holds
+// the derivatives of all but the last m variables, the inputs, whose
+// derivatives are zero.
+func (b *textBuilder) add(key float64, line int, t float64, x, dx []float64, m int) {
 	if !b.started || key != b.key {
 		b.s.Trials = append(b.s.Trials, Trial{})
 		b.lines = append(b.lines, nil)
@@ -32,6 +34,9 @@ func (b *textBuilder) add(key float64, line int, t float64, x, dx []float64) {
 			tr.DX = make([]float64, 0, cap(tr.X))
 		}
 		tr.DX = append(tr.DX, dx...)
+		for range m {
+			tr.DX = append(tr.DX, 0)
+		}
 	}
 	b.lines[k] = append(b.lines[k], line)
 }
