@@ -5,6 +5,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/hnn-go/hnn/data"
 	"github.com/hnn-go/hnn/internal/check"
 	"github.com/hnn-go/hnn/nn"
 )
@@ -24,6 +25,12 @@ type Kind struct {
 	// gradients (a second-order parameter gradient), which needs an
 	// activation with a second derivative.
 	SecondOrder bool
+	// Layouts, if set, says which state layouts the kind takes besides the
+	// canonical one: given c's layout resolved for its dimension, it returns
+	// nil or an error saying, in a few words, why the kind cannot take it.
+	// A kind without it takes only canonical states (q, p), Config.Layout
+	// zero or canonical.
+	Layouts func(l data.Layout) error
 	// Parts returns the pieces of the parameter vector of a model of c, in
 	// order: networks, drawn at initialisation from the random source in
 	// this order, and plain arrays, which start at zero. Checkpoints store

@@ -3,7 +3,9 @@ package model
 import (
 	"fmt"
 	"math/rand/v2"
+	"strings"
 
+	"github.com/hnn-go/hnn/data"
 	"github.com/hnn-go/hnn/internal/check"
 	"github.com/hnn-go/hnn/nn"
 )
@@ -23,6 +25,11 @@ type Config struct {
 	// Precision is the element type used for training and evaluation:
 	// "float32" (default) or "float64".
 	Precision string `json:"precision"`
+	// Layout says what the Dim columns of a state are: positions, then
+	// velocities or momenta, then inputs, and which positions are angles.
+	// The zero Layout, the default, is the canonical one (q, p) that every
+	// kind takes; only kinds with Kind.Layouts take others.
+	Layout data.Layout `json:"layout,omitzero"`
 }
 
 // Validate reports whether c describes a model that can be built, with an
@@ -34,6 +41,21 @@ func (c Config) Validate() error {
 	}
 	if c.Dim < 1 {
 		return fmt.Errorf("model: dim %d, want at least 1", c.Dim)
+	}
+	if k.Layouts != nil {
+		l, err := c.Layout.Resolve(c.Dim)
+		if err != nil {
+			return fmt.Errorf("model: %s: %w", c.Kind, err)
+		}
+		if err := k.Layouts(l); err != nil {
+			return fmt.Errorf("model: %s: layout: %w", c.Kind, err)
+		}
+	} else if !c.Layout.Canonical() {
+		return fmt.Errorf("model: %s takes canonical states (q, p) without inputs or angles; the layout declares %s", c.Kind, layoutWords(c.Layout))
+	} else if c.Layout.Positions != 0 {
+		if _, err := c.Layout.Resolve(c.Dim); err != nil {
+			return fmt.Errorf("model: %s: %w", c.Kind, err)
+		}
 	}
 	if k.Canonical && c.Dim%2 != 0 {
 		return fmt.Errorf("model: %s needs canonical coordinates (q, p) with an even state dimension, got %d", c.Kind, c.Dim)
@@ -53,6 +75,32 @@ func (c Config) Validate() error {
 		return fmt.Errorf("model: precision %s, want %s or %s", check.Quote(c.Precision), Float32, Float64)
 	}
 	return nil
+}
+
+// layoutWords names what a non-canonical layout declares.
+func layoutWords(l data.Layout) string {
+	var w []string
+	if l.Velocities {
+		w = append(w, "velocities")
+	}
+	if l.Inputs > 0 {
+		w = append(w, fmt.Sprintf("%d inputs", l.Inputs))
+	}
+	if len(l.Angles) > 0 {
+		w = append(w, fmt.Sprintf("angles %v", l.Angles))
+	}
+	return strings.Join(w, ", ")
+}
+
+// StateLayout returns c's layout resolved for its dimension (positions
+// filled in, angles sorted). It panics if c is invalid: for configurations
+// that Validate accepted.
+func (c Config) StateLayout() data.Layout {
+	l, err := c.Layout.Resolve(c.Dim)
+	if err != nil {
+		panic(err.Error())
+	}
+	return l
 }
 
 // The valid values of Config.Precision.
