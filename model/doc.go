@@ -16,10 +16,21 @@
 //   - "mass": an HNN with a learned constant mass matrix, H = p^T L L^T p
 //     / 2 + V(q) with L = I + A lower-triangular (array "L") and V a
 //     network ("V"); separable too.
+//   - "symoden": SymODEN (Zhong et al. 2020), H = p^T M^-1(q) p / 2 + V(q)
+//     with M^-1 = L L^T + 0.1 I from a Cholesky network ("Minv"), V ("V")
+//     and an input matrix g(q) ("g"); field J grad H + (0, g u).
+//   - "delan": DeLaN (Lutter et al. 2019), L = q-dot^T M(q) q-dot / 2 -
+//     V(q) with M = L L^T + 0.01 I ("M"), V and g; q-ddot from the
+//     Euler-Lagrange equation in closed form.
 //
-// States use the canonical layout: the first half of a state vector holds
-// the positions q, the second half the momenta p, so every canonical kind
-// needs an even state dimension. A model is generic over its element type
+// States use the canonical layout unless Config.Layout says otherwise: the
+// first half of a state vector holds the positions q, the second half the
+// momenta p, so every canonical kind needs an even state dimension. Kinds
+// with Kind.Layouts (symoden, delan) also take states (q, v, u) of n
+// positions, n velocities or momenta and m inputs, with angles that their
+// networks see as (cos q, sin q); their field is (q-dot, v-dot, 0), so an
+// input is a state channel that stays constant and the fit modes and
+// integrators work unchanged. A model is generic over its element type
 // (float32 or float64); it is evaluated through a Workspace, one per
 // goroutine, sized for a batch of rows. A workspace gives the field and its
 // vector-Jacobian product (FieldVJP), from which the training loss and its
