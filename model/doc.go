@@ -22,6 +22,11 @@
 //   - "delan": DeLaN (Lutter et al. 2019), L = q-dot^T M(q) q-dot / 2 -
 //     V(q) with M = L L^T + 0.01 I ("M"), V and g; q-ddot from the
 //     Euler-Lagrange equation in closed form.
+//   - "lnn": the Lagrangian neural network (Cranmer et al. 2020), a
+//     network ("L") of (q, q-dot) plus |q-dot|^2 / 2 as the Lagrangian,
+//     q-ddot from the Euler-Lagrange equation with its Hessian solved
+//     (guarded against singularity), g(q) u as the generalised force; on
+//     momentum rows the network is H(q, p) and the field J grad H + (0, g u).
 //   - "naive" and "geometric": SymODEN's unstructured baselines, one
 //     network ("F") of the state and inputs giving the derivatives of the
 //     positions and velocities (naive, the baseline on canonical states),
@@ -31,7 +36,7 @@
 // States use the canonical layout unless Config.Layout says otherwise: the
 // first half of a state vector holds the positions q, the second half the
 // momenta p, so every canonical kind needs an even state dimension. Kinds
-// with Kind.Layouts (symoden, delan, naive, geometric) also take states (q, v, u) of n
+// with Kind.Layouts (symoden, delan, lnn, naive, geometric) also take states (q, v, u) of n
 // positions, n velocities or momenta and m inputs, with angles that their
 // networks see as (cos q, sin q); their field is (q-dot, v-dot, 0), so an
 // input is a state channel that stays constant and the fit modes and

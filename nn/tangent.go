@@ -78,7 +78,7 @@ func (ws *JetWorkspace[T]) Batch() int { return ws.batch }
 // In), for each of the k tangent batches dX_a in dx (k blocks of B x In)
 // the directional derivatives dY_a = J_f(X) dX_a, and for each pair
 // p = (a, b) of the workspace the second directional derivatives
-// ddY_p = f''(X)[dX_a, dX_b], row by row: forward-mode differentiation to
+// ddY_p = f”(X)[dX_a, dX_b], row by row: forward-mode differentiation to
 // second order, for an input whose second derivatives along the pairs are
 // zero (an input linear in each direction of a pair). It returns y (B x
 // Out), dy (k blocks) and ddy (P blocks of B x Out), owned by ws. The
