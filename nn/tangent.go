@@ -78,7 +78,7 @@ func (ws *JetWorkspace[T]) Batch() int { return ws.batch }
 // In), for each of the k tangent batches dX_a in dx (k blocks of B x In)
 // the directional derivatives dY_a = J_f(X) dX_a, and for each pair
 // p = (a, b) of the workspace the second directional derivatives
-// ddY_p = f”(X)[dX_a, dX_b], row by row: forward-mode differentiation to
+// ddY_p = D2f(X)[dX_a, dX_b], row by row: forward-mode differentiation to
 // second order, for an input whose second derivatives along the pairs are
 // zero (an input linear in each direction of a pair). It returns y (B x
 // Out), dy (k blocks) and ddy (P blocks of B x Out), owned by ws. The
@@ -234,8 +234,9 @@ func (m *MLP[T]) BackwardJet(ws *JetWorkspace[T], grad, xbar, dxbar, ybar, dybar
 	}
 }
 
-// thirdDerivative writes s”'(A) into s3 from the activated values z =
-// s(A), s1 = s'(A) and s2 = s”(A) of act.
+// thirdDerivative writes the third derivative of act at A into s3, from
+// the activated values z = s(A) and the first and second derivatives s1
+// and s2 at A.
 func thirdDerivative[T Float](act Activation, s3, z, s1, s2 []T) {
 	s3 = s3[:len(z)]
 	for i, v := range z {
