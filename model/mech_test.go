@@ -399,3 +399,81 @@ func TestMechConfig(t *testing.T) {
 		t.Errorf("model.json of a canonical model has a layout: %s", b)
 	}
 }
+
+// TestLayoutKindsFloat32 checks that the new kinds' float32 field and
+// gradient (nn's float32 kernels where the CPU has them) agree with
+// float64 on the same parameters, on a layout with velocities, inputs and
+// an angle, to 1e-3 of the largest entry: float32 rounding (6e-8) grown
+// through the networks, their derivatives and the per-row solves.
+func TestLayoutKindsFloat32(t *testing.T) {
+	t.Parallel()
+	l := data.Layout{Positions: 2, Velocities: true, Inputs: 1, Angles: []int{1}}
+	for _, kind := range []string{"symoden", "delan", "lnn", "naive", "geometric"} {
+		c := Config{Kind: kind, Dim: l.Dim(), Hidden: []int{16, 16}, Layout: l}
+		m64 := newConfigModel(t, c, 9)
+		c.Precision = Float32
+		p32 := make([]float32, len(m64.Params()))
+		for i, v := range m64.Params() {
+			p32[i] = float32(v)
+		}
+		m32, err := FromParams(c, p32)
+		if err != nil {
+			t.Fatal(err)
+		}
+		const B = 6
+		x, y := randBatch(B, l.Dim(), 10), randBatch(B, l.Dim(), 11)
+		if kind == "lnn" {
+			x = wellConditioned(t, m64, B, 10)
+		}
+		x32, y32 := make([]float32, len(x)), make([]float32, len(y))
+		for i := range x {
+			x32[i], y32[i] = float32(x[i]), float32(y[i])
+		}
+		g64, g32 := make([]float64, len(p32)), make([]float32, len(p32))
+		m64.NewWorkspace(B, true).LossGrad(x, y, g64)
+		m32.NewWorkspace(B, true).LossGrad(x32, y32, g32)
+		var worst, scale float64
+		for i, v := range g64 {
+			worst = math.Max(worst, math.Abs(float64(g32[i])-v))
+			scale = math.Max(scale, math.Abs(v))
+		}
+		if worst > 1e-3*scale {
+			t.Errorf("%s: float32 gradient differs from float64 by %g (scale %g)", kind, worst, scale)
+		}
+	}
+}
+
+// TestLayoutKindsRollOutUnderInputs rolls every new kind out from states
+// with inputs (dopri5, 20 samples) and checks that the inputs stay exactly as
+// they started, as SymODEN's du/dt = 0 promises, and that the states stay
+// finite.
+func TestLayoutKindsRollOutUnderInputs(t *testing.T) {
+	t.Parallel()
+	l := data.Layout{Positions: 2, Velocities: true, Inputs: 1, Angles: []int{0}}
+	ts := make([]float64, 21)
+	for i := range ts {
+		ts[i] = 0.01 * float64(i)
+	}
+	for _, kind := range []string{"symoden", "delan", "lnn", "naive", "geometric"} {
+		m := newConfigModel(t, Config{Kind: kind, Dim: l.Dim(), Hidden: []int{8}, Layout: l}, 12)
+		x0 := []float64{0.3, -0.2, 0.5, 0.1, 1.5, -1, 0.2, 0.4, -0.3, -2}
+		out := make([]float64, 2*len(ts)*l.Dim())
+		if err := Rollout(out, m, mustIntegrator(t), x0, ts, 2); err != nil {
+			t.Fatal(err)
+		}
+		d := l.Dim()
+		for s := range 2 {
+			for j := range ts {
+				row := out[(s*len(ts)+j)*d : (s*len(ts)+j+1)*d]
+				if row[d-1] != x0[s*d+d-1] {
+					t.Fatalf("%s: input %v at step %d, started at %v", kind, row[d-1], j, x0[s*d+d-1])
+				}
+				for _, v := range row {
+					if math.IsNaN(v) || math.IsInf(v, 0) {
+						t.Fatalf("%s: state %v at step %d", kind, row, j)
+					}
+				}
+			}
+		}
+	}
+}
