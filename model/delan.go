@@ -17,7 +17,7 @@ func init() {
 		Build32:     newDeLaN[float32],
 		Build64:     newDeLaN[float64],
 		FLOPs:       mechFLOPs("M"),
-		Cost:        6,
+		Cost:        8, // LossGrad beside a baseline, pendulum layout (BenchmarkLayoutLossGrad): about 9x
 	})
 }
 
