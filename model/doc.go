@@ -75,7 +75,9 @@
 //     which the energy metrics and figures look for; a workspace allocates
 //     its buffers once and nothing per call;
 //   - registers a Kind from an init function: name, title, whether it is
-//     canonical and trained through input gradients, its Parts, Build32
+//     canonical and trained through input gradients, the state layouts it
+//     takes beyond the canonical one (Layouts; its Parts and builders read
+//     Config.StateLayout), its Parts, Build32
 //     and Build64, its FLOPs per row (NetFLOPs for each network), the
 //     integrators that suit it beyond the general ones, and its cost.
 //
