@@ -1,0 +1,84 @@
+package latent
+
+import (
+	"math"
+	"math/rand/v2"
+	"strings"
+	"testing"
+)
+
+// TestImplicitMidpointGradFD checks the exact gradient of the loss with
+// fit's implicit midpoint as the dynamics step (by its name and its alias
+// midpoint) and as the rollout integrator (its forward solves and adjoint
+// solves), forwards and forward-backward, against central finite
+// differences in float64, as TestRolloutLossGradFD does for the others.
+func TestImplicitMidpointGradFD(t *testing.T) {
+	t.Parallel()
+	for _, c := range []Config{
+		{Kind: "hnn", Step: "implicit-midpoint"},
+		{Kind: "baseline", Step: "midpoint", Horizon: 2, Integrator: "implicit-midpoint"},
+		{Kind: "hnn", Horizon: 3, Integrator: "implicit-midpoint", Backward: true},
+		{Kind: "separable", Step: "rk4", Horizon: 2, Integrator: "implicit-midpoint", Backward: true},
+	} {
+		m, ws := tinyRollConfig(t, c, 23)
+		grad := make([]float64, len(m.Params))
+		ls := ws.LossGrad(grad)
+		if math.IsInf(ls.Total, 0) || math.IsNaN(ls.Total) {
+			t.Fatalf("%+v: losses %+v", c, ls)
+		}
+		const h = 1e-6
+		var diff, norm float64
+		for i := range m.Params {
+			orig := m.Params[i]
+			m.Params[i] = orig + h
+			up := ws.Loss(nil).Total
+			m.Params[i] = orig - h
+			down := ws.Loss(nil).Total
+			m.Params[i] = orig
+			want := (up - down) / (2 * h)
+			diff += (grad[i] - want) * (grad[i] - want)
+			norm += want * want
+		}
+		// As TestRolloutLossGradFD; the fixed-point solves meet 1e-12
+		// relative, far below the differences' error.
+		if e := math.Sqrt(diff / norm); !(e < 1e-7) {
+			t.Errorf("%+v: gradient differs from finite differences, relative error %.3g", c, e)
+		}
+	}
+}
+
+// TestStepNames checks that the step and integrator names are fit's: the
+// registered ones are taken (with their aliases), the others and those
+// that do not suit the kind or the use are refused with the valid names,
+// and a Config with its defaults unset validates as with them.
+func TestStepNames(t *testing.T) {
+	t.Parallel()
+	for _, c := range []Config{
+		{Kind: "hnn"},
+		{Kind: "hnn", Step: "euler"},
+		{Kind: "hnn", Step: "midpoint"},
+		{Kind: "hnn", Step: "implicit-midpoint", Horizon: 1, Integrator: "implicit-midpoint"},
+		{Kind: "separable", Step: "rk4", Horizon: 1, Integrator: "leapfrog"},
+	} {
+		if err := c.Validate(); err != nil {
+			t.Errorf("%+v: %v", c, err)
+		}
+	}
+	for _, c := range []struct {
+		c    Config
+		want string
+	}{
+		{Config{Kind: "hnn", Step: "dopri5"}, "euler, implicit-midpoint, rk4"},
+		{Config{Kind: "separable", Step: "leapfrog"}, "euler, implicit-midpoint, rk4"},
+		{Config{Kind: "hnn", Horizon: 2, Integrator: "euler"}, "implicit-midpoint, leapfrog, rk4"},
+		{Config{Kind: "hnn", Horizon: 2, Integrator: "leapfrog"}, "separable"},
+	} {
+		err := c.c.Validate()
+		if err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%+v: error %v, want one naming %s", c.c, err, c.want)
+		}
+		if _, err := New[float32](c.c, rand.New(rand.NewPCG(1, 1))); err == nil {
+			t.Errorf("%+v: New: no error", c.c)
+		}
+	}
+}
