@@ -148,12 +148,12 @@ func (c Config) Validate() error {
 		return fmt.Errorf("latent: backward set without a rollout horizon; it rolls half of the rollout loss backwards (horizon > 0)")
 	}
 	if ig, err := fit.LookupIntegrator(c.step()); err != nil || !ig.Incrementer() {
-		return fmt.Errorf("latent: step %s, want one of %s (midpoint is implicit-midpoint)", check.Quote(c.Step), strings.Join(fit.Steps(), ", "))
+		return fmt.Errorf("latent: step %s, want one of %s", check.Quote(c.Step), withAliases(fit.Steps()))
 	} else if !ig.Suits(k) {
 		return fmt.Errorf("latent: step %s does not suit a %s model's field (only the kinds that list it do)", c.Step, c.Kind)
 	}
 	if ig, err := fit.LookupIntegrator(c.integrator()); err != nil || ig.StepOnly {
-		return fmt.Errorf("latent: integrator %s, want one of %s", check.Quote(c.Integrator), strings.Join(fit.Integrators(), ", "))
+		return fmt.Errorf("latent: integrator %s, want one of %s", check.Quote(c.Integrator), withAliases(fit.Integrators()))
 	} else if !ig.Suits(k) {
 		return fmt.Errorf("latent: a %s model's field does not suit integrator %s (only the kinds that list it do: leapfrog needs a separable energy); use rk4 (or a kind such as separable)", c.Kind, c.Integrator)
 	}
@@ -161,6 +161,19 @@ func (c Config) Validate() error {
 		return fmt.Errorf("latent: dynamics: %w", err)
 	}
 	return nil
+}
+
+// withAliases joins the names of fit's integrators, each followed by its
+// aliases in parentheses: "euler, implicit-midpoint (midpoint), rk4".
+func withAliases(names []string) string {
+	out := make([]string, len(names))
+	for i, name := range names {
+		out[i] = name
+		if ig, err := fit.LookupIntegrator(name); err == nil && len(ig.Aliases) > 0 {
+			out[i] += " (" + strings.Join(ig.Aliases, ", ") + ")"
+		}
+	}
+	return strings.Join(out, ", ")
 }
 
 // Dynamics returns the configuration of the model of the latent dynamics:

@@ -68,9 +68,9 @@ func TestStepNames(t *testing.T) {
 		c    Config
 		want string
 	}{
-		{Config{Kind: "hnn", Step: "dopri5"}, "euler, implicit-midpoint, rk4"},
-		{Config{Kind: "separable", Step: "leapfrog"}, "euler, implicit-midpoint, rk4"},
-		{Config{Kind: "hnn", Horizon: 2, Integrator: "euler"}, "implicit-midpoint, leapfrog, rk4"},
+		{Config{Kind: "hnn", Step: "dopri5"}, "euler, implicit-midpoint (midpoint), rk4"},
+		{Config{Kind: "separable", Step: "leapfrog"}, "euler, implicit-midpoint (midpoint), rk4"},
+		{Config{Kind: "hnn", Horizon: 2, Integrator: "euler"}, "implicit-midpoint (midpoint), leapfrog, rk4"},
 		{Config{Kind: "hnn", Horizon: 2, Integrator: "leapfrog"}, "separable"},
 	} {
 		err := c.c.Validate()
@@ -80,5 +80,28 @@ func TestStepNames(t *testing.T) {
 		if _, err := New[float32](c.c, rand.New(rand.NewPCG(1, 1))); err == nil {
 			t.Errorf("%+v: New: no error", c.c)
 		}
+	}
+}
+
+// TestUnconvergedIsInfinite checks that a rollout loss whose implicit
+// midpoint solves do not converge (a latent field too stiff for a unit
+// step: the fixed-point iteration's map is no contraction) is infinite,
+// which a Stepper reports without moving the parameters.
+func TestUnconvergedIsInfinite(t *testing.T) {
+	t.Parallel()
+	m, ws := tinyRollConfig(t, Config{Kind: "baseline", Horizon: 2, Integrator: "implicit-midpoint"}, 29)
+	if ls := ws.Loss(nil); math.IsInf(ls.Total, 0) {
+		t.Fatalf("converging solves: losses %+v", ls)
+	}
+	for i := range m.Dyn.Params() {
+		m.Dyn.Params()[i] *= 30
+	}
+	per := make([]float64, ws.Batch())
+	if ls := ws.Loss(per); !math.IsInf(ls.Total, 1) || !math.IsInf(per[0], 1) {
+		t.Errorf("stiff field: losses %+v, per sample %v; want infinite", ls, per)
+	}
+	grad := make([]float64, len(m.Params))
+	if ls := ws.LossGrad(grad); !math.IsInf(ls.Total, 1) {
+		t.Errorf("stiff field: LossGrad losses %+v; want infinite", ls)
 	}
 }
