@@ -18,10 +18,17 @@
 // The rollout fit integrates with a differentiable integrator, one per
 // file: "rk4" (rk4.go), "leapfrog" (leapfrog.go, for kinds that list it
 // in model.Kind.Integrators: separable energies) and "implicit-midpoint"
-// (implicit.go). Each step's backward pass is a sequence of
-// vector-Jacobian products of the field (model.Workspace.FieldVJP), at
-// the stage inputs the forward pass saved; the implicit midpoint's is the
-// implicit function theorem's, solved by fixed-point iteration.
+// (implicit.go, also "midpoint"); "euler" (euler.go) is a step only, of
+// one-step losses. They are the one differentiable integrator of hnn:
+// package latent steps its latent states through them too, a step of -1
+// per row rolling a row backwards in time. Each step's backward pass is a
+// sequence of vector-Jacobian products of the field
+// (model.Workspace.FieldVJP), at the stage inputs the forward pass saved
+// (evaluated again, or kept on a workspace per stage: Engine.Keep); the
+// implicit midpoint's is the implicit function theorem's, solved by
+// fixed-point iteration. An Incrementer also gives its step's increment
+// when both ends are known, the defect of its equation on observed pairs
+// (the latent dynamics loss's residual).
 //
 // # Adding a fit mode or an integrator
 //
@@ -30,7 +37,9 @@
 // reads Horizon and Integrator, and its training function for each element
 // type. An integrator is one file that registers an Integrator: its name,
 // the number of stage inputs a step saves, whether a model kind must list
-// it, and its forward and backward steps for each element type. Their
-// tests go beside them; TestRolloutGradFD checks every registered
-// integrator on every model kind against finite differences.
+// it, and its forward and backward steps for each element type (an
+// explicit step is its increment made a Stepper by explicit). Their tests
+// go beside them; TestStepperGradFD checks every registered stepper and
+// increment, and TestRolloutGradFD every rollout integrator on every
+// model kind, against finite differences.
 package fit

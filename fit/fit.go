@@ -3,7 +3,6 @@ package fit
 import (
 	"fmt"
 	"math/rand/v2"
-	"slices"
 	"sort"
 	"strings"
 
@@ -85,8 +84,8 @@ func (c Config) Validate(kind string) error {
 	if err := check.Count("horizon", c.Horizon, 1, MaxHorizon); err != nil {
 		return err
 	}
-	ig, ok := integrators[c.Integrator]
-	if !ok {
+	ig, err := LookupIntegrator(c.Integrator)
+	if err != nil || ig.StepOnly {
 		return &check.FieldError{Field: "integrator", Value: check.Quote(c.Integrator), Want: "one of " + strings.Join(Integrators(), ", ")}
 	}
 	if ig.KindMustList && kind != "" {
@@ -94,7 +93,7 @@ func (c Config) Validate(kind string) error {
 		if err != nil {
 			return err
 		}
-		if !slices.Contains(k.Integrators, ig.Name) {
+		if !ig.Suits(k) {
 			return &check.FieldError{Field: "integrator", Value: check.Quote(c.Integrator), Want: "an integrator that suits model " + kind + " (" + ig.Name + " needs a separable energy)"}
 		}
 	}

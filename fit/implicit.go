@@ -7,12 +7,14 @@ import (
 )
 
 // The implicit midpoint step, symplectic for every Hamiltonian and
-// dissipative for a dissipative field, for every model kind.
+// dissipative for a dissipative field, for every model kind; "midpoint"
+// is its alias, the latent dynamics step's name for it.
 func init() {
 	RegisterIntegrator(Integrator{
-		Name:  "implicit-midpoint",
-		New32: func() Stepper[float32] { return &implicitMidpoint[float32]{} },
-		New64: func() Stepper[float64] { return &implicitMidpoint[float64]{} },
+		Name:    "implicit-midpoint",
+		Aliases: []string{"midpoint"},
+		New32:   func() Stepper[float32] { return &implicitMidpoint[float32]{} },
+		New64:   func() Stepper[float64] { return &implicitMidpoint[float64]{} },
 	})
 }
 
@@ -64,8 +66,8 @@ func (*implicitMidpoint[T]) Forward(e *Engine[T], dst, x, h, save []T) {
 // Backward follows the implicit function theorem: with J the field's
 // Jacobian at m and a = dL/dx', the adjoint lambda solves
 // lambda = a + 1/2 J^T (h lambda) (by fixed-point iteration from a), and
-// dL/dx = lambda + 1/2 J^T (h lambda), dL/dparams = (df/dparams)^T
-// (h lambda).
+// dL/dx = lambda + 1/2 J^T (h lambda) (added to dx), dL/dparams =
+// (df/dparams)^T (h lambda).
 func (*implicitMidpoint[T]) Backward(e *Engine[T], dx, a, h, save []T) {
 	d := e.Dim()
 	m := save[:len(a)]
@@ -93,7 +95,31 @@ func (*implicitMidpoint[T]) Backward(e *Engine[T], dx, a, h, save []T) {
 	scaleRows(u, lam, 1, h, d)
 	e.VJP(m, u, true)
 	for i, v := range e.DS {
-		dx[i] = lam[i] + v/2
+		dx[i] += lam[i] + v/2
+	}
+}
+
+// Increment writes h f((x + xn)/2), the increment of the step from x to
+// xn, without solving, and saves the midpoint.
+func (*implicitMidpoint[T]) Increment(e *Engine[T], dst, x, xn, h, save []T) {
+	d := e.Dim()
+	m := save[:len(x)]
+	for i, v := range x {
+		m[i] = (v + xn[i]) / 2
+	}
+	e.Stage(0, m)
+	scaleRows(dst, e.F, 1, h, d)
+}
+
+// IncrementBackward adds 1/2 J^T (h a) to dx and to dxn.
+func (*implicitMidpoint[T]) IncrementBackward(e *Engine[T], dx, dxn, a, h, save []T) {
+	d := e.Dim()
+	m := save[:len(a)]
+	scaleRows(e.U, a, 1, h, d)
+	e.StageVJP(0, m, e.U, true)
+	for i, v := range e.DS {
+		dx[i] += v / 2
+		dxn[i] += v / 2
 	}
 }
 

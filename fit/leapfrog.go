@@ -31,7 +31,7 @@ func (leapfrog[T]) Forward(e *Engine[T], dst, x, h, save []T) {
 	k := d / 2
 	s1, s2, s3 := save[:n], save[n:2*n], save[2*n:3*n]
 	copy(s1, x)
-	e.Field(s1)
+	e.Stage(0, s1)
 	copy(s2, x)
 	for q := 0; q < n; q += d {
 		p, hr := q+k, h[q/d]
@@ -39,7 +39,7 @@ func (leapfrog[T]) Forward(e *Engine[T], dst, x, h, save []T) {
 			s2[p+j] += hr / 2 * e.F[p+j]
 		}
 	}
-	e.Field(s2)
+	e.Stage(1, s2)
 	copy(s3, s2)
 	for q := 0; q < n; q += d {
 		hr := h[q/d]
@@ -47,7 +47,7 @@ func (leapfrog[T]) Forward(e *Engine[T], dst, x, h, save []T) {
 			s3[q+j] += hr * e.F[q+j]
 		}
 	}
-	e.Field(s3)
+	e.Stage(2, s3)
 	copy(dst, s3)
 	for q := 0; q < n; q += d {
 		p, hr := q+k, h[q/d]
@@ -62,7 +62,7 @@ func (leapfrog[T]) Forward(e *Engine[T], dst, x, h, save []T) {
 //
 //	w = a + J3^T (0, h/2 a_p)           (p' = p_h + h/2 f_p(s3))
 //	w = w + J2^T (h w_q, 0)             (q' = q + h f_q(s2))
-//	dx = w + J1^T (0, h/2 w_p)          (p_h = p + h/2 f_p(s1))
+//	dx += w + J1^T (0, h/2 w_p)         (p_h = p + h/2 f_p(s1))
 func (leapfrog[T]) Backward(e *Engine[T], dx, a, h, save []T) {
 	n, d := len(a), e.Dim()
 	k := d / 2
@@ -75,7 +75,7 @@ func (leapfrog[T]) Backward(e *Engine[T], dx, a, h, save []T) {
 			u[p+j] = hr / 2 * a[p+j]
 		}
 	}
-	e.VJP(s3, u, true)
+	e.StageVJP(2, s3, u, true)
 	for i, v := range e.DS {
 		w[i] = a[i] + v
 	}
@@ -86,7 +86,7 @@ func (leapfrog[T]) Backward(e *Engine[T], dx, a, h, save []T) {
 			u[q+j] = hr * w[q+j]
 		}
 	}
-	e.VJP(s2, u, true)
+	e.StageVJP(1, s2, u, true)
 	for i, v := range e.DS {
 		w[i] += v
 	}
@@ -97,8 +97,8 @@ func (leapfrog[T]) Backward(e *Engine[T], dx, a, h, save []T) {
 			u[p+j] = hr / 2 * w[p+j]
 		}
 	}
-	e.VJP(s1, u, true)
+	e.StageVJP(0, s1, u, true)
 	for i, v := range e.DS {
-		dx[i] = w[i] + v
+		dx[i] += w[i] + v
 	}
 }

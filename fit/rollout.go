@@ -278,6 +278,7 @@ func (r *Rollout[T]) loss(rows []int, grad bool) float64 {
 		r.a[j] = c * (r.x[k*bd+j] - r.yb[k*bd+j])
 	}
 	for t := k - 1; t >= 0; t-- {
+		clear(r.dx)
 		r.st.Backward(r.e, r.dx, r.a, r.hb[t*b:(t+1)*b], r.save[t*ns:(t+1)*ns])
 		for j := range bd {
 			r.a[j] = r.dx[j] + c*(r.x[t*bd+j]-r.yb[t*bd+j])

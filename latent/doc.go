@@ -22,21 +22,26 @@
 // product of the dynamics model's workspace (model.Workspace.FieldVJP; for
 // the HNN a Hessian-vector product of H, nn.MLP.InputGradientVJP).
 //
+// The dynamics term's step can be any of package fit's registered
+// integrators with an increment (Config.Step: "euler", the reference's,
+// "rk4", or "implicit-midpoint", alias "midpoint"): the residual is the
+// defect z(t+1) - z(t) - step of the step's equation on the encoded pair.
+//
 // With Config.Horizon = K > 0 the loss adds a rollout term, as the
 // Hamiltonian Generative Network of Toth et al. (2020) trains: from z(t)
-// the latent state is advanced K frames by the latent integrator (RK4, or
-// leapfrog for a separable energy, one step of unit length per frame),
-// every state is decoded, and the mean squared pixel error against the
-// true inputs x(t+1), ..., x(t+K), averaged over the K frames, is added.
-// Its gradient runs back through the decoder at every frame and through
-// every integrator step by the steps' vector-Jacobian products
-// (unroll.go), checked against finite differences. The model's rollouts
-// then use the same integrator. With Config.Backward the loss is
-// forward-backward, as HGN's: the second half of each minibatch starts
-// from its encoded input K frames ahead, x(t+K), rolls backwards in time
-// (steps of -1 through the same integrator: the field's sign flipped per
-// row) and is decoded against x(t+K-1), ..., x(t); for leapfrog a
-// backward step undoes a forward one exactly.
+// the latent state is advanced K frames by the latent integrator (one of
+// fit's: RK4, leapfrog for a separable energy, or the implicit midpoint;
+// one step of unit length per frame), every state is decoded, and the
+// mean squared pixel error against the true inputs x(t+1), ..., x(t+K),
+// averaged over the K frames, is added. Its gradient runs back through
+// the decoder at every frame and through every integrator step by fit's
+// backward steps (the steps' vector-Jacobian products; unroll.go),
+// checked against finite differences. The model's rollouts then use the
+// same integrator. With Config.Backward the loss is forward-backward, as
+// HGN's: the second half of each minibatch starts from its encoded input
+// K frames ahead, x(t+K), rolls backwards in time (steps of -1 through
+// the same integrator) and is decoded against x(t+K-1), ..., x(t); for
+// leapfrog a backward step undoes a forward one exactly.
 //
 // SyMetric (symetric.go) measures whether latents are canonical
 // coordinates (Higgins et al. 2021): a polynomial fitted from latents to

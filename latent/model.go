@@ -4,8 +4,9 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
-	"slices"
+	"strings"
 
+	"github.com/hnn-go/hnn/fit"
 	"github.com/hnn-go/hnn/internal/check"
 	"github.com/hnn-go/hnn/model"
 	"github.com/hnn-go/hnn/nn"
@@ -39,13 +40,15 @@ type Config struct {
 	Activation   nn.Activation `json:"activation,omitzero"`
 	// DynWeight weighs the latent-dynamics loss (0.1).
 	DynWeight float64 `json:"dyn_weight,omitempty"`
-	// Step is the latent step of the dynamics loss, z(t+1) = z(t) +
-	// step: "euler" (the reference's, step = f(z(t))), "rk4" (one
+	// Step is the latent step of the dynamics loss, a unit step of one
+	// of fit's registered integrators with an increment (fit.Steps), whose
+	// defect z(t+1) - z(t) - step on the encoded pair is the loss's
+	// residual: "euler" (the reference's, step = f(z(t))), "rk4" (one
 	// classical Runge-Kutta step of unit length of dz/dt = f(z), with its
-	// exact gradient through the four stages) or "midpoint" (the implicit
-	// midpoint rule, step = f((z(t) + z(t+1))/2), explicit here because
-	// both ends are known; for an HNN it is symplectic, and the chord of
-	// an orbit is parallel to the field at its midpoint, which an Euler
+	// exact gradient through the four stages) or "implicit-midpoint", also
+	// "midpoint" (step = f((z(t) + z(t+1))/2), explicit here because both
+	// ends are known; for an HNN it is symplectic, and the chord of an
+	// orbit is parallel to the field at its midpoint, which an Euler
 	// step's tangent cannot match). Empty means "euler".
 	Step string `json:"step,omitempty"`
 	// Horizon, if positive, adds the rollout loss: from z(t) = enc(x(t))
@@ -58,9 +61,11 @@ type Config struct {
 	// the same integrator. Zero: the reference's one-step loss alone.
 	Horizon int `json:"horizon,omitempty"`
 	// Integrator is the latent integrator of the rollout loss and of the
-	// model's rollouts: IntegratorRK4 (empty means rk4) or
-	// IntegratorLeapfrog, for kinds with a separable energy. It needs
-	// Horizon > 0.
+	// model's rollouts, one of fit's registered integrators
+	// (fit.Integrators) that suits Kind: IntegratorRK4 (empty means rk4),
+	// IntegratorLeapfrog for kinds with a separable energy, or
+	// "implicit-midpoint" (a loss whose fixed-point solves do not converge
+	// is infinite). It needs Horizon > 0.
 	Integrator string `json:"integrator,omitempty"`
 	// Backward, with Horizon > 0, makes the rollout loss forward-backward
 	// (as Hamiltonian Generative Networks train): the second half of each
@@ -92,6 +97,14 @@ func (c Config) integrator() string {
 	return c.Integrator
 }
 
+// step returns the dynamics loss's step, "euler" if unset.
+func (c Config) step() string {
+	if c.Step == "" {
+		return "euler"
+	}
+	return c.Step
+}
+
 // WithDefaults returns c with zero fields set to the reference's settings.
 func (c Config) WithDefaults() Config {
 	if c.Input == 0 {
@@ -121,21 +134,24 @@ func (c Config) WithDefaults() Config {
 	return c
 }
 
-// Validate returns an error naming the first invalid field of c (after
-// WithDefaults): its settings (ValidateSettings), then its kind and the
-// latent dynamics it makes.
+// Validate returns an error naming the first invalid field of c, with
+// its defaults filled in (WithDefaults): its settings (ValidateSettings),
+// then its kind, whether the step and the integrator suit the kind's
+// field, and the latent dynamics it makes.
 func (c Config) Validate() error {
+	c = c.WithDefaults()
 	if err := c.ValidateSettings(); err != nil {
 		return fmt.Errorf("latent: %w", err)
 	}
-	if _, err := model.Lookup(c.Kind); err != nil {
+	k, err := model.Lookup(c.Kind)
+	if err != nil {
 		return fmt.Errorf("latent: %w", err)
 	}
-	if c.Integrator == IntegratorLeapfrog {
-		k, _ := model.Lookup(c.Kind)
-		if !slices.Contains(k.Integrators, IntegratorLeapfrog) {
-			return fmt.Errorf("latent: a %s model's field is not separable, so leapfrog does not suit it; use rk4 (or a kind such as separable)", c.Kind)
-		}
+	if ig, _ := fit.LookupIntegrator(c.step()); !ig.Suits(k) {
+		return fmt.Errorf("latent: step %s does not suit a %s model's field (only the kinds that list it do)", c.Step, c.Kind)
+	}
+	if ig, _ := fit.LookupIntegrator(c.integrator()); !ig.Suits(k) {
+		return fmt.Errorf("latent: a %s model's field does not suit integrator %s (only the kinds that list it do: leapfrog needs a separable energy); use rk4 (or a kind such as separable)", c.Kind, c.Integrator)
 	}
 	if err := c.Dynamics().Validate(); err != nil {
 		return fmt.Errorf("latent: dynamics: %w", err)
@@ -144,11 +160,13 @@ func (c Config) Validate() error {
 }
 
 // ValidateSettings returns a *check.FieldError naming, by its JSON name,
-// the first field of c (after WithDefaults) whose value is out of range,
-// leaving out what depends on the kind of the latent dynamics (see
-// Validate): every setting in one place, for overrides that do not know
-// the kind yet.
+// the first field of c (with its defaults filled in) whose value is out of
+// range, the names of the step and the integrator checked against fit's
+// registry, leaving out what depends on the kind of the latent dynamics
+// (see Validate): every setting in one place, for overrides that do not
+// know the kind yet.
 func (c Config) ValidateSettings() error {
+	c = c.WithDefaults()
 	switch {
 	case c.Frames != 0 && (c.Frames < 2 || c.Frames > MaxFrames):
 		return &check.FieldError{Field: "frames", Value: c.Frames, Want: fmt.Sprintf("an integer in [2, %d] (2 frames make the velocity observable)", MaxFrames)}
@@ -164,18 +182,33 @@ func (c Config) ValidateSettings() error {
 		return &check.FieldError{Field: "latent", Value: c.Latent, Want: "an even number of at least 2 (q, p)"}
 	case !(c.DynWeight > 0) || math.IsInf(c.DynWeight, 0):
 		return &check.FieldError{Field: "dyn_weight", Value: c.DynWeight, Want: "a positive, finite weight (the reference's is 0.1)"}
-	case c.Step != "" && c.Step != "euler" && c.Step != "rk4" && c.Step != "midpoint":
-		return &check.FieldError{Field: "step", Value: check.Quote(c.Step), Want: "euler, rk4 or midpoint"}
 	case c.Horizon < 0 || c.Horizon > MaxHorizon:
 		return &check.FieldError{Field: "horizon", Value: c.Horizon, Want: fmt.Sprintf("frames from 0 (no rollout loss) to %d", MaxHorizon)}
-	case c.Integrator != "" && c.Integrator != IntegratorRK4 && c.Integrator != IntegratorLeapfrog:
-		return &check.FieldError{Field: "integrator", Value: check.Quote(c.Integrator), Want: IntegratorRK4 + " or " + IntegratorLeapfrog}
 	case c.Integrator != "" && c.Horizon == 0:
 		return &check.FieldError{Field: "integrator", Value: check.Quote(c.Integrator), Want: "a rollout horizon (horizon > 0): it integrates the rollout loss"}
 	case c.Backward && c.Horizon == 0:
 		return &check.FieldError{Field: "backward", Value: c.Backward, Want: "a rollout horizon (horizon > 0): it rolls half of the rollout loss backwards"}
 	}
+	if ig, err := fit.LookupIntegrator(c.step()); err != nil || !ig.Incrementer() {
+		return &check.FieldError{Field: "step", Value: check.Quote(c.Step), Want: "one of " + withAliases(fit.Steps())}
+	}
+	if ig, err := fit.LookupIntegrator(c.integrator()); err != nil || ig.StepOnly {
+		return &check.FieldError{Field: "integrator", Value: check.Quote(c.Integrator), Want: "one of " + withAliases(fit.Integrators())}
+	}
 	return nil
+}
+
+// withAliases joins the names of fit's integrators, each followed by its
+// aliases in parentheses: "euler, implicit-midpoint (midpoint), rk4".
+func withAliases(names []string) string {
+	out := make([]string, len(names))
+	for i, name := range names {
+		out[i] = name
+		if ig, err := fit.LookupIntegrator(name); err == nil && len(ig.Aliases) > 0 {
+			out[i] += " (" + strings.Join(ig.Aliases, ", ") + ")"
+		}
+	}
+	return strings.Join(out, ", ")
 }
 
 // Dynamics returns the configuration of the model of the latent dynamics:
@@ -278,31 +311,33 @@ type Workspace[T nn.Float] struct {
 	enc   *nn.ResWorkspace[T]
 	dec   *nn.ResWorkspace[T]
 	dyn   model.Workspace[T]
-	// stages holds the latent dynamics' workspaces of the RK4 stages
-	// (stages[0] is dyn), s and k their inputs and outputs, gtmp a
-	// parameter-gradient buffer; nil for the Euler step.
-	stages    []model.Workspace[T]
-	sin, sout [4][]T
-	gtmp      []T
+	// eng is the engine of the latent steps, step the dynamics loss's
+	// (its first stage evaluated on dyn).
+	eng  *fit.Engine[T]
+	step *unroller[T]
 	// seq holds the batch's inputs, time-major: the B inputs at t, then
 	// the B inputs at t+1, ..., t+max(Horizon, 1); pair is its first 2B
 	// inputs, the encoder's.
-	seq, pair        []T
+	seq, pair []T
+	// The last forward pass: the encoded pair z, zn (B x Latent each) and
+	// the decoded frames xhat (B x Input, or (K+1) x B x Input with a
+	// rollout loss); f holds the step's increment from z to zn.
+	z, zn, xhat      []T
 	dz, dxhat, f, df []T
 	dzd              []T
 	perSample        []float64
 	k                []T // RK4 stages of Rollout, made on first use
 	// The rollout loss (Horizon > 0): an integrator step per frame, the
 	// latent states z_0..z_K ((K+1) x B x Latent), the decoder's
-	// workspace for all of them, their adjoints, and scratch.
-	roll               []*unroller[T]
-	decRoll            *nn.ResWorkspace[T]
-	zs, dzs            []T
-	adj, gu, gd, rgtmp []T
+	// workspace for all of them, and their adjoints.
+	roll    []*unroller[T]
+	decRoll *nn.ResWorkspace[T]
+	zs, dzs []T
+	adj     []T
 	// Forward-backward (Config.Backward): the last nb rows of a batch
 	// roll backwards from the encoding of their input Horizon frames
-	// ahead (encBack's batch); sign holds each row's time direction, nil
-	// without backward rows.
+	// ahead (encBack's batch); sign holds each row's step (+1 or -1),
+	// nil without backward rows.
 	nb      int
 	encBack *nn.ResWorkspace[T]
 	sign    []T
@@ -335,29 +370,16 @@ func (m *Model[T]) NewWorkspace(batch int, train bool) *Workspace[T] {
 		perSample: make([]float64, batch),
 	}
 	ws.pair = ws.seq[:2*batch*c.Input]
-	if c.Step == "rk4" {
-		ws.stages = []model.Workspace[T]{ws.dyn}
-		for range 3 {
-			ws.stages = append(ws.stages, m.Dyn.NewWorkspace(batch, train))
-		}
-		for i := range 4 {
-			ws.sin[i], ws.sout[i] = make([]T, batch*n), make([]T, batch*n)
-		}
-		if train {
-			ws.gtmp = make([]T, len(m.Dyn.Params()))
-		}
-	}
+	ws.eng = fit.NewEngine(ws.dyn, n, len(m.Dyn.Params()))
+	ws.step = newStep(m.Dyn, ws.eng, ws.dyn, c.step(), batch, n, train)
 	if K > 0 {
 		for range K {
-			ws.roll = append(ws.roll, newUnroller(m.Dyn, c.integrator(), batch, n, train))
+			ws.roll = append(ws.roll, newStep(m.Dyn, ws.eng, nil, c.integrator(), batch, n, train))
 		}
 		ws.decRoll = m.Dec.NewWorkspace((K + 1) * batch)
 		ws.zs = make([]T, (K+1)*batch*n)
 		ws.dzs = make([]T, (K+1)*batch*n)
-		ws.adj, ws.gu, ws.gd = make([]T, batch*n), make([]T, batch*n), make([]T, batch*n)
-		if train {
-			ws.rgtmp = make([]T, len(m.Dyn.Params()))
-		}
+		ws.adj = make([]T, batch*n)
 		if c.Backward && batch > 1 {
 			ws.nb = batch / 2
 			ws.encBack = m.Enc.NewWorkspace(ws.nb)
@@ -388,51 +410,7 @@ func (w *Workspace[T]) Pair() []T { return w.pair }
 func (w *Workspace[T]) Seq() []T { return w.seq }
 
 // field writes the latent field f(z) of the batch z (B x Latent) into w.f.
-func (w *Workspace[T]) field(z []T) { w.fieldWith(w.dyn, w.f, z) }
-
-// fieldWith writes f(z) into dst using the latent dynamics' workspace ws.
-func (w *Workspace[T]) fieldWith(ws model.Workspace[T], dst, z []T) { ws.Field(dst, z) }
-
-// step writes the latent step of the dynamics loss into w.f: f(z) for
-// Euler, (k1 + 2 k2 + 2 k3 + k4)/6 for RK4, keeping the stages for the
-// backward pass.
-func (w *Workspace[T]) step(z, zn []T) {
-	if w.m.cfg.Step == "midpoint" {
-		mid := w.dzd // scratch: the backward pass overwrites it later
-		for i, v := range z {
-			mid[i] = (v + zn[i]) / 2
-		}
-		w.field(mid)
-		return
-	}
-	if w.stages == nil {
-		w.field(z)
-		return
-	}
-	s, k := w.sin, w.sout
-	copy(s[0], z)
-	w.fieldWith(w.stages[0], k[0], s[0])
-	for i, v := range z {
-		s[1][i] = v + k[0][i]/2
-	}
-	w.fieldWith(w.stages[1], k[1], s[1])
-	for i, v := range z {
-		s[2][i] = v + k[1][i]/2
-	}
-	w.fieldWith(w.stages[2], k[2], s[2])
-	for i, v := range z {
-		s[3][i] = v + k[2][i]
-	}
-	w.fieldWith(w.stages[3], k[3], s[3])
-	for i := range w.f {
-		w.f[i] = (k[0][i] + 2*k[1][i] + 2*k[2][i] + k[3][i]) / 6
-	}
-}
-
-// vjp propagates u = dL/df back through the latent field at the input of
-// workspace ws: it writes dL/dz into dx and the parameter gradient into
-// grad (both overwritten).
-func (w *Workspace[T]) vjp(ws model.Workspace[T], u, grad, dx []T) { ws.FieldVJP(grad, dx, u) }
+func (w *Workspace[T]) field(z []T) { w.dyn.Field(w.f, z) }
 
 // Field writes the latent field f(z) of the batch z (B x Latent) into dst.
 func (w *Workspace[T]) Field(dst, z []T) {
@@ -492,20 +470,41 @@ func (w *Workspace[T]) LossGrad(grad []T) Losses {
 	return w.loss(grad, nil)
 }
 
+// loss returns the losses of the batch and, if grad is not nil, writes
+// their gradient into grad: the forward pass, the per-sample terms and
+// the backward pass. A loss whose implicit solves did not converge
+// (fit.Engine.Unconverged) is infinite.
 func (w *Workspace[T]) loss(grad []T, perSample []float64) Losses {
+	w.eng.Unconverged = 0
+	w.forward()
+	ls := w.terms(grad != nil, perSample)
+	if grad != nil {
+		w.backward(grad)
+	}
+	if w.eng.Unconverged > 0 {
+		ls.Roll, ls.Total = math.Inf(1), math.Inf(1)
+		for b := range perSample {
+			perSample[b] = math.Inf(1)
+		}
+	}
+	return ls
+}
+
+// forward encodes the pair into w.z and w.zn, rolls the batch out and
+// decodes it into w.xhat (with a rollout loss), and writes the step's
+// increment from z to zn into w.f.
+func (w *Workspace[T]) forward() {
 	m, c, B := w.m, w.m.cfg, w.batch
 	n, in := c.Latent, c.Input
 	z2 := m.Enc.Forward(w.enc, w.pair)
-	z, zn := z2[:B*n], z2[B*n:]
-	x := w.pair[:B*in]
+	w.z, w.zn = z2[:B*n], z2[B*n:]
 	K := c.Horizon
-	var xhat []T
 	if K == 0 {
-		xhat = m.Dec.Forward(w.dec, z)
+		w.xhat = m.Dec.Forward(w.dec, w.z)
 	} else {
 		// Roll z out K frames and decode z_0..z_K at once; the backward
 		// rows start from the encoding of their input K frames ahead.
-		copy(w.zs[:B*n], z)
+		copy(w.zs[:B*n], w.z)
 		if w.nb > 0 {
 			zb := m.Enc.Forward(w.encBack, w.seq[(K*B+B-w.nb)*in:(K+1)*B*in])
 			copy(w.zs[(B-w.nb)*n:B*n], zb)
@@ -513,87 +512,26 @@ func (w *Workspace[T]) loss(grad []T, perSample []float64) Losses {
 		for k := range K {
 			w.roll[k].forward(w.zs[(k+1)*B*n:(k+2)*B*n], w.zs[k*B*n:(k+1)*B*n], n, w.sign)
 		}
-		xhat = m.Dec.Forward(w.decRoll, w.zs)
+		w.xhat = m.Dec.Forward(w.decRoll, w.zs)
 	}
-	w.step(z, zn)
+	w.step.increment(w.f, w.z, w.zn)
+}
 
+// terms returns the losses of the last forward pass, each the mean over
+// the samples, and writes every sample's total into perSample if it is
+// not nil. With grad set it leaves the gradients of the mean total with
+// respect to the decoded frames in w.dxhat, to z and zn in w.dz and to
+// the step's increment in w.df.
+func (w *Workspace[T]) terms(grad bool, perSample []float64) Losses {
 	var ls Losses
-	wantGrad := grad != nil
-	if wantGrad {
+	if grad {
 		clear(w.dz)
 	}
-	dz, dzn := w.dz[:B*n], w.dz[B*n:]
-	aeScale := T(2 / float64(B*in))
-	auxScale := T(2 / float64(B))
-	dynScale := T(2 * c.DynWeight / float64(B*n))
-	var rollScale T
-	if K > 0 {
-		rollScale = T(2 / float64(K*B*in))
-	}
-	half := n / 2
+	B := w.batch
 	for b := range B {
-		// Frame k of a forward row's rollout is compared with input
-		// block k, of a backward row's with block K-k.
-		back := b >= B-w.nb
-		var ae float64
-		xs, hs := x[b*in:(b+1)*in], xhat[b*in:(b+1)*in]
-		if back {
-			xs = w.seq[(K*B+b)*in : (K*B+b+1)*in]
-		}
-		for j, v := range hs {
-			d := v - xs[j]
-			ae += float64(d) * float64(d)
-			if wantGrad {
-				w.dxhat[b*in+j] = aeScale * d
-			}
-		}
-		ae /= float64(in)
-		// The auxiliary loss ties each momentum to the change of its
-		// position: p_i(t) - (q_i(t+1) - q_i(t)).
-		var aux, dyn float64
-		for i := range half {
-			q, p, qn := z[b*n+i], z[b*n+half+i], zn[b*n+i]
-			r := p - (qn - q)
-			aux += float64(r) * float64(r)
-			if wantGrad {
-				g := auxScale * r
-				dz[b*n+half+i] += g
-				dz[b*n+i] += g
-				dzn[b*n+i] -= g
-			}
-		}
-		for k := range n {
-			r := zn[b*n+k] - z[b*n+k] - w.f[b*n+k]
-			dyn += float64(r) * float64(r)
-			if wantGrad {
-				g := dynScale * r
-				dzn[b*n+k] += g
-				dz[b*n+k] -= g
-				w.df[b*n+k] = -g
-			}
-		}
-		dyn = c.DynWeight * dyn / float64(n)
-		var roll float64
-		for k := 1; k <= K; k++ {
-			o, ot := (k*B+b)*in, (k*B+b)*in
-			if back {
-				ot = ((K-k)*B + b) * in
-			}
-			xs, hs := w.seq[ot:ot+in], xhat[o:o+in]
-			for j, v := range hs {
-				d := v - xs[j]
-				roll += float64(d) * float64(d)
-				if wantGrad {
-					w.dxhat[o+j] = rollScale * d
-				}
-			}
-		}
-		if K > 0 {
-			roll /= float64(K * in)
-		}
-		total := ae + aux + dyn + roll
+		ae, aux, dyn, roll := w.rowTerms(b, grad)
 		if perSample != nil {
-			perSample[b] = total
+			perSample[b] = ae + aux + dyn + roll
 		}
 		ls.AE += ae
 		ls.Aux += aux
@@ -605,29 +543,103 @@ func (w *Workspace[T]) loss(grad []T, perSample []float64) Losses {
 	ls.Dyn /= float64(B)
 	ls.Roll /= float64(B)
 	ls.Total = ls.AE + ls.Aux + ls.Dyn + ls.Roll
-	if !wantGrad {
-		return ls
-	}
+	return ls
+}
 
+// rowTerms returns the loss terms of sample b: reconstruction, auxiliary,
+// dynamics and rollout. With grad set it writes their gradients (scaled
+// for the batch mean) with respect to the sample's decoded frames into
+// w.dxhat and its step increment into w.df, and adds those with respect
+// to its z and zn to w.dz.
+func (w *Workspace[T]) rowTerms(b int, grad bool) (ae, aux, dyn, roll float64) {
+	c, B := w.m.cfg, w.batch
+	n, in := c.Latent, c.Input
+	K := c.Horizon
+	z, zn, xhat := w.z, w.zn, w.xhat
+	dz, dzn := w.dz[:B*n], w.dz[B*n:]
+	aeScale := T(2 / float64(B*in))
+	auxScale := T(2 / float64(B))
+	dynScale := T(2 * c.DynWeight / float64(B*n))
+	var rollScale T
+	if K > 0 {
+		rollScale = T(2 / float64(K*B*in))
+	}
+	// Frame k of a forward row's rollout is compared with input block
+	// k, of a backward row's with block K-k.
+	back := b >= B-w.nb
+	xs, hs := w.pair[b*in:(b+1)*in], xhat[b*in:(b+1)*in]
+	if back {
+		xs = w.seq[(K*B+b)*in : (K*B+b+1)*in]
+	}
+	for j, v := range hs {
+		d := v - xs[j]
+		ae += float64(d) * float64(d)
+		if grad {
+			w.dxhat[b*in+j] = aeScale * d
+		}
+	}
+	ae /= float64(in)
+	// The auxiliary loss ties each momentum to the change of its
+	// position: p_i(t) - (q_i(t+1) - q_i(t)).
+	half := n / 2
+	for i := range half {
+		q, p, qn := z[b*n+i], z[b*n+half+i], zn[b*n+i]
+		r := p - (qn - q)
+		aux += float64(r) * float64(r)
+		if grad {
+			g := auxScale * r
+			dz[b*n+half+i] += g
+			dz[b*n+i] += g
+			dzn[b*n+i] -= g
+		}
+	}
+	for k := range n {
+		r := zn[b*n+k] - z[b*n+k] - w.f[b*n+k]
+		dyn += float64(r) * float64(r)
+		if grad {
+			g := dynScale * r
+			dzn[b*n+k] += g
+			dz[b*n+k] -= g
+			w.df[b*n+k] = -g
+		}
+	}
+	dyn = c.DynWeight * dyn / float64(n)
+	for k := 1; k <= K; k++ {
+		o, ot := (k*B+b)*in, (k*B+b)*in
+		if back {
+			ot = ((K-k)*B + b) * in
+		}
+		xs, hs := w.seq[ot:ot+in], xhat[o:o+in]
+		for j, v := range hs {
+			d := v - xs[j]
+			roll += float64(d) * float64(d)
+			if grad {
+				w.dxhat[o+j] = rollScale * d
+			}
+		}
+	}
+	if K > 0 {
+		roll /= float64(K * in)
+	}
+	return ae, aux, dyn, roll
+}
+
+// backward writes the gradient of the last forward pass's mean total loss
+// with respect to the model's parameters into grad, from the gradients
+// terms left: through the step's increment, the decoder (at every
+// rolled-out frame), the integrator steps of the rollout and the
+// encoder.
+func (w *Workspace[T]) backward(grad []T) {
+	m, c, B := w.m, w.m.cfg, w.batch
+	n := c.Latent
+	dz, dzn := w.dz[:B*n], w.dz[B*n:]
 	ne, nd := len(m.Enc.Params), len(m.Dec.Params)
 	gEnc, gDec, gDyn := grad[:ne], grad[ne:ne+nd], grad[ne+nd:]
-	// The latent dynamics, through the step.
-	switch {
-	case c.Step == "midpoint":
-		// The field is evaluated at (z + zn)/2: half of dL/dmid to each.
-		w.vjp(w.dyn, w.df, gDyn, w.dzd)
-		for i, v := range w.dzd {
-			dz[i] += v / 2
-			dzn[i] += v / 2
-		}
-	case w.stages == nil:
-		w.vjp(w.dyn, w.df, gDyn, w.dzd)
-		for i, v := range w.dzd {
-			dz[i] += v
-		}
-	default:
-		w.backwardRK4(dz, gDyn)
-	}
+	// The latent dynamics, through the step's increment.
+	clear(gDyn)
+	w.eng.Grad = gDyn
+	w.step.incrementBackward(dz, dzn, w.df)
+	K := c.Horizon
 	if K == 0 {
 		m.Dec.Backward(w.dec, gDec, w.dzd, w.dxhat)
 		for i, v := range w.dzd {
@@ -643,7 +655,7 @@ func (w *Workspace[T]) loss(grad []T, perSample []float64) Losses {
 		copy(a, w.dzs[K*B*n:])
 		for k := K; k >= 1; k-- {
 			prev := w.dzs[(k-1)*B*n : k*B*n]
-			w.roll[k-1].backward(prev, a, gDyn, w.rgtmp, w.gu, w.gd, n, w.sign)
+			w.roll[k-1].backward(prev, a, w.sign)
 			copy(a, prev)
 		}
 		for i, v := range a[:(B-w.nb)*n] {
@@ -653,41 +665,5 @@ func (w *Workspace[T]) loss(grad []T, perSample []float64) Losses {
 	m.Enc.Backward(w.enc, gEnc, nil, w.dz)
 	if w.nb > 0 {
 		m.Enc.BackwardAdd(w.encBack, gEnc, nil, w.adj[(B-w.nb)*n:])
-	}
-	return ls
-}
-
-// backwardRK4 propagates w.df = dL/dstep back through the four RK4 stages
-// (s1 = z, s2 = z + k1/2, s3 = z + k2/2, s4 = z + k3, k_i = f(s_i), step =
-// (k1 + 2 k2 + 2 k3 + k4)/6): it adds dL/dz to dz and writes the latent
-// network's parameter gradient into grad. It uses s's buffers as scratch.
-func (w *Workspace[T]) backwardRK4(dz, grad []T) {
-	df := w.df
-	gk, gs := w.sin[0], w.sin[1] // dL/dk_i and dL/ds_i; the stage inputs are no longer needed
-	weights := [4]T{1.0 / 6, 1.0 / 3, 1.0 / 3, 1.0 / 6}
-	// halves[i] is ds_{i+1}/dk_i: s2 = z + k1/2, s3 = z + k2/2, s4 = z + k3.
-	halves := [4]T{0.5, 0.5, 1, 0}
-	first := true
-	for i := 3; i >= 0; i-- {
-		for j, v := range df {
-			gk[j] = weights[i] * v
-			if i < 3 {
-				gk[j] += halves[i] * gs[j]
-			}
-		}
-		g := w.gtmp
-		if first {
-			g = grad
-		}
-		w.vjp(w.stages[i], gk, g, gs)
-		if !first {
-			for j, v := range w.gtmp {
-				grad[j] += v
-			}
-		}
-		first = false
-		for j, v := range gs {
-			dz[j] += v
-		}
 	}
 }

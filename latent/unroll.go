@@ -1,205 +1,117 @@
 package latent
 
 import (
+	"github.com/hnn-go/hnn/fit"
 	"github.com/hnn-go/hnn/model"
 	"github.com/hnn-go/hnn/nn"
 )
 
-// The latent integrators of the rollout loss (Config.Horizon > 0). Each
-// advances a batch of latent states by one frame, a unit of time, in one
-// step, through evaluations of the latent field on workspaces of their
-// own, so that the vector-Jacobian product of the step can run back
-// through every evaluation afterwards.
+// The latent steps, of the dynamics loss (Config.Step) and of the rollout
+// loss (Config.Integrator, Horizon > 0), are differentiable integrators of
+// package fit's registry, stepping a batch of latent states by one frame,
+// a unit of time: a step of size 1 per row, or -1 for a row rolled out
+// backwards in time. Each evaluates the latent field on workspaces of its
+// own, one per stage, which the engine keeps (fit.Engine.Keep) so that
+// the backward pass runs back through every evaluation without making it
+// again.
 const (
-	// IntegratorRK4 is the classical Runge-Kutta method, four field
-	// evaluations per step, for any kind.
+	// IntegratorRK4 names fit's classical Runge-Kutta step, four field
+	// evaluations per step, for any kind: the default integrator.
 	IntegratorRK4 = "rk4"
-	// IntegratorLeapfrog is the Stormer-Verlet (leapfrog) method, a half
-	// kick, a drift and a half kick, three field evaluations per step; it
-	// is symplectic and time-reversible for a separable energy H = T(p) +
-	// V(q), so only kinds that list "leapfrog" among their integrators
-	// (model.Kind.Integrators) may use it.
+	// IntegratorLeapfrog names fit's Stormer-Verlet (leapfrog) step, a
+	// half kick, a drift and a half kick, three field evaluations per
+	// step; it is symplectic and time-reversible for a separable energy
+	// H = T(p) + V(q), so only kinds that list "leapfrog" among their
+	// integrators (model.Kind.Integrators) may use it.
 	IntegratorLeapfrog = "leapfrog"
 )
 
-// stages returns the field evaluations per step of integrator name.
-func stages(name string) int {
-	if name == IntegratorLeapfrog {
-		return 3
-	}
-	return 4
-}
-
-// unroller holds the workspaces and buffers of one integrator step of a
-// batch: the latent field's workspace of every stage, each stage's input
-// and output, and scratch for the backward pass.
+// unroller is one step of a latent integrator: fit's stepper of a
+// registered name on an engine, with a workspace of the latent dynamics
+// and a stage input for every stage, and a unit step per row.
 type unroller[T nn.Float] struct {
-	leapfrog bool
-	ws       []model.Workspace[T]
-	in, out  [][]T
+	st   fit.Stepper[T]
+	inc  fit.Incrementer[T] // st, if it has an increment, else nil
+	e    *fit.Engine[T]
+	ws   []model.Workspace[T]
+	save []T
+	ones []T
 }
 
-// newUnroller returns the buffers of one step of integrator name (Config
-// integrator names; "" is RK4) for batches of batch latent states of
-// dimension n, its workspaces made from dyn.
+// newUnroller returns one step of integrator name (a name fit.NewStepper
+// takes) for batches of batch latent states of dimension n, on an engine
+// of its own, its workspaces made from dyn.
 func newUnroller[T nn.Float](dyn model.Model[T], name string, batch, n int, train bool) *unroller[T] {
-	s := stages(name)
-	u := &unroller[T]{leapfrog: name == IntegratorLeapfrog}
-	for range s {
-		u.ws = append(u.ws, dyn.NewWorkspace(batch, train))
-		u.in = append(u.in, make([]T, batch*n))
-		u.out = append(u.out, make([]T, batch*n))
+	e := fit.NewEngine(dyn.NewWorkspace(batch, train), n, len(dyn.Params()))
+	return newStep(dyn, e, nil, name, batch, n, train)
+}
+
+// newStep returns one step of integrator name on the engine e, as
+// newUnroller does; its first stage is evaluated on first if that is not
+// nil. It panics if the name is not registered (for a validated Config).
+func newStep[T nn.Float](dyn model.Model[T], e *fit.Engine[T], first model.Workspace[T], name string, batch, n int, train bool) *unroller[T] {
+	st, err := fit.NewStepper[T](name)
+	if err != nil {
+		panic("latent: " + err.Error())
+	}
+	u := &unroller[T]{st: st, e: e, save: make([]T, st.Stages()*batch*n), ones: make([]T, batch)}
+	u.inc, _ = st.(fit.Incrementer[T])
+	for i := range u.ones {
+		u.ones[i] = 1
+	}
+	for i := range st.Stages() {
+		if i == 0 && first != nil {
+			u.ws = append(u.ws, first)
+		} else {
+			u.ws = append(u.ws, dyn.NewWorkspace(batch, train))
+		}
 	}
 	return u
 }
 
-// scaleRows multiplies row r (n values) of x by sign[r]; a nil sign
-// leaves x as it is.
-func scaleRows[T nn.Float](x, sign []T, n int) {
+// steps returns the step of every row: sign (+1 or -1 per row), or a unit
+// step forwards for every row if sign is nil.
+func (u *unroller[T]) steps(sign []T) []T {
 	if sign == nil {
-		return
+		return u.ones
 	}
-	for r, s := range sign {
-		if s != 1 {
-			for i := r * n; i < (r+1)*n; i++ {
-				x[i] *= s
-			}
-		}
-	}
+	return sign
 }
 
-// field evaluates the latent field of stage s at in[s] into out[s], each
-// row multiplied by its time direction sign[r] (nil: all forward): a row
-// with sign -1 steps by -1, backwards in time, through the same
-// integrator.
-func (u *unroller[T]) field(s int, sign []T, n int) {
-	u.ws[s].Field(u.out[s], u.in[s])
-	scaleRows(u.out[s], sign, n)
-}
-
-// forward writes the state one unit of time after z into zn (both
-// B x n, canonical layout), keeping each stage's input for backward. A
-// row r with sign[r] = -1 is instead advanced by a step of -1, one unit
-// of time backwards; a nil sign advances every row forwards.
+// forward writes the state one unit of time after z into zn (both B x n,
+// canonical layout), keeping each stage's evaluation for backward. A row
+// r with sign[r] = -1 is instead advanced by a step of -1, one unit of
+// time backwards; a nil sign advances every row forwards. It panics if n
+// is not the engine's dimension.
 func (u *unroller[T]) forward(zn, z []T, n int, sign []T) {
-	in, out := u.in, u.out
-	if u.leapfrog {
-		h := n / 2
-		// Half kick: p' = p + f_p(q, p)/2.
-		copy(in[0], z)
-		u.field(0, sign, n)
-		copy(in[1], z)
-		for r := 0; r < len(z); r += n {
-			for i := h; i < n; i++ {
-				in[1][r+i] += out[0][r+i] / 2
-			}
-		}
-		// Drift: q' = q + f_q(q, p').
-		u.field(1, sign, n)
-		copy(in[2], in[1])
-		for r := 0; r < len(z); r += n {
-			for i := range h {
-				in[2][r+i] += out[1][r+i]
-			}
-		}
-		// Half kick: p'' = p' + f_p(q', p')/2.
-		u.field(2, sign, n)
-		copy(zn, in[2])
-		for r := 0; r < len(z); r += n {
-			for i := h; i < n; i++ {
-				zn[r+i] += out[2][r+i] / 2
-			}
-		}
-		return
+	if n != u.e.Dim() {
+		panic("latent: unroller dimension mismatch")
 	}
-	copy(in[0], z)
-	u.field(0, sign, n)
-	for i, v := range z {
-		in[1][i] = v + out[0][i]/2
-	}
-	u.field(1, sign, n)
-	for i, v := range z {
-		in[2][i] = v + out[1][i]/2
-	}
-	u.field(2, sign, n)
-	for i, v := range z {
-		in[3][i] = v + out[2][i]
-	}
-	u.field(3, sign, n)
-	for i, v := range z {
-		zn[i] = v + (out[0][i]+2*out[1][i]+2*out[2][i]+out[3][i])/6
-	}
+	u.e.Keep(u.ws)
+	u.st.Forward(u.e, zn, z, u.steps(sign), u.save)
 }
 
 // backward propagates a = dL/dzn back through the last forward step,
 // made with the same sign: it adds dL/dz to dz and the parameter gradient
-// to grad. a is overwritten; gtmp (the parameter count), gu and gd
-// (B x n) are scratch.
-func (u *unroller[T]) backward(dz, a, grad, gtmp, gu, gd []T, n int, sign []T) {
-	vjp := func(s int) {
-		// A stage's output is sign * f: its adjoint reaches f times sign.
-		scaleRows(gu, sign, n)
-		u.ws[s].FieldVJP(gtmp, gd, gu)
-		for i, v := range gtmp {
-			grad[i] += v
-		}
-	}
-	if u.leapfrog {
-		h := n / 2
-		// a holds (a_q', a_p''). p'' = p' + f_p(s3)/2, s3 = (q', p').
-		for r := 0; r < len(a); r += n {
-			for i := range h {
-				gu[r+i] = 0
-				gu[r+h+i] = a[r+h+i] / 2
-			}
-		}
-		vjp(2)
-		for i, v := range gd {
-			a[i] += v // now (a_q', a_p')
-		}
-		// q' = q + f_q(s2), s2 = (q, p').
-		for r := 0; r < len(a); r += n {
-			for i := range h {
-				gu[r+i] = a[r+i]
-				gu[r+h+i] = 0
-			}
-		}
-		vjp(1)
-		for i, v := range gd {
-			a[i] += v // now (a_q, a_p')
-		}
-		// p' = p + f_p(s1)/2, s1 = (q, p).
-		for r := 0; r < len(a); r += n {
-			for i := range h {
-				gu[r+i] = 0
-				gu[r+h+i] = a[r+h+i] / 2
-			}
-		}
-		vjp(0)
-		for i, v := range gd {
-			dz[i] += a[i] + v
-		}
-		return
-	}
-	// zn = z + (k1 + 2 k2 + 2 k3 + k4)/6, k_i = f(s_i), s1 = z,
-	// s2 = z + k1/2, s3 = z + k2/2, s4 = z + k3. Going back from k4, gs
-	// (in gd) is dL/ds_{i+1} of the stage after i.
-	weights := [4]T{1.0 / 6, 1.0 / 3, 1.0 / 3, 1.0 / 6}
-	halves := [4]T{0.5, 0.5, 1, 0}
-	for i, v := range a {
-		dz[i] += v
-	}
-	for s := 3; s >= 0; s-- {
-		for j, v := range a {
-			g := weights[s] * v
-			if s < 3 {
-				g += halves[s] * gd[j]
-			}
-			gu[j] = g
-		}
-		vjp(s)
-		for j, v := range gd {
-			dz[j] += v
-		}
-	}
+// to the engine's Grad.
+func (u *unroller[T]) backward(dz, a, sign []T) {
+	u.e.Keep(u.ws)
+	u.st.Backward(u.e, dz, a, u.steps(sign), u.save)
+}
+
+// increment writes the increment of a unit step from z to zn (both
+// B x n) into dst, keeping each stage's evaluation for
+// incrementBackward. It panics if the integrator has no increment (for a
+// validated Config).
+func (u *unroller[T]) increment(dst, z, zn []T) {
+	u.e.Keep(u.ws)
+	u.inc.Increment(u.e, dst, z, zn, u.ones, u.save)
+}
+
+// incrementBackward propagates a = dL/d(increment) back through the last
+// increment: it adds dL/dz to dz, dL/dzn to dzn and the parameter gradient
+// to the engine's Grad.
+func (u *unroller[T]) incrementBackward(dz, dzn, a []T) {
+	u.e.Keep(u.ws)
+	u.inc.IncrementBackward(u.e, dz, dzn, a, u.ones, u.save)
 }

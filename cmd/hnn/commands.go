@@ -100,11 +100,11 @@ func runTrain(args []string, stdout, stderr io.Writer) error {
 // (experiment.LatentPatch): the field of latent.Config each sets, by its
 // JSON name.
 var latentFlags = []struct{ field, flag, usage string }{
-	{"step", "latent-step", "latent `step` of the pixel task's dynamics loss: euler (the reference's, default), rk4 or midpoint"},
+	{"step", "latent-step", "latent `step` of the pixel task's dynamics loss: euler (the reference's, default), rk4 or implicit-midpoint (midpoint)"},
 	{"dyn_weight", "dyn-weight", "`weight` of the pixel task's latent-dynamics loss (default: the reference's 0.1)"},
 	{"frames", "frames", "`number` of consecutive frames of the pixel model's input (default: the reference's 2)"},
 	{"horizon", "latent-horizon", "`frames` of the pixel task's rollout loss: decoded future frames through the latent integrator (default: 0, none)"},
-	{"integrator", "latent-integrator", "latent `integrator` of the pixel task's rollout loss: rk4 (default) or leapfrog (separable models)"},
+	{"integrator", "latent-integrator", "latent `integrator` of the pixel task's rollout loss: rk4 (default), implicit-midpoint, or leapfrog (separable models)"},
 	{"backward", "latent-backward", "forward-backward rollout loss of the pixel task: half of each minibatch rolled out backwards in time from its input -latent-horizon frames ahead (needs -latent-horizon)"},
 }
 

@@ -545,7 +545,7 @@ func TestErrors(t *testing.T) {
 		{"NaN weight decay", "train spring -weight-decay NaN -out OUT", 1, []string{"-weight-decay NaN"}},
 		{"average of one", "train two-body -average 1 -out OUT", 1, []string{"-average 1", "[0, 1)"}},
 		{"NaN average", "train spring -average NaN -out OUT", 1, []string{"-average NaN"}},
-		{"latent step", "reproduce -tasks pixel-pendulum -latent-step leapfrog -out OUT", 1, []string{"-latent-step", "euler, rk4 or midpoint"}},
+		{"latent step", "reproduce -tasks pixel-pendulum -latent-step leapfrog -out OUT", 1, []string{"-latent-step", "euler, implicit-midpoint (midpoint), rk4"}},
 		{"negative batch", "train spring -batch -7 -out OUT", 1, []string{"-batch -7", "[0, "}},
 		{"absurd batch", "train spring -batch 1000000000000 -out OUT", 1, []string{"batch 1000000000000", "[0, "}},
 		{"absurd steps", "train spring -steps 1000000000000 -out OUT", 1, []string{"-steps 1000000000000", "[1, "}},
