@@ -19,9 +19,11 @@ import (
 // registered apart, in package experiment/report.
 type Kind interface {
 	// Train trains the model of s on the data of t, evaluates it and
-	// saves the run into dir (see Train); energy, if not nil, holds the
-	// true rollouts of the energy protocol that the runs of t share.
-	Train(s Spec, t *task.Task, dir string, energy *EnergyTruth, progress train.Progress) (*Run, error)
+	// saves the run into dir (see TrainWith), with the settings of o
+	// that change none of its numbers: the energy truth the runs of t
+	// share, progress, checkpoints (o.Checkpoint gives the loop's) and
+	// the stop signal.
+	Train(s Spec, t *task.Task, dir string, o Options) (*Run, error)
 	// Load reads the checkpoint of a run of s from dir.
 	Load(s Spec, dir string) (*Run, error)
 	// Evaluate recomputes the metrics of r, a run of t, from its model
@@ -80,8 +82,8 @@ type stateKind struct {
 	keepOwn bool
 }
 
-func (k stateKind) Train(s Spec, t *task.Task, dir string, energy *EnergyTruth, progress train.Progress) (*Run, error) {
-	return trainState(k, s, t, dir, energy, progress)
+func (k stateKind) Train(s Spec, t *task.Task, dir string, o Options) (*Run, error) {
+	return trainState(k, s, t, dir, o)
 }
 
 func (stateKind) Load(s Spec, dir string) (*Run, error) { return loadState(s, dir) }
@@ -104,17 +106,17 @@ func (k stateKind) KeepOwnErrorBars() bool { return k.keepOwn }
 // trainState generates the rows of s, trains its state-space model in
 // memory and evaluates it with the losses on the rows and k's score: the
 // training of the system and measured kinds.
-func trainState(k scorer, s Spec, t *task.Task, dir string, energy *EnergyTruth, progress train.Progress) (*Run, error) {
+func trainState(k scorer, s Spec, t *task.Task, dir string, o Options) (*Run, error) {
 	start := time.Now()
 	ds, err := Dataset(s)
 	if err != nil {
 		return nil, err
 	}
-	return trainWith(s, t, ds, dir, energy, start, k, func(float64s bool) (Trained, train.History, error) {
+	return trainWith(s, t, ds, dir, o.Energy, start, k, func(float64s bool) (Trained, train.History, error) {
 		if float64s {
-			return fitModel[float64](s, t, ds, progress)
+			return fitModel[float64](s, t, ds, dir, o)
 		}
-		return fitModel[float32](s, t, ds, progress)
+		return fitModel[float32](s, t, ds, dir, o)
 	})
 }
 

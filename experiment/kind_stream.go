@@ -28,8 +28,8 @@ func (k streamKind) scorer() scorer {
 	return nil
 }
 
-func (k streamKind) Train(s Spec, t *task.Task, dir string, energy *EnergyTruth, progress train.Progress) (*Run, error) {
-	return trainStream(s, dir, energy, k.scorer(), progress)
+func (k streamKind) Train(s Spec, t *task.Task, dir string, o Options) (*Run, error) {
+	return trainStream(s, dir, o, k.scorer())
 }
 
 func (streamKind) Load(s Spec, dir string) (*Run, error) { return loadState(s, dir) }
@@ -133,7 +133,7 @@ func evalSet(d *data.DiskDataset) (*data.Dataset, error) {
 // trainStream trains the run of s from its dataset directory and
 // evaluates it on the rows of evalSet with the losses and k's score (if
 // k is not nil).
-func trainStream(s Spec, dir string, energy *EnergyTruth, k scorer, progress train.Progress) (*Run, error) {
+func trainStream(s Spec, dir string, o Options, k scorer) (*Run, error) {
 	start := time.Now()
 	if !s.Fit.IsDerivative() {
 		return nil, fmt.Errorf("experiment: %s: the %s fit needs whole trajectories in memory; runs streamed from disk train with the derivative fit", s.Source.Dir, s.Fit.Mode)
@@ -151,15 +151,15 @@ func trainStream(s Spec, dir string, energy *EnergyTruth, k scorer, progress tra
 	if err != nil {
 		return nil, err
 	}
-	return trainWith(s, t, ev, dir, energy, start, k, func(float64s bool) (Trained, train.History, error) {
+	return trainWith(s, t, ev, dir, o.Energy, start, k, func(float64s bool) (Trained, train.History, error) {
 		if float64s {
-			return fitStream[float64](s, d, ev, progress)
+			return fitStream[float64](s, d, ev, dir, o)
 		}
-		return fitStream[float32](s, d, ev, progress)
+		return fitStream[float32](s, d, ev, dir, o)
 	})
 }
 
-func fitStream[T nn.Float](s Spec, d *data.DiskDataset, ev *data.Dataset, progress train.Progress) (Trained, train.History, error) {
+func fitStream[T nn.Float](s Spec, d *data.DiskDataset, ev *data.Dataset, dir string, o Options) (Trained, train.History, error) {
 	m, err := model.New[T](s.Model, rand.New(rand.NewPCG(s.Seed, StreamInit)))
 	if err != nil {
 		return nil, train.History{}, err
@@ -168,6 +168,9 @@ func fitStream[T nn.Float](s Spec, d *data.DiskDataset, ev *data.Dataset, progre
 	if err != nil {
 		return nil, train.History{}, err
 	}
-	h, err := train.TrainSource(m, src, train.NewSetSource[T](&ev.Test), s.Train, rand.New(rand.NewPCG(s.Seed, StreamBatch)), progress)
+	pcg := rand.NewPCG(s.Seed, StreamBatch)
+	tc := s.Train
+	tc.Checkpoint = o.Checkpoint(dir, pcg, nil)
+	h, err := train.TrainSource(m, src, train.NewSetSource[T](&ev.Test), tc, rand.New(pcg), o.Progress)
 	return Wrap(m), h, err
 }

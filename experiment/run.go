@@ -381,11 +381,7 @@ func Dataset(s Spec) (*data.Dataset, error) { return s.Source.dataset(s) }
 // energy, if not nil, supplies the true rollouts of the energy protocol
 // (see NewEnergyTruth); otherwise they are computed here.
 func Train(s Spec, dir string, energy *EnergyTruth, progress train.Progress) (*Run, error) {
-	t, err := TaskOf(s)
-	if err != nil {
-		return nil, err
-	}
-	return KindOf(s, t).Train(s, t, dir, energy, progress)
+	return TrainWith(s, dir, Options{Energy: energy, Progress: progress})
 }
 
 // trainWith trains the model of s with fitter (in float64 or float32, as
@@ -431,6 +427,10 @@ func (r *Run) Finish(dir string, save func(dir string) error, evaluate func() er
 		if err := r.saveMetrics(dir); err != nil {
 			return nil, err
 		}
+		// The run is complete: its training state is not needed.
+		if err := train.RemoveCheckpoint(dir); err != nil {
+			return nil, err
+		}
 	}
 	return r, terr
 }
@@ -440,7 +440,7 @@ func (r *Run) Finish(dir string, save func(dir string) error, evaluate func() er
 // trains in standardised units (data.FitScale of the training rows) and
 // returns the model in t's units (WrapScaled); the training history's
 // losses are in the standardised units.
-func fitModel[T nn.Float](s Spec, t *task.Task, ds *data.Dataset, progress train.Progress) (Trained, train.History, error) {
+func fitModel[T nn.Float](s Spec, t *task.Task, ds *data.Dataset, dir string, o Options) (Trained, train.History, error) {
 	m, err := model.New[T](s.Model, rand.New(rand.NewPCG(s.Seed, StreamInit)))
 	if err != nil {
 		return nil, train.History{}, err
@@ -455,7 +455,10 @@ func fitModel[T nn.Float](s Spec, t *task.Task, ds *data.Dataset, progress train
 		a, b := fitted.Apply(trainSet), fitted.Apply(testSet)
 		trainSet, testSet, sc = &a, &b, &fitted
 	}
-	h, err := fit.Train(m, trainSet, testSet, s.Fit, s.Train, rand.New(rand.NewPCG(s.Seed, StreamBatch)), progress)
+	pcg := rand.NewPCG(s.Seed, StreamBatch)
+	tc := s.Train
+	tc.Checkpoint = o.Checkpoint(dir, pcg, nil)
+	h, err := fit.Train(m, trainSet, testSet, s.Fit, tc, rand.New(pcg), o.Progress)
 	if sc != nil {
 		return WrapScaled(m, *sc), h, err
 	}

@@ -47,6 +47,10 @@ type Config struct {
 	// 1e-12 per step in float64, 1e-5 in float32). It must not exceed the
 	// minibatch rows.
 	Workers int `json:"workers,omitempty"`
+	// Checkpoint, if not nil, makes the run save its state and stop on
+	// request, and resume from a saved state (see Checkpoint). It changes
+	// no number and is never saved.
+	Checkpoint *Checkpoint `json:"-"`
 }
 
 // WithDefaults returns c with zero fields replaced by their defaults.
@@ -196,7 +200,19 @@ func loop[T nn.Float](st Steps[T], c Config, test func() (float64, error), progr
 		iterate = make([]T, len(params))
 	}
 	h := History{}
-	for step := 1; step <= c.Steps; step++ {
+	ck := newCheckpointer(st, c)
+	first := 1
+	if ck != nil {
+		done, err := ck.restore(&h, good)
+		if err != nil {
+			return h, err
+		}
+		first = done + 1
+		if done > 0 {
+			start = start.Add(-time.Duration(h.Seconds * 1e9))
+		}
+	}
+	for step := first; step <= c.Steps; step++ {
 		loss := st.Step()
 		if math.IsNaN(loss) || math.IsInf(loss, 0) {
 			copy(params, good)
@@ -247,6 +263,11 @@ func loop[T nn.Float](st Steps[T], c Config, test func() (float64, error), progr
 			}
 			h.Log = append(h.Log, p)
 			copy(good, kept())
+		}
+		if ck != nil {
+			if err := ck.boundary(step, &h, good, start); err != nil {
+				return h, err
+			}
 		}
 	}
 	copy(params, kept())

@@ -1,6 +1,7 @@
 package pixel
 
 import (
+	"errors"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
@@ -86,8 +87,8 @@ func init() {
 // draw frame strips, animations and latent portraits.
 type pixelKind struct{}
 
-func (pixelKind) Train(s experiment.Spec, t *task.Task, dir string, _ *experiment.EnergyTruth, progress train.Progress) (*experiment.Run, error) {
-	return trainPixels(s, t, dir, progress)
+func (pixelKind) Train(s experiment.Spec, t *task.Task, dir string, o experiment.Options) (*experiment.Run, error) {
+	return trainPixels(s, t, dir, o)
 }
 
 func (pixelKind) Load(s experiment.Spec, dir string) (*experiment.Run, error) {
@@ -135,7 +136,7 @@ func (l *LatentModel) Save(dir string) error { return latent.Save(dir, l.M) }
 // (latent.json, latent.npz and the dynamics' model checkpoint) and
 // evaluates it. At every log interval it checks that the latent still
 // turns (collapseWatch), into experiment.Metrics.PhaseRateLog and experiment.Metrics.Collapse.
-func trainPixels(s experiment.Spec, t *task.Task, dir string, progress train.Progress) (*experiment.Run, error) {
+func trainPixels(s experiment.Spec, t *task.Task, dir string, o experiment.Options) (*experiment.Run, error) {
 	start := time.Now()
 	d, err := pixelData(s, t)
 	if err != nil {
@@ -149,12 +150,15 @@ func trainPixels(s experiment.Spec, t *task.Task, dir string, progress train.Pro
 	watch := newCollapseWatch(m, d, s.Train.Steps)
 	prog := func(step int, loss float64) {
 		watch.step = step
-		if progress != nil {
-			progress(step, loss)
+		if o.Progress != nil {
+			o.Progress(step, loss)
 		}
 	}
-	hist, terr := latent.TrainWatch(m, samples(d, false, lc), samples(d, true, lc), s.Train, rand.New(rand.NewPCG(s.Seed, experiment.StreamBatch)), prog, watch.check)
-	if terr != nil && hist.Steps == 0 {
+	pcg := rand.NewPCG(s.Seed, experiment.StreamBatch)
+	tc := s.Train
+	tc.Checkpoint = o.Checkpoint(dir, pcg, watch)
+	hist, terr := latent.TrainWatch(m, samples(d, false, lc), samples(d, true, lc), tc, rand.New(pcg), prog, watch.check)
+	if terr != nil && (hist.Steps == 0 || errors.Is(terr, train.ErrInterrupted)) {
 		return nil, terr
 	}
 	lm := &LatentModel{M: m}
