@@ -1,14 +1,13 @@
 package experiment
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
-	"reflect"
-	"slices"
 
 	"github.com/hnn-go/hnn/internal/buildinfo"
 	"github.com/hnn-go/hnn/nn"
@@ -137,55 +136,76 @@ func SameBuild(a, b buildinfo.Info) bool {
 	return a == b
 }
 
-// DiffSpec returns the JSON path of the first setting in which a and b
-// differ ("train.steps", "model.hidden"), or "" if they are equal.
+// DiffSpec returns the JSON path of the first setting, in the order
+// config.json lists them, in which a and b differ ("train.steps",
+// "model.hidden"), or "" if they are equal.
 func DiffSpec(a, b Spec) string {
 	ja, err1 := json.Marshal(a)
 	jb, err2 := json.Marshal(b)
 	if err := errors.Join(err1, err2); err != nil {
 		return "config"
 	}
-	var ma, mb any
-	if json.Unmarshal(ja, &ma) != nil || json.Unmarshal(jb, &mb) != nil {
+	d := diffJSON("", ja, jb)
+	if d == "." {
 		return "config"
 	}
-	return diffJSON("", ma, mb)
+	return d
 }
 
-// diffJSON returns the path of the first difference of two decoded JSON
-// values, in sorted key order.
-func diffJSON(path string, a, b any) string {
-	oa, okA := a.(map[string]any)
-	ob, okB := b.(map[string]any)
+// diffJSON returns the path of the first difference of two JSON values
+// under path, "" if none: objects member by member in a's order, then
+// b's other members; other values by their bytes.
+func diffJSON(path string, a, b json.RawMessage) string {
+	ka, ma, okA := members(a)
+	kb, mb, okB := members(b)
 	if !okA || !okB {
-		if reflect.DeepEqual(a, b) {
+		if bytes.Equal(a, b) {
 			return ""
 		}
 		if path == "" {
-			return "config"
+			return "."
 		}
 		return path
 	}
-	keys := make([]string, 0, len(oa)+len(ob))
-	for k := range oa {
-		keys = append(keys, k)
-	}
-	for k := range ob {
-		if _, ok := oa[k]; !ok {
-			keys = append(keys, k)
+	for _, k := range kb {
+		if _, ok := ma[k]; !ok {
+			ka = append(ka, k)
 		}
 	}
-	slices.Sort(keys)
-	for _, k := range keys {
+	for _, k := range ka {
 		p := k
 		if path != "" {
 			p = path + "." + k
 		}
-		if d := diffJSON(p, oa[k], ob[k]); d != "" {
+		if d := diffJSON(p, ma[k], mb[k]); d != "" {
 			return d
 		}
 	}
 	return ""
+}
+
+// members returns the keys of the JSON object b in order and its
+// members, or false if b is not an object.
+func members(b json.RawMessage) ([]string, map[string]json.RawMessage, bool) {
+	dec := json.NewDecoder(bytes.NewReader(b))
+	if t, err := dec.Token(); err != nil || t != json.Delim('{') {
+		return nil, nil, false
+	}
+	var keys []string
+	m := map[string]json.RawMessage{}
+	for dec.More() {
+		t, err := dec.Token()
+		k, ok := t.(string)
+		if err != nil || !ok {
+			return nil, nil, false
+		}
+		var v json.RawMessage
+		if err := dec.Decode(&v); err != nil {
+			return nil, nil, false
+		}
+		keys, m[k] = append(keys, k), v
+	}
+	return keys, m, true
 }
 
 // CheckResumable returns an error, one line naming the file, if dir does

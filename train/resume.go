@@ -328,9 +328,13 @@ func RemoveCheckpoint(dir string) error {
 	return nil
 }
 
-// removeArrays removes the resume-*.npz files of dir but keep.
+// removeArrays removes the resume-*.npz files of dir but keep, and the
+// temporary files of checkpoint writes that were cut short.
 func removeArrays(dir, keep string) {
 	old, _ := filepath.Glob(filepath.Join(dir, "resume-*.npz"))
+	// Temporary files of writes that a killed process left.
+	tmp, _ := filepath.Glob(filepath.Join(dir, ".resume*.tmp-*"))
+	old = append(old, tmp...)
 	for _, f := range old {
 		if filepath.Base(f) != keep {
 			os.Remove(f)

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
@@ -23,6 +24,7 @@ import (
 	"github.com/hnn-go/hnn/nn"
 	"github.com/hnn-go/hnn/ode"
 	"github.com/hnn-go/hnn/task"
+	"github.com/hnn-go/hnn/train"
 )
 
 func runTrain(args []string, stdout, stderr io.Writer) error {
@@ -41,9 +43,17 @@ func runTrain(args []string, stdout, stderr io.Writer) error {
 	var ov experiment.Overrides
 	overrideFlags(fs, &ov)
 	noProgress := fs.Bool("no-progress", false, "do not draw a progress bar")
+	resume := fs.String("resume", "", "continue the interrupted run in `DIR` from its last checkpoint (its saved settings; flags given must agree with them)")
+	var every train.Every
+	fs.Var(&every, "checkpoint-every", "save the training state every `N` steps or every DURATION (30s, 2m) of training; 0 only when stopped (default "+train.DefaultCheckpointInterval.String()+")")
 	pos, err := parse(fs, args)
 	if err != nil {
 		return err
+	}
+	if *resume != "" {
+		given := map[string]bool{}
+		fs.Visit(func(f *flag.Flag) { given[f.Name] = true })
+		return resumeTrain(*resume, pos, given, ov, *workers, *out, every, *noProgress, stdout, stderr)
 	}
 	if *dataFile != "" && *stream != "" {
 		return errors.New("-data and -stream exclude each other")
@@ -82,18 +92,69 @@ func runTrain(args []string, stdout, stderr io.Writer) error {
 	if err := s.Validate(); err != nil {
 		return err
 	}
+	return trainRun(s, *out, experiment.Options{CheckpointEvery: every}, *noProgress, stdout, stderr)
+}
+
+// trainRun trains the run of s into dir with o, stopping cleanly at the
+// first SIGINT or SIGTERM (see interrupts).
+func trainRun(s experiment.Spec, dir string, o experiment.Options, noProgress bool, stdout, stderr io.Writer) error {
 	var w io.Writer = stderr
-	if *noProgress {
+	if noProgress {
 		w = nil
 	}
 	bar := reproduce.NewProgress(w, int64(s.Train.Steps), 1)
-	r, err := experiment.Train(s, *out, nil, func(step int, loss float64) { bar.Set(int64(step), loss) })
+	o.Progress = func(step int, loss float64) { bar.Set(int64(step), loss) }
+	stop, signalled, release := interrupts(stderr)
+	defer release()
+	o.Stop = stop
+	r, err := experiment.TrainWith(s, dir, o)
 	bar.Finish()
+	if errors.Is(err, train.ErrInterrupted) {
+		return interrupted(signalled(), dir, s.Train.Steps, err)
+	}
 	if r != nil {
 		printMetrics(stdout, s, r.Metrics)
-		fmt.Fprintf(stdout, "wrote %s\n", *out)
+		fmt.Fprintf(stdout, "wrote %s\n", dir)
 	}
 	return err
+}
+
+// resumeTrain continues the run in dir: its saved spec, which the task,
+// flags and settings given (pos, given) must agree with.
+func resumeTrain(dir string, pos []string, given map[string]bool, ov experiment.Overrides, workers int, out string, every train.Every,
+	noProgress bool, stdout, stderr io.Writer) error {
+	if out != "" && out != dir {
+		return fmt.Errorf("-resume %s writes into %s; -out %s differs (leave it out)", dir, dir, out)
+	}
+	saved, err := experiment.CheckResumable(dir)
+	if errors.Is(err, experiment.ErrFinished) {
+		fmt.Fprintf(stdout, "%s is a complete run (%s): nothing to resume\n", dir, experiment.MetricsFile)
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	s := saved
+	for _, f := range []string{"data", "stream", "test-fraction", "derivatives", "raw", "seed", "quick", "model"} {
+		if given[f] {
+			return fmt.Errorf("-resume %s: -%s cannot be given; the run's data and model are those of its %s", dir, f, experiment.SpecFile)
+		}
+	}
+	if len(pos) > 1 || len(pos) == 1 && pos[0] != saved.Task {
+		return fmt.Errorf("-resume %s: task %s, the saved run's is %s", dir, strings.Join(pos, " "), saved.Task)
+	}
+	ov.Apply(&s)
+	if given["workers"] {
+		s.Train.Workers = workers
+	}
+	s.Train = s.Train.WithDefaults()
+	if f := experiment.DiffSpec(saved, s); f != "" {
+		return fmt.Errorf("-resume %s: setting %s differs from the saved run's (%s); resume with its settings or train anew", dir, f, filepath.Join(dir, experiment.SpecFile))
+	}
+	if err := s.Validate(); err != nil {
+		return err
+	}
+	return trainRun(s, dir, experiment.Options{CheckpointEvery: every, Resume: true}, noProgress, stdout, stderr)
 }
 
 // latentFlags are the flags of the pixel tasks' latent settings

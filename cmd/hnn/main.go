@@ -116,6 +116,12 @@ func mainErr(args []string, stdout, stderr io.Writer) int {
 				return 0
 			case errors.Is(err, errUsage):
 				return 2
+			}
+			var ie *interruptError
+			switch {
+			case errors.As(err, &ie):
+				fmt.Fprintf(stderr, "hnn %s: %s\n", c.name, oneLine(ie.msg))
+				return ie.code
 			default:
 				fmt.Fprintf(stderr, "hnn %s: %s\n", c.name, oneLine(flagMessage(err)))
 				return 1
