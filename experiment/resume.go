@@ -119,11 +119,19 @@ func Status(dir string, s Spec) RunStatus {
 
 // ReadSpec reads the spec and build recorded in dir/config.json.
 func ReadSpec(dir string) (Spec, buildinfo.Info, error) {
-	var f specFile
-	if err := ReadJSON(filepath.Join(dir, SpecFile), &f); err != nil {
+	// Spec's UnmarshalJSON would hide the build of a specFile.
+	path := filepath.Join(dir, SpecFile)
+	var s Spec
+	var b struct {
+		Build buildinfo.Info `json:"build"`
+	}
+	if err := ReadJSON(path, &s); err != nil {
 		return Spec{}, buildinfo.Info{}, err
 	}
-	return f.Spec, f.Build, nil
+	if err := ReadJSON(path, &b); err != nil {
+		return Spec{}, buildinfo.Info{}, err
+	}
+	return s, b.Build, nil
 }
 
 // SameBuild reports whether builds a and b compute the same numbers: the

@@ -322,6 +322,7 @@ func runReproduce(args []string, stdout, stderr io.Writer) error {
 	overrideFlags(fs, &o.Overrides)
 	fs.BoolVar(&o.LongHorizon, "long-horizon", false, "also roll every model out 10x longer than its training data with each integrator and report energy drift, relative error against the chaos floor and valid prediction time")
 	lipson := fs.String("lipson", "", "directory of the Schmidt & Lipson files (default: $"+task.LipsonEnv+", else ../shared/data/lipson)")
+	fs.Var(&o.CheckpointEvery, "checkpoint-every", "each run saves its training state every `N` steps or every DURATION (30s, 2m) of training; 0 only when stopped (default "+train.DefaultCheckpointInterval.String()+")")
 	pos, err := parse(fs, args)
 	if err != nil {
 		return err
@@ -337,8 +338,17 @@ func runReproduce(args []string, stdout, stderr io.Writer) error {
 	if !*noProgress {
 		o.Progress = stderr
 	}
+	stop, signalled, release := interrupts(stderr)
+	defer release()
+	o.Stop = stop
 	res, err := report.ReproduceAndWrite(o)
+	if errors.Is(err, train.ErrInterrupted) {
+		return stoppedBy(signalled(), err)
+	}
 	printResults(stdout, res, o.Out, o.NoFigures)
+	if res != nil && (res.Counts.Kept > 0 || res.Counts.Resumed > 0) {
+		fmt.Fprintf(stdout, "runs: %s\n", res.Counts)
+	}
 	return err
 }
 

@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -163,5 +164,78 @@ func TestKillAndResume(t *testing.T) {
 				t.Logf("last output:\n%s", strings.TrimSpace(out.String()))
 			}
 		})
+	}
+}
+
+// TestReproduceResume stops a reproduction with SIGINT while its second
+// run trains, runs it again with the same output directory, and requires
+// the numbers of an uninterrupted reproduction, having kept the complete
+// run, resumed the stopped one and trained the rest.
+func TestReproduceResume(t *testing.T) {
+	if testing.Short() {
+		t.Skip("short")
+	}
+	root := t.TempDir()
+	ref, dir := filepath.Join(root, "ref"), filepath.Join(root, "run")
+	args := []string{"reproduce", "-tasks", "spring", "-seeds", "2", "-quick", "-steps", "200", "-hidden", "8",
+		"-workers", "1", "-no-figures", "-no-progress", "-checkpoint-every", "1"}
+	var out bytes.Buffer
+	if err := hnnProcess(t, &out, append(args, "-out", ref)...).Run(); err != nil {
+		t.Fatalf("%v\n%s", err, out.String())
+	}
+	out.Reset()
+	p := hnnProcess(t, &out, append(args, "-out", dir)...)
+	if err := p.Start(); err != nil {
+		t.Fatal(err)
+	}
+	exited := make(chan error, 1)
+	go func() { exited <- p.Wait() }()
+	// Signal once one run is complete and another has saved step 20.
+	poll := time.NewTicker(time.Millisecond)
+	defer poll.Stop()
+	signalled := false
+	for !signalled {
+		select {
+		case err := <-exited:
+			t.Fatalf("finished before the signal (%v)\n%s", err, out.String())
+		case <-poll.C:
+			runs, _ := filepath.Glob(filepath.Join(dir, "runs", "*"))
+			complete, partial := 0, 0
+			for _, r := range runs {
+				if _, err := os.Stat(filepath.Join(r, experiment.MetricsFile)); err == nil {
+					complete++
+				} else if n, err := train.CheckpointStep(r); err == nil && n >= 20 {
+					partial++
+				}
+			}
+			if complete >= 1 && partial >= 1 {
+				p.Process.Signal(os.Interrupt)
+				signalled = true
+			}
+		}
+	}
+	err := <-exited
+	if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != 130 {
+		t.Fatalf("after SIGINT: %v, want exit status 130\n%s", err, out.String())
+	}
+	if !strings.Contains(out.String(), "run again with -out") {
+		t.Errorf("the message does not say how to continue:\n%s", out.String())
+	}
+	out.Reset()
+	if err := hnnProcess(t, &out, append(args, "-out", dir)...).Run(); err != nil {
+		t.Fatalf("%v\n%s", err, out.String())
+	}
+	if !strings.Contains(out.String(), "runs: 1 kept, 1 resumed, 2 trained") {
+		t.Errorf("want 1 kept, 1 resumed, 2 trained:\n%s", out.String())
+	}
+	if got, want := numbers(t, dir), numbers(t, ref); !reflect.DeepEqual(got, want) {
+		t.Errorf("resumed reproduction's numbers differ:\n%v\nwant\n%v", got, want)
+	}
+	out.Reset()
+	if err := hnnProcess(t, &out, append(args, "-out", dir)...).Run(); err != nil {
+		t.Fatalf("%v\n%s", err, out.String())
+	}
+	if !strings.Contains(out.String(), "runs: 4 kept, 0 resumed, 0 trained") {
+		t.Errorf("a third invocation trains again:\n%s", out.String())
 	}
 }

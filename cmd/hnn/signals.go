@@ -68,6 +68,16 @@ type interruptError struct {
 
 func (e *interruptError) Error() string { return e.msg }
 
+// stoppedBy returns the error of a command of many runs stopped by sig
+// (err wraps train.ErrInterrupted and says how to continue).
+func stoppedBy(sig os.Signal, err error) error {
+	code, name := 1, "stopped"
+	if sig != nil {
+		code, name = exitCode(sig), sig.String()
+	}
+	return &interruptError{msg: fmt.Sprintf("%s: %v", name, err), code: code}
+}
+
 // interrupted returns the error of a run in dir of steps steps stopped by
 // sig (through err, which wraps train.ErrInterrupted): where its
 // checkpoint is and how to resume it.

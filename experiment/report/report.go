@@ -52,6 +52,9 @@ func writeReport(path string, res *reproduce.Results) error {
 	}
 	fmt.Fprintf(&b, "Settings: %s. Build: %s, %s/%s, BLAS %s, %d CPUs. Wall time %.1f s.\n\n",
 		mode, res.Build.GoVersion, res.Build.GOOS, res.Build.GOARCH, res.Build.BLAS, res.Build.NumCPU, res.Seconds)
+	if c := res.Counts; c.Kept+c.Resumed > 0 {
+		fmt.Fprintf(&b, "Runs: %s (the output directory held runs of an earlier invocation: the complete ones were kept, the interrupted ones resumed from their checkpoints; the wall time is this invocation's).\n\n", c)
+	}
 	writeSection(&b, res, metrics.MainTable)
 	writeLongHorizonSection(&b, res)
 	for _, sec := range metrics.Sections() {

@@ -1,12 +1,15 @@
 package reproduce
 
 import (
+	"errors"
 	"fmt"
+	"math"
 	"regexp"
 	"slices"
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/hnn-go/hnn/experiment"
 	"github.com/hnn-go/hnn/internal/check"
@@ -136,10 +139,22 @@ func (p *Plan) Shard(i, n int) []Job {
 
 // Runner runs the jobs of plans, sharing among them what does not depend on
 // the run (the true rollouts of each task's energy protocol). It is safe
-// for concurrent use.
+// for concurrent use. A run whose directory already holds it complete
+// (the same spec, trained by a build that computes the same numbers) is
+// kept, one stopped part way is resumed from its training state, and the
+// others are trained; Counts says how many of each.
 type Runner struct {
-	mu     sync.Mutex
-	truths map[string]*truthOnce
+	// Stop, when closed, stops the runs training at their next step,
+	// their state saved, and the runs not started yet: Run then returns
+	// an error wrapping train.ErrInterrupted.
+	Stop <-chan struct{}
+	// CheckpointEvery is how often the runs save their training state
+	// (the zero value: train.DefaultCheckpointInterval).
+	CheckpointEvery train.Every
+
+	mu                     sync.Mutex
+	truths                 map[string]*truthOnce
+	kept, resumed, trained atomic.Int64
 }
 
 type truthOnce struct {
@@ -172,14 +187,78 @@ func (rn *Runner) truth(s experiment.Spec) (*experiment.EnergyTruth, error) {
 }
 
 // Run trains and evaluates one job, writing its run directory into dir if
-// dir is not empty (see experiment.Train). A diverged run returns its run and an
-// error wrapping train.ErrDiverged.
+// dir is not empty (see experiment.TrainWith), or loads it from there if
+// it is complete, or resumes it if it was stopped part way. A diverged
+// run returns its run and an error wrapping train.ErrDiverged; a run
+// stopped through rn.Stop returns an error wrapping train.ErrInterrupted.
 func (rn *Runner) Run(j Job, dir string, progress train.Progress) (*experiment.Run, error) {
+	if rn.stopped() {
+		return nil, fmt.Errorf("reproduce: %s not started: %w", runDesc(j.Spec), train.ErrInterrupted)
+	}
+	resume := false
+	if dir != "" {
+		switch experiment.Status(dir, j.Spec) {
+		case experiment.Complete:
+			if r, err := experiment.Load(dir); err == nil {
+				rn.kept.Add(1)
+				if progress != nil {
+					progress(j.Spec.Train.Steps, lastLoss(r))
+				}
+				return r, nil
+			}
+		case experiment.Partial:
+			resume = true
+		}
+	}
 	e, err := rn.truth(j.Spec)
 	if err != nil {
 		return nil, err
 	}
-	return experiment.Train(j.Spec, dir, e, progress)
+	r, err := experiment.TrainWith(j.Spec, dir, experiment.Options{Energy: e, Progress: progress,
+		CheckpointEvery: rn.CheckpointEvery, Stop: rn.Stop, Resume: resume})
+	if !errors.Is(err, train.ErrInterrupted) {
+		if resume {
+			rn.resumed.Add(1)
+		} else {
+			rn.trained.Add(1)
+		}
+	}
+	return r, err
+}
+
+// stopped reports whether rn.Stop is closed.
+func (rn *Runner) stopped() bool {
+	select {
+	case <-rn.Stop:
+		return true
+	default:
+		return false
+	}
+}
+
+// lastLoss returns the last logged training loss of r, or NaN.
+func lastLoss(r *experiment.Run) float64 {
+	if h := r.Metrics.History; h != nil && len(h.Log) > 0 {
+		return h.Log[len(h.Log)-1].Train
+	}
+	return math.NaN()
+}
+
+// RunCounts says how many runs a Runner kept from an earlier invocation
+// (complete in their directory), resumed from their training state, and
+// trained from their first step.
+type RunCounts struct {
+	Kept, Resumed, Trained int
+}
+
+// String returns "K kept, R resumed, T trained".
+func (c RunCounts) String() string {
+	return fmt.Sprintf("%d kept, %d resumed, %d trained", c.Kept, c.Resumed, c.Trained)
+}
+
+// Counts returns how many runs rn kept, resumed and trained so far.
+func (rn *Runner) Counts() RunCounts {
+	return RunCounts{Kept: int(rn.kept.Load()), Resumed: int(rn.resumed.Load()), Trained: int(rn.trained.Load())}
 }
 
 // orderByCost returns the indices of jobs, costliest first (stable), so

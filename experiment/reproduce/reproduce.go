@@ -43,6 +43,14 @@ type Options struct {
 	Workers int `json:"-"`
 	// Progress, if not nil, receives a progress bar.
 	Progress io.Writer `json:"-"`
+	// Stop, when closed, stops the reproduction: the runs training save
+	// their state and stop, the others do not start, and Reproduce
+	// returns an error wrapping train.ErrInterrupted. Run again with the
+	// same Out, it keeps the complete runs and resumes the others.
+	Stop <-chan struct{} `json:"-"`
+	// CheckpointEvery is how often the runs save their training state
+	// (the zero value: train.DefaultCheckpointInterval).
+	CheckpointEvery train.Every `json:"-"`
 	// NoFigures leaves out the PNG figures.
 	NoFigures bool `json:"-"`
 	// Command is recorded in the results, for the report.
@@ -222,6 +230,10 @@ type Results struct {
 	Runs   []*experiment.Run                  `json:"-"`
 	Truths map[string]*experiment.EnergyTruth `json:"-"`
 	Long   *LongResults                       `json:"-"`
+	// Counts says how many runs were kept complete from an earlier
+	// invocation with the same output directory, resumed and trained
+	// (zero for results collected from elsewhere).
+	Counts RunCounts `json:"-"`
 }
 
 // Figure is a figure file written beside results.json.
@@ -291,7 +303,7 @@ func Reproduce(o Options) (*Results, error) {
 		total += int64(j.Spec.Train.Steps)
 	}
 	bar := NewProgress(o.Progress, total, len(p.Jobs))
-	rn := &Runner{}
+	rn := &Runner{Stop: o.Stop, CheckpointEvery: o.CheckpointEvery}
 	runs := make([]*experiment.Run, len(p.Jobs))
 	errs := make([]error, len(p.Jobs))
 	var wg sync.WaitGroup
@@ -326,12 +338,34 @@ func Reproduce(o Options) (*Results, error) {
 			}
 		}
 	}
+	counts := rn.Counts()
+	if o.Progress != nil && o.Out != "" {
+		fmt.Fprintf(o.Progress, "runs: %s\n", counts)
+	}
+	var stopped int
+	for _, err := range errs {
+		if errors.Is(err, train.ErrInterrupted) {
+			stopped++
+		}
+	}
+	if stopped > 0 {
+		where := ""
+		if o.Out != "" {
+			where = fmt.Sprintf("; run again with -out %s to keep the complete runs and resume the others", o.Out)
+		}
+		return nil, fmt.Errorf("reproduce: stopped with %d of %d runs complete (%s)%s: %w",
+			len(p.Jobs)-stopped, len(p.Jobs), counts, where, train.ErrInterrupted)
+	}
 	for i, err := range errs {
 		if err != nil && !errors.Is(err, train.ErrDiverged) {
 			return nil, fmt.Errorf("%s: %w", runDesc(p.Jobs[i].Spec), err)
 		}
 	}
-	return Collect(p, runs, rn, start)
+	res, err := Collect(p, runs, rn, start)
+	if res != nil {
+		res.Counts = counts
+	}
+	return res, err
 }
 
 // RunDir returns the directory of job j's run under out (out/runs/NAME), or
