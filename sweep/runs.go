@@ -124,14 +124,17 @@ func (s *RunSummary) UnmarshalJSON(b []byte) error {
 
 // RunExecutor returns the executor that trains and evaluates an
 // experiment job (a Job whose Spec is a reproduce.Job) with rn, writing
-// the run directory the worker gives it.
+// the run directory the worker gives it. It resumes a run that an earlier
+// attempt left there (see WorkerOptions.KeepDir) and keeps a complete
+// one; when ctx is done the run stops at its next step with its state
+// saved.
 func RunExecutor(rn *reproduce.Runner) Executor {
 	return func(ctx context.Context, job Job, dir string) (json.RawMessage, error) {
 		var j reproduce.Job
 		if err := json.Unmarshal(job.Spec, &j); err != nil {
 			return nil, fmt.Errorf("sweep: job %d: %w", job.Index, err)
 		}
-		r, err := rn.Run(j, dir, nil)
+		r, err := rn.RunContext(ctx, j, dir, nil)
 		if err != nil && !errors.Is(err, train.ErrDiverged) {
 			return nil, err
 		}
@@ -209,8 +212,12 @@ func CollectRuns(ctx context.Context, c *Client, f *File, out string, progress i
 // RunShard trains shard i of n of sweep f's plan on this machine, workers
 // runs at a time, into out/runs: the Kubernetes Indexed Job path, where
 // every pod takes its shard and a shared volume holds the runs for
-// CollectDir. Runs already complete in out/runs (a restarted pod) are kept.
-func RunShard(f *File, i, n, workers int, out string, log io.Writer) error {
+// CollectDir. Runs already complete in out/runs (a restarted pod) are kept,
+// and runs stopped part way resumed from their training state (see
+// reproduce.Runner). When stop (if not nil) is closed, the runs training
+// save their state and stop, the others do not start, and RunShard returns
+// an error wrapping train.ErrInterrupted.
+func RunShard(f *File, i, n, workers int, out string, log io.Writer, stop <-chan struct{}) error {
 	if err := check.Count("workers", workers, 0, check.MaxWorkers); err != nil {
 		return err
 	}
@@ -219,7 +226,7 @@ func RunShard(f *File, i, n, workers int, out string, log io.Writer) error {
 		return err
 	}
 	jobs := p.Shard(i, n)
-	rn := &reproduce.Runner{}
+	rn := &reproduce.Runner{Stop: stop}
 	errs := make([]error, len(jobs))
 	var wg sync.WaitGroup
 	next := make(chan int)
@@ -230,18 +237,21 @@ func RunShard(f *File, i, n, workers int, out string, log io.Writer) error {
 			for k := range next {
 				j := jobs[k]
 				dir := reproduce.RunDir(out, j)
-				if _, err := os.Stat(filepath.Join(dir, experiment.MetricsFile)); err == nil {
-					if log != nil {
-						fmt.Fprintf(log, "%s: done before, kept\n", j.Name)
-					}
-					continue
-				}
+				status := experiment.Status(dir, j.Spec)
 				start := time.Now()
 				_, err := rn.Run(j, dir, nil)
 				if err != nil && !errors.Is(err, train.ErrDiverged) {
 					errs[k] = fmt.Errorf("sweep: run %s: %w", j.Name, err)
 				}
-				if log != nil {
+				if log == nil || errors.Is(err, train.ErrInterrupted) {
+					continue
+				}
+				switch status {
+				case experiment.Complete:
+					fmt.Fprintf(log, "%s: done before, kept\n", j.Name)
+				case experiment.Partial:
+					fmt.Fprintf(log, "%s: resumed, %.1f s\n", j.Name, time.Since(start).Seconds())
+				default:
 					fmt.Fprintf(log, "%s: %.1f s\n", j.Name, time.Since(start).Seconds())
 				}
 			}
@@ -252,6 +262,14 @@ func RunShard(f *File, i, n, workers int, out string, log io.Writer) error {
 	}
 	close(next)
 	wg.Wait()
+	if log != nil {
+		fmt.Fprintf(log, "runs: %s\n", rn.Counts())
+	}
+	for _, err := range errs {
+		if errors.Is(err, train.ErrInterrupted) {
+			return fmt.Errorf("sweep: shard %d of %d stopped (runs: %s); run it again with the same -out to resume: %w", i, n, rn.Counts(), train.ErrInterrupted)
+		}
+	}
 	return errors.Join(errs...)
 }
 
@@ -273,6 +291,8 @@ type RunOptions struct {
 	// worker, if not nil, adjusts the options of local worker k; kill
 	// stops that worker as if it died (tests).
 	worker func(k int, o *WorkerOptions, kill func())
+	// runner, if not nil, runs the jobs of the local workers (tests).
+	runner *reproduce.Runner
 }
 
 // Run plans sweep f on a NATS server (an embedded one without o.URL), runs
@@ -320,7 +340,10 @@ func Run(ctx context.Context, f *File, o RunOptions) (*reproduce.Results, error)
 		return nil, fmt.Errorf("sweep: %w", err)
 	}
 	defer os.RemoveAll(work)
-	rn := &reproduce.Runner{}
+	rn := o.runner
+	if rn == nil {
+		rn = &reproduce.Runner{}
+	}
 	wctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	var wg sync.WaitGroup
@@ -331,7 +354,7 @@ func Run(ctx context.Context, f *File, o RunOptions) (*reproduce.Results, error)
 			wg.Wait()
 			return nil, err
 		}
-		wo := WorkerOptions{ID: fmt.Sprintf("local-%d", k), Dir: filepath.Join(work, strconv.Itoa(k)), Sweep: f.Name, AckWait: o.AckWait, Log: o.Progress}
+		wo := WorkerOptions{ID: fmt.Sprintf("local-%d", k), Dir: filepath.Join(work, strconv.Itoa(k)), Sweep: f.Name, AckWait: o.AckWait, Log: o.Progress, KeepDir: true}
 		kctx, kill := context.WithCancel(wctx)
 		if o.worker != nil {
 			o.worker(k, &wo, kill)

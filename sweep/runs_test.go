@@ -6,12 +6,14 @@ import (
 	"path/filepath"
 	"reflect"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/hnn-go/hnn/experiment"
 	"github.com/hnn-go/hnn/experiment/reproduce"
+	"github.com/hnn-go/hnn/train"
 )
 
 // smallSweep is a sweep of 8 short runs: two tasks, two models, two seeds.
@@ -91,13 +93,13 @@ func TestShardsEqualReproduce(t *testing.T) {
 	want := reproduced(t, f)
 	out := t.TempDir()
 	for i := range 3 {
-		if err := RunShard(f, i, 3, 1, out, nil); err != nil {
+		if err := RunShard(f, i, 3, 1, out, nil, nil); err != nil {
 			t.Fatal(err)
 		}
 	}
 	// A restarted shard keeps the runs it finished.
 	var log strings.Builder
-	if err := RunShard(f, 1, 3, 1, out, &log); err != nil {
+	if err := RunShard(f, 1, 3, 1, out, &log, nil); err != nil {
 		t.Fatal(err)
 	}
 	if !strings.Contains(log.String(), "done before") {
@@ -161,5 +163,73 @@ func TestReadFile(t *testing.T) {
 		if err == nil || !strings.Contains(err.Error(), c.want) {
 			t.Errorf("%s: error %v, want one containing %q", c.body, err, c.want)
 		}
+	}
+}
+
+// TestKilledWorkerResumes stops a worker in the middle of a run whose
+// directory the workers share: another worker takes the redelivered job
+// and resumes it from its last checkpoint, so that the steps trained in
+// all stay below 1.2 times the run's, and the results equal Reproduce's.
+func TestKilledWorkerResumes(t *testing.T) {
+	if testing.Short() {
+		t.Skip("short")
+	}
+	f := &File{Name: "resume", Options: reproduce.Options{Tasks: []string{"spring"}, Models: []string{"hnn"},
+		Seeds: experiment.Set(1), Quick: true, Overrides: experiment.Overrides{Steps: experiment.Set(400), Hidden: experiment.Set([]int{16, 16})},
+		NoFigures: true}}
+	want := reproduced(t, f)
+	shared := t.TempDir()
+	rn := &reproduce.Runner{CheckpointEvery: train.Every{Steps: 10}}
+	var (
+		mu      sync.Mutex
+		kills   = map[int]func(){}
+		running = -1
+		killed  atomic.Bool
+	)
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	go func() {
+		// Kill the worker running the job once it has saved step 200.
+		for !killed.Load() && ctx.Err() == nil {
+			time.Sleep(time.Millisecond)
+			dirs, _ := filepath.Glob(filepath.Join(shared, "resume", "*"))
+			for _, d := range dirs {
+				if n, err := train.CheckpointStep(d); err == nil && n >= 200 {
+					mu.Lock()
+					if kill := kills[running]; kill != nil && killed.CompareAndSwap(false, true) {
+						kill()
+					}
+					mu.Unlock()
+				}
+			}
+		}
+	}()
+	got, err := Run(ctx, f, RunOptions{Workers: 2, Out: t.TempDir(), AckWait: 2 * time.Second, runner: rn,
+		worker: func(k int, o *WorkerOptions, kill func()) {
+			o.Dir = shared
+			mu.Lock()
+			kills[k] = kill
+			mu.Unlock()
+			o.beforeRun = func(Job) {
+				mu.Lock()
+				running = k
+				mu.Unlock()
+			}
+		}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !killed.Load() {
+		t.Fatal("no worker was killed")
+	}
+	t.Logf("steps trained: %d; runs: %s", rn.Steps(), rn.Counts())
+	if steps := rn.Steps(); steps >= 480 {
+		t.Errorf("%d steps trained for a run of 400: the job restarted instead of resuming", steps)
+	}
+	if c := rn.Counts(); c.Resumed != 1 {
+		t.Errorf("runs: %s, want one resumed", c)
+	}
+	if !reflect.DeepEqual(got.Numbers(), want.Numbers()) {
+		t.Errorf("resumed sweep results differ from Reproduce's:\n%+v\n%+v", got.Numbers(), want.Numbers())
 	}
 }

@@ -61,6 +61,13 @@ type WorkerOptions struct {
 	Jobs int
 	// Log receives one line per job started and finished (nil = silent).
 	Log io.Writer
+	// KeepDir leaves the directory of a redelivered job as an earlier
+	// attempt left it, instead of emptying it, for an executor that
+	// resumes from what it finds there (RunExecutor): with a Dir that the
+	// workers share, the job of a worker that died continues from its
+	// last checkpoint; with a local Dir the directory is new (or holds
+	// this worker's own earlier attempt) and the job starts afresh.
+	KeepDir bool
 
 	// AfterRun, if not nil, is called after the executor returns and
 	// before the run's files and result are stored. Tests use it to kill
@@ -69,6 +76,8 @@ type WorkerOptions struct {
 	// afterPublish is like AfterRun, called after the result is
 	// published and before the job is acknowledged.
 	afterPublish func(Job)
+	// beforeRun, if not nil, is called before the executor starts.
+	beforeRun func(Job)
 }
 
 // Validate returns a *check.FieldError naming the first setting of o out
@@ -323,13 +332,18 @@ func (w *worker) handle(ctx context.Context, msg jetstream.Msg) (bool, error) {
 	defer hb.stop()
 
 	dir := filepath.Join(w.o.Dir, job.Sweep, job.Name)
-	if err := os.RemoveAll(dir); err != nil {
-		return false, fmt.Errorf("sweep: worker %s: job %s: %w", w.o.ID, label, err)
+	if !w.o.KeepDir || attempt == 1 {
+		if err := os.RemoveAll(dir); err != nil {
+			return false, fmt.Errorf("sweep: worker %s: job %s: %w", w.o.ID, label, err)
+		}
 	}
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return false, fmt.Errorf("sweep: worker %s: job %s: %w", w.o.ID, label, err)
 	}
 	w.logf("job %s started (attempt %d)", label, attempt)
+	if w.o.beforeRun != nil {
+		w.o.beforeRun(job)
+	}
 	start := time.Now()
 	payload, runErr := w.exec(ctx, job, dir)
 	if runErr == nil && len(payload) > 0 && !json.Valid(payload) {
@@ -339,6 +353,9 @@ func (w *worker) handle(ctx context.Context, msg jetstream.Msg) (bool, error) {
 		w.o.AfterRun(job)
 	}
 	if err := ctx.Err(); err != nil {
+		// Another worker may take it at once (best effort: a worker
+		// that dies without saying so leaves it to AckWait).
+		msg.Nak()
 		w.logf("job %s abandoned: %v", label, err)
 		return false, fmt.Errorf("sweep: worker %s: job %s abandoned: %w", w.o.ID, label, err)
 	}

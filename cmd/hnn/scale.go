@@ -18,6 +18,7 @@ import (
 	"github.com/hnn-go/hnn/experiment/reproduce"
 	"github.com/hnn-go/hnn/sweep"
 	"github.com/hnn-go/hnn/task"
+	"github.com/hnn-go/hnn/train"
 )
 
 // natsEnv is the environment variable that supplies -nats by default.
@@ -128,7 +129,7 @@ func runWorker(args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("worker", "-nats URL [-sweep NAME] [-dir DIR]", "Take runs from the work queue, train and evaluate them, store their files and results, and acknowledge each only then", stderr)
 	url := natsFlag(fs)
 	name := fs.String("sweep", "", "take only the runs of this sweep (default: any)")
-	dir := fs.String("dir", "", "local directory for run outputs (default: a temporary directory)")
+	dir := fs.String("dir", "", "directory for run outputs (default: a temporary directory); when the workers share it, a run whose worker died resumes from its last checkpoint")
 	id := fs.String("id", "", "worker name in results and logs (default: host-pid)")
 	ackWait := fs.Duration("ack-wait", time.Minute, "a run of a worker that stops answering is redelivered after this long (0: 1m)")
 	idle := fs.Duration("idle-exit", 0, "exit once no run has arrived for this long (0: run until stopped)")
@@ -144,7 +145,7 @@ func runWorker(args []string, stdout, stderr io.Writer) error {
 	if *url == "" {
 		return errors.New("-nats URL is required (or $" + natsEnv + ")")
 	}
-	wo := sweep.WorkerOptions{ID: *id, Dir: *dir, Sweep: *name, AckWait: *ackWait, IdleExit: *idle, Jobs: *jobs, Log: stderr}
+	wo := sweep.WorkerOptions{ID: *id, Dir: *dir, Sweep: *name, AckWait: *ackWait, IdleExit: *idle, Jobs: *jobs, Log: stderr, KeepDir: true}
 	if err := wo.Validate(); err != nil {
 		return err
 	}
@@ -203,7 +204,12 @@ func runSweepRun(args []string, stdout, stderr io.Writer) error {
 		if err != nil {
 			return err
 		}
-		if err := sweep.RunShard(f, i, n, *workers, *out, log); err != nil {
+		stop, signalled, release := interrupts(stderr)
+		defer release()
+		if err := sweep.RunShard(f, i, n, *workers, *out, log, stop); err != nil {
+			if errors.Is(err, train.ErrInterrupted) {
+				return stoppedBy(signalled(), err)
+			}
 			return err
 		}
 		fmt.Fprintf(stdout, "sweep %s: shard %d of %d done in %s/runs; collect with: hnn sweep collect %s -from-dir -out %s\n", f.Name, i, n, *out, pos[0], *out)

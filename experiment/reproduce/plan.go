@@ -1,6 +1,7 @@
 package reproduce
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"math"
@@ -155,6 +156,7 @@ type Runner struct {
 	mu                     sync.Mutex
 	truths                 map[string]*truthOnce
 	kept, resumed, trained atomic.Int64
+	steps                  atomic.Int64
 }
 
 type truthOnce struct {
@@ -192,7 +194,18 @@ func (rn *Runner) truth(s experiment.Spec) (*experiment.EnergyTruth, error) {
 // run returns its run and an error wrapping train.ErrDiverged; a run
 // stopped through rn.Stop returns an error wrapping train.ErrInterrupted.
 func (rn *Runner) Run(j Job, dir string, progress train.Progress) (*experiment.Run, error) {
-	if rn.stopped() {
+	return rn.run(j, dir, progress, rn.Stop)
+}
+
+// RunContext is Run, stopped when ctx is done (instead of by rn.Stop): the
+// run's state is saved and it returns an error wrapping
+// train.ErrInterrupted.
+func (rn *Runner) RunContext(ctx context.Context, j Job, dir string, progress train.Progress) (*experiment.Run, error) {
+	return rn.run(j, dir, progress, ctx.Done())
+}
+
+func (rn *Runner) run(j Job, dir string, progress train.Progress, stop <-chan struct{}) (*experiment.Run, error) {
+	if isClosed(stop) {
 		return nil, fmt.Errorf("reproduce: %s not started: %w", runDesc(j.Spec), train.ErrInterrupted)
 	}
 	resume := false
@@ -214,8 +227,14 @@ func (rn *Runner) Run(j Job, dir string, progress train.Progress) (*experiment.R
 	if err != nil {
 		return nil, err
 	}
-	r, err := experiment.TrainWith(j.Spec, dir, experiment.Options{Energy: e, Progress: progress,
-		CheckpointEvery: rn.CheckpointEvery, Stop: rn.Stop, Resume: resume})
+	count := func(step int, loss float64) {
+		rn.steps.Add(1)
+		if progress != nil {
+			progress(step, loss)
+		}
+	}
+	r, err := experiment.TrainWith(j.Spec, dir, experiment.Options{Energy: e, Progress: count,
+		CheckpointEvery: rn.CheckpointEvery, Stop: stop, Resume: resume})
 	if !errors.Is(err, train.ErrInterrupted) {
 		if resume {
 			rn.resumed.Add(1)
@@ -226,10 +245,10 @@ func (rn *Runner) Run(j Job, dir string, progress train.Progress) (*experiment.R
 	return r, err
 }
 
-// stopped reports whether rn.Stop is closed.
-func (rn *Runner) stopped() bool {
+// isClosed reports whether stop is closed.
+func isClosed(stop <-chan struct{}) bool {
 	select {
-	case <-rn.Stop:
+	case <-stop:
 		return true
 	default:
 		return false
@@ -255,6 +274,10 @@ type RunCounts struct {
 func (c RunCounts) String() string {
 	return fmt.Sprintf("%d kept, %d resumed, %d trained", c.Kept, c.Resumed, c.Trained)
 }
+
+// Steps returns the number of training steps rn made so far, over all
+// runs.
+func (rn *Runner) Steps() int64 { return rn.steps.Load() }
 
 // Counts returns how many runs rn kept, resumed and trained so far.
 func (rn *Runner) Counts() RunCounts {
