@@ -17,7 +17,8 @@ import (
 
 // resumeSpecs are small runs of every state-space loop: the derivative
 // fit in full batch and in minibatches over two workers with a moving
-// average, the midpoint fit, and the rollout fit with fitted starts.
+// average, the midpoint fit, the rollout fit with fitted starts, and a
+// run streamed from disk.
 func resumeSpecs(t *testing.T) map[string]Spec {
 	t.Helper()
 	specs := map[string]Spec{}
@@ -37,6 +38,20 @@ func resumeSpecs(t *testing.T) map[string]Spec {
 	s.Train.Steps, s.Train.Batch, s.Train.Average = 40, 10, 0.8
 	s.Fit = fit.Config{Mode: "rollout", Horizon: 3, FitStarts: true}.WithDefaults()
 	specs["spring rollout fitted starts"] = s
+
+	// Minibatches read from disk one step ahead (train.DiskSource).
+	dir := t.TempDir()
+	if err := WriteDataset(dir, WriteOptions{Task: "spring", Seed: 5, Copies: Set(2)}); err != nil {
+		t.Fatal(err)
+	}
+	s, err := NewStreamSpec(dir, "hnn", 5, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.Model.Hidden = []int{16, 16}
+	s.Train.Steps, s.Train.LogEvery, s.Train.Batch = 40, 10, 9
+	s.Energy.Starts, s.Energy.Points = 5, 20
+	specs["spring streamed from disk"] = s
 	return specs
 }
 
