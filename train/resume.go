@@ -139,11 +139,14 @@ type State struct {
 	Arrays  map[string][]float64
 	Ints    map[string]int
 	Strings map[string]string
+	// f32 holds the names of the arrays of float32 values, which are
+	// saved as float32: half the bytes, no value changed.
+	f32 map[string]bool
 }
 
 // NewState returns an empty State.
 func NewState() *State {
-	return &State{Arrays: map[string][]float64{}, Ints: map[string]int{}, Strings: map[string]string{}}
+	return &State{Arrays: map[string][]float64{}, Ints: map[string]int{}, Strings: map[string]string{}, f32: map[string]bool{}}
 }
 
 // PutArray stores v as the array name.
@@ -153,6 +156,9 @@ func PutArray[T nn.Float](s *State, name string, v []T) {
 		a[i] = float64(x)
 	}
 	s.Arrays[name] = a
+	if _, ok := any(v).([]float32); ok && s.f32 != nil {
+		s.f32[name] = true
+	}
 }
 
 // PutInts stores v as the array name.
@@ -540,7 +546,7 @@ func (p *checkpointer[T]) save(step int, h *History, good []T, elapsed time.Dura
 		Config: configJSON(p.c), Ints: s.Ints, Strings: s.Strings}
 	if p.ck.Extra != nil {
 		es := NewState()
-		es.Arrays = s.Arrays
+		es.Arrays, es.f32 = s.Arrays, s.f32
 		p.ck.Extra.SaveState(es)
 		ix.Extra = &extraState{Ints: es.Ints, Strings: es.Strings}
 	}
@@ -553,7 +559,7 @@ func (p *checkpointer[T]) save(step int, h *History, good []T, elapsed time.Dura
 	}
 	arrays := make(map[string]data.Array, len(s.Arrays))
 	for k, v := range s.Arrays {
-		arrays[k] = data.Array{Shape: []int{len(v)}, Data: v}
+		arrays[k] = data.Array{Shape: []int{len(v)}, Data: v, Float32: s.f32[k]}
 	}
 	if err := data.WriteNPZ(filepath.Join(p.ck.Dir, ix.Arrays), arrays); err != nil {
 		return fmt.Errorf("train: checkpoint: %w", err)
