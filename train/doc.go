@@ -11,4 +11,11 @@
 // trains, so that a data set larger than memory trains to the same
 // parameters as it would from memory. Config.Workers splits each minibatch
 // over several goroutines, deterministically.
+//
+// A Config.Checkpoint makes a run resumable and stoppable: the loop saves
+// its whole state (parameters, average, Adam's moments, data order and
+// random source, log, and what a Resumable stepper adds) atomically at
+// step boundaries, stops at a closed Stop channel with ErrInterrupted, and
+// restores a saved state before its first step, after which it ends with
+// the same parameters and log, bit for bit, as a run never stopped.
 package train

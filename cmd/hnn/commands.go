@@ -92,6 +92,11 @@ func runTrain(args []string, stdout, stderr io.Writer) error {
 	if err := s.Validate(); err != nil {
 		return err
 	}
+	if train.HasCheckpoint(*out) {
+		// Training anew would discard it.
+		step, _ := train.CheckpointStep(*out)
+		return fmt.Errorf("%s holds a run interrupted after step %d; continue it with: hnn train -resume %s (or remove the directory to train anew)", *out, step, *out)
+	}
 	return trainRun(s, *out, experiment.Options{CheckpointEvery: every}, *noProgress, stdout, stderr)
 }
 

@@ -4,6 +4,7 @@
 // Usage:
 //
 //	hnn train TASK -model hnn|baseline [-seed N] [-steps N] -out DIR
+//	hnn train -resume DIR
 //	hnn evaluate DIR
 //	hnn rollout DIR -initial STATES.npy -t-end T -points N [-integrator NAME] -out PRED.npz
 //	hnn reproduce [-tasks spring,pendulum] [-models baseline,hnn] [-seeds N] [-quick] [-out DIR]
