@@ -342,10 +342,13 @@ func Reproduce(o Options) (*Results, error) {
 	if o.Progress != nil && o.Out != "" {
 		fmt.Fprintf(o.Progress, "runs: %s\n", counts)
 	}
-	var stopped int
-	for _, err := range errs {
+	var stopped, saved int
+	for i, err := range errs {
 		if errors.Is(err, train.ErrInterrupted) {
 			stopped++
+			if dir := RunDir(o.Out, p.Jobs[i]); dir != "" && train.HasCheckpoint(dir) {
+				saved++
+			}
 		}
 	}
 	if stopped > 0 {
@@ -353,8 +356,8 @@ func Reproduce(o Options) (*Results, error) {
 		if o.Out != "" {
 			where = fmt.Sprintf("; run again with -out %s to keep the complete runs and resume the others", o.Out)
 		}
-		return nil, fmt.Errorf("reproduce: stopped with %d of %d runs complete (%s)%s: %w",
-			len(p.Jobs)-stopped, len(p.Jobs), counts, where, train.ErrInterrupted)
+		return nil, fmt.Errorf("reproduce: stopped with %d of %d runs complete, %d saved part way, %d not started%s: %w",
+			len(p.Jobs)-stopped, len(p.Jobs), saved, stopped-saved, where, train.ErrInterrupted)
 	}
 	for i, err := range errs {
 		if err != nil && !errors.Is(err, train.ErrDiverged) {
