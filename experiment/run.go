@@ -379,7 +379,9 @@ func Dataset(s Spec) (*data.Dataset, error) { return s.Source.dataset(s) }
 // there (atomically); a run that diverges still writes its last good
 // checkpoint and metrics, and returns an error wrapping train.ErrDiverged.
 // energy, if not nil, supplies the true rollouts of the energy protocol
-// (see NewEnergyTruth); otherwise they are computed here.
+// (see NewEnergyTruth); otherwise they are computed here. While it trains
+// into a directory the run saves its training state there at the default
+// interval (see TrainWith, which also stops and resumes runs).
 func Train(s Spec, dir string, energy *EnergyTruth, progress train.Progress) (*Run, error) {
 	return TrainWith(s, dir, Options{Energy: energy, Progress: progress})
 }

@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -125,5 +126,49 @@ func TestStopAndResume(t *testing.T) {
 		if c.name != "settings" && train.CheckCheckpoint(d) == nil {
 			t.Errorf("%s: CheckCheckpoint passes", c.name)
 		}
+	}
+}
+
+// stateOnly is a stepper whose steps cost nothing and whose state is n
+// float32 parameters with an average and two optimiser moments, as a
+// model of n parameters has: a loop over it saving every step times the
+// saves alone.
+type stateOnly struct{ p, avg, m, v []float32 }
+
+func newStateOnly(n int) *stateOnly {
+	return &stateOnly{make([]float32, n), make([]float32, n), make([]float32, n), make([]float32, n)}
+}
+
+func (s *stateOnly) Step() float64      { return 1 }
+func (s *stateOnly) Params() []float32  { return s.p }
+func (s *stateOnly) Average() []float32 { return s.avg }
+func (s *stateOnly) SaveState(st *train.State) {
+	train.PutArray(st, "params", s.p)
+	train.PutArray(st, "average", s.avg)
+	train.PutArray(st, "m", s.m)
+	train.PutArray(st, "v", s.v)
+}
+func (s *stateOnly) LoadState(st *train.State) error { return nil }
+
+// BenchmarkCheckpointSave times one save of the training state of a model
+// of about the two-body HNN's parameters (42k) and of the pixel
+// pendulum's latent model (1.1M): its cost divided by the checkpoint
+// interval (train.DefaultCheckpointInterval) is the overhead.
+func BenchmarkCheckpointSave(b *testing.B) {
+	for _, n := range []int{42_000, 1_100_000} {
+		b.Run(strconv.Itoa(n), func(b *testing.B) {
+			st, dir := newStateOnly(n), b.TempDir()
+			c := train.Config{Steps: 1 << 30, LogEvery: 1 << 30,
+				Checkpoint: &train.Checkpoint{Dir: dir, Every: train.Every{Steps: 1}}}
+			stop := make(chan struct{})
+			c.Checkpoint.Stop = stop
+			k := 0
+			b.ResetTimer()
+			train.Loop[float32](st, c, nil, func(int, float64) {
+				if k++; k > b.N {
+					close(stop)
+				}
+			})
+		})
 	}
 }
