@@ -10,7 +10,6 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
-	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -354,7 +353,9 @@ func Run(ctx context.Context, f *File, o RunOptions) (*reproduce.Results, error)
 			wg.Wait()
 			return nil, err
 		}
-		wo := WorkerOptions{ID: fmt.Sprintf("local-%d", k), Dir: filepath.Join(work, strconv.Itoa(k)), Sweep: f.Name, AckWait: o.AckWait, Log: o.Progress, KeepDir: true}
+		// The local workers share their run directory, so that the job of
+		// one that stops resumes on another.
+		wo := WorkerOptions{ID: fmt.Sprintf("local-%d", k), Dir: work, Sweep: f.Name, AckWait: o.AckWait, Log: o.Progress, KeepDir: true}
 		kctx, kill := context.WithCancel(wctx)
 		if o.worker != nil {
 			o.worker(k, &wo, kill)
