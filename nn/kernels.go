@@ -186,8 +186,9 @@ func putBuf(b *gemmBuf) {
 // width or a slice is too short.
 //
 // A is read in place (no copy), with strides that cover both op(A) = A and
-// op(A) = A^T; B is packed block by block (kc rows of op(B)) into panels of
-// nr columns, by contiguous copies when op(B) = B, except that a product
+// op(A) = A^T; B is packed block by block (kc rows of op(B)), as many
+// blocks at a time as fit in packFloats, into panels of nr columns, by
+// contiguous copies when op(B) = B, except that a product
 // of at most inPlaceRows rows reads the full panels of an untransposed B in
 // place: packing would cost more than it saves. Products of at most dotCols
 // columns, and those of at most dotCols rows by a transposed B, run as dot
@@ -195,7 +196,10 @@ func putBuf(b *gemmBuf) {
 // columns go straight to C; the last rows of C use kernels with fewer rows,
 // and the last columns a half-width kernel, with its last vector stored
 // under a lane mask (AVX-512) or, without masks (AVX2), through a tile
-// buffer that is then merged into C.
+// buffer that is then merged into C. A large product is cut into chunks of
+// whole row tiles (and its packing into chunks of whole panels) that run on
+// several goroutines (parallel.go); each tile is computed as it would be on
+// one, so the result does not depend on GOMAXPROCS.
 func sgemm(tA, tB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) bool {
 	if level == levelGeneric {
 		return false
@@ -253,34 +257,144 @@ func sgemm(tA, tB bool, m, n, k int, alpha float32, a []float32, lda int, b []fl
 		rs, kstep = 1, lda
 	}
 	mr, nr := ks.mr, ks.nr
-	buf := getBuf()
 	npad := (n + nr - 1) / nr * nr
-	if need := min(kc, k) * npad; len(buf.b) < need {
+	// The blocks of B are packed a group at a time, as many as fit in
+	// packFloats (at least one), and the row tiles of each group's
+	// product are cut into chunks that may run on several goroutines
+	// (see parallel.go): each tile is computed as on one goroutine.
+	group := max(kc, packFloats/npad/kc*kc)
+	buf := getBuf()
+	if need := min(group, k) * npad; len(buf.b) < need {
 		buf.b = make([]float32, need)
 	}
 	if len(buf.tile) < mr*nr {
 		buf.tile = make([]float32, mr*nr)
 	}
-	inPlace := !tB && alpha == 1 && m <= inPlaceRows
-	for p0 := 0; p0 < k; p0 += kc {
-		kb := min(kc, k-p0)
-		packB(buf.b, tB, b, ldb, p0, kb, n, nr, alpha, inPlace)
+	g := gemmArgs{
+		ks: ks, m: m, n: n, a: a, rs: rs, kstep: kstep, b: buf.b, npad: npad,
+		inPlace: !tB && alpha == 1 && m <= inPlaceRows, bIn: b, ldb: ldb, c: c, ldc: ldc,
+	}
+	tiles := (m + mr - 1) / mr
+	for q0 := 0; q0 < k; q0 += group {
+		g.p0, g.p1 = q0, min(k, q0+group)
+		packGroup(&g, tB, alpha)
+		g.acc = q0 > 0 || beta != 0
+		nc := chunks(2*float64(m)*float64(n)*float64(g.p1-g.p0), parMinFlops, tiles)
+		if nc == 1 {
+			g.rows(0, m, buf.tile)
+			continue
+		}
+		j := getJob()
+		j.n, j.g, j.run = nc, g, runGemm
+		parallel(j)
+	}
+	putBuf(buf)
+	return true
+}
+
+// packFloats bounds the packed blocks of B that a product holds at once
+// (2 MiB): as many blocks of kc rows as fit are packed before their
+// product, whose row tiles are then cut into chunks together.
+const packFloats = 1 << 19
+
+// gemmArgs are the arguments of rows: the product of sgemm over the rows
+// p0..p1-1 of op(B), packed into b.
+type gemmArgs struct {
+	ks        *kernelSet
+	m, n      int
+	a         []float32
+	rs, kstep int
+	b         []float32 // the packed blocks, block p at (p-p0)*npad
+	npad      int
+	inPlace   bool
+	bIn       []float32 // B itself, read in place with inPlace
+	ldb       int
+	c         []float32
+	ldc       int
+	p0, p1    int
+	acc       bool // add to C (else the first block stores)
+	tB        bool // packGroup's: B is transposed
+	alpha     float32
+}
+
+// packGroup packs the blocks p0..p1-1 of op(B) times alpha into g.b, the
+// panels of all its blocks cut into chunks when the group is large.
+func packGroup(g *gemmArgs, tB bool, alpha float32) {
+	g.tB, g.alpha = tB, alpha
+	nr := g.ks.nr
+	blocks := (g.p1 - g.p0 + kc - 1) / kc
+	panels := (g.n + nr - 1) / nr
+	nc := chunks(float64(g.p1-g.p0)*float64(g.n), parMinVec, blocks*panels)
+	if nc == 1 {
+		g.pack(0, blocks*panels)
+		return
+	}
+	j := getJob()
+	j.n, j.g, j.run = nc, *g, runPack
+	parallel(j)
+}
+
+func runPack(j *job, c int) {
+	g := &j.g
+	nr := g.ks.nr
+	units := (g.p1 - g.p0 + kc - 1) / kc * ((g.n + nr - 1) / nr)
+	g.pack(split(units, j.n, c), split(units, j.n, c+1))
+}
+
+// pack packs the panels u1..u2-1 of the group, numbered block by block.
+func (g *gemmArgs) pack(u1, u2 int) {
+	nr := g.ks.nr
+	panels := (g.n + nr - 1) / nr
+	for u := u1; u < u2; {
+		blk, pan := u/panels, u%panels
+		last := min(panels, pan+u2-u)
+		p0 := g.p0 + blk*kc
+		kb := min(kc, g.p1-p0)
+		packPanels(g.b[blk*kc*g.npad:], g.tB, g.bIn, g.ldb, p0, kb, g.n, nr, g.alpha, g.inPlace, pan*nr, min(g.n, last*nr))
+		u += last - pan
+	}
+}
+
+// runGemm computes the row tiles of chunk c of j's product.
+func runGemm(j *job, c int) {
+	g := &j.g
+	mr := g.ks.mr
+	tiles := (g.m + mr - 1) / mr
+	lo, hi := split(tiles, j.n, c)*mr, min(g.m, split(tiles, j.n, c+1)*mr)
+	buf := getBuf()
+	if len(buf.tile) < mr*g.ks.nr {
+		buf.tile = make([]float32, mr*g.ks.nr)
+	}
+	g.rows(lo, hi, buf.tile)
+	putBuf(buf)
+}
+
+// rows computes the rows i0..i1-1 (i0 a multiple of mr) of C's product
+// over the blocks p0..p1-1 of op(B), with tile as the buffer of the last
+// columns of kernels without masks.
+func (g *gemmArgs) rows(i0, i1 int, tile []float32) {
+	ks := g.ks
+	mr, nr := ks.mr, ks.nr
+	a, c, ldc, rs, kstep := g.a, g.c, g.ldc, g.rs, g.kstep
+	for p0 := g.p0; p0 < g.p1; p0 += kc {
+		kb := min(kc, g.p1-p0)
+		pb := g.b[(p0-g.p0)*g.npad:]
 		acc := 0
-		if p0 > 0 || beta != 0 {
+		if p0 > g.p0 || g.acc {
 			acc = 1
 		}
-		for i0 := 0; i0 < m; i0 += mr {
-			r := min(mr, m-i0)
+		for i0 := i0; i0 < i1; i0 += mr {
+			r := min(mr, i1-i0)
 			ap := &a[i0*rs+p0*kstep]
-			for j0 := 0; j0 < n; j0 += nr {
-				w := min(nr, n-j0)
+			for j0 := 0; j0 < g.n; j0 += nr {
+				w := min(nr, g.n-j0)
 				pw, kern := nr, ks.wide[r-1]
 				if w <= nr/2 {
 					pw, kern = nr/2, ks.narrow[r-1]
 				}
-				bp, bs := &buf.b[j0*kb], pw
-				if inPlace && w == pw {
-					bp, bs = &b[p0*ldb+j0], ldb
+				bp, bs := &pb[j0*kb], pw
+				if g.inPlace && w == pw {
+					bp, bs = &g.bIn[p0*g.ldb+j0], g.ldb
 				}
 				if w == pw {
 					kern(kb, ap, rs, kstep, bp, bs, &c[i0*ldc+j0], ldc, acc, 0xffff)
@@ -292,9 +406,9 @@ func sgemm(tA, tB bool, m, n, k int, alpha float32, a []float32, lda int, b []fl
 					kern(kb, ap, rs, kstep, bp, bs, &c[i0*ldc+j0], ldc, acc, mask)
 					continue
 				}
-				kern(kb, ap, rs, kstep, bp, bs, &buf.tile[0], pw, 0, 0)
+				kern(kb, ap, rs, kstep, bp, bs, &tile[0], pw, 0, 0)
 				for i := 0; i < r; i++ {
-					t := buf.tile[i*pw : i*pw+w]
+					t := tile[i*pw : i*pw+w]
 					row := c[(i0+i)*ldc+j0 : (i0+i)*ldc+j0+w]
 					if acc == 0 {
 						copy(row, t)
@@ -307,8 +421,6 @@ func sgemm(tA, tB bool, m, n, k int, alpha float32, a []float32, lda int, b []fl
 			}
 		}
 	}
-	putBuf(buf)
-	return true
 }
 
 // sgemmDot computes C = alpha A op(B) (+ C when acc) for few columns n as
@@ -384,13 +496,14 @@ func checkMatrix(name string, x []float32, r, c, ld int) {
 // place instead of packing it.
 const inPlaceRows = 32
 
-// packB copies rows p0..p0+kb of op(B) (k x n), times alpha, into dst as
+// packPanels copies rows p0..p0+kb of op(B) (k x n), times alpha, into dst as
 // panels of nr columns, kb rows each, the rows of a panel one after the
 // other; the last panel is nr/2 wide when the remaining columns fit, and
 // its columns beyond n are zero. With fullInPlace it packs only the last
 // panel if that is partial: the kernels read the full ones from B.
-func packB(dst []float32, tB bool, b []float32, ldb, p0, kb, n, nr int, alpha float32, fullInPlace bool) {
-	for j0 := 0; j0 < n; j0 += nr {
+// It packs the panels that start at columns j1..j2-1.
+func packPanels(dst []float32, tB bool, b []float32, ldb, p0, kb, n, nr int, alpha float32, fullInPlace bool, j1, j2 int) {
+	for j0 := j1; j0 < j2; j0 += nr {
 		w := min(nr, n-j0)
 		pw := nr
 		if w <= nr/2 {
@@ -461,7 +574,7 @@ func tanhVec(z, s1, s2 []float32) int {
 	if ks == nil {
 		return 0
 	}
-	return actVec(func(z, s1, s2 *float32, n int) int { ks.tanh(z, s1, s2, n); return n }, ks.lanes, z, s1, s2)
+	return actAll(ks.tanh, ks.lanes, z, s1, s2)
 }
 
 // reluVec applies the ReLU activation of activate, with the same values,
@@ -471,7 +584,7 @@ func reluVec(z, s1, s2 []float32) int {
 	if ks == nil {
 		return 0
 	}
-	return actVec(func(z, s1, s2 *float32, n int) int { ks.relu(z, s1, s2, n); return n }, ks.lanes, z, s1, s2)
+	return actAll(ks.relu, ks.lanes, z, s1, s2)
 }
 
 // logisticVec applies the float32 sigmoid (or, with softplus, the
@@ -487,7 +600,7 @@ func logisticVec(softplus bool, z, s1, s2 []float32) int {
 	if softplus {
 		kern = ks.softplus
 	}
-	return actVec(func(z, s1, s2 *float32, n int) int { kern(z, s1, s2, n); return n }, ks.lanes, z, s1, s2)
+	return actAll(kern, ks.lanes, z, s1, s2)
 }
 
 // sigmoidVec and softplusVec are logisticVec for activate32.
@@ -505,6 +618,24 @@ func sinVec(z, s1, s2 []float32) int {
 		return 0
 	}
 	return actVec(ks.sin, ks.lanes, z, s1, s2)
+}
+
+// actAll is actVec for a kernel that does every value it is given: the
+// whole vectors go through parallelAct, cut into chunks when z is large
+// (each value gets the same bits either way), and the last len(z) mod
+// lanes values through actVec's padded buffer. It returns len(z).
+func actAll(kern func(z, s1, s2 *float32, n int), lanes int, z, s1, s2 []float32) int {
+	n := len(z) / lanes * lanes
+	parallelVec(opAct, nil, kern, lanes, n, [6][]float32{z, s1, s2})
+	if n == len(z) {
+		return n
+	}
+	var t2 []float32
+	if s2 != nil {
+		t2 = s2[n:]
+	}
+	actVec(func(z, s1, s2 *float32, n int) int { kern(z, s1, s2, n); return n }, lanes, z[n:], s1[n:], t2)
+	return len(z)
 }
 
 // actVec runs an activation kernel on z, the last len(z) mod lanes values
@@ -563,7 +694,7 @@ func mulToVec(dst, a, b []float32) int {
 	if n == 0 {
 		return 0
 	}
-	ks.mulTo(&dst[0], &a[:n][0], &b[:n][0], n)
+	parallelVec(opMulTo, ks, nil, 2*ks.lanes, n, [6][]float32{dst, a, b})
 	return n
 }
 
@@ -598,11 +729,7 @@ func secondOrderVec(mk, ek, pi, s1, u, s2 []float32) int {
 	if n == 0 {
 		return 0
 	}
-	var pm *float32
-	if mk != nil {
-		pm = &mk[:n][0]
-	}
-	ks.secondOrder(pm, &ek[:n][0], &pi[0], &s1[:n][0], &u[:n][0], &s2[:n][0], n)
+	parallelVec(opSecondOrder, ks, nil, ks.lanes, n, [6][]float32{mk, ek, pi, s1, u, s2})
 	return n
 }
 

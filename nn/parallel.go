@@ -1,0 +1,234 @@
+package nn
+
+import (
+	"runtime"
+	"sync"
+	"sync/atomic"
+)
+
+// Intra-operation parallelism. A large float32 product is cut into
+// chunks of whole row tiles of C (and a large element-wise kernel into
+// chunks of whole vectors), and the chunks run on the calling goroutine
+// and on helper goroutines that the process shares. Every element of the
+// result is computed by the same kernel from the same inputs, in the same
+// order, whichever goroutine runs its chunk and however the rows are cut,
+// so the numbers are those of one goroutine bit for bit, whatever
+// GOMAXPROCS is. The chunks are claimed one at a time from a counter: a
+// caller whose helpers are busy (with the products of another training
+// in the same process) computes its chunks itself, so that concurrent
+// trainings share the cores without waiting on each other and the
+// process never runs more than GOMAXPROCS goroutines for products.
+
+// parMinFlops is the smallest product, in flops (2mnk), that is cut into
+// chunks, and about the least work of one chunk: below it the hand-over
+// to a helper (a few microseconds) costs more than the time saved.
+// Measured on the 2-core AMD EPYC (AVX2): see BenchmarkParallelSgemm.
+const parMinFlops = 1 << 21
+
+// parMinVec is the smallest element-wise kernel, in values, that is cut
+// into chunks (about 20 microseconds of tanh on one AVX2 core).
+const parMinVec = 1 << 15
+
+// maxChunksPerProc bounds the chunks of one operation per goroutine that
+// may run it: enough for a caller to even out a helper that starts late.
+const maxChunksPerProc = 4
+
+// job is one operation cut into chunks.
+type job struct {
+	n    int          // chunks
+	next atomic.Int64 // the next chunk to claim
+	done atomic.Int64 // chunks finished
+	refs atomic.Int32 // goroutines that hold the job (caller and helpers sent it)
+	// fin receives one value when the last chunk is finished.
+	fin chan struct{}
+	run func(j *job, chunk int)
+	g   gemmArgs
+	v   vecArgs
+}
+
+// work runs chunks of j until none is left to claim.
+func (j *job) work() {
+	for {
+		c := int(j.next.Add(1) - 1)
+		if c >= j.n {
+			return
+		}
+		j.run(j, c)
+		if j.done.Add(1) == int64(j.n) {
+			j.fin <- struct{}{}
+		}
+	}
+}
+
+// release drops one reference to j and returns it to the free list with
+// the last.
+func (j *job) release() {
+	if j.refs.Add(-1) == 0 {
+		putJob(j)
+	}
+}
+
+// jobs is a free list of jobs, as gemmBufs is of buffers.
+var jobs [16]atomic.Pointer[job]
+
+func getJob() *job {
+	for i := range jobs {
+		if j := jobs[i].Swap(nil); j != nil {
+			return j
+		}
+	}
+	return &job{fin: make(chan struct{}, 1)}
+}
+
+func putJob(j *job) {
+	j.run, j.g, j.v = nil, gemmArgs{}, vecArgs{}
+	for i := range jobs {
+		if jobs[i].CompareAndSwap(nil, j) {
+			return
+		}
+	}
+}
+
+// helpers are the process's helper goroutines: they take jobs from queue,
+// work on them and release them. There are at most GOMAXPROCS-1 of them
+// (as GOMAXPROCS was when they were started); they never end.
+var helpers struct {
+	sync.Mutex
+	n     int
+	queue chan *job
+}
+
+// startHelpers makes sure that at least n helpers run, and returns the
+// queue they take jobs from.
+func startHelpers(n int) chan *job {
+	helpers.Lock()
+	defer helpers.Unlock()
+	if helpers.queue == nil {
+		helpers.queue = make(chan *job, 256)
+	}
+	for ; helpers.n < n; helpers.n++ {
+		go helper(helpers.queue)
+	}
+	return helpers.queue
+}
+
+func helper(queue chan *job) {
+	for j := range queue {
+		j.work()
+		j.release()
+	}
+}
+
+// procs returns the number of goroutines an operation may run on.
+func procs() int { return runtime.GOMAXPROCS(0) }
+
+// parallel runs j's n chunks (j.run, j.n set) on the calling goroutine
+// and on up to procs()-1 helpers, and returns when all are done. j must
+// come from getJob; parallel releases it.
+func parallel(j *job) {
+	want := min(j.n, procs()) - 1
+	if want <= 0 {
+		for c := range j.n {
+			j.run(j, c)
+		}
+		putJob(j)
+		return
+	}
+	q := startHelpers(want)
+	j.next.Store(0)
+	j.done.Store(0)
+	j.refs.Store(int32(1 + want))
+	for range want {
+		select {
+		case q <- j:
+		default:
+			j.refs.Add(-1) // the queue is full: the caller does more
+		}
+	}
+	j.work()
+	<-j.fin
+	j.release()
+}
+
+// chunks returns how many chunks to cut an operation of the given work
+// into, at most units: one below twice least, else about one per least of
+// work, at most maxChunksPerProc a goroutine.
+func chunks(work, least float64, units int) int {
+	if work < 2*least || procs() == 1 {
+		return 1
+	}
+	return max(1, min(int(work/least), units, maxChunksPerProc*procs()))
+}
+
+// split returns the start of chunk c of n over units units: the units are
+// dealt out as evenly as possible, the first ones one larger.
+func split(units, n, c int) int {
+	q, r := units/n, units%n
+	return c*q + min(c, r)
+}
+
+// vecOp names an element-wise kernel that parallelVec cuts into chunks.
+type vecOp int
+
+const (
+	opAct         vecOp = iota // act(x0, x1, x2): an activation that does every value
+	opSecondOrder              // secondOrder(x0, x1, x2, x3, x4, x5)
+	opMulTo                    // mulTo(x0, x1, x2)
+)
+
+// vecArgs are the arguments of a chunked element-wise kernel: the slices
+// x (nil where a kernel takes a nil pointer), all of length units x unit.
+type vecArgs struct {
+	op          vecOp
+	ks          *kernelSet
+	act         func(z, s1, s2 *float32, n int)
+	x           [6][]float32
+	unit, units int
+}
+
+// parallelVec runs the element-wise kernel op of ks on the slices x (nil
+// for a nil pointer), each of at least n values, n a multiple of unit, cut
+// into chunks of whole units when n is large: each value is computed as on
+// one goroutine.
+func parallelVec(op vecOp, ks *kernelSet, act func(z, s1, s2 *float32, n int), unit, n int, x [6][]float32) {
+	if n == 0 {
+		return
+	}
+	for i, v := range x {
+		if v != nil {
+			x[i] = v[:n]
+		}
+	}
+	v := vecArgs{op: op, ks: ks, act: act, x: x, unit: unit, units: n / unit}
+	nc := chunks(float64(n), parMinVec, v.units)
+	if nc == 1 {
+		v.run(0, n)
+		return
+	}
+	j := getJob()
+	j.n, j.v, j.run = nc, v, runVec
+	parallel(j)
+}
+
+func runVec(j *job, c int) {
+	v := &j.v
+	v.run(split(v.units, j.n, c)*v.unit, split(v.units, j.n, c+1)*v.unit)
+}
+
+// run applies the kernel to the values lo..hi-1.
+func (v *vecArgs) run(lo, hi int) {
+	var p [6]*float32
+	for i, x := range v.x {
+		if x != nil {
+			p[i] = &x[lo]
+		}
+	}
+	switch v.op {
+	case opAct:
+		v.act(p[0], p[1], p[2], hi-lo)
+	case opSecondOrder:
+		v.ks.secondOrder(p[0], p[1], p[2], p[3], p[4], p[5], hi-lo)
+	case opMulTo:
+		v.ks.mulTo(p[0], p[1], p[2], hi-lo)
+	}
+}

@@ -1,0 +1,112 @@
+package nn
+
+import (
+	"math"
+	"math/rand/v2"
+	"runtime"
+	"slices"
+	"testing"
+)
+
+// withProcs runs f with GOMAXPROCS set to n, and restores it.
+func withProcs(n int, f func()) {
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(n))
+	f()
+}
+
+// sameBits reports the first index where got and want differ in their
+// bits (NaN payloads included), or -1.
+func sameBits(got, want []float32) int {
+	for i := range want {
+		if math.Float32bits(got[i]) != math.Float32bits(want[i]) {
+			return i
+		}
+	}
+	return -1
+}
+
+// TestParallelSgemmBits checks that products large enough to be cut into
+// chunks give the same bits with GOMAXPROCS 1, 2, 3 and 8: every tile is
+// computed as on one goroutine whichever goroutine runs it. The shapes
+// cross the tile edges (m not a multiple of mr, a half-width last panel),
+// the depth blocks (k above kc) and the packed groups (k above
+// packFloats/npad), and cover both transposes, alpha and beta; C's
+// padding is NaN and must stay so. Not parallel: it changes GOMAXPROCS.
+func TestParallelSgemmBits(t *testing.T) {
+	cases := []gemmCase{
+		{m: 750, n: 200, k: 200, lda: 200, ldb: 200, ldc: 200, alpha: 1},
+		{tB: true, m: 751, n: 203, k: 199, lda: 199, ldb: 199, ldc: 205, alpha: 1, beta: 1},
+		{tA: true, m: 200, n: 200, k: 750, lda: 200, ldb: 200, ldc: 200, alpha: 1},
+		{tA: true, tB: true, m: 131, n: 77, k: 1500, lda: 131, ldb: 1500, ldc: 77, alpha: 0.5, beta: 1},
+		{m: 100, n: 200, k: 1568, lda: 1568, ldb: 200, ldc: 200, alpha: 1},
+		{m: 100, n: 1568, k: 200, lda: 200, ldb: 1568, ldc: 1568, alpha: -2},
+		{m: 30, n: 520, k: 3000, lda: 3000, ldb: 520, ldc: 520, alpha: 1},
+	}
+	forLevels(t, func(t *testing.T, l kernelLevel) {
+		for _, g := range cases {
+			rng := rand.New(rand.NewPCG(3, uint64(g.m)))
+			a, b, c := gemmData(g, rng)
+			var want []float32
+			for _, p := range []int{1, 2, 3, 8} {
+				got := slices.Clone(c)
+				withProcs(p, func() { gemm(g.tA, g.tB, g.m, g.n, g.k, g.alpha, a, g.lda, b, g.ldb, g.beta, got, g.ldc) })
+				if want == nil {
+					want = got
+					continue
+				}
+				if i := sameBits(got, want); i >= 0 {
+					t.Errorf("%v: GOMAXPROCS %d: C[%d] = %v, with 1 %v", g, p, i, got[i], want[i])
+				}
+			}
+		}
+	})
+}
+
+// TestParallelElementwiseBits checks that the activations, the second-order
+// terms and the element-wise product give the same bits with GOMAXPROCS 1
+// and 4 on arrays large enough to be cut into chunks (with a ragged end).
+func TestParallelElementwiseBits(t *testing.T) {
+	const n = 3*parMinVec + 13
+	rng := rand.New(rand.NewPCG(4, 4))
+	x := make([][]float32, 6)
+	for i := range x {
+		x[i] = make([]float32, n)
+		for j := range x[i] {
+			x[i][j] = float32(2 * rng.NormFloat64())
+		}
+	}
+	type op struct {
+		name string
+		f    func(out [][]float32)
+	}
+	ops := []op{
+		{"tanh", func(o [][]float32) { activate(Tanh, o[0], o[1], o[2]) }},
+		{"relu", func(o [][]float32) { activate(ReLU, o[0], o[1], nil) }},
+		{"sigmoid", func(o [][]float32) { activate(Sigmoid, o[0], o[1], o[2]) }},
+		{"softplus", func(o [][]float32) { activate(Softplus, o[0], o[1], o[2]) }},
+		{"secondOrder", func(o [][]float32) { secondOrderTerms(o[0], o[1], o[2], o[3], o[4], o[5]) }},
+		{"mulTo", func(o [][]float32) { mulTo(o[0], o[1], o[2]) }},
+		{"mulAdd", func(o [][]float32) { mulAddInto(o[0], o[1], o[2]) }},
+	}
+	forLevels(t, func(t *testing.T, l kernelLevel) {
+		for _, o := range ops {
+			var want [][]float32
+			for _, p := range []int{1, 4} {
+				got := make([][]float32, len(x))
+				for i := range x {
+					got[i] = slices.Clone(x[i])
+				}
+				withProcs(p, func() { o.f(got) })
+				if want == nil {
+					want = got
+					continue
+				}
+				for i := range got {
+					if k := sameBits(got[i], want[i]); k >= 0 {
+						t.Errorf("%s: GOMAXPROCS %d: slice %d [%d] = %v, with 1 %v", o.name, p, i, k, got[i][k], want[i][k])
+					}
+				}
+			}
+		}
+	})
+}
