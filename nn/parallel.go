@@ -4,6 +4,7 @@ import (
 	"runtime"
 	"sync"
 	"sync/atomic"
+	"time"
 )
 
 // Intra-operation parallelism. A large float32 product is cut into
@@ -113,9 +114,37 @@ func startHelpers(n int) chan *job {
 }
 
 func helper(queue chan *job) {
-	for j := range queue {
+	for {
+		j := receive(queue)
 		j.work()
 		j.release()
+	}
+}
+
+// spinFor is how long a helper polls the queue after a job before it
+// blocks, and how long a caller polls its job's chunks before it blocks:
+// the operations of a training step follow each other within
+// microseconds, and waking a blocked goroutine takes several.
+const spinFor = 50 * time.Microsecond
+
+// receive returns the next job of queue, polling it for spinFor (yielding
+// the processor between polls) before blocking.
+func receive(queue chan *job) *job {
+	var start time.Time
+	for i := 0; ; i++ {
+		select {
+		case j := <-queue:
+			return j
+		default:
+		}
+		if i%16 == 0 {
+			if i == 0 {
+				start = time.Now()
+			} else if time.Since(start) > spinFor {
+				return <-queue
+			}
+		}
+		runtime.Gosched()
 	}
 }
 
@@ -146,6 +175,16 @@ func parallel(j *job) {
 		}
 	}
 	j.work()
+	if j.done.Load() < int64(j.n) {
+		// A helper still runs a chunk: poll for a while, then block.
+		start := time.Now()
+		for i := 1; j.done.Load() < int64(j.n); i++ {
+			if i%16 == 0 && time.Since(start) > spinFor {
+				break
+			}
+			runtime.Gosched()
+		}
+	}
 	<-j.fin
 	j.release()
 }

@@ -110,3 +110,15 @@ func TestParallelElementwiseBits(t *testing.T) {
 		}
 	})
 }
+
+// BenchmarkParallelDispatch times the hand-over of an operation of two
+// empty chunks to a helper and back: the overhead that parMinFlops and
+// parMinVec weigh against the time saved. Run it with -cpu 1,2.
+func BenchmarkParallelDispatch(b *testing.B) {
+	noop := func(*job, int) {}
+	for b.Loop() {
+		j := getJob()
+		j.n, j.run = 2, noop
+		parallel(j)
+	}
+}
