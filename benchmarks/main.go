@@ -111,7 +111,7 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	fs.StringVar(&o.jsonPath, "json", "", "also write the results as JSON to this file")
 	fs.BoolVar(&o.scale, "scale", false, "measure the scale-out features in this build instead: training steps/s against -workers, sweep throughput against worker count, peak memory of training from disk against dataset size")
 	copies := fs.String("copies", "25,100,400", "with -scale: dataset sizes, in copies of the two-body data (5.1 MB of float32 training rows each)")
-	parts := fs.String("scale-parts", "workers,sweep,memory", "with -scale: the measurements to make")
+	parts := fs.String("scale-parts", "cores,workers,sweep,memory", "with -scale: the measurements to make (cores: steps/s of the spring, two-body and pixel HNN against GOMAXPROCS 1, 2 and all)")
 	fs.IntVar(&o.memCapMB, "memory-cap-mb", 0, "with -scale: run the disk-training children in a cgroup limited to this many MiB (needs a writable memory cgroup)")
 	fs.StringVar(&o.scaleTrain, "scale-train", "", "train from this dataset directory and print JSON (the child of -scale)")
 	fs.StringVar(&o.cgroup, "cgroup", "", "with -scale-train: join this cgroup first")
@@ -144,7 +144,7 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 		}
 		o.copies = append(o.copies, n)
 	}
-	if o.scaleParts, err = splitList("-scale-parts", *parts, []string{"workers", "sweep", "memory"}, "part"); err != nil {
+	if o.scaleParts, err = splitList("-scale-parts", *parts, []string{"cores", "workers", "sweep", "memory"}, "part"); err != nil {
 		return o, err
 	}
 	if o.memCapMB < 0 {

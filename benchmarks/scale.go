@@ -33,6 +33,9 @@ type ScaleReport struct {
 	BLAS    string        `json:"blas"`
 	NumCPU  int           `json:"num_cpu"`
 	Workers []WorkerSpeed `json:"workers"`
+	// Cores and CoreModels are the steps/s against GOMAXPROCS (cores.go).
+	Cores      []CoreSpeed `json:"cores,omitempty"`
+	CoreModels []CoreModel `json:"core_models,omitempty"`
 	Sweep   []SweepSpeed  `json:"sweep"`
 	Memory  []MemoryUse   `json:"memory"`
 	// MemoryCap is the cgroup memory limit the disk-training children ran
@@ -86,6 +89,12 @@ func runScale(o options, stdout, stderr io.Writer) error {
 	if slices.Contains(o.scaleParts, "workers") {
 		fmt.Fprintln(stderr, "benchmarks: training steps against -workers")
 		if err := measureWorkers(&rep, o); err != nil {
+			return err
+		}
+	}
+	if slices.Contains(o.scaleParts, "cores") {
+		fmt.Fprintln(stderr, "benchmarks: training steps against cores (GOMAXPROCS)")
+		if err := measureCores(&rep, o); err != nil {
 			return err
 		}
 	}
@@ -360,6 +369,9 @@ func printScale(w io.Writer, r *ScaleReport) {
 			fmt.Fprintf(tw, "%d\t%d\t%.1f\t%.0f\t%.2fx\t%.1e\t\n", s.Batch, s.Workers, s.StepsPerS, s.RowsPerS, s.Speedup, s.FinalLossΔ)
 		}
 		tw.Flush()
+	}
+	if len(r.Cores) > 0 {
+		printCores(w, r)
 	}
 	if len(r.Sweep) > 0 {
 		fmt.Fprintln(w)

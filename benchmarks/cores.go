@@ -1,0 +1,180 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"math"
+	"math/rand/v2"
+	"runtime"
+	"slices"
+	"text/tabwriter"
+	"time"
+
+	"github.com/hnn-go/hnn/experiment"
+	"github.com/hnn-go/hnn/latent"
+	"github.com/hnn-go/hnn/model"
+	"github.com/hnn-go/hnn/train"
+)
+
+// CoreSpeed is the training speed of one model with its step's products
+// cut over Procs cores (GOMAXPROCS), the default of every training.
+type CoreSpeed struct {
+	Model      string  `json:"model"`
+	Batch      int     `json:"batch"`
+	Procs      int     `json:"procs"`
+	StepsPerS  float64 `json:"steps_per_s"`
+	Speedup    float64 `json:"speedup"`    // over Procs = 1
+	Efficiency float64 `json:"efficiency"` // Speedup / Procs
+}
+
+// CoreModel is Amdahl's law fitted to one model's measurements: the
+// serial fraction s that the speedup at the most cores measured implies,
+// and the speedup it predicts on 16 cores, 1/(s + (1-s)/16).
+type CoreModel struct {
+	Model          string  `json:"model"`
+	SerialFraction float64 `json:"serial_fraction"`
+	Speedup16      float64 `json:"speedup_16_cores"`
+}
+
+// coreProcs returns the core counts measured: 1, 2 and all (distinct).
+func coreProcs() []int {
+	ps := []int{1}
+	for _, p := range []int{2, runtime.NumCPU()} {
+		if p <= runtime.NumCPU() && !slices.Contains(ps, p) {
+			ps = append(ps, p)
+		}
+	}
+	return ps
+}
+
+// measureCores times o.steps steps (after o.warmup) of the spring HNN
+// (full batch of 750), the two-body HNN (minibatches of 200) and the pixel
+// HNN (the reference's 1568-200-2 autoencoder and 200-200 latent HNN,
+// minibatches of 200 of random 28x28 frames, whose speed does not depend
+// on what they show) under GOMAXPROCS 1, 2 and the number of CPUs, in
+// o.repeat rounds that take the core counts in turn, fastest round of
+// each, and fits Amdahl's law to each model.
+func measureCores(rep *ScaleReport, o options) error {
+	type bench struct {
+		name  string
+		batch int
+		step  func() (func() float64, error)
+	}
+	stateStep := func(taskName string) (func() float64, int, error) {
+		spec, err := experiment.NewSpec(taskName, "hnn", dataSeed, false)
+		if err != nil {
+			return nil, 0, err
+		}
+		ds, err := experiment.Dataset(spec)
+		if err != nil {
+			return nil, 0, err
+		}
+		m, err := model.New[float32](spec.Model, rand.New(rand.NewPCG(dataSeed, 2)))
+		if err != nil {
+			return nil, 0, err
+		}
+		st, err := train.NewStepper(m, &ds.Train, spec.Train, rand.New(rand.NewPCG(dataSeed, 3)))
+		if err != nil {
+			return nil, 0, err
+		}
+		return st.Step, st.Batch(), nil
+	}
+	var benches []bench
+	for _, name := range []string{"spring", "two-body"} {
+		step, batch, err := stateStep(name)
+		if err != nil {
+			return err
+		}
+		benches = append(benches, bench{name + " HNN", batch, func() (func() float64, error) { return step, nil }})
+	}
+	pixel, err := pixelStep(200)
+	if err != nil {
+		return err
+	}
+	benches = append(benches, bench{"pixel HNN", 200, func() (func() float64, error) { return pixel, nil }})
+	procs := coreProcs()
+	for _, b := range benches {
+		step, err := b.step()
+		if err != nil {
+			return err
+		}
+		best := make([]float64, len(procs))
+		for range o.repeat {
+			for i, p := range procs {
+				old := runtime.GOMAXPROCS(p)
+				for range o.warmup {
+					step()
+				}
+				start := time.Now()
+				for range o.steps {
+					step()
+				}
+				best[i] = max(best[i], float64(o.steps)/time.Since(start).Seconds())
+				runtime.GOMAXPROCS(old)
+			}
+		}
+		for i, p := range procs {
+			s := best[i] / best[0]
+			rep.Cores = append(rep.Cores, CoreSpeed{Model: b.name, Batch: b.batch, Procs: p, StepsPerS: best[i], Speedup: s, Efficiency: s / float64(p)})
+		}
+		if n := len(procs) - 1; n > 0 {
+			rep.CoreModels = append(rep.CoreModels, amdahl(b.name, float64(procs[n]), best[n]/best[0]))
+		}
+	}
+	return nil
+}
+
+// amdahl returns the serial fraction s that makes Amdahl's speedup
+// 1/(s + (1-s)/n) equal the measured speedup on n cores (clamped to
+// [0, 1]), and the speedup it predicts on 16 cores.
+func amdahl(name string, n, speedup float64) CoreModel {
+	s := (1/speedup - 1/n) / (1 - 1/n)
+	s = math.Min(1, math.Max(0, s))
+	return CoreModel{Model: name, SerialFraction: s, Speedup16: 1 / (s + (1-s)/16)}
+}
+
+// pixelStep returns the step of the pixel task's HNN (the reference's
+// widths) on minibatches of batch samples of random frames.
+func pixelStep(batch int) (func() float64, error) {
+	rng := rand.New(rand.NewPCG(dataSeed, 4))
+	m, err := latent.New[float32](latent.Config{Kind: "hnn"}, rng)
+	if err != nil {
+		return nil, err
+	}
+	const trajs, perTraj = 40, 20
+	s := &latent.Samples{Frame: latent.FramePixels}
+	s.Frames = make([]float32, trajs*perTraj*latent.FramePixels)
+	for i := range s.Frames {
+		s.Frames[i] = rng.Float32()
+	}
+	for k := range trajs {
+		for j := range perTraj - 2 {
+			s.Index = append(s.Index, k*perTraj+j)
+		}
+	}
+	st, err := latent.NewStepper(m, s, train.Config{Batch: batch, LR: 1e-3, WeightDecay: 1e-5}, rng)
+	if err != nil {
+		return nil, err
+	}
+	return st.Step, nil
+}
+
+// printCores prints the steps/s against cores and the fitted models.
+func printCores(w io.Writer, r *ScaleReport) {
+	fmt.Fprintln(w)
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(tw, "cores: model\tbatch\tcores\tsteps/s\tspeedup\tefficiency\t")
+	for _, c := range r.Cores {
+		fmt.Fprintf(tw, "%s\t%d\t%d\t%.1f\t%.2fx\t%.0f%%\t\n", c.Model, c.Batch, c.Procs, c.StepsPerS, c.Speedup, 100*c.Efficiency)
+	}
+	tw.Flush()
+	if len(r.CoreModels) == 0 {
+		return
+	}
+	tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(tw, "Amdahl: model\tserial fraction\tspeedup on 16 cores\t")
+	for _, c := range r.CoreModels {
+		fmt.Fprintf(tw, "%s\t%.3f\t%.1fx\t\n", c.Model, c.SerialFraction, c.Speedup16)
+	}
+	tw.Flush()
+}
