@@ -16,6 +16,18 @@
 // openblas build was retired once these kernels trained faster than it on
 // the same machine.
 //
+// Every core is used by default, with numbers that do not depend on how
+// many there are: a large float32 product is cut into chunks of whole row
+// tiles of its result, and a large element-wise kernel into chunks of whole
+// vectors, which run on the calling goroutine and on helper goroutines that
+// the process shares (at most GOMAXPROCS-1; concurrent callers share them,
+// and a caller whose helpers are busy computes its chunks itself). Every
+// value is computed by the same kernel from the same inputs in the same
+// order as on one goroutine, so training and evaluation give the same bits
+// under any GOMAXPROCS; products below a measured size (parMinFlops) stay on
+// the calling goroutine. gonum's float64 products cut their work by the
+// matrices' sizes alone, with the same property.
+//
 // The engine is generic over the element type (float32 for fast training,
 // float64 for gradient checks and exact work). For a network with a scalar
 // output H(x), InputGradient computes grad_x H for a batch and

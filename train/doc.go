@@ -9,8 +9,12 @@
 // uses) or a pair of .npy row files on disk (DiskSource, for TrainSource),
 // whose minibatches are read in the background while the previous one
 // trains, so that a data set larger than memory trains to the same
-// parameters as it would from memory. Config.Workers splits each minibatch
-// over several goroutines, deterministically.
+// parameters as it would from memory.
+//
+// Every step uses all the cores (GOMAXPROCS) through nn's products, which
+// give the same bits whatever their number, so a seed trains to the same
+// parameters on any machine. Config.Workers adds data-parallel shards of
+// each minibatch, whose numbers depend on the number of shards.
 //
 // A Config.Checkpoint makes a run resumable and stoppable: the loop saves
 // its whole state (parameters, average, Adam's moments, data order and

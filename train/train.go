@@ -37,11 +37,13 @@ type Config struct {
 	// the last iterate carries the optimiser's step noise; an average over
 	// the last ~1/(1 - beta) steps removes most of it.
 	Average float64 `json:"average,omitempty"`
-	// Workers is the number of goroutines each step's minibatch is split
-	// over: its rows are cut into Workers contiguous shards (sizes
+	// Workers is the number of data-parallel shards each step's minibatch
+	// is split over. It is not needed to use the cores: every step's
+	// products already run on GOMAXPROCS goroutines, with the numbers of
+	// one. The rows are cut into Workers contiguous shards (sizes
 	// differing by at most one), each evaluated on its own workspace, and
 	// the losses and gradients are combined as the row-weighted mean in
-	// shard order. Zero or one means one goroutine, the plain path. The
+	// shard order. Zero or one means one shard, the plain path. The
 	// result is the same for every run with the same Workers; it equals
 	// that of one worker up to rounding (relative differences of about
 	// 1e-12 per step in float64, 1e-5 in float32). It must not exceed the

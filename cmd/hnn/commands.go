@@ -31,7 +31,7 @@ func runTrain(args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("train", "TASK|-data FILE|-stream DIR -model hnn|baseline [flags] -out DIR", "Train one model on one task, on the trajectories of a data file, or on a dataset directory read from disk, and save its config, checkpoint and metrics in DIR", stderr)
 	dataFile := fs.String("data", "", "train on the trajectories of FILE (.txt/.dat Schmidt & Lipson text, .csv, .npz) instead of a task")
 	stream := fs.String("stream", "", "train on the dataset directory DIR (hnn data), read from disk in minibatches")
-	workers := fs.Int("workers", 0, "goroutines each minibatch is split over (data parallel; 0: one)")
+	workers := fs.Int("workers", 0, "data-parallel shards of each minibatch, whose numbers depend on N (0: one; every run already uses all cores, GOMAXPROCS, with the same numbers on any)")
 	testFrac := fs.Float64("test-fraction", 0, "with -data: fraction of each trial, at its end, held out for testing (0: 0.2)")
 	deriv := fs.String("derivatives", "central", "with -data: finite differences for files without derivatives: central or forward")
 	raw := fs.Bool("raw", false, "with -data: train in the file's units instead of standardised ones (see docs/data.md)")
