@@ -92,23 +92,28 @@ func putJob(j *job) {
 
 // helpers are the process's helper goroutines: they take jobs from queue,
 // work on them and release them. There are at most GOMAXPROCS-1 of them
-// (as GOMAXPROCS was when they were started); they never end.
+// (as GOMAXPROCS was when they were started); they never end. n is read
+// without the lock on the fast path of startHelpers.
 var helpers struct {
 	sync.Mutex
-	n     int
+	n     atomic.Int32
 	queue chan *job
 }
 
 // startHelpers makes sure that at least n helpers run, and returns the
 // queue they take jobs from.
 func startHelpers(n int) chan *job {
+	if int(helpers.n.Load()) >= n {
+		return helpers.queue
+	}
 	helpers.Lock()
 	defer helpers.Unlock()
 	if helpers.queue == nil {
 		helpers.queue = make(chan *job, 256)
 	}
-	for ; helpers.n < n; helpers.n++ {
+	for int(helpers.n.Load()) < n {
 		go helper(helpers.queue)
+		helpers.n.Add(1)
 	}
 	return helpers.queue
 }
