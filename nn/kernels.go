@@ -258,11 +258,17 @@ func sgemm(tA, tB bool, m, n, k int, alpha float32, a []float32, lda int, b []fl
 	}
 	mr, nr := ks.mr, ks.nr
 	npad := (n + nr - 1) / nr * nr
-	// The blocks of B are packed a group at a time, as many as fit in
-	// packFloats (at least one), and the row tiles of each group's
-	// product are cut into chunks that may run on several goroutines
-	// (see parallel.go): each tile is computed as on one goroutine.
-	group := max(kc, packFloats/npad/kc*kc)
+	tiles := (m + mr - 1) / mr
+	// A product too small to cut packs one block at a time, each just
+	// before its tiles, as a product on one goroutine always did. A larger
+	// one packs as many blocks as fit in packFloats (at least one), and
+	// the row tiles of each group's product are cut into chunks that may
+	// run on several goroutines (see parallel.go); each tile is computed
+	// as on one goroutine.
+	group := kc
+	if chunks(2*float64(m)*float64(n)*float64(min(k, kc)), parMinFlops, tiles) > 1 {
+		group = max(kc, packFloats/npad/kc*kc)
+	}
 	buf := getBuf()
 	if need := min(group, k) * npad; len(buf.b) < need {
 		buf.b = make([]float32, need)
@@ -274,7 +280,6 @@ func sgemm(tA, tB bool, m, n, k int, alpha float32, a []float32, lda int, b []fl
 		ks: ks, m: m, n: n, a: a, rs: rs, kstep: kstep, b: buf.b, npad: npad,
 		inPlace: !tB && alpha == 1 && m <= inPlaceRows, bIn: b, ldb: ldb, c: c, ldc: ldc,
 	}
-	tiles := (m + mr - 1) / mr
 	for q0 := 0; q0 < k; q0 += group {
 		g.p0, g.p1 = q0, min(k, q0+group)
 		packGroup(&g, tB, alpha)
