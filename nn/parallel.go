@@ -26,9 +26,11 @@ import (
 // Measured on the 2-core AMD EPYC (AVX2): see BenchmarkParallelSgemm.
 const parMinFlops = 1 << 21
 
-// parMinVec is the smallest element-wise kernel, in values, that is cut
-// into chunks (about 20 microseconds of tanh on one AVX2 core).
-const parMinVec = 1 << 15
+// parMinVec is the smallest element-wise kernel or packing of B, in
+// values, that is cut into chunks, and about the least work of one chunk
+// (a few microseconds of tanh, or of a transposed packing, on one AVX2
+// core; a helper polling the queue takes a job in well under one).
+const parMinVec = 1 << 13
 
 // maxChunksPerProc bounds the chunks of one operation per goroutine that
 // may run it: enough for a caller to even out a helper that starts late.
