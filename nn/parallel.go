@@ -17,13 +17,17 @@ import (
 // GOMAXPROCS is. The chunks are claimed one at a time from a counter: a
 // caller whose helpers are busy (with the products of another training
 // in the same process) computes its chunks itself, so that concurrent
-// trainings share the cores without waiting on each other and the
-// process never runs more than GOMAXPROCS goroutines for products.
+// trainings share the cores without waiting on each other, and however
+// many trainings run, at most GOMAXPROCS-1 helpers work beside them: when
+// as many trainings run as there are cores the helpers find little to do,
+// and when fewer do (the last runs of a reproduction) they fill the idle
+// cores.
 
 // parMinFlops is the smallest product, in flops (2mnk), that is cut into
-// chunks, and about the least work of one chunk: below it the hand-over
-// to a helper (a few microseconds) costs more than the time saved.
-// Measured on the 2-core AMD EPYC (AVX2): see BenchmarkParallelSgemm.
+// chunks, and about the least work of one chunk: 25-40 microseconds on one
+// AVX2 core, against a hand-over to a helper of about one (a polling
+// helper) to several (a blocked one). BenchmarkSgemm with -cpu 1,2 times
+// the products of a training step both ways.
 const parMinFlops = 1 << 21
 
 // parMinVec is the smallest element-wise kernel or packing of B, in
