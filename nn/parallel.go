@@ -24,11 +24,12 @@ import (
 // cores.
 
 // parMinFlops is the smallest product, in flops (2mnk), that is cut into
-// chunks, and about the least work of one chunk: 25-40 microseconds on one
+// chunks, and about the least work of one chunk: 12-20 microseconds on one
 // AVX2 core, against a hand-over to a helper of about one (a polling
-// helper) to several (a blocked one). BenchmarkSgemm with -cpu 1,2 times
+// helper) to several (a blocked one); the goroutine that finishes last
+// waits for the others by about half a chunk. BenchmarkSgemm with -cpu 1,2 times
 // the products of a training step both ways.
-const parMinFlops = 1 << 21
+const parMinFlops = 1 << 20
 
 // parMinVec is the smallest element-wise kernel or packing of B, in
 // values, that is cut into chunks, and about the least work of one chunk
@@ -37,8 +38,9 @@ const parMinFlops = 1 << 21
 const parMinVec = 1 << 13
 
 // maxChunksPerProc bounds the chunks of one operation per goroutine that
-// may run it: enough for a caller to even out a helper that starts late.
-const maxChunksPerProc = 4
+// may run it: enough for a caller to even out a helper that starts late,
+// and for the last chunk to be short.
+const maxChunksPerProc = 8
 
 // job is one operation cut into chunks.
 type job struct {
