@@ -767,7 +767,7 @@ func adamVec(params, grad, m, v []float32, c *[8]float32) int {
 	if n == 0 {
 		return 0
 	}
-	ks.adam(&params[0], &grad[:n][0], &m[:n][0], &v[:n][0], n, c)
+	parallelVecArgs(vecArgs{op: opAdam, ks: ks, unit: ks.lanes, c: c}, n, [6][]float32{params, grad, m, v})
 	return n
 }
 
@@ -784,7 +784,7 @@ func averageVec(avg, p []float32, beta, a float32) int {
 	if n == 0 {
 		return 0
 	}
-	ks.average(&avg[0], &p[:n][0], n, beta, a)
+	parallelVecArgs(vecArgs{op: opAverage, ks: ks, unit: ks.lanes, beta: beta, a: a}, n, [6][]float32{avg, p})
 	return n
 }
 

@@ -226,6 +226,8 @@ const (
 	opAct         vecOp = iota // act(x0, x1, x2): an activation that does every value
 	opSecondOrder              // secondOrder(x0, x1, x2, x3, x4, x5)
 	opMulTo                    // mulTo(x0, x1, x2)
+	opAdam                     // adam(x0, x1, x2, x3, c)
+	opAverage                  // average(x0, x1, beta, a)
 )
 
 // vecArgs are the arguments of a chunked element-wise kernel: the slices
@@ -236,6 +238,8 @@ type vecArgs struct {
 	act         func(z, s1, s2 *float32, n int)
 	x           [6][]float32
 	unit, units int
+	c           *[8]float32 // opAdam's constants
+	beta, a     float32     // opAverage's weights
 }
 
 // parallelVec runs the element-wise kernel op of ks on the slices x (nil
@@ -243,6 +247,11 @@ type vecArgs struct {
 // into chunks of whole units when n is large: each value is computed as on
 // one goroutine.
 func parallelVec(op vecOp, ks *kernelSet, act func(z, s1, s2 *float32, n int), unit, n int, x [6][]float32) {
+	parallelVecArgs(vecArgs{op: op, ks: ks, act: act, unit: unit}, n, x)
+}
+
+// parallelVecArgs is parallelVec with the kernel and its constants in v.
+func parallelVecArgs(v vecArgs, n int, x [6][]float32) {
 	if n == 0 {
 		return
 	}
@@ -251,7 +260,7 @@ func parallelVec(op vecOp, ks *kernelSet, act func(z, s1, s2 *float32, n int), u
 			x[i] = v[:n]
 		}
 	}
-	v := vecArgs{op: op, ks: ks, act: act, x: x, unit: unit, units: n / unit}
+	v.x, v.units = x, n/v.unit
 	nc := chunks(float64(n), parMinVec, v.units)
 	if nc == 1 {
 		v.run(0, n)
@@ -282,5 +291,9 @@ func (v *vecArgs) run(lo, hi int) {
 		v.ks.secondOrder(p[0], p[1], p[2], p[3], p[4], p[5], hi-lo)
 	case opMulTo:
 		v.ks.mulTo(p[0], p[1], p[2], hi-lo)
+	case opAdam:
+		v.ks.adam(p[0], p[1], p[2], p[3], hi-lo, v.c)
+	case opAverage:
+		v.ks.average(p[0], p[1], hi-lo, v.beta, v.a)
 	}
 }

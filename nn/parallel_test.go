@@ -63,7 +63,8 @@ func TestParallelSgemmBits(t *testing.T) {
 }
 
 // TestParallelElementwiseBits checks that the activations, the second-order
-// terms and the element-wise product give the same bits with GOMAXPROCS 1
+// terms, the element-wise products, the Adam update and the moving average
+// give the same bits with GOMAXPROCS 1
 // and 4 on arrays large enough to be cut into chunks (with a ragged end).
 func TestParallelElementwiseBits(t *testing.T) {
 	const n = 3*parMinVec + 13
@@ -87,6 +88,18 @@ func TestParallelElementwiseBits(t *testing.T) {
 		{"secondOrder", func(o [][]float32) { secondOrderTerms(o[0], o[1], o[2], o[3], o[4], o[5]) }},
 		{"mulTo", func(o [][]float32) { mulTo(o[0], o[1], o[2]) }},
 		{"mulAdd", func(o [][]float32) { mulAddInto(o[0], o[1], o[2]) }},
+		{"adam", func(o [][]float32) {
+			a := NewAdam[float32](n, 1e-3, 1e-4)
+			copy(a.v, o[3])
+			for i := range a.v {
+				a.v[i] *= a.v[i]
+			}
+			copy(a.m, o[2])
+			a.Step(o[0], o[1])
+			copy(o[2], a.m)
+			copy(o[3], a.v)
+		}},
+		{"average", func(o [][]float32) { Average(o[0], o[1], 0.99) }},
 	}
 	forLevels(t, func(t *testing.T, l kernelLevel) {
 		for _, o := range ops {
