@@ -20,15 +20,42 @@ func mulAT[T Float](c, a, b []T, m, k, n int, beta T) {
 	gemm(true, false, m, n, k, 1, a, m, b, n, beta, c, n)
 }
 
-// colSum sets dst[j] = sum_i a[i*n+j] for an r x n matrix a.
-// The rows are added in order, so the vector kernel gives the same sums.
-func colSum[T Float](dst, a []T, r, n int) {
+// colSum sets dst[j] = sum_i a[i*n+j] for an r x n matrix a, adding the
+// rows in order with the vector kernel (addIntoVec) where there is one.
+func colSum[T Float](dst, a []T, r, n int) { colSums(dst, a, r, n, 0, true) }
+
+// colSumAdd sets dst[j] = beta dst[j] + sum_i a[i*n+j] for an r x n matrix a,
+// adding the rows in order in Go (which, unlike the kernels, keeps
+// subnormal numbers).
+func colSumAdd[T Float](dst, a []T, r, n int, beta T) { colSums(dst, a, r, n, beta, false) }
+
+// colSums is colSum (vec set, beta 0) and colSumAdd. A large float32 sum is
+// cut into chunks of columns (parallelCols); each column's rows are added
+// in the same order either way.
+func colSums[T Float](dst, a []T, r, n int, beta T, vec bool) {
 	dst = dst[:n]
-	clear(dst)
+	if d32, ok := any(dst).([]float32); ok && kernelSets[level] != nil {
+		parallelCols(d32, any(a).([]float32), r, n, float32(beta), vec)
+		return
+	}
+	colSumCols(dst, a, r, n, beta, 0, vec)
+}
+
+// colSumCols is colSums for the columns lo..lo+len(d)-1, whose sums d
+// holds.
+func colSumCols[T Float](d, a []T, r, n int, beta T, lo int, vec bool) {
+	hi := lo + len(d)
+	if beta == 0 {
+		clear(d)
+	} else if beta != 1 {
+		for j := range d {
+			d[j] *= beta
+		}
+	}
 	for i := 0; i < r; i++ {
-		row := a[i*n : i*n+n]
-		d := dst
-		if d32, ok := any(d).([]float32); ok {
+		row := a[i*n+lo : i*n+hi]
+		d := d
+		if d32, ok := any(d).([]float32); ok && vec {
 			if done := addIntoVec(d32, any(row).([]float32)); done > 0 {
 				d, row = d[done:], row[done:]
 			}

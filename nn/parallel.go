@@ -53,6 +53,7 @@ type job struct {
 	run func(j *job, chunk int)
 	g   gemmArgs
 	v   vecArgs
+	c   colArgs
 }
 
 // work runs chunks of j until none is left to claim.
@@ -90,7 +91,7 @@ func getJob() *job {
 }
 
 func putJob(j *job) {
-	j.run, j.g, j.v = nil, gemmArgs{}, vecArgs{}
+	j.run, j.g, j.v, j.c = nil, gemmArgs{}, vecArgs{}, colArgs{}
 	for i := range jobs {
 		if jobs[i].CompareAndSwap(nil, j) {
 			return
@@ -296,4 +297,47 @@ func (v *vecArgs) run(lo, hi int) {
 	case opAverage:
 		v.ks.average(p[0], p[1], hi-lo, v.beta, v.a)
 	}
+}
+
+// colArgs are the arguments of a column sum cut into chunks of columns.
+type colArgs struct {
+	dst, a []float32
+	r, n   int
+	beta   float32
+	vec    bool
+}
+
+// colUnit is the number of columns of the chunks of a column sum (a
+// multiple of every vector width).
+const colUnit = 32
+
+// parallelCols is colSums for float32 at a kernel level: dst[j] = beta
+// dst[j] + sum_i a[i*n+j], cut into chunks of columns when a is large.
+// Each chunk adds its rows, in order, into a buffer of its own and stores
+// it at the end, so that chunks do not write the cache lines they share.
+func parallelCols(dst, a []float32, r, n int, beta float32, vec bool) {
+	units := (n + colUnit - 1) / colUnit
+	nc := chunks(float64(r)*float64(n), parMinVec, units)
+	if nc == 1 {
+		colSumCols(dst, a, r, n, beta, 0, vec)
+		return
+	}
+	j := getJob()
+	j.n, j.c, j.run = nc, colArgs{dst: dst, a: a, r: r, n: n, beta: beta, vec: vec}, runCols
+	parallel(j)
+}
+
+func runCols(j *job, c int) {
+	k := &j.c
+	units := (k.n + colUnit - 1) / colUnit
+	lo, hi := split(units, j.n, c)*colUnit, min(k.n, split(units, j.n, c+1)*colUnit)
+	buf := getBuf()
+	if len(buf.b) < hi-lo {
+		buf.b = make([]float32, hi-lo)
+	}
+	d := buf.b[:hi-lo]
+	copy(d, k.dst[lo:hi])
+	colSumCols(d, k.a, k.r, k.n, k.beta, lo, k.vec)
+	copy(k.dst[lo:hi], d)
+	putBuf(buf)
 }

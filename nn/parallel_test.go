@@ -100,6 +100,8 @@ func TestParallelElementwiseBits(t *testing.T) {
 			copy(o[3], a.v)
 		}},
 		{"average", func(o [][]float32) { Average(o[0], o[1], 0.99) }},
+		{"colSum", func(o [][]float32) { colSum(o[0][:777], o[1], len(o[1])/777, 777) }},
+		{"colSumAdd", func(o [][]float32) { colSumAdd(o[0][:777], o[1], len(o[1])/777, 777, 0.5) }},
 	}
 	forLevels(t, func(t *testing.T, l kernelLevel) {
 		for _, o := range ops {

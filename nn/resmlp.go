@@ -316,21 +316,3 @@ func (m *ResMLP[T]) backward(ws *ResWorkspace[T], grad, dx, dy []T, beta T) {
 		}
 	}
 }
-
-// colSumAdd sets dst[j] = beta dst[j] + sum_i a[i*n+j] for an r x n matrix a.
-func colSumAdd[T Float](dst, a []T, r, n int, beta T) {
-	dst = dst[:n]
-	if beta == 0 {
-		clear(dst)
-	} else if beta != 1 {
-		for j := range dst {
-			dst[j] *= beta
-		}
-	}
-	for i := 0; i < r; i++ {
-		row := a[i*n : i*n+n]
-		for j, v := range row {
-			dst[j] += v
-		}
-	}
-}
