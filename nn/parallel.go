@@ -51,9 +51,12 @@ type job struct {
 	// fin receives one value when the last chunk is finished.
 	fin chan struct{}
 	run func(j *job, chunk int)
-	g   gemmArgs
-	v   vecArgs
-	c   colArgs
+	// flops is the work of a product (0 for other operations), which
+	// the pacer measures.
+	flops float64
+	g     gemmArgs
+	v     vecArgs
+	c     colArgs
 }
 
 // work runs chunks of j until none is left to claim.
@@ -91,7 +94,7 @@ func getJob() *job {
 }
 
 func putJob(j *job) {
-	j.run, j.g, j.v, j.c = nil, gemmArgs{}, vecArgs{}, colArgs{}
+	j.run, j.flops, j.g, j.v, j.c = nil, 0, gemmArgs{}, vecArgs{}, colArgs{}
 	for i := range jobs {
 		if jobs[i].CompareAndSwap(nil, j) {
 			return
@@ -166,14 +169,24 @@ func receive(queue chan *job) *job {
 func procs() int { return runtime.GOMAXPROCS(0) }
 
 // parallel runs j's n chunks (j.run, j.n set) on the calling goroutine
-// and on up to procs()-1 helpers, and returns when all are done. j must
-// come from getJob; parallel releases it.
+// and on up to procs()-1 helpers, and returns when all are done; while
+// the helpers do not pay (see pacer), on the calling goroutine alone. j
+// must come from getJob; parallel releases it.
 func parallel(j *job) {
 	want := min(j.n, procs()) - 1
 	if want <= 0 {
 		for c := range j.n {
 			j.run(j, c)
 		}
+		putJob(j)
+		return
+	}
+	start := time.Now()
+	if pace.serial() {
+		for c := range j.n {
+			j.run(j, c)
+		}
+		pace.record(true, time.Since(start), j.flops)
 		putJob(j)
 		return
 	}
@@ -200,7 +213,79 @@ func parallel(j *job) {
 		}
 	}
 	<-j.fin
+	pace.record(false, time.Since(start), j.flops)
 	j.release()
+}
+
+// pace is the process's pacer of helpers.
+var pace pacer
+
+// pacer turns the helpers off while they do not pay, which happens when
+// the cores are busy with other work: other trainings of the process (as
+// many as there are cores: a reproduction) or other processes. Then a
+// helper that has claimed a chunk may wait for a core, and its caller for
+// it, longer than the caller would have taken to compute the chunk. The
+// pacer measures the rate (flops per second of wall time) of the products
+// cut into chunks in windows of paceWindow, with the helpers and without
+// them (the callers computing every chunk), runs with the faster, and
+// tries the other every probeEvery windows. In a quiet process on idle
+// cores the helpers win; beside as many busy trainings as cores, or on
+// cores that other processes keep busy, the callers alone often do. Which goroutine computes a
+// chunk never changes its numbers, so neither does the pacer.
+type pacer struct {
+	mu         sync.Mutex
+	mode       int        // 0: with helpers, 1: without
+	work, wall float64    // the current window's flops and seconds
+	rate       [2]float64 // the last window's rate of each mode (0: none yet)
+	windows    int
+	serialNow  atomic.Bool
+}
+
+// The pacer's settings: the wall time of the products in a window, how
+// often the slower mode is tried again (a probe of the slower mode costs
+// about 1/probeEvery of its shortfall), and the margin by which the
+// helpers must be faster to be used (without them no goroutine polls).
+const (
+	paceWindow = 0.02
+	probeEvery = 16
+	paceMargin = 1.05
+)
+
+// serial reports whether operations run on their callers alone now.
+func (p *pacer) serial() bool { return p.serialNow.Load() }
+
+// record adds a product of flops that took wall, without helpers if
+// serial is set. Other operations (flops 0) are not recorded.
+func (p *pacer) record(serial bool, wall time.Duration, flops float64) {
+	if flops == 0 {
+		return
+	}
+	m := 0
+	if serial {
+		m = 1
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if m != p.mode {
+		return // started before the mode changed
+	}
+	p.work += flops
+	p.wall += wall.Seconds()
+	if p.wall < paceWindow {
+		return
+	}
+	p.rate[m] = p.work / p.wall
+	p.work, p.wall = 0, 0
+	p.windows++
+	next := 0
+	switch {
+	case p.rate[1-m] == 0 || p.windows%probeEvery == 0:
+		next = 1 - m
+	case p.rate[0] < paceMargin*p.rate[1]:
+		next = 1
+	}
+	p.mode = next
+	p.serialNow.Store(next == 1)
 }
 
 // chunks returns how many chunks to cut an operation of the given work

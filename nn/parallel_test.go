@@ -6,12 +6,73 @@ import (
 	"runtime"
 	"slices"
 	"testing"
+	"time"
 )
 
 // withProcs runs f with GOMAXPROCS set to n, and restores it.
 func withProcs(n int, f func()) {
 	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(n))
 	f()
+}
+
+// favourHelpers makes the pacer keep the helpers on (as it does where they
+// pay), so that the tests run the chunks on several goroutines, and
+// returns a function that restores it.
+func favourHelpers() (restore func()) {
+	pace.mu.Lock()
+	defer pace.mu.Unlock()
+	old := pacer{mode: pace.mode, work: pace.work, wall: pace.wall, rate: pace.rate, windows: pace.windows}
+	pace.mode, pace.work, pace.wall, pace.rate, pace.windows = 0, 0, 0, [2]float64{1e300, 1}, 1
+	pace.serialNow.Store(false)
+	return func() {
+		pace.mu.Lock()
+		defer pace.mu.Unlock()
+		pace.mode, pace.work, pace.wall, pace.rate, pace.windows = old.mode, old.work, old.wall, old.rate, old.windows
+		pace.serialNow.Store(old.mode == 1)
+	}
+}
+
+// TestPacer feeds the pacer products with and without helpers and checks
+// that it keeps the faster mode, tries the slower every probeEvery
+// windows, and ignores products that started under the other mode.
+func TestPacer(t *testing.T) {
+	var p pacer
+	window := time.Duration(paceWindow * float64(time.Second))
+	feed := func(serial bool, rate float64) {
+		p.record(serial, window, rate*paceWindow)
+	}
+	modes := func(par, ser float64, n int) (serialWindows int) {
+		for range n {
+			s := p.serial()
+			if s {
+				serialWindows++
+				feed(true, ser)
+			} else {
+				feed(false, par)
+			}
+		}
+		return serialWindows
+	}
+	// Helpers twice as fast: after one probe of the callers alone, one
+	// window in probeEvery without helpers.
+	if got := modes(2e10, 1e10, 4*probeEvery); got < 2 || got > 6 {
+		t.Errorf("helpers twice as fast: %d of %d windows without them, want about 4", got, 4*probeEvery)
+	}
+	// Helpers slower (busy cores): most windows without them.
+	if got := modes(0.8e10, 1e10, 4*probeEvery); got < 4*probeEvery-6 {
+		t.Errorf("helpers slower: %d of %d windows without them, want all but the probes", got, 4*probeEvery)
+	}
+	// A product recorded under the other mode changes nothing.
+	m, w := p.mode, p.wall
+	p.record(p.mode == 0, window/2, 1)
+	if p.mode != m || p.wall != w {
+		t.Error("a product of the other mode was recorded")
+	}
+	// Other operations (no flops) are not recorded.
+	p.record(p.mode == 1, window, 0)
+	if p.wall != w {
+		t.Error("an operation without flops was recorded")
+	}
 }
 
 // sameBits reports the first index where got and want differ in their
@@ -42,6 +103,7 @@ func TestParallelSgemmBits(t *testing.T) {
 		{m: 100, n: 1568, k: 200, lda: 200, ldb: 1568, ldc: 1568, alpha: -2},
 		{m: 30, n: 520, k: 3000, lda: 3000, ldb: 520, ldc: 520, alpha: 1},
 	}
+	defer favourHelpers()()
 	forLevels(t, func(t *testing.T, l kernelLevel) {
 		for _, g := range cases {
 			rng := rand.New(rand.NewPCG(3, uint64(g.m)))
@@ -103,6 +165,7 @@ func TestParallelElementwiseBits(t *testing.T) {
 		{"colSum", func(o [][]float32) { colSum(o[0][:777], o[1], len(o[1])/777, 777) }},
 		{"colSumAdd", func(o [][]float32) { colSumAdd(o[0][:777], o[1], len(o[1])/777, 777, 0.5) }},
 	}
+	defer favourHelpers()()
 	forLevels(t, func(t *testing.T, l kernelLevel) {
 		for _, o := range ops {
 			var want [][]float32
