@@ -34,10 +34,10 @@ type ScaleReport struct {
 	NumCPU  int           `json:"num_cpu"`
 	Workers []WorkerSpeed `json:"workers"`
 	// Cores and CoreModels are the steps/s against GOMAXPROCS (cores.go).
-	Cores      []CoreSpeed `json:"cores,omitempty"`
-	CoreModels []CoreModel `json:"core_models,omitempty"`
-	Sweep   []SweepSpeed  `json:"sweep"`
-	Memory  []MemoryUse   `json:"memory"`
+	Cores      []CoreSpeed  `json:"cores,omitempty"`
+	CoreModels []CoreModel  `json:"core_models,omitempty"`
+	Sweep      []SweepSpeed `json:"sweep"`
+	Memory     []MemoryUse  `json:"memory"`
 	// MemoryCap is the cgroup memory limit the disk-training children ran
 	// under, in bytes (0: none).
 	MemoryCap int64 `json:"memory_cap,omitempty"`
