@@ -144,29 +144,24 @@ func helper(queue chan *job) {
 // microseconds, and waking a blocked goroutine takes several.
 const spinFor = 50 * time.Microsecond
 
-// receive returns the next job of queue, polling it for spinFor before
-// blocking. It polls without yielding its processor: a call of
-// runtime.Gosched a poll takes the scheduler's lock, which the caller's
-// hand-overs need too. Where other goroutines need the processor (more
-// trainings than cores) the pacer turns the hand-overs off, and a helper
-// then blocks after one spinFor.
+// receive returns the next job of queue, polling it for spinFor (yielding
+// the processor between polls) before blocking.
 func receive(queue chan *job) *job {
 	var start time.Time
 	for i := 0; ; i++ {
-		if len(queue) > 0 {
-			select {
-			case j := <-queue:
-				return j
-			default:
-			}
+		select {
+		case j := <-queue:
+			return j
+		default:
 		}
-		if i%256 == 0 {
+		if i%16 == 0 {
 			if i == 0 {
 				start = time.Now()
 			} else if time.Since(start) > spinFor {
 				return <-queue
 			}
 		}
+		runtime.Gosched()
 	}
 }
 
@@ -211,9 +206,10 @@ func parallel(j *job) {
 		// A helper still runs a chunk: poll for a while, then block.
 		start := time.Now()
 		for i := 1; j.done.Load() < int64(j.n); i++ {
-			if i%256 == 0 && time.Since(start) > spinFor {
+			if i%16 == 0 && time.Since(start) > spinFor {
 				break
 			}
+			runtime.Gosched()
 		}
 	}
 	<-j.fin
