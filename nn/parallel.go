@@ -244,11 +244,13 @@ type pacer struct {
 // The pacer's settings: the wall time of the products in a window, how
 // often the slower mode is tried again (a probe of the slower mode costs
 // about 1/probeEvery of its shortfall), and the margin by which the
-// helpers must be faster to be used (without them no goroutine polls).
+// products must be faster with helpers for them to be used: the
+// element-wise operations gain less from them, and without them no
+// goroutine polls.
 const (
 	paceWindow = 0.02
 	probeEvery = 16
-	paceMargin = 1.05
+	paceMargin = 1.2
 )
 
 // serial reports whether operations run on their callers alone now.
