@@ -786,7 +786,7 @@ func ReadJSON(path string, v any) error {
 type legacySpec struct {
 	Data             *task.DataSource `json:"data"`
 	Stream           string           `json:"stream"`
-	LatentStep       string           `json:"latent_step"`
+	Step             string           `json:"latent_step"`
 	DynWeight        float64          `json:"dyn_weight"`
 	Frames           int              `json:"frames"`
 	LatentHorizon    int              `json:"latent_horizon"`
@@ -812,8 +812,8 @@ func (s *Spec) UnmarshalJSON(b []byte) error {
 	case old.Stream != "" && p.Source.IsZero():
 		p.Source = StreamSource(old.Stream)
 	}
-	if old.LatentStep != "" && p.Latent == nil {
-		p.Latent = &latent.Config{Step: old.LatentStep, DynWeight: old.DynWeight, Frames: old.Frames,
+	if old.Step != "" && p.Latent == nil {
+		p.Latent = &latent.Config{Step: old.Step, DynWeight: old.DynWeight, Frames: old.Frames,
 			Horizon: old.LatentHorizon, Integrator: old.LatentIntegrator, Backward: old.LatentBackward}
 	}
 	*s = Spec(p)
