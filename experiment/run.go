@@ -77,9 +77,9 @@ func NewSpec(taskName, kind string, seed uint64, quick bool) (Spec, error) {
 		return Spec{}, err
 	}
 	tc, ep := t.Settings(quick)
-	mc := model.Config{Kind: kind, Dim: t.Dim}.WithDefaults()
+	mc := model.Config{Kind: kind, Dim: t.Dim, Layout: t.Layout}.WithDefaults()
 	if err := mc.Validate(); err != nil {
-		return Spec{}, err
+		return Spec{}, fmt.Errorf("experiment: task %s: %w", taskName, err)
 	}
 	s := Spec{Task: taskName, Model: mc, Train: tc, Energy: ep, LongHorizon: t.LongHorizonSettings(quick), Fit: t.Fit,
 		Seed: seed, Quick: quick}
@@ -145,7 +145,7 @@ func NewFileSpec(src task.DataSource, kind string, seed uint64, quick bool) (Spe
 		return Spec{}, err
 	}
 	tc, ep := t.Settings(quick)
-	mc := model.Config{Kind: kind, Dim: t.Dim}.WithDefaults()
+	mc := model.Config{Kind: kind, Dim: t.Dim, Layout: t.Layout}.WithDefaults()
 	if err := mc.Validate(); err != nil {
 		return Spec{}, fmt.Errorf("%s: %w", src.Path, err)
 	}

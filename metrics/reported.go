@@ -29,6 +29,15 @@ var (
 			"c² the mean of ||A||² / 2 (0: canonical coordinates up to a constant scale; the paper counts R² > 0.9 and a score below 0.05 as canonical); " +
 			"mean over seeds ± std/sqrt(seeds).",
 	}
+	// Predictions holds SymODEN's prediction error of the tasks of driven
+	// systems.
+	Predictions = &Section{
+		Title: "Prediction error (SymODEN)",
+		Text: "From every test start with zero input, 40 samples at the data's spacing, the model rolled out by RK4 " +
+			"with one step per sample: the sum over the samples and every state channel of the squared error " +
+			"(angles modulo 2 pi), mean ± std over the test starts of all seeds, and the median. " +
+			"Published: SymODEN's printed values (Zhong et al. 2020), mean ± std over their test starts.",
+	}
 )
 
 // The metrics runs report, in the order of their columns. Each names where
@@ -72,4 +81,9 @@ var (
 	// score of that fit's Jacobian (experiment's symetric).
 	Symplecticity = Register(Metric{Key: "symplecticity", Column: "symplecticity", Section: PixelRollouts,
 		Scalar: true, Aggregate: SeedMeans})
+	// PredictionError is, on a task of a driven system, SymODEN's
+	// prediction error (PredictionSSE) along the task's prediction
+	// trajectories, mean ± std over them (experiment's scorePrediction).
+	PredictionError = Register(Metric{Key: "prediction_error", Column: "prediction error", Section: Predictions,
+		SamplesKey: "prediction_error_per_start", Aggregate: PooledStd, Median: "prediction median"})
 )

@@ -131,6 +131,10 @@ func writeSection(b *strings.Builder, res *reproduce.Results, sec *metrics.Secti
 	if main {
 		head = append(head, "paper train", "paper test", "paper energy")
 	}
+	paper := publishedIn(res, ms)
+	for _, m := range paper {
+		head = append(head, "paper "+m.Column)
+	}
 	var rows []string
 	for _, tn := range res.Order {
 		for _, mk := range res.Models {
@@ -161,6 +165,9 @@ func writeSection(b *strings.Builder, res *reproduce.Results, sec *metrics.Secti
 			if main {
 				row = append(row, paperCells(mr.Published)...)
 			}
+			for _, m := range paper {
+				row = append(row, publishedCell(mr.Published, m))
+			}
 			rows = append(rows, "| "+strings.Join(row, " | ")+" |")
 		}
 	}
@@ -187,6 +194,40 @@ func paperCells(p *task.Published) []string {
 		e = fmt.Sprintf("%.2e ± %.1e", p.Energy, p.EnergySEM)
 	}
 	return []string{published(p.Train), published(p.Test), e}
+}
+
+// publishedIn returns the metrics of ms that some model of res has a
+// published value of (task.Published.Metrics), in ms's order.
+func publishedIn(res *reproduce.Results, ms []*metrics.Metric) []*metrics.Metric {
+	var out []*metrics.Metric
+	for _, m := range ms {
+		found := false
+		for _, tn := range res.Order {
+			for _, mr := range res.Tasks[tn] {
+				if mr.Published != nil {
+					_, ok := mr.Published.Metrics[m.Key]
+					found = found || ok
+				}
+			}
+		}
+		if found {
+			out = append(out, m)
+		}
+	}
+	return out
+}
+
+// publishedCell formats the published value of m in p, "-" if there is
+// none.
+func publishedCell(p *task.Published, m *metrics.Metric) string {
+	if p == nil {
+		return "-"
+	}
+	v, ok := p.Metrics[m.Key]
+	if !ok {
+		return "-"
+	}
+	return m.Text(v, metrics.Model)
 }
 
 // cell formats the value v of metric m over seeds seeds for a table, "-"
@@ -277,6 +318,13 @@ func Table(res *reproduce.Results) string {
 		if main {
 			head += fmt.Sprintf(" | %-9s %-9s %-9s", "paper tr", "paper te", "paper E")
 		}
+		paper := publishedIn(res, ms)
+		if len(paper) > 0 {
+			head += " |"
+		}
+		for _, m := range paper {
+			head += fmt.Sprintf(" %-21s", "paper "+m.Column)
+		}
 		fmt.Fprintln(&b, strings.TrimRight(head, " "))
 		for _, l := range lines {
 			row := fmt.Sprintf("%-*s %-9s", w, l.task, l.model)
@@ -290,6 +338,12 @@ func Table(res *reproduce.Results) string {
 					pt, pe, pE = published(p.Train), published(p.Test), published(p.Energy)
 				}
 				row += fmt.Sprintf(" | %-9s %-9s %-9s", pt, pe, pE)
+			}
+			if len(paper) > 0 {
+				row += " |"
+			}
+			for _, m := range paper {
+				row += fmt.Sprintf(" %-21s", publishedCell(l.mr.Published, m))
 			}
 			fmt.Fprintln(&b, strings.TrimRight(row, " "))
 		}
