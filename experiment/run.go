@@ -7,6 +7,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/hnn-go/hnn/data"
@@ -79,7 +80,7 @@ func NewSpec(taskName, kind string, seed uint64, quick bool) (Spec, error) {
 	tc, ep := t.Settings(quick)
 	mc := model.Config{Kind: kind, Dim: t.Dim, Layout: t.Layout}.WithDefaults()
 	if err := mc.Validate(); err != nil {
-		return Spec{}, fmt.Errorf("experiment: task %s: %w", taskName, err)
+		return Spec{}, fmt.Errorf("experiment: task %s: %w%s", taskName, err, layoutTakers(t))
 	}
 	s := Spec{Task: taskName, Model: mc, Train: tc, Energy: ep, LongHorizon: t.LongHorizonSettings(quick), Fit: t.Fit,
 		Seed: seed, Quick: quick}
@@ -88,6 +89,22 @@ func NewSpec(taskName, kind string, seed uint64, quick bool) (Spec, error) {
 		s.Latent = &c
 	}
 	return s, nil
+}
+
+// layoutTakers returns, for a task whose layout is not the canonical one,
+// " (kinds that take its layout: ...)" listing the model kinds that take
+// it, and "" otherwise.
+func layoutTakers(t *task.Task) string {
+	if !t.Layout.Canonical() {
+		var ok []string
+		for _, k := range model.Kinds() {
+			if (model.Config{Kind: k, Dim: t.Dim, Layout: t.Layout}).WithDefaults().Validate() == nil {
+				ok = append(ok, k)
+			}
+		}
+		return " (kinds that take its layout: " + strings.Join(ok, ", ") + ")"
+	}
+	return ""
 }
 
 // Label returns the name a run's model is reported under: the model kind,
