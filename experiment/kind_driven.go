@@ -7,19 +7,24 @@ import (
 	"github.com/hnn-go/hnn/data"
 	"github.com/hnn-go/hnn/metrics"
 	"github.com/hnn-go/hnn/ode"
+	"github.com/hnn-go/hnn/systems"
 	"github.com/hnn-go/hnn/task"
 )
 
 // The kind of tasks on rows (q, v, u) of a driven system: runs report the
-// row losses and SymODEN's prediction error along the task's prediction
-// trajectories (task.Task.Prediction), and draw the loss curves.
+// row losses and, along the task's prediction trajectories
+// (task.Task.Prediction), SymODEN's prediction error and the energy MSE
+// of the system's exact energy; they draw the loss curves.
 func init() {
 	RegisterKind(task.KindDriven, stateKind{scoreRun: scorePrediction})
 }
 
 // scorePrediction fills SymODEN's prediction error of r along t's
 // prediction trajectories, drawn from the run's data source (the test
-// starts of its data), if t has them.
+// starts of its data), if t has them, and the energy MSE along them: for
+// every start the mean over its samples of (E(true) - E(predicted))^2,
+// E the driven system's exact energy, mean over the starts ± the std of
+// 5 chunk means / sqrt(5), as the system tasks' energy MSE.
 func scorePrediction(r *Run, t *task.Task, _ *EnergyTruth) error {
 	if t.Prediction == nil {
 		return nil
@@ -28,12 +33,54 @@ func scorePrediction(r *Run, t *task.Task, _ *EnergyTruth) error {
 	if err != nil {
 		return fmt.Errorf("experiment: %s: prediction trajectories: %w", t.Name, err)
 	}
-	per, err := PredictionErrors(r.State(), truth)
+	per, pred, err := predict(r.State(), truth)
 	if err != nil {
 		return fmt.Errorf("experiment: %s %s seed %d: %w", r.Spec.Task, r.Spec.Model.Kind, r.Spec.Seed, err)
 	}
 	r.Metrics.Record(metrics.PredictionError, metrics.MeanStd(per), per)
+	if t.Driven == nil {
+		return nil
+	}
+	energy, err := drivenEnergy(t.Driven, truth.Layout, truth.Dim)
+	if err != nil {
+		return fmt.Errorf("experiment: %s: %w", t.Name, err)
+	}
+	d, steps := truth.Dim, truth.Len()/len(per)
+	perE := make([]float64, len(per))
+	for k := range perE {
+		var s float64
+		for j := range steps {
+			i := (k*steps + j) * d
+			e := energy(truth.X[i:i+d]) - energy(pred[i:i+d])
+			s += e * e
+		}
+		perE[k] = s / float64(steps)
+	}
+	r.Metrics.Record(metrics.EnergyMSE, metrics.ChunkSEM(perE, segmentChunks), perE)
 	return nil
+}
+
+// drivenEnergy returns the exact energy of sys as a function of a state in
+// the layout l of dimension d: E(q, q-dot) of sys, with q-dot = M^-1(q) p
+// on momentum rows. The function holds workspace: one caller at a time.
+func drivenEnergy(sys systems.Driven, l data.Layout, d int) (func(x []float64) float64, error) {
+	l, err := l.Resolve(d)
+	if err != nil {
+		return nil, err
+	}
+	n, m := sys.Coords(), sys.Inputs()
+	if l.Positions != n || l.Inputs != m {
+		return nil, fmt.Errorf("rows of %d positions and %d inputs, the system %s has %d and %d", l.Positions, l.Inputs, sys.Name(), n, m)
+	}
+	if l.Velocities {
+		return func(x []float64) float64 { return sys.Energy(x[:n], x[n:2*n]) }, nil
+	}
+	c := systems.NewCanonical(sys, make([]float64, m))
+	v := make([]float64, n)
+	return func(x []float64) float64 {
+		c.Velocity(v, x[:n], x[n:2*n])
+		return sys.Energy(x[:n], v)
+	}, nil
 }
 
 // PredictionErrors rolls m out from the first row of every trajectory of
@@ -45,24 +92,31 @@ func scorePrediction(r *Run, t *task.Task, _ *EnergyTruth) error {
 // is not such a set, if its dimension is not the model's, or if a
 // rollout becomes non-finite.
 func PredictionErrors(m Trained, truth *data.Set) ([]float64, error) {
+	per, _, err := predict(m, truth)
+	return per, err
+}
+
+// predict returns PredictionErrors' errors and the predicted states, in
+// the rows of truth.
+func predict(m Trained, truth *data.Set) ([]float64, []float64, error) {
 	d := truth.Dim
 	if d != m.Config().Dim {
-		return nil, fmt.Errorf("prediction trajectories of dimension %d, the model has %d", d, m.Config().Dim)
+		return nil, nil, fmt.Errorf("prediction trajectories of dimension %d, the model has %d", d, m.Config().Dim)
 	}
 	l, err := truth.Layout.Resolve(d)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	n := truth.Len()
 	if n == 0 || len(truth.Traj) != n || len(truth.T) != n {
-		return nil, fmt.Errorf("prediction trajectories: %d rows with %d trajectory indices and %d times, want one of each per row", n, len(truth.Traj), len(truth.T))
+		return nil, nil, fmt.Errorf("prediction trajectories: %d rows with %d trajectory indices and %d times, want one of each per row", n, len(truth.Traj), len(truth.T))
 	}
 	steps := 1
 	for steps < n && truth.Traj[steps] == truth.Traj[0] {
 		steps++
 	}
 	if steps < 2 || n%steps != 0 {
-		return nil, fmt.Errorf("prediction trajectories: the first of %d samples in %d rows, want at least 2 samples and equally long trajectories", steps, n)
+		return nil, nil, fmt.Errorf("prediction trajectories: the first of %d samples in %d rows, want at least 2 samples and equally long trajectories", steps, n)
 	}
 	ts := make([]float64, steps)
 	for j := range ts {
@@ -73,7 +127,7 @@ func PredictionErrors(m Trained, truth *data.Set) ([]float64, error) {
 	for k := range count {
 		for j := range steps {
 			if truth.Traj[k*steps+j] != truth.Traj[k*steps] || truth.T[k*steps+j]-truth.T[k*steps] != ts[j] {
-				return nil, fmt.Errorf("prediction trajectories: row %d is not sample %d of trajectory %d at time %g", k*steps+j, j, truth.Traj[k*steps], ts[j])
+				return nil, nil, fmt.Errorf("prediction trajectories: row %d is not sample %d of trajectory %d at time %g", k*steps+j, j, truth.Traj[k*steps], ts[j])
 			}
 		}
 		copy(x0[k*d:(k+1)*d], truth.X[k*steps*d:])
@@ -81,7 +135,7 @@ func PredictionErrors(m Trained, truth *data.Set) ([]float64, error) {
 	pred := make([]float64, n*d)
 	for k, err := range ode.SolveBatch(ode.RK4{}, m.BatchFieldFunc(count), x0, d, ts, pred) {
 		if err != nil {
-			return nil, fmt.Errorf("prediction rollout from test start %d: %w", k, err)
+			return nil, nil, fmt.Errorf("prediction rollout from test start %d: %w", k, err)
 		}
 	}
 	per := make([]float64, count)
@@ -89,5 +143,5 @@ func PredictionErrors(m Trained, truth *data.Set) ([]float64, error) {
 		lo, hi := k*steps*d, (k+1)*steps*d
 		per[k] = metrics.PredictionSSE(l, truth.X[lo:hi], pred[lo:hi])
 	}
-	return per, nil
+	return per, pred, nil
 }

@@ -1,6 +1,7 @@
 package experiment
 
 import (
+	"math"
 	"math/rand/v2"
 	"strings"
 	"testing"
@@ -8,6 +9,7 @@ import (
 	"github.com/hnn-go/hnn/data"
 	"github.com/hnn-go/hnn/metrics"
 	"github.com/hnn-go/hnn/model"
+	"github.com/hnn-go/hnn/systems"
 	"github.com/hnn-go/hnn/task"
 )
 
@@ -40,6 +42,9 @@ func TestDrivenTraining(t *testing.T) {
 	trained, ok := r.Metrics.Get(metrics.PredictionError)
 	if !ok {
 		t.Fatal("no prediction error")
+	}
+	if e, ok := r.Metrics.Get(metrics.EnergyMSE); !ok || !(e.Mean >= 0) || len(r.Metrics.Samples[metrics.EnergyMSE.Key]) != 25 {
+		t.Errorf("energy MSE %+v (%v) with %d samples, want one per test start (25)", e, ok, len(r.Metrics.Samples[metrics.EnergyMSE.Key]))
 	}
 	if got := len(r.Metrics.Samples[metrics.PredictionError.Key]); got != 25 {
 		t.Errorf("%d prediction errors, want one per test start (25)", got)
@@ -108,5 +113,32 @@ func TestLayoutErrors(t *testing.T) {
 		if err == nil || !strings.Contains(err.Error(), c.task) || !strings.Contains(err.Error(), c.kind) || strings.Contains(err.Error(), "\n") {
 			t.Errorf("NewSpec(%s, %s): %v, want one line naming both", c.task, c.kind, err)
 		}
+	}
+}
+
+// TestDrivenEnergy checks the exact energy of the driven rows by hand on
+// SymODEN's pendulum, H = 1.5 p^2 + 5 (1 - cos q), M = 1/3: at q = pi/2,
+// p = 1 (momentum rows), that is q-dot = 3 (velocity rows), E = 1.5 + 5.
+func TestDrivenEnergy(t *testing.T) {
+	t.Parallel()
+	sys := systems.TorquePendulum{}
+	for _, c := range []struct {
+		l data.Layout
+		x []float64
+	}{
+		{data.Layout{Inputs: 1, Angles: []int{0}}, []float64{math.Pi / 2, 1, 2}},
+		{data.Layout{Velocities: true, Inputs: 1}, []float64{math.Pi / 2, 3, -1}},
+	} {
+		e, err := drivenEnergy(sys, c.l, 3)
+		if err != nil {
+			t.Fatal(err)
+		}
+		// 1e-14: a few roundings of numbers near 6.5.
+		if got := e(c.x); math.Abs(got-6.5) > 1e-14 {
+			t.Errorf("layout %+v: energy of %v = %v, want 6.5", c.l, c.x, got)
+		}
+	}
+	if _, err := drivenEnergy(sys, data.Layout{Velocities: true}, 2); err == nil {
+		t.Error("rows without the input: no error")
 	}
 }
