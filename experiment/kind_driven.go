@@ -2,6 +2,7 @@ package experiment
 
 import (
 	"fmt"
+	"math"
 	"math/rand/v2"
 
 	"github.com/hnn-go/hnn/data"
@@ -16,7 +17,12 @@ import (
 // (task.Task.Prediction), SymODEN's prediction error and the energy MSE
 // of the system's exact energy; they draw the loss curves.
 func init() {
-	RegisterKind(task.KindDriven, stateKind{scoreRun: scorePrediction})
+	RegisterKind(task.KindDriven, stateKind{scoreRun: func(r *Run, t *task.Task, _ *EnergyTruth) error {
+		if err := scorePrediction(r, t); err != nil {
+			return err
+		}
+		return scoreEnergyError(r, t)
+	}})
 }
 
 // scorePrediction fills SymODEN's prediction error of r along t's
@@ -25,7 +31,7 @@ func init() {
 // every start the mean over its samples of (E(true) - E(predicted))^2,
 // E the driven system's exact energy, mean over the starts ± the std of
 // 5 chunk means / sqrt(5), as the system tasks' energy MSE.
-func scorePrediction(r *Run, t *task.Task, _ *EnergyTruth) error {
+func scorePrediction(r *Run, t *task.Task) error {
 	if t.Prediction == nil {
 		return nil
 	}
@@ -57,6 +63,46 @@ func scorePrediction(r *Run, t *task.Task, _ *EnergyTruth) error {
 		perE[k] = s / float64(steps)
 	}
 	r.Metrics.Record(metrics.EnergyMSE, metrics.ChunkSEM(perE, segmentChunks), perE)
+	return nil
+}
+
+// scoreEnergyError fills the Lagrangian-network paper's energy error of
+// r (metrics.EnergyError) if t has an energy scale: from every start of
+// the run's energy protocol (drawn with t.Initial), the model rolled out
+// with the protocol's integrator to its horizon, |E(x(T)) - E(x(0))| /
+// t.EnergyScale with E the driven system's exact energy.
+func scoreEnergyError(r *Run, t *task.Task) error {
+	p := r.Spec.Energy
+	if t.EnergyScale == 0 || t.Driven == nil || p.Starts == 0 {
+		return nil
+	}
+	if err := p.Validate(); err != nil {
+		return fmt.Errorf("experiment: %s: %w", t.Name, err)
+	}
+	ig, err := p.NewIntegrator()
+	if err != nil {
+		return fmt.Errorf("experiment: %s: %w", t.Name, err)
+	}
+	m := r.State()
+	d := m.Config().Dim
+	energy, err := drivenEnergy(t.Driven, m.Config().Layout, d)
+	if err != nil {
+		return fmt.Errorf("experiment: %s: %w", t.Name, err)
+	}
+	x0 := p.InitialStates(t.Initial)
+	ts := p.Times()
+	out := make([]float64, len(x0)*len(ts))
+	for k, err := range ode.SolveBatch(ig, m.BatchFieldFunc(p.Starts), x0, d, ts, out) {
+		if err != nil {
+			return fmt.Errorf("experiment: %s %s seed %d: energy-error rollout from start %d: %w", r.Spec.Task, r.Spec.Model.Kind, r.Spec.Seed, k, err)
+		}
+	}
+	per := make([]float64, p.Starts)
+	for k := range per {
+		end := out[((k+1)*len(ts)-1)*d : (k+1)*len(ts)*d]
+		per[k] = math.Abs(energy(end)-energy(x0[k*d:(k+1)*d])) / t.EnergyScale
+	}
+	r.Metrics.Record(metrics.EnergyError, metrics.MeanSEM(per), per)
 	return nil
 }
 

@@ -142,3 +142,29 @@ func TestDrivenEnergy(t *testing.T) {
 		t.Error("rows without the input: no error")
 	}
 }
+
+// TestDoublePendulumEnergyError trains a tiny model on the double
+// pendulum and checks that its run reports LNN's energy error, one
+// finite non-negative value per start of the quick protocol (10).
+func TestDoublePendulumEnergyError(t *testing.T) {
+	t.Parallel()
+	s, err := NewSpec("double-pendulum", "naive", 0, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.Model.Hidden = []int{8, 8}
+	s.Train.Steps, s.Train.LogEvery = 20, 10
+	s.Energy.TEnd = 1
+	r, err := Train(s, "", nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	v, ok := r.Metrics.Get(metrics.EnergyError)
+	per := r.Metrics.Samples[metrics.EnergyError.Key]
+	if !ok || len(per) != 10 || !(v.Mean >= 0) || math.IsInf(v.Mean, 0) {
+		t.Fatalf("energy error %+v (%v) with %d samples, want a finite value over 10 starts", v, ok, len(per))
+	}
+	if _, ok := r.Metrics.Get(metrics.PredictionError); ok {
+		t.Error("the double pendulum has no prediction trajectories, yet a prediction error")
+	}
+}

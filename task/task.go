@@ -77,6 +77,13 @@ type Task struct {
 	// (the test starts depend on it). Runs report the prediction error
 	// (metrics.PredictionError) along them.
 	Prediction func(rng *rand.Rand) (*data.Set, error)
+	// EnergyScale, if not zero, makes a KindDriven task's runs report the
+	// Lagrangian-network paper's energy error (metrics.EnergyError): from
+	// each start of the Energy protocol (drawn with Initial), the model
+	// rolled out to TEnd with its integrator, |E(x(TEnd)) - E(x(0))| /
+	// EnergyScale with E the system's exact energy (the double pendulum's
+	// 29.4, its largest potential energy).
+	EnergyScale float64
 	// Generate makes the task's dataset from rng, following the reference
 	// protocol.
 	Generate func(rng *rand.Rand) (*data.Dataset, error)

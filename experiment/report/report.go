@@ -224,8 +224,11 @@ func publishedCell(p *task.Published, m *metrics.Metric) string {
 		return "-"
 	}
 	v, ok := p.Metrics[m.Key]
-	if !ok {
+	switch {
+	case !ok:
 		return "-"
+	case v.SEM == 0: // published without an error bar
+		return v.Text(m.Verb, false)
 	}
 	return m.Text(v, metrics.Model)
 }
