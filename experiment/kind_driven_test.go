@@ -168,3 +168,38 @@ func TestDoublePendulumEnergyError(t *testing.T) {
 		t.Error("the double pendulum has no prediction trajectories, yet a prediction error")
 	}
 }
+
+// TestDrivenStreamed trains a driven task's run streamed from a dataset
+// directory: its model takes the task's layout, the rows it is evaluated
+// on carry it, and it reports the prediction error along the same
+// trajectories as the in-memory run of the same seed (25 test starts).
+func TestDrivenStreamed(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	if err := WriteDataset(dir, WriteOptions{Task: "pendulum-torque", Seed: 2}); err != nil {
+		t.Fatal(err)
+	}
+	s, err := NewStreamSpec(dir, "symoden", 2, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.Model.Layout.Inputs != 1 || len(s.Model.Layout.Angles) != 1 {
+		t.Fatalf("streamed spec's model layout %+v, want the task's", s.Model.Layout)
+	}
+	ds, err := Dataset(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ds.Train.Layout.Inputs != 1 || ds.Test.Layout.Inputs != 1 {
+		t.Errorf("streamed rows' layouts %+v, %+v; want the task's", ds.Train.Layout, ds.Test.Layout)
+	}
+	s.Model.Hidden = []int{8, 8}
+	s.Train.Steps, s.Train.LogEvery = 20, 10
+	r, err := Train(s, "", nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := r.Metrics.Get(metrics.PredictionError); !ok || len(r.Metrics.Samples[metrics.PredictionError.Key]) != 25 {
+		t.Errorf("streamed run: prediction error %v with %d samples, want 25", ok, len(r.Metrics.Samples[metrics.PredictionError.Key]))
+	}
+}
