@@ -203,3 +203,51 @@ func TestDrivenStreamed(t *testing.T) {
 		t.Errorf("streamed run: prediction error %v with %d samples, want 25", ok, len(r.Metrics.Samples[metrics.PredictionError.Key]))
 	}
 }
+
+// TestDrivenRolloutFit trains symoden on SymODEN's task 2 through RK4
+// rollouts of one step between samples, as SymODEN trains, and checks
+// that it learns: its prediction error at least 100 times below the
+// untrained network's. Measured: untrained 5.7e+02, trained 0.48 (hidden
+// 32, 32, 400 steps, seed 0).
+func TestDrivenRolloutFit(t *testing.T) {
+	t.Parallel()
+	if testing.Short() {
+		t.Skip("short: 400 rollout steps")
+	}
+	s, err := NewSpec("pendulum-embed", "symoden", 0, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.Model.Hidden = []int{32, 32}
+	s.Train.Steps, s.Train.LogEvery = 400, 100
+	s.Fit.Mode, s.Fit.Horizon, s.Fit.Integrator = "rollout", 1, "rk4"
+	if err := s.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	r, err := Train(s, "", nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	trained, _ := r.Metrics.Get(metrics.PredictionError)
+	m, err := model.New[float32](s.Model, rand.New(rand.NewPCG(s.Seed, StreamInit)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	tk, err := task.Get(s.Task)
+	if err != nil {
+		t.Fatal(err)
+	}
+	truth, err := tk.Prediction(rand.New(rand.NewPCG(s.Seed, StreamData)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	per, err := PredictionErrors(Wrap(m), truth)
+	if err != nil {
+		t.Fatal(err)
+	}
+	untrained := metrics.MeanStd(per).Mean
+	t.Logf("prediction error: untrained %.2g, trained %.2g", untrained, trained.Mean)
+	if !(trained.Mean*100 < untrained) {
+		t.Errorf("trained prediction error %v is not 100 times below the untrained %v", trained.Mean, untrained)
+	}
+}
