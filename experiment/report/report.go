@@ -103,8 +103,12 @@ func writeProtocol(b *strings.Builder, res *reproduce.Results) {
 	b.WriteString("\n## Protocol\n\n")
 	for _, tn := range res.Order {
 		p := res.Protocol[tn]
-		fmt.Fprintf(b, "- %s: train %+v; energy MSE: %d starts, t in [0, %g] at %d points, %s rtol %g atol %g, seed %d.\n",
-			tn, p.Train, p.Energy.Starts, p.Energy.TEnd, p.Energy.Points, p.Energy.Integrator, p.Energy.RTol, p.Energy.ATol, p.Energy.Seed)
+		fmt.Fprintf(b, "- %s: train %+v", tn, p.Train)
+		if e := p.Energy; e.Starts > 0 { // tasks without an energy protocol have none to state
+			fmt.Fprintf(b, "; energy protocol: %d starts, t in [0, %g] at %d points, %s rtol %g atol %g, seed %d",
+				e.Starts, e.TEnd, e.Points, e.Integrator, e.RTol, e.ATol, e.Seed)
+		}
+		b.WriteString(".\n")
 		if l := p.LongHorizon; l != nil {
 			fmt.Fprintf(b, "  Long horizon: %d starts, t in [0, %g] at %d points, integrators %s (fixed step %g, dopri5 rtol %g), truth dopri5 rtol %g, perturbation %g, threshold %g, seed %d.\n",
 				l.Starts, l.TEnd, l.Points, strings.Join(l.Integrators, ", "), l.Step, l.RTol, l.TruthTol, l.Perturbation, l.Threshold, l.Seed)
