@@ -39,7 +39,7 @@ func scorePrediction(r *Run, t *task.Task) error {
 	if err != nil {
 		return fmt.Errorf("experiment: %s: prediction trajectories: %w", t.Name, err)
 	}
-	per, pred, err := predict(r.State(), truth)
+	per, pred, err := Predict(r.State(), truth)
 	if err != nil {
 		return fmt.Errorf("experiment: %s %s seed %d: %w", r.Spec.Task, r.Spec.Model.Kind, r.Spec.Seed, err)
 	}
@@ -47,7 +47,7 @@ func scorePrediction(r *Run, t *task.Task) error {
 	if t.Driven == nil {
 		return nil
 	}
-	energy, err := drivenEnergy(t.Driven, truth.Layout, truth.Dim)
+	energy, err := DrivenEnergy(t.Driven, truth.Layout, truth.Dim)
 	if err != nil {
 		return fmt.Errorf("experiment: %s: %w", t.Name, err)
 	}
@@ -85,7 +85,7 @@ func scoreEnergyError(r *Run, t *task.Task) error {
 	}
 	m := r.State()
 	d := m.Config().Dim
-	energy, err := drivenEnergy(t.Driven, m.Config().Layout, d)
+	energy, err := DrivenEnergy(t.Driven, m.Config().Layout, d)
 	if err != nil {
 		return fmt.Errorf("experiment: %s: %w", t.Name, err)
 	}
@@ -106,10 +106,10 @@ func scoreEnergyError(r *Run, t *task.Task) error {
 	return nil
 }
 
-// drivenEnergy returns the exact energy of sys as a function of a state in
+// DrivenEnergy returns the exact energy of sys as a function of a state in
 // the layout l of dimension d: E(q, q-dot) of sys, with q-dot = M^-1(q) p
 // on momentum rows. The function holds workspace: one caller at a time.
-func drivenEnergy(sys systems.Driven, l data.Layout, d int) (func(x []float64) float64, error) {
+func DrivenEnergy(sys systems.Driven, l data.Layout, d int) (func(x []float64) float64, error) {
 	l, err := l.Resolve(d)
 	if err != nil {
 		return nil, err
@@ -138,13 +138,13 @@ func drivenEnergy(sys systems.Driven, l data.Layout, d int) (func(x []float64) f
 // is not such a set, if its dimension is not the model's, or if a
 // rollout becomes non-finite.
 func PredictionErrors(m Trained, truth *data.Set) ([]float64, error) {
-	per, _, err := predict(m, truth)
+	per, _, err := Predict(m, truth)
 	return per, err
 }
 
-// predict returns PredictionErrors' errors and the predicted states, in
+// Predict returns PredictionErrors' errors and the predicted states, in
 // the rows of truth.
-func predict(m Trained, truth *data.Set) ([]float64, []float64, error) {
+func Predict(m Trained, truth *data.Set) ([]float64, []float64, error) {
 	d := truth.Dim
 	if d != m.Config().Dim {
 		return nil, nil, fmt.Errorf("prediction trajectories of dimension %d, the model has %d", d, m.Config().Dim)

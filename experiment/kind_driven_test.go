@@ -129,7 +129,7 @@ func TestDrivenEnergy(t *testing.T) {
 		{data.Layout{Inputs: 1, Angles: []int{0}}, []float64{math.Pi / 2, 1, 2}},
 		{data.Layout{Velocities: true, Inputs: 1}, []float64{math.Pi / 2, 3, -1}},
 	} {
-		e, err := drivenEnergy(sys, c.l, 3)
+		e, err := DrivenEnergy(sys, c.l, 3)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -138,7 +138,7 @@ func TestDrivenEnergy(t *testing.T) {
 			t.Errorf("layout %+v: energy of %v = %v, want 6.5", c.l, c.x, got)
 		}
 	}
-	if _, err := drivenEnergy(sys, data.Layout{Velocities: true}, 2); err == nil {
+	if _, err := DrivenEnergy(sys, data.Layout{Velocities: true}, 2); err == nil {
 		t.Error("rows without the input: no error")
 	}
 }

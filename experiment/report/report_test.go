@@ -339,6 +339,11 @@ func TestReproduceDriven(t *testing.T) {
 			t.Errorf("%s: prediction error %+v, %v; want a positive value", mk, v, ok)
 		}
 	}
+	for _, f := range []string{"pendulum-torque-rollout.png", "pendulum-torque-loss.png"} {
+		if _, err := os.Stat(filepath.Join(dir, f)); err != nil {
+			t.Errorf("missing figure %s", f)
+		}
+	}
 	report, err := os.ReadFile(filepath.Join(dir, "report.md"))
 	if err != nil {
 		t.Fatal(err)
