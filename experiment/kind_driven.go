@@ -131,7 +131,8 @@ func DrivenEnergy(sys systems.Driven, l data.Layout, d int) (func(x []float64) f
 
 // PredictionErrors rolls m out from the first row of every trajectory of
 // truth (rows with Traj and T, each trajectory's rows consecutive, in time
-// order and equally spaced, all of the same length) over its times, with
+// order, all at the first one's times from their start, to 1e-9
+// relative) over its times, with
 // RK4 at one step per sample as SymODEN's analysis does, all
 // trajectories in one batch, and returns each one's prediction error
 // (metrics.PredictionSSE in truth's layout). It returns an error if truth
@@ -172,7 +173,8 @@ func Predict(m Trained, truth *data.Set) ([]float64, []float64, error) {
 	x0 := make([]float64, count*d)
 	for k := range count {
 		for j := range steps {
-			if truth.Traj[k*steps+j] != truth.Traj[k*steps] || truth.T[k*steps+j]-truth.T[k*steps] != ts[j] {
+			// 1e-9 relative: times a file or a sum of steps rounds.
+			if dt := truth.T[k*steps+j] - truth.T[k*steps]; truth.Traj[k*steps+j] != truth.Traj[k*steps] || math.Abs(dt-ts[j]) > 1e-9*(1+math.Abs(ts[j])) {
 				return nil, nil, fmt.Errorf("prediction trajectories: row %d is not sample %d of trajectory %d at time %g", k*steps+j, j, truth.Traj[k*steps], ts[j])
 			}
 		}
