@@ -359,7 +359,13 @@ func writePredictionFigure(out *FigureDir, t *task.Task, runs []*experiment.Run)
 		return s
 	}
 	b := t.Bounds
-	panel := figures.Panel{Title: "First test start, zero input", XMin: b[0], XMax: b[1], YMin: b[2], YMax: b[3]}
+	l, err := first.Layout.Resolve(d)
+	if err != nil {
+		return fmt.Errorf("report: %s: %w", t.Name, err)
+	}
+	names := l.ColumnNames()
+	panel := figures.Panel{Title: "First test start, zero input", XLabel: names[0], YLabel: names[n],
+		XMin: b[0], XMax: b[1], YMin: b[2], YMax: b[3]}
 	chart := figures.LineChart{Title: "Exact energy along the prediction", XLabel: "time", YLabel: "E"}
 	panel.Paths = append(panel.Paths, phase("truth", first.X))
 	chart.Series = append(chart.Series, over("truth", first.X))
