@@ -73,7 +73,7 @@ func TestWriteDatasetCopies(t *testing.T) {
 	if got, want := d.TestX.Len(), mem.Test.Len(); got != want {
 		t.Errorf("%d test rows, want %d", got, want)
 	}
-	ev, err := evalSet(d)
+	ev, err := evalSet(d, data.Layout{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -17,11 +17,19 @@
 //
 // What a run does depends on the kind of its task (task.Kind): each kind
 // is a Kind value registered with RegisterKind from its own file or
-// package (kind_system.go and kind_measured.go here, the pixel kind in
+// package (kind_system.go, kind_measured.go and kind_driven.go here, the pixel kind in
 // experiment/pixel, which registers itself when imported, as image/png
 // does); runs streamed from disk train through streamKind. Adding a task
 // kind is one package that registers its Kind here and its figures in
 // experiment/report; task/doc.go says what it takes.
+//
+// A run's model takes its task's state layout (task.Task.Layout: positions,
+// velocities or momenta, inputs, angles) as model.Config.Layout; NewSpec
+// refuses a model kind that does not take it with one line naming the
+// task, the kind and the kinds that do. Runs of a driven system's task
+// (kind_driven.go) report SymODEN's prediction error (PredictionErrors)
+// and the energy MSE along the task's prediction trajectories, and, with
+// an energy scale, the Lagrangian-network paper's energy error.
 //
 // A run fits its model with the fit mode of Spec.Fit (package fit:
 // derivative, midpoint or rollout). A run of a task with Standardise set

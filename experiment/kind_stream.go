@@ -101,9 +101,10 @@ func streamTask(s Spec, d *data.DiskDataset) (*task.Task, error) {
 
 // evalSet reads the rows that a streamed run is evaluated on: the
 // training rows of the dataset's first copy (all rows of a converted
-// file) and all test rows. For a one-copy dataset of a task these are
-// the rows of an in-memory run with the same seed.
-func evalSet(d *data.DiskDataset) (*data.Dataset, error) {
+// file) and all test rows, in the layout l (the run's model's: a dataset
+// directory keeps none). For a one-copy dataset of a task these are the
+// rows of an in-memory run with the same seed.
+func evalSet(d *data.DiskDataset, l data.Layout) (*data.Dataset, error) {
 	n := d.TrainX.Len()
 	if v, err := strconv.Atoi(d.Meta[MetaCopyRows]); err == nil && v > 0 && v < n {
 		n = v
@@ -113,7 +114,7 @@ func evalSet(d *data.DiskDataset) (*data.Dataset, error) {
 		for i := range rows {
 			rows[i] = i
 		}
-		s := data.Set{Dim: d.Dim, X: make([]float64, n*d.Dim), DX: make([]float64, n*d.Dim)}
+		s := data.Set{Dim: d.Dim, X: make([]float64, n*d.Dim), DX: make([]float64, n*d.Dim), Layout: l}
 		if err := data.ReadRows(x, s.X, rows); err != nil {
 			return s, err
 		}
@@ -147,7 +148,7 @@ func trainStream(s Spec, dir string, o Options, k scorer) (*Run, error) {
 	if err != nil {
 		return nil, err
 	}
-	ev, err := evalSet(d)
+	ev, err := evalSet(d, s.Model.Layout)
 	if err != nil {
 		return nil, err
 	}

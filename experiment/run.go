@@ -7,6 +7,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/hnn-go/hnn/data"
@@ -77,9 +78,9 @@ func NewSpec(taskName, kind string, seed uint64, quick bool) (Spec, error) {
 		return Spec{}, err
 	}
 	tc, ep := t.Settings(quick)
-	mc := model.Config{Kind: kind, Dim: t.Dim}.WithDefaults()
+	mc := model.Config{Kind: kind, Dim: t.Dim, Layout: t.Layout}.WithDefaults()
 	if err := mc.Validate(); err != nil {
-		return Spec{}, err
+		return Spec{}, fmt.Errorf("experiment: task %s: %w%s", taskName, err, layoutTakers(t))
 	}
 	s := Spec{Task: taskName, Model: mc, Train: tc, Energy: ep, LongHorizon: t.LongHorizonSettings(quick), Fit: t.Fit,
 		Seed: seed, Quick: quick}
@@ -88,6 +89,22 @@ func NewSpec(taskName, kind string, seed uint64, quick bool) (Spec, error) {
 		s.Latent = &c
 	}
 	return s, nil
+}
+
+// layoutTakers returns, for a task whose layout is not the canonical one,
+// " (kinds that take its layout: ...)" listing the model kinds that take
+// it, and "" otherwise.
+func layoutTakers(t *task.Task) string {
+	if !t.Layout.Canonical() {
+		var ok []string
+		for _, k := range model.Kinds() {
+			if (model.Config{Kind: k, Dim: t.Dim, Layout: t.Layout}).WithDefaults().Validate() == nil {
+				ok = append(ok, k)
+			}
+		}
+		return " (kinds that take its layout: " + strings.Join(ok, ", ") + ")"
+	}
+	return ""
 }
 
 // Label returns the name a run's model is reported under: the model kind,
@@ -145,7 +162,7 @@ func NewFileSpec(src task.DataSource, kind string, seed uint64, quick bool) (Spe
 		return Spec{}, err
 	}
 	tc, ep := t.Settings(quick)
-	mc := model.Config{Kind: kind, Dim: t.Dim}.WithDefaults()
+	mc := model.Config{Kind: kind, Dim: t.Dim, Layout: t.Layout}.WithDefaults()
 	if err := mc.Validate(); err != nil {
 		return Spec{}, fmt.Errorf("%s: %w", src.Path, err)
 	}

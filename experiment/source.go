@@ -108,7 +108,7 @@ func (src Source) dataset(s Spec) (*data.Dataset, error) {
 			return nil, err
 		}
 		defer d.Close()
-		return evalSet(d)
+		return evalSet(d, s.Model.Layout)
 	}
 	t, err := src.task(s)
 	if err != nil {

@@ -37,7 +37,7 @@ func trainMidpoint[T nn.Float](m model.Model[T], trainSet, testSet *data.Set, _ 
 // trajectories (nil Traj or T) gives no rows.
 func MidpointRows(s *data.Set) data.Set {
 	d := s.Dim
-	out := data.Set{Dim: d}
+	out := data.Set{Dim: d, Layout: s.Layout}
 	if s.Traj == nil || s.T == nil {
 		return out
 	}

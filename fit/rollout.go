@@ -305,7 +305,7 @@ func FitStart[T nn.Float](m model.Model[T], c Config, t, x []float64, iters int,
 	}
 	c = c.WithDefaults()
 	c.Horizon, c.FitStarts = n-1, true
-	set := &data.Set{Dim: d, X: x, T: t, Traj: make([]int, n)}
+	set := &data.Set{Dim: d, X: x, T: t, Traj: make([]int, n), Layout: m.Config().Layout}
 	r, err := NewRollout(m, set, c, train.Config{LR: lr}, rand.New(rand.NewPCG(0, 0)))
 	if err != nil {
 		panic("fit: FitStart: " + err.Error())

@@ -29,6 +29,23 @@ var (
 			"c² the mean of ||A||² / 2 (0: canonical coordinates up to a constant scale; the paper counts R² > 0.9 and a score below 0.05 as canonical); " +
 			"mean over seeds ± std/sqrt(seeds).",
 	}
+	// Predictions holds SymODEN's prediction error of the tasks of driven
+	// systems.
+	Predictions = &Section{
+		Title: "Prediction error (SymODEN)",
+		Text: "From every test start with zero input, 40 samples at the data's spacing, the model rolled out by RK4 " +
+			"with one step per sample: the sum over the samples and every state channel of the squared error " +
+			"(angles modulo 2 pi), mean ± std over the test starts of all seeds, and the median. " +
+			"Published: SymODEN's printed values (Zhong et al. 2020), mean ± std over their test starts.",
+	}
+	// EnergyErrorSection holds the Lagrangian-network paper's energy error.
+	EnergyErrorSection = &Section{
+		Title: "Energy error (LNN)",
+		Text: "From every start of the task's energy protocol, the model rolled out to its horizon: the error of the " +
+			"system's exact energy at the end, |E(x(T)) - E(x(0))|, over the task's energy scale (the double pendulum's " +
+			"largest potential energy, 29.4), mean over the starts of all seeds ± std/sqrt(starts), and the median. " +
+			"Published: the Lagrangian-network paper's (Cranmer et al. 2020), LNN over 40 starts and its baseline over 44.",
+	}
 )
 
 // The metrics runs report, in the order of their columns. Each names where
@@ -72,4 +89,14 @@ var (
 	// score of that fit's Jacobian (experiment's symetric).
 	Symplecticity = Register(Metric{Key: "symplecticity", Column: "symplecticity", Section: PixelRollouts,
 		Scalar: true, Aggregate: SeedMeans})
+	// PredictionError is, on a task of a driven system, SymODEN's
+	// prediction error (PredictionSSE) along the task's prediction
+	// trajectories, mean ± std over them (experiment's scorePrediction).
+	PredictionError = Register(Metric{Key: "prediction_error", Column: "prediction error", Section: Predictions,
+		SamplesKey: "prediction_error_per_start", Aggregate: PooledStd, Median: "prediction median"})
+	// EnergyError is, on a driven task with an energy scale, the
+	// Lagrangian-network paper's energy error at the end of the energy
+	// protocol's rollouts (experiment's scoreEnergyError).
+	EnergyError = Register(Metric{Key: "energy_error", Column: "energy error", Section: EnergyErrorSection,
+		SamplesKey: "energy_error_per_start", Aggregate: Pooled, Median: "energy error median"})
 )

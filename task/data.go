@@ -92,10 +92,11 @@ func FromFile(src DataSource) (*Task, error) {
 	}
 	segments := segmentsOf(testSet)
 	return &Task{
-		Name:  FileTaskName,
-		Kind:  KindMeasured,
-		Title: filepath.Base(src.Path),
-		Dim:   trainSet.Dim,
+		Name:   FileTaskName,
+		Kind:   KindMeasured,
+		Title:  filepath.Base(src.Path),
+		Dim:    trainSet.Dim,
+		Layout: trainSet.Layout,
 		// The file was read and checked above; its rows do not depend on
 		// the seed.
 		Generate: func(*rand.Rand) (*data.Dataset, error) {

@@ -17,11 +17,19 @@
 //   - KindMeasured: Generate and Segments, System if the data have a
 //     known energy, Available if the data file may be absent
 //     (realpendulum.go; FromFile makes one from any trajectory file);
-//   - KindPixels: Pixels, QuickPixels and Latent (pixel.go).
+//   - KindPixels: Pixels, QuickPixels and Latent (pixel.go);
+//   - KindDriven: Driven, Layout, Generate and Initial, Prediction for
+//     SymODEN's prediction error and, optionally, EnergyScale with
+//     Energy/QuickEnergy for the Lagrangian-network paper's energy error
+//     (pendulumtorque.go, pendulumembed.go, cartpole.go and acrobot.go
+//     through symodenTask in driven.go; doublependulum.go).
 //
 // Every kind uses Name, Title, Dim, TrainRows, Train/QuickTrain, Bounds,
-// Published and Models; a state-space task may set Fit, its default fit
-// mode (package fit; the zero value is the derivative fit), which needs
+// Published and Models; a task whose states are not canonical (q, p)
+// declares them in Layout, which its runs' models take (so only the model
+// kinds with model.Kind.Layouts run it); a state-space task may set Fit,
+// its default fit mode (package fit; the zero value is the derivative
+// fit), which needs
 // rows with times and trajectory indices (data.Set.T and Traj) for the
 // trajectory fits (spring-chain in springchain.go). Nothing else lists
 // tasks: hnn tasks lists the new one (Names: Table 1's first, then the

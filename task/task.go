@@ -39,6 +39,11 @@ const (
 	// pendulum (Pixels, QuickPixels, Latent): runs report the pixel
 	// metrics; figures are frame strips, animations and latent portraits.
 	KindPixels Kind = "pixels"
+	// KindDriven tasks train on rows (q, v, u) of a driven system
+	// (Driven, Generate) with a declared Layout: runs report the row
+	// losses and, if Prediction is set, SymODEN's prediction error along
+	// its trajectories; figures are the loss curves.
+	KindDriven Kind = "driven"
 )
 
 // Task is one experiment.
@@ -55,6 +60,30 @@ type Task struct {
 	System systems.System
 	// Dim is the state dimension.
 	Dim int
+	// Layout declares the columns of the task's states: positions,
+	// velocities or momenta, inputs, angles. The zero value is the
+	// canonical layout (q, p); a run's model takes it as its
+	// model.Config.Layout, so only the model kinds with Kind.Layouts run
+	// a task with another.
+	Layout data.Layout
+	// Driven is the driven system behind a KindDriven task's rows, with
+	// its exact energy, mass matrix and input matrix; nil for the other
+	// kinds.
+	Driven systems.Driven
+	// Prediction, if not nil, returns a KindDriven task's prediction
+	// trajectories: the true rows (with Traj and T; each trajectory's rows
+	// in time order, equally spaced) that a model is rolled out along from
+	// each one's first row, given the source rng that Generate was given
+	// (the test starts depend on it). Runs report the prediction error
+	// (metrics.PredictionError) along them.
+	Prediction func(rng *rand.Rand) (*data.Set, error)
+	// EnergyScale, if not zero, makes a KindDriven task's runs report the
+	// Lagrangian-network paper's energy error (metrics.EnergyError): from
+	// each start of the Energy protocol (drawn with Initial), the model
+	// rolled out to TEnd with its integrator, |E(x(TEnd)) - E(x(0))| /
+	// EnergyScale with E the system's exact energy (the double pendulum's
+	// 29.4, its largest potential energy).
+	EnergyScale float64
 	// Generate makes the task's dataset from rng, following the reference
 	// protocol.
 	Generate func(rng *rand.Rand) (*data.Dataset, error)
@@ -126,6 +155,11 @@ type Published struct {
 	Test      float64 `json:"test_loss"`
 	Energy    float64 `json:"energy_mse"`
 	EnergySEM float64 `json:"energy_mse_sem"`
+	// Metrics holds published values of other registered metrics by
+	// key (SymODEN's prediction error, metrics.PredictionError, with its
+	// spread in SEM as the paper gives it), which the report shows beside
+	// ours in the metric's section.
+	Metrics map[string]metrics.Summary `json:"metrics,omitempty"`
 }
 
 var registry = map[string]*Task{}
@@ -149,7 +183,8 @@ var Table1 = []string{"spring", "pendulum", "real-pendulum", "two-body", "three-
 // Names returns the registered task names in Table 1 order where known,
 // then alphabetically.
 func Names() []string {
-	order := []string{"spring", "pendulum", "real-pendulum", "real-pendulum-central", "two-body", "three-body", "pixel-pendulum", "damped-spring", "damped-spring-trajectories"}
+	order := []string{"spring", "pendulum", "real-pendulum", "real-pendulum-central", "two-body", "three-body", "pixel-pendulum", "damped-spring", "damped-spring-trajectories",
+		"pendulum-torque", "pendulum-embed", "cartpole", "acrobot", "double-pendulum"}
 	var out []string
 	for _, n := range order {
 		if _, ok := registry[n]; ok {

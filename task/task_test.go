@@ -208,9 +208,10 @@ func TestSettings(t *testing.T) {
 		if !(quick.Steps < full.Steps) {
 			t.Errorf("%s: quick trains %d steps, full %d; want fewer", n, quick.Steps, full.Steps)
 		}
-		if tk.Segments != nil || tk.Pixels != nil {
+		if tk.Segments != nil || tk.Pixels != nil || tk.Kind == task.KindDriven {
 			// Measured data: energy and rollouts along the test segments;
-			// images: energy along latent rollouts.
+			// images: energy along latent rollouts; driven systems:
+			// predictions along their own trajectories.
 			if err := full.Validate(); err != nil {
 				t.Errorf("%s: train: %v", n, err)
 			}

@@ -555,6 +555,8 @@ func TestErrors(t *testing.T) {
 		{"absurd depth", "train spring -hidden " + strings.Repeat("2,", 100) + "2 -out OUT", 1, []string{"-hidden", "1 to 64 layers, not 101"}},
 		{"absurd workers", "train spring -workers 1000000000 -out OUT", 1, []string{"workers 1000000000"}},
 		{"tasks extra", "tasks extra", 2, []string{"no arguments", "got 1"}},
+		{"layout the kind does not take", "train pendulum-torque -model hnn -out OUT", 1, []string{"task pendulum-torque", "hnn takes canonical states", "inputs", "kinds that take its layout", "symoden"}},
+		{"layout reproduce", "reproduce -tasks cartpole -models symoden,baseline -quick -out OUT", 1, []string{"cartpole", "baseline", "symoden"}},
 
 		{"unknown integrator", roll + "-integrator euler9", 1, []string{"unknown integrator", "euler9", "dopri5", "rk4"}},
 		{"rollout missing -out", "rollout RUN -initial S2 -t-end 2", 1, []string{"-out", "required"}},

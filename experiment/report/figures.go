@@ -2,10 +2,12 @@ package report
 
 import (
 	"fmt"
+	"math/rand/v2"
 	"path/filepath"
 	"slices"
 	"sort"
 
+	"github.com/hnn-go/hnn/data"
 	"github.com/hnn-go/hnn/experiment"
 	"github.com/hnn-go/hnn/experiment/reproduce"
 	"github.com/hnn-go/hnn/figures"
@@ -109,6 +111,9 @@ func init() {
 			return err
 		}
 		return writeSystemFigures(out, t, seed0, e)
+	})
+	RegisterFigures(task.KindDriven, func(out *FigureDir, t *task.Task, seed0 []*experiment.Run, _ *experiment.EnergyTruth) error {
+		return writePredictionFigure(out, t, seed0)
 	})
 	RegisterFigures(task.KindMeasured, func(out *FigureDir, t *task.Task, seed0 []*experiment.Run, _ *experiment.EnergyTruth) error {
 		if err := writeDissipativeFigures(out, t, seed0); err != nil {
@@ -307,6 +312,70 @@ func writeSegmentFigure(out *FigureDir, t *task.Task, runs []*experiment.Run) er
 		}
 		panel.Paths = append(panel.Paths, phase(r.Spec.Model.Kind, rolls[0]))
 		chart.Series = append(chart.Series, over(r.Spec.Model.Kind, rolls[0]))
+	}
+	if err := figures.Row(out.Path(t.Name, figRollout), []figures.Panel{panel}, []figures.LineChart{chart}); err != nil {
+		return fmt.Errorf("report: %w", err)
+	}
+	return nil
+}
+
+// writePredictionFigure draws, for a driven task with prediction
+// trajectories, seed 0's models rolled out from the first test start with
+// zero input as its prediction error rolls them out (experiment.Predict):
+// their paths in the plane of the first position and its velocity or
+// momentum beside the truth's, and the system's exact energy along them.
+// It writes dir/<task>-rollout.png.
+func writePredictionFigure(out *FigureDir, t *task.Task, runs []*experiment.Run) error {
+	if t.Prediction == nil || t.Driven == nil || len(runs) == 0 {
+		return nil
+	}
+	all, err := t.Prediction(rand.New(rand.NewPCG(runs[0].Spec.Seed, experiment.StreamData)))
+	if err != nil {
+		return fmt.Errorf("report: %s: %w", t.Name, err)
+	}
+	d, steps := all.Dim, 1
+	for steps < all.Len() && all.Traj[steps] == all.Traj[0] {
+		steps++
+	}
+	first := data.Set{Dim: d, X: all.X[:steps*d], T: all.T[:steps], Traj: all.Traj[:steps], Layout: all.Layout}
+	energy, err := experiment.DrivenEnergy(t.Driven, first.Layout, d)
+	if err != nil {
+		return fmt.Errorf("report: %s: %w", t.Name, err)
+	}
+	n := t.Driven.Coords()
+	phase := func(name string, x []float64) figures.Series {
+		s := figures.Series{Name: name}
+		for k := range steps {
+			s.X = append(s.X, x[k*d])
+			s.Y = append(s.Y, x[k*d+n])
+		}
+		return s
+	}
+	over := func(name string, x []float64) figures.Series {
+		s := figures.Series{Name: name, X: first.T}
+		for k := range steps {
+			s.Y = append(s.Y, energy(x[k*d:(k+1)*d]))
+		}
+		return s
+	}
+	b := t.Bounds
+	l, err := first.Layout.Resolve(d)
+	if err != nil {
+		return fmt.Errorf("report: %s: %w", t.Name, err)
+	}
+	names := l.ColumnNames()
+	panel := figures.Panel{Title: "First test start, zero input", XLabel: names[0], YLabel: names[n],
+		XMin: b[0], XMax: b[1], YMin: b[2], YMax: b[3]}
+	chart := figures.LineChart{Title: "Exact energy along the prediction", XLabel: "time", YLabel: "E"}
+	panel.Paths = append(panel.Paths, phase("truth", first.X))
+	chart.Series = append(chart.Series, over("truth", first.X))
+	for _, r := range runs {
+		_, pred, err := experiment.Predict(r.State(), &first)
+		if err != nil {
+			return fmt.Errorf("report: %s %s: figure rollout: %w", t.Name, r.Spec.Model.Kind, err)
+		}
+		panel.Paths = append(panel.Paths, phase(r.Spec.Model.Kind, pred))
+		chart.Series = append(chart.Series, over(r.Spec.Model.Kind, pred))
 	}
 	if err := figures.Row(out.Path(t.Name, figRollout), []figures.Panel{panel}, []figures.LineChart{chart}); err != nil {
 		return fmt.Errorf("report: %w", err)

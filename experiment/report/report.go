@@ -103,8 +103,12 @@ func writeProtocol(b *strings.Builder, res *reproduce.Results) {
 	b.WriteString("\n## Protocol\n\n")
 	for _, tn := range res.Order {
 		p := res.Protocol[tn]
-		fmt.Fprintf(b, "- %s: train %+v; energy MSE: %d starts, t in [0, %g] at %d points, %s rtol %g atol %g, seed %d.\n",
-			tn, p.Train, p.Energy.Starts, p.Energy.TEnd, p.Energy.Points, p.Energy.Integrator, p.Energy.RTol, p.Energy.ATol, p.Energy.Seed)
+		fmt.Fprintf(b, "- %s: train %+v", tn, p.Train)
+		if e := p.Energy; e.Starts > 0 { // tasks without an energy protocol have none to state
+			fmt.Fprintf(b, "; energy protocol: %d starts, t in [0, %g] at %d points, %s rtol %g atol %g, seed %d",
+				e.Starts, e.TEnd, e.Points, e.Integrator, e.RTol, e.ATol, e.Seed)
+		}
+		b.WriteString(".\n")
 		if l := p.LongHorizon; l != nil {
 			fmt.Fprintf(b, "  Long horizon: %d starts, t in [0, %g] at %d points, integrators %s (fixed step %g, dopri5 rtol %g), truth dopri5 rtol %g, perturbation %g, threshold %g, seed %d.\n",
 				l.Starts, l.TEnd, l.Points, strings.Join(l.Integrators, ", "), l.Step, l.RTol, l.TruthTol, l.Perturbation, l.Threshold, l.Seed)
@@ -130,6 +134,10 @@ func writeSection(b *strings.Builder, res *reproduce.Results, sec *metrics.Secti
 	}
 	if main {
 		head = append(head, "paper train", "paper test", "paper energy")
+	}
+	paper := publishedIn(res, ms)
+	for _, m := range paper {
+		head = append(head, "paper "+m.Column)
 	}
 	var rows []string
 	for _, tn := range res.Order {
@@ -161,6 +169,9 @@ func writeSection(b *strings.Builder, res *reproduce.Results, sec *metrics.Secti
 			if main {
 				row = append(row, paperCells(mr.Published)...)
 			}
+			for _, m := range paper {
+				row = append(row, publishedCell(mr.Published, m))
+			}
 			rows = append(rows, "| "+strings.Join(row, " | ")+" |")
 		}
 	}
@@ -187,6 +198,43 @@ func paperCells(p *task.Published) []string {
 		e = fmt.Sprintf("%.2e ± %.1e", p.Energy, p.EnergySEM)
 	}
 	return []string{published(p.Train), published(p.Test), e}
+}
+
+// publishedIn returns the metrics of ms that some model of res has a
+// published value of (task.Published.Metrics), in ms's order.
+func publishedIn(res *reproduce.Results, ms []*metrics.Metric) []*metrics.Metric {
+	var out []*metrics.Metric
+	for _, m := range ms {
+		found := false
+		for _, tn := range res.Order {
+			for _, mr := range res.Tasks[tn] {
+				if mr.Published != nil {
+					_, ok := mr.Published.Metrics[m.Key]
+					found = found || ok
+				}
+			}
+		}
+		if found {
+			out = append(out, m)
+		}
+	}
+	return out
+}
+
+// publishedCell formats the published value of m in p, "-" if there is
+// none.
+func publishedCell(p *task.Published, m *metrics.Metric) string {
+	if p == nil {
+		return "-"
+	}
+	v, ok := p.Metrics[m.Key]
+	switch {
+	case !ok:
+		return "-"
+	case v.SEM == 0: // published without an error bar
+		return v.Text(m.Verb, false)
+	}
+	return m.Text(v, metrics.Model)
 }
 
 // cell formats the value v of metric m over seeds seeds for a table, "-"
@@ -277,6 +325,13 @@ func Table(res *reproduce.Results) string {
 		if main {
 			head += fmt.Sprintf(" | %-9s %-9s %-9s", "paper tr", "paper te", "paper E")
 		}
+		paper := publishedIn(res, ms)
+		if len(paper) > 0 {
+			head += " |"
+		}
+		for _, m := range paper {
+			head += fmt.Sprintf(" %-21s", "paper "+m.Column)
+		}
 		fmt.Fprintln(&b, strings.TrimRight(head, " "))
 		for _, l := range lines {
 			row := fmt.Sprintf("%-*s %-9s", w, l.task, l.model)
@@ -290,6 +345,12 @@ func Table(res *reproduce.Results) string {
 					pt, pe, pE = published(p.Train), published(p.Test), published(p.Energy)
 				}
 				row += fmt.Sprintf(" | %-9s %-9s %-9s", pt, pe, pE)
+			}
+			if len(paper) > 0 {
+				row += " |"
+			}
+			for _, m := range paper {
+				row += fmt.Sprintf(" %-21s", publishedCell(l.mr.Published, m))
 			}
 			fmt.Fprintln(&b, strings.TrimRight(row, " "))
 		}

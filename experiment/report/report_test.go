@@ -316,3 +316,44 @@ func TestReproduceLongHorizon(t *testing.T) {
 		t.Errorf("run metrics.json has no long-horizon metrics (err %v)", err)
 	}
 }
+
+// TestReproduceDriven runs a tiny reproduction of SymODEN's task 1 end to
+// end (its default models, symoden and naive) and checks that every run
+// has the prediction error, and that the table and report.md show its
+// section with SymODEN's printed values beside ours.
+func TestReproduceDriven(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	o := reproduce.Options{Tasks: []string{"pendulum-torque"}, Quick: true, Out: dir,
+		Overrides: experiment.Overrides{Steps: experiment.Set(20), Hidden: experiment.Set([]int{8, 8})}}
+	res, err := ReproduceAndWrite(o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := []string{"symoden", "naive"}; !slices.Equal(res.Models, want) {
+		t.Errorf("models %v, want the task's %v", res.Models, want)
+	}
+	for _, mk := range res.Models {
+		v, ok := res.Tasks["pendulum-torque"][mk].Get(metrics.PredictionError)
+		if !ok || !(v.Mean > 0) {
+			t.Errorf("%s: prediction error %+v, %v; want a positive value", mk, v, ok)
+		}
+	}
+	for _, f := range []string{"pendulum-torque-rollout.png", "pendulum-torque-loss.png"} {
+		if _, err := os.Stat(filepath.Join(dir, f)); err != nil {
+			t.Errorf("missing figure %s", f)
+		}
+	}
+	report, err := os.ReadFile(filepath.Join(dir, "report.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	table := Table(res)
+	for name, text := range map[string]string{"table": table, "report.md": string(report)} {
+		for _, w := range []string{metrics.Predictions.Title, "paper prediction error", "4.31e+00 ± 5.6e+00", "1.99e+01 ± 1.8e+01"} {
+			if !strings.Contains(text, w) {
+				t.Errorf("%s lacks %q:\n%s", name, w, text)
+			}
+		}
+	}
+}

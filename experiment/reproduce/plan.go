@@ -114,7 +114,9 @@ func NewPlan(o Options) (*Plan, error) {
 				}
 			}
 		}
-		ps, err := experiment.NewSpec(tn, "hnn", 0, o.Quick)
+		// The protocol's model is the first one asked for: a task whose
+		// layout only some kinds take has none that every task takes.
+		ps, err := experiment.NewSpec(tn, models[0], 0, o.Quick)
 		if err != nil {
 			return nil, err
 		}
