@@ -4,6 +4,7 @@ import (
 	"math"
 
 	"github.com/hnn-go/hnn/data"
+	"github.com/hnn-go/hnn/internal/spd"
 	"github.com/hnn-go/hnn/nn"
 )
 
@@ -346,7 +347,7 @@ func (w *mechWS[T]) row(b int) {
 		mulABT(dA, dL, L, n)
 		symmetrise(dA, n)
 	}
-	cholesky(C, A, n)
+	spd.Factor(C, A, n) // a = L L^T + eps I: a clamped pivot is rounding
 	s, p, v := w.s[b*n:(b+1)*n], w.p[b*n:(b+1)*n], w.v[b*n:(b+1)*n]
 	switch {
 	case m.inv && !m.l.Velocities: // v = M^-1 p = A p
@@ -354,10 +355,10 @@ func (w *mechWS[T]) row(b int) {
 		mulMV(v, A, p, n)
 	case m.inv: // p = M v = A^-1 v
 		copy(v, s)
-		cholSolve(p, C, v, n)
+		spd.Solve(p, C, v, n)
 	case !m.l.Velocities: // v = M^-1 p = A^-1 p
 		copy(p, s)
-		cholSolve(v, C, p, n)
+		spd.Solve(v, C, p, n)
 	default: // p = M v = A v
 		copy(v, s)
 		mulMV(p, A, v, n)
@@ -407,7 +408,7 @@ func (w *mechWS[T]) row(b int) {
 	for j := range n {
 		w.t1[j] = F[j] - w.t1[j]
 	}
-	cholSolve(acc, C, w.t1, n)
+	spd.Solve(acc, C, w.t1, n)
 }
 
 // FieldVJP propagates u = dL/df back through the field of the last Field
@@ -489,7 +490,7 @@ func (w *mechWS[T]) rowBack(b int, ub, dx []T) {
 				w.ad[j] += v[i] * x
 			}
 		}
-		cholSolve(y, C, wbar, n)
+		spd.Solve(y, C, wbar, n)
 		addOuter(abar, -1, y, acc, n)
 		copy(fbar, y)
 		mulMV(w.t1, w.ad, y, n)
@@ -554,14 +555,14 @@ func (w *mechWS[T]) rowBack(b int, ub, dx []T) {
 		}
 		copy(sbar, pbar)
 	case m.inv: // p = A^-1 v
-		cholSolve(y, C, pbar, n)
+		spd.Solve(y, C, pbar, n)
 		addOuter(abar, -1, y, p, n)
 		for j := range n {
 			vbar[j] += y[j]
 		}
 		copy(sbar, vbar)
 	case !m.l.Velocities: // v = A^-1 p
-		cholSolve(y, C, vbar, n)
+		spd.Solve(y, C, vbar, n)
 		addOuter(abar, -1, y, v, n)
 		for j := range n {
 			pbar[j] += y[j]
@@ -717,51 +718,5 @@ func addOuter[T nn.Float](dst []T, c T, x, y []T, n int) {
 		for j := range n {
 			dst[i*n+j] += c * x[i] * y[j]
 		}
-	}
-}
-
-// cholesky writes the lower Cholesky factor of the symmetric positive
-// definite a into c (the upper triangle left zero). a = L L^T + eps I with
-// eps > 0 is always positive definite; a pivot that rounding makes
-// non-positive is clamped to the smallest normal number rather than
-// producing NaN.
-func cholesky[T nn.Float](c, a []T, n int) {
-	clear(c[:n*n])
-	for j := range n {
-		s := a[j*n+j]
-		for k := range j {
-			s -= c[j*n+k] * c[j*n+k]
-		}
-		if !(s > 0) {
-			s = T(math.SmallestNonzeroFloat32)
-		}
-		dj := T(math.Sqrt(float64(s)))
-		c[j*n+j] = dj
-		for i := j + 1; i < n; i++ {
-			s := a[i*n+j]
-			for k := range j {
-				s -= c[i*n+k] * c[j*n+k]
-			}
-			c[i*n+j] = s / dj
-		}
-	}
-}
-
-// cholSolve sets x = a^-1 b for a = c c^T (c lower triangular); x may be
-// b.
-func cholSolve[T nn.Float](x, c, b []T, n int) {
-	for i := range n {
-		s := b[i]
-		for k := range i {
-			s -= c[i*n+k] * x[k]
-		}
-		x[i] = s / c[i*n+i]
-	}
-	for i := n - 1; i >= 0; i-- {
-		s := x[i]
-		for k := i + 1; k < n; k++ {
-			s -= c[k*n+i] * x[k]
-		}
-		x[i] = s / c[i*n+i]
 	}
 }

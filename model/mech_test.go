@@ -10,11 +10,11 @@ import (
 	"strings"
 	"testing"
 
-	"gonum.org/v1/gonum/diff/fd"
-
 	"github.com/hnn-go/hnn/data"
+	"github.com/hnn-go/hnn/internal/spd"
 	"github.com/hnn-go/hnn/nn"
 	"github.com/hnn-go/hnn/systems"
+	"gonum.org/v1/gonum/diff/fd"
 )
 
 // mechLayoutCases are state layouts that exercise every path of the
@@ -148,12 +148,12 @@ func trueOutputs(w *mechWS[float64], sys systems.Driven, q []float64) {
 		sys.Mass(a, q)
 		if m.inv {
 			inv := make([]float64, n*n)
-			cholesky(c, a, n)
+			spd.Factor(c, a, n)
 			col := make([]float64, n)
 			for j := range n {
 				clear(col)
 				col[j] = 1
-				cholSolve(col, c, col, n)
+				spd.Solve(col, c, col, n)
 				for i := range n {
 					inv[i*n+j] = col[i]
 				}
@@ -163,7 +163,7 @@ func trueOutputs(w *mechWS[float64], sys systems.Driven, q []float64) {
 		for j := range n {
 			a[j*n+j] -= float64(m.eps)
 		}
-		cholesky(c, a, n)
+		spd.Factor(c, a, n)
 		for j := range n {
 			for k := 0; k <= j; k++ {
 				v := c[j*n+k]

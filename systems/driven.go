@@ -1,8 +1,7 @@
 package systems
 
 import (
-	"math"
-
+	"github.com/hnn-go/hnn/internal/spd"
 	"github.com/hnn-go/hnn/ode"
 )
 
@@ -176,38 +175,10 @@ func (c *Canonical) Field(dst, x []float64) {
 // of a with its Cholesky factor. It panics if a is not positive definite.
 func solveSPD(a, b []float64) {
 	n := len(b)
-	for j := range n {
-		s := a[j*n+j]
-		for k := range j {
-			s -= a[j*n+k] * a[j*n+k]
-		}
-		if !(s > 0) {
-			panic("systems: mass matrix not positive definite")
-		}
-		d := math.Sqrt(s)
-		a[j*n+j] = d
-		for i := j + 1; i < n; i++ {
-			s := a[i*n+j]
-			for k := range j {
-				s -= a[i*n+k] * a[j*n+k]
-			}
-			a[i*n+j] = s / d
-		}
+	if !spd.Factor(a, a, n) {
+		panic("systems: mass matrix not positive definite")
 	}
-	for i := range n { // L y = b
-		s := b[i]
-		for k := range i {
-			s -= a[i*n+k] * b[k]
-		}
-		b[i] = s / a[i*n+i]
-	}
-	for i := n - 1; i >= 0; i-- { // L^T x = y
-		s := b[i]
-		for k := i + 1; k < n; k++ {
-			s -= a[k*n+i] * b[k]
-		}
-		b[i] = s / a[i*n+i]
-	}
+	spd.Solve(b, a, b, n)
 }
 
 // checkQ panics unless q and qdot have length n.
