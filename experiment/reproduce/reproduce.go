@@ -37,7 +37,9 @@ type Options struct {
 	Seeds experiment.Setting[int] `json:"seeds,omitzero"`
 	// Quick runs the reduced settings of every task.
 	Quick bool `json:"quick,omitempty"`
-	// Out is the output directory; empty means nothing is written.
+	// Out is the output directory of the runs (Out/runs) and of the
+	// report (see package experiment/report); empty means nothing is
+	// written.
 	Out string `json:"-"`
 	// Workers bounds the runs trained at once (default GOMAXPROCS).
 	Workers int `json:"-"`
@@ -283,8 +285,9 @@ func cost(s experiment.Spec) float64 {
 // Reproduce trains every model on every task for every seed, concurrently,
 // evaluates them and aggregates the results: NewPlan, then every job run
 // by a Runner on o.Workers goroutines, then Collect. With o.Out set it
-// writes each run's directory under o.Out/runs and results.json, report.md
-// and figures into o.Out. Each run's randomness depends only on its seed,
+// writes each run's directory under o.Out/runs; results.json, report.md
+// and the figures are the report's (report.Write, or ReproduceAndWrite in
+// package experiment/report). Each run's randomness depends only on its seed,
 // so the numbers do not depend on o.Workers.
 func Reproduce(o Options) (*Results, error) {
 	start := time.Now()
@@ -381,9 +384,11 @@ func RunDir(out string, j Job) string {
 }
 
 // Collect aggregates the runs of plan p (runs[i] is job i's, trained here
-// or loaded with experiment.Load) into Results, adds the long-horizon metrics if
-// p.Options asks for them, and, with p.Options.Out set, writes
-// results.json, report.md and the figures there. rn, if not nil, shares
+// or loaded with experiment.Load) into Results, with the runs and truths
+// the figures need, and adds the long-horizon metrics if p.Options asks
+// for them (rewriting those runs' metrics.json under p.Options.Out);
+// results.json is written with the report (WriteResults, from
+// report.Write). rn, if not nil, shares
 // the energy truths of the runs; start is when the work began (for the
 // wall time). It returns an error naming the runs that diverged, with the
 // results of all.
@@ -414,11 +419,6 @@ func Collect(p *Plan, runs []*experiment.Run, rn *Runner, start time.Time) (*Res
 		}
 	}
 	res.Seconds = time.Since(start).Seconds()
-	if o.Out != "" {
-		if err := WriteResults(o.Out, res); err != nil {
-			return nil, err
-		}
-	}
 	var div []string
 	for i, r := range runs {
 		if r.Metrics.Diverged != "" {
