@@ -291,7 +291,6 @@ func sgemm(tA, tB bool, m, n, k int, alpha float32, a []float32, lda int, b []fl
 		}
 		j := getJob()
 		j.n, j.g, j.run = nc, g, runGemm
-		j.flops = 2 * float64(m) * float64(n) * float64(g.p1-g.p0)
 		parallel(j)
 	}
 	putBuf(buf)

@@ -14,14 +14,28 @@ import (
 // result is computed by the same kernel from the same inputs, in the same
 // order, whichever goroutine runs its chunk and however the rows are cut,
 // so the numbers are those of one goroutine bit for bit, whatever
-// GOMAXPROCS is. The chunks are claimed one at a time from a counter: a
-// caller whose helpers are busy (with the products of another training
-// in the same process) computes its chunks itself, so that concurrent
-// trainings share the cores without waiting on each other, and however
-// many trainings run, at most GOMAXPROCS-1 helpers work beside them: when
-// as many trainings run as there are cores the helpers find little to do,
-// and when fewer do (the last runs of a reproduction) they fill the idle
-// cores.
+// GOMAXPROCS is. The chunks are claimed one at a time: a caller whose
+// helpers are busy computes its chunks itself, so that no goroutine waits
+// for one that has no core. However many operations run at once (the
+// trainings of a reproduction), at most GOMAXPROCS-1 helpers work beside
+// them, and an operation that starts while GOMAXPROCS-1 others run does
+// not offer its chunks at all: as many trainings as cores keep them busy
+// alone, and when fewer run (the last runs of a reproduction) the helpers
+// fill the idle cores.
+//
+// Hand-overs avoid the Go scheduler, whose wake-ups cost tens of
+// microseconds to milliseconds on a virtual machine's idle core (a
+// goroutine made ready by another waits in that one's processor until a
+// third steals it): a helper polls the offers for spinFor after its last
+// job, keeping its processor, and a caller waits for its helpers' last
+// chunks by polling the count of finished chunks. Measured on a 2-core
+// virtual machine, the earlier hand-over through a channel and
+// runtime.Gosched left the helper runnable but not running for up to 3 ms
+// at a time, and a training step ran no faster on two cores than on one.
+// Where other processes keep the cores busy, a helper may lose its core
+// in the middle of a chunk and its caller wait for it: a caller that often
+// waits much longer than a chunk runs its operations alone for a while
+// (stalls).
 
 // parMinFlops is the smallest product, in flops (2mnk), that is cut into
 // chunks, and about the least work of one chunk: 12-20 microseconds on one
@@ -44,27 +58,50 @@ const maxChunksPerProc = 8
 
 // job is one operation cut into chunks.
 type job struct {
-	n    int          // chunks
-	next atomic.Int64 // the next chunk to claim
+	n int // chunks
+	// next holds the chunks not yet claimed, lo..hi-1: lo in the low 32
+	// bits, hi in the high ones.
+	next atomic.Uint64
 	done atomic.Int64 // chunks finished
-	refs atomic.Int32 // goroutines that hold the job (caller and helpers sent it)
-	// fin receives one value when the last chunk is finished.
+	refs atomic.Int32 // goroutines that hold the job (caller and helpers given it)
+	// fin receives one value when the last chunk is finished; a caller
+	// that blocks takes it, otherwise putJob does.
 	fin chan struct{}
 	run func(j *job, chunk int)
-	// flops is the work of a product (0 for other operations), which
-	// the pacer measures.
-	flops float64
-	g     gemmArgs
-	v     vecArgs
-	c     colArgs
+	g   gemmArgs
+	v   vecArgs
+	c   colArgs
 }
 
-// work runs chunks of j until none is left to claim.
-func (j *job) work() {
+// claim takes the first chunk not yet claimed (the caller's end) or the
+// last (the helpers' end), and returns -1 when none is left. Claiming from
+// both ends keeps the rows of consecutive operations on the same core more
+// often than one counter does (the caller's first rows, the helpers' last),
+// so that fewer of the operands travel between the cores' caches.
+func (j *job) claim(back bool) int {
 	for {
-		c := int(j.next.Add(1) - 1)
-		if c >= j.n {
-			return
+		v := j.next.Load()
+		lo, hi := uint32(v), uint32(v>>32)
+		if lo >= hi {
+			return -1
+		}
+		nv, c := v+1, int(lo)
+		if back {
+			nv, c = uint64(hi-1)<<32|uint64(lo), int(hi-1)
+		}
+		if j.next.CompareAndSwap(v, nv) {
+			return c
+		}
+	}
+}
+
+// work runs chunks of j, claimed from the front or the back, until none is
+// left to claim, and returns how many it ran.
+func (j *job) work(back bool) (ran int) {
+	for ; ; ran++ {
+		c := j.claim(back)
+		if c < 0 {
+			return ran
 		}
 		j.run(j, c)
 		if j.done.Add(1) == int64(j.n) {
@@ -94,7 +131,15 @@ func getJob() *job {
 }
 
 func putJob(j *job) {
-	j.run, j.flops, j.g, j.v, j.c = nil, 0, gemmArgs{}, vecArgs{}, colArgs{}
+	// The goroutine that finished the last chunk sent on fin after it
+	// counted the chunk done, which is all that a caller that did not
+	// block waited for: the value is in the buffer now that no goroutine
+	// holds j.
+	select {
+	case <-j.fin:
+	default:
+	}
+	j.run, j.g, j.v, j.c = nil, gemmArgs{}, vecArgs{}, colArgs{}
 	for i := range jobs {
 		if jobs[i].CompareAndSwap(nil, j) {
 			return
@@ -102,9 +147,10 @@ func putJob(j *job) {
 	}
 }
 
-// helpers are the process's helper goroutines: they take jobs from queue,
-// work on them and release them. There are at most GOMAXPROCS-1 of them
-// (as GOMAXPROCS was when they were started); they never end. n is read
+// helpers are the process's helper goroutines: they take jobs from the
+// offers while they poll and from queue while they are blocked, work on
+// them and release them. There are at most GOMAXPROCS-1 of them (as
+// GOMAXPROCS was when they were started); they never end. n is read
 // without the lock on the fast path of startHelpers.
 var helpers struct {
 	sync.Mutex
@@ -112,8 +158,23 @@ var helpers struct {
 	queue chan *job
 }
 
+// offers are the slots in which callers offer jobs to polling helpers. A
+// helper takes a job by swapping its slot to nil, and a caller that finds
+// its job still there after its own chunks takes it back; the reference
+// that an offer holds belongs to whoever empties the slot.
+var offers [offerSlots]atomic.Pointer[job]
+
+// offerSlots is the number of offers: enough for the GOMAXPROCS-1 helpers
+// of every operation running at once (a job that finds no free slot runs
+// on its caller).
+const offerSlots = 64
+
+// polling counts the helpers that poll the offers now; busy counts the
+// operations that run with helpers now.
+var polling, busy atomic.Int32
+
 // startHelpers makes sure that at least n helpers run, and returns the
-// queue they take jobs from.
+// queue they take jobs from when they block.
 func startHelpers(n int) chan *job {
 	if int(helpers.n.Load()) >= n {
 		return helpers.queue
@@ -132,36 +193,55 @@ func startHelpers(n int) chan *job {
 
 func helper(queue chan *job) {
 	for {
-		j := receive(queue)
-		j.work()
+		j := poll()
+		if j == nil {
+			j = <-queue
+		}
+		j.work(true)
 		j.release()
 	}
 }
 
-// spinFor is how long a helper polls the queue after a job before it
+// spinFor is how long a helper polls the offers after a job before it
 // blocks, and how long a caller polls its job's chunks before it blocks:
 // the operations of a training step follow each other within
-// microseconds, and waking a blocked goroutine takes several.
-const spinFor = 50 * time.Microsecond
+// microseconds.
+const spinFor = time.Millisecond
 
-// receive returns the next job of queue, polling it for spinFor (yielding
-// the processor between polls) before blocking.
-func receive(queue chan *job) *job {
+// yieldEvery is how often a polling helper yields its processor to other
+// goroutines (the trainings of a reproduction), in polls of the offers: a
+// few hundred microseconds.
+const yieldEvery = 1 << 12
+
+// poll returns an offered job, or nil after spinFor without one, or at
+// once under GOMAXPROCS 1 (where polling would hold the only processor).
+func poll() *job {
+	polling.Add(1)
+	defer polling.Add(-1)
 	var start time.Time
 	for i := 0; ; i++ {
-		select {
-		case j := <-queue:
-			return j
-		default:
+		for k := range offers {
+			if offers[k].Load() == nil {
+				continue
+			}
+			if j := offers[k].Swap(nil); j != nil {
+				return j
+			}
 		}
-		if i%16 == 0 {
+		if i%256 == 0 {
+			// GOMAXPROCS takes a lock: it is read with the clock.
+			if procs() == 1 {
+				return nil
+			}
 			if i == 0 {
 				start = time.Now()
 			} else if time.Since(start) > spinFor {
-				return <-queue
+				return nil
 			}
 		}
-		runtime.Gosched()
+		if i%yieldEvery == yieldEvery-1 {
+			runtime.Gosched()
+		}
 	}
 }
 
@@ -169,11 +249,21 @@ func receive(queue chan *job) *job {
 func procs() int { return runtime.GOMAXPROCS(0) }
 
 // parallel runs j's n chunks (j.run, j.n set) on the calling goroutine
-// and on up to procs()-1 helpers, and returns when all are done; while
-// the helpers do not pay (see pacer), on the calling goroutine alone. j
-// must come from getJob; parallel releases it.
+// and on up to procs()-1 helpers, and returns when all are done; on the
+// calling goroutine alone while procs()-1 other operations run with
+// helpers. j must come from getJob; parallel releases it.
 func parallel(j *job) {
 	want := min(j.n, procs()) - 1
+	if want > 0 {
+		if int(busy.Add(1)) >= procs() {
+			want = 0
+		}
+		defer busy.Add(-1)
+	}
+	if want > 0 && stalls.skip.Load() > 0 {
+		stalls.skip.Add(-1)
+		want = 0
+	}
 	if want <= 0 {
 		for c := range j.n {
 			j.run(j, c)
@@ -181,113 +271,103 @@ func parallel(j *job) {
 		putJob(j)
 		return
 	}
-	start := time.Now()
-	if pace.serial() {
-		for c := range j.n {
-			j.run(j, c)
-		}
-		pace.record(true, time.Since(start), j.flops)
-		putJob(j)
-		return
-	}
 	q := startHelpers(want)
-	j.next.Store(0)
+	j.next.Store(uint64(j.n) << 32)
 	j.done.Store(0)
-	j.refs.Store(int32(1 + want))
-	for range want {
+	// One reference for the caller and one for each offer and each job
+	// sent to a blocked helper, all taken before a helper can see j.
+	wake := max(0, want-int(polling.Load()))
+	j.refs.Store(int32(1 + want + wake))
+	var slots [offerSlots]uint8
+	offered := 0
+	for k := 0; k < offerSlots && offered < want; k++ {
+		if offers[k].CompareAndSwap(nil, j) {
+			slots[offered] = uint8(k)
+			offered++
+		}
+	}
+	sent := 0
+	for range wake {
 		select {
 		case q <- j:
-		default:
-			j.refs.Add(-1) // the queue is full: the caller does more
+			sent++
+		default: // the queue is full: the caller does more
 		}
 	}
-	j.work()
+	if drop := want - offered + wake - sent; drop > 0 {
+		j.refs.Add(int32(-drop))
+	}
+	t0 := time.Now()
+	mine := j.work(false)
+	for _, k := range slots[:offered] {
+		if offers[k].CompareAndSwap(j, nil) {
+			j.refs.Add(-1) // no helper took this offer
+		}
+	}
+	stalled := false
 	if j.done.Load() < int64(j.n) {
 		// A helper still runs a chunk: poll for a while, then block.
-		start := time.Now()
+		t1 := time.Now()
 		for i := 1; j.done.Load() < int64(j.n); i++ {
-			if i%16 == 0 && time.Since(start) > spinFor {
+			if i%256 == 0 && time.Since(t1) > spinFor {
+				<-j.fin
 				break
 			}
-			runtime.Gosched()
 		}
+		// A helper that runs a chunk finishes it within about a chunk's
+		// time of the caller's last unless the system took its core.
+		chunk := t1.Sub(t0) / time.Duration(max(1, mine))
+		stalled = time.Since(t1) > 4*chunk+stallSlack
 	}
-	<-j.fin
-	pace.record(false, time.Since(start), j.flops)
 	j.release()
+	stalls.record(stalled)
 }
 
-// pace is the process's pacer of helpers.
-var pace pacer
+// stalls counts the operations whose caller waited for a helper that had
+// lost its core (other processes keep the cores busy): when many do, the
+// operations run on their callers alone for a while. Which goroutine
+// computes a chunk never changes the numbers, so neither does this.
+var stalls stallCounter
 
-// pacer turns the helpers off while they do not pay, which happens when
-// the cores are busy with other work: other trainings of the process (as
-// many as there are cores: a reproduction) or other processes. Then a
-// helper that has claimed a chunk may wait for a core, and its caller for
-// it, longer than the caller would have taken to compute the chunk. The
-// pacer measures the rate (flops per second of wall time) of the products
-// cut into chunks in windows of paceWindow, with the helpers and without
-// them (the callers computing every chunk), runs with the faster, and
-// tries the other every probeEvery windows. In a quiet process on idle
-// cores the helpers win; beside as many busy trainings as cores, or on
-// cores that other processes keep busy, the callers alone often do. Which goroutine computes a
-// chunk never changes its numbers, so neither does the pacer.
-type pacer struct {
-	mu         sync.Mutex
-	mode       int        // 0: with helpers, 1: without
-	work, wall float64    // the current window's flops and seconds
-	rate       [2]float64 // the last window's rate of each mode (0: none yet)
-	windows    int
-	serialNow  atomic.Bool
+// stallCounter is the type of stalls.
+type stallCounter struct {
+	ops, count atomic.Int32
+	skip       atomic.Int32 // operations left to run on their callers alone
+	backoff    atomic.Int32 // the skip of the last back-off (0: none yet)
 }
 
-// The pacer's settings: the wall time of the products in a window, how
-// often the slower mode is tried again (a probe of the slower mode costs
-// about 1/probeEvery of its shortfall), and the margin by which the
-// products must be faster with helpers for them to be used: the
-// element-wise operations gain less from them, and without them no
-// goroutine polls.
+// The stall detector's settings: a wait of more than four chunks and
+// stallSlack is a stall; stallLimit stalls in stallWindow operations make
+// the next backoff operations run alone (from minBackoff, doubling while
+// the stalls go on, up to maxBackoff).
 const (
-	paceWindow = 0.02
-	probeEvery = 16
-	paceMargin = 1.2
+	stallSlack  = 20 * time.Microsecond
+	stallWindow = 64
+	stallLimit  = 8
+	minBackoff  = 256
+	maxBackoff  = 1 << 14
 )
 
-// serial reports whether operations run on their callers alone now.
-func (p *pacer) serial() bool { return p.serialNow.Load() }
-
-// record adds a product of flops that took wall, without helpers if
-// serial is set. Other operations (flops 0) are not recorded.
-func (p *pacer) record(serial bool, wall time.Duration, flops float64) {
-	if flops == 0 {
+// record counts one operation with helpers, stalled or not, and starts
+// a back-off at the end of a window with too many stalls.
+func (s *stallCounter) record(stalled bool) {
+	if stalled {
+		s.count.Add(1)
+	}
+	if s.ops.Add(1) < stallWindow {
 		return
 	}
-	m := 0
-	if serial {
-		m = 1
-	}
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	if m != p.mode {
-		return // started before the mode changed
-	}
-	p.work += flops
-	p.wall += wall.Seconds()
-	if p.wall < paceWindow {
-		return
-	}
-	p.rate[m] = p.work / p.wall
-	p.work, p.wall = 0, 0
-	p.windows++
-	next := 0
+	n := s.count.Swap(0)
+	s.ops.Store(0)
+	b := s.backoff.Load()
 	switch {
-	case p.rate[1-m] == 0 || p.windows%probeEvery == 0:
-		next = 1 - m
-	case p.rate[0] < paceMargin*p.rate[1]:
-		next = 1
+	case n >= stallLimit:
+		b = min(maxBackoff, max(minBackoff, 2*b))
+		s.backoff.Store(b)
+		s.skip.Store(b)
+	case n == 0:
+		s.backoff.Store(0)
 	}
-	p.mode = next
-	p.serialNow.Store(next == 1)
 }
 
 // chunks returns how many chunks to cut an operation of the given work

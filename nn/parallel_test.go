@@ -5,6 +5,7 @@ import (
 	"math/rand/v2"
 	"runtime"
 	"slices"
+	"sync/atomic"
 	"testing"
 	"time"
 )
@@ -15,63 +16,81 @@ func withProcs(n int, f func()) {
 	f()
 }
 
-// favourHelpers makes the pacer keep the helpers on (as it does where they
-// pay), so that the tests run the chunks on several goroutines, and
-// returns a function that restores it.
-func favourHelpers() (restore func()) {
-	pace.mu.Lock()
-	defer pace.mu.Unlock()
-	old := pacer{mode: pace.mode, work: pace.work, wall: pace.wall, rate: pace.rate, windows: pace.windows}
-	pace.mode, pace.work, pace.wall, pace.rate, pace.windows = 0, 0, 0, [2]float64{1e300, 1}, 1
-	pace.serialNow.Store(false)
-	return func() {
-		pace.mu.Lock()
-		defer pace.mu.Unlock()
-		pace.mode, pace.work, pace.wall, pace.rate, pace.windows = old.mode, old.work, old.wall, old.rate, old.windows
-		pace.serialNow.Store(old.mode == 1)
-	}
-}
-
-// TestPacer feeds the pacer products with and without helpers and checks
-// that it keeps the faster mode, tries the slower every probeEvery
-// windows, and ignores products that started under the other mode.
-func TestPacer(t *testing.T) {
-	var p pacer
-	window := time.Duration(paceWindow * float64(time.Second))
-	feed := func(serial bool, rate float64) {
-		p.record(serial, window, rate*paceWindow)
-	}
-	modes := func(par, ser float64, n int) (serialWindows int) {
-		for range n {
-			s := p.serial()
-			if s {
-				serialWindows++
-				feed(true, ser)
-			} else {
-				feed(false, par)
+// TestHelperTakesChunk runs an operation of two chunks under GOMAXPROCS
+// 2 whose first chunk (the caller's) waits until the second has started:
+// only a helper can start it, so the operation finishes only if a helper
+// takes the offer (or the job sent to it while it is blocked). It runs
+// twice: once with the helpers blocked or new, once right after a job,
+// while they poll.
+func TestHelperTakesChunk(t *testing.T) {
+	withProcs(2, func() {
+		for round := range 2 {
+			var started atomic.Bool
+			finished := make(chan struct{})
+			go func() {
+				j := getJob()
+				j.n = 2
+				j.run = func(_ *job, c int) {
+					if c == 1 {
+						started.Store(true)
+						return
+					}
+					for !started.Load() {
+						runtime.Gosched()
+					}
+				}
+				parallel(j)
+				close(finished)
+			}()
+			select {
+			case <-finished:
+			case <-time.After(20 * time.Second):
+				t.Fatalf("round %d: no helper took the second chunk in 20 s", round)
 			}
 		}
-		return serialWindows
+	})
+}
+
+// TestBusyRunsAlone checks that an operation that starts while
+// GOMAXPROCS-1 others run with helpers computes every chunk on its caller,
+// one after another, and the chunks in order.
+func TestBusyRunsAlone(t *testing.T) {
+	withProcs(2, func() {
+		busy.Add(1)
+		defer busy.Add(-1)
+		var running, most atomic.Int32
+		var order []int
+		j := getJob()
+		j.n = 8
+		j.run = func(_ *job, c int) {
+			most.Store(max(most.Load(), running.Add(1)))
+			order = append(order, c)
+			time.Sleep(100 * time.Microsecond)
+			running.Add(-1)
+		}
+		parallel(j)
+		if most.Load() != 1 || !slices.Equal(order, []int{0, 1, 2, 3, 4, 5, 6, 7}) {
+			t.Errorf("chunks ran %d at once in the order %v, want one at a time in order", most.Load(), order)
+		}
+	})
+}
+
+// TestClaimBothEnds checks that the chunks claimed from the front and the
+// back are each claimed once, the front ones in increasing order and the
+// back ones in decreasing order.
+func TestClaimBothEnds(t *testing.T) {
+	j := &job{n: 7}
+	j.next.Store(uint64(j.n) << 32)
+	var got []int
+	for i := 0; ; i++ {
+		c := j.claim(i%3 == 2)
+		if c < 0 {
+			break
+		}
+		got = append(got, c)
 	}
-	// Helpers twice as fast: after one probe of the callers alone, one
-	// window in probeEvery without helpers.
-	if got := modes(2e10, 1e10, 4*probeEvery); got < 2 || got > 6 {
-		t.Errorf("helpers twice as fast: %d of %d windows without them, want about 4", got, 4*probeEvery)
-	}
-	// Helpers slower (busy cores): most windows without them.
-	if got := modes(0.8e10, 1e10, 4*probeEvery); got < 4*probeEvery-6 {
-		t.Errorf("helpers slower: %d of %d windows without them, want all but the probes", got, 4*probeEvery)
-	}
-	// A product recorded under the other mode changes nothing.
-	m, w := p.mode, p.wall
-	p.record(p.mode == 0, window/2, 1)
-	if p.mode != m || p.wall != w {
-		t.Error("a product of the other mode was recorded")
-	}
-	// Other operations (no flops) are not recorded.
-	p.record(p.mode == 1, window, 0)
-	if p.wall != w {
-		t.Error("an operation without flops was recorded")
+	if want := []int{0, 1, 6, 2, 3, 5, 4}; !slices.Equal(got, want) {
+		t.Errorf("claims %v, want %v", got, want)
 	}
 }
 
@@ -103,7 +122,6 @@ func TestParallelSgemmBits(t *testing.T) {
 		{m: 100, n: 1568, k: 200, lda: 200, ldb: 1568, ldc: 1568, alpha: -2},
 		{m: 30, n: 520, k: 3000, lda: 3000, ldb: 520, ldc: 520, alpha: 1},
 	}
-	defer favourHelpers()()
 	forLevels(t, func(t *testing.T, l kernelLevel) {
 		for i, g := range cases {
 			if l == levelGeneric && i > 1 {
@@ -168,7 +186,6 @@ func TestParallelElementwiseBits(t *testing.T) {
 		{"colSum", func(o [][]float32) { colSum(o[0][:777], o[1], len(o[1])/777, 777) }},
 		{"colSumAdd", func(o [][]float32) { colSumAdd(o[0][:777], o[1], len(o[1])/777, 777, 0.5) }},
 	}
-	defer favourHelpers()()
 	forLevels(t, func(t *testing.T, l kernelLevel) {
 		for _, o := range ops {
 			var want [][]float32
@@ -201,5 +218,34 @@ func BenchmarkParallelDispatch(b *testing.B) {
 		j := getJob()
 		j.n, j.run = 2, noop
 		parallel(j)
+	}
+}
+
+// TestStallBackoff feeds the stall counter windows of operations and
+// checks that many stalls start a back-off that doubles while they go on
+// and ends after a window without stalls.
+func TestStallBackoff(t *testing.T) {
+	var s stallCounter
+	window := func(stalled int) {
+		for i := range stallWindow {
+			s.record(i < stalled)
+		}
+	}
+	window(stallLimit - 1)
+	if s.skip.Load() != 0 {
+		t.Fatalf("%d stalls in a window: skip %d, want 0", stallLimit-1, s.skip.Load())
+	}
+	want := int32(minBackoff)
+	for range 8 {
+		window(stallLimit)
+		if s.skip.Load() != want {
+			t.Fatalf("skip %d after a window of stalls, want %d", s.skip.Load(), want)
+		}
+		want = min(maxBackoff, 2*want)
+	}
+	window(0)
+	window(stallLimit)
+	if s.skip.Load() != minBackoff {
+		t.Errorf("skip %d after a quiet window and stalls again, want %d", s.skip.Load(), minBackoff)
 	}
 }
