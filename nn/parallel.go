@@ -170,8 +170,26 @@ var offers [offerSlots]atomic.Pointer[job]
 const offerSlots = 64
 
 // polling counts the helpers that poll the offers now; busy counts the
-// operations that run with helpers now.
+// operations large enough for helpers that run now.
 var polling, busy atomic.Int32
+
+// crowdedUntil is the time (sinceStart) until which operations run on
+// their callers alone and helpers do not poll: an operation that starts
+// while GOMAXPROCS-1 others run sets it crowdHold ahead. As many trainings
+// as cores (a reproduction) then keep the cores to themselves, without
+// helpers that poll beside them, and when fewer remain the helpers come
+// back within crowdHold.
+var crowdedUntil atomic.Int64
+
+// crowdHold is how long operations run alone after the last one that found
+// as many others running as cores.
+const crowdHold = 10 * time.Millisecond
+
+// epoch is the origin of sinceStart.
+var epoch = time.Now()
+
+// sinceStart returns the monotonic time since epoch, in nanoseconds.
+func sinceStart() int64 { return int64(time.Since(epoch)) }
 
 // startHelpers makes sure that at least n helpers run, and returns the
 // queue they take jobs from when they block.
@@ -230,7 +248,7 @@ func poll() *job {
 		}
 		if i%256 == 0 {
 			// GOMAXPROCS takes a lock: it is read with the clock.
-			if procs() == 1 {
+			if procs() == 1 || sinceStart() < crowdedUntil.Load() {
 				return nil
 			}
 			if i == 0 {
@@ -255,10 +273,15 @@ func procs() int { return runtime.GOMAXPROCS(0) }
 func parallel(j *job) {
 	want := min(j.n, procs()) - 1
 	if want > 0 {
-		if int(busy.Add(1)) >= procs() {
+		n := int(busy.Add(1))
+		defer busy.Add(-1)
+		switch t := sinceStart(); {
+		case n >= procs():
+			crowdedUntil.Store(t + int64(crowdHold))
+			want = 0
+		case t < crowdedUntil.Load():
 			want = 0
 		}
-		defer busy.Add(-1)
 	}
 	if want > 0 && stalls.skip.Load() > 0 {
 		stalls.skip.Add(-1)

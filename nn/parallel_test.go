@@ -23,6 +23,7 @@ func withProcs(n int, f func()) {
 // twice: once with the helpers blocked or new, once right after a job,
 // while they poll.
 func TestHelperTakesChunk(t *testing.T) {
+	crowdedUntil.Store(0)
 	withProcs(2, func() {
 		for round := range 2 {
 			var started atomic.Bool
@@ -52,9 +53,11 @@ func TestHelperTakesChunk(t *testing.T) {
 }
 
 // TestBusyRunsAlone checks that an operation that starts while
-// GOMAXPROCS-1 others run with helpers computes every chunk on its caller,
-// one after another, and the chunks in order.
+// GOMAXPROCS-1 others run computes every chunk on its caller, one after
+// another, and the chunks in order, and that the next operations do so
+// for crowdHold even when they run alone.
 func TestBusyRunsAlone(t *testing.T) {
+	defer crowdedUntil.Store(0)
 	withProcs(2, func() {
 		busy.Add(1)
 		defer busy.Add(-1)
@@ -71,6 +74,9 @@ func TestBusyRunsAlone(t *testing.T) {
 		parallel(j)
 		if most.Load() != 1 || !slices.Equal(order, []int{0, 1, 2, 3, 4, 5, 6, 7}) {
 			t.Errorf("chunks ran %d at once in the order %v, want one at a time in order", most.Load(), order)
+		}
+		if crowdedUntil.Load() <= sinceStart() {
+			t.Error("a crowded operation did not hold the next ones back")
 		}
 	})
 }
