@@ -21,7 +21,7 @@ func mulAT[T Float](c, a, b []T, m, k, n int, beta T) {
 }
 
 // colSum sets dst[j] = sum_i a[i*n+j] for an r x n matrix a, adding the
-// rows in order with the vector kernel (addIntoVec) where there is one.
+// rows in order with the vector kernel (colSumVec) where there is one.
 func colSum[T Float](dst, a []T, r, n int) { colSums(dst, a, r, n, 0, true) }
 
 // colSumAdd sets dst[j] = beta dst[j] + sum_i a[i*n+j] for an r x n matrix a,
@@ -52,14 +52,14 @@ func colSumCols[T Float](d, a []T, r, n int, beta T, lo int, vec bool) {
 			d[j] *= beta
 		}
 	}
+	if d32, ok := any(d).([]float32); ok && vec {
+		if done := colSumVec(d32, any(a).([]float32), r, n, lo); done > 0 {
+			d, lo = d[done:], lo+done
+		}
+	}
+	hi = lo + len(d)
 	for i := 0; i < r; i++ {
 		row := a[i*n+lo : i*n+hi]
-		d := d
-		if d32, ok := any(d).([]float32); ok && vec {
-			if done := addIntoVec(d32, any(row).([]float32)); done > 0 {
-				d, row = d[done:], row[done:]
-			}
-		}
 		for j, v := range row {
 			d[j] += v
 		}

@@ -130,6 +130,9 @@ type kernelSet struct {
 	// addIntoVec.
 	secondOrder func(mk, ek, pi, s1, u, s2 *float32, n int)
 	addInto     func(dst, x *float32, n int)
+	// colSum8 and colSum1 add rows of a matrix, in order, into 8 and 1
+	// vectors of column sums (colSumVec).
+	colSum8, colSum1 func(d, a *float32, lda, rows int)
 	// average is the kernel of averageVec.
 	average func(avg, p *float32, n int, beta, a float32)
 }
@@ -752,6 +755,31 @@ func addIntoVec(dst, x []float32) int {
 	}
 	ks.addInto(&dst[0], &x[:n][0], n)
 	return n
+}
+
+// colSumVec adds the rows of the r x n matrix a (row stride n), one
+// after another, into d, the sums of its columns lo..lo+len(d)-1, for the
+// longest prefix of d whose length is a multiple of the vector width, as
+// addIntoVec row by row does, and returns that length (0 at the generic
+// level). The sums stay in registers across the rows.
+func colSumVec(d, a []float32, r, n, lo int) int {
+	ks := kernelSets[level]
+	if ks == nil || r == 0 {
+		return 0
+	}
+	w := len(d) / ks.lanes * ks.lanes
+	if w == 0 {
+		return 0
+	}
+	_ = a[(r-1)*n+lo+w-1] // bounds
+	j := 0
+	for ; j+8*ks.lanes <= w; j += 8 * ks.lanes {
+		ks.colSum8(&d[j], &a[lo+j], n, r)
+	}
+	for ; j < w; j += ks.lanes {
+		ks.colSum1(&d[j], &a[lo+j], n, r)
+	}
+	return w
 }
 
 // adamVec runs the float32 Adam update of Adam.Step, with the same

@@ -7,6 +7,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"os/exec"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -740,6 +741,44 @@ func TestActivationPositionFree(t *testing.T) {
 				if math.Float32bits(one[0]) != math.Float32bits(z[i]) || math.Float32bits(d1[0]) != math.Float32bits(s1[i]) ||
 					math.Float32bits(d2[0]) != math.Float32bits(s2[i]) {
 					t.Fatalf("activation %d at %d: alone (%g, %g, %g), in the slice (%g, %g, %g)", act, i, one[0], d1[0], d2[0], z[i], s1[i], s2[i])
+				}
+			}
+		}
+	})
+}
+
+// TestColSumKernel checks the column sums of every kernel level (the
+// register-held sums of colSumVec and the Go loop after them) against
+// the rows added in order in float32 by a plain loop, bit for bit, for
+// widths around the kernels' 1 and 8 vectors, column offsets and beta.
+func TestColSumKernel(t *testing.T) {
+	forLevels(t, func(t *testing.T, l kernelLevel) {
+		rng := rand.New(rand.NewPCG(9, uint64(l)))
+		for _, c := range []struct{ r, n, lo, w int }{
+			{1, 7, 0, 7}, {3, 16, 0, 16}, {750, 200, 0, 200}, {750, 200, 32, 32},
+			{5, 300, 13, 257}, {0, 40, 0, 40}, {200, 129, 64, 65},
+		} {
+			a := make([]float32, c.r*c.n)
+			for i := range a {
+				a[i] = float32(rng.NormFloat64())
+			}
+			for _, beta := range []float32{0, 1, 0.5} {
+				d := make([]float32, c.w)
+				for j := range d {
+					d[j] = float32(rng.NormFloat64())
+				}
+				want := slices.Clone(d)
+				for j := range want {
+					if want[j] *= beta; beta == 0 {
+						want[j] = 0 // cleared, as colSum does
+					}
+					for i := range c.r {
+						want[j] += a[i*c.n+c.lo+j]
+					}
+				}
+				colSumCols(d, a, c.r, c.n, beta, c.lo, true)
+				if k := sameBits(d, want); k >= 0 {
+					t.Errorf("%+v beta %v: d[%d] = %v, want %v", c, beta, k, d[k], want[k])
 				}
 			}
 		}

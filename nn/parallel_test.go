@@ -71,12 +71,13 @@ func TestBusyRunsAlone(t *testing.T) {
 			time.Sleep(100 * time.Microsecond)
 			running.Add(-1)
 		}
+		t0 := sinceStart()
 		parallel(j)
 		if most.Load() != 1 || !slices.Equal(order, []int{0, 1, 2, 3, 4, 5, 6, 7}) {
 			t.Errorf("chunks ran %d at once in the order %v, want one at a time in order", most.Load(), order)
 		}
-		if crowdedUntil.Load() <= sinceStart() {
-			t.Error("a crowded operation did not hold the next ones back")
+		if crowdedUntil.Load() < t0+int64(crowdHold) {
+			t.Errorf("a crowded operation held the next ones back until %d ns, want at least %d", crowdedUntil.Load(), t0+int64(crowdHold))
 		}
 	})
 }

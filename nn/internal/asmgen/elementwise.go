@@ -274,6 +274,41 @@ func (g *gen) addInto(s isa) {
 	g.ret()
 }
 
+// colSum writes colSum<ISA>x<v>(d, a *float32, lda, rows int): for j <
+// v times the lane count, d[j] += a[i*lda+j] for i = 0, 1, ..., rows-1 in
+// that order: the column sums of addInto applied row by row, with the
+// sums held in v registers across the rows.
+func (g *gen) colSum(s isa, v int) {
+	r := s.r
+	vb := s.lanes * 4
+	g.p("")
+	g.p("// func colSum%sx%d(d, a *float32, lda, rows int)", s.name, v)
+	g.text("TEXT ·colSum%sx%d(SB), NOSPLIT, $0-32", s.name, v)
+	g.i("MOVQ d+0(FP), DI")
+	g.i("MOVQ a+8(FP), SI")
+	g.i("MOVQ lda+16(FP), DX")
+	g.i("SHLQ $2, DX")
+	g.i("MOVQ rows+24(FP), CX")
+	for k := range v {
+		g.i("VMOVUPS %d(DI), %s", k*vb, r(k))
+	}
+	g.i("TESTQ CX, CX")
+	g.i("JZ done")
+	g.p("loop:")
+	for k := range v {
+		g.i("VADDPS %d(SI), %s, %s", k*vb, r(k), r(k))
+	}
+	g.i("ADDQ DX, SI")
+	g.i("DECQ CX")
+	g.i("JNZ loop")
+	g.p("done:")
+	for k := range v {
+		g.i("VMOVUPS %s, %d(DI)", r(k), k*vb)
+	}
+	g.i("VZEROUPPER")
+	g.ret()
+}
+
 // relu writes relu<ISA>(z, s1, s2 *float32, n int): for i < n (a multiple
 // of the lane count) z[i] stays where z[i] > 0 and becomes +0 elsewhere
 // (NaN included), s1[i] = 1 or 0 likewise and, unless s2 is nil, s2[i] =

@@ -53,12 +53,17 @@ func generate() []byte {
 		g.mulAdd(isa)
 		g.secondOrder(isa)
 		g.addInto(isa)
+		g.colSum(isa, colSumVecs)
+		g.colSum(isa, 1)
 		g.average(isa)
 	}
 	return g.buf.Bytes()
 }
 
 type gen struct{ buf bytes.Buffer }
+
+// colSumVecs is the number of vectors of the wide column-sum kernel.
+const colSumVecs = 8
 
 func (g *gen) p(format string, args ...any) {
 	fmt.Fprintf(&g.buf, format, args...)
