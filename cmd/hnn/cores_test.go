@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -14,7 +15,8 @@ import (
 // TestCoresBitIdentical trains one short run of every task kind (a
 // generated system full batch and in minibatches, measured data from a
 // file, a dataset streamed from disk, the rollout fit with fitted starts,
-// the pixel task) under GOMAXPROCS 1, 2 and 4 and checks that the run's
+// the pixel task, driven systems with symoden and lnn) under GOMAXPROCS
+// 1, 2 and 4 and checks that the run's
 // files are the same bytes: the checkpoint, the per-row losses and the
 // metrics (training log, test loss, energy and rollout metrics) and the
 // settings, apart from the wall-clock seconds and the GOMAXPROCS recorded. The networks are wide enough for the products
@@ -47,6 +49,8 @@ func TestCoresBitIdentical(t *testing.T) {
 		{"stream", []string{"-stream", ds, "-seed", "3", "-hidden", "64,64"}},
 		{"rollout-fit-starts", []string{"spring", "-fit", "rollout", "-fit-starts", "-batch", "750", "-hidden", "96,96"}},
 		{"pixels", []string{"pixel-pendulum", "-quick", "-steps", "2"}},
+		{"driven-symoden", []string{"pendulum-embed", "-quick", "-model", "symoden", "-hidden", "96,96"}},
+		{"driven-lnn", []string{"double-pendulum", "-quick", "-model", "lnn", "-hidden", "96,96"}},
 	}
 	for _, r := range runs {
 		t.Run(r.name, func(t *testing.T) {
@@ -54,7 +58,10 @@ func TestCoresBitIdentical(t *testing.T) {
 			for _, p := range []int{1, 2, 4} {
 				out := filepath.Join(dir, fmt.Sprintf("%s-%d", r.name, p))
 				args := append([]string{"train"}, r.args...)
-				args = append(args, "-model", "hnn", "-out", out, "-no-progress")
+				if !slices.Contains(r.args, "-model") {
+					args = append(args, "-model", "hnn")
+				}
+				args = append(args, "-out", out, "-no-progress")
 				if !strings.Contains(strings.Join(r.args, " "), "-steps") {
 					args = append(args, "-steps", "6")
 				}
