@@ -1,13 +1,17 @@
 package main
 
 import (
+	"fmt"
 	"math"
+	"math/rand/v2"
+	"os"
 	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
 
 	"github.com/hnn-go/hnn/data"
+	"github.com/hnn-go/hnn/systems"
 )
 
 // trainDriven trains a tiny symoden on the pendulum with torque (states
@@ -110,5 +114,74 @@ func TestRolloutDrivenWithoutInputs(t *testing.T) {
 	code, _, e := hnn("rollout", run, "-initial", x0, "-t-end", "1", "-points", "5", "-out", filepath.Join(tmp, "p.npz"))
 	if want := "end with 1 inputs; append them or give them apart (hnn rollout -inputs)"; code == 0 || !strings.Contains(e, want) {
 		t.Errorf("exit %d, stderr %q, want %q", code, e, want)
+	}
+}
+
+// TestTrainDrivenFile writes the driven pendulum's trajectories
+// (systems.GenerateDriven, SymODEN's task 2 protocol with 16 starts) to a
+// CSV file that carries its layout (q:angle, v, u and derivatives) and an
+// NPZ file of arrays q, v, u, angles, and trains symoden from each with
+// hnn train -data: the run takes the file's layout, and training lowers
+// the rollout MSE along the test segments to under a tenth of an
+// untrained model's (a model that ignores the layout, or rows that lose
+// their inputs, stay near it).
+func TestTrainDrivenFile(t *testing.T) {
+	t.Parallel()
+	pr := systems.PendulumEmbedProtocol()
+	pr.Starts = 16
+	ds, err := systems.GenerateDriven(systems.TorquePendulum{}, pr, rand.New(rand.NewPCG(1, 2)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	var csv strings.Builder
+	csv.WriteString("trial,t,q:angle,v,u,dq,dv\n")
+	var q, v, u, ts []float64
+	for _, s := range []*data.Set{&ds.Train, &ds.Test} {
+		for i := range s.Len() {
+			x, dx := s.Row(i)
+			fmt.Fprintf(&csv, "%d,%.17g,%.17g,%.17g,%.17g,%.17g,%.17g\n", s.Traj[i], s.T[i], x[0], x[1], x[2], dx[0], dx[1])
+			q, v, u = append(q, x[0]), append(v, x[1]), append(u, x[2])
+			if len(ts) < pr.Points {
+				ts = append(ts, s.T[i])
+			}
+		}
+	}
+	k := len(q) / pr.Points
+	files := map[string]func(string) error{
+		"pend.csv": func(p string) error { return os.WriteFile(p, []byte(csv.String()), 0o644) },
+		"pend.npz": func(p string) error {
+			return data.WriteNPZ(p, map[string]data.Array{
+				"t":      {Shape: []int{pr.Points}, Data: ts},
+				"q":      {Shape: []int{k, pr.Points, 1}, Data: q},
+				"v":      {Shape: []int{k, pr.Points, 1}, Data: v},
+				"u":      {Shape: []int{k, pr.Points, 1}, Data: u},
+				"angles": {Shape: []int{1}, Data: []float64{0}},
+			})
+		},
+	}
+	for name, write := range files {
+		path := filepath.Join(dir, name)
+		if err := write(path); err != nil {
+			t.Fatal(err)
+		}
+		mse := func(steps string) float64 {
+			out := filepath.Join(dir, name+"-"+steps)
+			mustRun(t, "train", "-data", path, "-model", "symoden", "-steps", steps, "-hidden", "16,16", "-out", out, "-no-progress")
+			cfg := readJSON(t, filepath.Join(out, "config.json"))
+			l, _ := get(cfg, "model", "layout").(map[string]any)
+			if l["velocities"] != true || l["inputs"] != 1.0 || fmt.Sprint(l["angles"]) != "[0]" {
+				t.Errorf("%s: the run's model layout is %v, want velocities, 1 input, angle 0", name, l)
+			}
+			m := readJSON(t, filepath.Join(out, "metrics.json"))
+			r, _ := m["rollout_mse"].(map[string]any)
+			v, _ := r["mean"].(float64)
+			return v
+		}
+		before, after := mse("1"), mse("400")
+		t.Logf("%s: rollout MSE %.3g untrained, %.3g after 400 steps", name, before, after)
+		if !(after < before/10) {
+			t.Errorf("%s: rollout MSE %v after 400 steps, %v after 1: want a tenth", name, after, before)
+		}
 	}
 }
