@@ -2,6 +2,8 @@ package experiment
 
 import (
 	"math"
+	"math/rand/v2"
+	"slices"
 	"strings"
 	"testing"
 
@@ -128,6 +130,44 @@ func TestRolloutInputsErrors(t *testing.T) {
 		_, _, err := RolloutInputs(c.m, ig, c.x0, "x0.npy", c.u, "u.npy", 1, 11)
 		if err == nil || !strings.Contains(err.Error(), c.want) || strings.Contains(err.Error(), "\n") {
 			t.Errorf("%s: error %v, want one line containing %q", c.name, err, c.want)
+		}
+	}
+}
+
+// TestMechanics checks experiment.Mechanics: symoden and delan give M,
+// V and g that agree with model.Mechanical on the same model; kinds
+// without them and scaled runs give nil.
+func TestMechanics(t *testing.T) {
+	t.Parallel()
+	l := data.Layout{Positions: 2, Velocities: true, Inputs: 1, Angles: []int{1}}
+	for _, kind := range []string{"symoden", "delan", "naive"} {
+		c := model.Config{Kind: kind, Dim: l.Dim(), Hidden: []int{8}, Layout: l, Precision: model.Float64}
+		m, err := model.New[float64](c, rand.New(rand.NewPCG(3, 4)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		f := Mechanics(Wrap(m))
+		if kind == "naive" {
+			if f != nil {
+				t.Errorf("naive has Mechanics")
+			}
+			continue
+		}
+		if f == nil {
+			t.Fatalf("%s has no Mechanics", kind)
+		}
+		q := []float64{0.3, -1.2}
+		mass, g := make([]float64, 4), make([]float64, 2)
+		pot := f(mass, q, g)
+		ws := m.NewWorkspace(1, false).(model.Mechanical[float64])
+		wm, wp, wg := make([]float64, 4), make([]float64, 1), make([]float64, 2)
+		ws.Mechanics(wm, wp, wg, []float64{0.3, -1.2, 0.7, 0.1, 2})
+		if pot != wp[0] || !slices.Equal(mass, wm) || !slices.Equal(g, wg) {
+			t.Errorf("%s: Mechanics %v %v %v, the workspace's %v %v %v", kind, mass, pot, g, wm, wp[0], wg)
+		}
+		sc := data.Scale{Mean: make([]float64, 5), Factor: []float64{1, 1, 1, 1, 1}, Time: 1, Layout: l}
+		if Mechanics(WrapScaled(m, sc)) != nil {
+			t.Errorf("%s: a scaled run has Mechanics", kind)
 		}
 	}
 }
