@@ -116,6 +116,9 @@ func init() {
 		if err := writeMechanicsFigure(out, t, seed0); err != nil {
 			return err
 		}
+		if err := writeInputsFigure(out, t, seed0); err != nil {
+			return err
+		}
 		return writePredictionFigure(out, t, seed0)
 	})
 	RegisterFigures(task.KindMeasured, func(out *FigureDir, t *task.Task, seed0 []*experiment.Run, _ *experiment.EnergyTruth) error {

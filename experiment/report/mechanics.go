@@ -3,9 +3,12 @@ package report
 import (
 	"fmt"
 	"math"
+	"math/rand/v2"
 
+	"github.com/hnn-go/hnn/data"
 	"github.com/hnn-go/hnn/experiment"
 	"github.com/hnn-go/hnn/figures"
+	"github.com/hnn-go/hnn/ode"
 	"github.com/hnn-go/hnn/systems"
 	"github.com/hnn-go/hnn/task"
 )
@@ -135,4 +138,104 @@ func mean(xs []float64) float64 {
 		s += v
 	}
 	return s / float64(len(xs))
+}
+
+// figInputs is the figure of a driven task's trajectories under inputs.
+var figInputs = FigureKind{"-inputs.png", FiguresSection}
+
+// inputStarts is the number of test starts the inputs figure shows.
+const inputStarts = 3
+
+// writeInputsFigure draws, for a driven task with prediction
+// trajectories, seed 0's models and the truth from the first test starts
+// under an input that changes at every sample, u_k = 2 sin(2 pi k / N)
+// on every input over the N samples of a prediction, held between samples
+// (experiment.RolloutInputs, RK4 with one step per sample as the
+// prediction error takes; the truth by systems.ZeroOrderHold): the first
+// position against time, one chart per start. It writes
+// dir/<task>-inputs.png.
+func writeInputsFigure(out *FigureDir, t *task.Task, runs []*experiment.Run) error {
+	sys := t.Driven
+	if t.Prediction == nil || sys == nil || len(runs) == 0 {
+		return nil
+	}
+	all, err := t.Prediction(rand.New(rand.NewPCG(runs[0].Spec.Seed, experiment.StreamData)))
+	if err != nil {
+		return fmt.Errorf("report: %s: %w", t.Name, err)
+	}
+	d, steps := all.Dim, 1
+	for steps < all.Len() && all.Traj[steps] == all.Traj[0] {
+		steps++
+	}
+	n, m := sys.Coords(), sys.Inputs()
+	starts := min(inputStarts, all.Len()/steps)
+	if steps < 2 || starts == 0 || m == 0 {
+		return nil
+	}
+	l, err := all.Layout.Resolve(d)
+	if err != nil {
+		return fmt.Errorf("report: %s: %w", t.Name, err)
+	}
+	h := all.T[1] - all.T[0]
+	u := data.Array{Shape: []int{steps, m}, Data: make([]float64, steps*m)}
+	for k := range steps {
+		for j := range m {
+			u.Data[k*m+j] = 2 * math.Sin(2*math.Pi*float64(k)/float64(steps))
+		}
+	}
+	x0 := data.Array{Shape: []int{starts, 2 * n}}
+	for s := range starts {
+		x0.Data = append(x0.Data, all.X[s*steps*d:s*steps*d+2*n]...)
+	}
+	ts := make([]float64, steps)
+	for k := range ts {
+		ts[k] = float64(k) * h
+	}
+	charts := make([]figures.LineChart, starts)
+	names := l.ColumnNames()
+	for s := range starts {
+		charts[s] = figures.LineChart{Title: fmt.Sprintf("Test start %d, u = 2 sin(2 pi t / %.3g)", s+1, float64(steps)*h), XLabel: "time", YLabel: names[0]}
+		q0, v0 := x0.Data[s*2*n:s*2*n+n], append([]float64(nil), x0.Data[s*2*n+n:(s+1)*2*n]...)
+		if !l.Velocities {
+			systems.NewCanonical(sys, make([]float64, m)).Velocity(v0, q0, x0.Data[s*2*n+n:(s+1)*2*n])
+		}
+		hold := systems.ZeroOrderHold{Step: h, Steps: steps - 1}
+		policy := func(v, _, _ []float64, t float64) {
+			copy(v, u.Data[min(int(math.Round(t/h)), steps-1)*m:][:m])
+		}
+		truth, err := hold.Run(sys, policy, q0, v0)
+		if err != nil {
+			return fmt.Errorf("report: %s: truth under inputs: %w", t.Name, err)
+		}
+		tr := figures.Series{Name: "truth", X: ts}
+		for k := range steps {
+			tr.Y = append(tr.Y, truth[k*(2*n+m)])
+		}
+		charts[s].Series = append(charts[s].Series, tr)
+	}
+	ig, err := ode.New("rk4", ode.Options{})
+	if err != nil {
+		return fmt.Errorf("report: %w", err)
+	}
+	for _, r := range runs {
+		st := r.State()
+		if st == nil {
+			continue
+		}
+		_, x, err := experiment.RolloutInputs(st, ig, x0, "test starts", u, "inputs", ts[steps-1], steps)
+		if err != nil {
+			return fmt.Errorf("report: %s %s: rollout under inputs: %w", t.Name, r.Spec.Model.Kind, err)
+		}
+		for s := range starts {
+			sr := figures.Series{Name: r.Spec.Model.Kind, X: ts}
+			for k := range steps {
+				sr.Y = append(sr.Y, x.Data[(s*steps+k)*d])
+			}
+			charts[s].Series = append(charts[s].Series, sr)
+		}
+	}
+	if err := figures.Row(out.Path(t.Name, figInputs), nil, charts); err != nil {
+		return fmt.Errorf("report: %w", err)
+	}
+	return nil
 }

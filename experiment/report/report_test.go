@@ -339,7 +339,7 @@ func TestReproduceDriven(t *testing.T) {
 			t.Errorf("%s: prediction error %+v, %v; want a positive value", mk, v, ok)
 		}
 	}
-	for _, f := range []string{"pendulum-torque-rollout.png", "pendulum-torque-loss.png", "pendulum-torque-mechanics.png"} {
+	for _, f := range []string{"pendulum-torque-rollout.png", "pendulum-torque-loss.png", "pendulum-torque-mechanics.png", "pendulum-torque-inputs.png"} {
 		if _, err := os.Stat(filepath.Join(dir, f)); err != nil {
 			t.Errorf("missing figure %s", f)
 		}
