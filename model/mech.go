@@ -720,3 +720,48 @@ func addOuter[T nn.Float](dst []T, c T, x, y []T, n int) {
 		}
 	}
 }
+
+// Mechanical is implemented by the workspaces of the kinds that learn a
+// mass matrix, a potential and an input matrix (symoden, delan), for
+// figures of the learned M(q), V(q) and g(q) against a system's.
+type Mechanical[T nn.Float] interface {
+	// Mechanics writes, at the positions of each row of the states x
+	// (B rows of the model's layout), the mass matrix M(q) (B x n x n,
+	// row-major), the potential V(q) (B values) and the input matrix g(q)
+	// (B x n x m; g may be nil, and is ignored, without inputs) into mass,
+	// pot and g. Only the positions of x matter. It panics on length
+	// mismatch.
+	Mechanics(mass, pot, g, x []T)
+}
+
+// Mechanics implements Mechanical: symoden's M is the inverse of its
+// learned M^-1, delan's its learned M.
+func (w *mechWS[T]) Mechanics(mass, pot, g, x []T) {
+	m := w.m
+	n, nn2, mm := m.n, m.n*m.n, m.m
+	checkLen("mass destination", len(mass), w.batch*nn2)
+	checkLen("potential destination", len(pot), w.batch)
+	if mm > 0 {
+		checkLen("input matrix destination", len(g), w.batch*n*mm)
+	}
+	w.Field(w.f, x)
+	for b := range w.batch {
+		M := mass[b*nn2 : (b+1)*nn2]
+		if !m.inv {
+			copy(M, w.a[b*nn2:(b+1)*nn2])
+		} else {
+			// Columns of A^-1 from the factor C of A; A^-1 is
+			// symmetric, so its columns are its rows.
+			C := w.c[b*nn2 : (b+1)*nn2]
+			for k := range n {
+				clear(w.t1)
+				w.t1[k] = 1
+				spd.Solve(M[k*n:(k+1)*n], C, w.t1, n)
+			}
+		}
+		pot[b] = w.vy[b]
+		if mm > 0 {
+			copy(g[b*n*mm:(b+1)*n*mm], w.gm[b*n*mm:(b+1)*n*mm])
+		}
+	}
+}

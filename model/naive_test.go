@@ -3,8 +3,10 @@ package model
 import (
 	"fmt"
 	"math/rand/v2"
+	"strings"
 	"testing"
 
+	"github.com/hnn-go/hnn/data"
 	"github.com/hnn-go/hnn/nn"
 	"github.com/hnn-go/hnn/systems"
 )
@@ -20,6 +22,9 @@ func TestUnstructuredFieldVJPFD(t *testing.T) {
 	for _, kind := range []string{"naive", "geometric"} {
 		for i, l := range mechLayoutCases {
 			for _, act := range []nn.Activation{nn.Tanh, nn.ReLU} {
+				if kind == "geometric" && !l.Velocities {
+					continue // refused: see TestGeometricRefusesMomenta
+				}
 				t.Run(fmt.Sprintf("%s/%d/%v", kind, i, act), func(t *testing.T) {
 					t.Parallel()
 					c := Config{Kind: kind, Dim: l.Dim(), Hidden: []int{7, 5}, Activation: act, Layout: l}
@@ -39,6 +44,9 @@ func TestUnstructuredStructure(t *testing.T) {
 	t.Parallel()
 	for _, kind := range []string{"naive", "geometric"} {
 		for _, l := range mechLayoutCases {
+			if kind == "geometric" && !l.Velocities {
+				continue
+			}
 			m := newConfigModel(t, Config{Kind: kind, Dim: l.Dim(), Hidden: []int{6}, Layout: l}, 3)
 			const B = 4
 			d, n := l.Dim(), l.Positions
@@ -117,5 +125,23 @@ func TestGeometricLearnsPendulum(t *testing.T) {
 	}
 	if !(bl > bf/100) {
 		t.Errorf("with the gradient flipped the loss fell %.3g -> %.3g: the check cannot tell", bf, bl)
+	}
+}
+
+// TestGeometricRefusesMomenta checks that the geometric kind refuses a
+// layout of momenta with one line saying it needs velocities, and still
+// takes canonical states and velocities.
+func TestGeometricRefusesMomenta(t *testing.T) {
+	t.Parallel()
+	for _, l := range []data.Layout{{Positions: 1, Inputs: 1}, {Positions: 2, Angles: []int{0}}} {
+		err := Config{Kind: "geometric", Dim: l.Dim(), Layout: l}.Validate()
+		if err == nil || !strings.Contains(err.Error(), "geometric needs velocities") || strings.Contains(err.Error(), "\n") {
+			t.Errorf("layout %+v: %v, want one line saying geometric needs velocities", l, err)
+		}
+	}
+	for _, c := range []Config{{Kind: "geometric", Dim: 4, Hidden: []int{4}}, {Kind: "geometric", Dim: 3, Hidden: []int{4}, Layout: data.Layout{Velocities: true, Inputs: 1}}} {
+		if err := c.Validate(); err != nil {
+			t.Errorf("%+v: %v", c.Layout, err)
+		}
 	}
 }

@@ -141,12 +141,15 @@ func segmentsOf(s *trajectory.Set) []Segment {
 	return out
 }
 
-// boundsOf returns the (q, p) ranges of the first pair of variables over
-// both parts, padded by 10%, for phase-space figures.
+// boundsOf returns the ranges of the first position and its velocity or
+// momentum over both parts, padded by 10%, for phase-space figures.
 func boundsOf(sets ...*trajectory.Set) [4]float64 {
 	b := [4]float64{math.Inf(1), math.Inf(-1), math.Inf(1), math.Inf(-1)}
 	for _, s := range sets {
 		n := s.Dim / 2
+		if s.Layout.Positions > 0 {
+			n = s.Layout.Positions // positions, then velocities or momenta, then inputs
+		}
 		for _, tr := range s.Trials {
 			for i := 0; i < len(tr.X); i += s.Dim {
 				q, p := tr.X[i], tr.X[i+n]

@@ -45,24 +45,38 @@ func (lr Reader) ReadCSV(r io.Reader, name string) (*Set, error) {
 		return nil, s.errorf("%w", err)
 	}
 	headerLine, _ := cr.FieldPos(0)
-	names, withDX, trial, err := csvHeader(rec, max(lr.Layout.Inputs, 0))
+	// Angle marks are not part of the names; inputs, which have no
+	// derivative columns, are the declared ones or, for the zero Reader,
+	// the columns named like inputs.
+	hdr, marks := stripAngles(rec)
+	m := max(lr.Layout.Inputs, 0)
+	if !lr.declared() {
+		m = countInputs(hdr)
+	}
+	names, withDX, trial, err := csvHeader(hdr, m)
 	if err != nil {
 		return nil, s.errorf("line %d: %v", headerLine, err)
 	}
 	if err := checkNames(names); err != nil {
 		return nil, s.errorf("line %d: header: %v", headerLine, err)
 	}
-	layout, err := lr.resolve(names, len(names))
+	first := 1
+	if trial {
+		first = 2
+	}
+	for c, mk := range marks {
+		if mk && (c < first || c >= first+len(names)) {
+			return nil, s.errorf("line %d: header: column %d (%s) is marked as an angle, expected the mark on position columns only", headerLine, c+1, check.Quote(rec[c]))
+		}
+	}
+	layout, err := lr.resolve(names, marks[first:first+len(names)], len(names))
 	if err != nil {
 		return nil, s.errorf("line %d: header: %v", headerLine, err)
 	}
 	s.Names, s.Dim, s.Layout = names, len(names), layout
-	// first is the index of the time column: 1 after a trial column,
+	// first is now the index of the time column: 1 after a trial column,
 	// else 0.
-	first := 0
-	if trial {
-		first = 1
-	}
+	first--
 	b := &textBuilder{s: s, withDX: withDX, stateCol: first + 2}
 	cols := len(rec)
 	n := s.Dim

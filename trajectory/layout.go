@@ -2,6 +2,7 @@ package trajectory
 
 import (
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -82,7 +83,69 @@ func plural(n int, word string) string {
 // a column is named like an input; otherwise data.Layout.Resolve's and,
 // for named columns and declared inputs, the input columns' names. The
 // zero Reader's layout is returned as the zero Layout.
-func (lr Reader) resolve(names []string, dim int) (data.Layout, error) {
+//
+// The names (nil for files without names) have their angle marks removed;
+// marked says which had one. For the zero Reader, names that declare a
+// layout by their convention (see namedLayout) give it; a declared layout
+// must agree with the one its names declare, if any.
+func (lr Reader) resolve(names []string, marked []bool, dim int) (data.Layout, error) {
+	if marked == nil {
+		marked = make([]bool, len(names))
+	}
+	var named data.Layout
+	var ok bool
+	var err error
+	if len(names) > 0 {
+		named, ok, err = namedLayout(names, marked)
+	}
+	if !lr.declared() {
+		if err != nil {
+			return data.Layout{}, err
+		}
+		if ok {
+			if named.Canonical() {
+				// Canonical names (q1, q2, p1, p2) declare nothing new.
+				return data.Layout{}, nil
+			}
+			return named, nil
+		}
+	}
+	l, err := lr.resolveDeclared(names, dim)
+	if err != nil || !ok || !lr.declared() {
+		return l, err
+	}
+	if len(named.Angles) == 0 {
+		// A header without angle marks leaves the angles to the reader.
+		named.Angles = l.Angles
+	}
+	if !sameLayout(l, named) {
+		return data.Layout{}, fmt.Errorf("the header declares %s, the reader's layout %s", layoutWords(named), layoutWords(l))
+	}
+	return l, nil
+}
+
+// sameLayout reports whether the resolved layouts a and b are equal.
+func sameLayout(a, b data.Layout) bool {
+	return a.Positions == b.Positions && a.Velocities == b.Velocities && a.Inputs == b.Inputs && slices.Equal(a.Angles, b.Angles)
+}
+
+// layoutWords describes the resolved layout l in a few words: "1
+// position (an angle: 0), 1 velocity, 1 input".
+func layoutWords(l data.Layout) string {
+	s := plural(l.Positions, "position")
+	if len(l.Angles) > 0 {
+		s += fmt.Sprintf(" (angles: %v)", l.Angles)
+	}
+	second := map[bool]string{true: " velocities", false: " momenta"}[l.Velocities]
+	if l.Positions == 1 {
+		second = map[bool]string{true: " velocity", false: " momentum"}[l.Velocities]
+	}
+	return s + ", " + strconv.Itoa(l.Positions) + second + ", " + plural(l.Inputs, "input")
+}
+
+// resolveDeclared is resolve for lr's declared layout, or the canonical
+// one of the zero Reader.
+func (lr Reader) resolveDeclared(names []string, dim int) (data.Layout, error) {
 	hint := func(err error) error {
 		if lr.Layout.Inputs > 0 {
 			return err

@@ -188,7 +188,7 @@ func TestReadLayoutErrors(t *testing.T) {
 		{"angle on a velocity", data.Layout{Velocities: true, Angles: []int{1}}, "t,q,v\n0,1,2\n1,1,2\n", "angle column 1 is one of the velocities"},
 		{"angle on an input", data.Layout{Velocities: true, Inputs: 1, Angles: []int{2}}, "t,q,v,u\n0,1,2,3\n1,1,2,3\n", "angle column 2 is input 0"},
 		{"undeclared input", vel, "t,q,v,u\n0,1,2,3\n1,1,2,3\n", `(column "u" looks like an input: declare the inputs in the layout)`},
-		{"undeclared input, no layout", data.Layout{}, "t,q,v,u\n0,1,2,3\n1,1,2,3\n", `state has 3 variables; canonical coordinates need an even number: first half q, second half p (column "u" looks like an input`},
+		{"input beside names of no layout", data.Layout{}, "t,x,v,u\n0,1,2,3\n1,1,2,3\n", `column "x" does not name a layout column (positions q1..qn`},
 		{"derivative of an input", pendulumLayout, "t,q,v,u,dq,dv,du\n0,1,2,3,4,5,6\n", "column 5 (dq) is the derivative of column 2 (q), expected a derivative column d<name> for every state column but the inputs"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
@@ -230,7 +230,7 @@ func TestReadLayoutErrors(t *testing.T) {
 	}{
 		{"no u", pendulumLayout, []any{"t.npy", t3, "x.npy", x232}, "no array u, expected the layout's 1 input as u of shape (2, 1) (constant per trial) or (2, 3, 1) (one value per row)"},
 		{"u without inputs", vel, []any{"t.npy", t3, "x.npy", x232, "u.npy", f8([]int{2, 1})}, "array u holds inputs, but the layout declares none"},
-		{"u without a layout", data.Layout{}, []any{"t.npy", t3, "x.npy", x232, "u.npy", f8([]int{2, 1})}, "array u holds inputs, but the layout declares none"},
+		{"u with x of odd width", data.Layout{}, []any{"t.npy", t3, "x.npy", f8([]int{2, 3, 3}), "u.npy", f8([]int{2, 1})}, "layout: 1 positions, 1 momenta and 1 inputs make 3 columns, the data have 4"},
 		{"u of the wrong width", pendulumLayout, []any{"t.npy", t3, "x.npy", x232, "u.npy", f8([]int{2, 2})}, "u has shape (2, 2), expected (2, 1) (constant per trial) or (2, 3, 1) (one value per row) for the layout's 1 input and x of shape (2, 3, 2)"},
 		{"u of the wrong length", pendulumLayout, []any{"t.npy", t3, "x.npy", x232, "u.npy", f8([]int{2, 4, 1})}, "u has shape (2, 4, 1), expected"},
 		{"u for other trials", pendulumLayout, []any{"t.npy", t3, "x.npy", x232, "u.npy", f8([]int{3, 1})}, "u has shape (3, 1)"},
@@ -265,8 +265,9 @@ func TestReaderFile(t *testing.T) {
 	if err != nil || s.Dim != 3 || s.Trials[0].X[5] != 5 {
 		t.Fatalf("ReadFile: %+v, %v", s, err)
 	}
-	if _, err := trajectory.ReadFile(path); err == nil || !strings.Contains(err.Error(), "array u holds inputs") {
-		t.Errorf("plain ReadFile of a file with inputs: %v", err)
+	// The file declares its input by the array u: states (q, p, u).
+	if s, err := trajectory.ReadFile(path); err != nil || s.Dim != 3 || s.Layout.Inputs != 1 || s.Layout.Velocities {
+		t.Errorf("plain ReadFile of a file with inputs: %+v, %v", s, err)
 	}
 }
 

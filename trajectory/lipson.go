@@ -65,7 +65,8 @@ func (lr Reader) ReadLipson(r io.Reader, name string) (*Set, error) {
 			if err := checkNames(names); err != nil {
 				return nil, s.errorf("line %d: header: %v", line, err)
 			}
-			layout, err := lr.resolve(names, len(names))
+			names, marked := stripAngles(names)
+			layout, err := lr.resolve(names, marked, len(names))
 			if err != nil {
 				return nil, s.errorf("line %d: header %s: %v", line, check.Quote(strings.TrimSpace(text)), err)
 			}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"slices"
 	"strconv"
@@ -20,7 +21,17 @@ const (
 	keyX  = "x"
 	keyDX = "dxdt"
 	keyU  = "u"
+	// The layout's arrays: positions, velocities (v or qdot) or momenta,
+	// in place of x, and the indices of the positions that are angles.
+	keyQ      = "q"
+	keyV      = "v"
+	keyQdot   = "qdot"
+	keyP      = "p"
+	keyAngles = "angles"
 )
+
+// npzKeys are the arrays an .npz trajectory file may hold.
+var npzKeys = []string{keyT, keyX, keyDX, keyU, keyQ, keyV, keyQdot, keyP, keyAngles}
 
 // ReadNPZ reads trajectories from the .npz file at path, as DecodeNPZ
 // does, naming path in errors.
@@ -75,13 +86,16 @@ func (lr Reader) DecodeNPZ(r io.ReaderAt, size int64, name string) (*Set, error)
 	arrays := make(map[string]data.Array, 4)
 	for _, f := range zr.File {
 		key := strings.TrimSuffix(f.Name, ".npy")
-		if key != keyT && key != keyX && key != keyDX && key != keyU {
+		if !slices.Contains(npzKeys, key) {
 			continue
 		}
 		if _, ok := arrays[key]; ok {
 			return nil, sourceErrorf(name, "entry %s: array %s appears twice", check.Quote(f.Name), key)
 		}
 		a, err := decodeEntry(f)
+		if err != nil && key == keyAngles {
+			return nil, sourceErrorf(name, "entry %s: %w (write the angles' indices as floats: numpy.array([0, 1], dtype=float))", check.Quote(f.Name), err)
+		}
 		if err != nil {
 			return nil, sourceErrorf(name, "entry %s: %w", check.Quote(f.Name), err)
 		}
@@ -104,6 +118,10 @@ func decodeEntry(f *zip.File) (data.Array, error) {
 // name.
 func (lr Reader) npzSet(arrays map[string]data.Array, name string) (*Set, error) {
 	s := &Set{Source: name}
+	lr, err := lr.npzLayout(arrays)
+	if err != nil {
+		return nil, s.errorf("%v", err)
+	}
 	x, ok := arrays[keyX]
 	if !ok {
 		return nil, s.errorf("no array x, expected the states as x of shape (K, T, D) or (T, D)")
@@ -125,7 +143,7 @@ func (lr Reader) npzSet(arrays map[string]data.Array, name string) (*Set, error)
 	case !withU && m > 0:
 		return nil, s.errorf("no array u, expected the layout's %s as u of shape %s", plural(m, "input"), uShapes(x.Shape, m))
 	}
-	layout, err := lr.resolve(nil, d+m)
+	layout, err := lr.resolve(nil, nil, d+m)
 	if err != nil {
 		return nil, s.errorf("x has shape %s: %v", data.ShapeString(x.Shape), err)
 	}
@@ -284,4 +302,107 @@ func index(idx []int) string {
 	}
 	b.WriteByte(']')
 	return b.String()
+}
+
+// npzLayout returns lr with the layout that the arrays of an .npz file
+// declare, and x, the states without their inputs, made from the arrays q
+// and v, qdot or p when the file holds those instead of x: positions and
+// velocities (v or qdot) or momenta, of equal shapes (K, T, n) or (T, n);
+// the number of inputs is the last dimension of u; angles, if present,
+// lists the positions that are angles (a float array of indices in [0, n),
+// as numpy.array([0, 1], dtype=float) writes them). For the zero Reader
+// these declare the layout; a declared layout must agree with them. A file
+// with x and no u or angles declares nothing: canonical states. Errors
+// name the array and what was expected, in one line.
+func (lr Reader) npzLayout(arrays map[string]data.Array) (Reader, error) {
+	q, withQ := arrays[keyQ]
+	var second string
+	for _, k := range []string{keyV, keyQdot, keyP} {
+		if _, ok := arrays[k]; !ok {
+			continue
+		}
+		if second != "" {
+			return lr, fmt.Errorf("arrays %s and %s, expected one of v, qdot (velocities) or p (momenta)", second, k)
+		}
+		second = k
+	}
+	_, withX := arrays[keyX]
+	switch {
+	case withQ && withX:
+		return lr, errors.New("arrays x and q, expected the states as x or as q with v, qdot or p, not both")
+	case withQ && second == "":
+		return lr, errors.New("array q without v, qdot or p, expected the velocities (v or qdot) or momenta (p) beside the positions")
+	case !withQ && second != "":
+		return lr, fmt.Errorf("array %s without q, expected the positions q beside it", second)
+	}
+	named := data.Layout{}
+	if withQ {
+		v := arrays[second]
+		if len(q.Shape) < 2 || len(q.Shape) > 3 {
+			return lr, fmt.Errorf("q has shape %s, expected (K, T, n) for K trials of T rows or (T, n) for one trial", data.ShapeString(q.Shape))
+		}
+		if !slices.Equal(v.Shape, q.Shape) {
+			return lr, fmt.Errorf("%s has shape %s, expected %s like q", second, data.ShapeString(v.Shape), data.ShapeString(q.Shape))
+		}
+		n := q.Shape[len(q.Shape)-1]
+		rows := len(q.Data) / max(n, 1)
+		x := data.Array{Shape: slices.Clone(q.Shape), Data: make([]float64, 0, 2*len(q.Data))}
+		x.Shape[len(x.Shape)-1] = 2 * n
+		for r := range rows {
+			x.Data = append(x.Data, q.Data[r*n:(r+1)*n]...)
+			x.Data = append(x.Data, v.Data[r*n:(r+1)*n]...)
+		}
+		arrays[keyX] = x
+		named.Positions, named.Velocities = n, second != keyP
+	}
+	x, ok := arrays[keyX]
+	if !ok || len(x.Shape) < 2 {
+		return lr, nil // npzSet names the missing or misshapen x
+	}
+	if named.Positions == 0 {
+		named.Positions = x.Shape[len(x.Shape)-1] / 2
+	}
+	if u, ok := arrays[keyU]; ok && len(u.Shape) > 0 {
+		named.Inputs = u.Shape[len(u.Shape)-1]
+	}
+	a, withAngles := arrays[keyAngles]
+	if withAngles {
+		if len(a.Shape) != 1 {
+			return lr, fmt.Errorf("angles has shape %s, expected (k,): the indices of the positions that are angles", data.ShapeString(a.Shape))
+		}
+		n := named.Positions
+		for i, v := range a.Data {
+			if v != math.Trunc(v) || v < 0 || v >= float64(n) {
+				return lr, fmt.Errorf("angles[%d] = %v, expected the index of a position in [0, %d): only positions can be angles, not velocities, momenta or inputs", i, v, n)
+			}
+			if slices.Contains(named.Angles, int(v)) {
+				return lr, fmt.Errorf("angles[%d] = %v, listed twice", i, v)
+			}
+			named.Angles = append(named.Angles, int(v))
+		}
+		slices.Sort(named.Angles)
+	}
+	if !lr.declared() {
+		if withQ || named.Inputs > 0 || withAngles {
+			lr.Layout = named
+		}
+		return lr, nil
+	}
+	if !withQ && !withAngles {
+		return lr, nil // the declared layout says what x and u are
+	}
+	l, err := lr.Layout.Resolve(2*named.Positions + named.Inputs)
+	if err != nil {
+		return lr, fmt.Errorf("%s", strings.TrimPrefix(err.Error(), "data: "))
+	}
+	if !withAngles {
+		named.Angles = l.Angles
+	}
+	if !withQ {
+		named.Velocities = l.Velocities
+	}
+	if !sameLayout(l, named) {
+		return lr, fmt.Errorf("the arrays declare %s, the reader's layout %s", layoutWords(named), layoutWords(l))
+	}
+	return lr, nil
 }

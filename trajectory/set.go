@@ -210,7 +210,7 @@ func checkNames(names []string) error {
 
 // validate is Validate with places named by loc.
 func (s *Set) validate(loc locator) error {
-	if _, err := (Reader{Layout: s.Layout}).resolve(nil, s.Dim); err != nil {
+	if _, err := (Reader{Layout: s.Layout}).resolve(nil, nil, s.Dim); err != nil {
 		return s.errorf("%v", err)
 	}
 	if len(s.Names) != s.Dim {

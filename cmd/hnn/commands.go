@@ -261,9 +261,10 @@ func runEvaluate(args []string, stdout, stderr io.Writer) error {
 }
 
 func runRollout(args []string, stdout, stderr io.Writer) error {
-	fs := newFlags("rollout", "DIR -initial STATES.npy -t-end T -points N [-integrator NAME] -out PRED.npz",
-		"Integrate the model saved in DIR from the initial states in STATES.npy (shape (B, D) or (D,)) and write t (N,) and x (B, N, D) as float64 to PRED.npz", stderr)
-	initial := fs.String("initial", "", "initial states, a .npy file of shape (B, D) or (D,) (required)")
+	fs := newFlags("rollout", "DIR -initial STATES.npy [-inputs U.npy] -t-end T -points N [-integrator NAME] -out PRED.npz",
+		"Integrate the model saved in DIR from the initial states in STATES.npy (shape (B, D) or (D,)), under the inputs in U.npy for a driven model, and write t (N,) and x (B, N, D) as float64 to PRED.npz", stderr)
+	initial := fs.String("initial", "", "initial states, a .npy file of shape (B, D) or (D,) (required); with -inputs without the m input columns, (B, D-m) or (D-m,)")
+	inputs := fs.String("inputs", "", "inputs of a driven model, a .npy file: constant, shape (m,) or (1, m); one row per output point, (N, m), each held until the next; or (B, N, m) per start")
 	tEnd := fs.Float64("t-end", 0, "end time; outputs at N evenly spaced times in [0, T] (required)")
 	points := fs.Int("points", 100, "number of output times N")
 	ig := fs.String("integrator", "dopri5", "integrator: "+strings.Join(ode.Names(), ", "))
@@ -300,7 +301,16 @@ func runRollout(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	ts, x, err := experiment.Rollout(m, integ, x0, *initial, *tEnd, *points)
+	var ts, x data.Array
+	if *inputs != "" {
+		var u data.Array
+		if u, err = data.ReadNPY(*inputs); err != nil {
+			return err
+		}
+		ts, x, err = experiment.RolloutInputs(m, integ, x0, *initial, u, *inputs, *tEnd, *points)
+	} else {
+		ts, x, err = experiment.Rollout(m, integ, x0, *initial, *tEnd, *points)
+	}
 	if err != nil {
 		return err
 	}

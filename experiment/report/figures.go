@@ -113,6 +113,12 @@ func init() {
 		return writeSystemFigures(out, t, seed0, e)
 	})
 	RegisterFigures(task.KindDriven, func(out *FigureDir, t *task.Task, seed0 []*experiment.Run, _ *experiment.EnergyTruth) error {
+		if err := writeMechanicsFigure(out, t, seed0); err != nil {
+			return err
+		}
+		if err := writeInputsFigure(out, t, seed0); err != nil {
+			return err
+		}
 		return writePredictionFigure(out, t, seed0)
 	})
 	RegisterFigures(task.KindMeasured, func(out *FigureDir, t *task.Task, seed0 []*experiment.Run, _ *experiment.EnergyTruth) error {

@@ -339,7 +339,7 @@ func TestReproduceDriven(t *testing.T) {
 			t.Errorf("%s: prediction error %+v, %v; want a positive value", mk, v, ok)
 		}
 	}
-	for _, f := range []string{"pendulum-torque-rollout.png", "pendulum-torque-loss.png"} {
+	for _, f := range []string{"pendulum-torque-rollout.png", "pendulum-torque-loss.png", "pendulum-torque-mechanics.png", "pendulum-torque-inputs.png"} {
 		if _, err := os.Stat(filepath.Join(dir, f)); err != nil {
 			t.Errorf("missing figure %s", f)
 		}
@@ -347,6 +347,9 @@ func TestReproduceDriven(t *testing.T) {
 	report, err := os.ReadFile(filepath.Join(dir, "report.md"))
 	if err != nil {
 		t.Fatal(err)
+	}
+	if !strings.Contains(string(report), "pendulum-torque-mechanics.png") {
+		t.Errorf("report.md does not link the learned M, V and g figure")
 	}
 	table := Table(res)
 	for name, text := range map[string]string{"table": table, "report.md": string(report)} {
