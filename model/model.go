@@ -173,6 +173,24 @@ type Energy[T nn.Float] interface {
 	Energy(dst, x []T)
 }
 
+// Mechanical is implemented by the workspaces of kinds with a learned
+// potential V(q) and input matrix g(q) (symoden, delan): what an
+// energy-shaping controller needs of a model (package control). Both
+// methods read only the n positions of each row of x (B x D) and may be
+// called between any other calls except between Field and FieldVJP.
+type Mechanical[T nn.Float] interface {
+	// Potential writes V(q) at each row of x into v (B) and dV/dq into
+	// dv (B x n). It panics on length mismatch.
+	Potential(v, dv, x []T)
+	// InputMatrix writes g(q), n x m row-major, at each row of x into g
+	// (B x n m). It panics on length mismatch or if the model has no
+	// inputs (m = 0).
+	InputMatrix(g, x []T)
+	// Mass writes the mass matrix M(q), n x n row-major, at each row of x
+	// into mass (B x n n). It panics on length mismatch.
+	Mass(mass, x []T)
+}
+
 // Dissipative is implemented by the workspaces of kinds whose field splits
 // into a conservative part and a dissipative one.
 type Dissipative[T nn.Float] interface {
