@@ -293,15 +293,15 @@ func (r *Report) figure(path string) error {
 }
 
 // animation draws every law's run side by side, every frame of the run
-// when it has at most 200 steps and every k-th of longer ones (at most
-// 201 frames), with the
+// when it has at most 100 steps and every k-th of longer ones (at most
+// 101 frames, in real time), with the
 // target configuration underneath.
 func (r *Report) animation(path string) error {
 	if r.p.Draw == nil || len(r.Laws) == 0 {
 		return nil
 	}
 	rows := len(r.Laws[0].T)
-	every := (rows + 200) / 201
+	every := (rows + 99) / 101
 	var panels []figures.Linkage
 	for _, l := range r.Laws {
 		pn := figures.Linkage{Name: l.Name, Target: r.p.Draw(r.p.Target), Cart: r.p.Cart}
