@@ -16,7 +16,8 @@
 // the system settles in a minimum of V_d: the maximum of V (upright), or
 // with Kp the target.
 //
-// What a law needs of a model is a Structure: dV/dq and g(q). True turns
+// What a law needs of a model is a Structure: dV/dq, g(q) and M(q) (for
+// damping on the momenta, Protocol.Momentum). True turns
 // a systems.Driven into one; package experiment turns a trained symoden
 // or delan (model.Mechanical) into one. Baselines that learn only a
 // vector field (naive, geometric) have no V or g to build the law from,
@@ -25,7 +26,7 @@
 // A Protocol is one controlled experiment on a system: start, target,
 // gains, the zero-order hold of the inputs (systems.ZeroOrderHold), and
 // what counts as reaching the target (within Tol of it for the last
-// Hold seconds). Protocols are registered values, one file per system
+// Settle seconds). Protocols are registered values, one file per system
 // (pendulum.go, cartpole.go, acrobot.go), looked up by the system's name
 // (For).
 package control
