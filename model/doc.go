@@ -47,7 +47,8 @@
 // gradient follow, and which lets a model's field sit inside a larger
 // model (the latent dynamics of package latent). Workspaces of kinds with a
 // learned energy implement Energy; those of dissipative kinds implement
-// Dissipative.
+// Dissipative; those with a learned potential and input matrix (symoden,
+// delan) implement Mechanical, which energy-shaping control uses.
 //
 // A checkpoint is a directory holding model.json (the Config) and model.npz
 // (every part of the parameter vector, each weight matrix and bias of

@@ -625,6 +625,58 @@ func (w *mechWS[T]) Energy(dst, x []T) {
 	}
 }
 
+// Potential writes the learned V(q) at each row of x into v and dV/dq
+// into dv (B x n). It panics on length mismatch.
+func (w *mechWS[T]) Potential(v, dv, x []T) {
+	n, B := w.m.n, w.batch
+	checkLen("potential", len(v), B)
+	checkLen("potential gradient", len(dv), B*n)
+	w.split(x)
+	w.vy, w.dv = w.wv.eval(w.q)
+	copy(v, w.vy)
+	for b := range B {
+		for i := range n {
+			dv[b*n+i] = w.dv[i*B+b]
+		}
+	}
+}
+
+// InputMatrix writes the learned g(q) at each row of x into g (B x n m).
+// It panics on length mismatch or if the model has no inputs.
+func (w *mechWS[T]) InputMatrix(g, x []T) {
+	if w.wg == nil {
+		panic("model: InputMatrix of a model without inputs")
+	}
+	checkLen("input matrix", len(g), w.batch*w.m.n*w.m.m)
+	w.split(x)
+	w.gm, _ = w.wg.eval(w.q)
+	copy(g, w.gm)
+}
+
+// Mass writes the learned M(q) at each row of x into mass (B x n n): A
+// for delan, A^-1 for symoden. It panics on length mismatch.
+func (w *mechWS[T]) Mass(mass, x []T) {
+	n, nn2 := w.m.n, w.m.n*w.m.n
+	checkLen("mass", len(mass), w.batch*nn2)
+	w.Field(w.f, x) // A and its Cholesky factor C, per row
+	for b := range w.batch {
+		M := mass[b*nn2 : (b+1)*nn2]
+		if !w.m.inv {
+			copy(M, w.a[b*nn2:(b+1)*nn2])
+			continue
+		}
+		C := w.c[b*nn2 : (b+1)*nn2]
+		for j := range n {
+			clear(w.t1)
+			w.t1[j] = 1
+			spd.Solve(w.t2, C, w.t1, n)
+			for i := range n {
+				M[i*n+j] = w.t2[i]
+			}
+		}
+	}
+}
+
 // Loss returns the mean squared error of the field against y.
 func (w *mechWS[T]) Loss(x, y []T) float64 { return fieldLoss(w, w.f, x, y) }
 
@@ -719,19 +771,6 @@ func addOuter[T nn.Float](dst []T, c T, x, y []T, n int) {
 			dst[i*n+j] += c * x[i] * y[j]
 		}
 	}
-}
-
-// Mechanical is implemented by the workspaces of the kinds that learn a
-// mass matrix, a potential and an input matrix (symoden, delan), for
-// figures of the learned M(q), V(q) and g(q) against a system's.
-type Mechanical[T nn.Float] interface {
-	// Mechanics writes, at the positions of each row of the states x
-	// (B rows of the model's layout), the mass matrix M(q) (B x n x n,
-	// row-major), the potential V(q) (B values) and the input matrix g(q)
-	// (B x n x m; g may be nil, and is ignored, without inputs) into mass,
-	// pot and g. Only the positions of x matter. It panics on length
-	// mismatch.
-	Mechanics(mass, pot, g, x []T)
 }
 
 // Mechanics implements Mechanical: symoden's M is the inverse of its

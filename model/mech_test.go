@@ -484,3 +484,106 @@ func TestLayoutKindsRollOutUnderInputs(t *testing.T) {
 		}
 	}
 }
+
+// TestMechanical checks what an energy-shaping controller reads of symoden
+// and delan (Mechanical), on random models with momentum rows (q, p, u)
+// of the cart-pole with two inputs: Potential's V equals the energy at
+// p = 0, its dV/dq the central differences of that energy (step 1e-5,
+// tolerance 1e-6 for errors near 1e-10), and at p = 0 the field's
+// dp/dt = -dV/dq + g u, so that InputMatrix's column k is the change of
+// dp/dt when input k goes from 0 to 1 (to 1e-12). Baselines have no V and
+// g and must not implement Mechanical.
+func TestMechanical(t *testing.T) {
+	t.Parallel()
+	sys := systems.CartPole{FullyActuated: true}
+	l := systems.DrivenProtocol{Momenta: true}.Layout(sys)
+	n, m, d := l.Positions, l.Inputs, l.Dim()
+	const B = 3
+	for _, kind := range []string{"symoden", "delan"} {
+		mm := newConfigModel(t, Config{Kind: kind, Dim: d, Hidden: []int{8}, Layout: l}, 3)
+		ws := mm.NewWorkspace(B, false)
+		mech, ok := ws.(Mechanical[float64])
+		if !ok {
+			t.Fatalf("%s: workspace does not implement Mechanical", kind)
+		}
+		x := randBatch(B, d, 5)
+		for b := range B {
+			clear(x[b*d+n : b*d+2*n]) // p = 0
+			clear(x[b*d+2*n : (b+1)*d])
+		}
+		v, dv, g := make([]float64, B), make([]float64, B*n), make([]float64, B*n*m)
+		mech.Potential(v, dv, x)
+		mech.InputMatrix(g, x)
+		e := make([]float64, B)
+		ws.(Energy[float64]).Energy(e, x)
+		for b := range B {
+			if math.Abs(v[b]-e[b]) > 1e-12 {
+				t.Errorf("%s row %d: V %v, energy at p = 0 %v", kind, b, v[b], e[b])
+			}
+		}
+		const h = 1e-5
+		xp, xm, ep, em := append([]float64(nil), x...), append([]float64(nil), x...), make([]float64, B), make([]float64, B)
+		for i := range n {
+			for b := range B {
+				xp[b*d+i], xm[b*d+i] = x[b*d+i]+h, x[b*d+i]-h
+			}
+			ws.(Energy[float64]).Energy(ep, xp)
+			ws.(Energy[float64]).Energy(em, xm)
+			for b := range B {
+				xp[b*d+i], xm[b*d+i] = x[b*d+i], x[b*d+i]
+				if fd := (ep[b] - em[b]) / (2 * h); math.Abs(dv[b*n+i]-fd) > 1e-6*(1+math.Abs(fd)) {
+					t.Errorf("%s row %d: dV/dq_%d %v, differences %v", kind, b, i, dv[b*n+i], fd)
+				}
+			}
+		}
+		f0, f1 := make([]float64, B*d), make([]float64, B*d)
+		ws.Field(f0, x)
+		for k := range m {
+			xu := append([]float64(nil), x...)
+			for b := range B {
+				xu[b*d+2*n+k] = 1
+			}
+			ws.Field(f1, xu)
+			for b := range B {
+				for i := range n {
+					if got := f1[b*d+n+i] - f0[b*d+n+i]; math.Abs(got-g[b*n*m+i*m+k]) > 1e-12 {
+						t.Errorf("%s row %d: input %d moves dp_%d/dt by %v, g = %v", kind, b, k, i, got, g[b*n*m+i*m+k])
+					}
+				}
+				if got := f0[b*d+n : b*d+2*n]; math.Abs(got[0]+dv[b*n]) > 1e-12 || math.Abs(got[1]+dv[b*n+1]) > 1e-12 {
+					t.Errorf("%s row %d: dp/dt at p = 0, u = 0 is %v, want -dV/dq = -%v", kind, b, got, dv[b*n:(b+1)*n])
+				}
+			}
+		}
+	}
+	// On velocity rows the kinetic energy is q-dot^T M q-dot / 2 = E - V.
+	lv := systems.DrivenProtocol{}.Layout(sys)
+	for _, kind := range []string{"symoden", "delan"} {
+		mm := newConfigModel(t, Config{Kind: kind, Dim: d, Hidden: []int{8}, Layout: lv}, 4)
+		ws := mm.NewWorkspace(B, false)
+		mech := ws.(Mechanical[float64])
+		x := randBatch(B, d, 6)
+		v, dv, mass, e := make([]float64, B), make([]float64, B*n), make([]float64, B*n*n), make([]float64, B)
+		mech.Potential(v, dv, x)
+		mech.Mass(mass, x)
+		ws.(Energy[float64]).Energy(e, x)
+		for b := range B {
+			qd, M := x[b*d+n:b*d+2*n], mass[b*n*n:(b+1)*n*n]
+			var k float64
+			for i := range n {
+				for j := range n {
+					k += qd[i] * M[i*n+j] * qd[j] / 2
+				}
+			}
+			if math.Abs(k-(e[b]-v[b])) > 1e-10*(1+math.Abs(k)) || math.Abs(M[1]-M[2]) > 1e-12*(1+math.Abs(M[1])) {
+				t.Errorf("%s row %d: q-dot^T M q-dot / 2 = %v, E - V = %v (M %v)", kind, b, k, e[b]-v[b], M)
+			}
+		}
+	}
+	for _, kind := range []string{"naive", "geometric"} {
+		mm := newConfigModel(t, Config{Kind: kind, Dim: d, Hidden: []int{8}, Layout: lv}, 3)
+		if _, ok := mm.NewWorkspace(1, false).(Mechanical[float64]); ok {
+			t.Errorf("%s implements Mechanical", kind)
+		}
+	}
+}

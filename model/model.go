@@ -173,6 +173,30 @@ type Energy[T nn.Float] interface {
 	Energy(dst, x []T)
 }
 
+// Mechanical is implemented by the workspaces of kinds with a learned
+// mass matrix M(q), potential V(q) and input matrix g(q) (symoden,
+// delan): what an energy-shaping controller needs of a model (package
+// control), and what the driven tasks' figures draw. Both
+// methods read only the n positions of each row of x (B x D) and may be
+// called between any other calls except between Field and FieldVJP.
+type Mechanical[T nn.Float] interface {
+	// Potential writes V(q) at each row of x into v (B) and dV/dq into
+	// dv (B x n). It panics on length mismatch.
+	Potential(v, dv, x []T)
+	// InputMatrix writes g(q), n x m row-major, at each row of x into g
+	// (B x n m). It panics on length mismatch or if the model has no
+	// inputs (m = 0).
+	InputMatrix(g, x []T)
+	// Mass writes the mass matrix M(q), n x n row-major, at each row of x
+	// into mass (B x n n). It panics on length mismatch.
+	Mass(mass, x []T)
+	// Mechanics writes M(q) (B x n x n), V(q) (B values) and g(q)
+	// (B x n x m; g may be nil, and is ignored, without inputs) at each
+	// row of x into mass, pot and g at once, for figures of the learned
+	// quantities against a system's. It panics on length mismatch.
+	Mechanics(mass, pot, g, x []T)
+}
+
 // Dissipative is implemented by the workspaces of kinds whose field splits
 // into a conservative part and a dissipative one.
 type Dissipative[T nn.Float] interface {

@@ -11,6 +11,7 @@
 //	hnn sweep plan|run|collect|status SPEC [-nats URL] [-shard i/n] -out DIR
 //	hnn worker -nats URL
 //	hnn data TASK|-convert FILE [-copies K] -out DIR
+//	hnn control RUNDIR|-system NAME [-k-d K] [-duration S] [-dt S] [-clip U] [-out DIR]
 //	hnn tasks
 //	hnn version
 //
@@ -49,6 +50,7 @@ var commands = []command{
 	{"sweep", "plan|run|collect|status SPEC ...", "run a sweep of runs through a NATS JetStream work queue, or as shards", runSweep},
 	{"worker", "-nats URL", "take runs from a sweep's work queue until stopped", runWorker},
 	{"data", "TASK|-convert FILE -out DIR", "write a dataset directory for training from disk", runData},
+	{"control", "RUNDIR|-system NAME [-k-d K] [-out DIR]", "drive the true system with the energy-shaping law of a run's learned V and g", runControl},
 	{"horizon-figure", "-out FIG.png RUNDIR...", "draw the prediction error against the rollout horizon of runs on measured segments", runHorizonFigure},
 	{"tasks", "", "list the tasks and models", runTasks},
 	{"version", "", "print build information", runVersion},
