@@ -774,33 +774,17 @@ func addOuter[T nn.Float](dst []T, c T, x, y []T, n int) {
 }
 
 // Mechanics implements Mechanical: symoden's M is the inverse of its
-// learned M^-1, delan's its learned M.
+// learned M^-1, delan's its learned M (Mass), with V and g from the same
+// evaluation.
 func (w *mechWS[T]) Mechanics(mass, pot, g, x []T) {
-	m := w.m
-	n, nn2, mm := m.n, m.n*m.n, m.m
-	checkLen("mass destination", len(mass), w.batch*nn2)
+	n, mm := w.m.n, w.m.m
 	checkLen("potential destination", len(pot), w.batch)
 	if mm > 0 {
 		checkLen("input matrix destination", len(g), w.batch*n*mm)
 	}
-	w.Field(w.f, x)
-	for b := range w.batch {
-		M := mass[b*nn2 : (b+1)*nn2]
-		if !m.inv {
-			copy(M, w.a[b*nn2:(b+1)*nn2])
-		} else {
-			// Columns of A^-1 from the factor C of A; A^-1 is
-			// symmetric, so its columns are its rows.
-			C := w.c[b*nn2 : (b+1)*nn2]
-			for k := range n {
-				clear(w.t1)
-				w.t1[k] = 1
-				spd.Solve(M[k*n:(k+1)*n], C, w.t1, n)
-			}
-		}
-		pot[b] = w.vy[b]
-		if mm > 0 {
-			copy(g[b*n*mm:(b+1)*n*mm], w.gm[b*n*mm:(b+1)*n*mm])
-		}
+	w.Mass(mass, x) // evaluates the field: A, its factor, V and g per row
+	copy(pot, w.vy[:w.batch])
+	if mm > 0 {
+		copy(g, w.gm[:w.batch*n*mm])
 	}
 }
