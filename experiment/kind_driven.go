@@ -85,7 +85,12 @@ func scoreEnergyError(r *Run, t *task.Task) error {
 	}
 	m := r.State()
 	d := m.Config().Dim
-	energy, err := DrivenEnergy(t.Driven, m.Config().Layout, d)
+	l := m.Config().Layout
+	if t.Observed.Positions != 0 {
+		// The rows are not what the model was told (task.Task.Observed).
+		l = t.Observed
+	}
+	energy, err := DrivenEnergy(t.Driven, l, d)
 	if err != nil {
 		return fmt.Errorf("experiment: %s: %w", t.Name, err)
 	}

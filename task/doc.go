@@ -22,7 +22,8 @@
 //     SymODEN's prediction error and, optionally, EnergyScale with
 //     Energy/QuickEnergy for the Lagrangian-network paper's energy error
 //     (pendulumtorque.go, pendulumembed.go, cartpole.go and acrobot.go
-//     through symodenTask in driven.go; doublependulum.go).
+//     through symodenTask in driven.go; doublependulum.go), Observed
+//     where Layout relabels the rows (doublependulumcanonical.go).
 //
 // Every kind uses Name, Title, Dim, TrainRows, Train/QuickTrain, Bounds,
 // Published and Models; a task whose states are not canonical (q, p)

@@ -31,42 +31,27 @@ import (
 // 0.00426 over 40 starts, its unstructured baseline 0.0736 over 44.
 func init() {
 	sys := systems.DoublePendulum{}
-	box, test := systems.DoublePendulumBox(), systems.DoublePendulumTestBox()
+	box := systems.DoublePendulumBox()
 	layout := systems.DrivenProtocol{}.Layout(sys)
 	Register(&Task{
-		Name:   "double-pendulum",
-		Kind:   KindDriven,
-		Title:  "Double pendulum (LNN)",
-		Dim:    layout.Dim(),
-		Layout: layout,
-		Driven: sys,
-		Generate: func(rng *rand.Rand) (*data.Dataset, error) {
-			ds := &data.Dataset{}
-			if err := box.Sample(&ds.Train, sys, dpTrain, rng); err != nil {
-				return nil, err
-			}
-			if err := box.Sample(&ds.Test, sys, dpTest, rng); err != nil {
-				return nil, err
-			}
-			return ds, nil
-		},
-		Initial: func(rng *rand.Rand) []float64 {
-			x := make([]float64, layout.Dim())
-			for i := range test.Lo {
-				x[i] = test.Lo[i] + (test.Hi[i]-test.Lo[i])*rng.Float64()
-			}
-			return x
-		},
+		Name:        "double-pendulum",
+		Kind:        KindDriven,
+		Title:       "Double pendulum (LNN)",
+		Dim:         layout.Dim(),
+		Layout:      layout,
+		Driven:      sys,
+		Generate:    dpGenerate,
+		Initial:     dpInitial,
 		TrainRows:   dpTrain,
-		Energy:      metrics.EnergyProtocol{Starts: 40, TEnd: 100, Points: 2, Integrator: "dopri5", RTol: 1e-9, ATol: 1e-9, Chunks: 5},
-		QuickEnergy: metrics.EnergyProtocol{Starts: 10, TEnd: 10, Points: 2, Integrator: "dopri5", RTol: 1e-9, ATol: 1e-9, Chunks: 5},
-		EnergyScale: 29.4,
+		Energy:      dpEnergy,
+		QuickEnergy: dpQuickEnergy,
+		EnergyScale: dpEnergyScale,
 		Published: map[string]Published{
 			"lnn":   {Metrics: map[string]metrics.Summary{metrics.EnergyError.Key: {Mean: 0.00426}}},
 			"naive": {Metrics: map[string]metrics.Summary{metrics.EnergyError.Key: {Mean: 0.0736}}},
 		},
-		Train:       train.Config{Steps: 20000, LR: 1e-3, Batch: 512, LogEvery: 500},
-		QuickTrain:  train.Config{Steps: 600, LR: 1e-3, Batch: 256, LogEvery: 60},
+		Train:       dpTrainConfig,
+		QuickTrain:  dpQuickTrain,
 		Bounds:      [4]float64{box.Lo[0], box.Hi[0], box.Lo[2], box.Hi[2]},
 		Models:      []string{"lnn", "naive", "delan"},
 		Standardise: true,
@@ -78,3 +63,38 @@ const (
 	dpTrain = 20000
 	dpTest  = 5000
 )
+
+// The double pendulum's protocols and training settings, shared by its
+// tasks; dpEnergyScale is its largest potential energy, 29.4.
+var (
+	dpEnergy      = metrics.EnergyProtocol{Starts: 40, TEnd: 100, Points: 2, Integrator: "dopri5", RTol: 1e-9, ATol: 1e-9, Chunks: 5}
+	dpQuickEnergy = metrics.EnergyProtocol{Starts: 10, TEnd: 10, Points: 2, Integrator: "dopri5", RTol: 1e-9, ATol: 1e-9, Chunks: 5}
+	dpTrainConfig = train.Config{Steps: 20000, LR: 1e-3, Batch: 512, LogEvery: 500}
+	dpQuickTrain  = train.Config{Steps: 600, LR: 1e-3, Batch: 256, LogEvery: 60}
+)
+
+const dpEnergyScale = 29.4
+
+// dpGenerate draws the double pendulum's pools of training and test rows
+// (t1, t2, t1-dot, t2-dot) with their exact derivatives from LNN's box.
+func dpGenerate(rng *rand.Rand) (*data.Dataset, error) {
+	sys, box := systems.DoublePendulum{}, systems.DoublePendulumBox()
+	ds := &data.Dataset{}
+	if err := box.Sample(&ds.Train, sys, dpTrain, rng); err != nil {
+		return nil, err
+	}
+	if err := box.Sample(&ds.Test, sys, dpTest, rng); err != nil {
+		return nil, err
+	}
+	return ds, nil
+}
+
+// dpInitial draws a start of the energy protocol from LNN's test box.
+func dpInitial(rng *rand.Rand) []float64 {
+	test := systems.DoublePendulumTestBox()
+	x := make([]float64, len(test.Lo))
+	for i := range test.Lo {
+		x[i] = test.Lo[i] + (test.Hi[i]-test.Lo[i])*rng.Float64()
+	}
+	return x
+}

@@ -26,6 +26,58 @@ var drivenReference = []struct {
 	{"cartpole", data.Layout{Positions: 2, Velocities: true, Inputs: 1, Angles: []int{1}}, 64 * 5 * 20, 64 * 5 * 20, 64},
 	{"acrobot", data.Layout{Positions: 2, Velocities: true, Inputs: 1, Angles: []int{0, 1}}, 64 * 5 * 20, 64 * 5 * 20, 64},
 	{"double-pendulum", data.Layout{Positions: 2, Velocities: true, Angles: []int{0, 1}}, 20000, 5000, 0},
+	{"double-pendulum-as-canonical", data.Layout{Positions: 2}, 20000, 5000, 0},
+}
+
+// TestDoublePendulumAsCanonical checks the relabelled double pendulum: for
+// the same seed its rows are double-pendulum's, bit for bit, declared as
+// canonical (q, p) without angles, so that hnn takes them (and refuses
+// double-pendulum's), while Observed keeps their true layout for the
+// energy; both tasks share the energy protocols and training settings.
+func TestDoublePendulumAsCanonical(t *testing.T) {
+	t.Parallel()
+	dp, err := task.Get("double-pendulum")
+	if err != nil {
+		t.Fatal(err)
+	}
+	qp, err := task.Get("double-pendulum-as-canonical")
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, err := dp.Generate(rand.New(rand.NewPCG(7, 1)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := qp.Generate(rand.New(rand.NewPCG(7, 1)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range []struct {
+		split string
+		x, y  *data.Set
+	}{{"train", &a.Train, &b.Train}, {"test", &a.Test, &b.Test}} {
+		if !slices.Equal(s.x.X, s.y.X) || !slices.Equal(s.x.DX, s.y.DX) || s.x.Dim != s.y.Dim {
+			t.Errorf("%s: the relabelled rows differ from double-pendulum's", s.split)
+		}
+		if !s.y.Layout.Canonical() || s.y.Layout.Positions != 2 {
+			t.Errorf("%s: relabelled layout %+v, want canonical with 2 positions", s.split, s.y.Layout)
+		}
+	}
+	if !equalLayout(qp.Observed, dp.Layout) || dp.Observed.Positions != 0 {
+		t.Errorf("Observed %+v and %+v, want double-pendulum's layout %+v and none", qp.Observed, dp.Observed, dp.Layout)
+	}
+	if x, y := dp.Initial(rand.New(rand.NewPCG(1, 1))), qp.Initial(rand.New(rand.NewPCG(1, 1))); !slices.Equal(x, y) {
+		t.Errorf("energy starts %v and %v, want the same", x, y)
+	}
+	if dp.Energy != qp.Energy || dp.QuickEnergy != qp.QuickEnergy || dp.Train != qp.Train || dp.QuickTrain != qp.QuickTrain || dp.EnergyScale != qp.EnergyScale {
+		t.Error("the relabelled task's protocols or settings differ from double-pendulum's")
+	}
+	if err := (model.Config{Kind: "hnn", Dim: 4, Layout: qp.Layout}).WithDefaults().Validate(); err != nil {
+		t.Errorf("hnn refuses the relabelled rows: %v", err)
+	}
+	if err := (model.Config{Kind: "hnn", Dim: 4, Layout: dp.Layout}).WithDefaults().Validate(); err == nil {
+		t.Error("hnn takes double-pendulum's (q, q-dot) rows without the opt-in")
+	}
 }
 
 // TestDrivenTasks checks every driven task's data: shape, layout (the

@@ -66,6 +66,14 @@ type Task struct {
 	// model.Config.Layout, so only the model kinds with Kind.Layouts run
 	// a task with another.
 	Layout data.Layout
+	// Observed, if its Positions is not zero, is the layout the task's
+	// rows really have where Layout relabels them: the rows of
+	// double-pendulum-as-canonical are (q, q-dot), declared to its models
+	// as canonical (q, p) so that an HNN trains on them as if they were.
+	// The exact energies of the metrics read the rows in Observed; the
+	// models and the standardisation see Layout. The zero value means the
+	// rows are what Layout says.
+	Observed data.Layout
 	// Driven is the driven system behind a KindDriven task's rows, with
 	// its exact energy, mass matrix and input matrix; nil for the other
 	// kinds.
@@ -184,7 +192,7 @@ var Table1 = []string{"spring", "pendulum", "real-pendulum", "two-body", "three-
 // then alphabetically.
 func Names() []string {
 	order := []string{"spring", "pendulum", "real-pendulum", "real-pendulum-central", "two-body", "three-body", "pixel-pendulum", "damped-spring", "damped-spring-trajectories",
-		"pendulum-torque", "pendulum-embed", "cartpole", "acrobot", "double-pendulum"}
+		"pendulum-torque", "pendulum-embed", "cartpole", "acrobot", "double-pendulum", "double-pendulum-as-canonical"}
 	var out []string
 	for _, n := range order {
 		if _, ok := registry[n]; ok {
