@@ -233,8 +233,17 @@ func symodenRuns(root string, o options, bin, tmp string, total, updates int) []
 			out: save,
 		},
 		hnnRun("hnn-matched", matched, updates),
+		oneCore(hnnRun("hnn-matched-1", matched, updates)),
 		hnnRun("hnn-defaults", defaults, defaultSteps),
 	}
+}
+
+// oneCore returns r run with GOMAXPROCS=1: hnn on one core, as torch
+// runs the script where it counts one physical core.
+func oneCore(r symodenRun) symodenRun {
+	r.env = append(r.env, "GOMAXPROCS=1")
+	r.Command = "GOMAXPROCS=1 " + r.Command
+	return r
 }
 
 // timeSymodenRun runs r as a whole process and times it.
@@ -264,7 +273,7 @@ func timeSymodenRun(r symodenRun) SymodenTimed {
 	if ps := cmd.ProcessState; ps != nil {
 		t.CPUSeconds = (ps.UserTime() + ps.SystemTime()).Seconds()
 	}
-	t.Last = lastLine(out.String())
+	t.Last = resultLine(out.String())
 	if err != nil {
 		t.Error = fmt.Sprintf("%v: %s", err, t.Last)
 	}
@@ -294,6 +303,18 @@ func watchStopped(pid int, done <-chan struct{}, paused chan<- time.Duration) {
 			}
 		}
 	}
+}
+
+// resultLine returns the last line of a run's output that is not hnn's
+// closing "wrote DIR": SymODEN's final losses, hnn's row of metrics.
+func resultLine(s string) string {
+	lines := strings.Split(strings.TrimSpace(s), "\n")
+	for i := len(lines) - 1; i >= 0; i-- {
+		if l := strings.TrimSpace(lines[i]); l != "" && !strings.HasPrefix(l, "wrote ") {
+			return l
+		}
+	}
+	return ""
 }
 
 func firstField(s string) string {

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"io"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -52,10 +53,10 @@ func TestSymodenFlags(t *testing.T) {
 func TestSymodenRunsMatch(t *testing.T) {
 	t.Parallel()
 	runs := symodenRuns("/root", options{symoden: "/ref", python: "py"}, "/tmp/hnn", "/tmp", 1000, 5005)
-	if len(runs) != 3 {
-		t.Fatalf("%d runs, want 3", len(runs))
+	if len(runs) != 4 {
+		t.Fatalf("%d runs, want 4", len(runs))
 	}
-	ref, matched, defaults := runs[0], runs[1], runs[2]
+	ref, matched, defaults := runs[0], runs[1], runs[3]
 	if ref.dir != "/ref/experiment-single-embed" || strings.Join(ref.argv[:4], " ") != "py train.py --verbose --structure" {
 		t.Errorf("script run %q in %s", ref.argv, ref.dir)
 	}
@@ -64,12 +65,15 @@ func TestSymodenRunsMatch(t *testing.T) {
 			t.Errorf("matched run %q lacks %q", matched.Command, want)
 		}
 	}
+	if one := runs[2]; !slices.Contains(one.env, "GOMAXPROCS=1") || one.Command != "GOMAXPROCS=1 "+matched.Command {
+		t.Errorf("one-core run %q with env %q", one.Command, one.env)
+	}
 	if strings.Contains(defaults.Command, "-steps") || defaults.Steps != 5000 {
 		t.Errorf("defaults run %q, %d steps", defaults.Command, defaults.Steps)
 	}
 	short := symodenRuns("/root", options{symoden: "/ref", python: "py", symodenSteps: 20}, "/tmp/hnn", "/tmp", 20, 105)
-	if !strings.Contains(strings.Join(short[0].argv, " "), "--total_steps 20") || !strings.Contains(short[2].Command, "-steps 105") {
-		t.Errorf("short runs %q, %q", short[0].argv, short[2].Command)
+	if !strings.Contains(strings.Join(short[0].argv, " "), "--total_steps 20") || !strings.Contains(short[3].Command, "-steps 105") {
+		t.Errorf("short runs %q, %q", short[0].argv, short[3].Command)
 	}
 	var stderr bytes.Buffer
 	err := run([]string{"-symoden", t.TempDir()}, io.Discard, &stderr)
