@@ -169,7 +169,9 @@ func runSymoden(o options, stdout, stderr io.Writer) error {
 		var timed []SymodenTimed
 		for _, r := range order {
 			fmt.Fprintf(stderr, "benchmarks: round %d/%d: %s\n", round+1, o.repeat, r.Command)
-			timed = append(timed, timeSymodenRun(r))
+			t := timeSymodenRun(r)
+			fmt.Fprintf(stderr, "benchmarks: %s: %.1f s, %.1f s of it paused, CPU %.1f s %s\n", t.Name, t.Seconds, t.PausedSeconds, t.CPUSeconds, t.Error)
+			timed = append(timed, t)
 		}
 		rep.Rounds = append(rep.Rounds, timed)
 	}
