@@ -240,8 +240,7 @@ func symodenRuns(root string, o options, bin, tmp string, total, updates int) []
 	}
 }
 
-// oneCore returns r run with GOMAXPROCS=1: hnn on one core, as torch
-// runs the script where it counts one physical core.
+// oneCore returns r run with GOMAXPROCS=1: hnn on one core.
 func oneCore(r symodenRun) symodenRun {
 	r.env = append(r.env, "GOMAXPROCS=1")
 	r.Command = "GOMAXPROCS=1 " + r.Command
