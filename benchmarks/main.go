@@ -77,6 +77,9 @@ type options struct {
 	copies     []int
 	memCapMB   int
 	scaleParts []string
+	// -symoden: SymODEN's task-2 script beside hnn (symoden.go).
+	symoden      string
+	symodenSteps int
 }
 
 func main() {
@@ -107,7 +110,7 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	fs.BoolVar(&o.reproduce, "reproduce", false, "also time 'hnn reproduce -tasks spring,pendulum -seeds 1 -no-figures' for every build")
 	fs.BoolVar(&o.whole, "whole", false, "also time 'hnn train TASK -model hnn' (data, training, evaluation) for every task and build")
 	fs.StringVar(&o.reference, "reference", "", "path of a checkout of the 2019 PyTorch reference (greydanus/hamiltonian-nn) to time")
-	fs.StringVar(&o.python, "python", "python3", "Python interpreter for -reference")
+	fs.StringVar(&o.python, "python", "python3", "Python interpreter for -reference and -symoden")
 	fs.StringVar(&o.jsonPath, "json", "", "also write the results as JSON to this file")
 	fs.BoolVar(&o.scale, "scale", false, "measure the scale-out features in this build instead: training steps/s against -workers, sweep throughput against worker count, peak memory of training from disk against dataset size")
 	copies := fs.String("copies", "25,100,400", "with -scale: dataset sizes, in copies of the two-body data (5.1 MB of float32 training rows each)")
@@ -115,6 +118,8 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	fs.IntVar(&o.memCapMB, "memory-cap-mb", 0, "with -scale: run the disk-training children in a cgroup limited to this many MiB (needs a writable memory cgroup)")
 	fs.StringVar(&o.scaleTrain, "scale-train", "", "train from this dataset directory and print JSON (the child of -scale)")
 	fs.StringVar(&o.cgroup, "cgroup", "", "with -scale-train: join this cgroup first")
+	fs.StringVar(&o.symoden, "symoden", "", "instead: time SymODEN's task-2 training script from this export of Physics-aware-AI/Symplectic-ODENet beside 'hnn train pendulum-embed -model symoden', whole processes in turn, -repeat rounds (-python runs it)")
+	fs.IntVar(&o.symodenSteps, "symoden-steps", 0, "with -symoden: the script's --total_steps (0: its default), and hnn the same number of updates")
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "usage: go run ./benchmarks [flags]   (from the repository root)")
 		fs.PrintDefaults()
@@ -128,7 +133,8 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	for _, c := range []struct {
 		name      string
 		n, lo, hi int
-	}{{"-steps", o.steps, 1, check.MaxSteps}, {"-warmup", o.warmup, 0, check.MaxSteps}, {"-repeat", o.repeat, 1, 1000}} {
+	}{{"-steps", o.steps, 1, check.MaxSteps}, {"-warmup", o.warmup, 0, check.MaxSteps}, {"-repeat", o.repeat, 1, 1000},
+		{"-symoden-steps", o.symodenSteps, 0, check.MaxSteps / symodenInputs}} {
 		if err := check.Count(c.name, c.n, c.lo, c.hi); err != nil {
 			return o, err
 		}
@@ -258,6 +264,9 @@ func run(args []string, stdout, stderr io.Writer) error {
 	}
 	if o.scale {
 		return runScale(o, stdout, stderr)
+	}
+	if o.symoden != "" {
+		return runSymoden(o, stdout, stderr)
 	}
 	if o.child {
 		r := measureBuild(o, stderr)

@@ -114,8 +114,9 @@ type Rollout[T nn.Float] struct {
 	st         Stepper[T]
 	y, h       []T // all segments, as segments holds them
 	s, k, d, b int
-	x, yb, hb  []T // the batch's states, observations ((K+1) x B x D) and steps (K x B)
-	save       []T // stage inputs (K x stages x B x D)
+	x, yb, hb  []T                  // the batch's states, observations ((K+1) x B x D) and steps (K x B)
+	kept       []model.Workspace[T] // a training workspace per stage of every step (K x stages), for Engine.Keep
+	save       []T                  // stage inputs (K x stages x B x D)
 	a, dx      []T
 	perm       []int
 	rng        *rand.Rand
@@ -187,9 +188,21 @@ func newRollout[T nn.Float](m model.Model[T], seg segments, c Config, b int, tra
 		}
 		return out
 	}
+	// With gradients, every stage of every step is evaluated on a
+	// workspace of its own and kept for the backward pass (Engine.Keep),
+	// which then does not evaluate the field again: K x stages
+	// workspaces of B rows, about stages x the minibatch's rows in all.
+	var kept []model.Workspace[T]
+	if train {
+		kept = make([]model.Workspace[T], k*st.Stages())
+		for i := range kept {
+			kept[i] = m.NewWorkspace(b, true)
+		}
+	}
 	return &Rollout[T]{
-		e:  NewEngine(m.NewWorkspace(b, train), d, len(m.Params())),
-		st: st, y: conv(seg.y), h: conv(seg.h), s: seg.s, k: k, d: d, b: b,
+		kept: kept,
+		e:    NewEngine(m.NewWorkspace(b, train), d, len(m.Params())),
+		st:   st, y: conv(seg.y), h: conv(seg.h), s: seg.s, k: k, d: d, b: b,
 		x: make([]T, (k+1)*b*d), yb: make([]T, (k+1)*b*d), hb: make([]T, k*b),
 		save: make([]T, k*st.Stages()*b*d),
 		a:    make([]T, b*d), dx: make([]T, b*d),
@@ -257,7 +270,15 @@ func (r *Rollout[T]) loss(rows []int, grad bool) float64 {
 		k = min(k, 1+r.steps*k/r.grow)
 	}
 	r.e.Unconverged = 0
+	ks := r.st.Stages()
+	keep := func(t int) {
+		if grad && r.kept != nil {
+			r.e.Keep(r.kept[t*ks : (t+1)*ks])
+		}
+	}
+	defer r.e.Keep(nil)
 	for t := range k {
+		keep(t)
 		r.st.Forward(r.e, r.x[(t+1)*bd:(t+2)*bd], r.x[t*bd:(t+1)*bd], r.hb[t*b:(t+1)*b], r.save[t*ns:(t+1)*ns])
 	}
 	n := T((k + 1) * bd)
@@ -279,6 +300,7 @@ func (r *Rollout[T]) loss(rows []int, grad bool) float64 {
 	}
 	for t := k - 1; t >= 0; t-- {
 		clear(r.dx)
+		keep(t)
 		r.st.Backward(r.e, r.dx, r.a, r.hb[t*b:(t+1)*b], r.save[t*ns:(t+1)*ns])
 		for j := range bd {
 			r.a[j] = r.dx[j] + c*(r.x[t*bd+j]-r.yb[t*bd+j])
