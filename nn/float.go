@@ -44,7 +44,6 @@ func colSums[T Float](dst, a []T, r, n int, beta T, vec bool) {
 // colSumCols is colSums for the columns lo..lo+len(d)-1, whose sums d
 // holds.
 func colSumCols[T Float](d, a []T, r, n int, beta T, lo int, vec bool) {
-	hi := lo + len(d)
 	if beta == 0 {
 		clear(d)
 	} else if beta != 1 {
@@ -57,7 +56,7 @@ func colSumCols[T Float](d, a []T, r, n int, beta T, lo int, vec bool) {
 			d, lo = d[done:], lo+done
 		}
 	}
-	hi = lo + len(d)
+	hi := lo + len(d)
 	for i := 0; i < r; i++ {
 		row := a[i*n+lo : i*n+hi]
 		for j, v := range row {

@@ -126,10 +126,8 @@ type kernelSet struct {
 	adam      func(params, grad, m, v *float32, n int, c *[8]float32)
 	mulTo     func(dst, a, b *float32, n int)
 	mulAdd    func(dst, x, y *float32, n int)
-	// secondOrder and addInto are the kernels of secondOrderVec and
-	// addIntoVec.
+	// secondOrder is the kernel of secondOrderVec.
 	secondOrder func(mk, ek, pi, s1, u, s2 *float32, n int)
-	addInto     func(dst, x *float32, n int)
 	// colSum8 and colSum1 add rows of a matrix, in order, into 8 and 1
 	// vectors of column sums (colSumVec).
 	colSum8, colSum1 func(d, a *float32, lda, rows int)
@@ -741,26 +739,10 @@ func secondOrderVec(mk, ek, pi, s1, u, s2 []float32) int {
 	return n
 }
 
-// addIntoVec sets dst[i] += x[i] for the longest prefix of dst whose length
-// is a multiple of twice the vector width, and returns that length (0 at
-// the generic level). It panics if x is shorter than dst.
-func addIntoVec(dst, x []float32) int {
-	ks := kernelSets[level]
-	if ks == nil {
-		return 0
-	}
-	n := len(dst) / (2 * ks.lanes) * (2 * ks.lanes)
-	if n == 0 {
-		return 0
-	}
-	ks.addInto(&dst[0], &x[:n][0], n)
-	return n
-}
-
 // colSumVec adds the rows of the r x n matrix a (row stride n), one
 // after another, into d, the sums of its columns lo..lo+len(d)-1, for the
 // longest prefix of d whose length is a multiple of the vector width, as
-// addIntoVec row by row does, and returns that length (0 at the generic
+// adding each row's values in turn does, and returns that length (0 at the generic
 // level). The sums stay in registers across the rows.
 func colSumVec(d, a []float32, r, n, lo int) int {
 	ks := kernelSets[level]

@@ -205,12 +205,6 @@ func secondOrderAVX512(mk, ek, pi, s1, u, s2 *float32, n int)
 func secondOrderAVX2(mk, ek, pi, s1, u, s2 *float32, n int)
 
 //go:noescape
-func addIntoAVX512(dst, x *float32, n int)
-
-//go:noescape
-func addIntoAVX2(dst, x *float32, n int)
-
-//go:noescape
 func colSumAVX512x8(d, a *float32, lda, rows int)
 
 //go:noescape
@@ -236,7 +230,7 @@ var kernelSets = [...]*kernelSet{
 		peak:   fmaPeakAVX2, peakFlops: 12 * 8 * 2,
 		dot4: dotAVX2x4, dot1: dotAVX2x1,
 		tanh: tanhAVX2, relu: reluAVX2, sigmoid: sigmoidAVX2, softplus: softplusAVX2, sin: sinAVX2, adam: adamAVX2, mulTo: mulToAVX2, mulAdd: mulAddAVX2,
-		secondOrder: secondOrderAVX2, addInto: addIntoAVX2, average: averageAVX2,
+		secondOrder: secondOrderAVX2, average: averageAVX2,
 		colSum8: colSumAVX2x8, colSum1: colSumAVX2x1,
 	},
 	levelAVX512: {
@@ -250,7 +244,7 @@ var kernelSets = [...]*kernelSet{
 		peak: fmaPeakAVX512, peakFlops: 28 * 16 * 2,
 		dot4: dotAVX512x4, dot1: dotAVX512x1,
 		tanh: tanhAVX512, relu: reluAVX512, sigmoid: sigmoidAVX512, softplus: softplusAVX512, sin: sinAVX512, adam: adamAVX512, mulTo: mulToAVX512, mulAdd: mulAddAVX512,
-		secondOrder: secondOrderAVX512, addInto: addIntoAVX512, average: averageAVX512,
+		secondOrder: secondOrderAVX512, average: averageAVX512,
 		colSum8: colSumAVX512x8, colSum1: colSumAVX512x1,
 	},
 }

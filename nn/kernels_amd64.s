@@ -8710,33 +8710,6 @@ done:
 	LDMXCSR mxcsr-8(SP)
 	RET
 
-// func addIntoAVX512(dst, x *float32, n int)
-TEXT ·addIntoAVX512(SB), NOSPLIT, $8-24
-	STMXCSR mxcsr-8(SP)
-	STMXCSR ftz-4(SP)
-	ORL $0x8040, ftz-4(SP)
-	LDMXCSR ftz-4(SP)
-	MOVQ dst+0(FP), DI
-	MOVQ x+8(FP), SI
-	MOVQ n+16(FP), CX
-	SHRQ $5, CX
-	JZ done
-loop:
-	VMOVUPS (DI), Z0
-	VMOVUPS 64(DI), Z1
-	VADDPS (SI), Z0, Z0
-	VADDPS 64(SI), Z1, Z1
-	VMOVUPS Z0, (DI)
-	VMOVUPS Z1, 64(DI)
-	ADDQ $128, DI
-	ADDQ $128, SI
-	DECQ CX
-	JNZ loop
-done:
-	VZEROUPPER
-	LDMXCSR mxcsr-8(SP)
-	RET
-
 // func colSumAVX512x8(d, a *float32, lda, rows int)
 TEXT ·colSumAVX512x8(SB), NOSPLIT, $8-32
 	STMXCSR mxcsr-8(SP)
@@ -9279,33 +9252,6 @@ next:
 	ADDQ $32, R8
 	ADDQ $32, R9
 	ADDQ $32, R10
-	DECQ CX
-	JNZ loop
-done:
-	VZEROUPPER
-	LDMXCSR mxcsr-8(SP)
-	RET
-
-// func addIntoAVX2(dst, x *float32, n int)
-TEXT ·addIntoAVX2(SB), NOSPLIT, $8-24
-	STMXCSR mxcsr-8(SP)
-	STMXCSR ftz-4(SP)
-	ORL $0x8040, ftz-4(SP)
-	LDMXCSR ftz-4(SP)
-	MOVQ dst+0(FP), DI
-	MOVQ x+8(FP), SI
-	MOVQ n+16(FP), CX
-	SHRQ $4, CX
-	JZ done
-loop:
-	VMOVUPS (DI), Y0
-	VMOVUPS 32(DI), Y1
-	VADDPS (SI), Y0, Y0
-	VADDPS 32(SI), Y1, Y1
-	VMOVUPS Y0, (DI)
-	VMOVUPS Y1, 32(DI)
-	ADDQ $64, DI
-	ADDQ $64, SI
 	DECQ CX
 	JNZ loop
 done:

@@ -245,39 +245,10 @@ func (g *gen) secondOrder(s isa) {
 	g.ret()
 }
 
-// addInto writes addInto<ISA>(dst, x *float32, n int): dst[i] += x[i] for
-// i < n, a multiple of twice the lane count.
-func (g *gen) addInto(s isa) {
-	r := s.r
-	vb := s.lanes * 4
-	g.p("")
-	g.p("// func addInto%s(dst, x *float32, n int)", s.name)
-	g.text("TEXT ·addInto%s(SB), NOSPLIT, $0-24", s.name)
-	g.i("MOVQ dst+0(FP), DI")
-	g.i("MOVQ x+8(FP), SI")
-	g.i("MOVQ n+16(FP), CX")
-	g.i("SHRQ $%d, CX", log2(2*s.lanes))
-	g.i("JZ done")
-	g.p("loop:")
-	g.i("VMOVUPS (DI), %s", r(0))
-	g.i("VMOVUPS %d(DI), %s", vb, r(1))
-	g.i("VADDPS (SI), %s, %s", r(0), r(0))
-	g.i("VADDPS %d(SI), %s, %s", vb, r(1), r(1))
-	g.i("VMOVUPS %s, (DI)", r(0))
-	g.i("VMOVUPS %s, %d(DI)", r(1), vb)
-	g.i("ADDQ $%d, DI", 2*vb)
-	g.i("ADDQ $%d, SI", 2*vb)
-	g.i("DECQ CX")
-	g.i("JNZ loop")
-	g.p("done:")
-	g.i("VZEROUPPER")
-	g.ret()
-}
-
 // colSum writes colSum<ISA>x<v>(d, a *float32, lda, rows int): for j <
 // v times the lane count, d[j] += a[i*lda+j] for i = 0, 1, ..., rows-1 in
-// that order: the column sums of addInto applied row by row, with the
-// sums held in v registers across the rows.
+// that order (each row's values added in turn), with the sums held in v
+// registers across the rows.
 func (g *gen) colSum(s isa, v int) {
 	r := s.r
 	vb := s.lanes * 4

@@ -52,7 +52,6 @@ func generate() []byte {
 		g.mulTo(isa)
 		g.mulAdd(isa)
 		g.secondOrder(isa)
-		g.addInto(isa)
 		g.colSum(isa, colSumVecs)
 		g.colSum(isa, 1)
 		g.average(isa)
