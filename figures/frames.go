@@ -222,11 +222,22 @@ func FrameGIF(path string, rows []FrameRow, side, delay int) error {
 		if err != nil {
 			return fmt.Errorf("figures: %s: %w", path, err)
 		}
-		p := image.NewPaletted(img.Bounds(), palette.Plan9)
-		draw.Draw(p, p.Bounds(), img, image.Point{}, draw.Src)
-		anim.Image = append(anim.Image, p)
-		anim.Delay = append(anim.Delay, delay)
+		appendFrame(anim, img, palette.Plan9, delay)
 	}
+	return writeGIF(path, anim)
+}
+
+// appendFrame adds img, drawn in the colours of pal, to anim as a frame
+// shown for delay hundredths of a second.
+func appendFrame(anim *gif.GIF, img image.Image, pal color.Palette, delay int) {
+	p := image.NewPaletted(img.Bounds(), pal)
+	draw.Draw(p, p.Bounds(), img, image.Point{}, draw.Src)
+	anim.Image = append(anim.Image, p)
+	anim.Delay = append(anim.Delay, delay)
+}
+
+// writeGIF writes anim to path atomically.
+func writeGIF(path string, anim *gif.GIF) error {
 	f, err := atomicfile.Create(path)
 	if err != nil {
 		return fmt.Errorf("figures: %w", err)

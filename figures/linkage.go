@@ -4,13 +4,10 @@ import (
 	"fmt"
 	"image"
 	"image/color"
-	"image/draw"
 	"image/gif"
 	"strings"
 
 	"git.sr.ht/~sbinet/gg"
-
-	"github.com/hnn-go/hnn/internal/atomicfile"
 )
 
 // Linkage is one panel of a linkage animation: a name written above it,
@@ -89,20 +86,9 @@ func LinkageGIF(path string, panels []Linkage, bound, dt float64, delay int) err
 		}
 		dc.SetRGB255(0, 0, 0)
 		dc.DrawStringAnchored(fmt.Sprintf("t = %.2f s", float64(k)*dt), float64(w)/2, float64(h)-linkHead/2, 0.5, 0.5)
-		pi := image.NewPaletted(img.Bounds(), pal)
-		draw.Draw(pi, pi.Bounds(), img, image.Point{}, draw.Src)
-		anim.Image = append(anim.Image, pi)
-		anim.Delay = append(anim.Delay, delay)
+		appendFrame(anim, img, pal, delay)
 	}
-	f, err := atomicfile.Create(path)
-	if err != nil {
-		return fmt.Errorf("figures: %w", err)
-	}
-	defer f.Abort()
-	if err := gif.EncodeAll(f, anim); err != nil {
-		return fmt.Errorf("figures: %s: %w", path, err)
-	}
-	return f.Commit()
+	return writeGIF(path, anim)
 }
 
 // drawChain draws the chain of joints pts (world units) into the panel
