@@ -314,14 +314,7 @@ func run(args []string, stdout, stderr io.Writer) error {
 	rep.Machine.LoadEnd = loadavg()
 	// The JSON goes first, so that a reader that stops reading the table
 	// early (| head) does not lose it.
-	var jsonErr error
-	if o.jsonPath != "" {
-		out, err := json.MarshalIndent(rep, "", "  ")
-		if err == nil {
-			err = atomicfile.WriteFile(o.jsonPath, append(out, '\n'), 0o644)
-		}
-		jsonErr = err
-	}
+	jsonErr := writeJSON(o.jsonPath, rep)
 	printReport(stdout, rep)
 	if jsonErr != nil {
 		return jsonErr
@@ -523,4 +516,17 @@ func loadavg() string {
 		return ""
 	}
 	return strings.Join(f[:3], " ")
+}
+
+// writeJSON writes v, indented, to path atomically; nothing when path is
+// empty (no -json flag).
+func writeJSON(path string, v any) error {
+	if path == "" {
+		return nil
+	}
+	out, err := json.MarshalIndent(v, "", "  ")
+	if err != nil {
+		return err
+	}
+	return atomicfile.WriteFile(path, append(out, '\n'), 0o644)
 }

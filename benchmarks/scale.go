@@ -110,14 +110,8 @@ func runScale(o options, stdout, stderr io.Writer) error {
 			return err
 		}
 	}
-	if o.jsonPath != "" {
-		b, err := json.MarshalIndent(rep, "", "  ")
-		if err != nil {
-			return err
-		}
-		if err := os.WriteFile(o.jsonPath, append(b, '\n'), 0o644); err != nil {
-			return err
-		}
+	if err := writeJSON(o.jsonPath, rep); err != nil {
+		return err
 	}
 	printScale(stdout, &rep)
 	return nil

@@ -2,7 +2,6 @@ package main
 
 import (
 	"bytes"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -16,7 +15,6 @@ import (
 	"text/tabwriter"
 	"time"
 
-	"github.com/hnn-go/hnn/internal/atomicfile"
 	"github.com/hnn-go/hnn/task"
 )
 
@@ -176,14 +174,7 @@ func runSymoden(o options, stdout, stderr io.Writer) error {
 		rep.Rounds = append(rep.Rounds, timed)
 	}
 	rep.Machine.LoadEnd = loadavg()
-	var jsonErr error
-	if o.jsonPath != "" {
-		out, err := json.MarshalIndent(rep, "", "  ")
-		if err == nil {
-			err = atomicfile.WriteFile(o.jsonPath, append(out, '\n'), 0o644)
-		}
-		jsonErr = err
-	}
+	jsonErr := writeJSON(o.jsonPath, rep)
 	printSymoden(stdout, rep)
 	return jsonErr
 }

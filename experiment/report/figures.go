@@ -335,14 +335,11 @@ func writePredictionFigure(out *FigureDir, t *task.Task, runs []*experiment.Run)
 	if t.Prediction == nil || t.Driven == nil || len(runs) == 0 {
 		return nil
 	}
-	all, err := t.Prediction(rand.New(rand.NewPCG(runs[0].Spec.Seed, experiment.StreamData)))
+	all, steps, err := predictionSet(t, runs)
 	if err != nil {
-		return fmt.Errorf("report: %s: %w", t.Name, err)
+		return err
 	}
-	d, steps := all.Dim, 1
-	for steps < all.Len() && all.Traj[steps] == all.Traj[0] {
-		steps++
-	}
+	d := all.Dim
 	first := data.Set{Dim: d, X: all.X[:steps*d], T: all.T[:steps], Traj: all.Traj[:steps], Layout: all.Layout}
 	energy, err := experiment.DrivenEnergy(t.Driven, first.Layout, d)
 	if err != nil {
@@ -488,4 +485,19 @@ func WriteHorizonFigure(path, title string, runs []*experiment.Run, label func(*
 		return fmt.Errorf("report: %w", err)
 	}
 	return nil
+}
+
+// predictionSet returns the prediction truth of t from the data stream of
+// the first run's seed (the run's own test starts) and the number of
+// samples of its first trajectory.
+func predictionSet(t *task.Task, runs []*experiment.Run) (*data.Set, int, error) {
+	all, err := t.Prediction(rand.New(rand.NewPCG(runs[0].Spec.Seed, experiment.StreamData)))
+	if err != nil {
+		return nil, 0, fmt.Errorf("report: %s: %w", t.Name, err)
+	}
+	steps := 1
+	for steps < all.Len() && all.Traj[steps] == all.Traj[0] {
+		steps++
+	}
+	return all, steps, nil
 }

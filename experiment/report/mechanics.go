@@ -3,7 +3,6 @@ package report
 import (
 	"fmt"
 	"math"
-	"math/rand/v2"
 
 	"github.com/hnn-go/hnn/data"
 	"github.com/hnn-go/hnn/experiment"
@@ -159,14 +158,11 @@ func writeInputsFigure(out *FigureDir, t *task.Task, runs []*experiment.Run) err
 	if t.Prediction == nil || sys == nil || len(runs) == 0 {
 		return nil
 	}
-	all, err := t.Prediction(rand.New(rand.NewPCG(runs[0].Spec.Seed, experiment.StreamData)))
+	all, steps, err := predictionSet(t, runs)
 	if err != nil {
-		return fmt.Errorf("report: %s: %w", t.Name, err)
+		return err
 	}
-	d, steps := all.Dim, 1
-	for steps < all.Len() && all.Traj[steps] == all.Traj[0] {
-		steps++
-	}
+	d := all.Dim
 	n, m := sys.Coords(), sys.Inputs()
 	starts := min(inputStarts, all.Len()/steps)
 	if steps < 2 || starts == 0 || m == 0 {
