@@ -16,6 +16,7 @@ import (
 	"github.com/hnn-go/hnn/internal/check"
 	"github.com/hnn-go/hnn/latent"
 	"github.com/hnn-go/hnn/nn"
+	"github.com/hnn-go/hnn/train"
 )
 
 // Setting is an optional value: unset (the zero Setting), or set to any
@@ -141,6 +142,9 @@ type Overrides struct {
 	Steps Setting[int] `json:"steps,omitzero"`
 	// LR is Adam's learning rate.
 	LR Setting[float64] `json:"lr,omitzero"`
+	// LRSchedule names the schedule of the learning rate over the steps
+	// (train.ScheduleNames: constant, cosine, onecycle).
+	LRSchedule Setting[string] `json:"lr_schedule,omitzero"`
 	// WeightDecay is the L2 weight decay (0 is none).
 	WeightDecay Setting[float64] `json:"weight_decay,omitzero"`
 	// Batch is the minibatch size, 0 for full batch.
@@ -180,6 +184,11 @@ func (o Overrides) Validate() error {
 	}
 	if v, ok := o.LR.Get(); ok && !positive(v) {
 		return &check.FieldError{Field: "lr", Value: v, Want: "a positive, finite learning rate"}
+	}
+	if v, ok := o.LRSchedule.Get(); ok {
+		if _, err := train.LookupSchedule(v); err != nil {
+			return err
+		}
 	}
 	if v, ok := o.WeightDecay.Get(); ok && !(v == 0 || positive(v)) {
 		return &check.FieldError{Field: "weight_decay", Value: v, Want: "a finite number >= 0"}
@@ -237,6 +246,7 @@ func (o Overrides) Apply(s *Spec) {
 		s.Train.LogEvery = 0
 	}
 	o.LR.To(&s.Train.LR)
+	o.LRSchedule.To(&s.Train.LRSchedule)
 	o.WeightDecay.To(&s.Train.WeightDecay)
 	o.Batch.To(&s.Train.Batch)
 	o.Average.To(&s.Train.Average)

@@ -27,12 +27,13 @@ func TestOverridesValidate(t *testing.T) {
 		field string // "" for valid overrides
 	}{
 		{"none", Overrides{}, ""},
-		{"all valid", Overrides{Steps: Set(10), LR: Set(1e-2), WeightDecay: Set(0.0), Batch: Set(0), Average: Set(0.0),
+		{"all valid", Overrides{Steps: Set(10), LR: Set(1e-2), LRSchedule: Set("onecycle"), WeightDecay: Set(0.0), Batch: Set(0), Average: Set(0.0),
 			Hidden: Set([]int{8, 8}), Activation: Set("softplus"), Precision: Set("float64"), Latent: LatentPatch{"step": raw(`"rk4"`), "dyn_weight": raw(`0.5`)}}, ""},
 		{"zero steps", Overrides{Steps: Set(0)}, "steps"},
 		{"absurd steps", Overrides{Steps: Set(1 << 40)}, "steps"},
 		{"zero lr", Overrides{LR: Set(0.0)}, "lr"},
 		{"NaN lr", Overrides{LR: Set(math.NaN())}, "lr"},
+		{"unknown schedule", Overrides{LRSchedule: Set("linear-ish")}, "lr_schedule"},
 		{"negative weight decay", Overrides{WeightDecay: Set(-1.0)}, "weight_decay"},
 		{"infinite weight decay", Overrides{WeightDecay: Set(math.Inf(1))}, "weight_decay"},
 		{"negative batch", Overrides{Batch: Set(-1)}, "batch"},
@@ -75,10 +76,11 @@ func TestOverridesApply(t *testing.T) {
 		t.Errorf("empty overrides changed the spec:\n%+v\n%+v", s, ref)
 	}
 	s = ref
-	Overrides{Steps: Set(7), WeightDecay: Set(0.0), Batch: Set(0), Hidden: Set([]int{3}), Activation: Set("sin"),
+	Overrides{Steps: Set(7), LRSchedule: Set("cosine"), WeightDecay: Set(0.0), Batch: Set(0), Hidden: Set([]int{3}), Activation: Set("sin"),
 		Latent: LatentPatch{"step": raw(`"rk4"`), "dyn_weight": raw(`2`)}}.Apply(&s)
 	want := ref
 	want.Train.Steps, want.Train.LogEvery, want.Train.WeightDecay, want.Train.Batch = 7, 0, 0, 0
+	want.Train.LRSchedule = "cosine"
 	want.Model.Hidden, want.Model.Activation = []int{3}, nn.Sin
 	if !reflect.DeepEqual(s, want) {
 		t.Errorf("applied:\n%+v\nwant\n%+v", s, want)

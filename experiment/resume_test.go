@@ -35,7 +35,7 @@ func resumeSpecs(t *testing.T) map[string]Spec {
 	specs["spring midpoint"] = s
 
 	s = tiny(t, "hnn", 4)
-	s.Train.Steps, s.Train.Batch, s.Train.Average = 40, 10, 0.8
+	s.Train.Steps, s.Train.Batch, s.Train.Average, s.Train.LRSchedule = 40, 10, 0.8, "onecycle"
 	s.Fit = fit.Config{Mode: "rollout", Horizon: 3, FitStarts: true}.WithDefaults()
 	specs["spring rollout fitted starts"] = s
 

@@ -128,6 +128,7 @@ type Rollout[T nn.Float] struct {
 	startOpt   []*nn.Adam[T] // one optimiser per segment's start
 	frozen     bool          // only the starts are optimised (FitStart)
 	steps      int           // steps made
+	tc         train.Config  // the optimiser settings, for each update's rate
 	warmup     int           // steps before the starts move
 	grow       int           // steps over which the trained horizon grows to k (0: none)
 }
@@ -157,6 +158,7 @@ func NewRollout[T nn.Float](m model.Model[T], trainSet *data.Set, c Config, tc t
 	}
 	r.grow = tc.Steps / 4
 	r.params = m.Params()
+	r.tc = tc.WithDefaults()
 	r.opt = nn.NewAdam[T](len(r.params), tc.LR, tc.WeightDecay)
 	if tc.Average > 0 {
 		r.avg, r.beta = append([]T(nil), r.params...), T(tc.Average)
@@ -232,6 +234,7 @@ func (r *Rollout[T]) Step() float64 {
 		return loss
 	}
 	if !r.frozen {
+		train.SetRate(r.opt, r.tc, r.steps+1)
 		r.opt.Step(r.params, r.e.Grad)
 	}
 	if r.avg != nil && !r.frozen {
@@ -239,7 +242,9 @@ func (r *Rollout[T]) Step() float64 {
 	}
 	r.steps++
 	if r.starts != nil && r.steps > r.warmup {
+		rate := r.tc.Rate(r.steps)
 		for i, sg := range rows {
+			r.startOpt[sg].LR = rate
 			r.startOpt[sg].Step(r.starts[sg*r.d:(sg+1)*r.d], r.dx[i*r.d:(i+1)*r.d])
 		}
 	}

@@ -83,6 +83,7 @@ type Stepper struct {
 	ws        *Workspace[float32]
 	set       *Samples
 	opt       *nn.Adam[float32]
+	c         train.Config // the settings, for each update's rate
 	grad, avg []float32
 	beta      float32
 	perm      []int
@@ -114,7 +115,7 @@ func NewStepper(m *Model[float32], set *Samples, c train.Config, rng *rand.Rand)
 	}
 	s := &Stepper{
 		m: m, ws: m.NewWorkspace(batch, true), set: set,
-		opt:  nn.NewAdam[float32](len(m.Params), c.LR, c.WeightDecay),
+		opt: nn.NewAdam[float32](len(m.Params), c.LR, c.WeightDecay), c: c,
 		grad: make([]float32, len(m.Params)),
 		perm: make([]int, n), rng: rng, batch: batch,
 	}
@@ -142,6 +143,7 @@ func (s *Stepper) Step() float64 {
 	if math.IsNaN(loss) || math.IsInf(loss, 0) {
 		return loss
 	}
+	train.SetRate(s.opt, s.c, s.opt.Steps()+1)
 	s.opt.Step(s.m.Params, s.grad)
 	if s.avg != nil {
 		train.UpdateAverage(s.avg, s.m.Params, s.beta)

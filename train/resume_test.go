@@ -44,7 +44,8 @@ func TestParseEvery(t *testing.T) {
 }
 
 // trainStopped trains an HNN on the spring data for 60 minibatch steps
-// with a moving average, saving its state into dir every 5 steps, stopped
+// with a moving average and a cosine schedule (which a resumed run must
+// continue where it stopped), saving its state into dir every 5 steps, stopped
 // after step stopAt (0: not stopped), resumed from dir if resume is set.
 func trainStopped(t *testing.T, dir string, stopAt int, resume bool) ([]float32, train.History, error) {
 	t.Helper()
@@ -55,7 +56,7 @@ func trainStopped(t *testing.T, dir string, stopAt int, resume bool) ([]float32,
 	}
 	pcg := rand.NewPCG(1, 3)
 	stop := make(chan struct{})
-	c := train.Config{Steps: 60, Batch: 16, LogEvery: 7, Average: 0.9,
+	c := train.Config{Steps: 60, Batch: 16, LogEvery: 7, Average: 0.9, LRSchedule: "cosine",
 		Checkpoint: &train.Checkpoint{Dir: dir, Every: train.Every{Steps: 5}, Stop: stop, RNG: pcg, Resume: resume}}
 	h, err := train.Train(m, &ds.Train, &ds.Test, c, rand.New(pcg), func(step int, _ float64) {
 		if step == stopAt {

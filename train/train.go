@@ -20,6 +20,10 @@ type Config struct {
 	Steps int `json:"steps"`
 	// LR is Adam's learning rate (default 1e-3).
 	LR float64 `json:"lr"`
+	// LRSchedule names the registered Schedule that scales LR over the
+	// Steps ("constant", "cosine", "onecycle"; RegisterSchedule adds
+	// others). Empty is constant.
+	LRSchedule string `json:"lr_schedule,omitempty"`
 	// WeightDecay is the coupled L2 coefficient (zero means none).
 	WeightDecay float64 `json:"weight_decay"`
 	// Batch is the minibatch size; zero, or at least the number of
@@ -80,6 +84,9 @@ func (c Config) Validate() error {
 		return bad("steps", c.Steps, fmt.Sprintf("an integer in [0, %d]", check.MaxSteps))
 	case c.LR < 0 || math.IsNaN(c.LR) || math.IsInf(c.LR, 0):
 		return bad("lr", c.LR, "a positive, finite learning rate")
+	case c.LRSchedule != "" && schedules[c.LRSchedule] == nil:
+		_, err := LookupSchedule(c.LRSchedule)
+		return err
 	case c.WeightDecay < 0 || math.IsNaN(c.WeightDecay) || math.IsInf(c.WeightDecay, 0):
 		return bad("weight_decay", c.WeightDecay, "a finite number >= 0")
 	case c.Batch < 0 || c.Batch > check.MaxElements:
@@ -291,6 +298,7 @@ type Stepper[T nn.Float] struct {
 	pool         *pool[T]
 	pre          *prefetcher[T]
 	opt          *nn.Adam[T]
+	c            Config // the settings, for the learning rate of each update
 	params, grad []T
 	src          Source[T]
 	bx, by       []T
@@ -363,7 +371,7 @@ func NewSourceStepper[T nn.Float](m model.Model[T], src Source[T], c Config, rng
 	}
 	params := m.Params()
 	s := &Stepper[T]{
-		opt:    nn.NewAdam[T](len(params), c.LR, c.WeightDecay),
+		opt: nn.NewAdam[T](len(params), c.LR, c.WeightDecay), c: c,
 		params: params, grad: make([]T, len(params)),
 		src: src, rng: rng, d: d, batch: batch,
 	}
@@ -496,6 +504,7 @@ func (s *Stepper[T]) Step() float64 {
 	if math.IsNaN(loss) || math.IsInf(loss, 0) {
 		return loss
 	}
+	SetRate(s.opt, s.c, s.opt.Steps()+1)
 	s.opt.Step(s.params, s.grad)
 	if s.avg != nil {
 		UpdateAverage(s.avg, s.params, s.beta)

@@ -180,6 +180,7 @@ var latentFlags = []struct{ field, flag, usage string }{
 func overrideFlags(fs *flag.FlagSet, o *experiment.Overrides) {
 	fs.Var(&o.Steps, "steps", "number of training `steps` (default: the task's)")
 	fs.Var(&o.LR, "lr", "Adam learning `rate` (default: the task's, 1e-3)")
+	fs.Var(&o.LRSchedule, "lr-schedule", "learning-rate `schedule` over the steps: "+strings.Join(train.ScheduleNames(), ", ")+" (default: the task's, constant)")
 	fs.Var(&o.WeightDecay, "weight-decay", "L2 weight `decay`, 0 for none (default: the task's)")
 	fs.Var(&o.Batch, "batch", "minibatch `size`, 0 for full batch (default: the task's)")
 	fs.Var(&o.Average, "average", "`decay` of the moving average of the weights the model ends with, 0 for the last iterate (default: the task's)")

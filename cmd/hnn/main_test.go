@@ -543,6 +543,7 @@ func TestErrors(t *testing.T) {
 		{"negative lr", "train spring -lr -1 -hidden 4 -out OUT", 1, []string{"learning rate", "-1"}},
 		{"negative weight decay", "train spring -weight-decay -5 -out OUT", 1, []string{"-weight-decay -5", ">= 0"}},
 		{"NaN weight decay", "train spring -weight-decay NaN -out OUT", 1, []string{"-weight-decay NaN"}},
+		{"unknown lr schedule", "train spring -lr-schedule cosin -out OUT", 1, []string{"-lr-schedule", "cosine, onecycle"}},
 		{"average of one", "train two-body -average 1 -out OUT", 1, []string{"-average 1", "[0, 1)"}},
 		{"NaN average", "train spring -average NaN -out OUT", 1, []string{"-average NaN"}},
 		{"latent step", "reproduce -tasks pixel-pendulum -latent-step leapfrog -out OUT", 1, []string{"-latent-step", "euler, implicit-midpoint (midpoint), rk4"}},
