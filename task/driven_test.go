@@ -25,8 +25,8 @@ var drivenReference = []struct {
 	{"pendulum-embed", data.Layout{Positions: 1, Velocities: true, Inputs: 1, Angles: []int{0}}, 64 * 5 * 20, 64 * 5 * 20, 64},
 	{"cartpole", data.Layout{Positions: 2, Velocities: true, Inputs: 1, Angles: []int{1}}, 64 * 5 * 20, 64 * 5 * 20, 64},
 	{"acrobot", data.Layout{Positions: 2, Velocities: true, Inputs: 1, Angles: []int{0, 1}}, 64 * 5 * 20, 64 * 5 * 20, 64},
-	{"double-pendulum", data.Layout{Positions: 2, Velocities: true, Angles: []int{0, 1}}, 20000, 5000, 0},
-	{"double-pendulum-as-canonical", data.Layout{Positions: 2}, 20000, 5000, 0},
+	{"double-pendulum", data.Layout{Positions: 2, Velocities: true, Angles: []int{0, 1}}, 1_000_000, 5000, 0},
+	{"double-pendulum-as-canonical", data.Layout{Positions: 2}, 1_000_000, 5000, 0},
 }
 
 // TestDoublePendulumAsCanonical checks the relabelled double pendulum: for
