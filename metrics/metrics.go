@@ -102,30 +102,52 @@ type Fielder[T nn.Float] interface {
 	Field(dst, x []T)
 }
 
+// rowChunk is the most rows RowErrors evaluates at once: a workspace of a
+// model whose field takes second derivatives (lnn: 12 stacked copies of
+// the rows) holds about a kilobyte per row and layer, so a set of a
+// million rows in one batch would need tens of gigabytes.
+const rowChunk = 4096
+
 // RowErrors returns, for every row of set, the mean over the D components of
 // the squared difference between the model's field and the observed
 // derivative; its mean is the paper's train or test loss. Rows are
-// evaluated in one batch, by the Fielder that batch returns for
-// set.Len() rows (not called for an empty set).
+// evaluated in order in the fewest chunks of at most 4096 rows, of equal
+// sizes but for a last one that may be shorter by less than the number of
+// chunks, by the Fielders that batch returns for the chunk's rows (one for
+// the equal chunks and one for a shorter last; not called for an empty
+// set). A row's field does not depend on the other rows of its batch as
+// long as the batch has more than one (a single row takes the kernels'
+// matrix-vector path, whose sums are ordered otherwise), so the errors are
+// those of one batch of every row, bit for bit.
 func RowErrors[T nn.Float](batch func(rows int) Fielder[T], set *data.Set) []float64 {
 	n, d := set.Len(), set.Dim
 	if n == 0 {
 		return nil
 	}
-	x := make([]T, n*d)
-	for i, v := range set.X {
-		x[i] = T(v)
-	}
-	f := make([]T, n*d)
-	batch(n).Field(f, x)
+	chunks := (n + rowChunk - 1) / rowChunk
+	c := (n + chunks - 1) / chunks
+	x, f := make([]T, c*d), make([]T, c*d)
+	ws := batch(c)
 	out := make([]float64, n)
-	for r := range n {
-		var s float64
-		for j := range d {
-			e := float64(f[r*d+j]) - set.DX[r*d+j]
-			s += e * e
+	for lo := 0; lo < n; lo += c {
+		k := min(c, n-lo)
+		if k < c {
+			ws = batch(k)
 		}
-		out[r] = s / float64(d)
+		xs, fs := x[:k*d], f[:k*d]
+		for i, v := range set.X[lo*d : (lo+k)*d] {
+			xs[i] = T(v)
+		}
+		ws.Field(fs, xs)
+		dx := set.DX[lo*d:]
+		for r := range k {
+			var s float64
+			for j := range d {
+				e := float64(fs[r*d+j]) - dx[r*d+j]
+				s += e * e
+			}
+			out[lo+r] = s / float64(d)
+		}
 	}
 	return out
 }
