@@ -1,6 +1,7 @@
 package control
 
 import (
+	"errors"
 	"fmt"
 	"math"
 	"slices"
@@ -293,17 +294,32 @@ type Result struct {
 	// FinalError is the largest distance of a coordinate from the target
 	// at the end (angles modulo 2 pi).
 	FinalError float64 `json:"final_error"`
+	// StoppedAt, if not nil, is the time at which the run stopped before
+	// its end because the closed loop could not go on (the law gave an
+	// input that is not finite, or the true system under it could not be
+	// integrated: the loop diverged); the rows end there, Reached is
+	// false and Stop says why in one line.
+	StoppedAt *float64 `json:"stopped_at,omitempty"`
+	Stop      string   `json:"stop,omitempty"`
 }
 
 // Run drives p's true system from p's start with law and scores the run.
-// It returns an error if p is invalid or the run fails (a law input that
-// is not finite, an integration that fails).
+// A closed loop that stops early (a law input that is not finite, an
+// integration that fails: the loop diverged) is a result with StoppedAt
+// set, scored on its rows until then. It returns an error if p is invalid
+// or the law's first input is not finite.
 func (p Protocol) Run(law systems.Policy) (*Result, error) {
 	if err := p.Validate(); err != nil {
 		return nil, err
 	}
 	traj, err := p.Hold.Run(p.System, law, p.Q0, p.QDot0)
-	if err != nil {
+	var stop *systems.LoopError
+	switch {
+	case errors.As(err, &stop) && len(traj) > 0:
+		r := p.score(traj)
+		r.StoppedAt, r.Stop, r.Reached = &stop.T, stop.Error(), false
+		return r, nil
+	case err != nil:
 		return nil, err
 	}
 	return p.score(traj), nil

@@ -137,6 +137,20 @@ func TestErrors(t *testing.T) {
 	if _, err := p.Run(func(u, _, _ []float64, _ float64) { u[0] = math.NaN() }); err == nil {
 		t.Error("NaN input: no error")
 	}
+	// A law that turns NaN after 1 s: a result that stopped there, scored
+	// on the rows before, not an error.
+	r, err := p.Run(func(u, q, qd []float64, t float64) {
+		law(u, q, qd, t)
+		if t > 1 {
+			u[1] = math.NaN()
+		}
+	})
+	switch {
+	case err != nil:
+		t.Errorf("law failing after 1 s: %v, want a result", err)
+	case r.StoppedAt == nil || math.Abs(*r.StoppedAt-1.02) > 1e-9 || r.Reached || len(r.T) != 51 || !strings.Contains(r.Stop, "finite") || strings.Contains(r.Stop, "\n"):
+		t.Errorf("law failing after 1 s: stopped at %v (%q), reached %v, %d rows; want 1.02 s, not reached, 51 rows", r.StoppedAt, r.Stop, r.Reached, len(r.T))
+	}
 }
 
 // TestSolve checks the small solver on a system that needs pivoting.

@@ -27,6 +27,25 @@ type ZeroOrderHold struct {
 	RTol float64
 }
 
+// holdMaxSteps bounds the Dormand-Prince steps of one hold step: the
+// pendulum, cart-pole and acrobot under bounded inputs take tens, so a
+// step that needs ten thousand is a loop that diverged (a learned law
+// pushing the system ever faster), which then stops at once instead of
+// after the solver's default million.
+const holdMaxSteps = 10000
+
+// A LoopError is a ZeroOrderHold run that stopped at step Step (time T)
+// because its closed loop could not go on: the policy gave an input that
+// is not finite, or the integration of the step failed.
+type LoopError struct {
+	Step int
+	T    float64
+	Err  error
+}
+
+func (e *LoopError) Error() string { return e.Err.Error() }
+func (e *LoopError) Unwrap() error { return e.Err }
+
 // SwingUpHold returns SymODEN's swing-up run of the pendulum: 200 steps of
 // 0.05 s (10 s) with the torque clipped to +-5.
 func SwingUpHold() ZeroOrderHold { return ZeroOrderHold{Step: 0.05, Steps: 200, Clip: 5} }
@@ -36,9 +55,12 @@ func SwingUpHold() ZeroOrderHold { return ZeroOrderHold{Step: 0.05, Steps: 200, 
 // the clipped input held from there to the next step (the last row's
 // input is the policy's at the end, not applied). It returns an error if
 // a setting of h is bad (Step not positive and finite, Steps < 1 or more
-// rows than 2^28 values, Clip or RTol negative), if the policy gives a
-// value that is not finite, or if the integration fails. It panics if
-// len(q0) or len(qdot0) != sys.Coords().
+// rows than 2^28 values, Clip or RTol negative). A closed loop that
+// cannot go on, because the policy gives a value that is not finite or
+// the integration of a step fails (the loop diverged), returns the rows
+// made until then with a *LoopError: the rows of every step before, and,
+// when the integration failed, the row whose step failed with its input.
+// It panics if len(q0) or len(qdot0) != sys.Coords().
 func (h ZeroOrderHold) Run(sys Driven, policy Policy, q0, qdot0 []float64) ([]float64, error) {
 	n, m := sys.Coords(), sys.Inputs()
 	checkQ(n, q0, qdot0)
@@ -55,7 +77,7 @@ func (h ZeroOrderHold) Run(sys Driven, policy Policy, q0, qdot0 []float64) ([]fl
 	if rtol == 0 {
 		rtol = DefaultRTol
 	}
-	ig := ode.DormandPrince{RTol: rtol, ATol: rtol}
+	ig := ode.DormandPrince{RTol: rtol, ATol: rtol, MaxSteps: holdMaxSteps}
 	f := DrivenField(sys)
 	out := make([]float64, (h.Steps+1)*d)
 	copy(out[:n], q0)
@@ -67,7 +89,7 @@ func (h ZeroOrderHold) Run(sys Driven, policy Policy, q0, qdot0 []float64) ([]fl
 		policy(z[2*n:], z[:n], z[n:2*n], t)
 		for j, v := range z[2*n:] {
 			if math.IsNaN(v) || math.IsInf(v, 0) {
-				return nil, fmt.Errorf("systems: %s: at t %v the policy gave input %d = %v, want a finite number", sys.Name(), t, j, v)
+				return out[:k*d], &LoopError{Step: k, T: t, Err: fmt.Errorf("systems: %s: at t %v the policy gave input %d = %v, want a finite number", sys.Name(), t, j, v)}
 			}
 			if h.Clip > 0 {
 				z[2*n+j] = max(-h.Clip, min(h.Clip, v))
@@ -77,7 +99,7 @@ func (h ZeroOrderHold) Run(sys Driven, policy Policy, q0, qdot0 []float64) ([]fl
 			return out, nil
 		}
 		if err := ig.Solve(seg, f, z, []float64{t, t + h.Step}); err != nil {
-			return nil, fmt.Errorf("systems: %s: step %d: %w", sys.Name(), k, err)
+			return out[:(k+1)*d], &LoopError{Step: k, T: t, Err: fmt.Errorf("systems: %s: step %d: %w", sys.Name(), k, err)}
 		}
 		copy(out[(k+1)*d:(k+1)*d+2*n], seg[d:d+2*n])
 	}

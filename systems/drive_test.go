@@ -1,7 +1,9 @@
 package systems
 
 import (
+	"errors"
 	"math"
+	"strings"
 	"testing"
 
 	"github.com/hnn-go/hnn/data"
@@ -102,4 +104,27 @@ func TestZeroOrderHoldErrors(t *testing.T) {
 		}
 	}
 	mustPanic(t, "Run with a short start", func() { SwingUpHold().Run(CartPole{}, zero, []float64{0}, []float64{0}) })
+
+	// A loop that stops: the rows before come back with a *LoopError.
+	h := ZeroOrderHold{Step: 0.1, Steps: 10}
+	nanAt := func(k int) Policy {
+		return func(u, _, _ []float64, t float64) {
+			u[0] = 0
+			if t > (float64(k)-0.5)*h.Step {
+				u[0] = math.NaN()
+			}
+		}
+	}
+	traj, err := h.Run(TorquePendulum{}, nanAt(4), []float64{1}, []float64{0})
+	var le *LoopError
+	if !errors.As(err, &le) || le.Step != 4 || len(traj) != 4*3 || strings.Contains(err.Error(), "\n") {
+		t.Errorf("NaN input at step 4: %d values, error %v; want 4 rows and a one-line *LoopError at step 4", len(traj), err)
+	}
+	// A law so strong that one step's integration fails (the closed loop
+	// diverges within the step): the row of that step comes back too.
+	huge := func(u, q, _ []float64, _ float64) { u[0] = 1e300 * (1 + q[0]*q[0]) }
+	traj, err = h.Run(TorquePendulum{}, huge, []float64{1}, []float64{0})
+	if !errors.As(err, &le) || len(traj) != (le.Step+1)*3 || traj[2] != 1e300*2 {
+		t.Errorf("diverging loop: %d values, error %v; want the rows to the failing step and a *LoopError", len(traj), err)
+	}
 }

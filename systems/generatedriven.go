@@ -5,6 +5,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"runtime"
+	"slices"
 
 	"github.com/hnn-go/hnn/data"
 	"github.com/hnn-go/hnn/ode"
@@ -25,6 +26,10 @@ type DrivenProtocol struct {
 	// Inputs holds the input values, in order; value u drives every input
 	// of the system with u (a single-input system: u itself).
 	Inputs []float64
+	// InputVectors, if not nil, replaces Inputs (which must then be
+	// empty): vector a holds one value for each input of the system, as
+	// SymODEN's fully actuated tasks drive one input at a time.
+	InputVectors [][]float64
 	// Points is the number of samples per trajectory, Step apart.
 	Points int
 	// Step is the time between samples.
@@ -114,6 +119,33 @@ func AcrobotProtocol() DrivenProtocol {
 	}
 }
 
+// symodenInputVectors are the input vectors of SymODEN's fully actuated
+// cart-pole and acrobot (their training scripts), in their order: none,
+// then the second input at +-1 and +-2, then the first.
+var symodenInputVectors = [][]float64{{0, 0}, {0, 1}, {0, -1}, {0, 2}, {0, -2}, {1, 0}, {-1, 0}, {2, 0}, {-2, 0}}
+
+// fullyActuated returns pr driven by SymODEN's nine input vectors.
+func fullyActuated(pr DrivenProtocol) DrivenProtocol {
+	pr.Inputs = nil
+	pr.InputVectors = make([][]float64, len(symodenInputVectors))
+	for i, v := range symodenInputVectors {
+		pr.InputVectors[i] = slices.Clone(v)
+	}
+	return pr
+}
+
+// FullyActuatedCartPoleProtocol returns SymODEN's data of the fully
+// actuated cart-pole on CartPole{FullyActuated: true}: CartPoleProtocol's
+// 128 starts, 20 samples 0.02 apart, under nine input vectors (force,
+// torque): (0, 0), (0, +-1), (0, +-2), (+-1, 0), (+-2, 0).
+func FullyActuatedCartPoleProtocol() DrivenProtocol { return fullyActuated(CartPoleProtocol()) }
+
+// FullyActuatedAcrobotProtocol returns SymODEN's data of the fully
+// actuated acrobot on Acrobot{FullyActuated: true}: AcrobotProtocol's 128
+// starts, 20 samples 0.05 apart, under the nine input vectors of
+// FullyActuatedCartPoleProtocol (first joint, second joint).
+func FullyActuatedAcrobotProtocol() DrivenProtocol { return fullyActuated(AcrobotProtocol()) }
+
 // Layout returns the layout of the rows that GenerateDriven makes of sys
 // with pr: sys's positions and angles, velocities unless pr.Momenta, and
 // sys's inputs.
@@ -143,7 +175,24 @@ func (pr DrivenProtocol) trainStarts() int {
 
 // TrainRows returns the number of training rows GenerateDriven makes: the
 // train starts times the inputs times Points.
-func (pr DrivenProtocol) TrainRows() int { return pr.trainStarts() * len(pr.Inputs) * pr.Points }
+func (pr DrivenProtocol) TrainRows() int { return pr.trainStarts() * pr.NumInputs() * pr.Points }
+
+// NumInputs returns the number of input values or vectors each start is
+// integrated under: len(InputVectors) if set, else len(Inputs).
+func (pr DrivenProtocol) NumInputs() int {
+	if pr.InputVectors != nil {
+		return len(pr.InputVectors)
+	}
+	return len(pr.Inputs)
+}
+
+// input returns the value of input j under input value or vector a.
+func (pr DrivenProtocol) input(a, j int) float64 {
+	if pr.InputVectors != nil {
+		return pr.InputVectors[a][j]
+	}
+	return pr.Inputs[a]
+}
 
 // maxDrivenValues bounds the values of a generated dataset, 2^28 (2 GiB).
 const maxDrivenValues = 1 << 28
@@ -158,7 +207,9 @@ func (pr DrivenProtocol) validate(sys Driven) error {
 		return fmt.Errorf("the system has no inputs")
 	case pr.Starts < 2:
 		return fmt.Errorf("starts %d < 2", pr.Starts)
-	case len(pr.Inputs) == 0:
+	case pr.InputVectors != nil && len(pr.Inputs) > 0:
+		return fmt.Errorf("both input values and input vectors")
+	case pr.NumInputs() == 0:
 		return fmt.Errorf("no input values")
 	case pr.Points < 2:
 		return fmt.Errorf("points %d < 2", pr.Points)
@@ -170,8 +221,8 @@ func (pr DrivenProtocol) validate(sys Driven) error {
 		return fmt.Errorf("tolerance %v is not a non-negative number", pr.RTol)
 	case !(pr.TestFraction > 0 && pr.TestFraction < 1):
 		return fmt.Errorf("test fraction %v is not in (0, 1)", pr.TestFraction)
-	case float64(pr.Starts)*float64(len(pr.Inputs))*float64(pr.Points)*float64(2*n+m) > maxDrivenValues:
-		return fmt.Errorf("%d starts x %d inputs x %d points of %d values exceed %d values", pr.Starts, len(pr.Inputs), pr.Points, 2*n+m, maxDrivenValues)
+	case float64(pr.Starts)*float64(pr.NumInputs())*float64(pr.Points)*float64(2*n+m) > maxDrivenValues:
+		return fmt.Errorf("%d starts x %d inputs x %d points of %d values exceed %d values", pr.Starts, pr.NumInputs(), pr.Points, 2*n+m, maxDrivenValues)
 	}
 	for i := range pr.Lo {
 		if !fin(pr.Lo[i]) || !fin(pr.Hi[i]) || !(pr.Lo[i] <= pr.Hi[i]) {
@@ -181,6 +232,16 @@ func (pr DrivenProtocol) validate(sys Driven) error {
 	for _, u := range pr.Inputs {
 		if !fin(u) {
 			return fmt.Errorf("input value %v is not finite", u)
+		}
+	}
+	for a, v := range pr.InputVectors {
+		if len(v) != m {
+			return fmt.Errorf("input vector %d has %d values, the system %d inputs", a, len(v), m)
+		}
+		for _, u := range v {
+			if !fin(u) {
+				return fmt.Errorf("input vector %d: value %v is not finite", a, u)
+			}
 		}
 	}
 	if k := pr.trainStarts(); k < 1 || k > pr.Starts-1 {
@@ -223,7 +284,7 @@ func GenerateDriven(sys Driven, pr DrivenProtocol, rng *rand.Rand) (*data.Datase
 	}
 	n, m := sys.Coords(), sys.Inputs()
 	d := 2*n + m
-	ns, nu, np := pr.Starts, len(pr.Inputs), pr.Points
+	ns, nu, np := pr.Starts, pr.NumInputs(), pr.Points
 
 	starts := make([]float64, ns*2*n)
 	for i := range starts {
@@ -239,12 +300,12 @@ func GenerateDriven(sys Driven, pr DrivenProtocol, rng *rand.Rand) (*data.Datase
 	}
 	// z0 of trajectory k = a ns + s: (q, q-dot, u).
 	z0 := make([]float64, ns*nu*d)
-	for a, u := range pr.Inputs {
+	for a := range nu {
 		for s := range ns {
 			z := z0[(a*ns+s)*d : (a*ns+s+1)*d]
 			copy(z, starts[s*2*n:(s+1)*2*n])
 			for j := range m {
-				z[2*n+j] = u
+				z[2*n+j] = pr.input(a, j)
 			}
 		}
 	}

@@ -27,6 +27,12 @@ var drivenProtocols = []struct {
 		pr.Starts, pr.Inputs, pr.Momenta, pr.TestFraction = 6, []float64{0, 1.5}, true, 1.0/3
 		return pr
 	}(), 4 * 2 * 20, 2 * 2 * 20},
+	{"cartpole-full", CartPole{FullyActuated: true}, FullyActuatedCartPoleProtocol(), 64 * 9 * 20, 64 * 9 * 20},
+	{"acrobot-full nine vectors", Acrobot{FullyActuated: true}, func() DrivenProtocol {
+		pr := FullyActuatedAcrobotProtocol()
+		pr.Starts = 6
+		return pr
+	}(), 3 * 9 * 20, 3 * 9 * 20},
 }
 
 func generateDriven(t *testing.T, sys Driven, pr DrivenProtocol, seed uint64) *data.Dataset {
@@ -58,7 +64,7 @@ func TestGenerateDrivenShapes(t *testing.T) {
 			if len(ts) != pr.Points || ts[0] != 0 || math.Abs(ts[len(ts)-1]-pr.Step*float64(pr.Points-1)) > 1e-15 {
 				t.Fatalf("Times() = %v, want %d points %v apart", ts, pr.Points, pr.Step)
 			}
-			nTrain := c.train / (len(pr.Inputs) * pr.Points)
+			nTrain := c.train / (pr.NumInputs() * pr.Points)
 			starts := map[int][]float64{} // start index -> (q, v) at t = 0
 			for _, sc := range []struct {
 				name   string
@@ -83,8 +89,8 @@ func TestGenerateDrivenShapes(t *testing.T) {
 					}
 					x, dx := s.Row(i)
 					for jj := range m {
-						if x[2*n+jj] != pr.Inputs[a] || dx[2*n+jj] != 0 {
-							t.Fatalf("%s row %d: input %v, du/dt %v, want %v and 0", sc.name, i, x[2*n:], dx[2*n:], pr.Inputs[a])
+						if x[2*n+jj] != pr.input(a, jj) || dx[2*n+jj] != 0 {
+							t.Fatalf("%s row %d: input %v, du/dt %v, want input %d: %v and 0", sc.name, i, x[2*n:], dx[2*n:], jj, pr.input(a, jj))
 						}
 					}
 					if j != 0 {
@@ -98,7 +104,7 @@ func TestGenerateDrivenShapes(t *testing.T) {
 							}
 						}
 					} else if !slices.Equal(first, x[:2*n]) {
-						t.Fatalf("start %d under input %v begins at %v, under input %v at %v: the starts must repeat", st, pr.Inputs[a], x[:2*n], pr.Inputs[0], first)
+						t.Fatalf("start %d under input %d begins at %v, under input 0 at %v: the starts must repeat", st, a, x[:2*n], first)
 					}
 				}
 			}
@@ -237,6 +243,10 @@ func TestGenerateDrivenBadSettings(t *testing.T) {
 		{"one start", CartPole{}, func(pr *DrivenProtocol) { pr.Starts = 1 }},
 		{"no input values", CartPole{}, func(pr *DrivenProtocol) { pr.Inputs = nil }},
 		{"NaN input value", CartPole{}, func(pr *DrivenProtocol) { pr.Inputs = []float64{0, nan} }},
+		{"values and vectors", CartPole{FullyActuated: true}, func(pr *DrivenProtocol) { pr.InputVectors = [][]float64{{0, 1}} }},
+		{"short input vector", CartPole{FullyActuated: true}, func(pr *DrivenProtocol) { *pr = FullyActuatedCartPoleProtocol(); pr.InputVectors[3] = []float64{1} }},
+		{"NaN in an input vector", CartPole{FullyActuated: true}, func(pr *DrivenProtocol) { *pr = FullyActuatedCartPoleProtocol(); pr.InputVectors[8][1] = nan }},
+		{"no input vectors", CartPole{FullyActuated: true}, func(pr *DrivenProtocol) { pr.Inputs, pr.InputVectors = nil, [][]float64{} }},
 		{"one point", CartPole{}, func(pr *DrivenProtocol) { pr.Points = 1 }},
 		{"zero step", CartPole{}, func(pr *DrivenProtocol) { pr.Step = 0 }},
 		{"infinite step", CartPole{}, func(pr *DrivenProtocol) { pr.Step = inf }},

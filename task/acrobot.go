@@ -9,7 +9,7 @@ import "github.com/hnn-go/hnn/systems"
 func init() {
 	pr := systems.AcrobotProtocol()
 	Register(symodenTask("acrobot", "Acrobot (SymODEN task 4)", systems.Acrobot{}, pr,
-		symodenTrain(pr.TrainRows(), 1e-4, 5e-5), symodenQuick(5e-5),
+		symodenTrain(pr, 1e-4, 5e-5), symodenQuick(5e-5),
 		symodenModels,
 		map[string]Published{
 			"naive":     published(39.0, 88.1),

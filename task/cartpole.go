@@ -10,7 +10,7 @@ import "github.com/hnn-go/hnn/systems"
 func init() {
 	pr := systems.CartPoleProtocol()
 	Register(symodenTask("cartpole", "Cart-pole (SymODEN task 3)", systems.CartPole{}, pr,
-		symodenTrain(pr.TrainRows(), 1e-4, 1e-4), symodenQuick(1e-4),
+		symodenTrain(pr, 1e-4, 1e-4), symodenQuick(1e-4),
 		symodenModels,
 		map[string]Published{
 			"naive":     published(37.3, 39.3),

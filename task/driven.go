@@ -31,7 +31,7 @@ func symodenTask(name, title string, sys systems.Driven, pr systems.DrivenProtoc
 	layout := pr.Layout(sys)
 	n := sys.Coords()
 	pred := pr
-	pred.Points, pred.Inputs = PredictionSteps, []float64{0}
+	pred.Points, pred.Inputs, pred.InputVectors = PredictionSteps, []float64{0}, nil
 	return &Task{
 		Name:   name,
 		Kind:   KindDriven,
@@ -65,17 +65,19 @@ func symodenTask(name, title string, sys systems.Driven, pr systems.DrivenProtoc
 	}
 }
 
-// symodenTrain returns SymODEN's training settings on a protocol with
-// the given training rows: Adam at rate lr with weight decay wd, 1000
-// steps of one update per input value each (SymODEN's full batch of one
-// input's trajectories), that is 5000 steps on minibatches of a fifth of
-// the rows, the number of updates and rows per update SymODEN makes. The
-// run ends with the weights' moving average (0.99): at losses near 1e-6
-// Adam's steps spike now and then (pendulum-embed, seed 0: from 1.6e-06
-// at step 4500 to 0.13 at step 5000, prediction error 2.26; with the
-// average 8.3e-04).
-func symodenTrain(rows int, lr, wd float64) train.Config {
-	return train.Config{Steps: 5000, LR: lr, WeightDecay: wd, Batch: rows / 5, LogEvery: 250, Average: 0.99}
+// symodenTrain returns SymODEN's training settings on the protocol pr:
+// Adam at rate lr with weight decay wd, 1000 steps of one update per
+// input value or vector each (SymODEN's full batch of one input's
+// trajectories), that is 1000 x pr.NumInputs() steps on minibatches of
+// that fraction of the rows (tasks 2-4: 5000 steps of a fifth; the fully
+// actuated tasks: 9000 of a ninth), the number of updates and rows per
+// update SymODEN makes. The run ends with the weights' moving average
+// (0.99): at losses near 1e-6 Adam's steps spike now and then
+// (pendulum-embed, seed 0: from 1.6e-06 at step 4500 to 0.13 at step
+// 5000, prediction error 2.26; with the average 8.3e-04).
+func symodenTrain(pr systems.DrivenProtocol, lr, wd float64) train.Config {
+	k := pr.NumInputs()
+	return train.Config{Steps: 1000 * k, LR: lr, WeightDecay: wd, Batch: pr.TrainRows() / k, LogEvery: 250, Average: 0.99}
 }
 
 // published returns SymODEN's printed prediction error mean ± std.

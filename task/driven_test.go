@@ -25,6 +25,8 @@ var drivenReference = []struct {
 	{"pendulum-embed", data.Layout{Positions: 1, Velocities: true, Inputs: 1, Angles: []int{0}}, 64 * 5 * 20, 64 * 5 * 20, 64},
 	{"cartpole", data.Layout{Positions: 2, Velocities: true, Inputs: 1, Angles: []int{1}}, 64 * 5 * 20, 64 * 5 * 20, 64},
 	{"acrobot", data.Layout{Positions: 2, Velocities: true, Inputs: 1, Angles: []int{0, 1}}, 64 * 5 * 20, 64 * 5 * 20, 64},
+	{"cartpole-full", data.Layout{Positions: 2, Velocities: true, Inputs: 2, Angles: []int{1}}, 64 * 9 * 20, 64 * 9 * 20, 64},
+	{"acrobot-full", data.Layout{Positions: 2, Velocities: true, Inputs: 2, Angles: []int{0, 1}}, 64 * 9 * 20, 64 * 9 * 20, 64},
 	{"double-pendulum", data.Layout{Positions: 2, Velocities: true, Angles: []int{0, 1}}, 1_000_000, 5000, 0},
 	{"double-pendulum-as-canonical", data.Layout{Positions: 2}, 1_000_000, 5000, 0},
 }
@@ -154,13 +156,16 @@ func TestDrivenTasks(t *testing.T) {
 				t.Fatalf("prediction set: dim %d, %d rows, layout %+v; want %d, %d, %+v", pred.Dim, pred.Len(), pred.Layout, d, r.predTrajs*task.PredictionSteps, r.layout)
 			}
 			// The test trajectories of the data under u = 0: the rows of
-			// the data's test split whose input is 0, every samples-th
-			// a start.
-			samples := r.testRows / 5 / r.predTrajs
+			// the data's test split whose inputs are all 0, every
+			// samples-th (the first nonzero time's index) a start.
+			samples := 1
+			for ds.Test.T[samples] != 0 {
+				samples++
+			}
 			var starts [][]float64
 			for i := 0; i < ds.Test.Len(); i += samples {
 				x, _ := ds.Test.Row(i)
-				if x[d-1] == 0 {
+				if !slices.ContainsFunc(x[d-r.layout.Inputs:], func(u float64) bool { return u != 0 }) {
 					starts = append(starts, x)
 				}
 			}

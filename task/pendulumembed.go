@@ -11,7 +11,7 @@ import "github.com/hnn-go/hnn/systems"
 func init() {
 	pr := systems.PendulumEmbedProtocol()
 	Register(symodenTask("pendulum-embed", "Pendulum, angle embedded (SymODEN task 2)", systems.TorquePendulum{}, pr,
-		symodenTrain(pr.TrainRows(), 1e-3, 1e-4), symodenQuick(1e-4),
+		symodenTrain(pr, 1e-3, 1e-4), symodenQuick(1e-4),
 		symodenModels,
 		map[string]Published{
 			"naive":     published(221, 412),

@@ -11,7 +11,7 @@ import "github.com/hnn-go/hnn/systems"
 func init() {
 	pr := systems.PendulumTorqueProtocol()
 	Register(symodenTask("pendulum-torque", "Pendulum with torque (SymODEN task 1)", systems.TorquePendulum{}, pr,
-		symodenTrain(pr.TrainRows(), 1e-3, 1e-4), symodenQuick(1e-4),
+		symodenTrain(pr, 1e-3, 1e-4), symodenQuick(1e-4),
 		[]string{"symoden", "naive"},
 		map[string]Published{
 			"naive":   published(19.9, 17.8),

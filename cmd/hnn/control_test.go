@@ -16,7 +16,8 @@ import (
 // system reaches upright, control.json holds both runs with 201 rows
 // each and the settings, and the figure and animation decode. It checks
 // the one-line errors for a baseline, a task without a driven system,
-// bad flags and an underactuated system, and -system alone.
+// bad flags and an underactuated system, -system alone, and a tiny
+// symoden on the fully actuated cart-pole task driving the true system.
 func TestControl(t *testing.T) {
 	t.Parallel()
 	tmp := t.TempDir()
@@ -44,6 +45,7 @@ func TestControl(t *testing.T) {
 			Reached bool        `json:"reached"`
 			Settle  *float64    `json:"settle_time"`
 			MaxU    float64     `json:"max_abs_u"`
+			Stopped *float64    `json:"stopped_at"`
 		} `json:"laws"`
 	}
 	b, err := os.ReadFile(filepath.Join(out, "control.json"))
@@ -87,6 +89,28 @@ func TestControl(t *testing.T) {
 	}
 	if o := mustRun(t, "control", "-system", "acrobot-full"); !strings.Contains(o, "acrobot-full") || !strings.Contains(o, "yes") {
 		t.Errorf("-system acrobot-full:\n%s", o)
+	}
+
+	// A learned fully actuated cart-pole (task cartpole-full): the law
+	// from its learned V, g and M runs on the true system, two inputs a
+	// step.
+	full := filepath.Join(tmp, "cartfull")
+	mustRun(t, "train", "cartpole-full", "-model", "symoden", "-steps", "2", "-hidden", "4", "-out", full, "-no-progress")
+	fullOut := filepath.Join(tmp, "ctlfull")
+	if o := mustRun(t, "control", full, "-out", fullOut); !strings.Contains(o, "symoden") || !strings.Contains(o, "true") {
+		t.Errorf("hnn control on cartpole-full:\n%s", o)
+	}
+	rep.Laws = nil
+	if b, err := os.ReadFile(filepath.Join(fullOut, "control.json")); err != nil || json.Unmarshal(b, &rep) != nil {
+		t.Fatalf("cartpole-full control.json: %v", err)
+	}
+	if rep.System != "cartpole-full" || len(rep.Laws) != 2 || len(rep.Laws[1].U) != 401 || len(rep.Laws[1].U[0]) != 2 || !rep.Laws[1].Reached {
+		t.Fatalf("cartpole-full control.json: system %q, %d laws; want cartpole-full, 2 laws, the true one of 401 rows of 2 inputs that reached", rep.System, len(rep.Laws))
+	}
+	// The 2-step model's law may drive the true system away until the
+	// loop diverges: then its rows end where it stopped.
+	if l := rep.Laws[0]; len(l.U) == 0 || len(l.U) > 401 || len(l.U[0]) != 2 || (len(l.U) < 401) != (l.Stopped != nil) {
+		t.Errorf("cartpole-full learned law: %d rows (%v), stopped at %v; want up to 401 rows of 2 inputs, fewer only when stopped", len(l.U), l.U[:min(1, len(l.U))], l.Stopped)
 	}
 
 	naive := filepath.Join(tmp, "naive")

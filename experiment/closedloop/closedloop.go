@@ -5,6 +5,7 @@ import (
 	"io"
 	"math"
 	"path/filepath"
+	"slices"
 	"strings"
 	"text/tabwriter"
 
@@ -223,8 +224,11 @@ func (r *Report) Table(w io.Writer) error {
 			settle = fmt.Sprintf("%.2f", *l.SettleTime)
 		}
 		reached := "no"
-		if l.Reached {
+		switch {
+		case l.Reached:
 			reached = "yes"
+		case l.StoppedAt != nil:
+			reached = fmt.Sprintf("no: stopped at %.2f s (diverged)", *l.StoppedAt)
 		}
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%.3g\t%.3g\n", l.Name, r.System, reached, settle, l.MaxInput, l.FinalError)
 	}
@@ -283,7 +287,7 @@ func (r *Report) figure(path string) error {
 		}
 	}
 	if len(r.Laws) > 0 {
-		t := r.Laws[0].T
+		t := slices.MaxFunc(r.Laws, func(a, b Law) int { return len(a.T) - len(b.T) }).T
 		for i := range n {
 			charts[0].Series = append(charts[0].Series, figures.Series{Name: name("target", i, n),
 				X: []float64{t[0], t[len(t)-1]}, Y: []float64{r.p.Target[i], r.p.Target[i]}})
@@ -300,7 +304,10 @@ func (r *Report) animation(path string) error {
 	if r.p.Draw == nil || len(r.Laws) == 0 {
 		return nil
 	}
-	rows := len(r.Laws[0].T)
+	rows := 0
+	for _, l := range r.Laws {
+		rows = max(rows, len(l.T)) // a law that stopped early has fewer
+	}
 	every := (rows + 99) / 101
 	var panels []figures.Linkage
 	for _, l := range r.Laws {
