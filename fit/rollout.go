@@ -234,7 +234,7 @@ func (r *Rollout[T]) Step() float64 {
 		return loss
 	}
 	if !r.frozen {
-		train.SetRate(r.opt, r.tc, r.steps+1)
+		r.opt.LR = r.tc.Rate(r.steps + 1)
 		r.opt.Step(r.params, r.e.Grad)
 	}
 	if r.avg != nil && !r.frozen {

@@ -143,7 +143,7 @@ func (s *Stepper) Step() float64 {
 	if math.IsNaN(loss) || math.IsInf(loss, 0) {
 		return loss
 	}
-	train.SetRate(s.opt, s.c, s.opt.Steps()+1)
+	s.opt.LR = s.c.Rate(s.opt.Steps() + 1)
 	s.opt.Step(s.m.Params, s.grad)
 	if s.avg != nil {
 		train.UpdateAverage(s.avg, s.m.Params, s.beta)

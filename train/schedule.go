@@ -6,7 +6,6 @@ import (
 	"strings"
 
 	"github.com/hnn-go/hnn/internal/check"
-	"github.com/hnn-go/hnn/nn"
 )
 
 // A Schedule gives the factor by which a run's learning rate is multiplied
@@ -60,21 +59,12 @@ func LookupSchedule(name string) (Schedule, error) {
 // with more steps than the schedule was made for) keep the factor of the
 // last. It panics if c.LRSchedule is not registered (Validate refuses it).
 func (c Config) Rate(k int) float64 {
-	if c.LRSchedule == "" || c.LRSchedule == "constant" {
-		return c.LR
-	}
 	s, err := LookupSchedule(c.LRSchedule)
 	if err != nil {
 		panic("train: Rate of an unvalidated config: " + err.Error())
 	}
 	n := max(c.Steps, 1)
 	return c.LR * s(min(max(k, 1), n), n)
-}
-
-// SetRate sets opt's learning rate for update k (1 for the first) of a
-// run with the settings c (defaults filled in); see Config.Rate.
-func SetRate[T nn.Float](opt *nn.Adam[T], c Config, k int) {
-	opt.LR = c.Rate(k)
 }
 
 // One-cycle settings: PyTorch's OneCycleLR defaults, as the Lagrangian

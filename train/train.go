@@ -84,9 +84,6 @@ func (c Config) Validate() error {
 		return bad("steps", c.Steps, fmt.Sprintf("an integer in [0, %d]", check.MaxSteps))
 	case c.LR < 0 || math.IsNaN(c.LR) || math.IsInf(c.LR, 0):
 		return bad("lr", c.LR, "a positive, finite learning rate")
-	case c.LRSchedule != "" && schedules[c.LRSchedule] == nil:
-		_, err := LookupSchedule(c.LRSchedule)
-		return err
 	case c.WeightDecay < 0 || math.IsNaN(c.WeightDecay) || math.IsInf(c.WeightDecay, 0):
 		return bad("weight_decay", c.WeightDecay, "a finite number >= 0")
 	case c.Batch < 0 || c.Batch > check.MaxElements:
@@ -98,7 +95,8 @@ func (c Config) Validate() error {
 	case c.Workers < 0 || c.Workers > check.MaxWorkers:
 		return bad("workers", c.Workers, fmt.Sprintf("an integer in [0, %d]", check.MaxWorkers))
 	}
-	return nil
+	_, err := LookupSchedule(c.LRSchedule)
+	return err
 }
 
 // Point is one entry of the training log.
@@ -504,7 +502,7 @@ func (s *Stepper[T]) Step() float64 {
 	if math.IsNaN(loss) || math.IsInf(loss, 0) {
 		return loss
 	}
-	SetRate(s.opt, s.c, s.opt.Steps()+1)
+	s.opt.LR = s.c.Rate(s.opt.Steps() + 1)
 	s.opt.Step(s.params, s.grad)
 	if s.avg != nil {
 		UpdateAverage(s.avg, s.params, s.beta)

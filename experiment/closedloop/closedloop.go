@@ -287,7 +287,7 @@ func (r *Report) figure(path string) error {
 		}
 	}
 	if len(r.Laws) > 0 {
-		t := slices.MaxFunc(r.Laws, func(a, b Law) int { return len(a.T) - len(b.T) }).T
+		t := r.times()
 		for i := range n {
 			charts[0].Series = append(charts[0].Series, figures.Series{Name: name("target", i, n),
 				X: []float64{t[0], t[len(t)-1]}, Y: []float64{r.p.Target[i], r.p.Target[i]}})
@@ -304,10 +304,7 @@ func (r *Report) animation(path string) error {
 	if r.p.Draw == nil || len(r.Laws) == 0 {
 		return nil
 	}
-	rows := 0
-	for _, l := range r.Laws {
-		rows = max(rows, len(l.T)) // a law that stopped early has fewer
-	}
+	rows := len(r.times())
 	every := (rows + 99) / 101
 	var panels []figures.Linkage
 	for _, l := range r.Laws {
@@ -320,6 +317,12 @@ func (r *Report) animation(path string) error {
 	dt := r.p.Hold.Step * float64(every)
 	delay := max(2, int(math.Round(100*dt)))
 	return figures.LinkageGIF(path, panels, r.p.Bound, dt, delay)
+}
+
+// times returns the times of the longest run of r's laws (not empty): a
+// law that stopped early has fewer rows than the others.
+func (r *Report) times() []float64 {
+	return slices.MaxFunc(r.Laws, func(a, b Law) int { return len(a.T) - len(b.T) }).T
 }
 
 // drivenTasks lists the tasks with a driven system.
