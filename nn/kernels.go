@@ -133,7 +133,17 @@ type kernelSet struct {
 	colSum8, colSum1 func(d, a *float32, lda, rows int)
 	// average is the kernel of averageVec.
 	average func(avg, p *float32, n int, beta, a float32)
+	// packRows[v] copies rows of v x 8 values into a panel of that
+	// width, and transpose8 writes 8 x 8 blocks transposed: the packing of
+	// B (packPanels).
+	packRows   [5]packKernel
+	transpose8 func(dst, src *float32, lds, ldd, blocks int)
 }
+
+// packKernel is the signature of the row-packing kernels: for i < rows,
+// src[i*lds : i*lds+w] is copied to dst[i*w : (i+1)*w], w the kernel's
+// width.
+type packKernel func(dst, src *float32, lds, rows int)
 
 // dotCols is the widest product that sgemm computes as dot products of the
 // rows of A with the columns of op(B) when op(A) = A: narrower than a half
@@ -356,7 +366,7 @@ func (g *gemmArgs) pack(u1, u2 int) {
 		last := min(panels, pan+u2-u)
 		p0 := g.p0 + blk*kc
 		kb := min(kc, g.p1-p0)
-		packPanels(g.b[blk*kc*g.npad:], g.tB, g.bIn, g.ldb, p0, kb, g.n, nr, g.alpha, g.inPlace, pan*nr, min(g.n, last*nr))
+		packPanels(g.ks, g.b[blk*kc*g.npad:], g.tB, g.bIn, g.ldb, p0, kb, g.n, nr, g.alpha, g.inPlace, pan*nr, min(g.n, last*nr))
 		u += last - pan
 	}
 }
@@ -507,8 +517,11 @@ const inPlaceRows = 32
 // other; the last panel is nr/2 wide when the remaining columns fit, and
 // its columns beyond n are zero. With fullInPlace it packs only the last
 // panel if that is partial: the kernels read the full ones from B.
-// It packs the panels that start at columns j1..j2-1.
-func packPanels(dst []float32, tB bool, b []float32, ldb, p0, kb, n, nr int, alpha float32, fullInPlace bool, j1, j2 int) {
+// It packs the panels that start at columns j1..j2-1, with ks's packing
+// kernels where it has them (full panels of an untransposed B, and blocks
+// of 8 x 8 of a transposed one), otherwise in Go: the same values either
+// way.
+func packPanels(ks *kernelSet, dst []float32, tB bool, b []float32, ldb, p0, kb, n, nr int, alpha float32, fullInPlace bool, j1, j2 int) {
 	for j0 := j1; j0 < j2; j0 += nr {
 		w := min(nr, n-j0)
 		pw := nr
@@ -520,10 +533,15 @@ func packPanels(dst []float32, tB bool, b []float32, ldb, p0, kb, n, nr int, alp
 		}
 		panel := dst[j0*kb : j0*kb+kb*pw]
 		if !tB {
-			for p := 0; p < kb; p++ {
-				d := panel[p*pw : p*pw+pw]
-				copy(d, b[(p0+p)*ldb+j0:(p0+p)*ldb+j0+w])
-				clear(d[w:])
+			if v := pw / 8; w == pw && v < len(ks.packRows) && ks.packRows[v] != nil && kb > 0 {
+				src := b[p0*ldb+j0 : (p0+kb-1)*ldb+j0+pw]
+				ks.packRows[v](&panel[0], &src[0], ldb, kb)
+			} else {
+				for p := 0; p < kb; p++ {
+					d := panel[p*pw : p*pw+pw]
+					copy(d, b[(p0+p)*ldb+j0:(p0+p)*ldb+j0+w])
+					clear(d[w:])
+				}
 			}
 		} else {
 			if w < pw {
@@ -543,9 +561,17 @@ func packPanels(dst []float32, tB bool, b []float32, ldb, p0, kb, n, nr int, alp
 				r5 := b[(j0+j+5)*ldb+p0:][:len(r0)]
 				r6 := b[(j0+j+6)*ldb+p0:][:len(r0)]
 				r7 := b[(j0+j+7)*ldb+p0:][:len(r0)]
-				for p, v := range r0 {
+				p := 0
+				if blocks := kb / 8; ks.transpose8 != nil && blocks > 0 {
+					// The slices above bound what the kernel reads, and
+					// panel's length what it writes.
+					_ = panel[(8*blocks-1)*pw+j+7]
+					ks.transpose8(&panel[j], &r0[0], ldb, pw, blocks)
+					p = 8 * blocks
+				}
+				for ; p < kb; p++ {
 					d := panel[p*pw+j:][:8]
-					d[0], d[1], d[2], d[3], d[4], d[5], d[6], d[7] = v, r1[p], r2[p], r3[p], r4[p], r5[p], r6[p], r7[p]
+					d[0], d[1], d[2], d[3], d[4], d[5], d[6], d[7] = r0[p], r1[p], r2[p], r3[p], r4[p], r5[p], r6[p], r7[p]
 				}
 			}
 			for ; j+4 <= w; j += 4 {

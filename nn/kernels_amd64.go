@@ -222,6 +222,18 @@ func averageAVX512(avg, p *float32, n int, beta, a float32)
 //go:noescape
 func averageAVX2(avg, p *float32, n int, beta, a float32)
 
+//go:noescape
+func packRowsAVX2x1(dst, src *float32, lds, rows int)
+
+//go:noescape
+func packRowsAVX2x2(dst, src *float32, lds, rows int)
+
+//go:noescape
+func packRowsAVX2x4(dst, src *float32, lds, rows int)
+
+//go:noescape
+func transpose8AVX2(dst, src *float32, lds, ldd, blocks int)
+
 var kernelSets = [...]*kernelSet{
 	levelAVX2: {
 		mr: 6, nr: 16, lanes: 8,
@@ -232,6 +244,7 @@ var kernelSets = [...]*kernelSet{
 		tanh: tanhAVX2, relu: reluAVX2, sigmoid: sigmoidAVX2, softplus: softplusAVX2, sin: sinAVX2, adam: adamAVX2, mulTo: mulToAVX2, mulAdd: mulAddAVX2,
 		secondOrder: secondOrderAVX2, average: averageAVX2,
 		colSum8: colSumAVX2x8, colSum1: colSumAVX2x1,
+		packRows: [5]packKernel{1: packRowsAVX2x1, 2: packRowsAVX2x2}, transpose8: transpose8AVX2,
 	},
 	levelAVX512: {
 		mr: 14, nr: 32, lanes: 16, masked: true,
@@ -246,6 +259,7 @@ var kernelSets = [...]*kernelSet{
 		tanh: tanhAVX512, relu: reluAVX512, sigmoid: sigmoidAVX512, softplus: softplusAVX512, sin: sinAVX512, adam: adamAVX512, mulTo: mulToAVX512, mulAdd: mulAddAVX512,
 		secondOrder: secondOrderAVX512, average: averageAVX512,
 		colSum8: colSumAVX512x8, colSum1: colSumAVX512x1,
+		packRows: [5]packKernel{2: packRowsAVX2x2, 4: packRowsAVX2x4}, transpose8: transpose8AVX2,
 	},
 }
 

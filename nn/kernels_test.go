@@ -784,3 +784,54 @@ func TestColSumKernel(t *testing.T) {
 		}
 	})
 }
+
+// TestPackKernels compares packPanels with the level's packing kernels
+// and without them, bit for bit: full and partial panels, blocks of k
+// with and without a remainder of the transposes' 8, alpha 1 and not,
+// panels packed from a middle column and B read in place.
+func TestPackKernels(t *testing.T) {
+	forLevels(t, func(t *testing.T, l kernelLevel) {
+		ks := kernelSets[l]
+		if ks == nil {
+			t.Skip("no kernels at this level")
+		}
+		plain := *ks
+		plain.packRows, plain.transpose8 = [5]packKernel{}, nil
+		rng := rand.New(rand.NewPCG(10, uint64(l)))
+		nr := ks.nr
+		for _, c := range []struct{ k, n, p0, kb int }{
+			{8, 8, 0, 8}, {256, 200, 0, 256}, {300, 200, 256, 44}, {17, 3 * nr, 0, 17},
+			{64, nr + 5, 8, 50}, {9, nr / 2, 1, 7}, {100, 2*nr + nr/2, 3, 97}, {40, 4, 0, 40},
+		} {
+			for _, tB := range []bool{false, true} {
+				for _, alpha := range []float32{1, -0.75} {
+					for _, inPlace := range []bool{false, true} {
+						br, bc := c.k, c.n
+						if tB {
+							br, bc = c.n, c.k
+						}
+						ldb := bc + 3
+						b := make([]float32, br*ldb)
+						for i := range b {
+							b[i] = float32(rng.NormFloat64())
+						}
+						npad := (c.n + nr - 1) / nr * nr
+						panels := (c.n + nr - 1) / nr
+						for _, j1 := range []int{0, (panels / 2) * nr} {
+							got := make([]float32, c.kb*npad)
+							want := make([]float32, c.kb*npad)
+							for i := range got {
+								got[i], want[i] = 7, 7 // untouched where in place
+							}
+							packPanels(ks, got, tB, b, ldb, c.p0, c.kb, c.n, nr, alpha, inPlace, j1, c.n)
+							packPanels(&plain, want, tB, b, ldb, c.p0, c.kb, c.n, nr, alpha, inPlace, j1, c.n)
+							if k := sameBits(got, want); k >= 0 {
+								t.Fatalf("%+v tB %v alpha %v in place %v from %d: packed[%d] = %v, want %v", c, tB, alpha, inPlace, j1, k, got[k], want[k])
+							}
+						}
+					}
+				}
+			}
+		}
+	})
+}

@@ -1,6 +1,7 @@
 // Command asmgen writes nn's amd64 assembly (kernels_amd64.s): the float32
-// matrix-product micro-kernels for AVX-512 and AVX2+FMA, the element-wise
-// kernels, and a loop of independent FMAs that measures the core's peak.
+// matrix-product micro-kernels for AVX-512 and AVX2+FMA, the packing of
+// their B, the element-wise kernels, and a loop of independent FMAs that
+// measures the core's peak.
 //
 // Run it through go generate in nn (go generate ./nn). The output is never
 // edited by hand; TestGenerated in this package fails when the committed file
@@ -56,6 +57,10 @@ func generate() []byte {
 		g.colSum(isa, 1)
 		g.average(isa)
 	}
+	for _, v := range []int{1, 2, 4} {
+		g.packRows(v)
+	}
+	g.transpose8()
 	return g.buf.Bytes()
 }
 
