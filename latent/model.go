@@ -326,7 +326,12 @@ type Workspace[T nn.Float] struct {
 	dz, dxhat, f, df []T
 	dzd              []T
 	perSample        []float64
-	k                []T // RK4 stages of Rollout, made on first use
+	// rows holds each sample's loss terms (terms), computed by rowsFn
+	// over ranges of samples on nn's cores, with gradients if rowsGrad.
+	rows     [][4]float64
+	rowsFn   func(lo, hi int)
+	rowsGrad bool
+	k        []T // RK4 stages of Rollout, made on first use
 	// The rollout loss (Horizon > 0): an integrator step per frame, the
 	// latent states z_0..z_K ((K+1) x B x Latent), the decoder's
 	// workspace for all of them, and their adjoints.
@@ -368,7 +373,9 @@ func (m *Model[T]) NewWorkspace(batch int, train bool) *Workspace[T] {
 		df:        make([]T, batch*n),
 		dzd:       make([]T, batch*n),
 		perSample: make([]float64, batch),
+		rows:      make([][4]float64, batch),
 	}
+	ws.rowsFn = ws.termsOf
 	ws.pair = ws.seq[:2*batch*c.Input]
 	ws.eng = fit.NewEngine(ws.dyn, n, len(m.Dyn.Params()))
 	ws.step = newStep(m.Dyn, ws.eng, ws.dyn, c.step(), batch, n, train)
@@ -528,8 +535,12 @@ func (w *Workspace[T]) terms(grad bool, perSample []float64) Losses {
 		clear(w.dz)
 	}
 	B := w.batch
+	// Each sample's terms on nn's cores (they read and write only that
+	// sample's rows), summed in sample order after.
+	w.rowsGrad = grad
+	nn.For(B, w.m.cfg.Input*(w.m.cfg.Horizon+1), w.rowsFn)
 	for b := range B {
-		ae, aux, dyn, roll := w.rowTerms(b, grad)
+		ae, aux, dyn, roll := w.rows[b][0], w.rows[b][1], w.rows[b][2], w.rows[b][3]
 		if perSample != nil {
 			perSample[b] = ae + aux + dyn + roll
 		}
@@ -544,6 +555,15 @@ func (w *Workspace[T]) terms(grad bool, perSample []float64) Losses {
 	ls.Roll /= float64(B)
 	ls.Total = ls.AE + ls.Aux + ls.Dyn + ls.Roll
 	return ls
+}
+
+// termsOf writes the loss terms of the samples lo..hi-1 into w.rows, with
+// their gradients if w.rowsGrad is set (rowTerms).
+func (w *Workspace[T]) termsOf(lo, hi int) {
+	for b := lo; b < hi; b++ {
+		ae, aux, dyn, roll := w.rowTerms(b, w.rowsGrad)
+		w.rows[b] = [4]float64{ae, aux, dyn, roll}
+	}
 }
 
 // rowTerms returns the loss terms of sample b: reconstruction, auxiliary,

@@ -26,7 +26,8 @@
 // order as on one goroutine, so training and evaluation give the same bits
 // under any GOMAXPROCS; products below a measured size (parMinFlops) stay on
 // the calling goroutine. gonum's float64 products cut their work by the
-// matrices' sizes alone, with the same property.
+// matrices' sizes alone, with the same property. For runs a caller's own
+// per-item work (a loss's per-sample terms, say) the same way.
 //
 // The engine is generic over the element type (float32 for fast training,
 // float64 for gradient checks and exact work). For a network with a scalar

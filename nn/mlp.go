@@ -215,14 +215,12 @@ func (m *MLP[T]) check(ws *Workspace[T], x []T, width int) {
 // second, s”(A_k).
 func (m *MLP[T]) forward(ws *Workspace[T], x []T, second bool) {
 	B := ws.batch
-	copy(ws.xp, x)
+	copyVals(ws.xp, x)
 	prev, pw := ws.xp[:B*m.In()], m.In()
 	for k := range ws.zm {
 		n := m.Sizes[k+1]
 		z := ws.zm[k][:B*n]
-		for i := 0; i < B; i++ {
-			copy(z[i*n:(i+1)*n], m.b[k])
-		}
+		setRows(z, m.b[k])
 		mul(z, prev, m.w[k], B, pw, n, 1)
 		var s2 []T
 		if second {
@@ -341,9 +339,7 @@ func (m *MLP[T]) InputGradient(ws *Workspace[T], x []T) []T {
 	wo := m.w[L]
 	u, s1 := ws.u[L-1], ws.s1[L-1]
 	delta := ws.da[L-1][B*nL:]
-	for i := 0; i < B; i++ {
-		copy(u[i*nL:(i+1)*nL], wo)
-	}
+	setRows(u[:B*nL], wo)
 	// Delta_L = S_L (.) U_L, in one vectorised pass (products commute, so
 	// the values are those of w_o[j] * s1).
 	mulTo(delta[:B*nL], s1[:B*nL], u[:B*nL])
@@ -376,7 +372,7 @@ func (m *MLP[T]) BackwardInputGradient(ws *Workspace[T], grad, p []T) {
 	}
 	B, L, in := ws.batch, len(ws.zm), m.In()
 	gw, gb := ws.gradViews(m, grad)
-	copy(ws.xp[B*in:], p)
+	copyVals(ws.xp[B*in:], p)
 	// Pi_1 = P W_1.
 	mul(ws.pi[0], p, m.w[0], B, in, m.Sizes[1], 0)
 	for k := 0; k < L; k++ {

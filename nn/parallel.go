@@ -68,6 +68,8 @@ type job struct {
 	// that blocks takes it, otherwise putJob does.
 	fin chan struct{}
 	run func(j *job, chunk int)
+	f   func(lo, hi int) // For's
+	fn  int              // For's items
 	g   gemmArgs
 	v   vecArgs
 	c   colArgs
@@ -139,7 +141,7 @@ func putJob(j *job) {
 	case <-j.fin:
 	default:
 	}
-	j.run, j.g, j.v, j.c = nil, gemmArgs{}, vecArgs{}, colArgs{}
+	j.run, j.f, j.g, j.v, j.c = nil, nil, gemmArgs{}, vecArgs{}, colArgs{}
 	for i := range jobs {
 		if jobs[i].CompareAndSwap(nil, j) {
 			return
@@ -419,6 +421,9 @@ const (
 	opMulTo                    // mulTo(x0, x1, x2)
 	opAdam                     // adam(x0, x1, x2, x3, c)
 	opAverage                  // average(x0, x1, beta, a)
+	opRows                     // every unit of x0 set to row
+	opCopy                     // x0 = x1
+	opAdd                      // x0 += x1
 )
 
 // vecArgs are the arguments of a chunked element-wise kernel: the slices
@@ -431,6 +436,7 @@ type vecArgs struct {
 	unit, units int
 	c           *[8]float32 // opAdam's constants
 	beta, a     float32     // opAverage's weights
+	row         []float32   // opRows' row, unit values
 }
 
 // parallelVec runs the element-wise kernel op of ks on the slices x (nil
@@ -469,6 +475,23 @@ func runVec(j *job, c int) {
 
 // run applies the kernel to the values lo..hi-1.
 func (v *vecArgs) run(lo, hi int) {
+	switch v.op {
+	case opRows:
+		d := v.x[0]
+		for i := lo; i < hi; i += v.unit {
+			copy(d[i:i+v.unit], v.row)
+		}
+		return
+	case opCopy:
+		copy(v.x[0][lo:hi], v.x[1][lo:hi])
+		return
+	case opAdd:
+		d, x := v.x[0][lo:hi], v.x[1][lo:hi]
+		for i := range d {
+			d[i] += x[i]
+		}
+		return
+	}
 	var p [6]*float32
 	for i, x := range v.x {
 		if x != nil {
@@ -486,6 +509,82 @@ func (v *vecArgs) run(lo, hi int) {
 		v.ks.adam(p[0], p[1], p[2], p[3], hi-lo, v.c)
 	case opAverage:
 		v.ks.average(p[0], p[1], hi-lo, v.beta, v.a)
+	}
+}
+
+// For calls f(lo, hi) on ranges of items that together cover 0..n-1
+// once, on the calling goroutine and, when the work is large, on nn's
+// helpers at the same time, as nn cuts its own element-wise work: about
+// cost values touched per item. f must compute each item the same way
+// whatever range it comes in and must not write what another item reads
+// or writes (a row's loss terms and gradients, say), so that the results
+// do not depend on the number of cores; sums over items belong after For,
+// in item order. f should be made once (a method value kept by the
+// caller): For allocates nothing itself. It panics if n or cost is
+// negative.
+func For(n, cost int, f func(lo, hi int)) {
+	if n < 0 || cost < 0 {
+		panic("nn: For with a negative count")
+	}
+	if n == 0 {
+		return
+	}
+	nc := chunks(float64(n)*float64(cost), parMinVec, n)
+	if nc == 1 {
+		f(0, n)
+		return
+	}
+	j := getJob()
+	j.n, j.f, j.fn, j.run = nc, f, n, runFor
+	parallel(j)
+}
+
+func runFor(j *job, c int) { j.f(split(j.fn, j.n, c), split(j.fn, j.n, c+1)) }
+
+// moveUnit is the number of values of the units of copyVals and addVals:
+// a cache line.
+const moveUnit = 16
+
+// setRows sets each of the len(dst)/len(row) rows of dst to row, the rows
+// of a large dst cut into chunks.
+func setRows[T Float](dst, row []T) {
+	n := len(row)
+	if n == 0 {
+		return
+	}
+	rows := len(dst) / n
+	if d32, ok := any(dst).([]float32); ok {
+		parallelVecArgs(vecArgs{op: opRows, unit: n, row: any(row).([]float32)}, rows*n, [6][]float32{d32})
+		return
+	}
+	for i := range rows {
+		copy(dst[i*n:(i+1)*n], row)
+	}
+}
+
+// copyVals is copy(dst, src), cut into chunks when large.
+func copyVals[T Float](dst, src []T) {
+	n := min(len(dst), len(src))
+	dst, src = dst[:n], src[:n]
+	done := 0
+	if d32, ok := any(dst).([]float32); ok {
+		done = len(dst) / moveUnit * moveUnit
+		parallelVecArgs(vecArgs{op: opCopy, unit: moveUnit}, done, [6][]float32{d32, any(src).([]float32)})
+	}
+	copy(dst[done:], src[done:])
+}
+
+// addVals sets dst[i] += x[i] for i < len(dst), cut into chunks when
+// large.
+func addVals[T Float](dst, x []T) {
+	x = x[:len(dst)]
+	done := 0
+	if d32, ok := any(dst).([]float32); ok {
+		done = len(dst) / moveUnit * moveUnit
+		parallelVecArgs(vecArgs{op: opAdd, unit: moveUnit}, done, [6][]float32{d32, any(x).([]float32)})
+	}
+	for i := done; i < len(dst); i++ {
+		dst[i] += x[i]
 	}
 }
 

@@ -256,3 +256,105 @@ func TestStallBackoff(t *testing.T) {
 		t.Errorf("skip %d after a quiet window and stalls again, want %d", s.skip.Load(), minBackoff)
 	}
 }
+
+// TestFor checks that For covers every item exactly once, in ranges that
+// together make 0..n-1, for counts around the chunking threshold and
+// under GOMAXPROCS 1, 2 and 4, and that it refuses negative counts.
+func TestFor(t *testing.T) {
+	for _, procs := range []int{1, 2, 4} {
+		withProcs(procs, func() {
+			for _, c := range []struct{ n, cost int }{
+				{0, 10}, {1, 1 << 20}, {7, 1}, {200, 1568}, {1000, 100}, {5, 1 << 16}, {3, 0},
+			} {
+				seen := make([]atomic.Int32, c.n)
+				var calls atomic.Int32
+				f := func(lo, hi int) {
+					if lo >= hi || lo < 0 || hi > c.n {
+						t.Errorf("procs %d %+v: range %d..%d", procs, c, lo, hi)
+						return
+					}
+					calls.Add(1)
+					for i := lo; i < hi; i++ {
+						seen[i].Add(1)
+					}
+				}
+				For(c.n, c.cost, f)
+				for i := range seen {
+					if k := seen[i].Load(); k != 1 {
+						t.Errorf("procs %d %+v: item %d done %d times", procs, c, i, k)
+					}
+				}
+				if c.n > 0 && calls.Load() < 1 {
+					t.Errorf("procs %d %+v: f never called", procs, c)
+				}
+			}
+		})
+	}
+	for _, c := range [][2]int{{-1, 1}, {1, -1}} {
+		func() {
+			defer func() {
+				if recover() == nil {
+					t.Errorf("For(%d, %d) did not panic", c[0], c[1])
+				}
+			}()
+			For(c[0], c[1], func(int, int) {})
+		}()
+	}
+}
+
+// TestMoves compares setRows, copyVals and addVals with plain loops, bit
+// for bit, at sizes below and above the chunking threshold and under
+// GOMAXPROCS 1 and 4, for float32 (chunked) and float64 (not).
+func TestMoves(t *testing.T) {
+	rng := rand.New(rand.NewPCG(11, 1))
+	for _, procs := range []int{1, 4} {
+		withProcs(procs, func() {
+			for _, c := range []struct{ rows, n int }{{1, 1}, {3, 17}, {750, 200}, {200, 1568}, {1000, 33}} {
+				row := make([]float32, c.n)
+				for i := range row {
+					row[i] = float32(rng.NormFloat64())
+				}
+				x := make([]float32, c.rows*c.n+5)
+				for i := range x {
+					x[i] = float32(rng.NormFloat64())
+				}
+				got := make([]float32, c.rows*c.n+3)
+				want := slices.Clone(got)
+				setRows(got, row)
+				for r := range len(want) / c.n {
+					copy(want[r*c.n:], row)
+				}
+				if k := sameBits(got, want); k >= 0 {
+					t.Fatalf("procs %d %+v: setRows: [%d] = %v, want %v", procs, c, k, got[k], want[k])
+				}
+				copyVals(got, x)
+				copy(want, x)
+				if k := sameBits(got, want); k >= 0 {
+					t.Fatalf("procs %d %+v: copyVals: [%d] = %v, want %v", procs, c, k, got[k], want[k])
+				}
+				addVals(got, x)
+				for i := range want {
+					want[i] += x[i]
+				}
+				if k := sameBits(got, want); k >= 0 {
+					t.Fatalf("procs %d %+v: addVals: [%d] = %v, want %v", procs, c, k, got[k], want[k])
+				}
+				g64, w64 := make([]float64, 2*c.n), make([]float64, 2*c.n)
+				r64 := make([]float64, c.n)
+				for i := range r64 {
+					r64[i] = rng.NormFloat64()
+				}
+				setRows(g64, r64)
+				addVals(g64, g64)
+				copy(w64, r64)
+				copy(w64[c.n:], r64)
+				for i := range w64 {
+					w64[i] += w64[i]
+				}
+				if !slices.Equal(g64, w64) {
+					t.Fatalf("procs %d %+v: float64 moves differ", procs, c)
+				}
+			}
+		})
+	}
+}

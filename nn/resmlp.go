@@ -222,36 +222,24 @@ func (m *ResMLP[T]) Forward(ws *ResWorkspace[T], x []T) []T {
 	if len(x) != B*m.in {
 		panic(fmt.Sprintf("nn: batch slice has %d values, want %d x %d", len(x), B, m.in))
 	}
-	copy(ws.x, x)
+	copyVals(ws.x, x)
 	prev, pw := ws.x, m.in
 	for k := 0; k <= m.residual; k++ {
 		wk, bk := m.layer(m.Params, k)
 		a := ws.h[k]
-		for i := 0; i < B; i++ {
-			copy(a[i*w:(i+1)*w], bk)
-		}
+		setRows(a[:B*w], bk)
 		mul(a, prev, wk, B, pw, w, 1)
 		activate(m.Act, a, ws.s[k], nil)
 		if k > 0 {
-			addInto(a, prev)
+			addVals(a, prev)
 		}
 		prev, pw = a, w
 	}
 	wo, bo := m.layer(m.Params, m.residual+1)
-	for i := 0; i < B; i++ {
-		copy(ws.out[i*m.out:(i+1)*m.out], bo)
-	}
+	setRows(ws.out[:B*m.out], bo)
 	mul(ws.out, prev, wo, B, w, m.out, 1)
 	ws.hasForward = true
 	return ws.out
-}
-
-// addInto sets a[i] += b[i].
-func addInto[T Float](a, b []T) {
-	b = b[:len(a)]
-	for i := range a {
-		a[i] += b[i]
-	}
 }
 
 // Backward writes into grad the gradient of a loss with respect to all
@@ -295,10 +283,8 @@ func (m *ResMLP[T]) backward(ws *ResWorkspace[T], grad, dx, dy []T, beta T) {
 	mulBT(g, dy, wo, B, m.out, w, 0)
 	for k := K; k >= 0; k-- {
 		// abar = g (.) s'(A_k); dW_k = h_{k-1}^T abar; db_k = 1^T abar.
-		abar, s := ws.abar, ws.s[k]
-		for i, v := range g {
-			abar[i] = v * s[i]
-		}
+		abar := ws.abar
+		mulTo(abar[:len(g)], g, ws.s[k])
 		wk, _ := m.layer(m.Params, k)
 		gwk, gbk := m.layer(grad, k)
 		prev, pw := ws.x, m.in
