@@ -47,18 +47,26 @@ func coreProcs() []int {
 	return ps
 }
 
-// measureCores times o.steps steps (after o.warmup) of the spring HNN
-// (full batch of 750), the two-body HNN (minibatches of 200) and the pixel
-// HNN (the reference's 1568-200-2 autoencoder and 200-200 latent HNN,
-// minibatches of 200 of random 28x28 frames, whose speed does not depend
-// on what they show) under GOMAXPROCS 1, 2 and the number of CPUs, in
-// o.repeat rounds that take the core counts in turn, fastest round of
-// each, and fits Amdahl's law to each model.
+// coreWindows is the number of windows of each core count per -repeat
+// round in measureCores.
+const coreWindows = 8
+
+// measureCores times the spring HNN (full batch of 750), the two-body HNN
+// (minibatches of 200) and the pixel HNN (the reference's 1568-200-2
+// autoencoder and 200-200 latent HNN, minibatches of 200 of random 28x28
+// frames, whose speed does not depend on what they show) under GOMAXPROCS
+// 1, 2 and the number of CPUs, and fits Amdahl's law to each model. The
+// core counts take turns in short windows of o.steps/coreWindows steps
+// (after o.warmup steps at each count), o.repeat x coreWindows windows of
+// each: a virtual machine's speed drifts by tens of percent within
+// minutes, so each speedup is the median of the ratios of adjacent
+// windows (the same minute's one-core window), and each steps/s the
+// median of its windows.
 func measureCores(rep *ScaleReport, o options) error {
 	type bench struct {
 		name  string
 		batch int
-		step  func() (func() float64, error)
+		step  func() float64
 	}
 	stateStep := func(taskName string) (func() float64, int, error) {
 		spec, err := experiment.NewSpec(taskName, "hnn", dataSeed, false)
@@ -85,43 +93,64 @@ func measureCores(rep *ScaleReport, o options) error {
 		if err != nil {
 			return err
 		}
-		benches = append(benches, bench{name + " HNN", batch, func() (func() float64, error) { return step, nil }})
+		benches = append(benches, bench{name + " HNN", batch, step})
 	}
 	pixel, err := pixelStep(200)
 	if err != nil {
 		return err
 	}
-	benches = append(benches, bench{"pixel HNN", 200, func() (func() float64, error) { return pixel, nil }})
+	benches = append(benches, bench{"pixel HNN", 200, pixel})
 	procs := coreProcs()
+	steps := max(1, o.steps/coreWindows)
 	for _, b := range benches {
-		step, err := b.step()
-		if err != nil {
-			return err
+		rates := make([][]float64, len(procs))
+		for _, p := range procs {
+			old := runtime.GOMAXPROCS(p)
+			for range o.warmup {
+				b.step()
+			}
+			runtime.GOMAXPROCS(old)
 		}
-		best := make([]float64, len(procs))
-		for range o.repeat {
+		for range o.repeat * coreWindows {
 			for i, p := range procs {
 				old := runtime.GOMAXPROCS(p)
-				for range o.warmup {
-					step()
-				}
+				b.step() // the first step after a change of GOMAXPROCS is not timed
 				start := time.Now()
-				for range o.steps {
-					step()
+				for range steps {
+					b.step()
 				}
-				best[i] = max(best[i], float64(o.steps)/time.Since(start).Seconds())
+				rates[i] = append(rates[i], float64(steps)/time.Since(start).Seconds())
 				runtime.GOMAXPROCS(old)
 			}
 		}
+		var ratios []float64
 		for i, p := range procs {
-			s := best[i] / best[0]
-			rep.Cores = append(rep.Cores, CoreSpeed{Model: b.name, Batch: b.batch, Procs: p, StepsPerS: best[i], Speedup: s, Efficiency: s / float64(p)})
+			ratios = ratios[:0]
+			for w, r := range rates[i] {
+				ratios = append(ratios, r/rates[0][w])
+			}
+			s := median(ratios)
+			rep.Cores = append(rep.Cores, CoreSpeed{Model: b.name, Batch: b.batch, Procs: p, StepsPerS: median(rates[i]), Speedup: s, Efficiency: s / float64(p)})
 		}
 		if n := len(procs) - 1; n > 0 {
-			rep.CoreModels = append(rep.CoreModels, amdahl(b.name, float64(procs[n]), best[n]/best[0]))
+			rep.CoreModels = append(rep.CoreModels, amdahl(b.name, float64(procs[n]), rep.Cores[len(rep.Cores)-1].Speedup))
 		}
 	}
 	return nil
+}
+
+// median returns the median of xs (the mean of the middle two of an even
+// count), sorting a copy.
+func median(xs []float64) float64 {
+	s := slices.Sorted(slices.Values(xs))
+	n := len(s)
+	if n == 0 {
+		return math.NaN()
+	}
+	if n%2 == 1 {
+		return s[n/2]
+	}
+	return (s[n/2-1] + s[n/2]) / 2
 }
 
 // amdahl returns the serial fraction s that makes Amdahl's speedup
@@ -162,6 +191,7 @@ func pixelStep(batch int) (func() float64, error) {
 // printCores prints the steps/s against cores and the fitted models.
 func printCores(w io.Writer, r *ScaleReport) {
 	fmt.Fprintln(w)
+	fmt.Fprintln(w, "cores: core counts in turn in short windows; steps/s the median window, speedup the median ratio to the adjacent one-core window")
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintln(tw, "cores: model\tbatch\tcores\tsteps/s\tspeedup\tefficiency\t")
 	for _, c := range r.Cores {
