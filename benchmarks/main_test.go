@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"io"
 	"math"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -156,5 +158,26 @@ func TestSpeedups(t *testing.T) {
 	}
 	if got := speedups(rep); len(got) != 3 || got[2].What != "reproduce seconds" {
 		t.Errorf("speedups with -reproduce = %+v, want the reproduction last", got)
+	}
+}
+
+// TestAbsPythonPath checks that relative PYTHONPATH entries become
+// absolute (the reference's scripts run in their own directories) and
+// that absolute and empty ones stay.
+func TestAbsPythonPath(t *testing.T) {
+	wd, err := os.Getwd()
+	if err != nil {
+		t.Fatal(err)
+	}
+	sep := string(os.PathListSeparator)
+	for _, c := range []struct{ in, want string }{
+		{"", ""},
+		{"/usr/lib/py", "/usr/lib/py"},
+		{"../shared/tools/reference", filepath.Join(filepath.Dir(wd), "shared/tools/reference")},
+		{"a" + sep + "/b" + sep, filepath.Join(wd, "a") + sep + "/b" + sep},
+	} {
+		if got := absPythonPath(c.in); got != c.want {
+			t.Errorf("absPythonPath(%q) = %q, want %q", c.in, got, c.want)
+		}
 	}
 }

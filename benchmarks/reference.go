@@ -169,6 +169,10 @@ func reference(o options, stderr io.Writer) *Reference {
 		args = append(args, "--save_dir", save)
 		cmd := exec.Command(o.python, args...)
 		cmd.Dir = dir
+		// The script runs in its own directory: a relative PYTHONPATH
+		// (../shared/tools/reference, say) would name another one there
+		// than the one missingModules found its modules in.
+		cmd.Env = append(os.Environ(), "PYTHONPATH="+absPythonPath(os.Getenv("PYTHONPATH")))
 		start := time.Now()
 		out, err := cmd.CombinedOutput()
 		rs.Seconds = time.Since(start).Seconds()
@@ -181,6 +185,24 @@ func reference(o options, stderr io.Writer) *Reference {
 	}
 	r.Seconds = reproductionSeconds(r.Scripts)
 	return r
+}
+
+// absPythonPath returns the list of directories path (PYTHONPATH's form,
+// separated by the list separator) with each relative entry made absolute
+// from the working directory; empty entries, which Python ignores, stay.
+func absPythonPath(path string) string {
+	if path == "" {
+		return ""
+	}
+	parts := filepath.SplitList(path)
+	for i, p := range parts {
+		if p != "" && !filepath.IsAbs(p) {
+			if a, err := filepath.Abs(p); err == nil {
+				parts[i] = a
+			}
+		}
+	}
+	return strings.Join(parts, string(os.PathListSeparator))
 }
 
 // missingModules returns the modules of refModules that python cannot

@@ -185,7 +185,7 @@ func symodenRuns(root string, o options, bin, tmp string, total, updates int) []
 	standIns := filepath.Join(root, symodenStandIns)
 	pythonPath := standIns
 	if p := os.Getenv("PYTHONPATH"); p != "" {
-		pythonPath += string(os.PathListSeparator) + p
+		pythonPath += string(os.PathListSeparator) + absPythonPath(p)
 	}
 	refArgs := slices.Clone(symodenArgs)
 	if o.symodenSteps > 0 {
