@@ -37,13 +37,18 @@ import (
 // waits much longer than a chunk runs its operations alone for a while
 // (stalls).
 
-// parMinFlops is the smallest product, in flops (2mnk), that is cut into
-// chunks, and about the least work of one chunk: 12-20 microseconds on one
-// AVX2 core, against a hand-over to a helper of about one (a polling
-// helper) to several (a blocked one); the goroutine that finishes last
-// waits for the others by about half a chunk. BenchmarkSgemm with -cpu 1,2 times
+// parMinFlops is about the least work of one chunk of a product, in flops
+// (2mnk): a product of less than twice it is not cut. At the kernels'
+// rate it is 3-5 microseconds on one AVX2 core, against a hand-over to a
+// polling helper of about one; the products of a network's first and
+// last layers (k or n of 8, 0.6 MFLOP, 9-16 us on one core) are just
+// above twice it and now run on two cores. Timed in one process against
+// 1 << 20, switched every 10 steps with the order alternated, on 2 cores:
+// the two-body HNN step 1.013-1.046 times as fast in six runs, the spring
+// HNN's 1.005-1.027 in three, the pixel HNN's 0.990 in one (noise about
+// 1.5%); 1 << 19 measured 0.958-1.020. BenchmarkSgemm with -cpu 1,2 times
 // the products of a training step both ways.
-const parMinFlops = 1 << 20
+const parMinFlops = 1 << 18
 
 // parMinVec is the smallest element-wise kernel or packing of B, in
 // values, that is cut into chunks, and about the least work of one chunk
