@@ -12,6 +12,7 @@ import (
 
 	"github.com/hnn-go/hnn/experiment"
 	"github.com/hnn-go/hnn/latent"
+	"github.com/hnn-go/hnn/metrics"
 	"github.com/hnn-go/hnn/model"
 	"github.com/hnn-go/hnn/train"
 )
@@ -129,28 +130,14 @@ func measureCores(rep *ScaleReport, o options) error {
 			for w, r := range rates[i] {
 				ratios = append(ratios, r/rates[0][w])
 			}
-			s := median(ratios)
-			rep.Cores = append(rep.Cores, CoreSpeed{Model: b.name, Batch: b.batch, Procs: p, StepsPerS: median(rates[i]), Speedup: s, Efficiency: s / float64(p)})
+			s := metrics.Median(ratios)
+			rep.Cores = append(rep.Cores, CoreSpeed{Model: b.name, Batch: b.batch, Procs: p, StepsPerS: metrics.Median(rates[i]), Speedup: s, Efficiency: s / float64(p)})
 		}
 		if n := len(procs) - 1; n > 0 {
 			rep.CoreModels = append(rep.CoreModels, amdahl(b.name, float64(procs[n]), rep.Cores[len(rep.Cores)-1].Speedup))
 		}
 	}
 	return nil
-}
-
-// median returns the median of xs (the mean of the middle two of an even
-// count), sorting a copy.
-func median(xs []float64) float64 {
-	s := slices.Sorted(slices.Values(xs))
-	n := len(s)
-	if n == 0 {
-		return math.NaN()
-	}
-	if n%2 == 1 {
-		return s[n/2]
-	}
-	return (s[n/2-1] + s[n/2]) / 2
 }
 
 // amdahl returns the serial fraction s that makes Amdahl's speedup

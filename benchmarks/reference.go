@@ -172,7 +172,9 @@ func reference(o options, stderr io.Writer) *Reference {
 		// The script runs in its own directory: a relative PYTHONPATH
 		// (../shared/tools/reference, say) would name another one there
 		// than the one missingModules found its modules in.
-		cmd.Env = append(os.Environ(), "PYTHONPATH="+absPythonPath(os.Getenv("PYTHONPATH")))
+		if p := os.Getenv("PYTHONPATH"); p != "" {
+			cmd.Env = append(os.Environ(), "PYTHONPATH="+absPythonPath(p))
+		}
 		start := time.Now()
 		out, err := cmd.CombinedOutput()
 		rs.Seconds = time.Since(start).Seconds()

@@ -45,7 +45,7 @@ func MeanSEM(v []float64) Summary {
 		return Summary{math.NaN(), math.NaN(), math.NaN()}
 	}
 	m := Mean(v)
-	return Summary{Mean: m, SEM: std(v, m) / math.Sqrt(float64(len(v))), Median: median(v)}
+	return Summary{Mean: m, SEM: std(v, m) / math.Sqrt(float64(len(v))), Median: Median(v)}
 }
 
 // ChunkSEM returns the mean of v and the paper's error bar for the energy
@@ -61,11 +61,15 @@ func ChunkSEM(v []float64, chunks int) Summary {
 		lo, hi := c*len(v)/chunks, (c+1)*len(v)/chunks
 		means[c] = Mean(v[lo:hi])
 	}
-	return Summary{Mean: Mean(v), SEM: std(means, Mean(means)) / math.Sqrt(float64(chunks)), Median: median(v)}
+	return Summary{Mean: Mean(v), SEM: std(means, Mean(means)) / math.Sqrt(float64(chunks)), Median: Median(v)}
 }
 
-// median returns the median of v without reordering it.
-func median(v []float64) float64 {
+// Median returns the median of v (the mean of the middle two of an even
+// count) without reordering it, or NaN if v is empty.
+func Median(v []float64) float64 {
+	if len(v) == 0 {
+		return math.NaN()
+	}
 	s := append([]float64(nil), v...)
 	sort.Float64s(s)
 	n := len(s)

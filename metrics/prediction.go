@@ -37,7 +37,7 @@ func MeanStd(v []float64) Summary {
 		return Summary{math.NaN(), math.NaN(), math.NaN()}
 	}
 	m := Mean(v)
-	return Summary{Mean: m, SEM: std(v, m), Median: median(v)}
+	return Summary{Mean: m, SEM: std(v, m), Median: Median(v)}
 }
 
 // PooledStd combines seeds by the mean ± std of all their samples pooled
