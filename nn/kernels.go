@@ -128,9 +128,12 @@ type kernelSet struct {
 	mulAdd    func(dst, x, y *float32, n int)
 	// secondOrder is the kernel of secondOrderVec.
 	secondOrder func(mk, ek, pi, s1, u, s2 *float32, n int)
-	// colSum8 and colSum1 add rows of a matrix, in order, into 8 and 1
-	// vectors of column sums (colSumVec).
-	colSum8, colSum1 func(d, a *float32, lda, rows int)
+	// colSum8, colSum4, colSum2 and colSum1 add rows of a matrix, in
+	// order, into 8, 4, 2 and 1 vectors of column sums (colSumVec): the
+	// sums of a chunk of colUnit columns stay in registers together, each
+	// row's loads independent of the last row's additions but for its own
+	// vector.
+	colSum8, colSum4, colSum2, colSum1 func(d, a *float32, lda, rows int)
 	// average is the kernel of averageVec.
 	average func(avg, p *float32, n int, beta, a float32)
 	// packRows[v] copies rows of v x 8 values into a panel of that
@@ -784,6 +787,14 @@ func colSumVec(d, a []float32, r, n, lo int) int {
 	j := 0
 	for ; j+8*ks.lanes <= w; j += 8 * ks.lanes {
 		ks.colSum8(&d[j], &a[lo+j], n, r)
+	}
+	if j+4*ks.lanes <= w {
+		ks.colSum4(&d[j], &a[lo+j], n, r)
+		j += 4 * ks.lanes
+	}
+	if j+2*ks.lanes <= w {
+		ks.colSum2(&d[j], &a[lo+j], n, r)
+		j += 2 * ks.lanes
 	}
 	for ; j < w; j += ks.lanes {
 		ks.colSum1(&d[j], &a[lo+j], n, r)

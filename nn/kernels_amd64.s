@@ -8756,6 +8756,68 @@ done:
 	LDMXCSR mxcsr-8(SP)
 	RET
 
+// func colSumAVX512x4(d, a *float32, lda, rows int)
+TEXT ·colSumAVX512x4(SB), NOSPLIT, $8-32
+	STMXCSR mxcsr-8(SP)
+	STMXCSR ftz-4(SP)
+	ORL $0x8040, ftz-4(SP)
+	LDMXCSR ftz-4(SP)
+	MOVQ d+0(FP), DI
+	MOVQ a+8(FP), SI
+	MOVQ lda+16(FP), DX
+	SHLQ $2, DX
+	MOVQ rows+24(FP), CX
+	VMOVUPS 0(DI), Z0
+	VMOVUPS 64(DI), Z1
+	VMOVUPS 128(DI), Z2
+	VMOVUPS 192(DI), Z3
+	TESTQ CX, CX
+	JZ done
+loop:
+	VADDPS 0(SI), Z0, Z0
+	VADDPS 64(SI), Z1, Z1
+	VADDPS 128(SI), Z2, Z2
+	VADDPS 192(SI), Z3, Z3
+	ADDQ DX, SI
+	DECQ CX
+	JNZ loop
+done:
+	VMOVUPS Z0, 0(DI)
+	VMOVUPS Z1, 64(DI)
+	VMOVUPS Z2, 128(DI)
+	VMOVUPS Z3, 192(DI)
+	VZEROUPPER
+	LDMXCSR mxcsr-8(SP)
+	RET
+
+// func colSumAVX512x2(d, a *float32, lda, rows int)
+TEXT ·colSumAVX512x2(SB), NOSPLIT, $8-32
+	STMXCSR mxcsr-8(SP)
+	STMXCSR ftz-4(SP)
+	ORL $0x8040, ftz-4(SP)
+	LDMXCSR ftz-4(SP)
+	MOVQ d+0(FP), DI
+	MOVQ a+8(FP), SI
+	MOVQ lda+16(FP), DX
+	SHLQ $2, DX
+	MOVQ rows+24(FP), CX
+	VMOVUPS 0(DI), Z0
+	VMOVUPS 64(DI), Z1
+	TESTQ CX, CX
+	JZ done
+loop:
+	VADDPS 0(SI), Z0, Z0
+	VADDPS 64(SI), Z1, Z1
+	ADDQ DX, SI
+	DECQ CX
+	JNZ loop
+done:
+	VMOVUPS Z0, 0(DI)
+	VMOVUPS Z1, 64(DI)
+	VZEROUPPER
+	LDMXCSR mxcsr-8(SP)
+	RET
+
 // func colSumAVX512x1(d, a *float32, lda, rows int)
 TEXT ·colSumAVX512x1(SB), NOSPLIT, $8-32
 	STMXCSR mxcsr-8(SP)
@@ -9301,6 +9363,68 @@ done:
 	VMOVUPS Y5, 160(DI)
 	VMOVUPS Y6, 192(DI)
 	VMOVUPS Y7, 224(DI)
+	VZEROUPPER
+	LDMXCSR mxcsr-8(SP)
+	RET
+
+// func colSumAVX2x4(d, a *float32, lda, rows int)
+TEXT ·colSumAVX2x4(SB), NOSPLIT, $8-32
+	STMXCSR mxcsr-8(SP)
+	STMXCSR ftz-4(SP)
+	ORL $0x8040, ftz-4(SP)
+	LDMXCSR ftz-4(SP)
+	MOVQ d+0(FP), DI
+	MOVQ a+8(FP), SI
+	MOVQ lda+16(FP), DX
+	SHLQ $2, DX
+	MOVQ rows+24(FP), CX
+	VMOVUPS 0(DI), Y0
+	VMOVUPS 32(DI), Y1
+	VMOVUPS 64(DI), Y2
+	VMOVUPS 96(DI), Y3
+	TESTQ CX, CX
+	JZ done
+loop:
+	VADDPS 0(SI), Y0, Y0
+	VADDPS 32(SI), Y1, Y1
+	VADDPS 64(SI), Y2, Y2
+	VADDPS 96(SI), Y3, Y3
+	ADDQ DX, SI
+	DECQ CX
+	JNZ loop
+done:
+	VMOVUPS Y0, 0(DI)
+	VMOVUPS Y1, 32(DI)
+	VMOVUPS Y2, 64(DI)
+	VMOVUPS Y3, 96(DI)
+	VZEROUPPER
+	LDMXCSR mxcsr-8(SP)
+	RET
+
+// func colSumAVX2x2(d, a *float32, lda, rows int)
+TEXT ·colSumAVX2x2(SB), NOSPLIT, $8-32
+	STMXCSR mxcsr-8(SP)
+	STMXCSR ftz-4(SP)
+	ORL $0x8040, ftz-4(SP)
+	LDMXCSR ftz-4(SP)
+	MOVQ d+0(FP), DI
+	MOVQ a+8(FP), SI
+	MOVQ lda+16(FP), DX
+	SHLQ $2, DX
+	MOVQ rows+24(FP), CX
+	VMOVUPS 0(DI), Y0
+	VMOVUPS 32(DI), Y1
+	TESTQ CX, CX
+	JZ done
+loop:
+	VADDPS 0(SI), Y0, Y0
+	VADDPS 32(SI), Y1, Y1
+	ADDQ DX, SI
+	DECQ CX
+	JNZ loop
+done:
+	VMOVUPS Y0, 0(DI)
+	VMOVUPS Y1, 32(DI)
 	VZEROUPPER
 	LDMXCSR mxcsr-8(SP)
 	RET

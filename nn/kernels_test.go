@@ -750,13 +750,13 @@ func TestActivationPositionFree(t *testing.T) {
 // TestColSumKernel checks the column sums of every kernel level (the
 // register-held sums of colSumVec and the Go loop after them) against
 // the rows added in order in float32 by a plain loop, bit for bit, for
-// widths around the kernels' 1 and 8 vectors, column offsets and beta.
+// widths around the kernels' 1, 2, 4 and 8 vectors, column offsets and beta.
 func TestColSumKernel(t *testing.T) {
 	forLevels(t, func(t *testing.T, l kernelLevel) {
 		rng := rand.New(rand.NewPCG(9, uint64(l)))
 		for _, c := range []struct{ r, n, lo, w int }{
 			{1, 7, 0, 7}, {3, 16, 0, 16}, {750, 200, 0, 200}, {750, 200, 32, 32},
-			{5, 300, 13, 257}, {0, 40, 0, 40}, {200, 129, 64, 65},
+			{5, 300, 13, 257}, {0, 40, 0, 40}, {200, 129, 64, 65}, {200, 200, 8, 56}, {9, 200, 100, 24},
 		} {
 			a := make([]float32, c.r*c.n)
 			for i := range a {

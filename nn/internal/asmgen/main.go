@@ -53,8 +53,9 @@ func generate() []byte {
 		g.mulTo(isa)
 		g.mulAdd(isa)
 		g.secondOrder(isa)
-		g.colSum(isa, colSumVecs)
-		g.colSum(isa, 1)
+		for _, v := range []int{colSumVecs, 4, 2, 1} {
+			g.colSum(isa, v)
+		}
 		g.average(isa)
 	}
 	for _, v := range []int{1, 2, 4} {
