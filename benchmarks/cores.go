@@ -7,6 +7,7 @@ import (
 	"math/rand/v2"
 	"runtime"
 	"slices"
+	"sync"
 	"text/tabwriter"
 	"time"
 
@@ -26,6 +27,13 @@ type CoreSpeed struct {
 	StepsPerS  float64 `json:"steps_per_s"`
 	Speedup    float64 `json:"speedup"`    // over Procs = 1
 	Efficiency float64 `json:"efficiency"` // Speedup / Procs
+	// Copies is the throughput of Procs independent copies of the
+	// one-core training run at once (each on its own core, as a
+	// reproduction runs its trainings), over Procs times the one-core
+	// rate: what the machine gives to perfectly parallel work at that
+	// core count (1 for Procs = 1). Relative is Efficiency / Copies.
+	Copies   float64 `json:"copies"`
+	Relative float64 `json:"relative_efficiency"`
 }
 
 // CoreModel is Amdahl's law fitted to one model's measurements: the
@@ -62,12 +70,19 @@ const coreWindows = 8
 // each: a virtual machine's speed drifts by tens of percent within
 // minutes, so each speedup is the median of the ratios of adjacent
 // windows (the same minute's one-core window), and each steps/s the
-// median of its windows.
+// median of its windows. Beside each core count n > 1, a window runs n
+// independent copies of the model's training at once, one per core: the
+// throughput the machine gives to perfectly parallel work then, which on
+// a virtual machine can be well below n cores' worth (two virtual CPUs
+// placed on one physical core's hyperthreads, caches shared with other
+// tenants), and against which a training's own efficiency is read.
 func measureCores(rep *ScaleReport, o options) error {
 	type bench struct {
 		name  string
 		batch int
 		step  func() float64
+		// copies returns n more independent steps of the same training.
+		copies func(n int) ([]func() float64, error)
 	}
 	stateStep := func(taskName string) (func() float64, int, error) {
 		spec, err := experiment.NewSpec(taskName, "hnn", dataSeed, false)
@@ -88,27 +103,51 @@ func measureCores(rep *ScaleReport, o options) error {
 		}
 		return st.Step, st.Batch(), nil
 	}
+	copiesOf := func(newStep func() (func() float64, error)) func(n int) ([]func() float64, error) {
+		return func(n int) ([]func() float64, error) {
+			steps := make([]func() float64, n)
+			for i := range steps {
+				var err error
+				if steps[i], err = newStep(); err != nil {
+					return nil, err
+				}
+			}
+			return steps, nil
+		}
+	}
 	var benches []bench
 	for _, name := range []string{"spring", "two-body"} {
 		step, batch, err := stateStep(name)
 		if err != nil {
 			return err
 		}
-		benches = append(benches, bench{name + " HNN", batch, step})
+		benches = append(benches, bench{name + " HNN", batch, step, copiesOf(func() (func() float64, error) {
+			step, _, err := stateStep(name)
+			return step, err
+		})})
 	}
 	pixel, err := pixelStep(200)
 	if err != nil {
 		return err
 	}
-	benches = append(benches, bench{"pixel HNN", 200, pixel})
+	benches = append(benches, bench{"pixel HNN", 200, pixel, copiesOf(func() (func() float64, error) { return pixelStep(200) })})
 	procs := coreProcs()
 	steps := max(1, o.steps/coreWindows)
 	for _, b := range benches {
 		rates := make([][]float64, len(procs))
-		for _, p := range procs {
+		// copyRates[i] is the throughput of procs[i] copies at once.
+		copyRates := make([][]float64, len(procs))
+		copies := make([][]func() float64, len(procs))
+		for i, p := range procs {
 			old := runtime.GOMAXPROCS(p)
 			for range o.warmup {
 				b.step()
+			}
+			if p > 1 {
+				if copies[i], err = b.copies(p); err != nil {
+					return err
+				}
+				runCopies(copies[i], o.warmup)
 			}
 			runtime.GOMAXPROCS(old)
 		}
@@ -121,23 +160,51 @@ func measureCores(rep *ScaleReport, o options) error {
 					b.step()
 				}
 				rates[i] = append(rates[i], float64(steps)/time.Since(start).Seconds())
+				if p > 1 {
+					runCopies(copies[i], 1)
+					start := time.Now()
+					runCopies(copies[i], steps)
+					copyRates[i] = append(copyRates[i], float64(p*steps)/time.Since(start).Seconds())
+				}
 				runtime.GOMAXPROCS(old)
 			}
 		}
-		var ratios []float64
+		var ratios, copyRatios []float64
 		for i, p := range procs {
-			ratios = ratios[:0]
+			ratios, copyRatios = ratios[:0], copyRatios[:0]
 			for w, r := range rates[i] {
 				ratios = append(ratios, r/rates[0][w])
+				if p > 1 {
+					copyRatios = append(copyRatios, copyRates[i][w]/(float64(p)*rates[0][w]))
+				}
 			}
 			s := metrics.Median(ratios)
-			rep.Cores = append(rep.Cores, CoreSpeed{Model: b.name, Batch: b.batch, Procs: p, StepsPerS: metrics.Median(rates[i]), Speedup: s, Efficiency: s / float64(p)})
+			c := CoreSpeed{Model: b.name, Batch: b.batch, Procs: p, StepsPerS: metrics.Median(rates[i]), Speedup: s, Efficiency: s / float64(p), Copies: 1, Relative: s / float64(p)}
+			if p > 1 {
+				c.Copies = metrics.Median(copyRatios)
+				c.Relative = c.Efficiency / c.Copies
+			}
+			rep.Cores = append(rep.Cores, c)
 		}
 		if n := len(procs) - 1; n > 0 {
 			rep.CoreModels = append(rep.CoreModels, amdahl(b.name, float64(procs[n]), rep.Cores[len(rep.Cores)-1].Speedup))
 		}
 	}
 	return nil
+}
+
+// runCopies runs n steps of each of steps at once, one goroutine each, and
+// returns when all are done.
+func runCopies(steps []func() float64, n int) {
+	var wg sync.WaitGroup
+	for _, step := range steps {
+		wg.Go(func() {
+			for range n {
+				step()
+			}
+		})
+	}
+	wg.Wait()
 }
 
 // amdahl returns the serial fraction s that makes Amdahl's speedup
@@ -178,11 +245,12 @@ func pixelStep(batch int) (func() float64, error) {
 // printCores prints the steps/s against cores and the fitted models.
 func printCores(w io.Writer, r *ScaleReport) {
 	fmt.Fprintln(w)
-	fmt.Fprintln(w, "cores: core counts in turn in short windows; steps/s the median window, speedup the median ratio to the adjacent one-core window")
+	fmt.Fprintln(w, "cores: core counts in turn in short windows; steps/s the median window, speedup the median ratio to the adjacent one-core window;")
+	fmt.Fprintln(w, "copies: as many independent one-core trainings at once as cores, their throughput over cores x one core (what the machine gives perfectly parallel work); relative: efficiency / copies")
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "cores: model\tbatch\tcores\tsteps/s\tspeedup\tefficiency\t")
+	fmt.Fprintln(tw, "cores: model\tbatch\tcores\tsteps/s\tspeedup\tefficiency\tcopies\trelative\t")
 	for _, c := range r.Cores {
-		fmt.Fprintf(tw, "%s\t%d\t%d\t%.1f\t%.2fx\t%.0f%%\t\n", c.Model, c.Batch, c.Procs, c.StepsPerS, c.Speedup, 100*c.Efficiency)
+		fmt.Fprintf(tw, "%s\t%d\t%d\t%.1f\t%.2fx\t%.0f%%\t%.0f%%\t%.0f%%\t\n", c.Model, c.Batch, c.Procs, c.StepsPerS, c.Speedup, 100*c.Efficiency, 100*c.Copies, 100*c.Relative)
 	}
 	tw.Flush()
 	if len(r.CoreModels) == 0 {

@@ -8,7 +8,9 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
+	"time"
 
 	"github.com/hnn-go/hnn/model"
 	"github.com/hnn-go/hnn/task"
@@ -178,6 +180,42 @@ func TestAbsPythonPath(t *testing.T) {
 	} {
 		if got := absPythonPath(c.in); got != c.want {
 			t.Errorf("absPythonPath(%q) = %q, want %q", c.in, got, c.want)
+		}
+	}
+}
+
+// TestRunCopies checks that runCopies runs n steps of every copy, and all
+// copies at once: each copy's first step waits until every copy has
+// started one, which copies run in turn would never do.
+func TestRunCopies(t *testing.T) {
+	const copies, n = 3, 5
+	var started sync.WaitGroup
+	started.Add(copies)
+	counts := make([]int, copies)
+	steps := make([]func() float64, copies)
+	for i := range steps {
+		steps[i] = func() float64 {
+			if counts[i] == 0 {
+				started.Done()
+				started.Wait()
+			}
+			counts[i]++
+			return 0
+		}
+	}
+	done := make(chan struct{})
+	go func() {
+		runCopies(steps, n)
+		close(done)
+	}()
+	select {
+	case <-done:
+	case <-time.After(10 * time.Second):
+		t.Fatal("runCopies did not run its copies at once")
+	}
+	for i, c := range counts {
+		if c != n {
+			t.Errorf("copy %d ran %d steps, want %d", i, c, n)
 		}
 	}
 }
