@@ -21,29 +21,32 @@ func mulAT[T Float](c, a, b []T, m, k, n int, beta T) {
 }
 
 // colSum sets dst[j] = sum_i a[i*n+j] for an r x n matrix a, adding the
-// rows in order with the vector kernel (colSumVec) where there is one.
-func colSum[T Float](dst, a []T, r, n int) { colSums(dst, a, r, n, 0, true) }
+// rows in order with the vector kernels (colSumVec) where there are, which
+// flush subnormal numbers to zero as every kernel does.
+func colSum[T Float](dst, a []T, r, n int) { colSums(dst, a, r, n, 0, false) }
 
 // colSumAdd sets dst[j] = beta dst[j] + sum_i a[i*n+j] for an r x n matrix a,
-// adding the rows in order in Go (which, unlike the kernels, keeps
-// subnormal numbers).
-func colSumAdd[T Float](dst, a []T, r, n int, beta T) { colSums(dst, a, r, n, beta, false) }
+// adding the rows in order with Go's IEEE additions, subnormal numbers
+// kept (by the exact vector kernels where there are, with the bits of the
+// Go loop).
+func colSumAdd[T Float](dst, a []T, r, n int, beta T) { colSums(dst, a, r, n, beta, true) }
 
-// colSums is colSum (vec set, beta 0) and colSumAdd. A large float32 sum is
-// cut into chunks of columns (parallelCols); each column's rows are added
-// in the same order either way.
-func colSums[T Float](dst, a []T, r, n int, beta T, vec bool) {
+// colSums is colSum (beta 0, subnormals flushed) and colSumAdd (exact
+// set). A large float32 sum is cut into chunks of columns
+// (parallelCols); each column's rows are added in the same order either
+// way.
+func colSums[T Float](dst, a []T, r, n int, beta T, exact bool) {
 	dst = dst[:n]
 	if d32, ok := any(dst).([]float32); ok && kernelSets[level] != nil {
-		parallelCols(d32, any(a).([]float32), r, n, float32(beta), vec)
+		parallelCols(d32, any(a).([]float32), r, n, float32(beta), exact)
 		return
 	}
-	colSumCols(dst, a, r, n, beta, 0, vec)
+	colSumCols(dst, a, r, n, beta, 0, exact)
 }
 
 // colSumCols is colSums for the columns lo..lo+len(d)-1, whose sums d
 // holds.
-func colSumCols[T Float](d, a []T, r, n int, beta T, lo int, vec bool) {
+func colSumCols[T Float](d, a []T, r, n int, beta T, lo int, exact bool) {
 	if beta == 0 {
 		clear(d)
 	} else if beta != 1 {
@@ -51,8 +54,8 @@ func colSumCols[T Float](d, a []T, r, n int, beta T, lo int, vec bool) {
 			d[j] *= beta
 		}
 	}
-	if d32, ok := any(d).([]float32); ok && vec {
-		if done := colSumVec(d32, any(a).([]float32), r, n, lo); done > 0 {
+	if d32, ok := any(d).([]float32); ok {
+		if done := colSumVec(d32, any(a).([]float32), r, n, lo, exact); done > 0 {
 			d, lo = d[done:], lo+done
 		}
 	}

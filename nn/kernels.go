@@ -128,12 +128,10 @@ type kernelSet struct {
 	mulAdd    func(dst, x, y *float32, n int)
 	// secondOrder is the kernel of secondOrderVec.
 	secondOrder func(mk, ek, pi, s1, u, s2 *float32, n int)
-	// colSum8, colSum4, colSum2 and colSum1 add rows of a matrix, in
-	// order, into 8, 4, 2 and 1 vectors of column sums (colSumVec): the
-	// sums of a chunk of colUnit columns stay in registers together, each
-	// row's loads independent of the last row's additions but for its own
-	// vector.
-	colSum8, colSum4, colSum2, colSum1 func(d, a *float32, lda, rows int)
+	// colSum adds rows of a matrix, in order, into vectors of column sums
+	// (colSumVec), with subnormals flushed as in every kernel; colSumExact
+	// does the same with Go's IEEE additions, subnormals kept.
+	colSum, colSumExact colSumKernels
 	// average is the kernel of averageVec.
 	average func(avg, p *float32, n int, beta, a float32)
 	// packRows[v] copies rows of v x 8 values into a panel of that
@@ -769,15 +767,27 @@ func secondOrderVec(mk, ek, pi, s1, u, s2 []float32) int {
 	return n
 }
 
+// colSumKernels add the rows of a matrix, in order, into 8, 4, 2 and 1
+// vectors of column sums held in registers across the rows: the sums of a
+// chunk of colUnit columns stay in registers together, each row's loads
+// independent of the last row's additions but for its own vector.
+type colSumKernels struct {
+	x8, x4, x2, x1 func(d, a *float32, lda, rows int)
+}
+
 // colSumVec adds the rows of the r x n matrix a (row stride n), one
 // after another, into d, the sums of its columns lo..lo+len(d)-1, for the
 // longest prefix of d whose length is a multiple of the vector width, as
 // adding each row's values in turn does, and returns that length (0 at the generic
 // level). The sums stay in registers across the rows.
-func colSumVec(d, a []float32, r, n, lo int) int {
+func colSumVec(d, a []float32, r, n, lo int, exact bool) int {
 	ks := kernelSets[level]
 	if ks == nil || r == 0 {
 		return 0
+	}
+	k := &ks.colSum
+	if exact {
+		k = &ks.colSumExact
 	}
 	w := len(d) / ks.lanes * ks.lanes
 	if w == 0 {
@@ -786,18 +796,18 @@ func colSumVec(d, a []float32, r, n, lo int) int {
 	_ = a[(r-1)*n+lo+w-1] // bounds
 	j := 0
 	for ; j+8*ks.lanes <= w; j += 8 * ks.lanes {
-		ks.colSum8(&d[j], &a[lo+j], n, r)
+		k.x8(&d[j], &a[lo+j], n, r)
 	}
 	if j+4*ks.lanes <= w {
-		ks.colSum4(&d[j], &a[lo+j], n, r)
+		k.x4(&d[j], &a[lo+j], n, r)
 		j += 4 * ks.lanes
 	}
 	if j+2*ks.lanes <= w {
-		ks.colSum2(&d[j], &a[lo+j], n, r)
+		k.x2(&d[j], &a[lo+j], n, r)
 		j += 2 * ks.lanes
 	}
 	for ; j < w; j += ks.lanes {
-		ks.colSum1(&d[j], &a[lo+j], n, r)
+		k.x1(&d[j], &a[lo+j], n, r)
 	}
 	return w
 }

@@ -217,6 +217,18 @@ func colSumAVX512x2(d, a *float32, lda, rows int)
 func colSumAVX512x1(d, a *float32, lda, rows int)
 
 //go:noescape
+func colSumExactAVX512x8(d, a *float32, lda, rows int)
+
+//go:noescape
+func colSumExactAVX512x4(d, a *float32, lda, rows int)
+
+//go:noescape
+func colSumExactAVX512x2(d, a *float32, lda, rows int)
+
+//go:noescape
+func colSumExactAVX512x1(d, a *float32, lda, rows int)
+
+//go:noescape
 func colSumAVX2x8(d, a *float32, lda, rows int)
 
 //go:noescape
@@ -227,6 +239,18 @@ func colSumAVX2x2(d, a *float32, lda, rows int)
 
 //go:noescape
 func colSumAVX2x1(d, a *float32, lda, rows int)
+
+//go:noescape
+func colSumExactAVX2x8(d, a *float32, lda, rows int)
+
+//go:noescape
+func colSumExactAVX2x4(d, a *float32, lda, rows int)
+
+//go:noescape
+func colSumExactAVX2x2(d, a *float32, lda, rows int)
+
+//go:noescape
+func colSumExactAVX2x1(d, a *float32, lda, rows int)
 
 //go:noescape
 func averageAVX512(avg, p *float32, n int, beta, a float32)
@@ -255,7 +279,7 @@ var kernelSets = [...]*kernelSet{
 		dot4: dotAVX2x4, dot1: dotAVX2x1,
 		tanh: tanhAVX2, relu: reluAVX2, sigmoid: sigmoidAVX2, softplus: softplusAVX2, sin: sinAVX2, adam: adamAVX2, mulTo: mulToAVX2, mulAdd: mulAddAVX2,
 		secondOrder: secondOrderAVX2, average: averageAVX2,
-		colSum8: colSumAVX2x8, colSum4: colSumAVX2x4, colSum2: colSumAVX2x2, colSum1: colSumAVX2x1,
+		colSum: colSumKernels{colSumAVX2x8, colSumAVX2x4, colSumAVX2x2, colSumAVX2x1}, colSumExact: colSumKernels{colSumExactAVX2x8, colSumExactAVX2x4, colSumExactAVX2x2, colSumExactAVX2x1},
 		packRows: [5]packKernel{1: packRowsAVX2x1, 2: packRowsAVX2x2}, transpose8: transpose8AVX2,
 	},
 	levelAVX512: {
@@ -270,7 +294,7 @@ var kernelSets = [...]*kernelSet{
 		dot4: dotAVX512x4, dot1: dotAVX512x1,
 		tanh: tanhAVX512, relu: reluAVX512, sigmoid: sigmoidAVX512, softplus: softplusAVX512, sin: sinAVX512, adam: adamAVX512, mulTo: mulToAVX512, mulAdd: mulAddAVX512,
 		secondOrder: secondOrderAVX512, average: averageAVX512,
-		colSum8: colSumAVX512x8, colSum4: colSumAVX512x4, colSum2: colSumAVX512x2, colSum1: colSumAVX512x1,
+		colSum: colSumKernels{colSumAVX512x8, colSumAVX512x4, colSumAVX512x2, colSumAVX512x1}, colSumExact: colSumKernels{colSumExactAVX512x8, colSumExactAVX512x4, colSumExactAVX512x2, colSumExactAVX512x1},
 		packRows: [5]packKernel{2: packRowsAVX2x2, 4: packRowsAVX2x4}, transpose8: transpose8AVX2,
 	},
 }

@@ -8843,6 +8843,119 @@ done:
 	LDMXCSR mxcsr-8(SP)
 	RET
 
+// func colSumExactAVX512x8(d, a *float32, lda, rows int)
+TEXT ·colSumExactAVX512x8(SB), NOSPLIT, $0-32
+	MOVQ d+0(FP), DI
+	MOVQ a+8(FP), SI
+	MOVQ lda+16(FP), DX
+	SHLQ $2, DX
+	MOVQ rows+24(FP), CX
+	VMOVUPS 0(DI), Z0
+	VMOVUPS 64(DI), Z1
+	VMOVUPS 128(DI), Z2
+	VMOVUPS 192(DI), Z3
+	VMOVUPS 256(DI), Z4
+	VMOVUPS 320(DI), Z5
+	VMOVUPS 384(DI), Z6
+	VMOVUPS 448(DI), Z7
+	TESTQ CX, CX
+	JZ done
+loop:
+	VADDPS 0(SI), Z0, Z0
+	VADDPS 64(SI), Z1, Z1
+	VADDPS 128(SI), Z2, Z2
+	VADDPS 192(SI), Z3, Z3
+	VADDPS 256(SI), Z4, Z4
+	VADDPS 320(SI), Z5, Z5
+	VADDPS 384(SI), Z6, Z6
+	VADDPS 448(SI), Z7, Z7
+	ADDQ DX, SI
+	DECQ CX
+	JNZ loop
+done:
+	VMOVUPS Z0, 0(DI)
+	VMOVUPS Z1, 64(DI)
+	VMOVUPS Z2, 128(DI)
+	VMOVUPS Z3, 192(DI)
+	VMOVUPS Z4, 256(DI)
+	VMOVUPS Z5, 320(DI)
+	VMOVUPS Z6, 384(DI)
+	VMOVUPS Z7, 448(DI)
+	VZEROUPPER
+	RET
+
+// func colSumExactAVX512x4(d, a *float32, lda, rows int)
+TEXT ·colSumExactAVX512x4(SB), NOSPLIT, $0-32
+	MOVQ d+0(FP), DI
+	MOVQ a+8(FP), SI
+	MOVQ lda+16(FP), DX
+	SHLQ $2, DX
+	MOVQ rows+24(FP), CX
+	VMOVUPS 0(DI), Z0
+	VMOVUPS 64(DI), Z1
+	VMOVUPS 128(DI), Z2
+	VMOVUPS 192(DI), Z3
+	TESTQ CX, CX
+	JZ done
+loop:
+	VADDPS 0(SI), Z0, Z0
+	VADDPS 64(SI), Z1, Z1
+	VADDPS 128(SI), Z2, Z2
+	VADDPS 192(SI), Z3, Z3
+	ADDQ DX, SI
+	DECQ CX
+	JNZ loop
+done:
+	VMOVUPS Z0, 0(DI)
+	VMOVUPS Z1, 64(DI)
+	VMOVUPS Z2, 128(DI)
+	VMOVUPS Z3, 192(DI)
+	VZEROUPPER
+	RET
+
+// func colSumExactAVX512x2(d, a *float32, lda, rows int)
+TEXT ·colSumExactAVX512x2(SB), NOSPLIT, $0-32
+	MOVQ d+0(FP), DI
+	MOVQ a+8(FP), SI
+	MOVQ lda+16(FP), DX
+	SHLQ $2, DX
+	MOVQ rows+24(FP), CX
+	VMOVUPS 0(DI), Z0
+	VMOVUPS 64(DI), Z1
+	TESTQ CX, CX
+	JZ done
+loop:
+	VADDPS 0(SI), Z0, Z0
+	VADDPS 64(SI), Z1, Z1
+	ADDQ DX, SI
+	DECQ CX
+	JNZ loop
+done:
+	VMOVUPS Z0, 0(DI)
+	VMOVUPS Z1, 64(DI)
+	VZEROUPPER
+	RET
+
+// func colSumExactAVX512x1(d, a *float32, lda, rows int)
+TEXT ·colSumExactAVX512x1(SB), NOSPLIT, $0-32
+	MOVQ d+0(FP), DI
+	MOVQ a+8(FP), SI
+	MOVQ lda+16(FP), DX
+	SHLQ $2, DX
+	MOVQ rows+24(FP), CX
+	VMOVUPS 0(DI), Z0
+	TESTQ CX, CX
+	JZ done
+loop:
+	VADDPS 0(SI), Z0, Z0
+	ADDQ DX, SI
+	DECQ CX
+	JNZ loop
+done:
+	VMOVUPS Z0, 0(DI)
+	VZEROUPPER
+	RET
+
 // func averageAVX512(avg, p *float32, n int, beta, a float32)
 TEXT ·averageAVX512(SB), NOSPLIT, $8-32
 	STMXCSR mxcsr-8(SP)
@@ -9452,6 +9565,119 @@ done:
 	VMOVUPS Y0, 0(DI)
 	VZEROUPPER
 	LDMXCSR mxcsr-8(SP)
+	RET
+
+// func colSumExactAVX2x8(d, a *float32, lda, rows int)
+TEXT ·colSumExactAVX2x8(SB), NOSPLIT, $0-32
+	MOVQ d+0(FP), DI
+	MOVQ a+8(FP), SI
+	MOVQ lda+16(FP), DX
+	SHLQ $2, DX
+	MOVQ rows+24(FP), CX
+	VMOVUPS 0(DI), Y0
+	VMOVUPS 32(DI), Y1
+	VMOVUPS 64(DI), Y2
+	VMOVUPS 96(DI), Y3
+	VMOVUPS 128(DI), Y4
+	VMOVUPS 160(DI), Y5
+	VMOVUPS 192(DI), Y6
+	VMOVUPS 224(DI), Y7
+	TESTQ CX, CX
+	JZ done
+loop:
+	VADDPS 0(SI), Y0, Y0
+	VADDPS 32(SI), Y1, Y1
+	VADDPS 64(SI), Y2, Y2
+	VADDPS 96(SI), Y3, Y3
+	VADDPS 128(SI), Y4, Y4
+	VADDPS 160(SI), Y5, Y5
+	VADDPS 192(SI), Y6, Y6
+	VADDPS 224(SI), Y7, Y7
+	ADDQ DX, SI
+	DECQ CX
+	JNZ loop
+done:
+	VMOVUPS Y0, 0(DI)
+	VMOVUPS Y1, 32(DI)
+	VMOVUPS Y2, 64(DI)
+	VMOVUPS Y3, 96(DI)
+	VMOVUPS Y4, 128(DI)
+	VMOVUPS Y5, 160(DI)
+	VMOVUPS Y6, 192(DI)
+	VMOVUPS Y7, 224(DI)
+	VZEROUPPER
+	RET
+
+// func colSumExactAVX2x4(d, a *float32, lda, rows int)
+TEXT ·colSumExactAVX2x4(SB), NOSPLIT, $0-32
+	MOVQ d+0(FP), DI
+	MOVQ a+8(FP), SI
+	MOVQ lda+16(FP), DX
+	SHLQ $2, DX
+	MOVQ rows+24(FP), CX
+	VMOVUPS 0(DI), Y0
+	VMOVUPS 32(DI), Y1
+	VMOVUPS 64(DI), Y2
+	VMOVUPS 96(DI), Y3
+	TESTQ CX, CX
+	JZ done
+loop:
+	VADDPS 0(SI), Y0, Y0
+	VADDPS 32(SI), Y1, Y1
+	VADDPS 64(SI), Y2, Y2
+	VADDPS 96(SI), Y3, Y3
+	ADDQ DX, SI
+	DECQ CX
+	JNZ loop
+done:
+	VMOVUPS Y0, 0(DI)
+	VMOVUPS Y1, 32(DI)
+	VMOVUPS Y2, 64(DI)
+	VMOVUPS Y3, 96(DI)
+	VZEROUPPER
+	RET
+
+// func colSumExactAVX2x2(d, a *float32, lda, rows int)
+TEXT ·colSumExactAVX2x2(SB), NOSPLIT, $0-32
+	MOVQ d+0(FP), DI
+	MOVQ a+8(FP), SI
+	MOVQ lda+16(FP), DX
+	SHLQ $2, DX
+	MOVQ rows+24(FP), CX
+	VMOVUPS 0(DI), Y0
+	VMOVUPS 32(DI), Y1
+	TESTQ CX, CX
+	JZ done
+loop:
+	VADDPS 0(SI), Y0, Y0
+	VADDPS 32(SI), Y1, Y1
+	ADDQ DX, SI
+	DECQ CX
+	JNZ loop
+done:
+	VMOVUPS Y0, 0(DI)
+	VMOVUPS Y1, 32(DI)
+	VZEROUPPER
+	RET
+
+// func colSumExactAVX2x1(d, a *float32, lda, rows int)
+TEXT ·colSumExactAVX2x1(SB), NOSPLIT, $0-32
+	MOVQ d+0(FP), DI
+	MOVQ a+8(FP), SI
+	MOVQ lda+16(FP), DX
+	SHLQ $2, DX
+	MOVQ rows+24(FP), CX
+	VMOVUPS 0(DI), Y0
+	TESTQ CX, CX
+	JZ done
+loop:
+	VADDPS 0(SI), Y0, Y0
+	ADDQ DX, SI
+	DECQ CX
+	JNZ loop
+done:
+	VMOVUPS Y0, 0(DI)
+	VZEROUPPER
 	RET
 
 // func averageAVX2(avg, p *float32, n int, beta, a float32)

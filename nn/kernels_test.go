@@ -750,35 +750,50 @@ func TestActivationPositionFree(t *testing.T) {
 // TestColSumKernel checks the column sums of every kernel level (the
 // register-held sums of colSumVec and the Go loop after them) against
 // the rows added in order in float32 by a plain loop, bit for bit, for
-// widths around the kernels' 1, 2, 4 and 8 vectors, column offsets and beta.
+// widths around the kernels' 1, 2, 4 and 8 vectors, column offsets and
+// beta; the exact sums (colSumAdd's) also on subnormal values, which
+// they keep as the plain loop does.
 func TestColSumKernel(t *testing.T) {
 	forLevels(t, func(t *testing.T, l kernelLevel) {
 		rng := rand.New(rand.NewPCG(9, uint64(l)))
-		for _, c := range []struct{ r, n, lo, w int }{
-			{1, 7, 0, 7}, {3, 16, 0, 16}, {750, 200, 0, 200}, {750, 200, 32, 32},
-			{5, 300, 13, 257}, {0, 40, 0, 40}, {200, 129, 64, 65}, {200, 200, 8, 56}, {9, 200, 100, 24},
+		for _, c := range []struct {
+			r, n, lo, w int
+			tiny        bool // values of about 1e-39: subnormal float32
+		}{
+			{1, 7, 0, 7, false}, {3, 16, 0, 16, false}, {750, 200, 0, 200, false}, {750, 200, 32, 32, false},
+			{5, 300, 13, 257, false}, {0, 40, 0, 40, false}, {200, 129, 64, 65, false}, {200, 200, 8, 56, false},
+			{9, 200, 100, 24, false}, {200, 1568, 0, 1568, true}, {7, 100, 3, 90, true},
 		} {
 			a := make([]float32, c.r*c.n)
-			for i := range a {
-				a[i] = float32(rng.NormFloat64())
+			scale := 1.0
+			if c.tiny {
+				scale = 1e-39
 			}
-			for _, beta := range []float32{0, 1, 0.5} {
-				d := make([]float32, c.w)
-				for j := range d {
-					d[j] = float32(rng.NormFloat64())
+			for i := range a {
+				a[i] = float32(scale * rng.NormFloat64())
+			}
+			for _, exact := range []bool{false, true} {
+				if c.tiny && !exact {
+					continue // flushed to zero by design
 				}
-				want := slices.Clone(d)
-				for j := range want {
-					if want[j] *= beta; beta == 0 {
-						want[j] = 0 // cleared, as colSum does
+				for _, beta := range []float32{0, 1, 0.5} {
+					d := make([]float32, c.w)
+					for j := range d {
+						d[j] = float32(scale * rng.NormFloat64())
 					}
-					for i := range c.r {
-						want[j] += a[i*c.n+c.lo+j]
+					want := slices.Clone(d)
+					for j := range want {
+						if want[j] *= beta; beta == 0 {
+							want[j] = 0 // cleared, as colSum does
+						}
+						for i := range c.r {
+							want[j] += a[i*c.n+c.lo+j]
+						}
 					}
-				}
-				colSumCols(d, a, c.r, c.n, beta, c.lo, true)
-				if k := sameBits(d, want); k >= 0 {
-					t.Errorf("%+v beta %v: d[%d] = %v, want %v", c, beta, k, d[k], want[k])
+					colSumCols(d, a, c.r, c.n, beta, c.lo, exact)
+					if k := sameBits(d, want); k >= 0 {
+						t.Errorf("%+v exact %v beta %v: d[%d] = %v, want %v", c, exact, beta, k, d[k], want[k])
+					}
 				}
 			}
 		}

@@ -600,7 +600,7 @@ type colArgs struct {
 	dst, a []float32
 	r, n   int
 	beta   float32
-	vec    bool
+	exact  bool // subnormals kept (colSumAdd)
 }
 
 // colUnit is the number of columns of the chunks of a column sum (a
@@ -611,15 +611,15 @@ const colUnit = 32
 // dst[j] + sum_i a[i*n+j], cut into chunks of columns when a is large.
 // Each chunk adds its rows, in order, into a buffer of its own and stores
 // it at the end, so that chunks do not write the cache lines they share.
-func parallelCols(dst, a []float32, r, n int, beta float32, vec bool) {
+func parallelCols(dst, a []float32, r, n int, beta float32, exact bool) {
 	units := (n + colUnit - 1) / colUnit
 	nc := chunks(float64(r)*float64(n), parMinVec, units)
 	if nc == 1 {
-		colSumCols(dst, a, r, n, beta, 0, vec)
+		colSumCols(dst, a, r, n, beta, 0, exact)
 		return
 	}
 	j := getJob()
-	j.n, j.c, j.run = nc, colArgs{dst: dst, a: a, r: r, n: n, beta: beta, vec: vec}, runCols
+	j.n, j.c, j.run = nc, colArgs{dst: dst, a: a, r: r, n: n, beta: beta, exact: exact}, runCols
 	parallel(j)
 }
 
@@ -633,7 +633,7 @@ func runCols(j *job, c int) {
 	}
 	d := buf.b[:hi-lo]
 	copy(d, k.dst[lo:hi])
-	colSumCols(d, k.a, k.r, k.n, k.beta, lo, k.vec)
+	colSumCols(d, k.a, k.r, k.n, k.beta, lo, k.exact)
 	copy(k.dst[lo:hi], d)
 	putBuf(buf)
 }

@@ -248,13 +248,21 @@ func (g *gen) secondOrder(s isa) {
 // colSum writes colSum<ISA>x<v>(d, a *float32, lda, rows int): for j <
 // v times the lane count, d[j] += a[i*lda+j] for i = 0, 1, ..., rows-1 in
 // that order (each row's values added in turn), with the sums held in v
-// registers across the rows.
-func (g *gen) colSum(s isa, v int) {
+// registers across the rows. With exact it writes colSumExact<ISA>x<v>,
+// which leaves MXCSR as Go has it: IEEE additions with subnormals, the
+// bits of Go's float32 loop.
+func (g *gen) colSum(s isa, v int, exact bool) {
 	r := s.r
 	vb := s.lanes * 4
+	name := "colSum"
+	if exact {
+		name = "colSumExact"
+	}
+	g.ieee = exact
+	defer func() { g.ieee = false }()
 	g.p("")
-	g.p("// func colSum%sx%d(d, a *float32, lda, rows int)", s.name, v)
-	g.text("TEXT ·colSum%sx%d(SB), NOSPLIT, $0-32", s.name, v)
+	g.p("// func %s%sx%d(d, a *float32, lda, rows int)", name, s.name, v)
+	g.text("TEXT ·%s%sx%d(SB), NOSPLIT, $0-32", name, s.name, v)
 	g.i("MOVQ d+0(FP), DI")
 	g.i("MOVQ a+8(FP), SI")
 	g.i("MOVQ lda+16(FP), DX")

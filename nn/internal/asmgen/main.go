@@ -53,8 +53,10 @@ func generate() []byte {
 		g.mulTo(isa)
 		g.mulAdd(isa)
 		g.secondOrder(isa)
-		for _, v := range []int{colSumVecs, 4, 2, 1} {
-			g.colSum(isa, v)
+		for _, exact := range []bool{false, true} {
+			for _, v := range []int{colSumVecs, 4, 2, 1} {
+				g.colSum(isa, v, exact)
+			}
 		}
 		g.average(isa)
 	}
@@ -65,7 +67,12 @@ func generate() []byte {
 	return g.buf.Bytes()
 }
 
-type gen struct{ buf bytes.Buffer }
+type gen struct {
+	buf bytes.Buffer
+	// ieee leaves MXCSR alone in text and ret: the function computes with
+	// Go's floating-point modes, subnormals included.
+	ieee bool
+}
 
 // colSumVecs is the number of vectors of the wide column-sum kernel.
 const colSumVecs = 8
@@ -94,6 +101,10 @@ func (g *gen) text(format string, args ...any) {
 	if !strings.Contains(line, ", $0-") {
 		panic("asmgen: TEXT line without a $0 frame: " + line)
 	}
+	if g.ieee {
+		g.p("%s", line)
+		return
+	}
 	g.p("%s", strings.Replace(line, ", $0-", ", $8-", 1))
 	g.i("STMXCSR mxcsr-8(SP)")
 	g.i("STMXCSR ftz-4(SP)")
@@ -103,7 +114,9 @@ func (g *gen) text(format string, args ...any) {
 
 // ret restores the MXCSR that text saved and returns.
 func (g *gen) ret() {
-	g.i("LDMXCSR mxcsr-8(SP)")
+	if !g.ieee {
+		g.i("LDMXCSR mxcsr-8(SP)")
+	}
 	g.i("RET")
 }
 
