@@ -139,6 +139,11 @@ type kernelSet struct {
 	// B (packPanels).
 	packRows   [5]packKernel
 	transpose8 func(dst, src *float32, lds, ldd, blocks int)
+	// packStrip copies rows of stripVecs x 8 values, lds apart, to rows
+	// ldd apart, each row after the last: with ldd = mr it packs a
+	// transposed A's strip of mr rows of C, depth after depth (rows).
+	packStrip func(dst, src *float32, lds, ldd, rows int)
+	stripVecs int
 }
 
 // packKernel is the signature of the row-packing kernels: for i < rows,
@@ -161,6 +166,8 @@ const kc = 256
 // allocate nothing once warm, up to len(gemmBufs) at once.
 type gemmBuf struct {
 	b, tile []float32
+	// strip holds a transposed A's strip packed by rows.
+	strip []float32
 	// tail holds the last values of an activation padded to a whole
 	// vector (actVec).
 	tail [3 * 16]float32
@@ -198,7 +205,9 @@ func putBuf(b *gemmBuf) {
 // width or a slice is too short.
 //
 // A is read in place (no copy), with strides that cover both op(A) = A and
-// op(A) = A^T; B is packed block by block (kc rows of op(B)), as many
+// op(A) = A^T, except that a transposed A's strips of mr rows of C are
+// packed depth after depth (rows, packStrip) when B has more than one
+// panel to read them again; B is packed block by block (kc rows of op(B)), as many
 // blocks at a time as fit in packFloats, into panels of nr columns, by
 // contiguous copies when op(B) = B, except that a product
 // of at most inPlaceRows rows reads the full panels of an untransposed B in
@@ -290,7 +299,7 @@ func sgemm(tA, tB bool, m, n, k int, alpha float32, a []float32, lda int, b []fl
 		buf.tile = make([]float32, mr*nr)
 	}
 	g := gemmArgs{
-		ks: ks, m: m, n: n, a: a, rs: rs, kstep: kstep, b: buf.b, npad: npad,
+		ks: ks, m: m, n: n, a: a, rs: rs, kstep: kstep, tA: tA, b: buf.b, npad: npad,
 		inPlace: !tB && alpha == 1 && m <= inPlaceRows, bIn: b, ldb: ldb, c: c, ldc: ldc,
 	}
 	for q0 := 0; q0 < k; q0 += group {
@@ -299,7 +308,7 @@ func sgemm(tA, tB bool, m, n, k int, alpha float32, a []float32, lda int, b []fl
 		g.acc = q0 > 0 || beta != 0
 		nc := chunks(2*float64(m)*float64(n)*float64(g.p1-g.p0), parMinFlops, tiles)
 		if nc == 1 {
-			g.rows(0, m, buf.tile)
+			g.rows(0, m, buf)
 			continue
 		}
 		j := getJob()
@@ -322,6 +331,7 @@ type gemmArgs struct {
 	m, n      int
 	a         []float32
 	rs, kstep int
+	tA        bool      // A is transposed: rs = 1, kstep = lda
 	b         []float32 // the packed blocks, block p at (p-p0)*npad
 	npad      int
 	inPlace   bool
@@ -383,17 +393,27 @@ func runGemm(j *job, c int) {
 	if len(buf.tile) < mr*g.ks.nr {
 		buf.tile = make([]float32, mr*g.ks.nr)
 	}
-	g.rows(lo, hi, buf.tile)
+	g.rows(lo, hi, buf)
 	putBuf(buf)
 }
 
 // rows computes the rows i0..i1-1 (i0 a multiple of mr) of C's product
-// over the blocks p0..p1-1 of op(B), with tile as the buffer of the last
-// columns of kernels without masks.
-func (g *gemmArgs) rows(i0, i1 int, tile []float32) {
+// over the blocks p0..p1-1 of op(B), with buf's tile as the buffer of the
+// last columns of kernels without masks. A transposed A's full strips are
+// packed into buf's strip first (packStrip): read in place, a strip's kb
+// depths lie lda apart, each on a cache line (and, for lda of 1024 and
+// more, a page) of its own, and every panel of B reads them all again.
+func (g *gemmArgs) rows(i0, i1 int, buf *gemmBuf) {
 	ks := g.ks
 	mr, nr := ks.mr, ks.nr
-	a, c, ldc, rs, kstep := g.a, g.c, g.ldc, g.rs, g.kstep
+	a, c, ldc := g.a, g.c, g.ldc
+	tile := buf.tile
+	// With one panel of B a strip is read once, in place or by the copy.
+	packA := g.tA && ks.packStrip != nil && g.n > nr
+	sw := ks.stripVecs * 8 // values each depth's copy reads and writes
+	if packA && len(buf.strip) < kc*mr+sw {
+		buf.strip = make([]float32, kc*mr+sw)
+	}
 	for p0 := g.p0; p0 < g.p1; p0 += kc {
 		kb := min(kc, g.p1-p0)
 		pb := g.b[(p0-g.p0)*g.npad:]
@@ -403,7 +423,13 @@ func (g *gemmArgs) rows(i0, i1 int, tile []float32) {
 		}
 		for i0 := i0; i0 < i1; i0 += mr {
 			r := min(mr, i1-i0)
+			rs, kstep := g.rs, g.kstep
 			ap := &a[i0*rs+p0*kstep]
+			// The copy of the last depth reads sw values of its row.
+			if packA && r == mr && (p0+kb-1)*kstep+i0+sw <= len(a) {
+				ks.packStrip(&buf.strip[0], ap, kstep, mr, kb)
+				ap, rs, kstep = &buf.strip[0], 1, mr
+			}
 			for j0 := 0; j0 < g.n; j0 += nr {
 				w := min(nr, g.n-j0)
 				pw, kern := nr, ks.wide[r-1]

@@ -9840,3 +9840,69 @@ loop:
 done:
 	VZEROUPPER
 	RET
+
+// func packStripAVX2x1(dst, src *float32, lds, ldd, rows int)
+TEXT ·packStripAVX2x1(SB), NOSPLIT, $0-40
+	MOVQ dst+0(FP), DI
+	MOVQ src+8(FP), SI
+	MOVQ lds+16(FP), DX
+	SHLQ $2, DX
+	MOVQ ldd+24(FP), BX
+	SHLQ $2, BX
+	MOVQ rows+32(FP), CX
+	CMPQ CX, $2
+	JLT one
+two:
+	VMOVUPS 0(SI), Y0
+	VMOVUPS 0(SI)(DX*1), Y4
+	VMOVUPS Y0, 0(DI)
+	VMOVUPS Y4, 0(DI)(BX*1)
+	LEAQ (SI)(DX*2), SI
+	LEAQ (DI)(BX*2), DI
+	SUBQ $2, CX
+	CMPQ CX, $2
+	JGE two
+one:
+	TESTQ CX, CX
+	JZ done
+	VMOVUPS 0(SI), Y0
+	VMOVUPS Y0, 0(DI)
+done:
+	VZEROUPPER
+	RET
+
+// func packStripAVX2x2(dst, src *float32, lds, ldd, rows int)
+TEXT ·packStripAVX2x2(SB), NOSPLIT, $0-40
+	MOVQ dst+0(FP), DI
+	MOVQ src+8(FP), SI
+	MOVQ lds+16(FP), DX
+	SHLQ $2, DX
+	MOVQ ldd+24(FP), BX
+	SHLQ $2, BX
+	MOVQ rows+32(FP), CX
+	CMPQ CX, $2
+	JLT one
+two:
+	VMOVUPS 0(SI), Y0
+	VMOVUPS 32(SI), Y1
+	VMOVUPS 0(SI)(DX*1), Y4
+	VMOVUPS 32(SI)(DX*1), Y5
+	VMOVUPS Y0, 0(DI)
+	VMOVUPS Y1, 32(DI)
+	VMOVUPS Y4, 0(DI)(BX*1)
+	VMOVUPS Y5, 32(DI)(BX*1)
+	LEAQ (SI)(DX*2), SI
+	LEAQ (DI)(BX*2), DI
+	SUBQ $2, CX
+	CMPQ CX, $2
+	JGE two
+one:
+	TESTQ CX, CX
+	JZ done
+	VMOVUPS 0(SI), Y0
+	VMOVUPS 32(SI), Y1
+	VMOVUPS Y0, 0(DI)
+	VMOVUPS Y1, 32(DI)
+done:
+	VZEROUPPER
+	RET

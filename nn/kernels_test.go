@@ -7,6 +7,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"os/exec"
+	"runtime"
 	"slices"
 	"strings"
 	"testing"
@@ -844,6 +845,83 @@ func TestPackKernels(t *testing.T) {
 								t.Fatalf("%+v tB %v alpha %v in place %v from %d: packed[%d] = %v, want %v", c, tB, alpha, inPlace, j1, k, got[k], want[k])
 							}
 						}
+					}
+				}
+			}
+		}
+	})
+}
+
+// TestPackStrip checks the strip-packing kernel against its definition
+// (each row's first ldd values ldd apart, the last row's extra values
+// after them, nothing beyond), and that packing a transposed A's strips
+// leaves every product bit for bit as reading A in place does: full and
+// partial strips, the last strip of a matrix too short to read a whole
+// vector past it, depths across a block of kc, alpha, beta, lda > m, and
+// on two goroutines.
+func TestPackStrip(t *testing.T) {
+	forLevels(t, func(t *testing.T, l kernelLevel) {
+		ks := kernelSets[l]
+		if ks == nil || ks.packStrip == nil {
+			t.Skip("no strip packing at this level")
+		}
+		rng := rand.New(rand.NewPCG(11, uint64(l)))
+		sw := 8 * ks.stripVecs
+		for _, rows := range []int{0, 1, 2, 3, 8, 257} {
+			lds := sw + 5
+			src := make([]float32, max(0, (rows-1)*lds+sw))
+			for i := range src {
+				src[i] = float32(rng.NormFloat64())
+			}
+			dst := make([]float32, rows*ks.mr+sw+canaries)
+			for i := range dst {
+				dst[i] = -1
+			}
+			if rows > 0 {
+				ks.packStrip(&dst[0], &src[0], lds, ks.mr, rows)
+			}
+			for i := range rows {
+				for j := range ks.mr {
+					if got, want := dst[i*ks.mr+j], src[i*lds+j]; got != want {
+						t.Fatalf("rows %d: dst[%d] = %v, want %v", rows, i*ks.mr+j, got, want)
+					}
+				}
+			}
+			end := rows * ks.mr
+			if rows > 0 {
+				end += sw - ks.mr
+				for j := ks.mr; j < sw; j++ {
+					if got, want := dst[(rows-1)*ks.mr+j], src[(rows-1)*lds+j]; got != want {
+						t.Fatalf("rows %d: extra value %d = %v, want %v", rows, j, got, want)
+					}
+				}
+			}
+			for i := end; i < len(dst); i++ {
+				if dst[i] != -1 {
+					t.Fatalf("rows %d: dst[%d] written past the strip", rows, i)
+				}
+			}
+		}
+		plain := *ks
+		plain.packStrip = nil
+		mr, nr := ks.mr, ks.nr
+		for _, c := range []struct{ m, n, k, pad int }{
+			{mr, nr + 1, 5, 0}, {2 * mr, 3 * nr, 7, 0}, {2*mr + 1, 2 * nr, 300, 3},
+			{200, 200, 400, 0}, {13, nr + nr/2, 1, 0}, {mr - 1, 4 * nr, 9, 0}, {100, 1568 % (4 * nr), 260, 2},
+		} {
+			for _, procs := range []int{1, 2} {
+				for _, ab := range [][2]float32{{1, 0}, {1, 1}, {-0.5, 0.25}} {
+					g := gemmCase{tA: true, m: c.m, n: c.n, k: c.k, lda: c.m + c.pad, ldb: c.n, ldc: c.n, alpha: ab[0], beta: ab[1]}
+					a, b, c0 := gemmData(g, rng)
+					got, want := slices.Clone(c0), slices.Clone(c0)
+					old := runtime.GOMAXPROCS(procs)
+					gemm(true, false, g.m, g.n, g.k, g.alpha, a, g.lda, b, g.ldb, g.beta, got, g.ldc)
+					kernelSets[l] = &plain
+					gemm(true, false, g.m, g.n, g.k, g.alpha, a, g.lda, b, g.ldb, g.beta, want, g.ldc)
+					kernelSets[l] = ks
+					runtime.GOMAXPROCS(old)
+					if k := sameBits(got, want); k >= 0 {
+						t.Errorf("%v on %d goroutines: C[%d] = %v packed, %v in place", g, procs, k, got[k], want[k])
 					}
 				}
 			}

@@ -36,6 +36,61 @@ func (g *gen) packRows(v int) {
 	g.i("RET")
 }
 
+// packStrip writes packStripAVX2x<v>(dst, src *float32, lds, ldd, rows
+// int): for i < rows, in that order, the v x 8 values src[i*lds :
+// i*lds+8v] are copied to dst[i*ldd : i*ldd+8v]. With ldd < 8v each row
+// overwrites the last one's extra values, so that dst ends up holding the
+// first ldd values of every row, ldd apart, and 8v-ldd more after the
+// last: a transposed A's strip of ldd rows of C (mr) packed depth after
+// depth, one load and one store per vector.
+func (g *gen) packStrip(v int) {
+	g.p("")
+	g.p("// func packStripAVX2x%d(dst, src *float32, lds, ldd, rows int)", v)
+	g.p("TEXT ·packStripAVX2x%d(SB), NOSPLIT, $0-40", v)
+	g.i("MOVQ dst+0(FP), DI")
+	g.i("MOVQ src+8(FP), SI")
+	g.i("MOVQ lds+16(FP), DX")
+	g.i("SHLQ $2, DX")
+	g.i("MOVQ ldd+24(FP), BX")
+	g.i("SHLQ $2, BX")
+	g.i("MOVQ rows+32(FP), CX")
+	// Two rows per iteration: both loaded before either is stored, the
+	// second stored after the first (it overwrites the first's extra
+	// values).
+	g.i("CMPQ CX, $2")
+	g.i("JLT one")
+	g.p("two:")
+	for k := range v {
+		g.i("VMOVUPS %d(SI), Y%d", 32*k, k)
+	}
+	for k := range v {
+		g.i("VMOVUPS %d(SI)(DX*1), Y%d", 32*k, 4+k)
+	}
+	for k := range v {
+		g.i("VMOVUPS Y%d, %d(DI)", k, 32*k)
+	}
+	for k := range v {
+		g.i("VMOVUPS Y%d, %d(DI)(BX*1)", 4+k, 32*k)
+	}
+	g.i("LEAQ (SI)(DX*2), SI")
+	g.i("LEAQ (DI)(BX*2), DI")
+	g.i("SUBQ $2, CX")
+	g.i("CMPQ CX, $2")
+	g.i("JGE two")
+	g.p("one:")
+	g.i("TESTQ CX, CX")
+	g.i("JZ done")
+	for k := range v {
+		g.i("VMOVUPS %d(SI), Y%d", 32*k, k)
+	}
+	for k := range v {
+		g.i("VMOVUPS Y%d, %d(DI)", k, 32*k)
+	}
+	g.p("done:")
+	g.i("VZEROUPPER")
+	g.i("RET")
+}
+
 // transpose8 writes transpose8AVX2(dst, src *float32, lds, ldd, blocks
 // int): for t < blocks, the 8 x 8 block of rows 0..7 and columns
 // 8t..8t+7 of src (rows lds apart) is written transposed into rows
