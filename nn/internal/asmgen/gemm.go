@@ -56,10 +56,11 @@ func rowAddr(i, disp int) string {
 	}
 }
 
-// unroll is the number of k steps of the unrolled loop that kernels run
-// when A's k stride is one float and B is a packed panel: its addresses
-// are then constant displacements, which leaves fewer scalar instructions
-// beside the FMAs.
+// unroll is the number of k steps of the unrolled loops that kernels run
+// when B is a packed panel and A's k stride is one float (A in place) or
+// A is a packed strip (row stride one float, k stride the kernel's rows):
+// the addresses are then constant displacements, which leaves fewer scalar
+// instructions beside the FMAs.
 const unroll = 4
 
 // gemm writes one micro-kernel with the Go signature
@@ -109,13 +110,13 @@ func (g *gen) gemm(k gemmKernel) {
 		g.i("%s", s.zero(s.r(i)))
 	}
 	w := k.vecs * vb // bytes of a row of the packed panel
-	g.i("CMPQ R12, $4")
-	g.i("JNE loop")
 	g.i("CMPQ R13, $%d", w)
 	g.i("JNE loop")
 	g.i("MOVQ CX, SI")
 	g.i("SHRQ $%d, SI", log2(unroll))
 	g.i("JZ loop")
+	g.i("CMPQ R12, $4")
+	g.i("JNE packed")
 	g.p("loopu:")
 	for u := 0; u < unroll; u++ {
 		for v := 0; v < k.vecs; v++ {
@@ -138,6 +139,43 @@ func (g *gen) gemm(k gemmKernel) {
 	}
 	g.i("DECQ SI")
 	g.i("JNZ loopu")
+	g.i("ANDQ $%d, CX", unroll-1)
+	g.i("JZ tail")
+	g.i("JMP loop")
+	// A packed strip (rs of one float, ks of rows floats: a transposed A's
+	// strip copied depth after depth): row i at depth p is 4*(p*rows+i)
+	// bytes from AX, constant displacements again.
+	g.p("packed:")
+	g.i("CMPQ R8, $4")
+	g.i("JNE loop")
+	g.i("CMPQ R12, $%d", 4*k.rows)
+	g.i("JNE loop")
+	g.p("loopp:")
+	for u := 0; u < unroll; u++ {
+		for v := 0; v < k.vecs; v++ {
+			g.i("VMOVUPS %d(BX), %s", u*w+v*vb, breg(v))
+		}
+		for i := 0; i < k.rows; i++ {
+			d := ""
+			if off := 4 * (u*k.rows + i); off != 0 {
+				d = fmt.Sprint(off)
+			}
+			g.i("VBROADCASTSS %s(AX), %s", d, treg(i))
+			for v := 0; v < k.vecs; v++ {
+				g.i("VFMADD231PS %s, %s, %s", breg(v), treg(i), acc(i, v))
+			}
+		}
+	}
+	g.i("ADDQ $%d, BX", unroll*w)
+	g.i("ADDQ $%d, AX", 4*unroll*k.rows)
+	if k.rows > 5 {
+		g.i("ADDQ $%d, R10", 4*unroll*k.rows)
+	}
+	if k.rows > 10 {
+		g.i("ADDQ $%d, R11", 4*unroll*k.rows)
+	}
+	g.i("DECQ SI")
+	g.i("JNZ loopp")
 	g.i("ANDQ $%d, CX", unroll-1)
 	g.i("JZ tail")
 	g.p("loop:")
