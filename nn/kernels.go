@@ -90,9 +90,11 @@ func supportedLevels() []kernelLevel {
 // kernel for an r x w tile computes T[i][j] = sum_p a[i*rs+p*ks]
 // b[p*ldb+j] for i < r, j < w and p < k (k >= 1; b is a packed panel with
 // ldb = w, or B read in place) and stores C[i*ldc+j] = T[i][j], or adds T
-// to C when acc != 0. Kernels of a masked set read and write the last
-// vector of each row of C under the lane mask mask; the others ignore it.
-type sgemmKernel func(k int, a *float32, rs, ks int, b *float32, ldb int, c *float32, ldc, acc, mask int)
+// to C when acc != 0; with panels > 1 it goes on to the next panels of a
+// packed B (ldb = w), k*w values on each, into the next w columns of C.
+// Kernels of a masked set read and write the last vector of each row of C
+// under the lane mask mask; the others ignore it.
+type sgemmKernel func(k int, a *float32, rs, ks int, b *float32, ldb int, c *float32, ldc, acc, mask, panels int)
 
 // dotKernel is the signature of the dot-product kernels of
 // kernels_amd64.s: for each of its rows i it computes d_i = sum_p
@@ -430,7 +432,14 @@ func (g *gemmArgs) rows(i0, i1 int, buf *gemmBuf) {
 				ks.packStrip(&buf.strip[0], ap, kstep, mr, kb)
 				ap, rs, kstep = &buf.strip[0], 1, mr
 			}
-			for j0 := 0; j0 < g.n; j0 += nr {
+			j0 := 0
+			if full := g.n / nr; full > 1 && !g.inPlace {
+				// The full panels in one call: the kernel walks the
+				// packed panels, which follow each other.
+				ks.wide[r-1](kb, ap, rs, kstep, &pb[0], nr, &c[i0*ldc], ldc, acc, 0xffff, full)
+				j0 = full * nr
+			}
+			for ; j0 < g.n; j0 += nr {
 				w := min(nr, g.n-j0)
 				pw, kern := nr, ks.wide[r-1]
 				if w <= nr/2 {
@@ -441,16 +450,16 @@ func (g *gemmArgs) rows(i0, i1 int, buf *gemmBuf) {
 					bp, bs = &g.bIn[p0*g.ldb+j0], g.ldb
 				}
 				if w == pw {
-					kern(kb, ap, rs, kstep, bp, bs, &c[i0*ldc+j0], ldc, acc, 0xffff)
+					kern(kb, ap, rs, kstep, bp, bs, &c[i0*ldc+j0], ldc, acc, 0xffff, 1)
 					continue
 				}
 				if ks.masked {
 					// The last vector holds columns pw-lanes..pw-1 of the panel.
 					mask := 1<<(w-(pw-ks.lanes)) - 1
-					kern(kb, ap, rs, kstep, bp, bs, &c[i0*ldc+j0], ldc, acc, mask)
+					kern(kb, ap, rs, kstep, bp, bs, &c[i0*ldc+j0], ldc, acc, mask, 1)
 					continue
 				}
-				kern(kb, ap, rs, kstep, bp, bs, &tile[0], pw, 0, 0)
+				kern(kb, ap, rs, kstep, bp, bs, &tile[0], pw, 0, 0, 1)
 				for i := 0; i < r; i++ {
 					t := tile[i*pw : i*pw+w]
 					row := c[(i0+i)*ldc+j0 : (i0+i)*ldc+j0+w]

@@ -15,124 +15,124 @@ const BLAS = "asm"
 // by internal/asmgen.
 
 //go:noescape
-func sgemmAVX512_1x32(k int, a *float32, rs, ks int, b *float32, ldb int, c *float32, ldc, acc, mask int)
+func sgemmAVX512_1x32(k int, a *float32, rs, ks int, b *float32, ldb int, c *float32, ldc, acc, mask, panels int)
 
 //go:noescape
-func sgemmAVX512_2x32(k int, a *float32, rs, ks int, b *float32, ldb int, c *float32, ldc, acc, mask int)
+func sgemmAVX512_2x32(k int, a *float32, rs, ks int, b *float32, ldb int, c *float32, ldc, acc, mask, panels int)
 
 //go:noescape
-func sgemmAVX512_3x32(k int, a *float32, rs, ks int, b *float32, ldb int, c *float32, ldc, acc, mask int)
+func sgemmAVX512_3x32(k int, a *float32, rs, ks int, b *float32, ldb int, c *float32, ldc, acc, mask, panels int)
 
 //go:noescape
-func sgemmAVX512_4x32(k int, a *float32, rs, ks int, b *float32, ldb int, c *float32, ldc, acc, mask int)
+func sgemmAVX512_4x32(k int, a *float32, rs, ks int, b *float32, ldb int, c *float32, ldc, acc, mask, panels int)
 
 //go:noescape
-func sgemmAVX512_5x32(k int, a *float32, rs, ks int, b *float32, ldb int, c *float32, ldc, acc, mask int)
+func sgemmAVX512_5x32(k int, a *float32, rs, ks int, b *float32, ldb int, c *float32, ldc, acc, mask, panels int)
 
 //go:noescape
-func sgemmAVX512_6x32(k int, a *float32, rs, ks int, b *float32, ldb int, c *float32, ldc, acc, mask int)
+func sgemmAVX512_6x32(k int, a *float32, rs, ks int, b *float32, ldb int, c *float32, ldc, acc, mask, panels int)
 
 //go:noescape
-func sgemmAVX512_7x32(k int, a *float32, rs, ks int, b *float32, ldb int, c *float32, ldc, acc, mask int)
+func sgemmAVX512_7x32(k int, a *float32, rs, ks int, b *float32, ldb int, c *float32, ldc, acc, mask, panels int)
 
 //go:noescape
-func sgemmAVX512_8x32(k int, a *float32, rs, ks int, b *float32, ldb int, c *float32, ldc, acc, mask int)
+func sgemmAVX512_8x32(k int, a *float32, rs, ks int, b *float32, ldb int, c *float32, ldc, acc, mask, panels int)
 
 //go:noescape
-func sgemmAVX512_9x32(k int, a *float32, rs, ks int, b *float32, ldb int, c *float32, ldc, acc, mask int)
+func sgemmAVX512_9x32(k int, a *float32, rs, ks int, b *float32, ldb int, c *float32, ldc, acc, mask, panels int)
 
 //go:noescape
-func sgemmAVX512_10x32(k int, a *float32, rs, ks int, b *float32, ldb int, c *float32, ldc, acc, mask int)
+func sgemmAVX512_10x32(k int, a *float32, rs, ks int, b *float32, ldb int, c *float32, ldc, acc, mask, panels int)
 
 //go:noescape
-func sgemmAVX512_11x32(k int, a *float32, rs, ks int, b *float32, ldb int, c *float32, ldc, acc, mask int)
+func sgemmAVX512_11x32(k int, a *float32, rs, ks int, b *float32, ldb int, c *float32, ldc, acc, mask, panels int)
 
 //go:noescape
-func sgemmAVX512_12x32(k int, a *float32, rs, ks int, b *float32, ldb int, c *float32, ldc, acc, mask int)
+func sgemmAVX512_12x32(k int, a *float32, rs, ks int, b *float32, ldb int, c *float32, ldc, acc, mask, panels int)
 
 //go:noescape
-func sgemmAVX512_13x32(k int, a *float32, rs, ks int, b *float32, ldb int, c *float32, ldc, acc, mask int)
+func sgemmAVX512_13x32(k int, a *float32, rs, ks int, b *float32, ldb int, c *float32, ldc, acc, mask, panels int)
 
 //go:noescape
-func sgemmAVX512_14x32(k int, a *float32, rs, ks int, b *float32, ldb int, c *float32, ldc, acc, mask int)
+func sgemmAVX512_14x32(k int, a *float32, rs, ks int, b *float32, ldb int, c *float32, ldc, acc, mask, panels int)
 
 //go:noescape
-func sgemmAVX512_1x16(k int, a *float32, rs, ks int, b *float32, ldb int, c *float32, ldc, acc, mask int)
+func sgemmAVX512_1x16(k int, a *float32, rs, ks int, b *float32, ldb int, c *float32, ldc, acc, mask, panels int)
 
 //go:noescape
-func sgemmAVX512_2x16(k int, a *float32, rs, ks int, b *float32, ldb int, c *float32, ldc, acc, mask int)
+func sgemmAVX512_2x16(k int, a *float32, rs, ks int, b *float32, ldb int, c *float32, ldc, acc, mask, panels int)
 
 //go:noescape
-func sgemmAVX512_3x16(k int, a *float32, rs, ks int, b *float32, ldb int, c *float32, ldc, acc, mask int)
+func sgemmAVX512_3x16(k int, a *float32, rs, ks int, b *float32, ldb int, c *float32, ldc, acc, mask, panels int)
 
 //go:noescape
-func sgemmAVX512_4x16(k int, a *float32, rs, ks int, b *float32, ldb int, c *float32, ldc, acc, mask int)
+func sgemmAVX512_4x16(k int, a *float32, rs, ks int, b *float32, ldb int, c *float32, ldc, acc, mask, panels int)
 
 //go:noescape
-func sgemmAVX512_5x16(k int, a *float32, rs, ks int, b *float32, ldb int, c *float32, ldc, acc, mask int)
+func sgemmAVX512_5x16(k int, a *float32, rs, ks int, b *float32, ldb int, c *float32, ldc, acc, mask, panels int)
 
 //go:noescape
-func sgemmAVX512_6x16(k int, a *float32, rs, ks int, b *float32, ldb int, c *float32, ldc, acc, mask int)
+func sgemmAVX512_6x16(k int, a *float32, rs, ks int, b *float32, ldb int, c *float32, ldc, acc, mask, panels int)
 
 //go:noescape
-func sgemmAVX512_7x16(k int, a *float32, rs, ks int, b *float32, ldb int, c *float32, ldc, acc, mask int)
+func sgemmAVX512_7x16(k int, a *float32, rs, ks int, b *float32, ldb int, c *float32, ldc, acc, mask, panels int)
 
 //go:noescape
-func sgemmAVX512_8x16(k int, a *float32, rs, ks int, b *float32, ldb int, c *float32, ldc, acc, mask int)
+func sgemmAVX512_8x16(k int, a *float32, rs, ks int, b *float32, ldb int, c *float32, ldc, acc, mask, panels int)
 
 //go:noescape
-func sgemmAVX512_9x16(k int, a *float32, rs, ks int, b *float32, ldb int, c *float32, ldc, acc, mask int)
+func sgemmAVX512_9x16(k int, a *float32, rs, ks int, b *float32, ldb int, c *float32, ldc, acc, mask, panels int)
 
 //go:noescape
-func sgemmAVX512_10x16(k int, a *float32, rs, ks int, b *float32, ldb int, c *float32, ldc, acc, mask int)
+func sgemmAVX512_10x16(k int, a *float32, rs, ks int, b *float32, ldb int, c *float32, ldc, acc, mask, panels int)
 
 //go:noescape
-func sgemmAVX512_11x16(k int, a *float32, rs, ks int, b *float32, ldb int, c *float32, ldc, acc, mask int)
+func sgemmAVX512_11x16(k int, a *float32, rs, ks int, b *float32, ldb int, c *float32, ldc, acc, mask, panels int)
 
 //go:noescape
-func sgemmAVX512_12x16(k int, a *float32, rs, ks int, b *float32, ldb int, c *float32, ldc, acc, mask int)
+func sgemmAVX512_12x16(k int, a *float32, rs, ks int, b *float32, ldb int, c *float32, ldc, acc, mask, panels int)
 
 //go:noescape
-func sgemmAVX512_13x16(k int, a *float32, rs, ks int, b *float32, ldb int, c *float32, ldc, acc, mask int)
+func sgemmAVX512_13x16(k int, a *float32, rs, ks int, b *float32, ldb int, c *float32, ldc, acc, mask, panels int)
 
 //go:noescape
-func sgemmAVX512_14x16(k int, a *float32, rs, ks int, b *float32, ldb int, c *float32, ldc, acc, mask int)
+func sgemmAVX512_14x16(k int, a *float32, rs, ks int, b *float32, ldb int, c *float32, ldc, acc, mask, panels int)
 
 //go:noescape
-func sgemmAVX2_1x16(k int, a *float32, rs, ks int, b *float32, ldb int, c *float32, ldc, acc, mask int)
+func sgemmAVX2_1x16(k int, a *float32, rs, ks int, b *float32, ldb int, c *float32, ldc, acc, mask, panels int)
 
 //go:noescape
-func sgemmAVX2_2x16(k int, a *float32, rs, ks int, b *float32, ldb int, c *float32, ldc, acc, mask int)
+func sgemmAVX2_2x16(k int, a *float32, rs, ks int, b *float32, ldb int, c *float32, ldc, acc, mask, panels int)
 
 //go:noescape
-func sgemmAVX2_3x16(k int, a *float32, rs, ks int, b *float32, ldb int, c *float32, ldc, acc, mask int)
+func sgemmAVX2_3x16(k int, a *float32, rs, ks int, b *float32, ldb int, c *float32, ldc, acc, mask, panels int)
 
 //go:noescape
-func sgemmAVX2_4x16(k int, a *float32, rs, ks int, b *float32, ldb int, c *float32, ldc, acc, mask int)
+func sgemmAVX2_4x16(k int, a *float32, rs, ks int, b *float32, ldb int, c *float32, ldc, acc, mask, panels int)
 
 //go:noescape
-func sgemmAVX2_5x16(k int, a *float32, rs, ks int, b *float32, ldb int, c *float32, ldc, acc, mask int)
+func sgemmAVX2_5x16(k int, a *float32, rs, ks int, b *float32, ldb int, c *float32, ldc, acc, mask, panels int)
 
 //go:noescape
-func sgemmAVX2_6x16(k int, a *float32, rs, ks int, b *float32, ldb int, c *float32, ldc, acc, mask int)
+func sgemmAVX2_6x16(k int, a *float32, rs, ks int, b *float32, ldb int, c *float32, ldc, acc, mask, panels int)
 
 //go:noescape
-func sgemmAVX2_1x8(k int, a *float32, rs, ks int, b *float32, ldb int, c *float32, ldc, acc, mask int)
+func sgemmAVX2_1x8(k int, a *float32, rs, ks int, b *float32, ldb int, c *float32, ldc, acc, mask, panels int)
 
 //go:noescape
-func sgemmAVX2_2x8(k int, a *float32, rs, ks int, b *float32, ldb int, c *float32, ldc, acc, mask int)
+func sgemmAVX2_2x8(k int, a *float32, rs, ks int, b *float32, ldb int, c *float32, ldc, acc, mask, panels int)
 
 //go:noescape
-func sgemmAVX2_3x8(k int, a *float32, rs, ks int, b *float32, ldb int, c *float32, ldc, acc, mask int)
+func sgemmAVX2_3x8(k int, a *float32, rs, ks int, b *float32, ldb int, c *float32, ldc, acc, mask, panels int)
 
 //go:noescape
-func sgemmAVX2_4x8(k int, a *float32, rs, ks int, b *float32, ldb int, c *float32, ldc, acc, mask int)
+func sgemmAVX2_4x8(k int, a *float32, rs, ks int, b *float32, ldb int, c *float32, ldc, acc, mask, panels int)
 
 //go:noescape
-func sgemmAVX2_5x8(k int, a *float32, rs, ks int, b *float32, ldb int, c *float32, ldc, acc, mask int)
+func sgemmAVX2_5x8(k int, a *float32, rs, ks int, b *float32, ldb int, c *float32, ldc, acc, mask, panels int)
 
 //go:noescape
-func sgemmAVX2_6x8(k int, a *float32, rs, ks int, b *float32, ldb int, c *float32, ldc, acc, mask int)
+func sgemmAVX2_6x8(k int, a *float32, rs, ks int, b *float32, ldb int, c *float32, ldc, acc, mask, panels int)
 
 //go:noescape
 func dotAVX512x4(k int, a *float32, lda int, x, c *float32, ldc, acc int)

@@ -688,8 +688,8 @@ DATA quad2<>+56(SB)/4, $0x00000002
 DATA quad2<>+60(SB)/4, $0x00000002
 GLOBL quad2<>(SB), RODATA|NOPTR, $64
 
-// func sgemmAVX512_1x32(k int, a *float32, rs, ks int, b *float32, ldb int, c *float32, ldc, acc, mask int)
-TEXT ·sgemmAVX512_1x32(SB), NOSPLIT, $8-80
+// func sgemmAVX512_1x32(k int, a *float32, rs, ks int, b *float32, ldb int, c *float32, ldc, acc, mask, panels int)
+TEXT ·sgemmAVX512_1x32(SB), NOSPLIT, $8-88
 	STMXCSR mxcsr-8(SP)
 	STMXCSR ftz-4(SP)
 	ORL $0x8040, ftz-4(SP)
@@ -707,6 +707,7 @@ TEXT ·sgemmAVX512_1x32(SB), NOSPLIT, $8-80
 	MOVQ c+48(FP), DI
 	MOVQ ldc+56(FP), DX
 	SHLQ $2, DX
+panel:
 	VPXORD Z0, Z0, Z0
 	VPXORD Z1, Z1, Z1
 	CMPQ R13, $128
@@ -798,12 +799,20 @@ tail:
 store:
 	VMOVUPS Z0, 0(DI)
 	VMOVUPS Z1, K1, 64(DI)
+	DECQ panels+80(FP)
+	JLE done
+	MOVQ k+0(FP), CX
+	MOVQ a+8(FP), AX
+	ADDQ $128, c+48(FP)
+	MOVQ c+48(FP), DI
+	JMP panel
+done:
 	VZEROUPPER
 	LDMXCSR mxcsr-8(SP)
 	RET
 
-// func sgemmAVX512_2x32(k int, a *float32, rs, ks int, b *float32, ldb int, c *float32, ldc, acc, mask int)
-TEXT ·sgemmAVX512_2x32(SB), NOSPLIT, $8-80
+// func sgemmAVX512_2x32(k int, a *float32, rs, ks int, b *float32, ldb int, c *float32, ldc, acc, mask, panels int)
+TEXT ·sgemmAVX512_2x32(SB), NOSPLIT, $8-88
 	STMXCSR mxcsr-8(SP)
 	STMXCSR ftz-4(SP)
 	ORL $0x8040, ftz-4(SP)
@@ -821,6 +830,7 @@ TEXT ·sgemmAVX512_2x32(SB), NOSPLIT, $8-80
 	MOVQ c+48(FP), DI
 	MOVQ ldc+56(FP), DX
 	SHLQ $2, DX
+panel:
 	VPXORD Z0, Z0, Z0
 	VPXORD Z1, Z1, Z1
 	VPXORD Z2, Z2, Z2
@@ -947,12 +957,20 @@ store:
 	ADDQ DX, DI
 	VMOVUPS Z2, 0(DI)
 	VMOVUPS Z3, K1, 64(DI)
+	DECQ panels+80(FP)
+	JLE done
+	MOVQ k+0(FP), CX
+	MOVQ a+8(FP), AX
+	ADDQ $128, c+48(FP)
+	MOVQ c+48(FP), DI
+	JMP panel
+done:
 	VZEROUPPER
 	LDMXCSR mxcsr-8(SP)
 	RET
 
-// func sgemmAVX512_3x32(k int, a *float32, rs, ks int, b *float32, ldb int, c *float32, ldc, acc, mask int)
-TEXT ·sgemmAVX512_3x32(SB), NOSPLIT, $8-80
+// func sgemmAVX512_3x32(k int, a *float32, rs, ks int, b *float32, ldb int, c *float32, ldc, acc, mask, panels int)
+TEXT ·sgemmAVX512_3x32(SB), NOSPLIT, $8-88
 	STMXCSR mxcsr-8(SP)
 	STMXCSR ftz-4(SP)
 	ORL $0x8040, ftz-4(SP)
@@ -970,6 +988,7 @@ TEXT ·sgemmAVX512_3x32(SB), NOSPLIT, $8-80
 	MOVQ c+48(FP), DI
 	MOVQ ldc+56(FP), DX
 	SHLQ $2, DX
+panel:
 	VPXORD Z0, Z0, Z0
 	VPXORD Z1, Z1, Z1
 	VPXORD Z2, Z2, Z2
@@ -1131,12 +1150,20 @@ store:
 	ADDQ DX, DI
 	VMOVUPS Z4, 0(DI)
 	VMOVUPS Z5, K1, 64(DI)
+	DECQ panels+80(FP)
+	JLE done
+	MOVQ k+0(FP), CX
+	MOVQ a+8(FP), AX
+	ADDQ $128, c+48(FP)
+	MOVQ c+48(FP), DI
+	JMP panel
+done:
 	VZEROUPPER
 	LDMXCSR mxcsr-8(SP)
 	RET
 
-// func sgemmAVX512_4x32(k int, a *float32, rs, ks int, b *float32, ldb int, c *float32, ldc, acc, mask int)
-TEXT ·sgemmAVX512_4x32(SB), NOSPLIT, $8-80
+// func sgemmAVX512_4x32(k int, a *float32, rs, ks int, b *float32, ldb int, c *float32, ldc, acc, mask, panels int)
+TEXT ·sgemmAVX512_4x32(SB), NOSPLIT, $8-88
 	STMXCSR mxcsr-8(SP)
 	STMXCSR ftz-4(SP)
 	ORL $0x8040, ftz-4(SP)
@@ -1154,6 +1181,7 @@ TEXT ·sgemmAVX512_4x32(SB), NOSPLIT, $8-80
 	MOVQ c+48(FP), DI
 	MOVQ ldc+56(FP), DX
 	SHLQ $2, DX
+panel:
 	VPXORD Z0, Z0, Z0
 	VPXORD Z1, Z1, Z1
 	VPXORD Z2, Z2, Z2
@@ -1350,12 +1378,20 @@ store:
 	ADDQ DX, DI
 	VMOVUPS Z6, 0(DI)
 	VMOVUPS Z7, K1, 64(DI)
+	DECQ panels+80(FP)
+	JLE done
+	MOVQ k+0(FP), CX
+	MOVQ a+8(FP), AX
+	ADDQ $128, c+48(FP)
+	MOVQ c+48(FP), DI
+	JMP panel
+done:
 	VZEROUPPER
 	LDMXCSR mxcsr-8(SP)
 	RET
 
-// func sgemmAVX512_5x32(k int, a *float32, rs, ks int, b *float32, ldb int, c *float32, ldc, acc, mask int)
-TEXT ·sgemmAVX512_5x32(SB), NOSPLIT, $8-80
+// func sgemmAVX512_5x32(k int, a *float32, rs, ks int, b *float32, ldb int, c *float32, ldc, acc, mask, panels int)
+TEXT ·sgemmAVX512_5x32(SB), NOSPLIT, $8-88
 	STMXCSR mxcsr-8(SP)
 	STMXCSR ftz-4(SP)
 	ORL $0x8040, ftz-4(SP)
@@ -1373,6 +1409,7 @@ TEXT ·sgemmAVX512_5x32(SB), NOSPLIT, $8-80
 	MOVQ c+48(FP), DI
 	MOVQ ldc+56(FP), DX
 	SHLQ $2, DX
+panel:
 	VPXORD Z0, Z0, Z0
 	VPXORD Z1, Z1, Z1
 	VPXORD Z2, Z2, Z2
@@ -1604,12 +1641,20 @@ store:
 	ADDQ DX, DI
 	VMOVUPS Z8, 0(DI)
 	VMOVUPS Z9, K1, 64(DI)
+	DECQ panels+80(FP)
+	JLE done
+	MOVQ k+0(FP), CX
+	MOVQ a+8(FP), AX
+	ADDQ $128, c+48(FP)
+	MOVQ c+48(FP), DI
+	JMP panel
+done:
 	VZEROUPPER
 	LDMXCSR mxcsr-8(SP)
 	RET
 
-// func sgemmAVX512_6x32(k int, a *float32, rs, ks int, b *float32, ldb int, c *float32, ldc, acc, mask int)
-TEXT ·sgemmAVX512_6x32(SB), NOSPLIT, $8-80
+// func sgemmAVX512_6x32(k int, a *float32, rs, ks int, b *float32, ldb int, c *float32, ldc, acc, mask, panels int)
+TEXT ·sgemmAVX512_6x32(SB), NOSPLIT, $8-88
 	STMXCSR mxcsr-8(SP)
 	STMXCSR ftz-4(SP)
 	ORL $0x8040, ftz-4(SP)
@@ -1627,6 +1672,7 @@ TEXT ·sgemmAVX512_6x32(SB), NOSPLIT, $8-80
 	MOVQ c+48(FP), DI
 	MOVQ ldc+56(FP), DX
 	SHLQ $2, DX
+panel:
 	LEAQ (AX)(R8*4), R10
 	ADDQ R8, R10
 	VPXORD Z0, Z0, Z0
@@ -1898,12 +1944,20 @@ store:
 	ADDQ DX, DI
 	VMOVUPS Z10, 0(DI)
 	VMOVUPS Z11, K1, 64(DI)
+	DECQ panels+80(FP)
+	JLE done
+	MOVQ k+0(FP), CX
+	MOVQ a+8(FP), AX
+	ADDQ $128, c+48(FP)
+	MOVQ c+48(FP), DI
+	JMP panel
+done:
 	VZEROUPPER
 	LDMXCSR mxcsr-8(SP)
 	RET
 
-// func sgemmAVX512_7x32(k int, a *float32, rs, ks int, b *float32, ldb int, c *float32, ldc, acc, mask int)
-TEXT ·sgemmAVX512_7x32(SB), NOSPLIT, $8-80
+// func sgemmAVX512_7x32(k int, a *float32, rs, ks int, b *float32, ldb int, c *float32, ldc, acc, mask, panels int)
+TEXT ·sgemmAVX512_7x32(SB), NOSPLIT, $8-88
 	STMXCSR mxcsr-8(SP)
 	STMXCSR ftz-4(SP)
 	ORL $0x8040, ftz-4(SP)
@@ -1921,6 +1975,7 @@ TEXT ·sgemmAVX512_7x32(SB), NOSPLIT, $8-80
 	MOVQ c+48(FP), DI
 	MOVQ ldc+56(FP), DX
 	SHLQ $2, DX
+panel:
 	LEAQ (AX)(R8*4), R10
 	ADDQ R8, R10
 	VPXORD Z0, Z0, Z0
@@ -2227,12 +2282,20 @@ store:
 	ADDQ DX, DI
 	VMOVUPS Z12, 0(DI)
 	VMOVUPS Z13, K1, 64(DI)
+	DECQ panels+80(FP)
+	JLE done
+	MOVQ k+0(FP), CX
+	MOVQ a+8(FP), AX
+	ADDQ $128, c+48(FP)
+	MOVQ c+48(FP), DI
+	JMP panel
+done:
 	VZEROUPPER
 	LDMXCSR mxcsr-8(SP)
 	RET
 
-// func sgemmAVX512_8x32(k int, a *float32, rs, ks int, b *float32, ldb int, c *float32, ldc, acc, mask int)
-TEXT ·sgemmAVX512_8x32(SB), NOSPLIT, $8-80
+// func sgemmAVX512_8x32(k int, a *float32, rs, ks int, b *float32, ldb int, c *float32, ldc, acc, mask, panels int)
+TEXT ·sgemmAVX512_8x32(SB), NOSPLIT, $8-88
 	STMXCSR mxcsr-8(SP)
 	STMXCSR ftz-4(SP)
 	ORL $0x8040, ftz-4(SP)
@@ -2250,6 +2313,7 @@ TEXT ·sgemmAVX512_8x32(SB), NOSPLIT, $8-80
 	MOVQ c+48(FP), DI
 	MOVQ ldc+56(FP), DX
 	SHLQ $2, DX
+panel:
 	LEAQ (AX)(R8*4), R10
 	ADDQ R8, R10
 	VPXORD Z0, Z0, Z0
@@ -2591,12 +2655,20 @@ store:
 	ADDQ DX, DI
 	VMOVUPS Z14, 0(DI)
 	VMOVUPS Z15, K1, 64(DI)
+	DECQ panels+80(FP)
+	JLE done
+	MOVQ k+0(FP), CX
+	MOVQ a+8(FP), AX
+	ADDQ $128, c+48(FP)
+	MOVQ c+48(FP), DI
+	JMP panel
+done:
 	VZEROUPPER
 	LDMXCSR mxcsr-8(SP)
 	RET
 
-// func sgemmAVX512_9x32(k int, a *float32, rs, ks int, b *float32, ldb int, c *float32, ldc, acc, mask int)
-TEXT ·sgemmAVX512_9x32(SB), NOSPLIT, $8-80
+// func sgemmAVX512_9x32(k int, a *float32, rs, ks int, b *float32, ldb int, c *float32, ldc, acc, mask, panels int)
+TEXT ·sgemmAVX512_9x32(SB), NOSPLIT, $8-88
 	STMXCSR mxcsr-8(SP)
 	STMXCSR ftz-4(SP)
 	ORL $0x8040, ftz-4(SP)
@@ -2614,6 +2686,7 @@ TEXT ·sgemmAVX512_9x32(SB), NOSPLIT, $8-80
 	MOVQ c+48(FP), DI
 	MOVQ ldc+56(FP), DX
 	SHLQ $2, DX
+panel:
 	LEAQ (AX)(R8*4), R10
 	ADDQ R8, R10
 	VPXORD Z0, Z0, Z0
@@ -2990,12 +3063,20 @@ store:
 	ADDQ DX, DI
 	VMOVUPS Z16, 0(DI)
 	VMOVUPS Z17, K1, 64(DI)
+	DECQ panels+80(FP)
+	JLE done
+	MOVQ k+0(FP), CX
+	MOVQ a+8(FP), AX
+	ADDQ $128, c+48(FP)
+	MOVQ c+48(FP), DI
+	JMP panel
+done:
 	VZEROUPPER
 	LDMXCSR mxcsr-8(SP)
 	RET
 
-// func sgemmAVX512_10x32(k int, a *float32, rs, ks int, b *float32, ldb int, c *float32, ldc, acc, mask int)
-TEXT ·sgemmAVX512_10x32(SB), NOSPLIT, $8-80
+// func sgemmAVX512_10x32(k int, a *float32, rs, ks int, b *float32, ldb int, c *float32, ldc, acc, mask, panels int)
+TEXT ·sgemmAVX512_10x32(SB), NOSPLIT, $8-88
 	STMXCSR mxcsr-8(SP)
 	STMXCSR ftz-4(SP)
 	ORL $0x8040, ftz-4(SP)
@@ -3013,6 +3094,7 @@ TEXT ·sgemmAVX512_10x32(SB), NOSPLIT, $8-80
 	MOVQ c+48(FP), DI
 	MOVQ ldc+56(FP), DX
 	SHLQ $2, DX
+panel:
 	LEAQ (AX)(R8*4), R10
 	ADDQ R8, R10
 	VPXORD Z0, Z0, Z0
@@ -3424,12 +3506,20 @@ store:
 	ADDQ DX, DI
 	VMOVUPS Z18, 0(DI)
 	VMOVUPS Z19, K1, 64(DI)
+	DECQ panels+80(FP)
+	JLE done
+	MOVQ k+0(FP), CX
+	MOVQ a+8(FP), AX
+	ADDQ $128, c+48(FP)
+	MOVQ c+48(FP), DI
+	JMP panel
+done:
 	VZEROUPPER
 	LDMXCSR mxcsr-8(SP)
 	RET
 
-// func sgemmAVX512_11x32(k int, a *float32, rs, ks int, b *float32, ldb int, c *float32, ldc, acc, mask int)
-TEXT ·sgemmAVX512_11x32(SB), NOSPLIT, $8-80
+// func sgemmAVX512_11x32(k int, a *float32, rs, ks int, b *float32, ldb int, c *float32, ldc, acc, mask, panels int)
+TEXT ·sgemmAVX512_11x32(SB), NOSPLIT, $8-88
 	STMXCSR mxcsr-8(SP)
 	STMXCSR ftz-4(SP)
 	ORL $0x8040, ftz-4(SP)
@@ -3447,6 +3537,7 @@ TEXT ·sgemmAVX512_11x32(SB), NOSPLIT, $8-80
 	MOVQ c+48(FP), DI
 	MOVQ ldc+56(FP), DX
 	SHLQ $2, DX
+panel:
 	LEAQ (AX)(R8*4), R10
 	ADDQ R8, R10
 	LEAQ (R10)(R8*4), R11
@@ -3898,12 +3989,20 @@ store:
 	ADDQ DX, DI
 	VMOVUPS Z20, 0(DI)
 	VMOVUPS Z21, K1, 64(DI)
+	DECQ panels+80(FP)
+	JLE done
+	MOVQ k+0(FP), CX
+	MOVQ a+8(FP), AX
+	ADDQ $128, c+48(FP)
+	MOVQ c+48(FP), DI
+	JMP panel
+done:
 	VZEROUPPER
 	LDMXCSR mxcsr-8(SP)
 	RET
 
-// func sgemmAVX512_12x32(k int, a *float32, rs, ks int, b *float32, ldb int, c *float32, ldc, acc, mask int)
-TEXT ·sgemmAVX512_12x32(SB), NOSPLIT, $8-80
+// func sgemmAVX512_12x32(k int, a *float32, rs, ks int, b *float32, ldb int, c *float32, ldc, acc, mask, panels int)
+TEXT ·sgemmAVX512_12x32(SB), NOSPLIT, $8-88
 	STMXCSR mxcsr-8(SP)
 	STMXCSR ftz-4(SP)
 	ORL $0x8040, ftz-4(SP)
@@ -3921,6 +4020,7 @@ TEXT ·sgemmAVX512_12x32(SB), NOSPLIT, $8-80
 	MOVQ c+48(FP), DI
 	MOVQ ldc+56(FP), DX
 	SHLQ $2, DX
+panel:
 	LEAQ (AX)(R8*4), R10
 	ADDQ R8, R10
 	LEAQ (R10)(R8*4), R11
@@ -4407,12 +4507,20 @@ store:
 	ADDQ DX, DI
 	VMOVUPS Z22, 0(DI)
 	VMOVUPS Z23, K1, 64(DI)
+	DECQ panels+80(FP)
+	JLE done
+	MOVQ k+0(FP), CX
+	MOVQ a+8(FP), AX
+	ADDQ $128, c+48(FP)
+	MOVQ c+48(FP), DI
+	JMP panel
+done:
 	VZEROUPPER
 	LDMXCSR mxcsr-8(SP)
 	RET
 
-// func sgemmAVX512_13x32(k int, a *float32, rs, ks int, b *float32, ldb int, c *float32, ldc, acc, mask int)
-TEXT ·sgemmAVX512_13x32(SB), NOSPLIT, $8-80
+// func sgemmAVX512_13x32(k int, a *float32, rs, ks int, b *float32, ldb int, c *float32, ldc, acc, mask, panels int)
+TEXT ·sgemmAVX512_13x32(SB), NOSPLIT, $8-88
 	STMXCSR mxcsr-8(SP)
 	STMXCSR ftz-4(SP)
 	ORL $0x8040, ftz-4(SP)
@@ -4430,6 +4538,7 @@ TEXT ·sgemmAVX512_13x32(SB), NOSPLIT, $8-80
 	MOVQ c+48(FP), DI
 	MOVQ ldc+56(FP), DX
 	SHLQ $2, DX
+panel:
 	LEAQ (AX)(R8*4), R10
 	ADDQ R8, R10
 	LEAQ (R10)(R8*4), R11
@@ -4951,12 +5060,20 @@ store:
 	ADDQ DX, DI
 	VMOVUPS Z24, 0(DI)
 	VMOVUPS Z25, K1, 64(DI)
+	DECQ panels+80(FP)
+	JLE done
+	MOVQ k+0(FP), CX
+	MOVQ a+8(FP), AX
+	ADDQ $128, c+48(FP)
+	MOVQ c+48(FP), DI
+	JMP panel
+done:
 	VZEROUPPER
 	LDMXCSR mxcsr-8(SP)
 	RET
 
-// func sgemmAVX512_14x32(k int, a *float32, rs, ks int, b *float32, ldb int, c *float32, ldc, acc, mask int)
-TEXT ·sgemmAVX512_14x32(SB), NOSPLIT, $8-80
+// func sgemmAVX512_14x32(k int, a *float32, rs, ks int, b *float32, ldb int, c *float32, ldc, acc, mask, panels int)
+TEXT ·sgemmAVX512_14x32(SB), NOSPLIT, $8-88
 	STMXCSR mxcsr-8(SP)
 	STMXCSR ftz-4(SP)
 	ORL $0x8040, ftz-4(SP)
@@ -4974,6 +5091,7 @@ TEXT ·sgemmAVX512_14x32(SB), NOSPLIT, $8-80
 	MOVQ c+48(FP), DI
 	MOVQ ldc+56(FP), DX
 	SHLQ $2, DX
+panel:
 	LEAQ (AX)(R8*4), R10
 	ADDQ R8, R10
 	LEAQ (R10)(R8*4), R11
@@ -5530,12 +5648,20 @@ store:
 	ADDQ DX, DI
 	VMOVUPS Z26, 0(DI)
 	VMOVUPS Z27, K1, 64(DI)
+	DECQ panels+80(FP)
+	JLE done
+	MOVQ k+0(FP), CX
+	MOVQ a+8(FP), AX
+	ADDQ $128, c+48(FP)
+	MOVQ c+48(FP), DI
+	JMP panel
+done:
 	VZEROUPPER
 	LDMXCSR mxcsr-8(SP)
 	RET
 
-// func sgemmAVX512_1x16(k int, a *float32, rs, ks int, b *float32, ldb int, c *float32, ldc, acc, mask int)
-TEXT ·sgemmAVX512_1x16(SB), NOSPLIT, $8-80
+// func sgemmAVX512_1x16(k int, a *float32, rs, ks int, b *float32, ldb int, c *float32, ldc, acc, mask, panels int)
+TEXT ·sgemmAVX512_1x16(SB), NOSPLIT, $8-88
 	STMXCSR mxcsr-8(SP)
 	STMXCSR ftz-4(SP)
 	ORL $0x8040, ftz-4(SP)
@@ -5553,6 +5679,7 @@ TEXT ·sgemmAVX512_1x16(SB), NOSPLIT, $8-80
 	MOVQ c+48(FP), DI
 	MOVQ ldc+56(FP), DX
 	SHLQ $2, DX
+panel:
 	VPXORD Z0, Z0, Z0
 	CMPQ R13, $64
 	JNE loop
@@ -5623,12 +5750,20 @@ tail:
 	VADDPS 0(SI), Z0, K1, Z0
 store:
 	VMOVUPS Z0, K1, 0(DI)
+	DECQ panels+80(FP)
+	JLE done
+	MOVQ k+0(FP), CX
+	MOVQ a+8(FP), AX
+	ADDQ $64, c+48(FP)
+	MOVQ c+48(FP), DI
+	JMP panel
+done:
 	VZEROUPPER
 	LDMXCSR mxcsr-8(SP)
 	RET
 
-// func sgemmAVX512_2x16(k int, a *float32, rs, ks int, b *float32, ldb int, c *float32, ldc, acc, mask int)
-TEXT ·sgemmAVX512_2x16(SB), NOSPLIT, $8-80
+// func sgemmAVX512_2x16(k int, a *float32, rs, ks int, b *float32, ldb int, c *float32, ldc, acc, mask, panels int)
+TEXT ·sgemmAVX512_2x16(SB), NOSPLIT, $8-88
 	STMXCSR mxcsr-8(SP)
 	STMXCSR ftz-4(SP)
 	ORL $0x8040, ftz-4(SP)
@@ -5646,6 +5781,7 @@ TEXT ·sgemmAVX512_2x16(SB), NOSPLIT, $8-80
 	MOVQ c+48(FP), DI
 	MOVQ ldc+56(FP), DX
 	SHLQ $2, DX
+panel:
 	VPXORD Z0, Z0, Z0
 	VPXORD Z1, Z1, Z1
 	CMPQ R13, $64
@@ -5739,12 +5875,20 @@ store:
 	VMOVUPS Z0, K1, 0(DI)
 	ADDQ DX, DI
 	VMOVUPS Z1, K1, 0(DI)
+	DECQ panels+80(FP)
+	JLE done
+	MOVQ k+0(FP), CX
+	MOVQ a+8(FP), AX
+	ADDQ $64, c+48(FP)
+	MOVQ c+48(FP), DI
+	JMP panel
+done:
 	VZEROUPPER
 	LDMXCSR mxcsr-8(SP)
 	RET
 
-// func sgemmAVX512_3x16(k int, a *float32, rs, ks int, b *float32, ldb int, c *float32, ldc, acc, mask int)
-TEXT ·sgemmAVX512_3x16(SB), NOSPLIT, $8-80
+// func sgemmAVX512_3x16(k int, a *float32, rs, ks int, b *float32, ldb int, c *float32, ldc, acc, mask, panels int)
+TEXT ·sgemmAVX512_3x16(SB), NOSPLIT, $8-88
 	STMXCSR mxcsr-8(SP)
 	STMXCSR ftz-4(SP)
 	ORL $0x8040, ftz-4(SP)
@@ -5762,6 +5906,7 @@ TEXT ·sgemmAVX512_3x16(SB), NOSPLIT, $8-80
 	MOVQ c+48(FP), DI
 	MOVQ ldc+56(FP), DX
 	SHLQ $2, DX
+panel:
 	VPXORD Z0, Z0, Z0
 	VPXORD Z1, Z1, Z1
 	VPXORD Z2, Z2, Z2
@@ -5878,12 +6023,20 @@ store:
 	VMOVUPS Z1, K1, 0(DI)
 	ADDQ DX, DI
 	VMOVUPS Z2, K1, 0(DI)
+	DECQ panels+80(FP)
+	JLE done
+	MOVQ k+0(FP), CX
+	MOVQ a+8(FP), AX
+	ADDQ $64, c+48(FP)
+	MOVQ c+48(FP), DI
+	JMP panel
+done:
 	VZEROUPPER
 	LDMXCSR mxcsr-8(SP)
 	RET
 
-// func sgemmAVX512_4x16(k int, a *float32, rs, ks int, b *float32, ldb int, c *float32, ldc, acc, mask int)
-TEXT ·sgemmAVX512_4x16(SB), NOSPLIT, $8-80
+// func sgemmAVX512_4x16(k int, a *float32, rs, ks int, b *float32, ldb int, c *float32, ldc, acc, mask, panels int)
+TEXT ·sgemmAVX512_4x16(SB), NOSPLIT, $8-88
 	STMXCSR mxcsr-8(SP)
 	STMXCSR ftz-4(SP)
 	ORL $0x8040, ftz-4(SP)
@@ -5901,6 +6054,7 @@ TEXT ·sgemmAVX512_4x16(SB), NOSPLIT, $8-80
 	MOVQ c+48(FP), DI
 	MOVQ ldc+56(FP), DX
 	SHLQ $2, DX
+panel:
 	VPXORD Z0, Z0, Z0
 	VPXORD Z1, Z1, Z1
 	VPXORD Z2, Z2, Z2
@@ -6040,12 +6194,20 @@ store:
 	VMOVUPS Z2, K1, 0(DI)
 	ADDQ DX, DI
 	VMOVUPS Z3, K1, 0(DI)
+	DECQ panels+80(FP)
+	JLE done
+	MOVQ k+0(FP), CX
+	MOVQ a+8(FP), AX
+	ADDQ $64, c+48(FP)
+	MOVQ c+48(FP), DI
+	JMP panel
+done:
 	VZEROUPPER
 	LDMXCSR mxcsr-8(SP)
 	RET
 
-// func sgemmAVX512_5x16(k int, a *float32, rs, ks int, b *float32, ldb int, c *float32, ldc, acc, mask int)
-TEXT ·sgemmAVX512_5x16(SB), NOSPLIT, $8-80
+// func sgemmAVX512_5x16(k int, a *float32, rs, ks int, b *float32, ldb int, c *float32, ldc, acc, mask, panels int)
+TEXT ·sgemmAVX512_5x16(SB), NOSPLIT, $8-88
 	STMXCSR mxcsr-8(SP)
 	STMXCSR ftz-4(SP)
 	ORL $0x8040, ftz-4(SP)
@@ -6063,6 +6225,7 @@ TEXT ·sgemmAVX512_5x16(SB), NOSPLIT, $8-80
 	MOVQ c+48(FP), DI
 	MOVQ ldc+56(FP), DX
 	SHLQ $2, DX
+panel:
 	VPXORD Z0, Z0, Z0
 	VPXORD Z1, Z1, Z1
 	VPXORD Z2, Z2, Z2
@@ -6225,12 +6388,20 @@ store:
 	VMOVUPS Z3, K1, 0(DI)
 	ADDQ DX, DI
 	VMOVUPS Z4, K1, 0(DI)
+	DECQ panels+80(FP)
+	JLE done
+	MOVQ k+0(FP), CX
+	MOVQ a+8(FP), AX
+	ADDQ $64, c+48(FP)
+	MOVQ c+48(FP), DI
+	JMP panel
+done:
 	VZEROUPPER
 	LDMXCSR mxcsr-8(SP)
 	RET
 
-// func sgemmAVX512_6x16(k int, a *float32, rs, ks int, b *float32, ldb int, c *float32, ldc, acc, mask int)
-TEXT ·sgemmAVX512_6x16(SB), NOSPLIT, $8-80
+// func sgemmAVX512_6x16(k int, a *float32, rs, ks int, b *float32, ldb int, c *float32, ldc, acc, mask, panels int)
+TEXT ·sgemmAVX512_6x16(SB), NOSPLIT, $8-88
 	STMXCSR mxcsr-8(SP)
 	STMXCSR ftz-4(SP)
 	ORL $0x8040, ftz-4(SP)
@@ -6248,6 +6419,7 @@ TEXT ·sgemmAVX512_6x16(SB), NOSPLIT, $8-80
 	MOVQ c+48(FP), DI
 	MOVQ ldc+56(FP), DX
 	SHLQ $2, DX
+panel:
 	LEAQ (AX)(R8*4), R10
 	ADDQ R8, R10
 	VPXORD Z0, Z0, Z0
@@ -6438,12 +6610,20 @@ store:
 	VMOVUPS Z4, K1, 0(DI)
 	ADDQ DX, DI
 	VMOVUPS Z5, K1, 0(DI)
+	DECQ panels+80(FP)
+	JLE done
+	MOVQ k+0(FP), CX
+	MOVQ a+8(FP), AX
+	ADDQ $64, c+48(FP)
+	MOVQ c+48(FP), DI
+	JMP panel
+done:
 	VZEROUPPER
 	LDMXCSR mxcsr-8(SP)
 	RET
 
-// func sgemmAVX512_7x16(k int, a *float32, rs, ks int, b *float32, ldb int, c *float32, ldc, acc, mask int)
-TEXT ·sgemmAVX512_7x16(SB), NOSPLIT, $8-80
+// func sgemmAVX512_7x16(k int, a *float32, rs, ks int, b *float32, ldb int, c *float32, ldc, acc, mask, panels int)
+TEXT ·sgemmAVX512_7x16(SB), NOSPLIT, $8-88
 	STMXCSR mxcsr-8(SP)
 	STMXCSR ftz-4(SP)
 	ORL $0x8040, ftz-4(SP)
@@ -6461,6 +6641,7 @@ TEXT ·sgemmAVX512_7x16(SB), NOSPLIT, $8-80
 	MOVQ c+48(FP), DI
 	MOVQ ldc+56(FP), DX
 	SHLQ $2, DX
+panel:
 	LEAQ (AX)(R8*4), R10
 	ADDQ R8, R10
 	VPXORD Z0, Z0, Z0
@@ -6674,12 +6855,20 @@ store:
 	VMOVUPS Z5, K1, 0(DI)
 	ADDQ DX, DI
 	VMOVUPS Z6, K1, 0(DI)
+	DECQ panels+80(FP)
+	JLE done
+	MOVQ k+0(FP), CX
+	MOVQ a+8(FP), AX
+	ADDQ $64, c+48(FP)
+	MOVQ c+48(FP), DI
+	JMP panel
+done:
 	VZEROUPPER
 	LDMXCSR mxcsr-8(SP)
 	RET
 
-// func sgemmAVX512_8x16(k int, a *float32, rs, ks int, b *float32, ldb int, c *float32, ldc, acc, mask int)
-TEXT ·sgemmAVX512_8x16(SB), NOSPLIT, $8-80
+// func sgemmAVX512_8x16(k int, a *float32, rs, ks int, b *float32, ldb int, c *float32, ldc, acc, mask, panels int)
+TEXT ·sgemmAVX512_8x16(SB), NOSPLIT, $8-88
 	STMXCSR mxcsr-8(SP)
 	STMXCSR ftz-4(SP)
 	ORL $0x8040, ftz-4(SP)
@@ -6697,6 +6886,7 @@ TEXT ·sgemmAVX512_8x16(SB), NOSPLIT, $8-80
 	MOVQ c+48(FP), DI
 	MOVQ ldc+56(FP), DX
 	SHLQ $2, DX
+panel:
 	LEAQ (AX)(R8*4), R10
 	ADDQ R8, R10
 	VPXORD Z0, Z0, Z0
@@ -6933,12 +7123,20 @@ store:
 	VMOVUPS Z6, K1, 0(DI)
 	ADDQ DX, DI
 	VMOVUPS Z7, K1, 0(DI)
+	DECQ panels+80(FP)
+	JLE done
+	MOVQ k+0(FP), CX
+	MOVQ a+8(FP), AX
+	ADDQ $64, c+48(FP)
+	MOVQ c+48(FP), DI
+	JMP panel
+done:
 	VZEROUPPER
 	LDMXCSR mxcsr-8(SP)
 	RET
 
-// func sgemmAVX512_9x16(k int, a *float32, rs, ks int, b *float32, ldb int, c *float32, ldc, acc, mask int)
-TEXT ·sgemmAVX512_9x16(SB), NOSPLIT, $8-80
+// func sgemmAVX512_9x16(k int, a *float32, rs, ks int, b *float32, ldb int, c *float32, ldc, acc, mask, panels int)
+TEXT ·sgemmAVX512_9x16(SB), NOSPLIT, $8-88
 	STMXCSR mxcsr-8(SP)
 	STMXCSR ftz-4(SP)
 	ORL $0x8040, ftz-4(SP)
@@ -6956,6 +7154,7 @@ TEXT ·sgemmAVX512_9x16(SB), NOSPLIT, $8-80
 	MOVQ c+48(FP), DI
 	MOVQ ldc+56(FP), DX
 	SHLQ $2, DX
+panel:
 	LEAQ (AX)(R8*4), R10
 	ADDQ R8, R10
 	VPXORD Z0, Z0, Z0
@@ -7215,12 +7414,20 @@ store:
 	VMOVUPS Z7, K1, 0(DI)
 	ADDQ DX, DI
 	VMOVUPS Z8, K1, 0(DI)
+	DECQ panels+80(FP)
+	JLE done
+	MOVQ k+0(FP), CX
+	MOVQ a+8(FP), AX
+	ADDQ $64, c+48(FP)
+	MOVQ c+48(FP), DI
+	JMP panel
+done:
 	VZEROUPPER
 	LDMXCSR mxcsr-8(SP)
 	RET
 
-// func sgemmAVX512_10x16(k int, a *float32, rs, ks int, b *float32, ldb int, c *float32, ldc, acc, mask int)
-TEXT ·sgemmAVX512_10x16(SB), NOSPLIT, $8-80
+// func sgemmAVX512_10x16(k int, a *float32, rs, ks int, b *float32, ldb int, c *float32, ldc, acc, mask, panels int)
+TEXT ·sgemmAVX512_10x16(SB), NOSPLIT, $8-88
 	STMXCSR mxcsr-8(SP)
 	STMXCSR ftz-4(SP)
 	ORL $0x8040, ftz-4(SP)
@@ -7238,6 +7445,7 @@ TEXT ·sgemmAVX512_10x16(SB), NOSPLIT, $8-80
 	MOVQ c+48(FP), DI
 	MOVQ ldc+56(FP), DX
 	SHLQ $2, DX
+panel:
 	LEAQ (AX)(R8*4), R10
 	ADDQ R8, R10
 	VPXORD Z0, Z0, Z0
@@ -7520,12 +7728,20 @@ store:
 	VMOVUPS Z8, K1, 0(DI)
 	ADDQ DX, DI
 	VMOVUPS Z9, K1, 0(DI)
+	DECQ panels+80(FP)
+	JLE done
+	MOVQ k+0(FP), CX
+	MOVQ a+8(FP), AX
+	ADDQ $64, c+48(FP)
+	MOVQ c+48(FP), DI
+	JMP panel
+done:
 	VZEROUPPER
 	LDMXCSR mxcsr-8(SP)
 	RET
 
-// func sgemmAVX512_11x16(k int, a *float32, rs, ks int, b *float32, ldb int, c *float32, ldc, acc, mask int)
-TEXT ·sgemmAVX512_11x16(SB), NOSPLIT, $8-80
+// func sgemmAVX512_11x16(k int, a *float32, rs, ks int, b *float32, ldb int, c *float32, ldc, acc, mask, panels int)
+TEXT ·sgemmAVX512_11x16(SB), NOSPLIT, $8-88
 	STMXCSR mxcsr-8(SP)
 	STMXCSR ftz-4(SP)
 	ORL $0x8040, ftz-4(SP)
@@ -7543,6 +7759,7 @@ TEXT ·sgemmAVX512_11x16(SB), NOSPLIT, $8-80
 	MOVQ c+48(FP), DI
 	MOVQ ldc+56(FP), DX
 	SHLQ $2, DX
+panel:
 	LEAQ (AX)(R8*4), R10
 	ADDQ R8, R10
 	LEAQ (R10)(R8*4), R11
@@ -7853,12 +8070,20 @@ store:
 	VMOVUPS Z9, K1, 0(DI)
 	ADDQ DX, DI
 	VMOVUPS Z10, K1, 0(DI)
+	DECQ panels+80(FP)
+	JLE done
+	MOVQ k+0(FP), CX
+	MOVQ a+8(FP), AX
+	ADDQ $64, c+48(FP)
+	MOVQ c+48(FP), DI
+	JMP panel
+done:
 	VZEROUPPER
 	LDMXCSR mxcsr-8(SP)
 	RET
 
-// func sgemmAVX512_12x16(k int, a *float32, rs, ks int, b *float32, ldb int, c *float32, ldc, acc, mask int)
-TEXT ·sgemmAVX512_12x16(SB), NOSPLIT, $8-80
+// func sgemmAVX512_12x16(k int, a *float32, rs, ks int, b *float32, ldb int, c *float32, ldc, acc, mask, panels int)
+TEXT ·sgemmAVX512_12x16(SB), NOSPLIT, $8-88
 	STMXCSR mxcsr-8(SP)
 	STMXCSR ftz-4(SP)
 	ORL $0x8040, ftz-4(SP)
@@ -7876,6 +8101,7 @@ TEXT ·sgemmAVX512_12x16(SB), NOSPLIT, $8-80
 	MOVQ c+48(FP), DI
 	MOVQ ldc+56(FP), DX
 	SHLQ $2, DX
+panel:
 	LEAQ (AX)(R8*4), R10
 	ADDQ R8, R10
 	LEAQ (R10)(R8*4), R11
@@ -8209,12 +8435,20 @@ store:
 	VMOVUPS Z10, K1, 0(DI)
 	ADDQ DX, DI
 	VMOVUPS Z11, K1, 0(DI)
+	DECQ panels+80(FP)
+	JLE done
+	MOVQ k+0(FP), CX
+	MOVQ a+8(FP), AX
+	ADDQ $64, c+48(FP)
+	MOVQ c+48(FP), DI
+	JMP panel
+done:
 	VZEROUPPER
 	LDMXCSR mxcsr-8(SP)
 	RET
 
-// func sgemmAVX512_13x16(k int, a *float32, rs, ks int, b *float32, ldb int, c *float32, ldc, acc, mask int)
-TEXT ·sgemmAVX512_13x16(SB), NOSPLIT, $8-80
+// func sgemmAVX512_13x16(k int, a *float32, rs, ks int, b *float32, ldb int, c *float32, ldc, acc, mask, panels int)
+TEXT ·sgemmAVX512_13x16(SB), NOSPLIT, $8-88
 	STMXCSR mxcsr-8(SP)
 	STMXCSR ftz-4(SP)
 	ORL $0x8040, ftz-4(SP)
@@ -8232,6 +8466,7 @@ TEXT ·sgemmAVX512_13x16(SB), NOSPLIT, $8-80
 	MOVQ c+48(FP), DI
 	MOVQ ldc+56(FP), DX
 	SHLQ $2, DX
+panel:
 	LEAQ (AX)(R8*4), R10
 	ADDQ R8, R10
 	LEAQ (R10)(R8*4), R11
@@ -8588,12 +8823,20 @@ store:
 	VMOVUPS Z11, K1, 0(DI)
 	ADDQ DX, DI
 	VMOVUPS Z12, K1, 0(DI)
+	DECQ panels+80(FP)
+	JLE done
+	MOVQ k+0(FP), CX
+	MOVQ a+8(FP), AX
+	ADDQ $64, c+48(FP)
+	MOVQ c+48(FP), DI
+	JMP panel
+done:
 	VZEROUPPER
 	LDMXCSR mxcsr-8(SP)
 	RET
 
-// func sgemmAVX512_14x16(k int, a *float32, rs, ks int, b *float32, ldb int, c *float32, ldc, acc, mask int)
-TEXT ·sgemmAVX512_14x16(SB), NOSPLIT, $8-80
+// func sgemmAVX512_14x16(k int, a *float32, rs, ks int, b *float32, ldb int, c *float32, ldc, acc, mask, panels int)
+TEXT ·sgemmAVX512_14x16(SB), NOSPLIT, $8-88
 	STMXCSR mxcsr-8(SP)
 	STMXCSR ftz-4(SP)
 	ORL $0x8040, ftz-4(SP)
@@ -8611,6 +8854,7 @@ TEXT ·sgemmAVX512_14x16(SB), NOSPLIT, $8-80
 	MOVQ c+48(FP), DI
 	MOVQ ldc+56(FP), DX
 	SHLQ $2, DX
+panel:
 	LEAQ (AX)(R8*4), R10
 	ADDQ R8, R10
 	LEAQ (R10)(R8*4), R11
@@ -8990,12 +9234,20 @@ store:
 	VMOVUPS Z12, K1, 0(DI)
 	ADDQ DX, DI
 	VMOVUPS Z13, K1, 0(DI)
+	DECQ panels+80(FP)
+	JLE done
+	MOVQ k+0(FP), CX
+	MOVQ a+8(FP), AX
+	ADDQ $64, c+48(FP)
+	MOVQ c+48(FP), DI
+	JMP panel
+done:
 	VZEROUPPER
 	LDMXCSR mxcsr-8(SP)
 	RET
 
-// func sgemmAVX2_1x16(k int, a *float32, rs, ks int, b *float32, ldb int, c *float32, ldc, acc, mask int)
-TEXT ·sgemmAVX2_1x16(SB), NOSPLIT, $8-80
+// func sgemmAVX2_1x16(k int, a *float32, rs, ks int, b *float32, ldb int, c *float32, ldc, acc, mask, panels int)
+TEXT ·sgemmAVX2_1x16(SB), NOSPLIT, $8-88
 	STMXCSR mxcsr-8(SP)
 	STMXCSR ftz-4(SP)
 	ORL $0x8040, ftz-4(SP)
@@ -9013,6 +9265,7 @@ TEXT ·sgemmAVX2_1x16(SB), NOSPLIT, $8-80
 	MOVQ c+48(FP), DI
 	MOVQ ldc+56(FP), DX
 	SHLQ $2, DX
+panel:
 	VXORPS Y0, Y0, Y0
 	VXORPS Y1, Y1, Y1
 	CMPQ R13, $64
@@ -9102,12 +9355,20 @@ tail:
 store:
 	VMOVUPS Y0, 0(DI)
 	VMOVUPS Y1, 32(DI)
+	DECQ panels+80(FP)
+	JLE done
+	MOVQ k+0(FP), CX
+	MOVQ a+8(FP), AX
+	ADDQ $64, c+48(FP)
+	MOVQ c+48(FP), DI
+	JMP panel
+done:
 	VZEROUPPER
 	LDMXCSR mxcsr-8(SP)
 	RET
 
-// func sgemmAVX2_2x16(k int, a *float32, rs, ks int, b *float32, ldb int, c *float32, ldc, acc, mask int)
-TEXT ·sgemmAVX2_2x16(SB), NOSPLIT, $8-80
+// func sgemmAVX2_2x16(k int, a *float32, rs, ks int, b *float32, ldb int, c *float32, ldc, acc, mask, panels int)
+TEXT ·sgemmAVX2_2x16(SB), NOSPLIT, $8-88
 	STMXCSR mxcsr-8(SP)
 	STMXCSR ftz-4(SP)
 	ORL $0x8040, ftz-4(SP)
@@ -9125,6 +9386,7 @@ TEXT ·sgemmAVX2_2x16(SB), NOSPLIT, $8-80
 	MOVQ c+48(FP), DI
 	MOVQ ldc+56(FP), DX
 	SHLQ $2, DX
+panel:
 	VXORPS Y0, Y0, Y0
 	VXORPS Y1, Y1, Y1
 	VXORPS Y2, Y2, Y2
@@ -9249,12 +9511,20 @@ store:
 	ADDQ DX, DI
 	VMOVUPS Y2, 0(DI)
 	VMOVUPS Y3, 32(DI)
+	DECQ panels+80(FP)
+	JLE done
+	MOVQ k+0(FP), CX
+	MOVQ a+8(FP), AX
+	ADDQ $64, c+48(FP)
+	MOVQ c+48(FP), DI
+	JMP panel
+done:
 	VZEROUPPER
 	LDMXCSR mxcsr-8(SP)
 	RET
 
-// func sgemmAVX2_3x16(k int, a *float32, rs, ks int, b *float32, ldb int, c *float32, ldc, acc, mask int)
-TEXT ·sgemmAVX2_3x16(SB), NOSPLIT, $8-80
+// func sgemmAVX2_3x16(k int, a *float32, rs, ks int, b *float32, ldb int, c *float32, ldc, acc, mask, panels int)
+TEXT ·sgemmAVX2_3x16(SB), NOSPLIT, $8-88
 	STMXCSR mxcsr-8(SP)
 	STMXCSR ftz-4(SP)
 	ORL $0x8040, ftz-4(SP)
@@ -9272,6 +9542,7 @@ TEXT ·sgemmAVX2_3x16(SB), NOSPLIT, $8-80
 	MOVQ c+48(FP), DI
 	MOVQ ldc+56(FP), DX
 	SHLQ $2, DX
+panel:
 	VXORPS Y0, Y0, Y0
 	VXORPS Y1, Y1, Y1
 	VXORPS Y2, Y2, Y2
@@ -9431,12 +9702,20 @@ store:
 	ADDQ DX, DI
 	VMOVUPS Y4, 0(DI)
 	VMOVUPS Y5, 32(DI)
+	DECQ panels+80(FP)
+	JLE done
+	MOVQ k+0(FP), CX
+	MOVQ a+8(FP), AX
+	ADDQ $64, c+48(FP)
+	MOVQ c+48(FP), DI
+	JMP panel
+done:
 	VZEROUPPER
 	LDMXCSR mxcsr-8(SP)
 	RET
 
-// func sgemmAVX2_4x16(k int, a *float32, rs, ks int, b *float32, ldb int, c *float32, ldc, acc, mask int)
-TEXT ·sgemmAVX2_4x16(SB), NOSPLIT, $8-80
+// func sgemmAVX2_4x16(k int, a *float32, rs, ks int, b *float32, ldb int, c *float32, ldc, acc, mask, panels int)
+TEXT ·sgemmAVX2_4x16(SB), NOSPLIT, $8-88
 	STMXCSR mxcsr-8(SP)
 	STMXCSR ftz-4(SP)
 	ORL $0x8040, ftz-4(SP)
@@ -9454,6 +9733,7 @@ TEXT ·sgemmAVX2_4x16(SB), NOSPLIT, $8-80
 	MOVQ c+48(FP), DI
 	MOVQ ldc+56(FP), DX
 	SHLQ $2, DX
+panel:
 	VXORPS Y0, Y0, Y0
 	VXORPS Y1, Y1, Y1
 	VXORPS Y2, Y2, Y2
@@ -9648,12 +9928,20 @@ store:
 	ADDQ DX, DI
 	VMOVUPS Y6, 0(DI)
 	VMOVUPS Y7, 32(DI)
+	DECQ panels+80(FP)
+	JLE done
+	MOVQ k+0(FP), CX
+	MOVQ a+8(FP), AX
+	ADDQ $64, c+48(FP)
+	MOVQ c+48(FP), DI
+	JMP panel
+done:
 	VZEROUPPER
 	LDMXCSR mxcsr-8(SP)
 	RET
 
-// func sgemmAVX2_5x16(k int, a *float32, rs, ks int, b *float32, ldb int, c *float32, ldc, acc, mask int)
-TEXT ·sgemmAVX2_5x16(SB), NOSPLIT, $8-80
+// func sgemmAVX2_5x16(k int, a *float32, rs, ks int, b *float32, ldb int, c *float32, ldc, acc, mask, panels int)
+TEXT ·sgemmAVX2_5x16(SB), NOSPLIT, $8-88
 	STMXCSR mxcsr-8(SP)
 	STMXCSR ftz-4(SP)
 	ORL $0x8040, ftz-4(SP)
@@ -9671,6 +9959,7 @@ TEXT ·sgemmAVX2_5x16(SB), NOSPLIT, $8-80
 	MOVQ c+48(FP), DI
 	MOVQ ldc+56(FP), DX
 	SHLQ $2, DX
+panel:
 	VXORPS Y0, Y0, Y0
 	VXORPS Y1, Y1, Y1
 	VXORPS Y2, Y2, Y2
@@ -9900,12 +10189,20 @@ store:
 	ADDQ DX, DI
 	VMOVUPS Y8, 0(DI)
 	VMOVUPS Y9, 32(DI)
+	DECQ panels+80(FP)
+	JLE done
+	MOVQ k+0(FP), CX
+	MOVQ a+8(FP), AX
+	ADDQ $64, c+48(FP)
+	MOVQ c+48(FP), DI
+	JMP panel
+done:
 	VZEROUPPER
 	LDMXCSR mxcsr-8(SP)
 	RET
 
-// func sgemmAVX2_6x16(k int, a *float32, rs, ks int, b *float32, ldb int, c *float32, ldc, acc, mask int)
-TEXT ·sgemmAVX2_6x16(SB), NOSPLIT, $8-80
+// func sgemmAVX2_6x16(k int, a *float32, rs, ks int, b *float32, ldb int, c *float32, ldc, acc, mask, panels int)
+TEXT ·sgemmAVX2_6x16(SB), NOSPLIT, $8-88
 	STMXCSR mxcsr-8(SP)
 	STMXCSR ftz-4(SP)
 	ORL $0x8040, ftz-4(SP)
@@ -9923,6 +10220,7 @@ TEXT ·sgemmAVX2_6x16(SB), NOSPLIT, $8-80
 	MOVQ c+48(FP), DI
 	MOVQ ldc+56(FP), DX
 	SHLQ $2, DX
+panel:
 	LEAQ (AX)(R8*4), R10
 	ADDQ R8, R10
 	VXORPS Y0, Y0, Y0
@@ -10192,12 +10490,20 @@ store:
 	ADDQ DX, DI
 	VMOVUPS Y10, 0(DI)
 	VMOVUPS Y11, 32(DI)
+	DECQ panels+80(FP)
+	JLE done
+	MOVQ k+0(FP), CX
+	MOVQ a+8(FP), AX
+	ADDQ $64, c+48(FP)
+	MOVQ c+48(FP), DI
+	JMP panel
+done:
 	VZEROUPPER
 	LDMXCSR mxcsr-8(SP)
 	RET
 
-// func sgemmAVX2_1x8(k int, a *float32, rs, ks int, b *float32, ldb int, c *float32, ldc, acc, mask int)
-TEXT ·sgemmAVX2_1x8(SB), NOSPLIT, $8-80
+// func sgemmAVX2_1x8(k int, a *float32, rs, ks int, b *float32, ldb int, c *float32, ldc, acc, mask, panels int)
+TEXT ·sgemmAVX2_1x8(SB), NOSPLIT, $8-88
 	STMXCSR mxcsr-8(SP)
 	STMXCSR ftz-4(SP)
 	ORL $0x8040, ftz-4(SP)
@@ -10215,6 +10521,7 @@ TEXT ·sgemmAVX2_1x8(SB), NOSPLIT, $8-80
 	MOVQ c+48(FP), DI
 	MOVQ ldc+56(FP), DX
 	SHLQ $2, DX
+panel:
 	VXORPS Y0, Y0, Y0
 	CMPQ R13, $32
 	JNE loop
@@ -10283,12 +10590,20 @@ tail:
 	VADDPS 0(SI), Y0, Y0
 store:
 	VMOVUPS Y0, 0(DI)
+	DECQ panels+80(FP)
+	JLE done
+	MOVQ k+0(FP), CX
+	MOVQ a+8(FP), AX
+	ADDQ $32, c+48(FP)
+	MOVQ c+48(FP), DI
+	JMP panel
+done:
 	VZEROUPPER
 	LDMXCSR mxcsr-8(SP)
 	RET
 
-// func sgemmAVX2_2x8(k int, a *float32, rs, ks int, b *float32, ldb int, c *float32, ldc, acc, mask int)
-TEXT ·sgemmAVX2_2x8(SB), NOSPLIT, $8-80
+// func sgemmAVX2_2x8(k int, a *float32, rs, ks int, b *float32, ldb int, c *float32, ldc, acc, mask, panels int)
+TEXT ·sgemmAVX2_2x8(SB), NOSPLIT, $8-88
 	STMXCSR mxcsr-8(SP)
 	STMXCSR ftz-4(SP)
 	ORL $0x8040, ftz-4(SP)
@@ -10306,6 +10621,7 @@ TEXT ·sgemmAVX2_2x8(SB), NOSPLIT, $8-80
 	MOVQ c+48(FP), DI
 	MOVQ ldc+56(FP), DX
 	SHLQ $2, DX
+panel:
 	VXORPS Y0, Y0, Y0
 	VXORPS Y1, Y1, Y1
 	CMPQ R13, $32
@@ -10397,12 +10713,20 @@ store:
 	VMOVUPS Y0, 0(DI)
 	ADDQ DX, DI
 	VMOVUPS Y1, 0(DI)
+	DECQ panels+80(FP)
+	JLE done
+	MOVQ k+0(FP), CX
+	MOVQ a+8(FP), AX
+	ADDQ $32, c+48(FP)
+	MOVQ c+48(FP), DI
+	JMP panel
+done:
 	VZEROUPPER
 	LDMXCSR mxcsr-8(SP)
 	RET
 
-// func sgemmAVX2_3x8(k int, a *float32, rs, ks int, b *float32, ldb int, c *float32, ldc, acc, mask int)
-TEXT ·sgemmAVX2_3x8(SB), NOSPLIT, $8-80
+// func sgemmAVX2_3x8(k int, a *float32, rs, ks int, b *float32, ldb int, c *float32, ldc, acc, mask, panels int)
+TEXT ·sgemmAVX2_3x8(SB), NOSPLIT, $8-88
 	STMXCSR mxcsr-8(SP)
 	STMXCSR ftz-4(SP)
 	ORL $0x8040, ftz-4(SP)
@@ -10420,6 +10744,7 @@ TEXT ·sgemmAVX2_3x8(SB), NOSPLIT, $8-80
 	MOVQ c+48(FP), DI
 	MOVQ ldc+56(FP), DX
 	SHLQ $2, DX
+panel:
 	VXORPS Y0, Y0, Y0
 	VXORPS Y1, Y1, Y1
 	VXORPS Y2, Y2, Y2
@@ -10534,12 +10859,20 @@ store:
 	VMOVUPS Y1, 0(DI)
 	ADDQ DX, DI
 	VMOVUPS Y2, 0(DI)
+	DECQ panels+80(FP)
+	JLE done
+	MOVQ k+0(FP), CX
+	MOVQ a+8(FP), AX
+	ADDQ $32, c+48(FP)
+	MOVQ c+48(FP), DI
+	JMP panel
+done:
 	VZEROUPPER
 	LDMXCSR mxcsr-8(SP)
 	RET
 
-// func sgemmAVX2_4x8(k int, a *float32, rs, ks int, b *float32, ldb int, c *float32, ldc, acc, mask int)
-TEXT ·sgemmAVX2_4x8(SB), NOSPLIT, $8-80
+// func sgemmAVX2_4x8(k int, a *float32, rs, ks int, b *float32, ldb int, c *float32, ldc, acc, mask, panels int)
+TEXT ·sgemmAVX2_4x8(SB), NOSPLIT, $8-88
 	STMXCSR mxcsr-8(SP)
 	STMXCSR ftz-4(SP)
 	ORL $0x8040, ftz-4(SP)
@@ -10557,6 +10890,7 @@ TEXT ·sgemmAVX2_4x8(SB), NOSPLIT, $8-80
 	MOVQ c+48(FP), DI
 	MOVQ ldc+56(FP), DX
 	SHLQ $2, DX
+panel:
 	VXORPS Y0, Y0, Y0
 	VXORPS Y1, Y1, Y1
 	VXORPS Y2, Y2, Y2
@@ -10694,12 +11028,20 @@ store:
 	VMOVUPS Y2, 0(DI)
 	ADDQ DX, DI
 	VMOVUPS Y3, 0(DI)
+	DECQ panels+80(FP)
+	JLE done
+	MOVQ k+0(FP), CX
+	MOVQ a+8(FP), AX
+	ADDQ $32, c+48(FP)
+	MOVQ c+48(FP), DI
+	JMP panel
+done:
 	VZEROUPPER
 	LDMXCSR mxcsr-8(SP)
 	RET
 
-// func sgemmAVX2_5x8(k int, a *float32, rs, ks int, b *float32, ldb int, c *float32, ldc, acc, mask int)
-TEXT ·sgemmAVX2_5x8(SB), NOSPLIT, $8-80
+// func sgemmAVX2_5x8(k int, a *float32, rs, ks int, b *float32, ldb int, c *float32, ldc, acc, mask, panels int)
+TEXT ·sgemmAVX2_5x8(SB), NOSPLIT, $8-88
 	STMXCSR mxcsr-8(SP)
 	STMXCSR ftz-4(SP)
 	ORL $0x8040, ftz-4(SP)
@@ -10717,6 +11059,7 @@ TEXT ·sgemmAVX2_5x8(SB), NOSPLIT, $8-80
 	MOVQ c+48(FP), DI
 	MOVQ ldc+56(FP), DX
 	SHLQ $2, DX
+panel:
 	VXORPS Y0, Y0, Y0
 	VXORPS Y1, Y1, Y1
 	VXORPS Y2, Y2, Y2
@@ -10877,12 +11220,20 @@ store:
 	VMOVUPS Y3, 0(DI)
 	ADDQ DX, DI
 	VMOVUPS Y4, 0(DI)
+	DECQ panels+80(FP)
+	JLE done
+	MOVQ k+0(FP), CX
+	MOVQ a+8(FP), AX
+	ADDQ $32, c+48(FP)
+	MOVQ c+48(FP), DI
+	JMP panel
+done:
 	VZEROUPPER
 	LDMXCSR mxcsr-8(SP)
 	RET
 
-// func sgemmAVX2_6x8(k int, a *float32, rs, ks int, b *float32, ldb int, c *float32, ldc, acc, mask int)
-TEXT ·sgemmAVX2_6x8(SB), NOSPLIT, $8-80
+// func sgemmAVX2_6x8(k int, a *float32, rs, ks int, b *float32, ldb int, c *float32, ldc, acc, mask, panels int)
+TEXT ·sgemmAVX2_6x8(SB), NOSPLIT, $8-88
 	STMXCSR mxcsr-8(SP)
 	STMXCSR ftz-4(SP)
 	ORL $0x8040, ftz-4(SP)
@@ -10900,6 +11251,7 @@ TEXT ·sgemmAVX2_6x8(SB), NOSPLIT, $8-80
 	MOVQ c+48(FP), DI
 	MOVQ ldc+56(FP), DX
 	SHLQ $2, DX
+panel:
 	LEAQ (AX)(R8*4), R10
 	ADDQ R8, R10
 	VXORPS Y0, Y0, Y0
@@ -11088,6 +11440,14 @@ store:
 	VMOVUPS Y4, 0(DI)
 	ADDQ DX, DI
 	VMOVUPS Y5, 0(DI)
+	DECQ panels+80(FP)
+	JLE done
+	MOVQ k+0(FP), CX
+	MOVQ a+8(FP), AX
+	ADDQ $32, c+48(FP)
+	MOVQ c+48(FP), DI
+	JMP panel
+done:
 	VZEROUPPER
 	LDMXCSR mxcsr-8(SP)
 	RET

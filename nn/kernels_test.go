@@ -928,3 +928,63 @@ func TestPackStrip(t *testing.T) {
 		}
 	})
 }
+
+// TestKernelPanels checks that one call of a wide micro-kernel over
+// several packed panels of B leaves C bit for bit as one call per panel
+// does, and writes nothing beyond its panels: every row count, depths
+// around the unrolled loops' 4, A in place, transposed and as a packed
+// strip, storing and adding.
+func TestKernelPanels(t *testing.T) {
+	forLevels(t, func(t *testing.T, l kernelLevel) {
+		ks := kernelSets[l]
+		if ks == nil {
+			t.Skip("no kernels at this level")
+		}
+		rng := rand.New(rand.NewPCG(12, uint64(l)))
+		nr := ks.nr
+		for r := 1; r <= ks.mr; r++ {
+			for _, k := range []int{1, 3, 4, 9, 256} {
+				for _, layout := range []string{"in place", "transposed", "strip"} {
+					const panels, lda = 3, 300
+					a := make([]float32, k*lda+r*lda)
+					for i := range a {
+						a[i] = float32(rng.NormFloat64())
+					}
+					rs, kstep := lda, 1
+					switch layout {
+					case "transposed":
+						rs, kstep = 1, lda
+					case "strip":
+						rs, kstep = 1, r
+					}
+					b := make([]float32, panels*k*nr)
+					for i := range b {
+						b[i] = float32(rng.NormFloat64())
+					}
+					const ldc = 4*16*3 + 5
+					for _, acc := range []int{0, 1} {
+						c0 := make([]float32, r*ldc)
+						for i := range c0 {
+							c0[i] = float32(rng.NormFloat64())
+						}
+						one, all := slices.Clone(c0), slices.Clone(c0)
+						for p := range panels {
+							ks.wide[r-1](k, &a[0], rs, kstep, &b[p*k*nr], nr, &one[p*nr], ldc, acc, 0xffff, 1)
+						}
+						ks.wide[r-1](k, &a[0], rs, kstep, &b[0], nr, &all[0], ldc, acc, 0xffff, panels)
+						if i := sameBits(all, one); i >= 0 {
+							t.Fatalf("%d rows, k %d, A %s, acc %d: C[%d] = %v in one call, %v in one per panel", r, k, layout, acc, i, all[i], one[i])
+						}
+						for i := range r {
+							for j := panels * nr; j < ldc; j++ {
+								if math.Float32bits(all[i*ldc+j]) != math.Float32bits(c0[i*ldc+j]) {
+									t.Fatalf("%d rows, k %d: C[%d][%d] written beyond the panels", r, k, i, j)
+								}
+							}
+						}
+					}
+				}
+			}
+		}
+	})
+}

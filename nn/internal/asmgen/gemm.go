@@ -65,11 +65,14 @@ const unroll = 4
 
 // gemm writes one micro-kernel with the Go signature
 //
-//	func(k int, a *float32, rs, ks int, b *float32, ldb int, c *float32, ldc, acc int)
+//	func(k int, a *float32, rs, ks int, b *float32, ldb int, c *float32, ldc, acc, mask, panels int)
 //
 // It computes the tile T[i][j] = sum_p a[i*rs+p*ks] * b[p*ldb+j] for p < k
 // and j < w (k >= 1, w = vecs*lanes; b is a packed panel with ldb = w, or
-// B itself) and stores C[i*ldc+j] = T[i][j], or adds T to C when acc != 0.
+// B itself) and stores C[i*ldc+j] = T[i][j], or adds T to C when acc != 0;
+// then, while panels > 1, the same for the next packed panel (k*w values
+// on in b, ldb = w) into the next w columns of C: one call for a strip's
+// full panels instead of one each.
 // The AVX-512 kernels read and write the last vector of each row of C under
 // the lane mask mask (bit l for lane l; 0xffff for all), so that a partial
 // panel at the right edge goes straight to C: masked-off lanes of C are
@@ -83,8 +86,8 @@ func (g *gen) gemm(k gemmKernel) {
 	breg := func(v int) string { return s.r(nacc + v) }
 	treg := func(i int) string { return s.r(nacc + k.vecs + i%2) }
 	g.p("")
-	g.p("// func %s(k int, a *float32, rs, ks int, b *float32, ldb int, c *float32, ldc, acc, mask int)", k.name())
-	g.text("TEXT ·%s(SB), NOSPLIT, $0-80", k.name())
+	g.p("// func %s(k int, a *float32, rs, ks int, b *float32, ldb int, c *float32, ldc, acc, mask, panels int)", k.name())
+	g.text("TEXT ·%s(SB), NOSPLIT, $0-88", k.name())
 	g.i("MOVQ k+0(FP), CX")
 	g.i("MOVQ a+8(FP), AX")
 	g.i("MOVQ rs+16(FP), R8")
@@ -98,6 +101,7 @@ func (g *gen) gemm(k gemmKernel) {
 	g.i("MOVQ c+48(FP), DI")
 	g.i("MOVQ ldc+56(FP), DX")
 	g.i("SHLQ $2, DX")
+	g.p("panel:")
 	if k.rows > 5 {
 		g.i("LEAQ (AX)(R8*4), R10")
 		g.i("ADDQ R8, R10")
@@ -233,6 +237,18 @@ func (g *gen) gemm(k gemmKernel) {
 			g.i("ADDQ DX, DI")
 		}
 	}
+	// The next panel: B's packed panels follow each other, so BX, which
+	// the depth loops moved k rows of w bytes on, points at it already;
+	// A's strip is read again from its start, and C's tile is w bytes to
+	// the right (the argument slots keep the running values).
+	g.i("DECQ panels+80(FP)")
+	g.i("JLE done")
+	g.i("MOVQ k+0(FP), CX")
+	g.i("MOVQ a+8(FP), AX")
+	g.i("ADDQ $%d, c+48(FP)", w)
+	g.i("MOVQ c+48(FP), DI")
+	g.i("JMP panel")
+	g.p("done:")
 	g.i("VZEROUPPER")
 	g.ret()
 }
