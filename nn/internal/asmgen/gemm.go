@@ -121,67 +121,48 @@ func (g *gen) gemm(k gemmKernel) {
 	g.i("JZ loop")
 	g.i("CMPQ R12, $4")
 	g.i("JNE packed")
-	g.p("loopu:")
-	for u := 0; u < unroll; u++ {
-		for v := 0; v < k.vecs; v++ {
-			g.i("VMOVUPS %d(BX), %s", u*w+v*vb, breg(v))
-		}
-		for i := 0; i < k.rows; i++ {
-			g.i("VBROADCASTSS %s, %s", rowAddr(i, 4*u), treg(i))
+	// unrolled writes the loop label: unroll depths with row i of depth u
+	// of A at addr(i, u), then A's registers moved aStep bytes on.
+	unrolled := func(label string, addr func(i, u int) string, aStep int) {
+		g.p("%s:", label)
+		for u := 0; u < unroll; u++ {
 			for v := 0; v < k.vecs; v++ {
-				g.i("VFMADD231PS %s, %s, %s", breg(v), treg(i), acc(i, v))
+				g.i("VMOVUPS %d(BX), %s", u*w+v*vb, breg(v))
+			}
+			for i := 0; i < k.rows; i++ {
+				g.i("VBROADCASTSS %s, %s", addr(i, u), treg(i))
+				for v := 0; v < k.vecs; v++ {
+					g.i("VFMADD231PS %s, %s, %s", breg(v), treg(i), acc(i, v))
+				}
 			}
 		}
+		g.i("ADDQ $%d, BX", unroll*w)
+		for n, reg := range []string{"AX", "R10", "R11"} {
+			if k.rows > 5*n {
+				g.i("ADDQ $%d, %s", aStep, reg)
+			}
+		}
+		g.i("DECQ SI")
+		g.i("JNZ %s", label)
+		g.i("ANDQ $%d, CX", unroll-1)
+		g.i("JZ tail")
 	}
-	g.i("ADDQ $%d, BX", unroll*w)
-	g.i("ADDQ $%d, AX", 4*unroll)
-	if k.rows > 5 {
-		g.i("ADDQ $%d, R10", 4*unroll)
-	}
-	if k.rows > 10 {
-		g.i("ADDQ $%d, R11", 4*unroll)
-	}
-	g.i("DECQ SI")
-	g.i("JNZ loopu")
-	g.i("ANDQ $%d, CX", unroll-1)
-	g.i("JZ tail")
+	unrolled("loopu", func(i, u int) string { return rowAddr(i, 4*u) }, 4*unroll)
 	g.i("JMP loop")
 	// A packed strip (rs of one float, ks of rows floats: a transposed A's
-	// strip copied depth after depth): row i at depth p is 4*(p*rows+i)
+	// strip copied depth after depth): row i at depth u is 4*(u*rows+i)
 	// bytes from AX, constant displacements again.
 	g.p("packed:")
 	g.i("CMPQ R8, $4")
 	g.i("JNE loop")
 	g.i("CMPQ R12, $%d", 4*k.rows)
 	g.i("JNE loop")
-	g.p("loopp:")
-	for u := 0; u < unroll; u++ {
-		for v := 0; v < k.vecs; v++ {
-			g.i("VMOVUPS %d(BX), %s", u*w+v*vb, breg(v))
+	unrolled("loopp", func(i, u int) string {
+		if off := 4 * (u*k.rows + i); off != 0 {
+			return fmt.Sprintf("%d(AX)", off)
 		}
-		for i := 0; i < k.rows; i++ {
-			d := ""
-			if off := 4 * (u*k.rows + i); off != 0 {
-				d = fmt.Sprint(off)
-			}
-			g.i("VBROADCASTSS %s(AX), %s", d, treg(i))
-			for v := 0; v < k.vecs; v++ {
-				g.i("VFMADD231PS %s, %s, %s", breg(v), treg(i), acc(i, v))
-			}
-		}
-	}
-	g.i("ADDQ $%d, BX", unroll*w)
-	g.i("ADDQ $%d, AX", 4*unroll*k.rows)
-	if k.rows > 5 {
-		g.i("ADDQ $%d, R10", 4*unroll*k.rows)
-	}
-	if k.rows > 10 {
-		g.i("ADDQ $%d, R11", 4*unroll*k.rows)
-	}
-	g.i("DECQ SI")
-	g.i("JNZ loopp")
-	g.i("ANDQ $%d, CX", unroll-1)
-	g.i("JZ tail")
+		return "(AX)"
+	}, 4*unroll*k.rows)
 	g.p("loop:")
 	for v := 0; v < k.vecs; v++ {
 		g.i("VMOVUPS %d(BX), %s", v*vb, breg(v))
