@@ -283,14 +283,21 @@ func sgemm(tA, tB bool, m, n, k int, alpha float32, a []float32, lda int, b []fl
 	mr, nr := ks.mr, ks.nr
 	npad := (n + nr - 1) / nr * nr
 	tiles := (m + mr - 1) / mr
-	// A product too small to cut packs one block at a time, each just
+	// A product too small to cut (over its whole depth) packs one block at
+	// a time, each just
 	// before its tiles, as a product on one goroutine always did. A larger
 	// one packs as many blocks as fit in packFloats (at least one), and
 	// the row tiles of each group's product are cut into chunks that may
-	// run on several goroutines (see parallel.go); each tile is computed
-	// as on one goroutine.
+	// run on several goroutines (see parallel.go), or its panels where it
+	// has fewer than colsBelow row tiles and more panels (a first layer's
+	// weight gradient, a few rows of C by 200 columns); each tile is
+	// computed as on one goroutine.
+	units, byCols := tiles, false
+	if panels := npad / nr; tiles < colsBelow && panels > tiles {
+		units, byCols = panels, true
+	}
 	group := kc
-	if chunks(2*float64(m)*float64(n)*float64(min(k, kc)), parMinFlops, tiles) > 1 {
+	if chunks(2*float64(m)*float64(n)*float64(k), parMinFlops, units) > 1 {
 		group = max(kc, packFloats/npad/kc*kc)
 	}
 	buf := getBuf()
@@ -303,14 +310,15 @@ func sgemm(tA, tB bool, m, n, k int, alpha float32, a []float32, lda int, b []fl
 	g := gemmArgs{
 		ks: ks, m: m, n: n, a: a, rs: rs, kstep: kstep, tA: tA, b: buf.b, npad: npad,
 		inPlace: !tB && alpha == 1 && m <= inPlaceRows, bIn: b, ldb: ldb, c: c, ldc: ldc,
+		byCols: byCols,
 	}
 	for q0 := 0; q0 < k; q0 += group {
 		g.p0, g.p1 = q0, min(k, q0+group)
 		packGroup(&g, tB, alpha)
 		g.acc = q0 > 0 || beta != 0
-		nc := chunks(2*float64(m)*float64(n)*float64(g.p1-g.p0), parMinFlops, tiles)
+		nc := chunks(2*float64(m)*float64(n)*float64(g.p1-g.p0), parMinFlops, units)
 		if nc == 1 {
-			g.rows(0, m, buf)
+			g.rows(0, m, 0, n, buf)
 			continue
 		}
 		j := getJob()
@@ -345,7 +353,12 @@ type gemmArgs struct {
 	acc       bool // add to C (else the first block stores)
 	tB        bool // packGroup's: B is transposed
 	alpha     float32
+	byCols    bool // chunks are ranges of panels, not of row tiles
 }
+
+// colsBelow is the number of row tiles below which a product with more
+// panels than row tiles is cut by panels.
+const colsBelow = 4
 
 // packGroup packs the blocks p0..p1-1 of op(B) times alpha into g.b, the
 // panels of all its blocks cut into chunks when the group is large.
@@ -385,33 +398,39 @@ func (g *gemmArgs) pack(u1, u2 int) {
 	}
 }
 
-// runGemm computes the row tiles of chunk c of j's product.
+// runGemm computes the row tiles (or, with byCols, the panels) of chunk c
+// of j's product.
 func runGemm(j *job, c int) {
 	g := &j.g
-	mr := g.ks.mr
-	tiles := (g.m + mr - 1) / mr
-	lo, hi := split(tiles, j.n, c)*mr, min(g.m, split(tiles, j.n, c+1)*mr)
+	mr, nr := g.ks.mr, g.ks.nr
 	buf := getBuf()
-	if len(buf.tile) < mr*g.ks.nr {
-		buf.tile = make([]float32, mr*g.ks.nr)
+	if len(buf.tile) < mr*nr {
+		buf.tile = make([]float32, mr*nr)
 	}
-	g.rows(lo, hi, buf)
+	if g.byCols {
+		panels := (g.n + nr - 1) / nr
+		g.rows(0, g.m, split(panels, j.n, c)*nr, min(g.n, split(panels, j.n, c+1)*nr), buf)
+	} else {
+		tiles := (g.m + mr - 1) / mr
+		g.rows(split(tiles, j.n, c)*mr, min(g.m, split(tiles, j.n, c+1)*mr), 0, g.n, buf)
+	}
 	putBuf(buf)
 }
 
-// rows computes the rows i0..i1-1 (i0 a multiple of mr) of C's product
-// over the blocks p0..p1-1 of op(B), with buf's tile as the buffer of the
-// last columns of kernels without masks. A transposed A's full strips are
+// rows computes the rows i0..i1-1 (i0 a multiple of mr) and columns
+// c0..c1-1 (c0 a multiple of nr, c1 too or n) of C's product over the
+// blocks p0..p1-1 of op(B), with buf's tile as the buffer of the last
+// columns of kernels without masks. A transposed A's full strips are
 // packed into buf's strip first (packStrip): read in place, a strip's kb
 // depths lie lda apart, each on a cache line (and, for lda of 1024 and
 // more, a page) of its own, and every panel of B reads them all again.
-func (g *gemmArgs) rows(i0, i1 int, buf *gemmBuf) {
+func (g *gemmArgs) rows(i0, i1, c0, c1 int, buf *gemmBuf) {
 	ks := g.ks
 	mr, nr := ks.mr, ks.nr
 	a, c, ldc := g.a, g.c, g.ldc
 	tile := buf.tile
 	// With one panel of B a strip is read once, in place or by the copy.
-	packA := g.tA && ks.packStrip != nil && g.n > nr
+	packA := g.tA && ks.packStrip != nil && c1-c0 > nr
 	sw := ks.stripVecs * 8 // values each depth's copy reads and writes
 	if packA && len(buf.strip) < kc*mr+sw {
 		buf.strip = make([]float32, kc*mr+sw)
@@ -432,15 +451,15 @@ func (g *gemmArgs) rows(i0, i1 int, buf *gemmBuf) {
 				ks.packStrip(&buf.strip[0], ap, kstep, mr, kb)
 				ap, rs, kstep = &buf.strip[0], 1, mr
 			}
-			j0 := 0
-			if full := g.n / nr; full > 1 && !g.inPlace {
+			j0 := c0
+			if full := (c1 - c0) / nr; full > 1 && !g.inPlace {
 				// The full panels in one call: the kernel walks the
 				// packed panels, which follow each other.
-				ks.wide[r-1](kb, ap, rs, kstep, &pb[0], nr, &c[i0*ldc], ldc, acc, 0xffff, full)
-				j0 = full * nr
+				ks.wide[r-1](kb, ap, rs, kstep, &pb[c0*kb], nr, &c[i0*ldc+c0], ldc, acc, 0xffff, full)
+				j0 = c0 + full*nr
 			}
-			for ; j0 < g.n; j0 += nr {
-				w := min(nr, g.n-j0)
+			for ; j0 < c1; j0 += nr {
+				w := min(nr, c1-j0)
 				pw, kern := nr, ks.wide[r-1]
 				if w <= nr/2 {
 					pw, kern = nr/2, ks.narrow[r-1]
@@ -482,46 +501,87 @@ func (g *gemmArgs) rows(i0, i1 int, buf *gemmBuf) {
 // AVX2 over the longest multiple of the vector width, Go adding the last
 // products). Element (i, j) of C is c[i*rsc+j*csc]: rsc = ldc and csc = 1
 // for a row-major C, rsc = 1 and csc = ldc to write the product's
-// transpose.
+// transpose. A large product's rows are cut into chunks of whole groups of
+// four, each element computed as on one goroutine.
 func sgemmDot(ks *kernelSet, tB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, acc bool, c []float32, rsc, csc int) {
 	buf := getBuf()
-	if len(buf.b) < k {
-		buf.b = make([]float32, k)
+	if len(buf.b) < n*k {
+		buf.b = make([]float32, n*k)
 	}
-	x := buf.b[:k]
-	kv := k / ks.lanes * ks.lanes
-	if ks.masked {
-		kv = k
-	}
-	iacc := 0
-	if acc {
-		iacc = 1
-	}
+	x := buf.b[:n*k]
 	for j := 0; j < n; j++ {
+		xj := x[j*k : (j+1)*k]
 		if tB {
-			copy(x, b[j*ldb:j*ldb+k])
+			copy(xj, b[j*ldb:j*ldb+k])
 		} else {
-			for p := range x {
-				x[p] = b[p*ldb+j]
+			for p := range xj {
+				xj[p] = b[p*ldb+j]
 			}
 		}
 		if alpha != 1 {
-			for p := range x {
-				x[p] *= alpha
+			for p := range xj {
+				xj[p] *= alpha
 			}
 		}
-		i := 0
-		for ; i+4 <= m; i += 4 {
-			ks.dot4(kv, &a[i*lda], lda, &x[0], &c[i*rsc+j*csc], rsc, iacc)
+	}
+	d := dotArgs{ks: ks, m: m, n: n, k: k, kv: k / ks.lanes * ks.lanes, a: a, lda: lda, x: x, c: c, rsc: rsc, csc: csc}
+	if ks.masked {
+		d.kv = k
+	}
+	if acc {
+		d.acc = 1
+	}
+	units := (m + 3) / 4
+	if nc := chunks(2*float64(m)*float64(n)*float64(k), parMinFlops, units); nc > 1 {
+		j := getJob()
+		j.n, j.d, j.run = nc, d, runDot
+		parallel(j)
+	} else {
+		d.rows(0, m)
+	}
+	putBuf(buf)
+}
+
+// dotArgs are the arguments of sgemmDot's dot products: x holds the n
+// columns of op(B) times alpha, k values each.
+type dotArgs struct {
+	ks          *kernelSet
+	m, n, k, kv int
+	a           []float32
+	lda         int
+	x           []float32
+	acc         int
+	c           []float32
+	rsc, csc    int
+}
+
+// runDot computes the rows of chunk c of j's dot products, whole groups
+// of four rows but for the last.
+func runDot(j *job, c int) {
+	d := &j.d
+	units := (d.m + 3) / 4
+	d.rows(split(units, j.n, c)*4, min(d.m, split(units, j.n, c+1)*4))
+}
+
+// rows computes the rows lo..hi-1 (lo a multiple of 4) of every column:
+// four rows a kernel call, the last m mod 4 one each, and over the last k -
+// kv values a Go loop.
+func (d *dotArgs) rows(lo, hi int) {
+	ks, a, lda, c, rsc, csc, k, kv := d.ks, d.a, d.lda, d.c, d.rsc, d.csc, d.k, d.kv
+	for j := 0; j < d.n; j++ {
+		x := d.x[j*k : (j+1)*k]
+		i := lo
+		for ; i+4 <= hi; i += 4 {
+			ks.dot4(kv, &a[i*lda], lda, &x[0], &c[i*rsc+j*csc], rsc, d.acc)
 		}
-		for ; i < m; i++ {
-			ks.dot1(kv, &a[i*lda], lda, &x[0], &c[i*rsc+j*csc], rsc, iacc)
+		for ; i < hi; i++ {
+			ks.dot1(kv, &a[i*lda], lda, &x[0], &c[i*rsc+j*csc], rsc, d.acc)
 		}
 		if kv == k {
 			continue
 		}
 		xt := x[kv:]
-		for i := 0; i < m; i++ {
+		for i := lo; i < hi; i++ {
 			row := a[i*lda+kv : i*lda+k]
 			row = row[:len(xt)]
 			var s float32
@@ -531,7 +591,6 @@ func sgemmDot(ks *kernelSet, tB bool, m, n, k int, alpha float32, a []float32, l
 			c[i*rsc+j*csc] += s
 		}
 	}
-	putBuf(buf)
 }
 
 // checkMatrix panics unless x holds an r x c row-major matrix with leading

@@ -80,6 +80,7 @@ type job struct {
 	g   gemmArgs
 	v   vecArgs
 	c   colArgs
+	d   dotArgs
 }
 
 // claim takes the first chunk not yet claimed (the caller's end) or the
@@ -148,7 +149,7 @@ func putJob(j *job) {
 	case <-j.fin:
 	default:
 	}
-	j.run, j.f, j.g, j.v, j.c = nil, nil, gemmArgs{}, vecArgs{}, colArgs{}
+	j.run, j.f, j.g, j.v, j.c, j.d = nil, nil, gemmArgs{}, vecArgs{}, colArgs{}, dotArgs{}
 	for i := range jobs {
 		if jobs[i].CompareAndSwap(nil, j) {
 			return

@@ -117,7 +117,9 @@ func sameBits(got, want []float32) int {
 // computed as on one goroutine whichever goroutine runs it. The shapes
 // cross the tile edges (m not a multiple of mr, a half-width last panel),
 // the depth blocks (k above kc) and the packed groups (k above
-// packFloats/npad), and cover both transposes, alpha and beta; C's
+// packFloats/npad), products cut by panels (fewer row tiles than
+// colsBelow) and dot products cut by rows, and cover both transposes,
+// alpha and beta; C's
 // padding is NaN and must stay so. Not parallel: it changes GOMAXPROCS.
 func TestParallelSgemmBits(t *testing.T) {
 	cases := []gemmCase{
@@ -128,6 +130,14 @@ func TestParallelSgemmBits(t *testing.T) {
 		{m: 100, n: 200, k: 1568, lda: 1568, ldb: 200, ldc: 200, alpha: 1},
 		{m: 100, n: 1568, k: 200, lda: 200, ldb: 1568, ldc: 1568, alpha: -2},
 		{m: 30, n: 520, k: 3000, lda: 3000, ldb: 520, ldc: 520, alpha: 1},
+		// Few row tiles, cut by panels: a first layer's weight gradients.
+		{tA: true, m: 2, n: 200, k: 1500, lda: 2, ldb: 200, ldc: 200, alpha: 1},
+		{tA: true, m: 8, n: 203, k: 400, lda: 8, ldb: 203, ldc: 203, alpha: 1, beta: 1},
+		{m: 13, n: 600, k: 300, lda: 300, ldb: 600, ldc: 600, alpha: 1},
+		// Dot products cut by rows: an output layer, an input gradient.
+		{m: 750, n: 1, k: 200, lda: 200, ldb: 1, ldc: 1, alpha: 1},
+		{tB: true, m: 751, n: 2, k: 203, lda: 203, ldb: 203, ldc: 2, alpha: 0.5, beta: 1},
+		{tB: true, m: 3, n: 700, k: 300, lda: 300, ldb: 300, ldc: 700, alpha: 1},
 	}
 	forLevels(t, func(t *testing.T, l kernelLevel) {
 		for i, g := range cases {
