@@ -284,9 +284,8 @@ func sgemm(tA, tB bool, m, n, k int, alpha float32, a []float32, lda int, b []fl
 	npad := (n + nr - 1) / nr * nr
 	tiles := (m + mr - 1) / mr
 	// A product too small to cut (over its whole depth) packs one block at
-	// a time, each just
-	// before its tiles, as a product on one goroutine always did. A larger
-	// one packs as many blocks as fit in packFloats (at least one), and
+	// a time, each just before its tiles, as a product on one goroutine
+	// always did. A larger one packs as many blocks as fit in packFloats (at least one), and
 	// the row tiles of each group's product are cut into chunks that may
 	// run on several goroutines (see parallel.go), or its panels where it
 	// has fewer than colsBelow row tiles and more panels (a first layer's
