@@ -451,10 +451,14 @@ func (g *gemmArgs) rows(i0, i1, c0, c1 int, buf *gemmBuf) {
 				ap, rs, kstep = &buf.strip[0], 1, mr
 			}
 			j0 := c0
-			if full := (c1 - c0) / nr; full > 1 && !g.inPlace {
+			if full := (c1 - c0) / nr; full > 1 {
 				// The full panels in one call: the kernel walks the
-				// packed panels, which follow each other.
-				ks.wide[r-1](kb, ap, rs, kstep, &pb[c0*kb], nr, &c[i0*ldc+c0], ldc, acc, 0xffff, full)
+				// packed panels, which follow each other, or B's columns.
+				bp, bs := &pb[c0*kb], nr
+				if g.inPlace {
+					bp, bs = &g.bIn[p0*g.ldb+c0], g.ldb
+				}
+				ks.wide[r-1](kb, ap, rs, kstep, bp, bs, &c[i0*ldc+c0], ldc, acc, 0xffff, full)
 				j0 = c0 + full*nr
 			}
 			for ; j0 < c1; j0 += nr {

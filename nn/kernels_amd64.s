@@ -801,6 +801,12 @@ store:
 	VMOVUPS Z1, K1, 64(DI)
 	DECQ panels+80(FP)
 	JLE done
+	CMPQ R13, $128
+	JEQ next
+	MOVQ b+32(FP), BX
+	ADDQ $128, BX
+	MOVQ BX, b+32(FP)
+next:
 	MOVQ k+0(FP), CX
 	MOVQ a+8(FP), AX
 	ADDQ $128, c+48(FP)
@@ -959,6 +965,12 @@ store:
 	VMOVUPS Z3, K1, 64(DI)
 	DECQ panels+80(FP)
 	JLE done
+	CMPQ R13, $128
+	JEQ next
+	MOVQ b+32(FP), BX
+	ADDQ $128, BX
+	MOVQ BX, b+32(FP)
+next:
 	MOVQ k+0(FP), CX
 	MOVQ a+8(FP), AX
 	ADDQ $128, c+48(FP)
@@ -1152,6 +1164,12 @@ store:
 	VMOVUPS Z5, K1, 64(DI)
 	DECQ panels+80(FP)
 	JLE done
+	CMPQ R13, $128
+	JEQ next
+	MOVQ b+32(FP), BX
+	ADDQ $128, BX
+	MOVQ BX, b+32(FP)
+next:
 	MOVQ k+0(FP), CX
 	MOVQ a+8(FP), AX
 	ADDQ $128, c+48(FP)
@@ -1380,6 +1398,12 @@ store:
 	VMOVUPS Z7, K1, 64(DI)
 	DECQ panels+80(FP)
 	JLE done
+	CMPQ R13, $128
+	JEQ next
+	MOVQ b+32(FP), BX
+	ADDQ $128, BX
+	MOVQ BX, b+32(FP)
+next:
 	MOVQ k+0(FP), CX
 	MOVQ a+8(FP), AX
 	ADDQ $128, c+48(FP)
@@ -1643,6 +1667,12 @@ store:
 	VMOVUPS Z9, K1, 64(DI)
 	DECQ panels+80(FP)
 	JLE done
+	CMPQ R13, $128
+	JEQ next
+	MOVQ b+32(FP), BX
+	ADDQ $128, BX
+	MOVQ BX, b+32(FP)
+next:
 	MOVQ k+0(FP), CX
 	MOVQ a+8(FP), AX
 	ADDQ $128, c+48(FP)
@@ -1946,6 +1976,12 @@ store:
 	VMOVUPS Z11, K1, 64(DI)
 	DECQ panels+80(FP)
 	JLE done
+	CMPQ R13, $128
+	JEQ next
+	MOVQ b+32(FP), BX
+	ADDQ $128, BX
+	MOVQ BX, b+32(FP)
+next:
 	MOVQ k+0(FP), CX
 	MOVQ a+8(FP), AX
 	ADDQ $128, c+48(FP)
@@ -2284,6 +2320,12 @@ store:
 	VMOVUPS Z13, K1, 64(DI)
 	DECQ panels+80(FP)
 	JLE done
+	CMPQ R13, $128
+	JEQ next
+	MOVQ b+32(FP), BX
+	ADDQ $128, BX
+	MOVQ BX, b+32(FP)
+next:
 	MOVQ k+0(FP), CX
 	MOVQ a+8(FP), AX
 	ADDQ $128, c+48(FP)
@@ -2657,6 +2699,12 @@ store:
 	VMOVUPS Z15, K1, 64(DI)
 	DECQ panels+80(FP)
 	JLE done
+	CMPQ R13, $128
+	JEQ next
+	MOVQ b+32(FP), BX
+	ADDQ $128, BX
+	MOVQ BX, b+32(FP)
+next:
 	MOVQ k+0(FP), CX
 	MOVQ a+8(FP), AX
 	ADDQ $128, c+48(FP)
@@ -3065,6 +3113,12 @@ store:
 	VMOVUPS Z17, K1, 64(DI)
 	DECQ panels+80(FP)
 	JLE done
+	CMPQ R13, $128
+	JEQ next
+	MOVQ b+32(FP), BX
+	ADDQ $128, BX
+	MOVQ BX, b+32(FP)
+next:
 	MOVQ k+0(FP), CX
 	MOVQ a+8(FP), AX
 	ADDQ $128, c+48(FP)
@@ -3508,6 +3562,12 @@ store:
 	VMOVUPS Z19, K1, 64(DI)
 	DECQ panels+80(FP)
 	JLE done
+	CMPQ R13, $128
+	JEQ next
+	MOVQ b+32(FP), BX
+	ADDQ $128, BX
+	MOVQ BX, b+32(FP)
+next:
 	MOVQ k+0(FP), CX
 	MOVQ a+8(FP), AX
 	ADDQ $128, c+48(FP)
@@ -3991,6 +4051,12 @@ store:
 	VMOVUPS Z21, K1, 64(DI)
 	DECQ panels+80(FP)
 	JLE done
+	CMPQ R13, $128
+	JEQ next
+	MOVQ b+32(FP), BX
+	ADDQ $128, BX
+	MOVQ BX, b+32(FP)
+next:
 	MOVQ k+0(FP), CX
 	MOVQ a+8(FP), AX
 	ADDQ $128, c+48(FP)
@@ -4509,6 +4575,12 @@ store:
 	VMOVUPS Z23, K1, 64(DI)
 	DECQ panels+80(FP)
 	JLE done
+	CMPQ R13, $128
+	JEQ next
+	MOVQ b+32(FP), BX
+	ADDQ $128, BX
+	MOVQ BX, b+32(FP)
+next:
 	MOVQ k+0(FP), CX
 	MOVQ a+8(FP), AX
 	ADDQ $128, c+48(FP)
@@ -5062,6 +5134,12 @@ store:
 	VMOVUPS Z25, K1, 64(DI)
 	DECQ panels+80(FP)
 	JLE done
+	CMPQ R13, $128
+	JEQ next
+	MOVQ b+32(FP), BX
+	ADDQ $128, BX
+	MOVQ BX, b+32(FP)
+next:
 	MOVQ k+0(FP), CX
 	MOVQ a+8(FP), AX
 	ADDQ $128, c+48(FP)
@@ -5650,6 +5728,12 @@ store:
 	VMOVUPS Z27, K1, 64(DI)
 	DECQ panels+80(FP)
 	JLE done
+	CMPQ R13, $128
+	JEQ next
+	MOVQ b+32(FP), BX
+	ADDQ $128, BX
+	MOVQ BX, b+32(FP)
+next:
 	MOVQ k+0(FP), CX
 	MOVQ a+8(FP), AX
 	ADDQ $128, c+48(FP)
@@ -5752,6 +5836,12 @@ store:
 	VMOVUPS Z0, K1, 0(DI)
 	DECQ panels+80(FP)
 	JLE done
+	CMPQ R13, $64
+	JEQ next
+	MOVQ b+32(FP), BX
+	ADDQ $64, BX
+	MOVQ BX, b+32(FP)
+next:
 	MOVQ k+0(FP), CX
 	MOVQ a+8(FP), AX
 	ADDQ $64, c+48(FP)
@@ -5877,6 +5967,12 @@ store:
 	VMOVUPS Z1, K1, 0(DI)
 	DECQ panels+80(FP)
 	JLE done
+	CMPQ R13, $64
+	JEQ next
+	MOVQ b+32(FP), BX
+	ADDQ $64, BX
+	MOVQ BX, b+32(FP)
+next:
 	MOVQ k+0(FP), CX
 	MOVQ a+8(FP), AX
 	ADDQ $64, c+48(FP)
@@ -6025,6 +6121,12 @@ store:
 	VMOVUPS Z2, K1, 0(DI)
 	DECQ panels+80(FP)
 	JLE done
+	CMPQ R13, $64
+	JEQ next
+	MOVQ b+32(FP), BX
+	ADDQ $64, BX
+	MOVQ BX, b+32(FP)
+next:
 	MOVQ k+0(FP), CX
 	MOVQ a+8(FP), AX
 	ADDQ $64, c+48(FP)
@@ -6196,6 +6298,12 @@ store:
 	VMOVUPS Z3, K1, 0(DI)
 	DECQ panels+80(FP)
 	JLE done
+	CMPQ R13, $64
+	JEQ next
+	MOVQ b+32(FP), BX
+	ADDQ $64, BX
+	MOVQ BX, b+32(FP)
+next:
 	MOVQ k+0(FP), CX
 	MOVQ a+8(FP), AX
 	ADDQ $64, c+48(FP)
@@ -6390,6 +6498,12 @@ store:
 	VMOVUPS Z4, K1, 0(DI)
 	DECQ panels+80(FP)
 	JLE done
+	CMPQ R13, $64
+	JEQ next
+	MOVQ b+32(FP), BX
+	ADDQ $64, BX
+	MOVQ BX, b+32(FP)
+next:
 	MOVQ k+0(FP), CX
 	MOVQ a+8(FP), AX
 	ADDQ $64, c+48(FP)
@@ -6612,6 +6726,12 @@ store:
 	VMOVUPS Z5, K1, 0(DI)
 	DECQ panels+80(FP)
 	JLE done
+	CMPQ R13, $64
+	JEQ next
+	MOVQ b+32(FP), BX
+	ADDQ $64, BX
+	MOVQ BX, b+32(FP)
+next:
 	MOVQ k+0(FP), CX
 	MOVQ a+8(FP), AX
 	ADDQ $64, c+48(FP)
@@ -6857,6 +6977,12 @@ store:
 	VMOVUPS Z6, K1, 0(DI)
 	DECQ panels+80(FP)
 	JLE done
+	CMPQ R13, $64
+	JEQ next
+	MOVQ b+32(FP), BX
+	ADDQ $64, BX
+	MOVQ BX, b+32(FP)
+next:
 	MOVQ k+0(FP), CX
 	MOVQ a+8(FP), AX
 	ADDQ $64, c+48(FP)
@@ -7125,6 +7251,12 @@ store:
 	VMOVUPS Z7, K1, 0(DI)
 	DECQ panels+80(FP)
 	JLE done
+	CMPQ R13, $64
+	JEQ next
+	MOVQ b+32(FP), BX
+	ADDQ $64, BX
+	MOVQ BX, b+32(FP)
+next:
 	MOVQ k+0(FP), CX
 	MOVQ a+8(FP), AX
 	ADDQ $64, c+48(FP)
@@ -7416,6 +7548,12 @@ store:
 	VMOVUPS Z8, K1, 0(DI)
 	DECQ panels+80(FP)
 	JLE done
+	CMPQ R13, $64
+	JEQ next
+	MOVQ b+32(FP), BX
+	ADDQ $64, BX
+	MOVQ BX, b+32(FP)
+next:
 	MOVQ k+0(FP), CX
 	MOVQ a+8(FP), AX
 	ADDQ $64, c+48(FP)
@@ -7730,6 +7868,12 @@ store:
 	VMOVUPS Z9, K1, 0(DI)
 	DECQ panels+80(FP)
 	JLE done
+	CMPQ R13, $64
+	JEQ next
+	MOVQ b+32(FP), BX
+	ADDQ $64, BX
+	MOVQ BX, b+32(FP)
+next:
 	MOVQ k+0(FP), CX
 	MOVQ a+8(FP), AX
 	ADDQ $64, c+48(FP)
@@ -8072,6 +8216,12 @@ store:
 	VMOVUPS Z10, K1, 0(DI)
 	DECQ panels+80(FP)
 	JLE done
+	CMPQ R13, $64
+	JEQ next
+	MOVQ b+32(FP), BX
+	ADDQ $64, BX
+	MOVQ BX, b+32(FP)
+next:
 	MOVQ k+0(FP), CX
 	MOVQ a+8(FP), AX
 	ADDQ $64, c+48(FP)
@@ -8437,6 +8587,12 @@ store:
 	VMOVUPS Z11, K1, 0(DI)
 	DECQ panels+80(FP)
 	JLE done
+	CMPQ R13, $64
+	JEQ next
+	MOVQ b+32(FP), BX
+	ADDQ $64, BX
+	MOVQ BX, b+32(FP)
+next:
 	MOVQ k+0(FP), CX
 	MOVQ a+8(FP), AX
 	ADDQ $64, c+48(FP)
@@ -8825,6 +8981,12 @@ store:
 	VMOVUPS Z12, K1, 0(DI)
 	DECQ panels+80(FP)
 	JLE done
+	CMPQ R13, $64
+	JEQ next
+	MOVQ b+32(FP), BX
+	ADDQ $64, BX
+	MOVQ BX, b+32(FP)
+next:
 	MOVQ k+0(FP), CX
 	MOVQ a+8(FP), AX
 	ADDQ $64, c+48(FP)
@@ -9236,6 +9398,12 @@ store:
 	VMOVUPS Z13, K1, 0(DI)
 	DECQ panels+80(FP)
 	JLE done
+	CMPQ R13, $64
+	JEQ next
+	MOVQ b+32(FP), BX
+	ADDQ $64, BX
+	MOVQ BX, b+32(FP)
+next:
 	MOVQ k+0(FP), CX
 	MOVQ a+8(FP), AX
 	ADDQ $64, c+48(FP)
@@ -9357,6 +9525,12 @@ store:
 	VMOVUPS Y1, 32(DI)
 	DECQ panels+80(FP)
 	JLE done
+	CMPQ R13, $64
+	JEQ next
+	MOVQ b+32(FP), BX
+	ADDQ $64, BX
+	MOVQ BX, b+32(FP)
+next:
 	MOVQ k+0(FP), CX
 	MOVQ a+8(FP), AX
 	ADDQ $64, c+48(FP)
@@ -9513,6 +9687,12 @@ store:
 	VMOVUPS Y3, 32(DI)
 	DECQ panels+80(FP)
 	JLE done
+	CMPQ R13, $64
+	JEQ next
+	MOVQ b+32(FP), BX
+	ADDQ $64, BX
+	MOVQ BX, b+32(FP)
+next:
 	MOVQ k+0(FP), CX
 	MOVQ a+8(FP), AX
 	ADDQ $64, c+48(FP)
@@ -9704,6 +9884,12 @@ store:
 	VMOVUPS Y5, 32(DI)
 	DECQ panels+80(FP)
 	JLE done
+	CMPQ R13, $64
+	JEQ next
+	MOVQ b+32(FP), BX
+	ADDQ $64, BX
+	MOVQ BX, b+32(FP)
+next:
 	MOVQ k+0(FP), CX
 	MOVQ a+8(FP), AX
 	ADDQ $64, c+48(FP)
@@ -9930,6 +10116,12 @@ store:
 	VMOVUPS Y7, 32(DI)
 	DECQ panels+80(FP)
 	JLE done
+	CMPQ R13, $64
+	JEQ next
+	MOVQ b+32(FP), BX
+	ADDQ $64, BX
+	MOVQ BX, b+32(FP)
+next:
 	MOVQ k+0(FP), CX
 	MOVQ a+8(FP), AX
 	ADDQ $64, c+48(FP)
@@ -10191,6 +10383,12 @@ store:
 	VMOVUPS Y9, 32(DI)
 	DECQ panels+80(FP)
 	JLE done
+	CMPQ R13, $64
+	JEQ next
+	MOVQ b+32(FP), BX
+	ADDQ $64, BX
+	MOVQ BX, b+32(FP)
+next:
 	MOVQ k+0(FP), CX
 	MOVQ a+8(FP), AX
 	ADDQ $64, c+48(FP)
@@ -10492,6 +10690,12 @@ store:
 	VMOVUPS Y11, 32(DI)
 	DECQ panels+80(FP)
 	JLE done
+	CMPQ R13, $64
+	JEQ next
+	MOVQ b+32(FP), BX
+	ADDQ $64, BX
+	MOVQ BX, b+32(FP)
+next:
 	MOVQ k+0(FP), CX
 	MOVQ a+8(FP), AX
 	ADDQ $64, c+48(FP)
@@ -10592,6 +10796,12 @@ store:
 	VMOVUPS Y0, 0(DI)
 	DECQ panels+80(FP)
 	JLE done
+	CMPQ R13, $32
+	JEQ next
+	MOVQ b+32(FP), BX
+	ADDQ $32, BX
+	MOVQ BX, b+32(FP)
+next:
 	MOVQ k+0(FP), CX
 	MOVQ a+8(FP), AX
 	ADDQ $32, c+48(FP)
@@ -10715,6 +10925,12 @@ store:
 	VMOVUPS Y1, 0(DI)
 	DECQ panels+80(FP)
 	JLE done
+	CMPQ R13, $32
+	JEQ next
+	MOVQ b+32(FP), BX
+	ADDQ $32, BX
+	MOVQ BX, b+32(FP)
+next:
 	MOVQ k+0(FP), CX
 	MOVQ a+8(FP), AX
 	ADDQ $32, c+48(FP)
@@ -10861,6 +11077,12 @@ store:
 	VMOVUPS Y2, 0(DI)
 	DECQ panels+80(FP)
 	JLE done
+	CMPQ R13, $32
+	JEQ next
+	MOVQ b+32(FP), BX
+	ADDQ $32, BX
+	MOVQ BX, b+32(FP)
+next:
 	MOVQ k+0(FP), CX
 	MOVQ a+8(FP), AX
 	ADDQ $32, c+48(FP)
@@ -11030,6 +11252,12 @@ store:
 	VMOVUPS Y3, 0(DI)
 	DECQ panels+80(FP)
 	JLE done
+	CMPQ R13, $32
+	JEQ next
+	MOVQ b+32(FP), BX
+	ADDQ $32, BX
+	MOVQ BX, b+32(FP)
+next:
 	MOVQ k+0(FP), CX
 	MOVQ a+8(FP), AX
 	ADDQ $32, c+48(FP)
@@ -11222,6 +11450,12 @@ store:
 	VMOVUPS Y4, 0(DI)
 	DECQ panels+80(FP)
 	JLE done
+	CMPQ R13, $32
+	JEQ next
+	MOVQ b+32(FP), BX
+	ADDQ $32, BX
+	MOVQ BX, b+32(FP)
+next:
 	MOVQ k+0(FP), CX
 	MOVQ a+8(FP), AX
 	ADDQ $32, c+48(FP)
@@ -11442,6 +11676,12 @@ store:
 	VMOVUPS Y5, 0(DI)
 	DECQ panels+80(FP)
 	JLE done
+	CMPQ R13, $32
+	JEQ next
+	MOVQ b+32(FP), BX
+	ADDQ $32, BX
+	MOVQ BX, b+32(FP)
+next:
 	MOVQ k+0(FP), CX
 	MOVQ a+8(FP), AX
 	ADDQ $32, c+48(FP)

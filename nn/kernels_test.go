@@ -930,10 +930,10 @@ func TestPackStrip(t *testing.T) {
 }
 
 // TestKernelPanels checks that one call of a wide micro-kernel over
-// several packed panels of B leaves C bit for bit as one call per panel
-// does, and writes nothing beyond its panels: every row count, depths
-// around the unrolled loops' 4, A in place, transposed and as a packed
-// strip, storing and adding.
+// several panels of B, packed or read in place, leaves C bit for bit as
+// one call per panel does, and writes nothing beyond its panels: every row
+// count, depths around the unrolled loops' 4, A in place, transposed and
+// as a packed strip, storing and adding.
 func TestKernelPanels(t *testing.T) {
 	forLevels(t, func(t *testing.T, l kernelLevel) {
 		ks := kernelSets[l]
@@ -961,6 +961,12 @@ func TestKernelPanels(t *testing.T) {
 					for i := range b {
 						b[i] = float32(rng.NormFloat64())
 					}
+					// B in place: k rows of panels*nr+3 values.
+					const ldb = panels*4*16 + 3
+					bIn := make([]float32, k*ldb)
+					for i := range bIn {
+						bIn[i] = float32(rng.NormFloat64())
+					}
 					const ldc = 4*16*3 + 5
 					for _, acc := range []int{0, 1} {
 						c0 := make([]float32, r*ldc)
@@ -968,16 +974,23 @@ func TestKernelPanels(t *testing.T) {
 							c0[i] = float32(rng.NormFloat64())
 						}
 						one, all := slices.Clone(c0), slices.Clone(c0)
+						oneIn, allIn := slices.Clone(c0), slices.Clone(c0)
 						for p := range panels {
 							ks.wide[r-1](k, &a[0], rs, kstep, &b[p*k*nr], nr, &one[p*nr], ldc, acc, 0xffff, 1)
+							ks.wide[r-1](k, &a[0], rs, kstep, &bIn[p*nr], ldb, &oneIn[p*nr], ldc, acc, 0xffff, 1)
 						}
 						ks.wide[r-1](k, &a[0], rs, kstep, &b[0], nr, &all[0], ldc, acc, 0xffff, panels)
+						ks.wide[r-1](k, &a[0], rs, kstep, &bIn[0], ldb, &allIn[0], ldc, acc, 0xffff, panels)
 						if i := sameBits(all, one); i >= 0 {
 							t.Fatalf("%d rows, k %d, A %s, acc %d: C[%d] = %v in one call, %v in one per panel", r, k, layout, acc, i, all[i], one[i])
 						}
+						if i := sameBits(allIn, oneIn); i >= 0 {
+							t.Fatalf("%d rows, k %d, A %s, acc %d, B in place: C[%d] = %v in one call, %v in one per panel", r, k, layout, acc, i, allIn[i], oneIn[i])
+						}
+
 						for i := range r {
 							for j := panels * nr; j < ldc; j++ {
-								if math.Float32bits(all[i*ldc+j]) != math.Float32bits(c0[i*ldc+j]) {
+								if math.Float32bits(all[i*ldc+j]) != math.Float32bits(c0[i*ldc+j]) || math.Float32bits(allIn[i*ldc+j]) != math.Float32bits(c0[i*ldc+j]) {
 									t.Fatalf("%d rows, k %d: C[%d][%d] written beyond the panels", r, k, i, j)
 								}
 							}

@@ -70,9 +70,10 @@ const unroll = 4
 // It computes the tile T[i][j] = sum_p a[i*rs+p*ks] * b[p*ldb+j] for p < k
 // and j < w (k >= 1, w = vecs*lanes; b is a packed panel with ldb = w, or
 // B itself) and stores C[i*ldc+j] = T[i][j], or adds T to C when acc != 0;
-// then, while panels > 1, the same for the next packed panel (k*w values
-// on in b, ldb = w) into the next w columns of C: one call for a strip's
-// full panels instead of one each.
+// then, while panels > 1, the same for the next panel of B (for a packed
+// panel, ldb = w, k*w values on in b; for B in place, w columns on) into
+// the next w columns of C: one call for a strip's full panels instead of
+// one each.
 // The AVX-512 kernels read and write the last vector of each row of C under
 // the lane mask mask (bit l for lane l; 0xffff for all), so that a partial
 // panel at the right edge goes straight to C: masked-off lanes of C are
@@ -220,10 +221,18 @@ func (g *gen) gemm(k gemmKernel) {
 	}
 	// The next panel: B's packed panels follow each other, so BX, which
 	// the depth loops moved k rows of w bytes on, points at it already;
-	// A's strip is read again from its start, and C's tile is w bytes to
-	// the right (the argument slots keep the running values).
+	// B read in place (rows ldb apart, ldb > w) has it w bytes to the right
+	// of the last one's start. A's strip is read again from its start, and
+	// C's tile is w bytes to the right (the argument slots keep the running
+	// values).
 	g.i("DECQ panels+80(FP)")
 	g.i("JLE done")
+	g.i("CMPQ R13, $%d", w)
+	g.i("JEQ next")
+	g.i("MOVQ b+32(FP), BX")
+	g.i("ADDQ $%d, BX", w)
+	g.i("MOVQ BX, b+32(FP)")
+	g.p("next:")
 	g.i("MOVQ k+0(FP), CX")
 	g.i("MOVQ a+8(FP), AX")
 	g.i("ADDQ $%d, c+48(FP)", w)
