@@ -114,6 +114,10 @@ type kernelSet struct {
 	// under a lane mask (AVX-512), so that partial panels need no tile.
 	masked       bool
 	wide, narrow []sgemmKernel
+	// narrowPair, where there is one, computes two full strips' rows (2 mr)
+	// by a half panel: a narrow kernel of mr rows has too few
+	// accumulators for the FMA latency.
+	narrowPair sgemmKernel
 	// dot4 and dot1 are the dot-product kernels of products with few
 	// columns (sgemmDot) for four rows and one.
 	dot4, dot1 dotKernel
@@ -445,6 +449,28 @@ func (g *gemmArgs) rows(i0, i1, c0, c1 int, buf *gemmBuf) {
 			r := min(mr, i1-i0)
 			rs, kstep := g.rs, g.kstep
 			ap := &a[i0*rs+p0*kstep]
+			// Two full strips read in place whose last panel is a full
+			// half panel: their full panels strip by strip, the half
+			// panel of both in one call.
+			if half := c1 - c0 - (c1-c0)/nr*nr; ks.narrowPair != nil && !packA && r == mr && i0+2*mr <= i1 && half == nr/2 {
+				full := (c1 - c0) / nr
+				j0 := c0 + full*nr
+				bp, bs := &pb[c0*kb], nr
+				if g.inPlace {
+					bp, bs = &g.bIn[p0*g.ldb+c0], g.ldb
+				}
+				if full > 0 {
+					ks.wide[mr-1](kb, ap, rs, kstep, bp, bs, &c[i0*ldc+c0], ldc, acc, 0xffff, full)
+					ks.wide[mr-1](kb, &a[(i0+mr)*rs+p0*kstep], rs, kstep, bp, bs, &c[(i0+mr)*ldc+c0], ldc, acc, 0xffff, full)
+				}
+				bp, bs = &pb[j0*kb], half
+				if g.inPlace {
+					bp, bs = &g.bIn[p0*g.ldb+j0], g.ldb
+				}
+				ks.narrowPair(kb, ap, rs, kstep, bp, bs, &c[i0*ldc+j0], ldc, acc, 0xffff, 1)
+				i0 += mr
+				continue
+			}
 			// The copy of the last depth reads sw values of its row.
 			if packA && r == mr && (p0+kb-1)*kstep+i0+sw <= len(a) {
 				ks.packStrip(&buf.strip[0], ap, kstep, mr, kb)

@@ -135,6 +135,9 @@ func sgemmAVX2_5x8(k int, a *float32, rs, ks int, b *float32, ldb int, c *float3
 func sgemmAVX2_6x8(k int, a *float32, rs, ks int, b *float32, ldb int, c *float32, ldc, acc, mask, panels int)
 
 //go:noescape
+func sgemmAVX2_12x8(k int, a *float32, rs, ks int, b *float32, ldb int, c *float32, ldc, acc, mask, panels int)
+
+//go:noescape
 func dotAVX512x4(k int, a *float32, lda int, x, c *float32, ldc, acc int)
 
 //go:noescape
@@ -279,9 +282,10 @@ func packStripAVX2x2(dst, src *float32, lds, ldd, rows int)
 var kernelSets = [...]*kernelSet{
 	levelAVX2: {
 		mr: 6, nr: 16, lanes: 8,
-		wide:   []sgemmKernel{sgemmAVX2_1x16, sgemmAVX2_2x16, sgemmAVX2_3x16, sgemmAVX2_4x16, sgemmAVX2_5x16, sgemmAVX2_6x16},
-		narrow: []sgemmKernel{sgemmAVX2_1x8, sgemmAVX2_2x8, sgemmAVX2_3x8, sgemmAVX2_4x8, sgemmAVX2_5x8, sgemmAVX2_6x8},
-		peak:   fmaPeakAVX2, peakFlops: 12 * 8 * 2,
+		wide:       []sgemmKernel{sgemmAVX2_1x16, sgemmAVX2_2x16, sgemmAVX2_3x16, sgemmAVX2_4x16, sgemmAVX2_5x16, sgemmAVX2_6x16},
+		narrow:     []sgemmKernel{sgemmAVX2_1x8, sgemmAVX2_2x8, sgemmAVX2_3x8, sgemmAVX2_4x8, sgemmAVX2_5x8, sgemmAVX2_6x8},
+		narrowPair: sgemmAVX2_12x8,
+		peak:       fmaPeakAVX2, peakFlops: 12 * 8 * 2,
 		dot4: dotAVX2x4, dot1: dotAVX2x1,
 		tanh: tanhAVX2, relu: reluAVX2, sigmoid: sigmoidAVX2, softplus: softplusAVX2, sin: sinAVX2, adam: adamAVX2, mulTo: mulToAVX2, mulAdd: mulAddAVX2,
 		secondOrder: secondOrderAVX2, average: averageAVX2,

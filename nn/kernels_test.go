@@ -1001,3 +1001,41 @@ func TestKernelPanels(t *testing.T) {
 		}
 	})
 }
+
+// TestNarrowPair checks that products whose last panel is a full half
+// panel give the same bits with the two-strip half-panel kernel as with
+// one narrow call per strip: odd and even strip counts, a last partial
+// strip, B packed and in place, stored and added, on two goroutines too.
+func TestNarrowPair(t *testing.T) {
+	forLevels(t, func(t *testing.T, l kernelLevel) {
+		ks := kernelSets[l]
+		if ks == nil || ks.narrowPair == nil {
+			t.Skip("no two-strip half-panel kernel at this level")
+		}
+		plain := *ks
+		plain.narrowPair = nil
+		rng := rand.New(rand.NewPCG(13, uint64(l)))
+		mr, nr := ks.mr, ks.nr
+		for _, c := range []gemmCase{
+			{m: 2 * mr, n: nr / 2, k: 7, lda: 7, ldb: nr / 2, ldc: nr / 2, alpha: 1},
+			{m: 750, n: 200, k: 200, lda: 200, ldb: 200, ldc: 200, alpha: 1},
+			{tB: true, m: 5*mr + 1, n: 3*nr + nr/2, k: 300, lda: 300, ldb: 300, ldc: 3*nr + nr/2 + 1, alpha: 1, beta: 1},
+			{m: 3 * mr, n: 2*nr + nr/2, k: 9, lda: 9, ldb: 2*nr + nr/2, ldc: 2*nr + nr/2, alpha: 1},
+			{m: 200, n: 200, k: 400, lda: 400, ldb: 200, ldc: 200, alpha: -0.5, beta: 1},
+		} {
+			for _, procs := range []int{1, 2} {
+				a, b, c0 := gemmData(c, rng)
+				got, want := slices.Clone(c0), slices.Clone(c0)
+				old := runtime.GOMAXPROCS(procs)
+				gemm(c.tA, c.tB, c.m, c.n, c.k, c.alpha, a, c.lda, b, c.ldb, c.beta, got, c.ldc)
+				kernelSets[l] = &plain
+				gemm(c.tA, c.tB, c.m, c.n, c.k, c.alpha, a, c.lda, b, c.ldb, c.beta, want, c.ldc)
+				kernelSets[l] = ks
+				runtime.GOMAXPROCS(old)
+				if i := sameBits(got, want); i >= 0 {
+					t.Errorf("%v on %d goroutines: C[%d] = %v with the pair kernel, %v without", c, procs, i, got[i], want[i])
+				}
+			}
+		}
+	})
+}

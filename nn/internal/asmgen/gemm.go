@@ -15,7 +15,8 @@ func (k gemmKernel) name() string {
 }
 
 // gemmKernels lists every kernel: for AVX-512 tiles of 1..14 rows by 32 or
-// 16 columns, for AVX2 tiles of 1..6 rows by 16 or 8 columns. The widest
+// 16 columns, for AVX2 tiles of 1..6 rows by 16 or 8 columns and of 12 rows
+// by 8. The widest
 // tile of each set uses every vector register: rows*vecs accumulators, vecs
 // registers for a row of B and two for broadcasts of A.
 func gemmKernels() []gemmKernel {
@@ -30,7 +31,9 @@ func gemmKernels() []gemmKernel {
 			}
 		}
 	}
-	return ks
+	// Two AVX2 strips' rows by a half panel: the 6 x 8 tile has too few
+	// accumulators to cover the FMA latency on two ports.
+	return append(ks, gemmKernel{avx2, 12, 1})
 }
 
 // rowAddr returns the address of row i of the A strip at the current k
