@@ -90,8 +90,9 @@ func supportedLevels() []kernelLevel {
 // kernel for an r x w tile computes T[i][j] = sum_p a[i*rs+p*ks]
 // b[p*ldb+j] for i < r, j < w and p < k (k >= 1; b is a packed panel with
 // ldb = w, or B read in place) and stores C[i*ldc+j] = T[i][j], or adds T
-// to C when acc != 0; with panels > 1 it goes on to the next panels of a
-// packed B (ldb = w), k*w values on each, into the next w columns of C.
+// to C when acc != 0; with panels > 1 it goes on to the next panels of B
+// (packed, ldb = w: k*w values on each; in place: w columns on), into the
+// next w columns of C.
 // Kernels of a masked set read and write the last vector of each row of C
 // under the lane mask mask; the others ignore it.
 type sgemmKernel func(k int, a *float32, rs, ks int, b *float32, ldb int, c *float32, ldc, acc, mask, panels int)
