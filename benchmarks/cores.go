@@ -81,56 +81,53 @@ func measureCores(rep *ScaleReport, o options) error {
 		name  string
 		batch int
 		step  func() float64
-		// copies returns n more independent steps of the same training.
-		copies func(n int) ([]func() float64, error)
+		// newStep returns the step of another, independent copy of the
+		// training (the copies windows).
+		newStep func() (func() float64, error)
 	}
-	stateStep := func(taskName string) (func() float64, int, error) {
+	// stateTraining returns a constructor of independent HNN trainings on
+	// one dataset of the task, generated once.
+	stateTraining := func(taskName string) (func() (func() float64, int, error), error) {
 		spec, err := experiment.NewSpec(taskName, "hnn", dataSeed, false)
 		if err != nil {
-			return nil, 0, err
+			return nil, err
 		}
 		ds, err := experiment.Dataset(spec)
 		if err != nil {
-			return nil, 0, err
+			return nil, err
 		}
-		m, err := model.New[float32](spec.Model, rand.New(rand.NewPCG(dataSeed, 2)))
-		if err != nil {
-			return nil, 0, err
-		}
-		st, err := train.NewStepper(m, &ds.Train, spec.Train, rand.New(rand.NewPCG(dataSeed, 3)))
-		if err != nil {
-			return nil, 0, err
-		}
-		return st.Step, st.Batch(), nil
-	}
-	copiesOf := func(newStep func() (func() float64, error)) func(n int) ([]func() float64, error) {
-		return func(n int) ([]func() float64, error) {
-			steps := make([]func() float64, n)
-			for i := range steps {
-				var err error
-				if steps[i], err = newStep(); err != nil {
-					return nil, err
-				}
+		return func() (func() float64, int, error) {
+			m, err := model.New[float32](spec.Model, rand.New(rand.NewPCG(dataSeed, 2)))
+			if err != nil {
+				return nil, 0, err
 			}
-			return steps, nil
-		}
+			st, err := train.NewStepper(m, &ds.Train, spec.Train, rand.New(rand.NewPCG(dataSeed, 3)))
+			if err != nil {
+				return nil, 0, err
+			}
+			return st.Step, st.Batch(), nil
+		}, nil
 	}
 	var benches []bench
 	for _, name := range []string{"spring", "two-body"} {
-		step, batch, err := stateStep(name)
+		training, err := stateTraining(name)
 		if err != nil {
 			return err
 		}
-		benches = append(benches, bench{name + " HNN", batch, step, copiesOf(func() (func() float64, error) {
-			step, _, err := stateStep(name)
+		step, batch, err := training()
+		if err != nil {
+			return err
+		}
+		benches = append(benches, bench{name + " HNN", batch, step, func() (func() float64, error) {
+			step, _, err := training()
 			return step, err
-		})})
+		}})
 	}
 	pixel, err := pixelStep(200)
 	if err != nil {
 		return err
 	}
-	benches = append(benches, bench{"pixel HNN", 200, pixel, copiesOf(func() (func() float64, error) { return pixelStep(200) })})
+	benches = append(benches, bench{"pixel HNN", 200, pixel, func() (func() float64, error) { return pixelStep(200) }})
 	procs := coreProcs()
 	steps := max(1, o.steps/coreWindows)
 	for _, b := range benches {
@@ -144,8 +141,12 @@ func measureCores(rep *ScaleReport, o options) error {
 				b.step()
 			}
 			if p > 1 {
-				if copies[i], err = b.copies(p); err != nil {
-					return err
+				for range p {
+					step, err := b.newStep()
+					if err != nil {
+						return err
+					}
+					copies[i] = append(copies[i], step)
 				}
 				runCopies(copies[i], o.warmup)
 			}

@@ -19,9 +19,10 @@
 // Every core is used by default, with numbers that do not depend on how
 // many there are: a large float32 product is cut into chunks of whole row
 // tiles of its result (of whole column panels when it has few rows), and a
-// large element-wise kernel into chunks of whole vectors, which run on the calling goroutine and on helper goroutines that
-// the process shares (at most GOMAXPROCS-1; concurrent callers share them,
-// and a caller whose helpers are busy computes its chunks itself). Every
+// large element-wise kernel into chunks of whole vectors, which run on the
+// calling goroutine and on helper goroutines that the process shares (at
+// most GOMAXPROCS-1; concurrent callers share them, and a caller whose
+// helpers are busy computes its chunks itself). Every
 // value is computed by the same kernel from the same inputs in the same
 // order as on one goroutine, so training and evaluation give the same bits
 // under any GOMAXPROCS; products below a measured size (parMinFlops) stay on

@@ -141,22 +141,21 @@ type kernelSet struct {
 	colSum, colSumExact colSumKernels
 	// average is the kernel of averageVec.
 	average func(avg, p *float32, n int, beta, a float32)
-	// packRows[v] copies rows of v x 8 values into a panel of that
-	// width, and transpose8 writes 8 x 8 blocks transposed: the packing of
-	// B (packPanels).
+	// packRows[v] copies rows of v x 8 values into rows ldd apart (a
+	// panel of that width with ldd = 8v), and transpose8 writes 8 x 8
+	// blocks transposed: the packing of B (packPanels). packRows[stripVecs]
+	// with ldd = mr packs a transposed A's strip of mr rows of C, depth
+	// after depth (rows), the vectors of each depth overwritten past mr by
+	// the next.
 	packRows   [5]packKernel
 	transpose8 func(dst, src *float32, lds, ldd, blocks int)
-	// packStrip copies rows of stripVecs x 8 values, lds apart, to rows
-	// ldd apart, each row after the last: with ldd = mr it packs a
-	// transposed A's strip of mr rows of C, depth after depth (rows).
-	packStrip func(dst, src *float32, lds, ldd, rows int)
-	stripVecs int
+	stripVecs  int
 }
 
 // packKernel is the signature of the row-packing kernels: for i < rows,
-// src[i*lds : i*lds+w] is copied to dst[i*w : (i+1)*w], w the kernel's
-// width.
-type packKernel func(dst, src *float32, lds, rows int)
+// in order, src[i*lds : i*lds+w] is copied to dst[i*ldd : i*ldd+w], w the
+// kernel's width.
+type packKernel func(dst, src *float32, lds, ldd, rows int)
 
 // dotCols is the widest product that sgemm computes as dot products of the
 // rows of A with the columns of op(B) when op(A) = A: narrower than a half
@@ -213,20 +212,22 @@ func putBuf(b *gemmBuf) {
 //
 // A is read in place (no copy), with strides that cover both op(A) = A and
 // op(A) = A^T, except that a transposed A's strips of mr rows of C are
-// packed depth after depth (rows, packStrip) when B has more than one
-// panel to read them again; B is packed block by block (kc rows of op(B)), as many
-// blocks at a time as fit in packFloats, into panels of nr columns, by
-// contiguous copies when op(B) = B, except that a product
-// of at most inPlaceRows rows reads the full panels of an untransposed B in
-// place: packing would cost more than it saves. Products of at most dotCols
+// packed depth after depth (rows, packRows) when B has more than one panel
+// to read them again; B is packed block by block (kc rows of op(B)), as
+// many blocks at a time as fit in packFloats, into panels of nr columns,
+// by contiguous copies when op(B) = B, except that a product of at most
+// inPlaceRows rows reads the full panels of an untransposed B in place:
+// packing would cost more than it saves. Products of at most dotCols
 // columns, and those of at most dotCols rows by a transposed B, run as dot
-// products (sgemmDot) without packing. Tiles of mr rows x nr
-// columns go straight to C; the last rows of C use kernels with fewer rows,
-// and the last columns a half-width kernel, with its last vector stored
-// under a lane mask (AVX-512) or, without masks (AVX2), through a tile
-// buffer that is then merged into C. A large product is cut into chunks of
-// whole row tiles (and its packing into chunks of whole panels) that run on
-// several goroutines (parallel.go); each tile is computed as it would be on
+// products (sgemmDot) without packing. Tiles of mr rows x nr columns go
+// straight to C, one kernel call per strip for its full panels; the last
+// rows of C use kernels with fewer rows, and the last columns a half-width
+// kernel (two strips at once where there is narrowPair), with its last
+// vector stored under a lane mask (AVX-512) or, without masks (AVX2),
+// through a tile buffer that is then merged into C. A large product is cut
+// into chunks of whole row tiles, or of whole panels when it has few rows
+// (and its packing into chunks of whole panels), that run on several
+// goroutines (parallel.go); each tile is computed as it would be on
 // one, so the result does not depend on GOMAXPROCS.
 func sgemm(tA, tB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) bool {
 	if level == levelGeneric {
@@ -425,7 +426,7 @@ func runGemm(j *job, c int) {
 // c0..c1-1 (c0 a multiple of nr, c1 too or n) of C's product over the
 // blocks p0..p1-1 of op(B), with buf's tile as the buffer of the last
 // columns of kernels without masks. A transposed A's full strips are
-// packed into buf's strip first (packStrip): read in place, a strip's kb
+// packed into buf's strip first (packRows): read in place, a strip's kb
 // depths lie lda apart, each on a cache line (and, for lda of 1024 and
 // more, a page) of its own, and every panel of B reads them all again.
 func (g *gemmArgs) rows(i0, i1, c0, c1 int, buf *gemmBuf) {
@@ -434,7 +435,7 @@ func (g *gemmArgs) rows(i0, i1, c0, c1 int, buf *gemmBuf) {
 	a, c, ldc := g.a, g.c, g.ldc
 	tile := buf.tile
 	// With one panel of B a strip is read once, in place or by the copy.
-	packA := g.tA && ks.packStrip != nil && c1-c0 > nr
+	packA := g.tA && ks.packRows[ks.stripVecs] != nil && c1-c0 > nr
 	sw := ks.stripVecs * 8 // values each depth's copy reads and writes
 	if packA && len(buf.strip) < kc*mr+sw {
 		buf.strip = make([]float32, kc*mr+sw)
@@ -450,43 +451,31 @@ func (g *gemmArgs) rows(i0, i1, c0, c1 int, buf *gemmBuf) {
 			r := min(mr, i1-i0)
 			rs, kstep := g.rs, g.kstep
 			ap := &a[i0*rs+p0*kstep]
+			// The copy of the last depth reads sw values of its row.
+			if packA && r == mr && (p0+kb-1)*kstep+i0+sw <= len(a) {
+				ks.packRows[ks.stripVecs](&buf.strip[0], ap, kstep, mr, kb)
+				ap, rs, kstep = &buf.strip[0], 1, mr
+			}
 			// Two full strips read in place whose last panel is a full
-			// half panel: their full panels strip by strip, the half
-			// panel of both in one call.
-			if half := c1 - c0 - (c1-c0)/nr*nr; ks.narrowPair != nil && !packA && r == mr && i0+2*mr <= i1 && half == nr/2 {
-				full := (c1 - c0) / nr
-				j0 := c0 + full*nr
-				bp, bs := &pb[c0*kb], nr
-				if g.inPlace {
-					bp, bs = &g.bIn[p0*g.ldb+c0], g.ldb
-				}
-				if full > 0 {
-					ks.wide[mr-1](kb, ap, rs, kstep, bp, bs, &c[i0*ldc+c0], ldc, acc, 0xffff, full)
+			// half panel take it in one call (narrowPair).
+			full, half := (c1-c0)/nr, (c1-c0)%nr
+			pair := ks.narrowPair != nil && !packA && r == mr && i0+2*mr <= i1 && half == nr/2
+			j0 := c0
+			if full > 0 {
+				// The full panels in one call: the kernel walks the
+				// packed panels, which follow each other, or B's columns.
+				bp, bs := g.panel(pb, p0, kb, c0, nr, true)
+				ks.wide[r-1](kb, ap, rs, kstep, bp, bs, &c[i0*ldc+c0], ldc, acc, 0xffff, full)
+				if pair {
 					ks.wide[mr-1](kb, &a[(i0+mr)*rs+p0*kstep], rs, kstep, bp, bs, &c[(i0+mr)*ldc+c0], ldc, acc, 0xffff, full)
 				}
-				bp, bs = &pb[j0*kb], half
-				if g.inPlace {
-					bp, bs = &g.bIn[p0*g.ldb+j0], g.ldb
-				}
+				j0 = c0 + full*nr
+			}
+			if pair {
+				bp, bs := g.panel(pb, p0, kb, j0, half, true)
 				ks.narrowPair(kb, ap, rs, kstep, bp, bs, &c[i0*ldc+j0], ldc, acc, 0xffff, 1)
 				i0 += mr
 				continue
-			}
-			// The copy of the last depth reads sw values of its row.
-			if packA && r == mr && (p0+kb-1)*kstep+i0+sw <= len(a) {
-				ks.packStrip(&buf.strip[0], ap, kstep, mr, kb)
-				ap, rs, kstep = &buf.strip[0], 1, mr
-			}
-			j0 := c0
-			if full := (c1 - c0) / nr; full > 1 {
-				// The full panels in one call: the kernel walks the
-				// packed panels, which follow each other, or B's columns.
-				bp, bs := &pb[c0*kb], nr
-				if g.inPlace {
-					bp, bs = &g.bIn[p0*g.ldb+c0], g.ldb
-				}
-				ks.wide[r-1](kb, ap, rs, kstep, bp, bs, &c[i0*ldc+c0], ldc, acc, 0xffff, full)
-				j0 = c0 + full*nr
 			}
 			for ; j0 < c1; j0 += nr {
 				w := min(nr, c1-j0)
@@ -494,10 +483,7 @@ func (g *gemmArgs) rows(i0, i1, c0, c1 int, buf *gemmBuf) {
 				if w <= nr/2 {
 					pw, kern = nr/2, ks.narrow[r-1]
 				}
-				bp, bs := &pb[j0*kb], pw
-				if g.inPlace && w == pw {
-					bp, bs = &g.bIn[p0*g.ldb+j0], g.ldb
-				}
+				bp, bs := g.panel(pb, p0, kb, j0, pw, w == pw)
 				if w == pw {
 					kern(kb, ap, rs, kstep, bp, bs, &c[i0*ldc+j0], ldc, acc, 0xffff, 1)
 					continue
@@ -523,6 +509,17 @@ func (g *gemmArgs) rows(i0, i1, c0, c1 int, buf *gemmBuf) {
 			}
 		}
 	}
+}
+
+// panel returns the address and row stride of the panel of op(B) at
+// column j0, pw wide, of the depth block p0..p0+kb-1 whose packed panels
+// are pb: B itself for a whole panel of a B read in place, else the
+// packed panel.
+func (g *gemmArgs) panel(pb []float32, p0, kb, j0, pw int, whole bool) (*float32, int) {
+	if g.inPlace && whole {
+		return &g.bIn[p0*g.ldb+j0], g.ldb
+	}
+	return &pb[j0*kb], pw
 }
 
 // sgemmDot computes C = alpha A op(B) (+ C when acc) for few columns n as
@@ -661,7 +658,7 @@ func packPanels(ks *kernelSet, dst []float32, tB bool, b []float32, ldb, p0, kb,
 		if !tB {
 			if v := pw / 8; w == pw && v < len(ks.packRows) && ks.packRows[v] != nil && kb > 0 {
 				src := b[p0*ldb+j0 : (p0+kb-1)*ldb+j0+pw]
-				ks.packRows[v](&panel[0], &src[0], ldb, kb)
+				ks.packRows[v](&panel[0], &src[0], ldb, pw, kb)
 			} else {
 				for p := 0; p < kb; p++ {
 					d := panel[p*pw : p*pw+pw]

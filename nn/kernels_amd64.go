@@ -262,22 +262,16 @@ func averageAVX512(avg, p *float32, n int, beta, a float32)
 func averageAVX2(avg, p *float32, n int, beta, a float32)
 
 //go:noescape
-func packRowsAVX2x1(dst, src *float32, lds, rows int)
+func packRowsAVX2x1(dst, src *float32, lds, ldd, rows int)
 
 //go:noescape
-func packRowsAVX2x2(dst, src *float32, lds, rows int)
+func packRowsAVX2x2(dst, src *float32, lds, ldd, rows int)
 
 //go:noescape
-func packRowsAVX2x4(dst, src *float32, lds, rows int)
+func packRowsAVX2x4(dst, src *float32, lds, ldd, rows int)
 
 //go:noescape
 func transpose8AVX2(dst, src *float32, lds, ldd, blocks int)
-
-//go:noescape
-func packStripAVX2x1(dst, src *float32, lds, ldd, rows int)
-
-//go:noescape
-func packStripAVX2x2(dst, src *float32, lds, ldd, rows int)
 
 var kernelSets = [...]*kernelSet{
 	levelAVX2: {
@@ -291,7 +285,7 @@ var kernelSets = [...]*kernelSet{
 		secondOrder: secondOrderAVX2, average: averageAVX2,
 		colSum: colSumKernels{colSumAVX2x8, colSumAVX2x4, colSumAVX2x2, colSumAVX2x1}, colSumExact: colSumKernels{colSumExactAVX2x8, colSumExactAVX2x4, colSumExactAVX2x2, colSumExactAVX2x1},
 		packRows: [5]packKernel{1: packRowsAVX2x1, 2: packRowsAVX2x2}, transpose8: transpose8AVX2,
-		packStrip: packStripAVX2x1, stripVecs: 1,
+		stripVecs: 1,
 	},
 	levelAVX512: {
 		mr: 14, nr: 32, lanes: 16, masked: true,
@@ -307,7 +301,7 @@ var kernelSets = [...]*kernelSet{
 		secondOrder: secondOrderAVX512, average: averageAVX512,
 		colSum: colSumKernels{colSumAVX512x8, colSumAVX512x4, colSumAVX512x2, colSumAVX512x1}, colSumExact: colSumKernels{colSumExactAVX512x8, colSumExactAVX512x4, colSumExactAVX512x2, colSumExactAVX512x1},
 		packRows: [5]packKernel{2: packRowsAVX2x2, 4: packRowsAVX2x4}, transpose8: transpose8AVX2,
-		packStrip: packStripAVX2x2, stripVecs: 2,
+		stripVecs: 2,
 	},
 }
 

@@ -13984,33 +13984,37 @@ done:
 	LDMXCSR mxcsr-8(SP)
 	RET
 
-// func packRowsAVX2x1(dst, src *float32, lds, rows int)
-TEXT ·packRowsAVX2x1(SB), NOSPLIT, $0-32
+// func packRowsAVX2x1(dst, src *float32, lds, ldd, rows int)
+TEXT ·packRowsAVX2x1(SB), NOSPLIT, $0-40
 	MOVQ dst+0(FP), DI
 	MOVQ src+8(FP), SI
 	MOVQ lds+16(FP), DX
 	SHLQ $2, DX
-	MOVQ rows+24(FP), CX
+	MOVQ ldd+24(FP), BX
+	SHLQ $2, BX
+	MOVQ rows+32(FP), CX
 	TESTQ CX, CX
 	JZ done
 loop:
 	VMOVUPS 0(SI), Y0
 	VMOVUPS Y0, 0(DI)
 	ADDQ DX, SI
-	ADDQ $32, DI
+	ADDQ BX, DI
 	DECQ CX
 	JNZ loop
 done:
 	VZEROUPPER
 	RET
 
-// func packRowsAVX2x2(dst, src *float32, lds, rows int)
-TEXT ·packRowsAVX2x2(SB), NOSPLIT, $0-32
+// func packRowsAVX2x2(dst, src *float32, lds, ldd, rows int)
+TEXT ·packRowsAVX2x2(SB), NOSPLIT, $0-40
 	MOVQ dst+0(FP), DI
 	MOVQ src+8(FP), SI
 	MOVQ lds+16(FP), DX
 	SHLQ $2, DX
-	MOVQ rows+24(FP), CX
+	MOVQ ldd+24(FP), BX
+	SHLQ $2, BX
+	MOVQ rows+32(FP), CX
 	TESTQ CX, CX
 	JZ done
 loop:
@@ -14019,20 +14023,22 @@ loop:
 	VMOVUPS Y0, 0(DI)
 	VMOVUPS Y1, 32(DI)
 	ADDQ DX, SI
-	ADDQ $64, DI
+	ADDQ BX, DI
 	DECQ CX
 	JNZ loop
 done:
 	VZEROUPPER
 	RET
 
-// func packRowsAVX2x4(dst, src *float32, lds, rows int)
-TEXT ·packRowsAVX2x4(SB), NOSPLIT, $0-32
+// func packRowsAVX2x4(dst, src *float32, lds, ldd, rows int)
+TEXT ·packRowsAVX2x4(SB), NOSPLIT, $0-40
 	MOVQ dst+0(FP), DI
 	MOVQ src+8(FP), SI
 	MOVQ lds+16(FP), DX
 	SHLQ $2, DX
-	MOVQ rows+24(FP), CX
+	MOVQ ldd+24(FP), BX
+	SHLQ $2, BX
+	MOVQ rows+32(FP), CX
 	TESTQ CX, CX
 	JZ done
 loop:
@@ -14045,7 +14051,7 @@ loop:
 	VMOVUPS Y2, 64(DI)
 	VMOVUPS Y3, 96(DI)
 	ADDQ DX, SI
-	ADDQ $128, DI
+	ADDQ BX, DI
 	DECQ CX
 	JNZ loop
 done:
@@ -14114,72 +14120,6 @@ loop:
 	LEAQ (DI)(BX*8), DI
 	DECQ CX
 	JNZ loop
-done:
-	VZEROUPPER
-	RET
-
-// func packStripAVX2x1(dst, src *float32, lds, ldd, rows int)
-TEXT ·packStripAVX2x1(SB), NOSPLIT, $0-40
-	MOVQ dst+0(FP), DI
-	MOVQ src+8(FP), SI
-	MOVQ lds+16(FP), DX
-	SHLQ $2, DX
-	MOVQ ldd+24(FP), BX
-	SHLQ $2, BX
-	MOVQ rows+32(FP), CX
-	CMPQ CX, $2
-	JLT one
-two:
-	VMOVUPS 0(SI), Y0
-	VMOVUPS 0(SI)(DX*1), Y4
-	VMOVUPS Y0, 0(DI)
-	VMOVUPS Y4, 0(DI)(BX*1)
-	LEAQ (SI)(DX*2), SI
-	LEAQ (DI)(BX*2), DI
-	SUBQ $2, CX
-	CMPQ CX, $2
-	JGE two
-one:
-	TESTQ CX, CX
-	JZ done
-	VMOVUPS 0(SI), Y0
-	VMOVUPS Y0, 0(DI)
-done:
-	VZEROUPPER
-	RET
-
-// func packStripAVX2x2(dst, src *float32, lds, ldd, rows int)
-TEXT ·packStripAVX2x2(SB), NOSPLIT, $0-40
-	MOVQ dst+0(FP), DI
-	MOVQ src+8(FP), SI
-	MOVQ lds+16(FP), DX
-	SHLQ $2, DX
-	MOVQ ldd+24(FP), BX
-	SHLQ $2, BX
-	MOVQ rows+32(FP), CX
-	CMPQ CX, $2
-	JLT one
-two:
-	VMOVUPS 0(SI), Y0
-	VMOVUPS 32(SI), Y1
-	VMOVUPS 0(SI)(DX*1), Y4
-	VMOVUPS 32(SI)(DX*1), Y5
-	VMOVUPS Y0, 0(DI)
-	VMOVUPS Y1, 32(DI)
-	VMOVUPS Y4, 0(DI)(BX*1)
-	VMOVUPS Y5, 32(DI)(BX*1)
-	LEAQ (SI)(DX*2), SI
-	LEAQ (DI)(BX*2), DI
-	SUBQ $2, CX
-	CMPQ CX, $2
-	JGE two
-one:
-	TESTQ CX, CX
-	JZ done
-	VMOVUPS 0(SI), Y0
-	VMOVUPS 32(SI), Y1
-	VMOVUPS Y0, 0(DI)
-	VMOVUPS Y1, 32(DI)
 done:
 	VZEROUPPER
 	RET

@@ -852,19 +852,20 @@ func TestPackKernels(t *testing.T) {
 	})
 }
 
-// TestPackStrip checks the strip-packing kernel against its definition
-// (each row's first ldd values ldd apart, the last row's extra values
-// after them, nothing beyond), and that packing a transposed A's strips
-// leaves every product bit for bit as reading A in place does: full and
-// partial strips, the last strip of a matrix too short to read a whole
-// vector past it, depths across a block of kc, alpha, beta, lda > m, and
-// on two goroutines.
+// TestPackStrip checks the strip packing (packRows[stripVecs] with ldd =
+// mr) against its definition (each row's first ldd values ldd apart, the
+// last row's extra values after them, nothing beyond), and that packing a
+// transposed A's strips leaves every product bit for bit as reading A in
+// place does: full and partial strips, the last strip of a matrix too
+// short to read a whole vector past it, depths across a block of kc,
+// alpha, beta, lda > m, and on two goroutines.
 func TestPackStrip(t *testing.T) {
 	forLevels(t, func(t *testing.T, l kernelLevel) {
 		ks := kernelSets[l]
-		if ks == nil || ks.packStrip == nil {
+		if ks == nil || ks.packRows[ks.stripVecs] == nil {
 			t.Skip("no strip packing at this level")
 		}
+		pack := ks.packRows[ks.stripVecs]
 		rng := rand.New(rand.NewPCG(11, uint64(l)))
 		sw := 8 * ks.stripVecs
 		for _, rows := range []int{0, 1, 2, 3, 8, 257} {
@@ -878,7 +879,7 @@ func TestPackStrip(t *testing.T) {
 				dst[i] = -1
 			}
 			if rows > 0 {
-				ks.packStrip(&dst[0], &src[0], lds, ks.mr, rows)
+				pack(&dst[0], &src[0], lds, ks.mr, rows)
 			}
 			for i := range rows {
 				for j := range ks.mr {
@@ -903,7 +904,7 @@ func TestPackStrip(t *testing.T) {
 			}
 		}
 		plain := *ks
-		plain.packStrip = nil
+		plain.stripVecs = 0 // packRows[0] is nil: no strip packing
 		mr, nr := ks.mr, ks.nr
 		for _, c := range []struct{ m, n, k, pad int }{
 			{mr, nr + 1, 5, 0}, {2 * mr, 3 * nr, 7, 0}, {2*mr + 1, 2 * nr, 300, 3},

@@ -9,8 +9,9 @@ import (
 
 // Intra-operation parallelism. A large float32 product is cut into
 // chunks of whole row tiles of C, or of whole panels when it has few rows
-// (and a large element-wise kernel into chunks of whole vectors), and the chunks run on the calling goroutine
-// and on helper goroutines that the process shares. Every element of the
+// (and a large element-wise kernel into chunks of whole vectors), and the
+// chunks run on the calling goroutine and on helper goroutines that the
+// process shares. Every element of the
 // result is computed by the same kernel from the same inputs, in the same
 // order, whichever goroutine runs its chunk and however the rows are cut,
 // so the numbers are those of one goroutine bit for bit, whatever

@@ -64,9 +64,6 @@ func generate() []byte {
 		g.packRows(v)
 	}
 	g.transpose8()
-	for _, v := range []int{1, 2} {
-		g.packStrip(v)
-	}
 	return g.buf.Bytes()
 }
 

@@ -6,18 +6,24 @@ package main
 // They use AVX2 registers only, which AVX-512 cores also have, so both
 // levels share them.
 
-// packRows writes packRowsAVX2x<v>(dst, src *float32, lds, rows int): for
-// i < rows, the v x 8 values src[i*lds : i*lds+8v] are copied to
-// dst[i*8v : (i+1)*8v], a panel of 8v columns packed row after row.
+// packRows writes packRowsAVX2x<v>(dst, src *float32, lds, ldd, rows
+// int): for i < rows, in that order, the v x 8 values src[i*lds :
+// i*lds+8v] are copied to dst[i*ldd : i*ldd+8v]. With ldd = 8v that packs a
+// panel of 8v columns row after row; with ldd < 8v each row overwrites the
+// last one's extra values, so that dst ends up holding the first ldd
+// values of every row, ldd apart, and 8v-ldd more after the last: a
+// transposed A's strip of ldd rows of C (mr) packed depth after depth.
 func (g *gen) packRows(v int) {
 	g.p("")
-	g.p("// func packRowsAVX2x%d(dst, src *float32, lds, rows int)", v)
-	g.p("TEXT ·packRowsAVX2x%d(SB), NOSPLIT, $0-32", v)
+	g.p("// func packRowsAVX2x%d(dst, src *float32, lds, ldd, rows int)", v)
+	g.p("TEXT ·packRowsAVX2x%d(SB), NOSPLIT, $0-40", v)
 	g.i("MOVQ dst+0(FP), DI")
 	g.i("MOVQ src+8(FP), SI")
 	g.i("MOVQ lds+16(FP), DX")
 	g.i("SHLQ $2, DX")
-	g.i("MOVQ rows+24(FP), CX")
+	g.i("MOVQ ldd+24(FP), BX")
+	g.i("SHLQ $2, BX")
+	g.i("MOVQ rows+32(FP), CX")
 	g.i("TESTQ CX, CX")
 	g.i("JZ done")
 	g.p("loop:")
@@ -28,64 +34,9 @@ func (g *gen) packRows(v int) {
 		g.i("VMOVUPS Y%d, %d(DI)", k, 32*k)
 	}
 	g.i("ADDQ DX, SI")
-	g.i("ADDQ $%d, DI", 32*v)
+	g.i("ADDQ BX, DI")
 	g.i("DECQ CX")
 	g.i("JNZ loop")
-	g.p("done:")
-	g.i("VZEROUPPER")
-	g.i("RET")
-}
-
-// packStrip writes packStripAVX2x<v>(dst, src *float32, lds, ldd, rows
-// int): for i < rows, in that order, the v x 8 values src[i*lds :
-// i*lds+8v] are copied to dst[i*ldd : i*ldd+8v]. With ldd < 8v each row
-// overwrites the last one's extra values, so that dst ends up holding the
-// first ldd values of every row, ldd apart, and 8v-ldd more after the
-// last: a transposed A's strip of ldd rows of C (mr) packed depth after
-// depth, one load and one store per vector.
-func (g *gen) packStrip(v int) {
-	g.p("")
-	g.p("// func packStripAVX2x%d(dst, src *float32, lds, ldd, rows int)", v)
-	g.p("TEXT ·packStripAVX2x%d(SB), NOSPLIT, $0-40", v)
-	g.i("MOVQ dst+0(FP), DI")
-	g.i("MOVQ src+8(FP), SI")
-	g.i("MOVQ lds+16(FP), DX")
-	g.i("SHLQ $2, DX")
-	g.i("MOVQ ldd+24(FP), BX")
-	g.i("SHLQ $2, BX")
-	g.i("MOVQ rows+32(FP), CX")
-	// Two rows per iteration: both loaded before either is stored, the
-	// second stored after the first (it overwrites the first's extra
-	// values).
-	g.i("CMPQ CX, $2")
-	g.i("JLT one")
-	g.p("two:")
-	for k := range v {
-		g.i("VMOVUPS %d(SI), Y%d", 32*k, k)
-	}
-	for k := range v {
-		g.i("VMOVUPS %d(SI)(DX*1), Y%d", 32*k, 4+k)
-	}
-	for k := range v {
-		g.i("VMOVUPS Y%d, %d(DI)", k, 32*k)
-	}
-	for k := range v {
-		g.i("VMOVUPS Y%d, %d(DI)(BX*1)", 4+k, 32*k)
-	}
-	g.i("LEAQ (SI)(DX*2), SI")
-	g.i("LEAQ (DI)(BX*2), DI")
-	g.i("SUBQ $2, CX")
-	g.i("CMPQ CX, $2")
-	g.i("JGE two")
-	g.p("one:")
-	g.i("TESTQ CX, CX")
-	g.i("JZ done")
-	for k := range v {
-		g.i("VMOVUPS %d(SI), Y%d", 32*k, k)
-	}
-	for k := range v {
-		g.i("VMOVUPS Y%d, %d(DI)", k, 32*k)
-	}
 	g.p("done:")
 	g.i("VZEROUPPER")
 	g.i("RET")
