@@ -1,6 +1,9 @@
 package main
 
-import "math"
+import (
+	"fmt"
+	"math"
+)
 
 // constant is a float32 (or int32 bit pattern) replicated over 16 lanes in
 // read-only data, so that both AVX2 and AVX-512 instructions can take it as
@@ -62,13 +65,34 @@ func (s isa) or() string {
 	return "VORPS"
 }
 
+// tanhChains returns the number of vectors the tanh kernel computes at
+// once, in interleaved instructions: one vector's operations form a chain
+// of about 25 dependent instructions, and the scheduler holds too few of
+// them to overlap consecutive vectors. Each chain takes five registers, one
+// more holds the constant 9, and the rest hold the most used constants
+// (tanhRegConsts), which would otherwise be loaded by every instruction
+// that uses them: two chains and five constants on AVX2, three chains and
+// all constants on AVX-512.
+func tanhChains(s isa) int {
+	if s.regs > 16 {
+		return 3
+	}
+	return 2
+}
+
+// tanhRegConsts are tanh's constants in the order they get registers.
+var tanhRegConsts = []string{"one", "round", "mtwo", "two", "log2e", "c2", "c3", "c4", "c5", "c6",
+	"ln2hi", "ln2lo", "expbias", "absmask", "signmask"}
+
 // tanh writes tanh<ISA>(z, s1, s2 *float32, n int), the vector form of
-// nn's tanh32 with FMAs and a corrected reciprocal instead of the division: for i < n (a multiple of the lane count) it
-// overwrites z[i] with tanh(z[i]), writes s1[i] = 1 - tanh^2 and, if s2 is
-// not nil, s2[i] = -2 tanh (1 - tanh^2).
+// nn's tanh32 with FMAs and a corrected reciprocal instead of the
+// division: for i < n (a multiple of the lane count) it overwrites z[i]
+// with tanh(z[i]), writes s1[i] = 1 - tanh^2 and, if s2 is not nil, s2[i] =
+// -2 tanh (1 - tanh^2). It runs tanhChains vectors at a time, then one at
+// a time; every vector goes through the same instructions.
 func (g *gen) tanh(s isa) {
-	r := s.r
 	vb := s.lanes * 4
+	chains := tanhChains(s)
 	g.p("")
 	g.p("// func tanh%s(z, s1, s2 *float32, n int)", s.name)
 	g.text("TEXT ·tanh%s(SB), NOSPLIT, $0-32", s.name)
@@ -78,59 +102,113 @@ func (g *gen) tanh(s isa) {
 	g.i("MOVQ n+24(FP), CX")
 	g.i("SHRQ $%d, CX", log2(s.lanes))
 	g.i("JZ done")
-	g.p("loop:")
-	g.i("VMOVUPS (SI), %s", r(0))
-	g.i("%s %s, %s, %s", s.and(), cref("absmask"), r(0), r(1))
-	g.i("%s %s, %s, %s", s.and(), cref("signmask"), r(0), r(6))
-	// min(9, |x|) with |x| as the second source, so that a NaN propagates.
-	g.i("VMOVUPS %s, %s", cref("nine"), r(9))
-	g.i("VMINPS %s, %s, %s", r(1), r(9), r(1))
-	g.i("VMULPS %s, %s, %s", cref("mtwo"), r(1), r(1))
-	g.i("VMOVUPS %s, %s", cref("round"), r(2))
-	g.i("VFMADD231PS %s, %s, %s", cref("log2e"), r(1), r(2))
-	g.i("VSUBPS %s, %s, %s", cref("round"), r(2), r(3))
-	g.i("VFNMADD231PS %s, %s, %s", cref("ln2hi"), r(3), r(1))
-	g.i("VFNMADD231PS %s, %s, %s", cref("ln2lo"), r(3), r(1))
-	g.i("VMOVUPS %s, %s", cref("c6"), r(4))
-	for _, c := range []string{"c5", "c4", "c3", "c2", "one", "one"} {
-		g.i("VFMADD213PS %s, %s, %s", cref(c), r(1), r(4))
+	// Register 5 chains holds 9 (VMINPS takes it as its first source, so
+	// that a NaN in its second, |x|, propagates), the next ones constants.
+	nine := s.r(5 * chains)
+	g.i("VMOVUPS %s, %s", cref("nine"), nine)
+	regs := map[string]string{}
+	for i, name := range tanhRegConsts {
+		r := 5*chains + 1 + i
+		if r >= s.regs {
+			break
+		}
+		regs[name] = s.r(r)
+		g.i("VMOVUPS %s, %s", cref(name), s.r(r))
 	}
-	g.i("VPADDD %s, %s, %s", cref("expbias"), r(2), r(2))
-	g.i("VPSLLD $23, %s, %s", r(2), r(2))
-	// r4 = 1 - 2^k e = -expm1(-2|x|); tanh|x| = r4 / (2 - r4).
-	g.i("VFNMADD213PS %s, %s, %s", cref("one"), r(2), r(4))
-	g.i("VMOVUPS %s, %s", cref("two"), r(5))
-	g.i("VSUBPS %s, %s, %s", r(4), r(5), r(5))
-	// r4 / r5 without a division: y = rcp(r5) (relative error below
-	// 2^-14 for VRCP14PS, 1.5 2^-12 for VRCPPS), q = r4 y, and one
-	// correction q += y (r4 - r5 q) with the residual from an FMA.
-	if s.reg == "Z" {
-		g.i("VRCP14PS %s, %s", r(5), r(10))
-	} else {
-		g.i("VRCPPS %s, %s", r(5), r(10))
-	}
-	g.i("VMULPS %s, %s, %s", r(10), r(4), r(11))
-	g.i("VFNMADD231PS %s, %s, %s", r(11), r(5), r(4))
-	g.i("VFMADD231PS %s, %s, %s", r(4), r(10), r(11))
-	g.i("%s %s, %s, %s", s.or(), r(6), r(11), r(4))
-	g.i("VMOVUPS %s, %s", cref("one"), r(7))
-	g.i("VFNMADD231PS %s, %s, %s", r(4), r(4), r(7))
-	g.i("VMOVUPS %s, (SI)", r(4))
-	g.i("VMOVUPS %s, (DI)", r(7))
-	g.i("TESTQ DX, DX")
-	g.i("JZ next")
-	g.i("VMULPS %s, %s, %s", r(4), r(7), r(8))
-	g.i("VMULPS %s, %s, %s", cref("mtwo"), r(8), r(8))
-	g.i("VMOVUPS %s, (DX)", r(8))
-	g.i("ADDQ $%d, DX", vb)
-	g.p("next:")
+	g.p("chains:")
+	g.i("CMPQ CX, $%d", chains)
+	g.i("JLT one")
+	g.tanhBody(s, chains, nine, regs)
+	g.i("ADDQ $%d, SI", chains*vb)
+	g.i("ADDQ $%d, DI", chains*vb)
+	g.i("SUBQ $%d, CX", chains)
+	g.i("JMP chains")
+	g.p("one:")
+	g.i("TESTQ CX, CX")
+	g.i("JZ done")
+	g.tanhBody(s, 1, nine, regs)
 	g.i("ADDQ $%d, SI", vb)
 	g.i("ADDQ $%d, DI", vb)
 	g.i("DECQ CX")
-	g.i("JNZ loop")
+	g.i("JMP one")
 	g.p("done:")
 	g.i("VZEROUPPER")
 	g.ret()
+}
+
+// tanhBody writes the tanh of chains vectors at SI, SI+vb, ..., storing
+// into SI, DI and, when DX is not zero, DX (advanced past them); chain c
+// uses registers 5c..5c+4, nine holds the constant 9 and regs the
+// constants kept in registers.
+func (g *gen) tanhBody(s isa, chains int, nine string, regs map[string]string) {
+	vb := s.lanes * 4
+	// c is a constant as an operand; load sets a register to one.
+	c := func(name string) string {
+		if r, ok := regs[name]; ok {
+			return r
+		}
+		return cref(name)
+	}
+	load := func(name, dst string) string {
+		if r, ok := regs[name]; ok {
+			return fmt.Sprintf("VMOVAPS %s, %s", r, dst)
+		}
+		return fmt.Sprintf("VMOVUPS %s, %s", cref(name), dst)
+	}
+	// Each line is one instruction with the chain's registers t0..t3 and
+	// sg for %[1]s..%[5]s and its offset for %[6]d.
+	emit := func(lines ...string) {
+		for _, l := range lines {
+			for ch := 0; ch < chains; ch++ {
+				r := func(i int) string { return s.r(5*ch + i) }
+				g.i(l, r(0), r(1), r(2), r(3), r(4), ch*vb)
+			}
+		}
+	}
+	emit("VMOVUPS %[6]d(SI), %[1]s")
+	emit(s.and() + " " + c("signmask") + ", %[1]s, %[5]s")
+	emit(s.and() + " " + c("absmask") + ", %[1]s, %[1]s")
+	emit("VMINPS %[1]s, " + nine + ", %[1]s")
+	emit("VMULPS " + c("mtwo") + ", %[1]s, %[1]s")
+	emit(load("round", "%[2]s"))
+	emit("VFMADD231PS " + c("log2e") + ", %[1]s, %[2]s")
+	emit("VSUBPS " + c("round") + ", %[2]s, %[3]s")
+	emit("VFNMADD231PS " + c("ln2hi") + ", %[3]s, %[1]s")
+	emit("VFNMADD231PS " + c("ln2lo") + ", %[3]s, %[1]s")
+	emit(load("c6", "%[3]s"))
+	for _, k := range []string{"c5", "c4", "c3", "c2", "one", "one"} {
+		emit("VFMADD213PS " + c(k) + ", %[1]s, %[3]s")
+	}
+	emit("VPADDD " + c("expbias") + ", %[2]s, %[2]s")
+	emit("VPSLLD $23, %[2]s, %[2]s")
+	// t2 = 1 - 2^k e = -expm1(-2|x|); tanh|x| = t2 / (2 - t2).
+	emit("VFNMADD213PS " + c("one") + ", %[2]s, %[3]s")
+	emit(load("two", "%[2]s"))
+	emit("VSUBPS %[3]s, %[2]s, %[2]s")
+	// t2 / t1 without a division: y = rcp(t1) (relative error below
+	// 2^-14 for VRCP14PS, 1.5 2^-12 for VRCPPS), q = t2 y, and one
+	// correction q += y (t2 - t1 q) with the residual from an FMA.
+	if s.reg == "Z" {
+		emit("VRCP14PS %[2]s, %[1]s")
+	} else {
+		emit("VRCPPS %[2]s, %[1]s")
+	}
+	emit("VMULPS %[1]s, %[3]s, %[4]s")
+	emit("VFNMADD231PS %[4]s, %[2]s, %[3]s")
+	emit("VFMADD231PS %[3]s, %[1]s, %[4]s")
+	emit(s.or() + " %[5]s, %[4]s, %[4]s")
+	emit(load("one", "%[2]s"))
+	emit("VFNMADD231PS %[4]s, %[4]s, %[2]s")
+	emit("VMOVUPS %[4]s, %[6]d(SI)")
+	emit("VMOVUPS %[2]s, %[6]d(DI)")
+	label := fmt.Sprintf("nos2x%d", chains)
+	g.i("TESTQ DX, DX")
+	g.i("JZ %s", label)
+	emit("VMULPS %[4]s, %[2]s, %[3]s")
+	emit("VMULPS " + c("mtwo") + ", %[3]s, %[3]s")
+	emit("VMOVUPS %[3]s, %[6]d(DX)")
+	g.i("ADDQ $%d, DX", chains*vb)
+	g.p("%s:", label)
 }
 
 // mulTo writes mulTo<ISA>(dst, a, b *float32, n int): dst[i] = a[i]*b[i]
