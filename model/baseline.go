@@ -51,6 +51,17 @@ func (w *baselineWorkspace[T]) FieldVJP(grad, dx, u []T) {
 
 func (w *baselineWorkspace[T]) Loss(x, y []T) float64 { return fieldLoss(w, w.f, x, y) }
 
+// LossGrad returns fieldLoss and writes its gradient into grad, as
+// fieldLossGrad defines them, through the network's blocked pass (nn's
+// ForwardGrad): the loss's squares are added in row order as one pass adds
+// them.
 func (w *baselineWorkspace[T]) LossGrad(x, y, grad []T) float64 {
-	return fieldLossGrad(w, w.f, x, y, grad)
+	checkLen("gradient", len(grad), len(w.m.params))
+	d := w.m.cfg.Dim
+	var s float64
+	scale := 2 / T(len(w.f))
+	w.m.f.ForwardGrad(w.ws, x, grad, func(out []T, lo, hi int) {
+		s = sumSquared(s, out, y[lo*d:hi*d], out, scale)
+	})
+	return s / float64(len(w.f))
 }

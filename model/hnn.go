@@ -80,9 +80,23 @@ func (w *HNNWorkspace[T]) FieldVJP(grad, dx, u []T) {
 func (w *HNNWorkspace[T]) Loss(x, y []T) float64 { return fieldLoss(w, w.f, x, y) }
 
 // LossGrad returns the loss and writes its (second-order) parameter gradient
-// into grad. It panics if the workspace was not made for training.
+// into grad, as fieldLossGrad defines them, through the network's blocked
+// pass (nn's InputGradientGrad): the field, the loss and its adjoint are
+// formed block by block, the loss's squares added in row order as one
+// pass adds them. It panics if the workspace was not made for training.
 func (w *HNNWorkspace[T]) LossGrad(x, y, grad []T) float64 {
-	return fieldLossGrad(w, w.f, x, y, grad)
+	checkTrain(w.p)
+	checkLen("gradient", len(grad), len(w.m.params))
+	d := w.m.cfg.Dim
+	var s float64
+	scale := 2 / T(len(w.f))
+	w.m.h.InputGradientGrad(w.ws, x, grad, func(p, g []T, lo, hi int) {
+		f := w.f[lo*d : hi*d]
+		Symplectic(f, g, d)
+		s = sumSquared(s, f, y[lo*d:hi*d], f, scale)
+		SymplecticAdjoint(p, f, d)
+	})
+	return s / float64(len(w.f))
 }
 
 // Symplectic writes the symplectic gradient J g of every row of g (rows of

@@ -261,9 +261,14 @@ func fieldLossGrad[T nn.Float](w Workspace[T], f, x, y, grad []T) float64 {
 // meanSquared returns the mean of (f - y)^2 and, when r is not nil, writes
 // dL/df = 2 (f - y) / len(f) into r.
 func meanSquared[T nn.Float](f, y, r []T) float64 {
+	return sumSquared(0, f, y, r, 2/T(len(f))) / float64(len(f))
+}
+
+// sumSquared returns s plus the sum of (f - y)^2, added in order, and,
+// when r is not nil, writes scale (f - y) into r: meanSquared over
+// consecutive parts of a batch, with the scale of the whole.
+func sumSquared[T nn.Float](s float64, f, y, r []T, scale T) float64 {
 	y = y[:len(f)]
-	var s float64
-	scale := 2 / T(len(f))
 	for i, v := range f {
 		d := v - y[i]
 		s += float64(d) * float64(d)
@@ -271,7 +276,7 @@ func meanSquared[T nn.Float](f, y, r []T) float64 {
 			r[i] = scale * d
 		}
 	}
-	return s / float64(len(f))
+	return s
 }
 
 // splitHalves gathers the first and second halves of the rows of width 2n

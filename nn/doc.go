@@ -36,6 +36,12 @@
 // BackwardInputGradient propagates a loss gradient dL/d(grad_x H) back to
 // every parameter: the derivation is in the repository's docs/GRADIENTS.md.
 // For any output size, Forward and Backward are ordinary backpropagation.
+// A training step goes through InputGradientGrad (ForwardGrad for
+// Forward/Backward), which takes the loss's adjoint as a function of the
+// rows and runs a float32 batch of more than 2 BlockRows rows as blocks of
+// at most BlockRows: each block's values stay in the core's caches, its
+// weight gradients are added to the batch's in block order, and so the
+// numbers depend on the batch size alone, never on the cores.
 //
 // Methods that write into caller memory take their arguments destination
 // first, as the rest of hnn does: the workspace, then the slices written

@@ -214,8 +214,13 @@ func (m *MLP[T]) check(ws *Workspace[T], x []T, width int) {
 // forward runs the hidden layers on x and keeps Z_k, s'(A_k) and, when
 // second, s”(A_k).
 func (m *MLP[T]) forward(ws *Workspace[T], x []T, second bool) {
-	B := ws.batch
-	copyVals(ws.xp, x)
+	m.forwardRows(ws, x, ws.batch, second)
+}
+
+// forwardRows is forward on the B rows of x, which the workspace's first
+// rows hold (B at most its batch).
+func (m *MLP[T]) forwardRows(ws *Workspace[T], x []T, B int, second bool) {
+	copyVals(ws.xp[:B*m.In()], x)
 	prev, pw := ws.xp[:B*m.In()], m.In()
 	for k := range ws.zm {
 		n := m.Sizes[k+1]
@@ -263,10 +268,17 @@ func (m *MLP[T]) BackwardInput(ws *Workspace[T], grad, dx, dout []T) {
 	if !ws.hasForward {
 		panic("nn: Backward before Forward")
 	}
-	B, L := ws.batch, len(ws.zm)
+	m.backwardRows(ws, grad, dx, dout, ws.batch, 0)
+}
+
+// backwardRows is BackwardInput on the first B rows of the workspace,
+// after their forward pass, that sets the gradient (beta 0) or adds to it
+// (beta 1), as backwardInputGradientRows does.
+func (m *MLP[T]) backwardRows(ws *Workspace[T], grad, dx, dout []T, B int, beta T) {
+	L := len(ws.zm)
 	gw, gb := ws.gradViews(m, grad)
 	nL := m.Sizes[L]
-	mulAT(gw[L], ws.zm[L-1][:B*nL], dout, nL, B, m.Out(), 0)
+	mulAT(gw[L], ws.zm[L-1][:B*nL], dout, nL, B, m.Out(), beta)
 	abar := ws.da[L-1][:B*nL]
 	mulBT(abar, dout, m.w[L], B, m.Out(), nL, 0)
 	mulInto(abar, ws.s1[L-1])
@@ -277,8 +289,8 @@ func (m *MLP[T]) BackwardInput(ws *Workspace[T], grad, dx, dout []T) {
 		if k > 0 {
 			prev = ws.zm[k-1][:B*m.Sizes[k]]
 		}
-		mulAT(gw[k], prev, abar, m.Sizes[k], B, n, 0)
-		colSum(gb[k], abar, B, n)
+		mulAT(gw[k], prev, abar, m.Sizes[k], B, n, beta)
+		colSums(gb[k], abar, B, n, beta, false)
 		if k > 0 {
 			pn := m.Sizes[k]
 			next := ws.da[k-1][:B*pn]
@@ -331,10 +343,17 @@ func (m *MLP[T]) InputGradient(ws *Workspace[T], x []T) []T {
 		panic("nn: InputGradient needs a scalar output")
 	}
 	m.check(ws, x, m.In())
-	B, L := ws.batch, len(ws.zm)
 	m.forward(ws, x, ws.second)
-	nL := m.Sizes[L]
-	mul(ws.out, ws.zm[L-1][:B*nL], m.w[L], B, nL, 1, 0)
+	L, nL := len(ws.zm), m.Sizes[len(ws.zm)]
+	mul(ws.out, ws.zm[L-1][:ws.batch*nL], m.w[L], ws.batch, nL, 1, 0)
+	return m.inputGradientRows(ws, ws.batch)
+}
+
+// inputGradientRows runs InputGradient's backward pass to the input on the
+// first B rows of the workspace, after their forward pass, and returns
+// the B x In input gradient.
+func (m *MLP[T]) inputGradientRows(ws *Workspace[T], B int) []T {
+	L, nL := len(ws.zm), m.Sizes[len(ws.zm)]
 	// U_L has every row equal to w_o; Delta_L = U_L (.) S_L.
 	wo := m.w[L]
 	u, s1 := ws.u[L-1], ws.s1[L-1]
@@ -345,13 +364,14 @@ func (m *MLP[T]) InputGradient(ws *Workspace[T], x []T) []T {
 	mulTo(delta[:B*nL], s1[:B*nL], u[:B*nL])
 	for k := L - 2; k >= 0; k-- {
 		n, nn := m.Sizes[k+1], m.Sizes[k+2]
-		u := ws.u[k]
+		u := ws.u[k][:B*n]
 		mulBT(u, ws.da[k+1][B*nn:], m.w[k+1], B, nn, n, 0)
 		// Delta_k = U_k (.) S_k.
 		mulTo(ws.da[k][B*n:B*n+len(u)], u, ws.s1[k])
 	}
-	mulBT(ws.g, ws.da[0][B*m.Sizes[1]:], m.w[0], B, m.Sizes[1], m.In(), 0)
-	return ws.g
+	g := ws.g[:B*m.In()]
+	mulBT(g, ws.da[0][B*m.Sizes[1]:], m.w[0], B, m.Sizes[1], m.In(), 0)
+	return g
 }
 
 // Output returns the network output (B x Out) of the last Forward or
@@ -370,21 +390,31 @@ func (m *MLP[T]) BackwardInputGradient(ws *Workspace[T], grad, p []T) {
 	if len(p) != ws.batch*m.In() {
 		panic("nn: input-gradient adjoint length mismatch")
 	}
-	B, L, in := ws.batch, len(ws.zm), m.In()
+	copyVals(ws.xp[ws.batch*m.In():], p)
+	m.backwardInputGradientRows(ws, grad, ws.batch, 0)
+}
+
+// backwardInputGradientRows is BackwardInputGradient on the first B rows
+// of the workspace, with dL/dG in rows B..2B-1 of xp, that sets the
+// gradient (beta 0) or adds to it (beta 1): the weight gradients' products
+// by the kernels' accumulation (C += the product over these rows), the
+// column sums by adding these rows in order after those already summed.
+func (m *MLP[T]) backwardInputGradientRows(ws *Workspace[T], grad []T, B int, beta T) {
+	L, in := len(ws.zm), m.In()
 	gw, gb := ws.gradViews(m, grad)
-	copyVals(ws.xp[B*in:], p)
+	p := ws.xp[B*in : 2*B*in]
 	// Pi_1 = P W_1.
 	mul(ws.pi[0], p, m.w[0], B, in, m.Sizes[1], 0)
 	for k := 0; k < L; k++ {
 		n := m.Sizes[k+1]
-		pi, s1, s2, u := ws.pi[k], ws.s1[k], ws.s2[k], ws.u[k]
-		mk := ws.zm[k][B*n:]
+		pi, s1, s2, u := ws.pi[k][:B*n], ws.s1[k], ws.s2[k], ws.u[k]
+		mk := ws.zm[k][B*n : 2*B*n]
 		ek := ws.da[k][:B*n] // E_k, later Abar_k
 		secondOrderTerms(mk, ek, pi, s1, u, s2)
 		if k < L-1 {
 			mul(ws.pi[k+1], mk, m.w[k+1], B, n, m.Sizes[k+2], 0)
 		} else {
-			colSum(gw[L], mk, B, n)
+			colSums(gw[L], mk, B, n, beta, false)
 		}
 	}
 	for k := L - 1; k >= 0; k-- {
@@ -394,11 +424,11 @@ func (m *MLP[T]) BackwardInputGradient(ws *Workspace[T], grad, p []T) {
 			prev, pw = ws.zm[k-1], m.Sizes[k]
 		}
 		// dW_k = [Z_{k-1}; M_{k-1}]^T [Abar_k; Delta_k] in one product.
-		mulAT(gw[k], prev, ws.da[k], pw, 2*B, n, 0)
+		mulAT(gw[k], prev[:2*B*pw], ws.da[k][:2*B*n], pw, 2*B, n, beta)
 		abar := ws.da[k][:B*n]
-		colSum(gb[k], abar, B, n)
+		colSums(gb[k], abar, B, n, beta, false)
 		if k > 0 {
-			t := ws.tmp[k-1]
+			t := ws.tmp[k-1][:B*pw]
 			mulBT(t, abar, m.w[k], B, n, pw, 0)
 			mulAddInto(ws.da[k-1][:B*pw], t, ws.s1[k-1])
 		}

@@ -42,7 +42,7 @@ func bitsEqual[T nn.Float](a, b []T) int {
 // The networks (128 wide) and batches (256 and 750 rows) are large enough
 // for the products to be cut; the runs cover float32 and float64, the HNN
 // and the baseline, minibatches from memory and from disk, and the full
-// batch. Not parallel: it changes GOMAXPROCS.
+// batch (whose HNN step runs in blocks, nn.InputGradientGrad). Not parallel: it changes GOMAXPROCS.
 func TestCoresBitIdentical(t *testing.T) {
 	ds := springData(t, 11)
 	src := diskSources[float32](t, ds, true)
@@ -129,19 +129,21 @@ func TestStepAllocatesNothingCores(t *testing.T) {
 	}
 	ds := springData(t, 12)
 	for _, p := range coresProcs[1:] {
-		withProcs(p, func() {
-			m, _ := model.New[float32](model.Config{Kind: "hnn", Dim: 2, Hidden: []int{128, 128}}, rand.New(rand.NewPCG(7, 2)))
-			st, err := train.NewStepper(m, &ds.Train, train.Config{Batch: 256, Average: 0.9}, rand.New(rand.NewPCG(7, 3)))
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer st.Close()
-			for range 3 {
-				st.Step()
-			}
-			if a := testing.AllocsPerRun(20, func() { st.Step() }); a != 0 {
-				t.Errorf("GOMAXPROCS %d: %v allocations per step, want 0", p, a)
-			}
-		})
+		for _, batch := range []int{256, 0} {
+			withProcs(p, func() {
+				m, _ := model.New[float32](model.Config{Kind: "hnn", Dim: 2, Hidden: []int{128, 128}}, rand.New(rand.NewPCG(7, 2)))
+				st, err := train.NewStepper(m, &ds.Train, train.Config{Batch: batch, Average: 0.9}, rand.New(rand.NewPCG(7, 3)))
+				if err != nil {
+					t.Fatal(err)
+				}
+				defer st.Close()
+				for range 3 {
+					st.Step()
+				}
+				if a := testing.AllocsPerRun(20, func() { st.Step() }); a != 0 {
+					t.Errorf("GOMAXPROCS %d, batch %d: %v allocations per step, want 0", p, st.Batch(), a)
+				}
+			})
+		}
 	}
 }
