@@ -44,6 +44,8 @@ func (m *MLP[T]) InputGradientGrad(ws *Workspace[T], x, grad []T, adjoint func(p
 	m.check(ws, x, m.In())
 	B, in := ws.batch, m.In()
 	nb := blocks(B, m.Act, x)
+	ws.wpOn = nb > 1 && m.packWeights(ws)
+	defer func() { ws.wpOn = false }()
 	var beta T
 	for b := range nb {
 		lo, hi := b*B/nb, (b+1)*B/nb
@@ -85,13 +87,15 @@ func (m *MLP[T]) ForwardGrad(ws *Workspace[T], x, grad []T, adjoint func(out []T
 	m.check(ws, x, m.In())
 	B, L, in, o := ws.batch, len(ws.zm), m.In(), m.Out()
 	nb := blocks(B, m.Act, x)
+	ws.wpOn = nb > 1 && m.packWeights(ws)
+	defer func() { ws.wpOn = false }()
 	var beta T
 	for b := range nb {
 		lo, hi := b*B/nb, (b+1)*B/nb
 		r := hi - lo
 		m.forwardRows(ws, x[lo*in:hi*in], r, false)
 		out := ws.out[:r*o]
-		mul(out, ws.zm[L-1][:r*m.Sizes[L]], m.w[L], r, m.Sizes[L], o, 0)
+		m.mulW(ws, out, ws.zm[L-1][:r*m.Sizes[L]], L, r, false, 0)
 		adjoint(out, lo, hi)
 		m.backwardRows(ws, grad, nil, out, r, beta)
 		beta = 1

@@ -230,6 +230,14 @@ func putBuf(b *gemmBuf) {
 // goroutines (parallel.go); each tile is computed as it would be on
 // one, so the result does not depend on GOMAXPROCS.
 func sgemm(tA, tB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) bool {
+	return sgemmPre(tA, tB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, nil)
+}
+
+// sgemmPre is sgemm that reads op(B)'s panels from pre, where pre is not
+// nil and the product goes through panels: pre must hold op(B) (with
+// alpha 1) as packB packs it, and the values are those of packing B for
+// this product.
+func sgemmPre(tA, tB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int, pre []float32) bool {
 	if level == levelGeneric {
 		return false
 	}
@@ -305,8 +313,11 @@ func sgemm(tA, tB bool, m, n, k int, alpha float32, a []float32, lda int, b []fl
 	if chunks(2*float64(m)*float64(n)*float64(k), parMinFlops, units) > 1 {
 		group = max(kc, packFloats/npad/kc*kc)
 	}
+	if pre != nil && (alpha != 1 || len(pre) < k*npad) {
+		panic("nn: prepacked B of another product")
+	}
 	buf := getBuf()
-	if need := min(group, k) * npad; len(buf.b) < need {
+	if need := min(group, k) * npad; pre == nil && len(buf.b) < need {
 		buf.b = make([]float32, need)
 	}
 	if len(buf.tile) < mr*nr {
@@ -314,12 +325,16 @@ func sgemm(tA, tB bool, m, n, k int, alpha float32, a []float32, lda int, b []fl
 	}
 	g := gemmArgs{
 		ks: ks, m: m, n: n, a: a, rs: rs, kstep: kstep, tA: tA, b: buf.b, npad: npad,
-		inPlace: !tB && alpha == 1 && m <= inPlaceRows, bIn: b, ldb: ldb, c: c, ldc: ldc,
+		inPlace: pre == nil && !tB && alpha == 1 && m <= inPlaceRows, bIn: b, ldb: ldb, c: c, ldc: ldc,
 		byCols: byCols,
 	}
 	for q0 := 0; q0 < k; q0 += group {
 		g.p0, g.p1 = q0, min(k, q0+group)
-		packGroup(&g, tB, alpha)
+		if pre != nil {
+			g.b = pre[q0*npad:]
+		} else {
+			packGroup(&g, tB, alpha)
+		}
 		g.acc = q0 > 0 || beta != 0
 		nc := chunks(2*float64(m)*float64(n)*float64(g.p1-g.p0), parMinFlops, units)
 		if nc == 1 {
@@ -332,6 +347,26 @@ func sgemm(tA, tB bool, m, n, k int, alpha float32, a []float32, lda int, b []fl
 	}
 	putBuf(buf)
 	return true
+}
+
+// packB packs op(B) (k x n, B read with leading dimension ldb) whole, as
+// sgemm packs it block by block for a product with alpha 1, into dst
+// (grown if short) and returns it: sgemmPre's pre for every product with
+// this op(B). It returns nil at the generic level.
+func packB(dst []float32, tB bool, k, n int, b []float32, ldb int) []float32 {
+	ks := kernelSets[level]
+	if ks == nil {
+		return nil
+	}
+	nr := ks.nr
+	npad := (n + nr - 1) / nr * nr
+	if len(dst) < k*npad {
+		dst = make([]float32, k*npad)
+	}
+	for p0 := 0; p0 < k; p0 += kc {
+		packPanels(ks, dst[p0*npad:], tB, b, ldb, p0, min(kc, k-p0), n, nr, 1, false, 0, n)
+	}
+	return dst
 }
 
 // packFloats bounds the packed blocks of B that a product holds at once

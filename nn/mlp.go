@@ -159,6 +159,12 @@ type Workspace[T Float] struct {
 	// every step allocates nothing.
 	gw, gb [][]T
 	gflat  []T
+	// wp holds, during a blocked pass (InputGradientGrad, ForwardGrad),
+	// every layer's weights packed for the float32 products that read
+	// them, W_k in wp[k][0] and W_k^T in wp[k][1] (packB), so that the
+	// blocks' products do not pack them again; wpOn says they are current.
+	wp   [][2][]float32
+	wpOn bool
 }
 
 // gradViews returns m.Views(grad), reusing the workspace's cached views when
@@ -221,18 +227,18 @@ func (m *MLP[T]) forward(ws *Workspace[T], x []T, second bool) {
 // rows hold (B at most its batch).
 func (m *MLP[T]) forwardRows(ws *Workspace[T], x []T, B int, second bool) {
 	copyVals(ws.xp[:B*m.In()], x)
-	prev, pw := ws.xp[:B*m.In()], m.In()
+	prev := ws.xp[:B*m.In()]
 	for k := range ws.zm {
 		n := m.Sizes[k+1]
 		z := ws.zm[k][:B*n]
 		setRows(z, m.b[k])
-		mul(z, prev, m.w[k], B, pw, n, 1)
+		m.mulW(ws, z, prev, k, B, false, 1)
 		var s2 []T
 		if second {
 			s2 = ws.s2[k]
 		}
 		activate(m.Act, z, ws.s1[k], s2)
-		prev, pw = z, n
+		prev = z
 	}
 	ws.hasForward = true
 }
@@ -280,7 +286,7 @@ func (m *MLP[T]) backwardRows(ws *Workspace[T], grad, dx, dout []T, B int, beta 
 	nL := m.Sizes[L]
 	mulAT(gw[L], ws.zm[L-1][:B*nL], dout, nL, B, m.Out(), beta)
 	abar := ws.da[L-1][:B*nL]
-	mulBT(abar, dout, m.w[L], B, m.Out(), nL, 0)
+	m.mulW(ws, abar, dout, L, B, true, 0)
 	mulInto(abar, ws.s1[L-1])
 	for k := L - 1; k >= 0; k-- {
 		n := m.Sizes[k+1]
@@ -294,12 +300,58 @@ func (m *MLP[T]) backwardRows(ws *Workspace[T], grad, dx, dout []T, B int, beta 
 		if k > 0 {
 			pn := m.Sizes[k]
 			next := ws.da[k-1][:B*pn]
-			mulBT(next, abar, m.w[k], B, n, pn, 0)
+			m.mulW(ws, next, abar, k, B, true, 0)
 			mulInto(next, ws.s1[k-1])
 		} else if dx != nil {
-			mulBT(dx, abar, m.w[0], B, n, m.In(), 0)
+			m.mulW(ws, dx, abar, 0, B, true, 0)
 		}
 	}
+}
+
+// mulW sets C = A op(W_k) + beta C over the first B rows of A and C, with
+// op(W_k) = W_k (Sizes[k] x Sizes[k+1]) or, with tB, its transpose: from
+// the packed copy in ws.wp while a blocked pass holds one (the same values
+// as packing W_k for this product), otherwise through mul or mulBT.
+func (m *MLP[T]) mulW(ws *Workspace[T], c, a []T, k, B int, tB bool, beta T) {
+	kin, kout := m.Sizes[k], m.Sizes[k+1]
+	K, N := kin, kout
+	t := 0
+	if tB {
+		K, N, t = kout, kin, 1
+	}
+	if ws.wpOn {
+		if c32, ok := any(c).([]float32); ok && sgemmPre(false, tB, B, N, K, 1, any(a).([]float32), K,
+			any(m.w[k]).([]float32), kout, float32(beta), c32, N, ws.wp[k][t]) {
+			return
+		}
+	}
+	if tB {
+		mulBT(c, a, m.w[k], B, K, N, beta)
+		return
+	}
+	mul(c, a, m.w[k], B, K, N, beta)
+}
+
+// packWeights packs every layer's weights, and their transposes, into
+// ws.wp for float32 products at a kernel level, and reports whether it
+// did: a blocked pass's products then read them from there.
+func (m *MLP[T]) packWeights(ws *Workspace[T]) bool {
+	if kernelSets[level] == nil {
+		return false
+	}
+	if len(ws.wp) != len(m.w) {
+		ws.wp = make([][2][]float32, len(m.w))
+	}
+	for k, w := range m.w {
+		w32, ok := any(w).([]float32)
+		if !ok {
+			return false
+		}
+		kin, kout := m.Sizes[k], m.Sizes[k+1]
+		ws.wp[k][0] = packB(ws.wp[k][0], false, kin, kout, w32, kout)
+		ws.wp[k][1] = packB(ws.wp[k][1], true, kout, kin, w32, kout)
+	}
+	return true
 }
 
 // mulInto sets a[i] *= b[i]. It panics if len(b) < len(a).
@@ -365,12 +417,12 @@ func (m *MLP[T]) inputGradientRows(ws *Workspace[T], B int) []T {
 	for k := L - 2; k >= 0; k-- {
 		n, nn := m.Sizes[k+1], m.Sizes[k+2]
 		u := ws.u[k][:B*n]
-		mulBT(u, ws.da[k+1][B*nn:], m.w[k+1], B, nn, n, 0)
+		m.mulW(ws, u, ws.da[k+1][B*nn:], k+1, B, true, 0)
 		// Delta_k = U_k (.) S_k.
 		mulTo(ws.da[k][B*n:B*n+len(u)], u, ws.s1[k])
 	}
 	g := ws.g[:B*m.In()]
-	mulBT(g, ws.da[0][B*m.Sizes[1]:], m.w[0], B, m.Sizes[1], m.In(), 0)
+	m.mulW(ws, g, ws.da[0][B*m.Sizes[1]:], 0, B, true, 0)
 	return g
 }
 
@@ -404,7 +456,7 @@ func (m *MLP[T]) backwardInputGradientRows(ws *Workspace[T], grad []T, B int, be
 	gw, gb := ws.gradViews(m, grad)
 	p := ws.xp[B*in : 2*B*in]
 	// Pi_1 = P W_1.
-	mul(ws.pi[0], p, m.w[0], B, in, m.Sizes[1], 0)
+	m.mulW(ws, ws.pi[0], p, 0, B, false, 0)
 	for k := 0; k < L; k++ {
 		n := m.Sizes[k+1]
 		pi, s1, s2, u := ws.pi[k][:B*n], ws.s1[k], ws.s2[k], ws.u[k]
@@ -412,7 +464,7 @@ func (m *MLP[T]) backwardInputGradientRows(ws *Workspace[T], grad []T, B int, be
 		ek := ws.da[k][:B*n] // E_k, later Abar_k
 		secondOrderTerms(mk, ek, pi, s1, u, s2)
 		if k < L-1 {
-			mul(ws.pi[k+1], mk, m.w[k+1], B, n, m.Sizes[k+2], 0)
+			m.mulW(ws, ws.pi[k+1], mk, k+1, B, false, 0)
 		} else {
 			colSums(gw[L], mk, B, n, beta, false)
 		}
@@ -429,7 +481,7 @@ func (m *MLP[T]) backwardInputGradientRows(ws *Workspace[T], grad []T, B int, be
 		colSums(gb[k], abar, B, n, beta, false)
 		if k > 0 {
 			t := ws.tmp[k-1][:B*pw]
-			mulBT(t, abar, m.w[k], B, n, pw, 0)
+			m.mulW(ws, t, abar, k, B, true, 0)
 			mulAddInto(ws.da[k-1][:B*pw], t, ws.s1[k-1])
 		}
 	}
