@@ -42,20 +42,30 @@ func (m *MLP[T]) InputGradientGrad(ws *Workspace[T], x, grad []T, adjoint func(p
 		panic("nn: InputGradientGrad needs a workspace made with second set")
 	}
 	m.check(ws, x, m.In())
-	B, in := ws.batch, m.In()
-	nb := blocks(B, m.Act, x)
-	ws.wpOn = nb > 1 && m.packWeights(ws)
-	defer func() { ws.wpOn = false }()
-	var beta T
-	for b := range nb {
-		lo, hi := b*B/nb, (b+1)*B/nb
+	in := m.In()
+	m.eachBlock(ws, x, func(lo, hi int, beta T) {
 		r := hi - lo
 		m.forwardRows(ws, x[lo*in:hi*in], r, true)
 		adjoint(ws.xp[r*in:2*r*in], m.inputGradientRows(ws, r), lo, hi)
 		m.backwardInputGradientRows(ws, grad, r, beta)
+	})
+}
+
+// eachBlock calls f for the rows lo..hi-1 of every block of the batch x
+// (blocks), in order, with beta 0 for the first and 1 for the others, the
+// weights packed once for them (packWeights) when there are several; ws
+// holds no forward pass afterwards.
+func (m *MLP[T]) eachBlock(ws *Workspace[T], x []T, f func(lo, hi int, beta T)) {
+	B := ws.batch
+	nb := blocks(B, m.Act, x)
+	ws.wpOn = nb > 1 && m.packWeights(ws)
+	// The packed weights are current only during this call, whatever f does.
+	defer func() { ws.wpOn, ws.hasForward = false, false }()
+	var beta T
+	for b := range nb {
+		f(b*B/nb, (b+1)*B/nb, beta)
 		beta = 1
 	}
-	ws.hasForward = false
 }
 
 // blocks returns the number of blocks InputGradientGrad cuts a batch of B
@@ -85,20 +95,13 @@ func blocks[T Float](B int, act Activation, x []T) int {
 // forward pass. It panics if x has the wrong size.
 func (m *MLP[T]) ForwardGrad(ws *Workspace[T], x, grad []T, adjoint func(out []T, lo, hi int)) {
 	m.check(ws, x, m.In())
-	B, L, in, o := ws.batch, len(ws.zm), m.In(), m.Out()
-	nb := blocks(B, m.Act, x)
-	ws.wpOn = nb > 1 && m.packWeights(ws)
-	defer func() { ws.wpOn = false }()
-	var beta T
-	for b := range nb {
-		lo, hi := b*B/nb, (b+1)*B/nb
+	L, in, o := len(ws.zm), m.In(), m.Out()
+	m.eachBlock(ws, x, func(lo, hi int, beta T) {
 		r := hi - lo
 		m.forwardRows(ws, x[lo*in:hi*in], r, false)
 		out := ws.out[:r*o]
 		m.mulW(ws, out, ws.zm[L-1][:r*m.Sizes[L]], L, r, false, 0)
 		adjoint(out, lo, hi)
 		m.backwardRows(ws, grad, nil, out, r, beta)
-		beta = 1
-	}
-	ws.hasForward = false
+	})
 }

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"reflect"
 	"runtime"
 	"slices"
 	"testing"
@@ -57,82 +58,35 @@ func checkBlocked[T Float](t *testing.T, c blockCase) {
 	rng := rand.New(rand.NewPCG(uint64(c.batch), 7))
 	m := New[T](c.sizes, c.act, rng)
 	in := m.In()
-	x := make([]T, c.batch*in)
-	y := make([]T, len(x))
-	for i := range x {
-		x[i] = T(rng.NormFloat64())
-		y[i] = T(rng.NormFloat64())
-	}
-	// The loss's adjoint: p = (g - y) * 0.37, as a squared error gives.
-	adj := func(p, g, y []T) {
-		for i := range p {
-			p[i] = (g[i] - y[i]) * 0.37
-		}
-	}
+	x, y := randRows[T](rng, c.batch*in), randRows[T](rng, c.batch*in)
 	ws := m.NewWorkspace(c.batch, true)
-	g := m.InputGradient(ws, x)
+	g := slices.Clone(m.InputGradient(ws, x))
 	p := make([]T, len(g))
-	adj(p, g, y)
+	adjoint(p, g, y)
 	want := make([]T, len(m.Params))
 	m.BackwardInputGradient(ws, want, p)
-	wantG := slices.Clone(g)
-
 	nb := blocks(c.batch, c.act, x)
 	if _, f32 := any(x).([]float32); f32 && kernelSets[level] != nil && c.act != Sin && c.batch > 2*BlockRows && nb < 2 {
 		t.Fatalf("%d rows in one block", c.batch)
 	}
-	if nb > 1 {
-		// The hidden layers' weight gradients: the blocks' own, summed
-		// in block order.
-		ww, _ := m.Views(want)
-		L := len(m.Sizes) - 2
-		for k := range L {
-			clear(ww[k])
-		}
-		for b := range nb {
-			lo, hi := b*c.batch/nb, (b+1)*c.batch/nb
-			wb := m.NewWorkspace(hi-lo, true)
-			m.InputGradient(wb, x[lo*in:hi*in])
-			gb := make([]T, len(m.Params))
-			m.BackwardInputGradient(wb, gb, p[lo*in:hi*in])
-			bw, _ := m.Views(gb)
-			for k := range L {
-				for i, v := range bw[k] {
-					ww[k][i] += v
-				}
-			}
-		}
-	}
-
-	ws2 := m.NewWorkspace(c.batch, true)
-	got := make([]T, len(m.Params))
-	for i := range got {
-		got[i] = T(math.NaN()) // every value must be written
-	}
-	next := 0
-	m.InputGradientGrad(ws2, x, got, func(p, g []T, lo, hi int) {
-		if lo != next || hi <= lo || hi > c.batch {
-			t.Fatalf("adjoint called for rows %d..%d after %d", lo, hi, next)
-		}
-		next = hi
-		if len(p) != (hi-lo)*in || len(g) != len(p) {
-			t.Fatalf("rows %d..%d: p has %d values, g %d, want %d", lo, hi, len(p), len(g), (hi-lo)*in)
-		}
-		for i, v := range g {
-			if math.Float64bits(float64(v)) != math.Float64bits(float64(wantG[lo*in+i])) {
-				t.Fatalf("input gradient row %d differs: %v, want %v", lo+i/in, v, wantG[lo*in+i])
-			}
-		}
-		adj(p, g, y[lo*in:hi*in])
+	// The hidden layers' weight gradients: the blocks' own, summed in
+	// block order.
+	sumBlocks(m, want, len(m.Sizes)-2, nb, c.batch, func(lo, hi int, gb []T) {
+		wb := m.NewWorkspace(hi-lo, true)
+		m.InputGradient(wb, x[lo*in:hi*in])
+		m.BackwardInputGradient(wb, gb, p[lo*in:hi*in])
 	})
-	if next != c.batch {
-		t.Fatalf("adjoint saw rows up to %d of %d", next, c.batch)
-	}
-	for i := range want {
-		if math.Float64bits(float64(got[i])) != math.Float64bits(float64(want[i])) {
-			t.Fatalf("%d blocks: gradient %d: %v, want %v", nb, i, got[i], want[i])
+	got := nanParams(m)
+	rows := blockRows{batch: c.batch}
+	m.InputGradientGrad(m.NewWorkspace(c.batch, true), x, got, func(p, gr []T, lo, hi int) {
+		rows.see(t, lo, hi, in, gr, g, "input gradient")
+		if len(p) != len(gr) {
+			t.Fatalf("rows %d..%d: p has %d values, g %d", lo, hi, len(p), len(gr))
 		}
-	}
+		adjoint(p, gr, y[lo*in:hi*in])
+	})
+	rows.done(t)
+	gradBits(t, nb, got, want)
 }
 
 // TestForwardGradBits checks ForwardGrad as TestInputGradientGradBits
@@ -161,65 +115,113 @@ func checkForwardGrad[T Float](t *testing.T, c blockCase) {
 	rng := rand.New(rand.NewPCG(uint64(c.batch), 8))
 	m := New[T](c.sizes, c.act, rng)
 	in, o := m.In(), m.Out()
-	x := make([]T, c.batch*in)
-	y := make([]T, c.batch*o)
-	for i := range x {
-		x[i] = T(rng.NormFloat64())
-	}
-	for i := range y {
-		y[i] = T(rng.NormFloat64())
-	}
-	adj := func(d, out, y []T) {
-		for i := range d {
-			d[i] = (out[i] - y[i]) * 0.37
-		}
-	}
+	x, y := randRows[T](rng, c.batch*in), randRows[T](rng, c.batch*o)
 	ws := m.NewWorkspace(c.batch, false)
 	out := slices.Clone(m.Forward(ws, x))
 	dout := make([]T, len(out))
-	adj(dout, out, y)
+	adjoint(dout, out, y)
 	want := make([]T, len(m.Params))
 	m.Backward(ws, want, dout)
 	nb := blocks(c.batch, c.act, x)
-	if nb > 1 {
-		ww, _ := m.Views(want)
-		for k := range ww {
-			clear(ww[k])
-		}
-		for b := range nb {
-			lo, hi := b*c.batch/nb, (b+1)*c.batch/nb
-			wb := m.NewWorkspace(hi-lo, false)
-			m.Forward(wb, x[lo*in:hi*in])
-			gb := make([]T, len(m.Params))
-			m.Backward(wb, gb, dout[lo*o:hi*o])
-			bw, _ := m.Views(gb)
-			for k := range ww {
-				for i, v := range bw[k] {
-					ww[k][i] += v
-				}
-			}
-		}
-	}
-	got := make([]T, len(m.Params))
-	for i := range got {
-		got[i] = T(math.NaN())
-	}
-	next := 0
-	m.ForwardGrad(m.NewWorkspace(c.batch, false), x, got, func(d []T, lo, hi int) {
-		if lo != next || hi <= lo || hi > c.batch || len(d) != (hi-lo)*o {
-			t.Fatalf("adjoint called for rows %d..%d (%d values) after %d", lo, hi, len(d), next)
-		}
-		next = hi
-		for i, v := range d {
-			if math.Float64bits(float64(v)) != math.Float64bits(float64(out[lo*o+i])) {
-				t.Fatalf("output row %d differs: %v, want %v", lo+i/o, v, out[lo*o+i])
-			}
-		}
-		adj(d, d, y[lo*o:hi*o])
+	// Every layer's weight gradient, the output layer's included.
+	sumBlocks(m, want, len(m.Sizes)-1, nb, c.batch, func(lo, hi int, gb []T) {
+		wb := m.NewWorkspace(hi-lo, false)
+		m.Forward(wb, x[lo*in:hi*in])
+		m.Backward(wb, gb, dout[lo*o:hi*o])
 	})
-	if next != c.batch {
-		t.Fatalf("adjoint saw rows up to %d of %d", next, c.batch)
+	got := nanParams(m)
+	rows := blockRows{batch: c.batch}
+	m.ForwardGrad(m.NewWorkspace(c.batch, false), x, got, func(d []T, lo, hi int) {
+		rows.see(t, lo, hi, o, d, out, "output")
+		adjoint(d, d, y[lo*o:hi*o])
+	})
+	rows.done(t)
+	gradBits(t, nb, got, want)
+}
+
+// randRows returns n normal values.
+func randRows[T Float](rng *rand.Rand, n int) []T {
+	x := make([]T, n)
+	for i := range x {
+		x[i] = T(rng.NormFloat64())
 	}
+	return x
+}
+
+// adjoint writes a squared error's adjoint of v against y into p: (v - y)
+// times 0.37.
+func adjoint[T Float](p, v, y []T) {
+	for i := range p {
+		p[i] = (v[i] - y[i]) * 0.37
+	}
+}
+
+// nanParams returns a gradient buffer of NaNs: every value must be written.
+func nanParams[T Float](m *MLP[T]) []T {
+	g := make([]T, len(m.Params))
+	for i := range g {
+		g[i] = T(math.NaN())
+	}
+	return g
+}
+
+// sumBlocks replaces the weight gradients of the first layers layers in
+// want, with nb > 1 blocks, by the blocks' own (grad fills a block's whole
+// gradient) added in block order.
+func sumBlocks[T Float](m *MLP[T], want []T, layers, nb, batch int, grad func(lo, hi int, g []T)) {
+	if nb < 2 {
+		return
+	}
+	ww, _ := m.Views(want)
+	for k := range layers {
+		clear(ww[k])
+	}
+	g := make([]T, len(want))
+	for b := range nb {
+		grad(b*batch/nb, (b+1)*batch/nb, g)
+		bw, _ := m.Views(g)
+		for k := range layers {
+			for i, v := range bw[k] {
+				ww[k][i] += v
+			}
+		}
+	}
+}
+
+// blockRows checks the blocks a blocked pass hands its adjoint: each row
+// once, in order, with the values of one pass.
+type blockRows struct{ batch, next int }
+
+// see checks the rows lo..hi-1 of width w, whose values got holds, against
+// their rows of want.
+func (r *blockRows) see(t *testing.T, lo, hi, w int, got, want any, what string) {
+	t.Helper()
+	if lo != r.next || hi <= lo || hi > r.batch {
+		t.Fatalf("adjoint called for rows %d..%d after %d", lo, hi, r.next)
+	}
+	r.next = hi
+	g, wv := reflect.ValueOf(got), reflect.ValueOf(want)
+	if g.Len() != (hi-lo)*w {
+		t.Fatalf("rows %d..%d: %d values, want %d", lo, hi, g.Len(), (hi-lo)*w)
+	}
+	for i := range g.Len() {
+		if a, b := g.Index(i).Float(), wv.Index(lo*w+i).Float(); math.Float64bits(a) != math.Float64bits(b) {
+			t.Fatalf("%s row %d differs: %v, want %v", what, lo+i/w, a, b)
+		}
+	}
+}
+
+// done checks that every row was seen.
+func (r *blockRows) done(t *testing.T) {
+	t.Helper()
+	if r.next != r.batch {
+		t.Fatalf("adjoint saw rows up to %d of %d", r.next, r.batch)
+	}
+}
+
+// gradBits fails at the first gradient value whose bits differ.
+func gradBits[T Float](t *testing.T, nb int, got, want []T) {
+	t.Helper()
 	for i := range want {
 		if math.Float64bits(float64(got[i])) != math.Float64bits(float64(want[i])) {
 			t.Fatalf("%d blocks: gradient %d: %v, want %v", nb, i, got[i], want[i])
