@@ -20,9 +20,9 @@ const BlockRows = 128
 // (hi-lo) x In) before it returns, and may not keep g or p. The block's
 // backward pass follows, adding its rows' part of the gradient.
 //
-// With one block (float64, the generic kernels, or B at most 2 BlockRows)
-// the result is bit for bit that of InputGradient, then
-// BackwardInputGradient with the whole dL/dG. With more, the bias and
+// With one block (float64, the generic kernels, the sin activation, or B
+// at most 2 BlockRows) the result is bit for bit that of InputGradient,
+// then BackwardInputGradient with the whole dL/dG. With more, the bias and
 // output-weight gradients still are (their column sums add the rows in
 // order), and each weight gradient is the sum, block after block, of the
 // blocks' own products [Z; M]^T [Abar; Delta]: the same terms, grouped by
