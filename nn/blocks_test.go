@@ -39,18 +39,25 @@ var blockCases = []blockCase{
 // each block alone. It fails on any differing bit, a block passed twice
 // or a wrong row range.
 func TestInputGradientGradBits(t *testing.T) {
+	forBlockCases(t, []int{1, 2, 4}, func(t *testing.T, c blockCase) {
+		checkBlocked[float32](t, c)
+		checkBlocked[float64](t, c)
+	})
+}
+
+// forBlockCases runs check on every blockCase at every kernel level under
+// each GOMAXPROCS of procs (the generic level's one-block cases only, see
+// genericOnly), in subtests, and restores GOMAXPROCS.
+func forBlockCases(t *testing.T, procs []int, check func(t *testing.T, c blockCase)) {
 	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(0))
 	forLevels(t, func(t *testing.T, l kernelLevel) {
-		for _, procs := range []int{1, 2, 4} {
-			runtime.GOMAXPROCS(procs)
+		for _, p := range procs {
+			runtime.GOMAXPROCS(p)
 			for _, c := range blockCases {
-				if genericOnly(l, procs, c) {
+				if genericOnly(l, p, c) {
 					continue
 				}
-				t.Run(fmt.Sprintf("P%d/%v/%d/%s", procs, c.sizes, c.batch, c.act), func(t *testing.T) {
-					checkBlocked[float32](t, c)
-					checkBlocked[float64](t, c)
-				})
+				t.Run(fmt.Sprintf("P%d/%v/%d/%s", p, c.sizes, c.batch, c.act), func(t *testing.T) { check(t, c) })
 			}
 		}
 	})
@@ -105,21 +112,11 @@ func checkBlocked[T Float](t *testing.T, c blockCase) {
 // biases' bits and every weight gradient (the output layer's included) as
 // the blocks' own summed in block order.
 func TestForwardGradBits(t *testing.T) {
-	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(0))
-	forLevels(t, func(t *testing.T, l kernelLevel) {
-		for _, procs := range []int{1, 2} {
-			runtime.GOMAXPROCS(procs)
-			for _, c := range blockCases {
-				if genericOnly(l, procs, c) {
-					continue
-				}
-				c.sizes = append(slices.Clone(c.sizes[:len(c.sizes)-1]), c.sizes[0])
-				t.Run(fmt.Sprintf("P%d/%v/%d/%s", procs, c.sizes, c.batch, c.act), func(t *testing.T) {
-					checkForwardGrad[float32](t, c)
-					checkForwardGrad[float64](t, c)
-				})
-			}
-		}
+	forBlockCases(t, []int{1, 2}, func(t *testing.T, c blockCase) {
+		// As many outputs as inputs.
+		c.sizes = append(slices.Clone(c.sizes[:len(c.sizes)-1]), c.sizes[0])
+		checkForwardGrad[float32](t, c)
+		checkForwardGrad[float64](t, c)
 	})
 }
 
