@@ -47,8 +47,10 @@ func TestInputGradientGradBits(t *testing.T) {
 
 // forBlockCases runs check on every blockCase at every kernel level under
 // each GOMAXPROCS of procs (the generic level's one-block cases only, see
-// genericOnly), in subtests, and restores GOMAXPROCS.
+// genericOnly), in subtests, other processes' load ignored, and restores
+// GOMAXPROCS.
 func forBlockCases(t *testing.T, procs []int, check func(t *testing.T, c blockCase)) {
+	ignoringLoad(t)
 	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(0))
 	forLevels(t, func(t *testing.T, l kernelLevel) {
 		for _, p := range procs {

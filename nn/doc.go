@@ -22,7 +22,9 @@
 // large element-wise kernel into chunks of whole vectors, which run on the
 // calling goroutine and on helper goroutines that the process shares (at
 // most GOMAXPROCS-1; concurrent callers share them, and a caller whose
-// helpers are busy computes its chunks itself). Every
+// helpers are busy computes its chunks itself; on Linux, while other
+// processes' threads wait for the cores, operations use only as many
+// goroutines as the cores those leave free, see load.go). Every
 // value is computed by the same kernel from the same inputs in the same
 // order as on one goroutine, so training and evaluation give the same bits
 // under any GOMAXPROCS; products below a measured size (parMinFlops) stay on

@@ -860,6 +860,7 @@ func TestPackKernels(t *testing.T) {
 // short to read a whole vector past it, depths across a block of kc,
 // alpha, beta, lda > m, and on two goroutines.
 func TestPackStrip(t *testing.T) {
+	ignoringLoad(t)
 	forLevels(t, func(t *testing.T, l kernelLevel) {
 		ks := kernelSets[l]
 		if ks == nil || ks.packRows[ks.stripVecs] == nil {
@@ -1008,6 +1009,7 @@ func TestKernelPanels(t *testing.T) {
 // one narrow call per strip: odd and even strip counts, a last partial
 // strip, B packed and in place, stored and added, on two goroutines too.
 func TestNarrowPair(t *testing.T) {
+	ignoringLoad(t)
 	forLevels(t, func(t *testing.T, l kernelLevel) {
 		ks := kernelSets[l]
 		if ks == nil || ks.narrowPair == nil {

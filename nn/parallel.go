@@ -226,7 +226,9 @@ func helper(queue chan *job) {
 		if j == nil {
 			j = <-queue
 		}
+		working.Add(1)
 		j.work(true)
+		working.Add(-1)
 		j.release()
 	}
 }
@@ -262,6 +264,10 @@ func poll() *job {
 			if procs() == 1 || sinceStart() < crowdedUntil.Load() {
 				return nil
 			}
+			// Other processes leave fewer cores than pollers (load).
+			if f := freeCores(); f > 0 && polling.Load() > f-1 {
+				return nil
+			}
 			if i == 0 {
 				start = time.Now()
 			} else if time.Since(start) > spinFor {
@@ -282,7 +288,7 @@ func procs() int { return runtime.GOMAXPROCS(0) }
 // calling goroutine alone while procs()-1 other operations run with
 // helpers. j must come from getJob; parallel releases it.
 func parallel(j *job) {
-	want := min(j.n, procs()) - 1
+	want := min(j.n, cores()) - 1
 	if want > 0 {
 		n := int(busy.Add(1))
 		defer busy.Add(-1)

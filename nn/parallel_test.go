@@ -10,10 +10,20 @@ import (
 	"time"
 )
 
-// withProcs runs f with GOMAXPROCS set to n, and restores it.
+// withProcs runs f with GOMAXPROCS set to n and other processes' load
+// ignored (ignoringLoad), and restores both.
 func withProcs(n int, f func()) {
+	defer ignoreLoad.Store(ignoreLoad.Swap(true))
 	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(n))
 	f()
+}
+
+// ignoringLoad makes the operations of the rest of t use every goroutine
+// that GOMAXPROCS allows whatever other processes (the other test
+// binaries of go test ./...) do, so that the parallel paths run.
+func ignoringLoad(t *testing.T) {
+	old := ignoreLoad.Swap(true)
+	t.Cleanup(func() { ignoreLoad.Store(old) })
 }
 
 // TestHelperTakesChunk runs an operation of two chunks under GOMAXPROCS
