@@ -15,14 +15,15 @@ import (
 // process. Measured there, two `hnn train` processes (spring and pendulum
 // HNN) took 27.4 s side by side with the default GOMAXPROCS against
 // 15.5 s with GOMAXPROCS=1. So, where the system says how many threads
-// are runnable (Linux: /proc/loadavg), the operations read it every
-// probeEvery, subtract the process's own running threads (the prober, the
-// helpers that poll or work, the other callers with helpers) and run on
-// as many goroutines as the cores that the other processes leave free in
-// each of the last loadSamples probes: on their callers alone while
-// another process's thread waits for a core, on all GOMAXPROCS again
-// within probeEvery of the others' end. Which goroutine computes a chunk
-// never changes the numbers, so neither does this.
+// are runnable (Linux: /proc/loadavg, where the process may run on every
+// online core), the operations read it every probeEvery, subtract the
+// process's own running threads (the prober, the helpers that poll or
+// work, the other callers with helpers) and run on as many goroutines as
+// the cores that the other processes leave free in each of the last
+// loadSamples probes: on their callers alone while another process's
+// thread waits for a core, on all GOMAXPROCS again within probeEvery of
+// the others' end. Which goroutine computes a chunk never changes the
+// numbers, so neither does this.
 
 // probeEvery is how often an operation reads the system's runnable
 // threads: a read costs about 2 microseconds on a 2-core virtual machine.
@@ -135,4 +136,45 @@ func parseRunnable(b []byte) (int, bool) {
 		return n, true
 	}
 	return 0, false
+}
+
+// parseCPUList returns the number of CPUs in a Linux CPU list such as
+// "0-3,8,10-11\n" (/sys/devices/system/cpu/online), and whether it is one.
+func parseCPUList(b []byte) (int, bool) {
+	if len(b) > 0 && b[len(b)-1] == '\n' {
+		b = b[:len(b)-1]
+	}
+	num := func() (int, bool) {
+		n, digits := 0, 0
+		for ; len(b) > 0 && b[0] >= '0' && b[0] <= '9'; b = b[1:] {
+			if n > 1<<20 {
+				return 0, false
+			}
+			n = n*10 + int(b[0]-'0')
+			digits++
+		}
+		return n, digits > 0
+	}
+	total := 0
+	for {
+		lo, ok := num()
+		if !ok {
+			return 0, false
+		}
+		hi := lo
+		if len(b) > 0 && b[0] == '-' {
+			b = b[1:]
+			if hi, ok = num(); !ok || hi < lo {
+				return 0, false
+			}
+		}
+		total += hi - lo + 1
+		if len(b) == 0 {
+			return total, true
+		}
+		if b[0] != ',' {
+			return 0, false
+		}
+		b = b[1:]
+	}
 }

@@ -1,14 +1,24 @@
 package nn
 
 import (
+	"os"
 	"sync"
 	"syscall"
 )
 
 // loadavg is /proc/loadavg, opened once and read with pread (which makes
 // the kernel write it afresh) so that a probe allocates nothing; -1 where
-// it cannot be opened.
+// it cannot be opened, or where the process may run on fewer cores than
+// the system has online (a container pinned to some of them): the
+// system's runnable threads then say little about the process's cores.
 var loadavg = sync.OnceValue(func() int {
+	online, err := os.ReadFile("/sys/devices/system/cpu/online")
+	if err != nil {
+		return -1
+	}
+	if n, ok := parseCPUList(online); !ok || n != numCPU {
+		return -1
+	}
 	fd, err := syscall.Open("/proc/loadavg", syscall.O_RDONLY|syscall.O_CLOEXEC, 0)
 	if err != nil {
 		return -1

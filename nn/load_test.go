@@ -29,6 +29,43 @@ func TestParseRunnable(t *testing.T) {
 	}
 }
 
+func TestParseCPUList(t *testing.T) {
+	for _, c := range []struct {
+		list string
+		n    int
+		ok   bool
+	}{
+		{"0-1\n", 2, true},
+		{"0", 1, true},
+		{"0-3,8,10-11\n", 7, true},
+		{"0-63", 64, true},
+		{"", 0, false},
+		{"\n", 0, false},
+		{"0-", 0, false},
+		{"3-1", 0, false},
+		{"0,,1", 0, false},
+		{"0-1,", 0, false},
+		{"a", 0, false},
+		{"0 1", 0, false},
+		{"99999999999999999999", 0, false},
+	} {
+		n, ok := parseCPUList([]byte(c.list))
+		if n != c.n || ok != c.ok {
+			t.Errorf("parseCPUList(%q) = %d, %v; want %d, %v", c.list, n, ok, c.n, c.ok)
+		}
+	}
+}
+
+func FuzzParseCPUList(f *testing.F) {
+	f.Add([]byte("0-3,8,10-11\n"))
+	f.Add([]byte("0"))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		if n, ok := parseCPUList(b); (ok && n < 1) || (!ok && n != 0) {
+			t.Fatalf("parseCPUList(%q) = %d, %v", b, n, ok)
+		}
+	})
+}
+
 func FuzzParseRunnable(f *testing.F) {
 	f.Add([]byte("1.25 1.75 1.58 3/117 29835\n"))
 	f.Add([]byte("0 0 0 /"))
