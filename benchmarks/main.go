@@ -6,7 +6,7 @@
 //
 //	go run ./benchmarks [-tasks spring,two-body] [-builds asm,gonum,openblas]
 //	                    [-steps 200] [-warmup 20] [-repeat 3] [-reproduce] [-whole]
-//	                    [-reference PATH [-python python3]] [-json FILE]
+//	                    [-reference PATH [-python python3] [-rounds 1]] [-json FILE]
 //
 // For every build named by -builds the command re-runs itself as a child
 // process (go run [-tags openblas] ./benchmarks -child), which, for every
@@ -21,7 +21,9 @@
 // hnn' for every task. With -reference it runs the reference's training
 // scripts from a checkout as separate programs and times them; without a
 // usable reference it compares against the figures recorded in
-// shared/REFERENCE.md §7, and says so. See README.md beside this file.
+// shared/REFERENCE.md §7, and says so; -rounds N times our commands and the
+// reference's scripts in turn N times and reports the median of each
+// round's speedups. See README.md beside this file.
 package main
 
 import (
@@ -68,6 +70,7 @@ type options struct {
 	reproduce bool
 	whole     bool
 	reference string
+	rounds    int
 	python    string
 	jsonPath  string
 	// -scale: the scale-out measurements (scale.go).
@@ -110,6 +113,7 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	fs.BoolVar(&o.reproduce, "reproduce", false, "also time 'hnn reproduce -tasks spring,pendulum -seeds 1 -no-figures' for every build")
 	fs.BoolVar(&o.whole, "whole", false, "also time 'hnn train TASK -model hnn' (data, training, evaluation) for every task and build")
 	fs.StringVar(&o.reference, "reference", "", "path of a checkout of the 2019 PyTorch reference (greydanus/hamiltonian-nn) to time")
+	fs.IntVar(&o.rounds, "rounds", 1, "with -reference and -reproduce or -whole: time the hnn commands and the reference's scripts in turn this many times and report each round's speedups and their median")
 	fs.StringVar(&o.python, "python", "python3", "Python interpreter for -reference and -symoden")
 	fs.StringVar(&o.jsonPath, "json", "", "also write the results as JSON to this file")
 	fs.BoolVar(&o.scale, "scale", false, "measure the scale-out features in this build instead: training steps/s against -workers, sweep throughput against worker count, peak memory of training from disk against dataset size")
@@ -133,7 +137,7 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	for _, c := range []struct {
 		name      string
 		n, lo, hi int
-	}{{"-steps", o.steps, 1, check.MaxSteps}, {"-warmup", o.warmup, 0, check.MaxSteps}, {"-repeat", o.repeat, 1, 1000},
+	}{{"-steps", o.steps, 1, check.MaxSteps}, {"-warmup", o.warmup, 0, check.MaxSteps}, {"-repeat", o.repeat, 1, 1000}, {"-rounds", o.rounds, 1, 100},
 		{"-symoden-steps", o.symodenSteps, 0, check.MaxSteps / symodenInputs}} {
 		if err := check.Count(c.name, c.n, c.lo, c.hi); err != nil {
 			return o, err
@@ -168,6 +172,9 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	if len(o.builds) == 0 && !o.child {
 		return o, errors.New("-builds: name at least one of asm, gonum, openblas")
 	}
+	if o.rounds > 1 && (o.reference == "" || !(o.reproduce || o.whole)) {
+		return o, fmt.Errorf("-rounds %d needs -reference and -reproduce or -whole", o.rounds)
+	}
 	return o, nil
 }
 
@@ -201,6 +208,20 @@ type Report struct {
 	// reference's, that is the reference's time over ours (> 1: ours is
 	// faster).
 	Speedups []Speedup `json:"speedups"`
+	// Rounds are the -rounds rounds of whole commands, ours then the
+	// reference's scripts (the first is Builds' and Reference's), and
+	// RoundMedians the median over them of each whole-command speedup,
+	// with the median seconds of each side.
+	Rounds       []Round   `json:"rounds,omitempty"`
+	RoundMedians []Speedup `json:"round_medians,omitempty"`
+}
+
+// Round is one round of -rounds: the hnn commands of every build, then the
+// reference's scripts, and the speedups of the whole commands between them.
+type Round struct {
+	Builds    []*BuildResult `json:"builds"`
+	Reference *Reference     `json:"reference"`
+	Speedups  []Speedup      `json:"speedups"`
 }
 
 // Machine describes where the numbers were taken.
@@ -293,13 +314,16 @@ func run(args []string, stdout, stderr io.Writer) error {
 		fmt.Fprintf(stderr, "benchmarks: measuring the %s build\n", b)
 		rep.Builds = append(rep.Builds, runChild(root, b, o, stderr))
 	}
+	// The builds whose hnn commands are timed: the openblas tag changes
+	// only this command's raw products (blas_openblas.go), not hnn, so its
+	// hnn is the asm build's.
+	var timed []*BuildResult
 	if o.reproduce || o.whole {
 		for _, b := range rep.Builds {
-			// The openblas tag changes only this command's raw products
-			// (blas_openblas.go), not hnn: its hnn is the asm build's.
 			if b.Error != "" || (b.Build == "openblas" && slices.Contains(o.builds, "asm")) {
 				continue
 			}
+			timed = append(timed, b)
 			timeCommands(root, b, o, stderr)
 		}
 	}
@@ -311,6 +335,21 @@ func run(args []string, stdout, stderr io.Writer) error {
 	}
 	rep.Reference = reference(o, stderr)
 	rep.Speedups = speedups(rep)
+	if o.rounds > 1 && rep.Reference.Measured {
+		rep.Rounds = append(rep.Rounds, Round{Builds: timed, Reference: rep.Reference, Speedups: wholeSpeedups(rep.Speedups)})
+		for r := 2; r <= o.rounds; r++ {
+			fmt.Fprintf(stderr, "benchmarks: round %d/%d\n", r, o.rounds)
+			var bs []*BuildResult
+			for _, b := range timed {
+				rb := &BuildResult{Build: b.Build}
+				timeCommands(root, rb, o, stderr)
+				bs = append(bs, rb)
+			}
+			ref := reference(o, stderr)
+			rep.Rounds = append(rep.Rounds, Round{Builds: bs, Reference: ref, Speedups: speedups(&Report{Builds: bs, Reference: ref})})
+		}
+		rep.RoundMedians = roundMedians(rep.Rounds)
+	}
 	rep.Machine.LoadEnd = loadavg()
 	// The JSON goes first, so that a reader that stops reading the table
 	// early (| head) does not lose it.

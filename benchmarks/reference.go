@@ -311,3 +311,47 @@ func speedups(rep *Report) []Speedup {
 	}
 	return out
 }
+
+// wholeSpeedups returns the speedups of whole commands among s (whole
+// runs and the reproduction), which -rounds repeats.
+func wholeSpeedups(s []Speedup) []Speedup {
+	var out []Speedup
+	for _, x := range s {
+		if !strings.HasSuffix(x.What, " steps/s") {
+			out = append(out, x)
+		}
+	}
+	return out
+}
+
+// roundMedians returns, for each build and comparison of the first round
+// in its order, the median over the rounds that made it of the speedup
+// (each round's reference seconds over ours), and the median seconds of
+// each side.
+func roundMedians(rounds []Round) []Speedup {
+	if len(rounds) == 0 {
+		return nil
+	}
+	median := func(x []float64) float64 {
+		x = slices.Clone(x)
+		slices.Sort(x)
+		n := len(x)
+		if n%2 == 1 {
+			return x[n/2]
+		}
+		return (x[n/2-1] + x[n/2]) / 2
+	}
+	var out []Speedup
+	for _, first := range rounds[0].Speedups {
+		var ours, ref, sp []float64
+		for _, r := range rounds {
+			for _, x := range r.Speedups {
+				if x.Build == first.Build && x.What == first.What {
+					ours, ref, sp = append(ours, x.Ours), append(ref, x.Reference), append(sp, x.Speedup)
+				}
+			}
+		}
+		out = append(out, Speedup{Build: first.Build, What: first.What, Ours: median(ours), Reference: median(ref), Speedup: median(sp)})
+	}
+	return out
+}

@@ -34,6 +34,36 @@ func printReport(w io.Writer, rep *Report) {
 	}
 	printCommands(w, rep.Builds)
 	printReference(w, rep)
+	printRounds(w, rep)
+}
+
+// printRounds prints each -rounds round's whole-command speedups and their
+// medians.
+func printRounds(w io.Writer, rep *Report) {
+	if len(rep.Rounds) < 2 {
+		return
+	}
+	fmt.Fprintf(w, "\nrounds: the hnn commands, then the reference's scripts, %d times; each round's reference seconds over ours:\n", len(rep.Rounds))
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprint(tw, "build\tcompared\t")
+	for i := range rep.Rounds {
+		fmt.Fprintf(tw, "round %d\t", i+1)
+	}
+	fmt.Fprintln(tw, "median\t")
+	for _, m := range rep.RoundMedians {
+		fmt.Fprintf(tw, "%s\t%s\t", m.Build, m.What)
+		for _, r := range rep.Rounds {
+			cell := "-"
+			for _, x := range r.Speedups {
+				if x.Build == m.Build && x.What == m.What {
+					cell = fmt.Sprintf("%.1f vs %.1f (%.2fx)", x.Ours, x.Reference, x.Speedup)
+				}
+			}
+			fmt.Fprintf(tw, "%s\t", cell)
+		}
+		fmt.Fprintf(tw, "%.1f vs %.1f (%.2fx)\t\n", m.Ours, m.Reference, m.Speedup)
+	}
+	tw.Flush()
 }
 
 func printGeneration(w io.Writer, ok []*BuildResult) {
