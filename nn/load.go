@@ -42,7 +42,7 @@ const loadSamples = 4
 var load struct {
 	next   atomic.Int64
 	others [loadSamples]atomic.Int32
-	n      atomic.Int32 // probes so far
+	n      atomic.Uint32 // probes so far, modulo 2^32
 	free   atomic.Int32
 }
 

@@ -94,6 +94,9 @@ func TestRecordLoad(t *testing.T) {
 		{16, []int{40, 40, 40, 40}, []int{16, 16, 16, 1}},
 	} {
 		resetLoad()
+		// The count of probes wraps around after 2^32 of them (497 days
+		// of one every 10 ms) without losing its place.
+		load.n.Store(1<<32 - 2)
 		for i, o := range c.others {
 			if got := recordLoad(o, c.ncpu); got != c.free[i] {
 				t.Errorf("ncpu %d, probes %v: %d free after probe %d, want %d", c.ncpu, c.others[:i+1], got, i, c.free[i])
