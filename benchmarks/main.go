@@ -318,13 +318,18 @@ func run(args []string, stdout, stderr io.Writer) error {
 	// only this command's raw products (blas_openblas.go), not hnn, so its
 	// hnn is the asm build's.
 	var timed []*BuildResult
+	binDir := ""
 	if o.reproduce || o.whole {
+		if binDir, err = os.MkdirTemp("", "hnn-bin-"); err != nil {
+			return err
+		}
+		defer os.RemoveAll(binDir)
 		for _, b := range rep.Builds {
 			if b.Error != "" || (b.Build == "openblas" && slices.Contains(o.builds, "asm")) {
 				continue
 			}
 			timed = append(timed, b)
-			timeCommands(root, b, o, stderr)
+			timeCommands(root, binDir, b, o, stderr)
 		}
 	}
 	measured := 0
@@ -342,7 +347,7 @@ func run(args []string, stdout, stderr io.Writer) error {
 			var bs []*BuildResult
 			for _, b := range timed {
 				rb := &BuildResult{Build: b.Build}
-				timeCommands(root, rb, o, stderr)
+				timeCommands(root, binDir, rb, o, stderr)
 				bs = append(bs, rb)
 			}
 			ref := reference(o, stderr)
@@ -457,10 +462,11 @@ func wholeArgs(taskName string) []string {
 	return []string{"train", taskName, "-model", "hnn", "-no-progress"}
 }
 
-// timeCommands builds cmd/hnn for b's build and times, into a temporary
-// directory, the reproduction (-reproduce) and the whole HNN run of every
-// task (-whole), one after another.
-func timeCommands(root string, b *BuildResult, o options, stderr io.Writer) {
+// timeCommands builds cmd/hnn for b's build into binDir, unless an
+// earlier round did, and times, into a temporary directory, the
+// reproduction (-reproduce) and the whole HNN run of every task (-whole),
+// one after another.
+func timeCommands(root, binDir string, b *BuildResult, o options, stderr io.Writer) {
 	var runs []Timed
 	var argv [][]string
 	if o.reproduce {
@@ -493,14 +499,16 @@ func timeCommands(root string, b *BuildResult, o options, stderr io.Writer) {
 		return
 	}
 	defer os.RemoveAll(tmp)
-	bin := filepath.Join(tmp, "hnn-"+b.Build)
-	args := append([]string{"build"}, buildTags(b.Build)...)
-	args = append(args, "-o", bin, "./cmd/hnn")
-	cmd := exec.Command("go", args...)
-	cmd.Dir = root
-	if out, err := cmd.CombinedOutput(); err != nil {
-		fail(fmt.Sprintf("go build: %v: %s", err, errorLine(string(out))))
-		return
+	bin := filepath.Join(binDir, "hnn-"+b.Build)
+	if _, err := os.Stat(bin); err != nil {
+		args := append([]string{"build"}, buildTags(b.Build)...)
+		args = append(args, "-o", bin, "./cmd/hnn")
+		cmd := exec.Command("go", args...)
+		cmd.Dir = root
+		if out, err := cmd.CombinedOutput(); err != nil {
+			fail(fmt.Sprintf("go build: %v: %s", err, errorLine(string(out))))
+			return
+		}
 	}
 	for i := range runs {
 		fmt.Fprintf(stderr, "benchmarks: timing %s, %s build\n", runs[i].Command, b.Build)

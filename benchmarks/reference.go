@@ -12,6 +12,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/hnn-go/hnn/metrics"
 )
 
 // Reference holds the reference's timings, measured or recorded.
@@ -332,15 +334,6 @@ func roundMedians(rounds []Round) []Speedup {
 	if len(rounds) == 0 {
 		return nil
 	}
-	median := func(x []float64) float64 {
-		x = slices.Clone(x)
-		slices.Sort(x)
-		n := len(x)
-		if n%2 == 1 {
-			return x[n/2]
-		}
-		return (x[n/2-1] + x[n/2]) / 2
-	}
 	var out []Speedup
 	for _, first := range rounds[0].Speedups {
 		var ours, ref, sp []float64
@@ -351,7 +344,7 @@ func roundMedians(rounds []Round) []Speedup {
 				}
 			}
 		}
-		out = append(out, Speedup{Build: first.Build, What: first.What, Ours: median(ours), Reference: median(ref), Speedup: median(sp)})
+		out = append(out, Speedup{Build: first.Build, What: first.What, Ours: metrics.Median(ours), Reference: metrics.Median(ref), Speedup: metrics.Median(sp)})
 	}
 	return out
 }

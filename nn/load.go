@@ -1,6 +1,7 @@
 package nn
 
 import (
+	"bytes"
 	"runtime"
 	"sync/atomic"
 	"time"
@@ -72,7 +73,7 @@ func cores() int {
 			load.free.Store(int32(recordLoad(r-ours, numCPU)))
 		}
 	}
-	if f := int(freeCores()); f > 0 && f < p {
+	if f := int(load.free.Load()); f > 0 && f < p {
 		return f
 	}
 	return p
@@ -113,68 +114,56 @@ func resetLoad() {
 // parseRunnable returns the number before the slash of the fourth
 // space-separated field of a /proc/loadavg line, and whether there is one.
 func parseRunnable(b []byte) (int, bool) {
-	field := 0
-	for i := 0; i < len(b); i++ {
-		if b[i] == ' ' {
-			field++
-			continue
-		}
-		if field != 3 {
-			continue
-		}
-		n, digits := 0, 0
-		for ; i < len(b) && b[i] >= '0' && b[i] <= '9'; i++ {
-			if n > 1<<20 {
-				return 0, false
-			}
-			n = n*10 + int(b[i]-'0')
-			digits++
-		}
-		if digits == 0 || i == len(b) || b[i] != '/' {
+	for field := 0; field < 3; field++ {
+		i := bytes.IndexByte(b, ' ')
+		if i < 0 {
 			return 0, false
 		}
-		return n, true
+		b = b[i+1:]
 	}
-	return 0, false
+	n, rest, ok := leadingCount(b)
+	if !ok || len(rest) == 0 || rest[0] != '/' {
+		return 0, false
+	}
+	return n, true
 }
 
 // parseCPUList returns the number of CPUs in a Linux CPU list such as
 // "0-3,8,10-11\n" (/sys/devices/system/cpu/online), and whether it is one.
 func parseCPUList(b []byte) (int, bool) {
-	if len(b) > 0 && b[len(b)-1] == '\n' {
-		b = b[:len(b)-1]
-	}
-	num := func() (int, bool) {
-		n, digits := 0, 0
-		for ; len(b) > 0 && b[0] >= '0' && b[0] <= '9'; b = b[1:] {
-			if n > 1<<20 {
-				return 0, false
-			}
-			n = n*10 + int(b[0]-'0')
-			digits++
-		}
-		return n, digits > 0
-	}
+	b = bytes.TrimSuffix(b, []byte("\n"))
 	total := 0
 	for {
-		lo, ok := num()
+		lo, rest, ok := leadingCount(b)
 		if !ok {
 			return 0, false
 		}
 		hi := lo
-		if len(b) > 0 && b[0] == '-' {
-			b = b[1:]
-			if hi, ok = num(); !ok || hi < lo {
+		if len(rest) > 0 && rest[0] == '-' {
+			if hi, rest, ok = leadingCount(rest[1:]); !ok || hi < lo {
 				return 0, false
 			}
 		}
 		total += hi - lo + 1
-		if len(b) == 0 {
+		if len(rest) == 0 {
 			return total, true
 		}
-		if b[0] != ',' {
+		if rest[0] != ',' {
 			return 0, false
 		}
-		b = b[1:]
+		b = rest[1:]
 	}
+}
+
+// leadingCount returns the decimal number at the start of b (at most
+// about 2^20), what follows it, and whether there was one.
+func leadingCount(b []byte) (n int, rest []byte, ok bool) {
+	i := 0
+	for ; i < len(b) && b[i] >= '0' && b[i] <= '9'; i++ {
+		if n > 1<<20 {
+			return 0, b, false
+		}
+		n = n*10 + int(b[i]-'0')
+	}
+	return n, b[i:], i > 0
 }
