@@ -31,9 +31,18 @@ func ignoringLoad(t *testing.T) {
 // only a helper can start it, so the operation finishes only if a helper
 // takes the offer (or the job sent to it while it is blocked). It runs
 // twice: once with the helpers blocked or new, once right after a job,
-// while they poll.
+// while they poll. It first clears any back-off that earlier tests' stalls
+// started (their operations would run on their callers alone, and so
+// would this one) and waits until helpers polling after earlier tests'
+// jobs have blocked: a helper whose polling ends between the caller's
+// count of the polling helpers and its offer misses both the offer and
+// the queue, and the caller, as designed, would then compute the second
+// chunk itself, which this test's first chunk forbids.
 func TestHelperTakesChunk(t *testing.T) {
 	crowdedUntil.Store(0)
+	stalls.skip.Store(0)
+	stalls.backoff.Store(0)
+	time.Sleep(10 * spinFor)
 	withProcs(2, func() {
 		for round := range 2 {
 			var started atomic.Bool
