@@ -54,6 +54,24 @@ func (e *EnergyTruth) Errors(m Trained) (perStart, pred []float64, err error) {
 	return metrics.EnergyErrors(e.System.Energy, e.States, pred, e.Protocol.Starts, e.Protocol.Points, d), pred, nil
 }
 
+// Rollout returns m's rollout of the protocol's start i (Points x D) with
+// the values Errors computes for it: it rolls out the chunk of starts that
+// Errors rolls together with i (the batch's size can change a field
+// value's last bits; see rollMany). It panics if i is not a start.
+func (e *EnergyTruth) Rollout(m Trained, i int) ([]float64, error) {
+	d := e.System.Dim()
+	if i < 0 || i >= e.Protocol.Starts {
+		panic("experiment: energy protocol start out of range")
+	}
+	lo, hi := chunkOf(i, e.Protocol.Starts)
+	stride := e.Protocol.Points * d
+	pred := make([]float64, (hi-lo)*stride)
+	if err := firstError(rollChunk(e.ig, m, e.X0[lo*d:hi*d], d, e.Times, pred)); err != nil {
+		return nil, err
+	}
+	return pred[(i-lo)*stride : (i-lo+1)*stride], nil
+}
+
 // Integrator returns the integrator of the protocol's rollouts, which
 // figures use to roll models out as the metric does.
 func (e *EnergyTruth) Integrator() ode.Integrator { return e.ig }

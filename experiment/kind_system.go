@@ -24,10 +24,11 @@ func scoreEnergy(r *Run, t *task.Task, energy *EnergyTruth) error {
 			return err
 		}
 	}
-	per, _, err := energy.Errors(r.State())
+	per, pred, err := energy.Errors(r.State())
 	if err != nil {
 		return fmt.Errorf("experiment: %s %s seed %d: energy rollout: %w", r.Spec.Task, r.Spec.Model.Kind, r.Spec.Seed, err)
 	}
 	r.Metrics.Record(metrics.EnergyMSE, metrics.ChunkSEM(per, max(r.Spec.Energy.Chunks, 1)), per)
+	r.EnergyRollouts = pred
 	return nil
 }

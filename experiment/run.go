@@ -253,6 +253,12 @@ type Run struct {
 	// Model is the trained model: a Trained state-space model for the
 	// system and measured kinds, a *LatentModel for the pixel kind.
 	Model Model
+	// EnergyRollouts holds the model's rollouts of its task's energy
+	// protocol (Starts x Points x D, EnergyTruth.States' layout) when this
+	// process scored the run against one, so that figures draw them
+	// instead of rolling the model out again; nil otherwise (a run loaded
+	// with its metrics).
+	EnergyRollouts []float64
 }
 
 // Model is the trained model of a run, of whatever kind.

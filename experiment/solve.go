@@ -34,16 +34,28 @@ func rollMany(ig ode.Integrator, m Trained, x0 []float64, d int, ts, dst []float
 	sem := make(chan struct{}, runtime.GOMAXPROCS(0))
 	var wg sync.WaitGroup
 	for c := range chunks {
-		lo, hi := c*rolloutChunk, min((c+1)*rolloutChunk, nb)
+		lo, hi := chunkOf(c*rolloutChunk, nb)
 		sem <- struct{}{}
 		wg.Go(func() {
 			defer func() { <-sem }()
-			f := m.BatchFieldFunc(hi - lo)
-			copy(errs[lo:hi], ode.SolveBatch(ig, f, x0[lo*d:hi*d], d, ts, dst[lo*stride:hi*stride]))
+			copy(errs[lo:hi], rollChunk(ig, m, x0[lo*d:hi*d], d, ts, dst[lo*stride:hi*stride]))
 		})
 	}
 	wg.Wait()
 	return errs
+}
+
+// chunkOf returns the bounds [lo, hi) of rollMany's chunk that holds state
+// i of nb.
+func chunkOf(i, nb int) (lo, hi int) {
+	lo = i / rolloutChunk * rolloutChunk
+	return lo, min(lo+rolloutChunk, nb)
+}
+
+// rollChunk rolls one of rollMany's chunks out: its states in one
+// ode.SolveBatch.
+func rollChunk(ig ode.Integrator, m Trained, x0 []float64, d int, ts, dst []float64) []error {
+	return ode.SolveBatch(ig, m.BatchFieldFunc(len(x0)/d), x0, d, ts, dst)
 }
 
 // firstError returns the error of the lowest-index failing state, as

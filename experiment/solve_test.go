@@ -9,6 +9,7 @@ import (
 	"github.com/hnn-go/hnn/metrics"
 	"github.com/hnn-go/hnn/model"
 	"github.com/hnn-go/hnn/ode"
+	"github.com/hnn-go/hnn/task"
 )
 
 // TestRolloutBatched checks that rolling states out together (chunks of
@@ -56,6 +57,59 @@ func TestRolloutBatched(t *testing.T) {
 					t.Fatalf("%s, %s: value %d differs on one core: %v against %v", kind, ig.Name(), i, one[i], got[i])
 				}
 			}
+		}
+	}
+}
+
+// TestEnergyRollout checks that EnergyTruth.Rollout gives, bit for bit,
+// the rollout of a start that Errors computes among all the protocol's
+// starts, in a first chunk and a partial second one, and that scoring a
+// run keeps those rollouts (which figures draw).
+func TestEnergyRollout(t *testing.T) {
+	tk, err := task.Get("spring")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := tk.Energy
+	p.Starts, p.TEnd, p.Points = rolloutChunk+3, 2, 11
+	e, err := NewEnergyTruth(tk, p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := model.New[float32](model.Config{Kind: "hnn", Dim: 2, Hidden: []int{16, 16}}, rand.New(rand.NewPCG(7, 1)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	tr := Wrap(m)
+	_, pred, err := e.Errors(tr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := p.Points * 2
+	for _, i := range []int{0, 5, rolloutChunk - 1, rolloutChunk, p.Starts - 1} {
+		got, err := e.Rollout(tr, i)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(got) != n {
+			t.Fatalf("start %d: %d values, want %d", i, len(got), n)
+		}
+		for j, v := range got {
+			if w := pred[i*n+j]; math.Float64bits(v) != math.Float64bits(w) {
+				t.Fatalf("start %d value %d: %v, Errors gives %v", i, j, v, w)
+			}
+		}
+	}
+	r := &Run{Spec: Spec{Task: "spring", Energy: p}, Model: tr}
+	if err := scoreEnergy(r, tk, e); err != nil {
+		t.Fatal(err)
+	}
+	if len(r.EnergyRollouts) != len(pred) {
+		t.Fatalf("scored run keeps %d rollout values, want %d", len(r.EnergyRollouts), len(pred))
+	}
+	for j, v := range r.EnergyRollouts {
+		if math.Float64bits(v) != math.Float64bits(pred[j]) {
+			t.Fatalf("kept rollout value %d: %v, Errors gives %v", j, v, pred[j])
 		}
 	}
 }

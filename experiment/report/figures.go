@@ -4,8 +4,10 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"sort"
+	"sync"
 
 	"github.com/hnn-go/hnn/data"
 	"github.com/hnn-go/hnn/experiment"
@@ -134,26 +136,51 @@ func init() {
 
 // writeFigures draws the figures of every task from seed 0's models: the
 // loss curves, those registered for the task's kind (RegisterFigures) and
-// the long-horizon curves, if res has them.
+// the long-horizon curves, if res has them. Tasks are drawn concurrently,
+// up to GOMAXPROCS at a time (their figures are separate files of separate
+// models); out lists the figures in the tasks' order and the error
+// returned is that of the first failing task.
 func writeFigures(out *FigureDir, res *reproduce.Results) error {
-	for _, tn := range res.Order {
-		t, err := task.Get(tn)
-		if err != nil {
+	outs := make([]FigureDir, len(res.Order))
+	errs := make([]error, len(res.Order))
+	sem := make(chan struct{}, runtime.GOMAXPROCS(0))
+	var wg sync.WaitGroup
+	for i, tn := range res.Order {
+		outs[i].dir = out.dir
+		sem <- struct{}{}
+		wg.Go(func() {
+			defer func() { <-sem }()
+			errs[i] = writeTaskFigures(&outs[i], res, tn)
+		})
+	}
+	wg.Wait()
+	for i := range outs {
+		out.written = append(out.written, outs[i].written...)
+		if errs[i] != nil {
+			return errs[i]
+		}
+	}
+	return nil
+}
+
+// writeTaskFigures draws the figures of task tn for writeFigures.
+func writeTaskFigures(out *FigureDir, res *reproduce.Results, tn string) error {
+	t, err := task.Get(tn)
+	if err != nil {
+		return err
+	}
+	seed0 := seed0Runs(res, res.Runs, tn)
+	if err := writeLossFigure(out, tn, seed0); err != nil {
+		return err
+	}
+	if f, ok := figureFuncs[t.Kind]; ok {
+		if err := f(out, t, seed0, res.Truths[tn]); err != nil {
 			return err
 		}
-		seed0 := seed0Runs(res, res.Runs, tn)
-		if err := writeLossFigure(out, tn, seed0); err != nil {
+	}
+	if lt := res.Long.Truth(tn); lt != nil {
+		if err := writeLongHorizonFigure(out, tn, lt, res.Models, res.Long.Curves[tn]); err != nil {
 			return err
-		}
-		if f, ok := figureFuncs[t.Kind]; ok {
-			if err := f(out, t, seed0, res.Truths[tn]); err != nil {
-				return err
-			}
-		}
-		if lt := res.Long.Truth(tn); lt != nil {
-			if err := writeLongHorizonFigure(out, tn, lt, res.Models, res.Long.Curves[tn]); err != nil {
-				return err
-			}
 		}
 	}
 	return nil
@@ -225,8 +252,8 @@ func writeSystemFigures(out *FigureDir, t *task.Task, seed0 []*experiment.Run, e
 	}
 	chart.Series = append(chart.Series, energyOf("true", truth))
 	for _, r := range seed0 {
-		pred := make([]float64, e.Protocol.Points*2)
-		if err := e.Integrator().Solve(pred, r.State().FieldFunc()(), e.X0[start*2:start*2+2], e.Times); err != nil {
+		pred, err := energyRollout(e, r, start)
+		if err != nil {
 			return fmt.Errorf("report: figure rollout for %s %s: %w", tn, r.Spec.Model.Kind, err)
 		}
 		path := figures.Series{Name: r.Spec.Model.Kind}
@@ -246,6 +273,17 @@ func writeSystemFigures(out *FigureDir, t *task.Task, seed0 []*experiment.Run, e
 		return fmt.Errorf("report: %w", err)
 	}
 	return nil
+}
+
+// energyRollout returns r's rollout of the energy protocol's start i: the
+// one r's scoring kept, or, for a run loaded with its metrics, the same
+// values rolled out again.
+func energyRollout(e *experiment.EnergyTruth, r *experiment.Run, i int) ([]float64, error) {
+	n := e.Protocol.Points * e.System.Dim()
+	if len(r.EnergyRollouts) == e.Protocol.Starts*n {
+		return r.EnergyRollouts[i*n : (i+1)*n], nil
+	}
+	return e.Rollout(r.State(), i)
 }
 
 // medianStart returns the index of the start whose energy is the median

@@ -1,6 +1,7 @@
 package report
 
 import (
+	"bytes"
 	"encoding/json"
 	"math"
 	"os"
@@ -187,6 +188,53 @@ func TestLossHistoryAndFigures(t *testing.T) {
 	}
 	if strings.Contains(string(report), ".png") {
 		t.Errorf("report.md without figures links some:\n%s", report)
+	}
+}
+
+// TestFiguresOfTasksAndKeptRuns draws the figures of two tasks (which
+// writeFigures draws concurrently) and checks that they are listed in the
+// tasks' order, and that a second reproduction into the same directory,
+// which keeps the runs and so rolls the models out again for Figure 2
+// instead of drawing the rollouts their scoring kept, draws the same
+// bytes (TestEnergyRollout in experiment checks the values themselves).
+func TestFiguresOfTasksAndKeptRuns(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	o := reproduce.Options{Tasks: []string{"spring", "pendulum"}, Seeds: experiment.Set(1), Quick: true, Out: dir, Overrides: experiment.Overrides{Steps: experiment.Set(20), Hidden: experiment.Set([]int{8})}}
+	res, err := ReproduceAndWrite(o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var files []string
+	for _, f := range res.Figures {
+		files = append(files, f.File)
+	}
+	want := []string{"spring-loss.png", "spring-figure2.png", "pendulum-loss.png", "pendulum-figure2.png"}
+	if !slices.Equal(files, want) {
+		t.Fatalf("figures %v, want %v", files, want)
+	}
+	first := map[string][]byte{}
+	for _, f := range files {
+		b, err := os.ReadFile(filepath.Join(dir, f))
+		if err != nil {
+			t.Fatal(err)
+		}
+		first[f] = b
+		if err := os.Remove(filepath.Join(dir, f)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := ReproduceAndWrite(o); err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range files {
+		b, err := os.ReadFile(filepath.Join(dir, f))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(b, first[f]) {
+			t.Errorf("%s of the kept runs differs from the trained runs' (%d against %d bytes)", f, len(b), len(first[f]))
+		}
 	}
 }
 
