@@ -39,6 +39,10 @@ type baselineWorkspace[T nn.Float] struct {
 
 func (w *baselineWorkspace[T]) Batch() int { return w.ws.Batch() }
 
+// Freeze keeps the network's weights packed for the workspace's products
+// (Freezer).
+func (w *baselineWorkspace[T]) Freeze() { w.m.f.FreezeWeights(w.ws) }
+
 func (w *baselineWorkspace[T]) Field(dst, x []T) {
 	checkLen("field destination", len(dst), len(x))
 	copy(dst, w.m.f.Forward(w.ws, x))

@@ -60,6 +60,13 @@ type DHNNWorkspace[T nn.Float] struct {
 // Batch returns the number of rows the workspace holds.
 func (w *DHNNWorkspace[T]) Batch() int { return w.wh.Batch() }
 
+// Freeze keeps both networks' weights packed for the workspace's
+// products (Freezer).
+func (w *DHNNWorkspace[T]) Freeze() {
+	w.m.h.FreezeWeights(w.wh)
+	w.m.d.FreezeWeights(w.wd)
+}
+
 // Energy writes the learned H at each row of x (B x D) into dst (B). It
 // panics on length mismatch.
 func (w *DHNNWorkspace[T]) Energy(dst, x []T) {

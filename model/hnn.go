@@ -55,6 +55,10 @@ type HNNWorkspace[T nn.Float] struct {
 // Batch returns the number of rows the workspace holds.
 func (w *HNNWorkspace[T]) Batch() int { return w.ws.Batch() }
 
+// Freeze keeps the network's weights packed for the workspace's products
+// (Freezer).
+func (w *HNNWorkspace[T]) Freeze() { w.m.h.FreezeWeights(w.ws) }
+
 // Energy writes the learned H at each row of x (B x D) into dst (B).
 func (w *HNNWorkspace[T]) Energy(dst, x []T) {
 	checkLen("energy destination", len(dst), w.Batch())

@@ -131,3 +131,40 @@ func TestRegisterPanics(t *testing.T) {
 		}()
 	}
 }
+
+// TestBatchFieldFuncFrozen checks, for every registered kind in float32,
+// that BatchFieldFunc (whose workspace keeps the weights packed where the
+// kind is a Freezer) gives the bits of a workspace's Field without frozen
+// weights, for batches of a few, some and many rows, and that the kinds
+// of the paper's protocol are Freezers.
+func TestBatchFieldFuncFrozen(t *testing.T) {
+	t.Parallel()
+	for _, kind := range Kinds() {
+		t.Run(kind, func(t *testing.T) {
+			t.Parallel()
+			const dim = 4
+			m, err := New[float32](Config{Kind: kind, Dim: dim, Hidden: []int{40, 37}}, rand.New(rand.NewPCG(21, 1)))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, ok := m.NewWorkspace(1, false).(Freezer); !ok && (kind == "hnn" || kind == "baseline") {
+				t.Errorf("%s's workspace is not a Freezer", kind)
+			}
+			for _, rows := range []int{3, 15, 64} {
+				x := randBatch(rows, dim, uint64(rows))
+				got := make([]float64, len(x))
+				BatchFieldFunc(m, rows)(got, nil, x)
+				x32, f32 := make([]float32, len(x)), make([]float32, len(x))
+				for i, v := range x {
+					x32[i] = float32(v)
+				}
+				m.NewWorkspace(rows, false).Field(f32, x32)
+				for i, v := range f32 {
+					if got[i] != float64(v) {
+						t.Fatalf("%d rows: value %d = %v, unfrozen %v", rows, i, got[i], v)
+					}
+				}
+			}
+		})
+	}
+}

@@ -90,6 +90,10 @@ type MassWorkspace[T nn.Float] struct {
 // Batch returns the number of rows the workspace holds.
 func (w *MassWorkspace[T]) Batch() int { return w.wv.Batch() }
 
+// Freeze keeps the potential's weights packed for the workspace's
+// products (Freezer).
+func (w *MassWorkspace[T]) Freeze() { w.m.v.FreezeWeights(w.wv) }
+
 // split gathers the halves of the rows of x into w.q and w.p and sets
 // w.w = L^T p row by row. It panics if x does not have B rows.
 func (w *MassWorkspace[T]) split(x []T) {

@@ -166,6 +166,16 @@ type Workspace[T nn.Float] interface {
 	LossGrad(x, y, grad []T) float64
 }
 
+// Freezer is implemented by the workspaces of kinds whose networks can keep
+// their weights packed for the products of every later call (nn's
+// FreezeWeights): the workspace then evaluates the parameters as they were
+// when Freeze was called, with the same values, without packing them for
+// each product. It is for a model that no longer changes, evaluated many
+// times on small batches (BatchFieldFunc's rollouts).
+type Freezer interface {
+	Freeze()
+}
+
 // Energy is implemented by the workspaces of kinds with a learned energy.
 type Energy[T nn.Float] interface {
 	// Energy writes the learned H at each row of x (B x D) into dst (B). It

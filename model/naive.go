@@ -88,6 +88,10 @@ type unstructuredWS[T nn.Float] struct {
 
 func (w *unstructuredWS[T]) Batch() int { return w.ws.Batch() }
 
+// Freeze keeps the network's weights packed for the workspace's products
+// (Freezer).
+func (w *unstructuredWS[T]) Freeze() { w.m.net.FreezeWeights(w.ws) }
+
 func (w *unstructuredWS[T]) Field(dst, x []T) {
 	checkLen("field destination", len(dst), len(x))
 	m := w.m

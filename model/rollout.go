@@ -27,13 +27,19 @@ func FieldFunc[T nn.Float](m Model[T]) func() ode.Func {
 
 // BatchFieldFunc returns an ode.BatchFunc that evaluates m's field on rows
 // float64 states at once, through one workspace of that many rows (for
-// ode.SolveBatch). It is not safe for concurrent use. It panics if rows < 1.
+// ode.SolveBatch). The workspace keeps the weights of m as they are at
+// this call (Freezer), so m's parameters must not change while the
+// function is used. It is not safe for concurrent use. It panics if
+// rows < 1.
 func BatchFieldFunc[T nn.Float](m Model[T], rows int) ode.BatchFunc {
 	if rows < 1 {
 		panic("model: BatchFieldFunc of no rows")
 	}
 	d := m.Config().Dim
 	ws := m.NewWorkspace(rows, false)
+	if fz, ok := ws.(Freezer); ok {
+		fz.Freeze()
+	}
 	x, f := make([]T, rows*d), make([]T, rows*d)
 	return func(dst, _, s []float64) {
 		for i, v := range s {

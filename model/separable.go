@@ -73,6 +73,13 @@ type SeparableWorkspace[T nn.Float] struct {
 // Batch returns the number of rows the workspace holds.
 func (w *SeparableWorkspace[T]) Batch() int { return w.wt.Batch() }
 
+// Freeze keeps both networks' weights packed for the workspace's
+// products (Freezer).
+func (w *SeparableWorkspace[T]) Freeze() {
+	w.m.t.FreezeWeights(w.wt)
+	w.m.v.FreezeWeights(w.wv)
+}
+
 // split gathers the q and p halves of the rows of x (B x D) into w.q and
 // w.p. It panics if x does not have B rows.
 func (w *SeparableWorkspace[T]) split(x []T) {

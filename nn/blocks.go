@@ -58,9 +58,14 @@ func (m *MLP[T]) InputGradientGrad(ws *Workspace[T], x, grad []T, adjoint func(p
 func (m *MLP[T]) eachBlock(ws *Workspace[T], x []T, f func(lo, hi int, beta T)) {
 	B := ws.batch
 	nb := blocks(B, m.Act, x)
-	ws.wpOn = nb > 1 && m.packWeights(ws)
-	// The packed weights are current only during this call, whatever f does.
-	defer func() { ws.wpOn, ws.hasForward = false, false }()
+	// Weights frozen for another network stay (mulW does not read them
+	// for m's products, which then pack m's as a single block does).
+	if !ws.frozen {
+		ws.wpOn = nb > 1 && m.packWeights(ws)
+	}
+	// The packed weights are current only during this call, whatever f
+	// does, unless they are frozen.
+	defer func() { ws.wpOn, ws.hasForward = ws.frozen, false }()
 	var beta T
 	for b := range nb {
 		f(b*B/nb, (b+1)*B/nb, beta)

@@ -295,3 +295,68 @@ func TestInputGradientGradNoAllocs(t *testing.T) {
 		t.Errorf("%v allocations per step, want 0", n)
 	}
 }
+
+// TestFreezeWeights checks, at every kernel level, that a workspace with
+// frozen weights gives the bits of one without, for batches that take
+// every path of the products (dot products up to 4 rows, B read in place
+// up to 32, packed above, several blocks in a blocked pass): Forward,
+// InputGradient, BackwardInputGradient and InputGradientGrad; that it
+// evaluates another network of the same shape with that network's
+// weights; that it packs nothing per call (no allocation, and new hidden
+// weights are not seen until FreezeWeights again); and that ThawWeights
+// sees them.
+func TestFreezeWeights(t *testing.T) {
+	forLevels(t, func(t *testing.T, l kernelLevel) {
+		for _, batch := range []int{1, 3, 5, 15, 33, 64, 300} {
+			t.Run(fmt.Sprint(batch), func(t *testing.T) {
+				rng := rand.New(rand.NewPCG(uint64(batch), 11))
+				sizes := []int{3, 40, 37, 1}
+				m, other := New[float32](sizes, Tanh, rng), New[float32](sizes, Tanh, rng)
+				x, p := randRows[float32](rng, batch*3), randRows[float32](rng, batch*3)
+				eval := func(m *MLP[float32], ws *Workspace[float32]) [][]float32 {
+					out := slices.Clone(m.Forward(ws, x))
+					g := slices.Clone(m.InputGradient(ws, x))
+					grad := make([]float32, len(m.Params))
+					m.BackwardInputGradient(ws, grad, p)
+					blocked := make([]float32, len(m.Params))
+					m.InputGradientGrad(ws, x, blocked, func(pb, _ []float32, lo, hi int) { copy(pb, p[lo*3:hi*3]) })
+					return [][]float32{out, g, grad, blocked}
+				}
+				want, wantOther := eval(m, m.NewWorkspace(batch, true)), eval(other, other.NewWorkspace(batch, true))
+				ws := m.NewWorkspace(batch, true)
+				packed := m.FreezeWeights(ws)
+				if packed != (kernelSets[l] != nil) {
+					t.Fatalf("FreezeWeights packed %v at level %s", packed, levelNames[l])
+				}
+				for i, pass := range []string{"Forward", "InputGradient", "BackwardInputGradient", "InputGradientGrad"} {
+					got := eval(m, ws)
+					if !slices.Equal(got[i], want[i]) {
+						t.Fatalf("%s with frozen weights differs", pass)
+					}
+					if !slices.Equal(eval(other, ws)[i], wantOther[i]) {
+						t.Fatalf("%s of another network on a frozen workspace differs from its own", pass)
+					}
+				}
+				if allocs := testing.AllocsPerRun(5, func() { m.InputGradient(ws, x) }); packed && allocs != 0 {
+					t.Errorf("InputGradient on frozen weights: %v allocations", allocs)
+				}
+				// Frozen means frozen: changed hidden weights (the output
+				// layer's and the biases are read where they are) are seen
+				// after ThawWeights (or FreezeWeights) only.
+				before := slices.Clone(m.Forward(ws, x))
+				for _, w := range m.w[:len(m.w)-1] {
+					for i := range w {
+						w[i] *= 1.5
+					}
+				}
+				if changed := !slices.Equal(m.Forward(ws, x), before); packed && batch > dotCols && changed {
+					t.Errorf("frozen weights followed a change of the parameters")
+				}
+				ws.ThawWeights()
+				if slices.Equal(m.Forward(ws, x), before) {
+					t.Errorf("thawed workspace does not see the new parameters")
+				}
+			})
+		}
+	})
+}
