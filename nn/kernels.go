@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"os"
 	"strings"
-	"sync/atomic"
 	"time"
 )
 
@@ -179,30 +178,19 @@ type gemmBuf struct {
 	tail [3 * 16]float32
 }
 
-// gemmBufs is a small free list of buffers. Unlike a sync.Pool it never
-// drops them (a garbage collection or the race detector would, and a
-// training step would then allocate).
-var gemmBufs [16]atomic.Pointer[gemmBuf]
+// gemmBufs is the free list of the products' buffers.
+var gemmBufs freeList[gemmBuf]
 
 // getBuf takes a buffer from gemmBufs, or makes one if all are in use.
 func getBuf() *gemmBuf {
-	for i := range gemmBufs {
-		if b := gemmBufs[i].Swap(nil); b != nil {
-			return b
-		}
+	if b := gemmBufs.get(); b != nil {
+		return b
 	}
 	return new(gemmBuf)
 }
 
-// putBuf returns a buffer to gemmBufs, or leaves it to the garbage
-// collector if the list is full.
-func putBuf(b *gemmBuf) {
-	for i := range gemmBufs {
-		if gemmBufs[i].CompareAndSwap(nil, b) {
-			return
-		}
-	}
-}
+// putBuf returns a buffer to gemmBufs.
+func putBuf(b *gemmBuf) { gemmBufs.put(b) }
 
 // sgemm computes C = alpha op(A) op(B) + beta C with the level's
 // micro-kernels, for row-major matrices, op(A) m x k and op(B) k x n, like

@@ -129,14 +129,12 @@ func (j *job) release() {
 	}
 }
 
-// jobs is a free list of jobs, as gemmBufs is of buffers.
-var jobs [16]atomic.Pointer[job]
+// jobs is the free list of jobs.
+var jobs freeList[job]
 
 func getJob() *job {
-	for i := range jobs {
-		if j := jobs[i].Swap(nil); j != nil {
-			return j
-		}
+	if j := jobs.get(); j != nil {
+		return j
 	}
 	return &job{fin: make(chan struct{}, 1)}
 }
@@ -151,11 +149,7 @@ func putJob(j *job) {
 	default:
 	}
 	j.run, j.f, j.g, j.v, j.c, j.d = nil, nil, gemmArgs{}, vecArgs{}, colArgs{}, dotArgs{}
-	for i := range jobs {
-		if jobs[i].CompareAndSwap(nil, j) {
-			return
-		}
-	}
+	jobs.put(j)
 }
 
 // helpers are the process's helper goroutines: they take jobs from the
