@@ -5,26 +5,19 @@ import "sync/atomic"
 // freeList is a small free list of values that products and parallel
 // operations reuse (gemmBufs, jobs). Unlike a sync.Pool it never drops
 // them (a garbage collection or the race detector would, and a training
-// step would then allocate). Each slot has a cache line of its own and
-// get and put read a slot before they swap it, so that operations on
-// several cores (two trainings of a reproduction, helpers) do not take
-// each other's lines for slots they pass over. (A profile of reproduce
-// -tasks spring,pendulum charged 0.7% of its processor time to putting
-// buffers back into slots that shared lines; two trainings side by side
-// in one process ran no measurably faster with the padded slots.)
-type freeList[T any] [16]freeSlot[T]
-
-// freeSlot is one slot of a freeList, padded to 128 bytes (a cache line,
-// and adjacent-line prefetchers kept apart).
-type freeSlot[T any] struct {
-	p atomic.Pointer[T]
-	_ [120]byte
-}
+// step would then allocate). get and put read a slot before they swap
+// it, so that operations on several cores (two trainings of a
+// reproduction, helpers) do not take each other's cache lines for slots
+// they pass over; the slots share two lines, which a scan reads (slots
+// padded to lines of their own made every scan read up to 16 lines, and
+// put took twice as long in a profile of reproduce -tasks
+// spring,pendulum).
+type freeList[T any] [16]atomic.Pointer[T]
 
 // get takes a value from the list, or returns nil if it has none.
 func (l *freeList[T]) get() *T {
 	for i := range l {
-		s := &l[i].p
+		s := &l[i]
 		if s.Load() == nil {
 			continue
 		}
@@ -39,7 +32,7 @@ func (l *freeList[T]) get() *T {
 // list is full.
 func (l *freeList[T]) put(v *T) {
 	for i := range l {
-		s := &l[i].p
+		s := &l[i]
 		if s.Load() == nil && s.CompareAndSwap(nil, v) {
 			return
 		}
