@@ -92,3 +92,56 @@ func TestSolveBatchErrors(t *testing.T) {
 		t.Errorf("no states: %v", errs)
 	}
 }
+
+// TestSolveBatchLockStep checks DormandPrince's lock-step batches against
+// Solve state by state, bit for bit and error for error, where the states
+// end differently: three reach the end, one starts non-finite, and one
+// blows up (its step size underflows, or with MaxSteps 600 it runs out of
+// steps first); with the initial step estimated (a trial round) and given.
+func TestSolveBatchLockStep(t *testing.T) {
+	t.Parallel()
+	f := func(dst []float64, _ float64, x []float64) {
+		dst[0] = x[1]
+		dst[1] = -math.Sin(x[0]) + x[1]*x[1]*x[0]*0.01
+	}
+	x0 := []float64{0.3, 0.1, 2.9, -0.2, math.NaN(), 0, 1, 4, -1.5, 0.7}
+	ts := linspace(0, 30, 13)
+	const d = 2
+	for _, dp := range []DormandPrince{
+		{RTol: 1e-9, ATol: 1e-9},
+		{RTol: 1e-6, ATol: 1e-6, InitialStep: 0.05},
+		{RTol: 1e-9, ATol: 1e-9, MaxSteps: 600},
+	} {
+		nb := len(x0) / d
+		stride := len(ts) * d
+		want := make([]float64, nb*stride)
+		wantErr := make([]error, nb)
+		for b := range nb {
+			wantErr[b] = dp.Solve(want[b*stride:(b+1)*stride], f, x0[b*d:(b+1)*d], ts)
+		}
+		got := make([]float64, len(want))
+		errs := SolveBatch(dp, func(dst, tr, x []float64) {
+			for r := range nb {
+				f(dst[r*d:(r+1)*d], tr[r], x[r*d:(r+1)*d])
+			}
+		}, x0, d, ts, got)
+		failed := 0
+		for b := range nb {
+			if (errs[b] == nil) != (wantErr[b] == nil) || errs[b] != nil && errs[b].Error() != wantErr[b].Error() {
+				t.Fatalf("%+v: state %d: error %v, Solve's %v", dp, b, errs[b], wantErr[b])
+			}
+			if errs[b] != nil {
+				failed++
+				continue
+			}
+			for i := b * stride; i < (b+1)*stride; i++ {
+				if math.Float64bits(got[i]) != math.Float64bits(want[i]) {
+					t.Fatalf("%+v: state %d value %d = %v, Solve's %v", dp, b, i, got[i], want[i])
+				}
+			}
+		}
+		if failed == 0 || failed == nb {
+			t.Errorf("%+v: %d of %d states failed; the case should mix both", dp, failed, nb)
+		}
+	}
+}
