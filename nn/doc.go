@@ -43,7 +43,9 @@
 // rows and runs a float32 batch of more than 2 BlockRows rows as blocks of
 // at most BlockRows: each block's values stay in the core's caches, its
 // weight gradients are added to the batch's in block order, and so the
-// numbers depend on the batch size alone, never on the cores.
+// numbers depend on the batch size alone, never on the cores. A network
+// evaluated many times with fixed parameters (a trained model rolled out)
+// keeps its packed weights in its workspace (FreezeWeights).
 //
 // Methods that write into caller memory take their arguments destination
 // first, as the rest of hnn does: the workspace, then the slices written

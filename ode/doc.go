@@ -30,7 +30,9 @@
 // New builds an integrator by name from Options, so commands and
 // configuration files can select one with a string; Names lists the valid
 // names. SolveMany integrates many independent initial states concurrently
-// with a result that does not depend on the number of workers.
+// with a result that does not depend on the number of workers; SolveBatch
+// integrates them together, one batched evaluation of the field a round
+// (DormandPrince in lock step, the others on a goroutine per state).
 //
 // Programmer errors, such as destination slices of the wrong length, cause a
 // panic with a message prefixed by "ode: ". Failures that depend on the data,
@@ -45,5 +47,9 @@
 // directly), allocates its work buffers once per Solve call and never inside
 // the step loop, and registers a constructor from Options in the registry in
 // ode.go. Its test goes in euler_test.go and should at least check the
-// convergence order and agreement with DormandPrince at a small step.
+// convergence order and agreement with DormandPrince at a small step. A
+// method whose states all ask for the same sequence of field evaluations
+// can also solve batches in lock step: implement solveBatch (batchSolver
+// in batch.go), as DormandPrince does with a run that asks for one
+// evaluation at a time, and TestSolveBatch checks it against Solve.
 package ode
