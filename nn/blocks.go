@@ -60,12 +60,12 @@ func (m *MLP[T]) eachBlock(ws *Workspace[T], x []T, f func(lo, hi int, beta T)) 
 	nb := blocks(B, m.Act, x)
 	// Weights frozen for another network stay (mulW does not read them
 	// for m's products, which then pack m's as a single block does).
-	if !ws.frozen {
+	if ws.frozenBy == nil {
 		ws.wpOn = nb > 1 && m.packWeights(ws)
 	}
 	// The packed weights are current only during this call, whatever f
 	// does, unless they are frozen.
-	defer func() { ws.wpOn, ws.hasForward = ws.frozen, false }()
+	defer func() { ws.wpOn, ws.hasForward = ws.frozenBy != nil, false }()
 	var beta T
 	for b := range nb {
 		f(b*B/nb, (b+1)*B/nb, beta)

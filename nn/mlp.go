@@ -165,9 +165,9 @@ type Workspace[T Float] struct {
 	// blocks' products do not pack them again; wpOn says they are current.
 	wp   [][2][]float32
 	wpOn bool
-	// frozen says that wp holds frozenBy's weights for every call on the
-	// workspace (FreezeWeights), not only during a blocked pass.
-	frozen   bool
+	// frozenBy, when not nil, is the network whose weights wp holds for
+	// every call on the workspace (FreezeWeights), not only during a
+	// blocked pass.
 	frozenBy *MLP[T]
 }
 
@@ -323,7 +323,7 @@ func (m *MLP[T]) mulW(ws *Workspace[T], c, a []T, k, B int, tB bool, beta T) {
 	if tB {
 		K, N, t = kout, kin, 1
 	}
-	if ws.wpOn && (!ws.frozen || ws.frozenBy == m) {
+	if ws.wpOn && (ws.frozenBy == nil || ws.frozenBy == m) {
 		if c32, ok := any(c).([]float32); ok && sgemmPre(false, tB, B, N, K, 1, any(a).([]float32), K,
 			any(m.w[k]).([]float32), kout, float32(beta), c32, N, ws.wp[k][t]) {
 			return
@@ -370,15 +370,16 @@ func (m *MLP[T]) packWeights(ws *Workspace[T]) bool {
 // network. It reports whether it packed (float32 with the assembly
 // kernels).
 func (m *MLP[T]) FreezeWeights(ws *Workspace[T]) bool {
-	ws.frozen = m.packWeights(ws)
-	ws.frozenBy, ws.wpOn = m, ws.frozen
-	return ws.frozen
+	ws.ThawWeights()
+	if !m.packWeights(ws) {
+		return false
+	}
+	ws.frozenBy, ws.wpOn = m, true
+	return true
 }
 
 // ThawWeights undoes FreezeWeights: ws's products pack the weights again.
-func (ws *Workspace[T]) ThawWeights() {
-	ws.frozen, ws.frozenBy, ws.wpOn = false, nil, false
-}
+func (ws *Workspace[T]) ThawWeights() { ws.frozenBy, ws.wpOn = nil, false }
 
 // mulInto sets a[i] *= b[i]. It panics if len(b) < len(a).
 func mulInto[T Float](a, b []T) { mulTo(a, a, b) }
